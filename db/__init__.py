@@ -1,0 +1,1 @@
+"""The storage layer: SQLAlchemy models, the engine, Alembic migrations and backups."""

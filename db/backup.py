@@ -1,0 +1,66 @@
+"""Consistent copies of the data file through SQLite's backup API, and their rotation."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+KEEP = 30
+_NAME = re.compile(r"^lsb-(\d{8})-(\d{6})(?:-\d+)?-([a-z-]+)\.db$")
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken_at: datetime
+    reason: str
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a live SQLite file page by page (safe while others hold it open in WAL mode)."""
+    src = sqlite3.connect(str(source))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def take_backup(database: Path, folder: Path, reason: str, now: datetime | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    moment = now or datetime.now()
+    stem = f"lsb-{moment:%Y%m%d-%H%M%S}"
+    target = folder / f"{stem}-{reason}.db"
+    counter = 1
+    while target.exists():
+        target = folder / f"{stem}-{counter}-{reason}.db"
+        counter += 1
+    partial = target.with_suffix(".partial")
+    copy_database(database, partial)
+    partial.replace(target)
+    prune(folder)
+    return target
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """Backups newest first."""
+    found = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            match = _NAME.match(path.name)
+            if match:
+                taken = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+                found.append(BackupFile(path, taken, match.group(3)))
+    found.sort(key=lambda item: (item.taken_at, item.path.name), reverse=True)
+    return found
+
+
+def prune(folder: Path, keep: int = KEEP) -> None:
+    for old in list_backups(folder)[keep:]:
+        old.path.unlink(missing_ok=True)

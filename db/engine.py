@@ -1,0 +1,139 @@
+"""The database file: engine with WAL and foreign keys, session factory, Alembic upgrades."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseTooNew(Exception):
+    """The file was written by a newer program: its revision is unknown here."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
+
+
+class NotOurDatabase(Exception):
+    """The file is SQLite but holds tables of some other program, or is not SQLite at all."""
+
+
+def alembic_config(connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> list[str]:
+    """All revisions this program knows, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def _on_connect(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+@dataclass(frozen=True)
+class RevisionState:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def file_revision(path: Path) -> RevisionState:
+    """Read the migration state of a file without changing it (raises for foreign files)."""
+    head = head_revision()
+    if not path.exists() or path.stat().st_size == 0:
+        return RevisionState(None, head)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            current = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                current = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotOurDatabase(str(exc)) from exc
+    if current is None and tables - {"sqlite_sequence"}:
+        raise NotOurDatabase("no alembic_version")
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(current)
+    return RevisionState(current, head)
+
+
+def migrate(engine: Engine, target: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), target)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Database:
+    """One data file: its engine and session factory. Call `close()` before replacing the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.engine = make_engine(self.path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def upgrade(self, before: Callable[[RevisionState], None] | None = None) -> RevisionState:
+        """Bring the file to the head revision; `before` runs first when there is work to do
+        (the caller takes its backup there). Raises DatabaseTooNew / NotOurDatabase."""
+        state = file_revision(self.path)
+        if not state.up_to_date:
+            if before is not None and state.current is not None:
+                before(state)
+            migrate(self.engine)
+        return RevisionState(current_revision(self.engine), state.head)
+
+    def integrity_problems(self) -> list[str]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("PRAGMA integrity_check")).fetchall()
+            problems = [row[0] for row in rows if row[0] != "ok"]
+            for row in connection.execute(text("PRAGMA foreign_key_check")).fetchall():
+                problems.append(f"foreign key: table {row[0]} rowid {row[1]} -> {row[2]}")
+        return problems
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,29 @@
+"""Column types: exact points stored as an integer count of hundredths, never as float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Integer
+from sqlalchemy.types import TypeDecorator
+
+
+class Points(TypeDecorator):
+    """A Decimal with at most two places, stored as INTEGER hundredths (12.34 → 1234)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        number = Decimal(value)
+        scaled = number * 100
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"分数 {value} 超过两位小数，不能精确保存")
+        return int(scaled)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))

@@ -1,0 +1,1 @@
+"""Frozen values and pure rules of the domain; standard library only."""

@@ -1,0 +1,48 @@
+"""Exact points: Decimal values with at most two places, rounded half-up only for display."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from lsb_desktop.domain.text import clean
+from lsb_desktop.errors import ValidationError
+
+HUNDREDTH = Decimal("0.01")
+
+
+def parse_points(value: object, what: str = "分数") -> Decimal:
+    """Read a score as typed or pasted (full-width digits too); refuse more than two decimals."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{what}“{value}”不是数字")
+    if isinstance(value, float):
+        value = repr(value)
+    text = clean(value).replace(" ", "")
+    if not text:
+        raise ValidationError(f"{what}不能为空")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"{what}“{value}”不是数字") from None
+    if not number.is_finite():
+        raise ValidationError(f"{what}“{value}”不是数字")
+    if number != number.quantize(HUNDREDTH):
+        raise ValidationError(f"{what}“{value}”超过两位小数")
+    return number.quantize(HUNDREDTH)
+
+
+def to_hundredths(value: Decimal) -> int:
+    """The exact integer count of hundredths; refuses anything finer than 0.01."""
+    number = Decimal(value)
+    scaled = number * 100
+    if scaled != scaled.to_integral_value():
+        raise ValidationError(f"分数“{value}”超过两位小数")
+    return int(scaled)
+
+
+def from_hundredths(count: int) -> Decimal:
+    return (Decimal(count) / 100).quantize(HUNDREDTH)
+
+
+def display_points(value: Decimal) -> str:
+    """Two decimals, half-up (1.005 → 1.01), as printed on the ranking sheet."""
+    return str(Decimal(value).quantize(HUNDREDTH, rounding=ROUND_HALF_UP))

@@ -1,0 +1,44 @@
+"""The services, bundled in one Core object that the UI and the command line are handed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from lsb_desktop.services.settings import SettingsService
+from lsb_desktop.services.storage import DataFolder
+from lsb_desktop.services.villages import VillageService
+
+
+class Core:
+    """One open data folder and the services over it. Use `Core.open(...)`; `close()` at exit."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        self.folder = folder
+        database = folder.database
+        assert database is not None
+        self.villages = VillageService(database)
+        self.settings = SettingsService(database)
+
+    @classmethod
+    def open(cls, data_dir: Path, today: date | None = None) -> Core:
+        folder = DataFolder(data_dir)
+        folder.open(today)
+        return cls(folder)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.folder.paths.root
+
+    def is_empty(self) -> bool:
+        """A first start: no unit registered and no township name set."""
+        return self.villages.count_units() == 0 and not self.settings.township().township_name
+
+    def close(self) -> None:
+        self.folder.close()
+
+    def __enter__(self) -> Core:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,496 @@
+"""The register service: units, their history, secretaries and 管区; one transaction per call."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import DistrictRecord, SecretaryTermRecord, UnitRecord, UnitVersionRecord
+from lsb_desktop.domain.register import (
+    District,
+    OrgType,
+    SecretaryTerm,
+    Unit,
+    UnitDetail,
+    UnitDraft,
+    UnitKind,
+    UnitStatus,
+    UnitVersion,
+    describe_changes,
+)
+from lsb_desktop.domain.text import (
+    canonical_name,
+    clean,
+    validate_person_name,
+    validate_unit_name,
+)
+from lsb_desktop.errors import NotFoundError, ValidationError
+
+_KEEP = object()  # "leave this field as it is" in change_unit
+
+
+@dataclass
+class _State:
+    """A unit's records loaded in one go: the row, its versions (oldest first), its terms."""
+
+    record: UnitRecord
+    versions: list[UnitVersionRecord]
+    terms: list[SecretaryTermRecord]
+
+    def version_on(self, day: date) -> UnitVersionRecord | None:
+        chosen = None
+        for version in self.versions:
+            if version.valid_from <= day:
+                chosen = version
+        return chosen
+
+    @property
+    def latest(self) -> UnitVersionRecord:
+        return self.versions[-1]
+
+    def term_on(self, day: date) -> SecretaryTermRecord | None:
+        for term in self.terms:
+            if term.start_date <= day and (term.end_date is None or day <= term.end_date):
+                return term
+        return None
+
+    @property
+    def open_term(self) -> SecretaryTermRecord | None:
+        for term in self.terms:
+            if term.end_date is None:
+                return term
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class VillageService:
+    """Everything the 村（社区） tab and the roster commands do to the register."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # ----- reading -------------------------------------------------------------------------
+
+    def _load(self, session: Session, unit_ids: Iterable[int] | None = None) -> dict[int, _State]:
+        units = select(UnitRecord).order_by(UnitRecord.display_order, UnitRecord.id)
+        versions = select(UnitVersionRecord).order_by(
+            UnitVersionRecord.unit_id, UnitVersionRecord.valid_from, UnitVersionRecord.id
+        )
+        terms = select(SecretaryTermRecord).order_by(
+            SecretaryTermRecord.unit_id, SecretaryTermRecord.start_date, SecretaryTermRecord.id
+        )
+        if unit_ids is not None:
+            ids = list(unit_ids)
+            units = units.where(UnitRecord.id.in_(ids))
+            versions = versions.where(UnitVersionRecord.unit_id.in_(ids))
+            terms = terms.where(SecretaryTermRecord.unit_id.in_(ids))
+        by_unit: dict[int, list[UnitVersionRecord]] = defaultdict(list)
+        for version in session.scalars(versions):
+            by_unit[version.unit_id].append(version)
+        terms_by_unit: dict[int, list[SecretaryTermRecord]] = defaultdict(list)
+        for term in session.scalars(terms):
+            terms_by_unit[term.unit_id].append(term)
+        return {
+            record.id: _State(record, by_unit[record.id], terms_by_unit[record.id])
+            for record in session.scalars(units)
+        }
+
+    def _state(self, session: Session, unit_id: int) -> _State:
+        states = self._load(session, [unit_id])
+        if unit_id not in states:
+            raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+        return states[unit_id]
+
+    @staticmethod
+    def _district_names(session: Session) -> dict[int, str]:
+        return dict(session.execute(select(DistrictRecord.id, DistrictRecord.name)).all())
+
+    @staticmethod
+    def _names_on(states: dict[int, _State], day: date) -> dict[int, str]:
+        names = {}
+        for unit_id, state in states.items():
+            version = state.version_on(day) or state.versions[0]
+            names[unit_id] = version.name
+        return names
+
+    def _to_unit(self, state: _State, day: date, districts: dict[int, str], names: dict[int, str]) -> Unit:
+        version = state.version_on(day) or state.versions[0]
+        term = state.term_on(day)
+        return Unit(
+            id=state.record.id,
+            name=version.name,
+            kind=UnitKind(version.kind),
+            org_type=OrgType(version.org_type),
+            district_id=version.district_id,
+            district_name=districts.get(version.district_id, "") if version.district_id else "",
+            status=UnitStatus(version.status),
+            merged_into_id=version.merged_into_id,
+            merged_into_name=names.get(version.merged_into_id, "") if version.merged_into_id else "",
+            secretary=term.person if term else "",
+            secretary_since=term.start_date if term else None,
+            display_order=state.record.display_order,
+            note=state.record.note,
+        )
+
+    def list_units(self, on: date | None = None, include_inactive: bool = True) -> list[Unit]:
+        """Every unit as it stood on `on` (today by default), in display order."""
+        day = on or date.today()
+        with self._db.session() as session:
+            states = self._load(session)
+            districts = self._district_names(session)
+        names = self._names_on(states, day)
+        units = [
+            self._to_unit(state, day, districts, names)
+            for state in states.values()
+            # Asked about a past day, a unit registered later did not exist yet.
+            if on is None or state.versions[0].valid_from <= day
+        ]
+        if not include_inactive:
+            units = [unit for unit in units if unit.is_active]
+        return units
+
+    def get_unit(self, unit_id: int) -> UnitDetail:
+        today = date.today()
+        with self._db.session() as session:
+            states = self._load(session)
+            districts = self._district_names(session)
+        if unit_id not in states:
+            raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+        state = states[unit_id]
+        names = self._names_on(states, today)
+        history: list[UnitVersion] = []
+        previous = None
+        for record in state.versions:
+            entry = UnitVersion(
+                valid_from=record.valid_from,
+                name=record.name,
+                kind=UnitKind(record.kind),
+                org_type=OrgType(record.org_type),
+                district_name=districts.get(record.district_id, "") if record.district_id else "",
+                status=UnitStatus(record.status),
+                merged_into_name=names.get(record.merged_into_id, "") if record.merged_into_id else "",
+                reason=record.reason,
+                changes=(),
+            )
+            entry = UnitVersion(**{**_as_dict(entry), "changes": describe_changes(previous, entry)})
+            history.append(entry)
+            previous = entry
+        terms = tuple(
+            SecretaryTerm(term.person, term.start_date, term.end_date, term.note) for term in state.terms
+        )
+        return UnitDetail(self._to_unit(state, today, districts, names), tuple(history), terms)
+
+    def count_units(self) -> int:
+        with self._db.session() as session:
+            return session.scalar(select(func.count()).select_from(UnitRecord)) or 0
+
+    # ----- checks shared by the dialogs and the roster import ------------------------------
+
+    @staticmethod
+    def _check_name_free(states: dict[int, _State], name: str, except_id: int | None = None) -> None:
+        key = canonical_name(name)
+        for unit_id, state in states.items():
+            if unit_id == except_id:
+                continue
+            latest = state.latest
+            if canonical_name(latest.name) == key:
+                status = UnitStatus(latest.status)
+                where = "" if status is UnitStatus.ACTIVE else f"（{status.label}）"
+                raise ValidationError(f"本镇已有名为“{latest.name}”的村（社区）{where}，名称不能重复")
+
+    @staticmethod
+    def _check_district(session: Session, district_id: int | None) -> None:
+        if district_id is None:
+            return
+        record = session.get(DistrictRecord, district_id)
+        if record is None:
+            raise NotFoundError("所选管区已不存在，请刷新后重试")
+        if record.archived:
+            raise ValidationError(f"管区“{record.name}”已停用，不能再分入村（社区）")
+
+    @staticmethod
+    def _check_effective(state: _State, effective: date) -> None:
+        latest = state.latest
+        if effective < latest.valid_from:
+            raise ValidationError(
+                f"生效日期 {effective.isoformat()} 早于上一次变更的日期 {latest.valid_from.isoformat()}，"
+                "历史记录只能向后追加"
+            )
+
+    @staticmethod
+    def _require_active(state: _State, action: str) -> None:
+        status = UnitStatus(state.latest.status)
+        if status is not UnitStatus.ACTIVE:
+            raise ValidationError(f"“{state.latest.name}”{status.label}，不能{action}")
+
+    # ----- changes ----------------------------------------------------------------------------
+
+    def _add(self, session: Session, states: dict[int, _State], draft: UnitDraft, effective: date,
+             display_order: int | None = None) -> int:
+        name = validate_unit_name(draft.name)
+        self._check_name_free(states, name)
+        self._check_district(session, draft.district_id)
+        now = _now()
+        if display_order is None:
+            display_order = (session.scalar(select(func.max(UnitRecord.display_order))) or 0) + 1
+        record = UnitRecord(display_order=display_order, note=clean(draft.note), created_at=now)
+        session.add(record)
+        session.flush()
+        version = UnitVersionRecord(
+            unit_id=record.id, valid_from=effective, name=name, kind=draft.kind.value,
+            org_type=draft.org_type.value, district_id=draft.district_id, status="active",
+            merged_into_id=None, reason="建立档案", recorded_at=now,
+        )
+        session.add(version)
+        terms = []
+        if clean(draft.secretary):
+            person = validate_person_name(draft.secretary)
+            since = draft.secretary_since or effective
+            term = SecretaryTermRecord(
+                unit_id=record.id, person=person, start_date=since, end_date=None, note="", recorded_at=now
+            )
+            session.add(term)
+            terms.append(term)
+        elif draft.secretary_since is not None:
+            raise ValidationError("填写了任职时间，但没有填写党组织书记姓名")
+        states[record.id] = _State(record, [version], terms)
+        return record.id
+
+    def add_unit(self, draft: UnitDraft, effective: date | None = None) -> Unit:
+        """Register a new unit from `effective` on (today by default)."""
+        with self._db.session() as session, session.begin():
+            states = self._load(session)
+            unit_id = self._add(session, states, draft, effective or date.today())
+        return self.get_unit(unit_id).unit
+
+    def _append_version(self, session: Session, state: _State, effective: date, reason: str, **fields) -> None:
+        latest = state.latest
+        values = {
+            "name": latest.name, "kind": latest.kind, "org_type": latest.org_type,
+            "district_id": latest.district_id, "status": latest.status,
+            "merged_into_id": latest.merged_into_id,
+        }
+        values.update(fields)
+        if all(values[key] == getattr(latest, key) for key in values):
+            raise ValidationError("没有任何改动")
+        version = UnitVersionRecord(
+            unit_id=state.record.id, valid_from=effective, reason=clean(reason), recorded_at=_now(), **values
+        )
+        session.add(version)
+        state.versions.append(version)
+
+    def change_unit(self, unit_id: int, *, effective: date | None = None, reason: str = "",
+                    name=_KEEP, kind=_KEEP, org_type=_KEEP, district_id=_KEEP, note=_KEEP) -> Unit:
+        """Record a change of name, kind, organisation type or 管区 from `effective` on.
+
+        The note is not history: it is simply replaced. Nothing else is ever overwritten.
+        """
+        day = effective or date.today()
+        with self._db.session() as session, session.begin():
+            states = self._load(session)
+            if unit_id not in states:
+                raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+            state = states[unit_id]
+            self._require_active(state, "修改")
+            fields = {}
+            if name is not _KEEP:
+                fields["name"] = validate_unit_name(name)
+                self._check_name_free(states, fields["name"], except_id=unit_id)
+            if kind is not _KEEP:
+                fields["kind"] = UnitKind(kind).value
+            if org_type is not _KEEP:
+                fields["org_type"] = OrgType(org_type).value
+            if district_id is not _KEEP:
+                self._check_district(session, district_id)
+                fields["district_id"] = district_id
+            note_changed = note is not _KEEP and clean(note) != state.record.note
+            if note_changed:
+                state.record.note = clean(note)
+            latest = state.latest
+            if any(fields[key] != getattr(latest, key) for key in fields):
+                self._check_effective(state, day)
+                self._append_version(session, state, day, reason, **fields)
+            elif not note_changed:
+                raise ValidationError("没有任何改动")
+        return self.get_unit(unit_id).unit
+
+    def change_secretary(self, unit_id: int, person: str, effective: date, note: str = "") -> Unit:
+        """The current secretary's term ends the day before `effective`; the new one starts then."""
+        new_person = validate_person_name(person)
+        with self._db.session() as session, session.begin():
+            state = self._state(session, unit_id)
+            self._require_active(state, "更换书记")
+            current = state.open_term
+            if current is not None:
+                if current.person == new_person:
+                    raise ValidationError(f"{new_person} 已经是现任书记")
+                if effective <= current.start_date:
+                    raise ValidationError(
+                        f"新书记的任职日期必须晚于现任书记 {current.person} 的任职日期 "
+                        f"{current.start_date.isoformat()}"
+                    )
+                current.end_date = effective - timedelta(days=1)
+            latest_end = max((t.end_date for t in state.terms if t.end_date), default=None)
+            if latest_end is not None and current is None and effective <= latest_end:
+                raise ValidationError(f"任职日期必须晚于上一任书记的离任日期 {latest_end.isoformat()}")
+            session.add(SecretaryTermRecord(
+                unit_id=unit_id, person=new_person, start_date=effective, end_date=None,
+                note=clean(note), recorded_at=_now(),
+            ))
+        return self.get_unit(unit_id).unit
+
+    def _close_term(self, state: _State, effective: date) -> None:
+        term = state.open_term
+        if term is not None:
+            term.end_date = max(term.start_date, effective - timedelta(days=1))
+
+    def archive_unit(self, unit_id: int, effective: date, reason: str) -> Unit:
+        if not clean(reason):
+            raise ValidationError("请填写归档原因")
+        with self._db.session() as session, session.begin():
+            state = self._state(session, unit_id)
+            self._require_active(state, "归档")
+            self._check_effective(state, effective)
+            self._append_version(session, state, effective, reason, status="archived")
+            self._close_term(state, effective)
+        return self.get_unit(unit_id).unit
+
+    def restore_unit(self, unit_id: int, effective: date, reason: str) -> Unit:
+        if not clean(reason):
+            raise ValidationError("请填写恢复原因")
+        with self._db.session() as session, session.begin():
+            states = self._load(session)
+            if unit_id not in states:
+                raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+            state = states[unit_id]
+            if UnitStatus(state.latest.status) is not UnitStatus.ARCHIVED:
+                raise ValidationError(f"“{state.latest.name}”没有归档，无需恢复")
+            self._check_name_free(states, state.latest.name, except_id=unit_id)
+            self._check_effective(state, effective)
+            self._append_version(session, state, effective, reason, status="active")
+        return self.get_unit(unit_id).unit
+
+    def merge_unit(self, unit_id: int, into_id: int, effective: date, reason: str) -> Unit:
+        """`unit_id` is merged into `into_id`: it leaves the register from `effective` on, its
+        history stays, and its secretary's term ends."""
+        if unit_id == into_id:
+            raise ValidationError("不能把村（社区）合并到它自己")
+        if not clean(reason):
+            raise ValidationError("请填写合并原因（例如合并文件文号）")
+        with self._db.session() as session, session.begin():
+            states = self._load(session, [unit_id, into_id])
+            if unit_id not in states or into_id not in states:
+                raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+            source, target = states[unit_id], states[into_id]
+            self._require_active(source, "合并")
+            if UnitStatus(target.latest.status) is not UnitStatus.ACTIVE:
+                raise ValidationError(f"“{target.latest.name}”不在册，不能作为合并目标")
+            self._check_effective(source, effective)
+            self._append_version(session, source, effective, reason, status="merged", merged_into_id=into_id)
+            self._close_term(source, effective)
+        return self.get_unit(unit_id).unit
+
+    def move_unit(self, unit_id: int, offset: int) -> None:
+        """Move a unit up (offset < 0) or down in the display order of the register."""
+        with self._db.session() as session, session.begin():
+            records = list(session.scalars(select(UnitRecord).order_by(UnitRecord.display_order, UnitRecord.id)))
+            index = next((i for i, r in enumerate(records) if r.id == unit_id), None)
+            if index is None:
+                raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+            target = min(max(index + offset, 0), len(records) - 1)
+            records.insert(target, records.pop(index))
+            for position, record in enumerate(records, start=1):
+                record.display_order = position
+
+    # ----- 管区 ------------------------------------------------------------------------------
+
+    def list_districts(self, include_archived: bool = True) -> list[District]:
+        today = date.today()
+        with self._db.session() as session:
+            records = list(session.scalars(select(DistrictRecord).order_by(DistrictRecord.display_order, DistrictRecord.id)))
+            states = self._load(session)
+        counts: dict[int, int] = defaultdict(int)
+        for state in states.values():
+            version = state.version_on(today) or state.versions[0]
+            if version.district_id and version.status == "active":
+                counts[version.district_id] += 1
+        return [
+            District(r.id, r.name, r.leader, r.display_order, r.archived, counts[r.id])
+            for r in records
+            if include_archived or not r.archived
+        ]
+
+    def _add_district(self, session: Session, name: str, leader: str = "") -> int:
+        clean_name = validate_unit_name(name, "管区名称")
+        existing = {canonical_name(n) for n in session.scalars(select(DistrictRecord.name))}
+        if clean_name in existing:
+            raise ValidationError(f"已有名为“{clean_name}”的管区")
+        order = (session.scalar(select(func.max(DistrictRecord.display_order))) or 0) + 1
+        record = DistrictRecord(
+            name=clean_name, leader=validate_person_name(leader, "管区书记姓名") if clean(leader) else "",
+            display_order=order, archived=False,
+        )
+        session.add(record)
+        session.flush()
+        return record.id
+
+    def add_district(self, name: str, leader: str = "") -> District:
+        with self._db.session() as session, session.begin():
+            district_id = self._add_district(session, name, leader)
+        return next(d for d in self.list_districts() if d.id == district_id)
+
+    def update_district(self, district_id: int, name: str, leader: str = "", archived: bool = False) -> District:
+        """Rename a 管区, set its leader, or stop using it (only when no unit is in it today)."""
+        with self._db.session() as session, session.begin():
+            record = session.get(DistrictRecord, district_id)
+            if record is None:
+                raise NotFoundError("所选管区已不存在，请刷新后重试")
+            clean_name = validate_unit_name(name, "管区名称")
+            others = {
+                canonical_name(n)
+                for n in session.scalars(select(DistrictRecord.name).where(DistrictRecord.id != district_id))
+            }
+            if clean_name in others:
+                raise ValidationError(f"已有名为“{clean_name}”的管区")
+            if archived and not record.archived:
+                today = date.today()
+                members = [
+                    state.latest.name
+                    for state in self._load(session).values()
+                    if (state.version_on(today) or state.latest).district_id == district_id
+                    and state.latest.status == "active"
+                ]
+                if members:
+                    raise ValidationError(
+                        f"管区“{record.name}”还有 {len(members)} 个在册村（社区），请先把它们调整到其他管区"
+                    )
+            record.name = clean_name
+            record.leader = validate_person_name(leader, "管区书记姓名") if clean(leader) else ""
+            record.archived = archived
+        return next(d for d in self.list_districts() if d.id == district_id)
+
+    def delete_district(self, district_id: int) -> None:
+        """Only a 管区 that no unit has ever belonged to can be deleted; others are 停用."""
+        with self._db.session() as session, session.begin():
+            record = session.get(DistrictRecord, district_id)
+            if record is None:
+                raise NotFoundError("所选管区已不存在，请刷新后重试")
+            used = session.scalar(
+                select(func.count()).select_from(UnitVersionRecord).where(UnitVersionRecord.district_id == district_id)
+            )
+            if used:
+                raise ValidationError(f"管区“{record.name}”在历史记录中被引用，不能删除，只能停用")
+            session.delete(record)
+
+
+def _as_dict(value) -> dict:
+    return {name: getattr(value, name) for name in value.__slots__}
