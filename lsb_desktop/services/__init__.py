@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.settings import SettingsService
 from lsb_desktop.services.storage import DataFolder
 from lsb_desktop.services.villages import VillageService
@@ -19,6 +20,7 @@ class Core:
         assert database is not None
         self.villages = VillageService(database)
         self.settings = SettingsService(database)
+        self.roster = RosterService(database, self.villages, folder.backup)
 
     @classmethod
     def open(cls, data_dir: Path, today: date | None = None) -> Core:

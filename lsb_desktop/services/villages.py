@@ -325,28 +325,33 @@ class VillageService:
 
     def change_secretary(self, unit_id: int, person: str, effective: date, note: str = "") -> Unit:
         """The current secretary's term ends the day before `effective`; the new one starts then."""
-        new_person = validate_person_name(person)
         with self._db.session() as session, session.begin():
             state = self._state(session, unit_id)
-            self._require_active(state, "更换书记")
-            current = state.open_term
-            if current is not None:
-                if current.person == new_person:
-                    raise ValidationError(f"{new_person} 已经是现任书记")
-                if effective <= current.start_date:
-                    raise ValidationError(
-                        f"新书记的任职日期必须晚于现任书记 {current.person} 的任职日期 "
-                        f"{current.start_date.isoformat()}"
-                    )
-                current.end_date = effective - timedelta(days=1)
-            latest_end = max((t.end_date for t in state.terms if t.end_date), default=None)
-            if latest_end is not None and current is None and effective <= latest_end:
-                raise ValidationError(f"任职日期必须晚于上一任书记的离任日期 {latest_end.isoformat()}")
-            session.add(SecretaryTermRecord(
-                unit_id=unit_id, person=new_person, start_date=effective, end_date=None,
-                note=clean(note), recorded_at=_now(),
-            ))
+            self._change_secretary(session, state, person, effective, note)
         return self.get_unit(unit_id).unit
+
+    def _change_secretary(self, session: Session, state: _State, person: str, effective: date, note: str) -> None:
+        new_person = validate_person_name(person)
+        self._require_active(state, "更换书记")
+        current = state.open_term
+        if current is not None:
+            if current.person == new_person:
+                raise ValidationError(f"{new_person} 已经是现任书记")
+            if effective <= current.start_date:
+                raise ValidationError(
+                    f"新书记的任职日期必须晚于现任书记 {current.person} 的任职日期 "
+                    f"{current.start_date.isoformat()}"
+                )
+            current.end_date = effective - timedelta(days=1)
+        latest_end = max((t.end_date for t in state.terms if t.end_date), default=None)
+        if current is None and latest_end is not None and effective <= latest_end:
+            raise ValidationError(f"任职日期必须晚于上一任书记的离任日期 {latest_end.isoformat()}")
+        term = SecretaryTermRecord(
+            unit_id=state.record.id, person=new_person, start_date=effective, end_date=None,
+            note=clean(note), recorded_at=_now(),
+        )
+        session.add(term)
+        state.terms.append(term)
 
     def _close_term(self, state: _State, effective: date) -> None:
         term = state.open_term

@@ -1,0 +1,183 @@
+"""The command line: parses arguments and runs the headless commands (never imports Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+
+from lsb_desktop import APP_NAME, __version__
+from lsb_desktop.config import AppConfig, default_data_dir
+from lsb_desktop.errors import LsbError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints prefixed in Chinese and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"命令行参数有误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="数据文件夹（默认在用户的应用数据目录）")
+    parser = _Parser(prog="main.py", description=f"{APP_NAME}：不带命令时打开程序窗口。", parents=[common])
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--smoke-test", action="store_true", help="打开主窗口，首次绘制后打印启动毫秒数并退出")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG", help="把主窗口保存为图片后退出")
+    parser.add_argument("--tab", metavar="标签页", help="截图或打开时显示的标签页，如 村（社区）")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    sub.add_parser("demo", parents=[common], help="在空白数据文件夹中创建示例乡镇")
+
+    villages = sub.add_parser("villages", parents=[common], help="村（社区）花名册导入、导出")
+    actions = villages.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
+    importing = actions.add_parser("import", parents=[common], help="从 Excel 导入花名册（全部成功或全部不导入）")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--effective", metavar="日期", help="变化的生效日期（默认今天），如 2024-01-01")
+    importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    exporting = actions.add_parser("export", parents=[common], help="导出花名册到 Excel")
+    exporting.add_argument("file", type=Path)
+
+    sub.add_parser("backup", parents=[common], help="立即备份数据")
+    restore = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据（恢复前先备份当前数据）")
+    restore.add_argument("file", type=Path)
+    check = sub.add_parser("check", parents=[common], help="检查数据文件完整性和数据版本")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出")
+    return parser
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, AppConfig]:
+    args = build_parser().parse_args(argv)
+    config = AppConfig(
+        data_dir=getattr(args, "data_dir", None) or default_data_dir(),
+        smoke_test=args.smoke_test,
+        screenshot=args.screenshot,
+        tab=args.tab,
+    )
+    return args, config
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def run_command(args: argparse.Namespace, config: AppConfig) -> int:
+    """Run one headless command; LsbError → exit 2 with its Chinese message on stderr."""
+    from lsb_desktop.services import Core
+
+    try:
+        with Core.open(config.data_dir) as core:
+            return _COMMANDS[args.command](core, args)
+    except LsbError as exc:
+        _warn(f"错误：{exc.message}")
+        for line in exc.details:
+            _warn(f"  {line}")
+        return EXIT_BAD_INPUT
+    except Exception:  # noqa: BLE001 - last resort: say it is our fault, keep the trace
+        _warn("程序内部错误，请把以下信息发给开发人员：")
+        _warn(traceback.format_exc())
+        return EXIT_INTERNAL
+
+
+def _demo(core, _args) -> int:
+    from lsb_desktop.demo import build_demo
+
+    count = build_demo(core)
+    settings = core.settings.township()
+    _print(f"已创建示例乡镇“{settings.township_name}”：{count} 个村（社区），数据文件夹 {core.data_dir}")
+    return EXIT_OK
+
+
+def _villages(core, args) -> int:
+    if args.action == "export":
+        title = f"{_township(core)}村（社区）名册"
+        count = core.roster.export(args.file, title)
+        _print(f"已导出 {count} 个村（社区）到 {args.file}")
+        return EXIT_OK
+    from lsb_desktop.domain.text import parse_date
+
+    effective = parse_date(args.effective, "生效日期") if args.effective else date.today()
+    preview = core.roster.preview(args.file, effective)
+    for note in preview.read.skipped:
+        _warn(f"提示：{note}")
+    if not preview.ok:
+        _warn(f"错误：花名册“{args.file.name}”有 {len(preview.problems)} 个问题，未导入任何数据：")
+        for line in preview.problem_lines():
+            _warn(f"  {line}")
+        if not preview.plan and not preview.problems:
+            _warn("  文件中没有可导入的村（社区）")
+        return EXIT_BAD_INPUT
+    for row in preview.plan:
+        detail = "；".join(row.changes)
+        _print(f"第{row.row}行 {row.name}：{row.action}" + (f"（{detail}）" if detail else ""))
+    if args.dry_run:
+        _print("预览完成，未写入任何数据（--dry-run）")
+        return EXIT_OK
+    result = core.roster.apply(preview)
+    _print(f"导入完成：新增 {result.added} 个，更新 {result.updated} 个，无变化 {result.unchanged} 个")
+    if result.districts_created:
+        _print(f"新建管区：{'、'.join(result.districts_created)}")
+    return EXIT_OK
+
+
+def _township(core) -> str:
+    settings = core.settings.township()
+    if not settings.township_name:
+        _warn("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
+    return settings.township_or_placeholder
+
+
+def _backup(core, _args) -> int:
+    path = core.folder.backup("manual")
+    _print(f"已备份到 {path}")
+    return EXIT_OK
+
+
+def _restore(core, args) -> int:
+    safety = core.folder.restore(args.file)
+    _print(f"已从 {args.file} 恢复数据；恢复前的数据已备份到 {safety}")
+    return EXIT_OK
+
+
+def _check(core, args) -> int:
+    report = core.folder.check()
+    if args.json:
+        _print(json.dumps({
+            "ok": report.ok,
+            "database": str(report.database),
+            "integrity": "ok" if not report.problems else list(report.problems),
+            "revision": report.revision,
+            "head": report.head,
+        }, ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            _print(line)
+    return EXIT_OK if report.ok else EXIT_BAD_INPUT
+
+
+_COMMANDS = {"demo": _demo, "villages": _villages, "backup": _backup, "restore": _restore, "check": _check}
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A Chinese Windows console may not speak UTF-8: never crash on a rare character.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args, config = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command:
+        return run_command(args, config)
+    from ui.app import run_gui
+
+    return run_gui(config)

@@ -1,0 +1,131 @@
+"""Start-up of the window: QApplication, Chinese translations, the data folder, first run,
+the crash dialog, and the --smoke-test / --screenshot modes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from lsb_desktop import APP_ID, APP_NAME, __version__
+from lsb_desktop.config import AppConfig, DataPaths
+from lsb_desktop.errors import LockedError, LsbError
+from lsb_desktop.startclock import elapsed_ms
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_ID)
+    install_translations(app)
+    return app
+
+
+def install_translations(app: QApplication) -> None:
+    """Qt's own dialogs (file chooser, colour buttons, context menus) in Chinese."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN",):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+
+
+def _message(kind: QMessageBox.Icon, title: str, text: str, details: str = "") -> None:
+    box = QMessageBox(kind, title, text, QMessageBox.StandardButton.NoButton)
+    if details:
+        box.setDetailedText(details)
+    box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+
+
+def install_crash_handler(log_folder: Path) -> None:
+    """Anything that is not an LsbError is our bug: log it and show one crash dialog."""
+
+    def handle(exc_type, exc, tb) -> None:
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log_path = log_folder / "crash.log"
+        try:
+            log_folder.mkdir(parents=True, exist_ok=True)
+            with open(log_path, "a", encoding="utf-8") as handle_file:
+                handle_file.write(f"===== {datetime.now():%Y-%m-%d %H:%M:%S} {APP_NAME} {__version__}\n{text}\n")
+        except OSError:
+            log_path = None
+        sys.stderr.write(text)
+        if isinstance(exc, LsbError):
+            _message(QMessageBox.Icon.Warning, "操作未完成", exc.message, "\n".join(exc.details))
+            return
+        where = f"详细信息已记录在 {log_path}。" if log_path else ""
+        _message(
+            QMessageBox.Icon.Critical, "程序出错",
+            f"程序遇到了意外错误，刚才的操作可能没有完成，已保存的数据不受影响。{where}\n"
+            "请把这个文件发给技术支持人员。",
+            text,
+        )
+
+    sys.excepthook = handle
+
+
+def run_gui(config: AppConfig) -> int:
+    headless = config.smoke_test or config.screenshot is not None
+    if headless and sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        # A smoke test or screenshot on a machine without a screen (CI) draws offscreen.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_application()
+    from lsb_desktop.services import Core
+
+    try:
+        core = Core.open(config.data_dir)
+    except LockedError as exc:
+        if config.smoke_test or config.screenshot:
+            print(exc.message, file=sys.stderr)
+        else:
+            _message(QMessageBox.Icon.Warning, "程序已在运行", exc.message)
+        return EXIT_BAD_INPUT
+    except LsbError as exc:
+        if config.smoke_test or config.screenshot:
+            print(exc.message, file=sys.stderr)
+        else:
+            _message(QMessageBox.Icon.Critical, "无法打开数据", exc.message)
+        return EXIT_BAD_INPUT
+    install_crash_handler(DataPaths(config.data_dir).logs)
+    try:
+        if not headless and core.is_empty():
+            from ui.first_run import FirstRunDialog
+
+            FirstRunDialog(core).exec()
+        from ui.main_window import MainWindow
+
+        window = MainWindow(core, config)
+        if config.tab and not window.select_tab(config.tab):
+            print(f"没有名为“{config.tab}”的标签页", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if headless:
+            window.first_painted.connect(lambda: QTimer.singleShot(0, lambda: _finish_headless(app, window, config)))
+        window.show()
+        return app.exec()
+    finally:
+        core.close()
+
+
+def _finish_headless(app: QApplication, window, config: AppConfig) -> None:
+    code = EXIT_OK
+    if config.screenshot is not None:
+        config.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(config.screenshot)):
+            print(f"无法保存截图到 {config.screenshot}", file=sys.stderr)
+            code = EXIT_INTERNAL
+    if config.smoke_test:
+        print(f"主窗口已显示，共 {window.unit_count()} 个村（社区）")
+        print(f"{elapsed_ms():.0f}")
+    window.close()
+    app.exit(code)

@@ -1,0 +1,206 @@
+"""The main window: menus, the tabs, and the fan-out of changes from one tab to the others."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from lsb_desktop import APP_NAME, __version__
+from lsb_desktop.config import AppConfig
+from lsb_desktop.errors import LsbError
+from lsb_desktop.services.changes import Changes
+from ui.messages import show_error
+from ui.villages_tab import VillagesTab
+
+VILLAGES_TAB = "村（社区）"
+SCREENSHOT_SIZE = (1280, 800)
+
+
+class MainWindow(QMainWindow):
+    """Holds the tabs; every mutation's Changes go through `broadcast` to every tab."""
+
+    first_painted = Signal()
+
+    def __init__(self, core, config: AppConfig | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.config = config or AppConfig(data_dir=core.data_dir)
+        self._painted = False
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.villages_tab = VillagesTab(core, self)
+        self.tabs.addTab(self.villages_tab, VILLAGES_TAB)
+        self.villages_tab.changed.connect(self.broadcast)
+        self._build_menus()
+        self._status = QLabel(self)
+        self.statusBar().addPermanentWidget(self._status)
+        self._update_title()
+        self._restore_geometry()
+
+    # ----- menus ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        self.township_action = self._action("乡镇信息…", self.edit_township)
+        self.import_action = self._action("导入村（社区）花名册…", self.import_roster, "Ctrl+I")
+        self.export_action = self._action("导出村（社区）花名册…", self.export_roster, "Ctrl+E")
+        self.backup_action = self._action("立即备份", self.backup_now, "Ctrl+B")
+        self.restore_action = self._action("恢复备份…", self.restore_backup)
+        self.check_action = self._action("检查数据", self.check_data)
+        self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.township_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addAction(self.check_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.about_action = self._action("关于", self.show_about)
+        help_menu.addAction(self.about_action)
+
+    # ----- changes ------------------------------------------------------------------------------
+
+    def broadcast(self, changes: Changes) -> None:
+        """Tell every tab what changed; each reloads only what it shows."""
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if hasattr(tab, "reload"):
+                tab.reload(changes)
+        if changes & Changes.SETTINGS:
+            self._update_title()
+        self._update_status()
+
+    def select_tab(self, title: str) -> bool:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return True
+        return False
+
+    def unit_count(self) -> int:
+        return len(self.core.villages.list_units())
+
+    def _update_title(self) -> None:
+        township = self.core.settings.township().township_name
+        self.setWindowTitle(f"{APP_NAME} — {township}" if township else APP_NAME)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        self._status.setText(f"数据文件夹：{self.core.data_dir}")
+
+    # ----- file menu ----------------------------------------------------------------------------
+
+    def _last_folder(self, key: str) -> str:
+        return str(QSettings().value(f"folders/{key}", "", type=str) or self.core.data_dir.parent)
+
+    def _remember_folder(self, key: str, path: str) -> None:
+        from pathlib import Path
+
+        QSettings().setValue(f"folders/{key}", str(Path(path).parent))
+
+    def edit_township(self) -> None:
+        from ui.township_dialog import TownshipDialog
+
+        if TownshipDialog(self.core, self).exec():
+            self.broadcast(Changes.SETTINGS)
+
+    def import_roster(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择村（社区）花名册", self._last_folder("roster"), "Excel 工作簿 (*.xlsx)"
+        )
+        if not path:
+            return
+        self._remember_folder("roster", path)
+        from ui.roster_dialog import RosterImportDialog
+
+        dialog = RosterImportDialog(self.core, path, self)
+        if dialog.preview is not None and dialog.exec():
+            self.broadcast(Changes.UNITS | Changes.DISTRICTS)
+
+    def export_roster(self) -> None:
+        township = self.core.settings.township().township_or_placeholder
+        suggested = f"{self._last_folder('export')}/{township}村（社区）名册.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "导出村（社区）花名册", suggested, "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        self._remember_folder("export", path)
+        try:
+            count = self.core.roster.export(path, f"{township}村（社区）名册")
+        except LsbError as exc:
+            show_error(self, exc)
+            return
+        self.statusBar().showMessage(f"已导出 {count} 个村（社区）到 {path}", 8000)
+
+    def backup_now(self) -> None:
+        try:
+            path = self.core.folder.backup("manual")
+        except LsbError as exc:
+            show_error(self, exc)
+            return
+        self.statusBar().showMessage(f"已备份到 {path}", 8000)
+
+    def restore_backup(self) -> None:
+        from ui.backup_dialog import RestoreDialog
+
+        if RestoreDialog(self.core, self).exec():
+            self.broadcast(Changes.ALL)
+
+    def check_data(self) -> None:
+        try:
+            report = self.core.folder.check()
+        except LsbError as exc:
+            show_error(self, exc)
+            return
+        icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning
+        box = QMessageBox(icon, "检查数据", "\n".join(report.lines()), QMessageBox.StandardButton.NoButton, self)
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "关于", "", QMessageBox.StandardButton.NoButton, self)
+        box.setText(
+            f"<b>{APP_NAME}</b> {__version__}<br>"
+            "镇党建办村（社区）党组织书记“亮赛比”（亮承诺、赛实绩、比干劲）评比管理程序。<br><br>"
+            f"数据文件夹：{self.core.data_dir}"
+        )
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    # ----- window state -------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        if self.config.screenshot is not None or self.config.smoke_test:
+            self.resize(*SCREENSHOT_SIZE)
+            return
+        geometry = QSettings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        self.resize(1280, 800)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.config.screenshot is None and not self.config.smoke_test:
+            QSettings().setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and not self._painted:
+            # UpdateRequest is processed right after the window's first paint.
+            self._painted = True
+            self.first_painted.emit()
+        return handled

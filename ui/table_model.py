@@ -1,0 +1,140 @@
+"""One generic read-only table model: subclasses declare their columns, a proxy sorts them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+R = TypeVar("R")
+
+# The proxy sorts on SORT_ROLE (view.proxy.setSortRole(SORT_ROLE)); OBJECT_ROLE hands out the row.
+SORT_ROLE = Qt.ItemDataRole.UserRole
+OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+_AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[R]):
+    """One column: what it is called and how a row gives its value.
+
+    `sort_key` must return one type per column (int, float or str): Qt cannot order an int
+    against a str, and such rows would stay where they are.
+    """
+
+    header: str
+    value: Callable[[R], object]
+    sort_key: Callable[[R], int | float | str] | None = None
+    alignment: Qt.AlignmentFlag | None = None
+    tooltip: Callable[[R], str] | None = None
+    foreground: Callable[[R], QColor | None] | None = None
+    background: Callable[[R], QColor | None] | None = None
+    header_tooltip: str = ""
+
+
+def display_text(value: object) -> str:
+    """How a cell shows a value: dates as 2023-09-26, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows are frozen dataclasses from the core; a subclass sets `columns` and nothing else."""
+
+    columns: ClassVar[Sequence[Column[Any]]] = ()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    # ----- what the screens call ---------------------------------------------------------
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        # A reset, not row-by-row signals: the whole list comes fresh from the core each time.
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    @property
+    def rows(self) -> tuple[Any, ...]:
+        return tuple(self._rows)
+
+    def row_at(self, index: _AnyIndex) -> Any:
+        """The row object behind an index of this model (map proxy indexes to source first)."""
+        if not index.isValid() or index.model() is not self:
+            return None
+        return self._rows[index.row()] if 0 <= index.row() < len(self._rows) else None
+
+    def find_row(self, predicate: Callable[[Any], bool]) -> int | None:
+        return next((i for i, row in enumerate(self._rows) if predicate(row)), None)
+
+    def row_foreground(self, row: Any) -> QColor | None:
+        """A colour for the whole row (e.g. grey for archived); a column's own colour wins."""
+        return None
+
+    # ----- QAbstractTableModel -------------------------------------------------------------
+
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def flags(self, index: _AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.ToolTipRole and column.header_tooltip:
+            return column.header_tooltip
+        return None
+
+    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self.row_at(index)
+        if row is None or not 0 <= index.column() < len(self.columns):
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(column.value(row))
+        if role == SORT_ROLE:
+            return self._sort_value(column, row)
+        if role == OBJECT_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            # Qt reads alignment as an int; an enum object would be ignored by some delegates.
+            return None if column.alignment is None else int(column.alignment.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(row) or None if column.tooltip else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = column.foreground(row) if column.foreground else None
+            return colour if colour is not None else self.row_foreground(row)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return column.background(row) if column.background else None
+        return None
+
+    @staticmethod
+    def _sort_value(column: Column[Any], row: Any) -> int | float | str:
+        if column.sort_key is not None:
+            return column.sort_key(row)
+        value = column.value(row)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return display_text(value)
