@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lsb_desktop.domain.register import OrgType, UnitKind, infer_kind_from_name
+from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.domain.text import (
     FORMULA_PREFIXES,
     canonical_name,
@@ -59,70 +60,6 @@ _CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old .xls, or an en
 _ZIP_SIGNATURE = b"PK\x03\x04"
 _SAVE_AS_HINT = "请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入"
 
-
-@dataclass(frozen=True, slots=True)
-class RosterRow:
-    """One unit read from a roster, already validated and normalised."""
-
-    sheet: str
-    row: int
-    name: str
-    kind: UnitKind
-    org_type: OrgType
-    district: str
-    secretary: str
-    secretary_since: date | None
-    display_order: int | None
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class RosterProblem:
-    """Something in the file that stops the import, located for the clerk."""
-
-    sheet: str
-    row: int | None
-    column: str
-    field: str
-    message: str
-
-    def where(self) -> str:
-        if self.row is None:
-            return f"工作表“{self.sheet}”"
-        place = f"第{self.row}行"
-        if self.column:
-            place += f" {self.column}列"
-        if self.field:
-            place += f"（{self.field}）"
-        return place
-
-
-@dataclass(frozen=True, slots=True)
-class RosterRead:
-    """The outcome of reading a roster: good rows, problems, and what was left out."""
-
-    rows: tuple[RosterRow, ...]
-    problems: tuple[RosterProblem, ...]
-    skipped: tuple[str, ...]
-    ignored_columns: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.problems
-
-
-@dataclass(frozen=True, slots=True)
-class RosterExportRow:
-    """One unit as written to an exported roster; all labels already in Chinese."""
-
-    name: str
-    kind: str
-    org_type: str
-    district: str
-    secretary: str
-    secretary_since: date | None
-    status: str
-    note: str
 
 
 @dataclass(frozen=True, slots=True)

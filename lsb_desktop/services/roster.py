@@ -15,7 +15,7 @@ from db.models import DistrictRecord
 from lsb_desktop.domain.register import UnitDraft, UnitStatus
 from lsb_desktop.domain.text import canonical_name
 from lsb_desktop.errors import LsbError, ValidationError
-from lsb_desktop.io.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow, read_roster, write_roster
+from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.services.villages import VillageService, _State
 
 ADDED, UPDATED, UNCHANGED = "新增", "更新", "无变化"
@@ -178,6 +178,8 @@ class RosterService:
 
     def preview(self, path: Path, effective: date | None = None) -> RosterPreview:
         """Read the file and say, row by row, what importing it would do. Writes nothing."""
+        from lsb_desktop.io.roster import read_roster  # openpyxl: only when first used
+
         read = read_roster(Path(path))
         day = effective or date.today()
         with self._db.session() as session:
@@ -207,6 +209,8 @@ class RosterService:
                             tuple(planner.new_districts), backup)
 
     def export(self, path: Path, title: str) -> int:
+        from lsb_desktop.io.roster import write_roster  # openpyxl: only when first used
+
         units = self._villages.list_units()
         rows = [
             RosterExportRow(u.name, u.kind.label, u.org_type.label, u.district_name, u.secretary,

@@ -1,0 +1,73 @@
+"""The values a roster import or export deals in: rows read, problems found, rows written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lsb_desktop.domain.register import OrgType, UnitKind
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One unit read from a roster, already validated and normalised."""
+
+    sheet: str
+    row: int
+    name: str
+    kind: UnitKind
+    org_type: OrgType
+    district: str
+    secretary: str
+    secretary_since: date | None
+    display_order: int | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterProblem:
+    """Something in the file that stops the import, located for the clerk."""
+
+    sheet: str
+    row: int | None
+    column: str
+    field: str
+    message: str
+
+    def where(self) -> str:
+        if self.row is None:
+            return f"工作表“{self.sheet}”"
+        place = f"第{self.row}行"
+        if self.column:
+            place += f" {self.column}列"
+        if self.field:
+            place += f"（{self.field}）"
+        return place
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRead:
+    """The outcome of reading a roster: good rows, problems, and what was left out."""
+
+    rows: tuple[RosterRow, ...]
+    problems: tuple[RosterProblem, ...]
+    skipped: tuple[str, ...]
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class RosterExportRow:
+    """One unit as written to an exported roster; all labels already in Chinese."""
+
+    name: str
+    kind: str
+    org_type: str
+    district: str
+    secretary: str
+    secretary_since: date | None
+    status: str
+    note: str

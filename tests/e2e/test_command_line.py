@@ -1,0 +1,175 @@
+"""The real program as a subprocess on a temporary data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from lsb_desktop.services import Core
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def run(*args: str, data_dir: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "LSB_DATA_DIR")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    command = [sys.executable, str(ROOT / "main.py")]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    return subprocess.run(command + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=timeout)
+
+
+def unit_count(data_dir: Path) -> int:
+    connection = sqlite3.connect(data_dir / "lsb.db")
+    try:
+        return connection.execute("SELECT count(*) FROM units").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_demo_then_smoke_test_opens_the_window(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    created = run("demo", data_dir=data)
+    assert created.returncode == 0, created.stderr
+    assert "清河镇" in created.stdout
+    smoke = run("--smoke-test", data_dir=data)
+    assert smoke.returncode == 0, smoke.stderr
+    lines = smoke.stdout.strip().splitlines()
+    assert "24 个村（社区）" in lines[0]
+    assert lines[-1].isdigit() and int(lines[-1]) > 0
+
+
+def test_data_dir_is_accepted_after_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run("demo", "--data-dir", str(data))
+    assert result.returncode == 0, result.stderr
+    assert unit_count(data) == 24
+
+
+def test_check_backup_and_restore(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("demo", data_dir=data).returncode == 0
+    check = run("check", "--json", data_dir=data)
+    assert check.returncode == 0, check.stderr
+    report = json.loads(check.stdout)
+    assert report["ok"] is True and report["integrity"] == "ok" and report["revision"] == report["head"]
+
+    backup = run("backup", data_dir=data)
+    assert backup.returncode == 0, backup.stderr
+    saved = Path(backup.stdout.strip().split("已备份到 ", 1)[1])
+    assert saved.is_file()
+
+    roster = tmp_path / "extra.xlsx"
+    sheet_book = Workbook()
+    sheet_book.active.append(["村（社区）名称", "类型", "管区"])
+    sheet_book.active.append(["新建村", "村", "东部管区"])
+    sheet_book.save(roster)
+    assert run("villages", "import", str(roster), data_dir=data).returncode == 0
+    assert unit_count(data) == 25
+
+    restored = run("restore", str(saved), data_dir=data)
+    assert restored.returncode == 0, restored.stderr
+    assert unit_count(data) == 24
+    assert "恢复前的数据已备份到" in restored.stdout
+
+
+def test_roster_export_and_reimport_changes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("demo", data_dir=data).returncode == 0
+    exported = tmp_path / "名册.xlsx"
+    result = run("villages", "export", str(exported), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(exported).active
+    names = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert "张五砦村" in names and len(names) == 24
+    again = run("villages", "import", str(exported), data_dir=data)
+    assert again.returncode == 0, again.stderr
+    assert "新增 0 个，更新 0 个，无变化 24 个" in again.stdout
+
+
+def test_bad_roster_is_refused_with_chinese_reasons_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("demo", data_dir=data).returncode == 0
+    roster = tmp_path / "坏名册.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["清河镇村（社区）名册"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["序号", "村（社区）名称", "类型", "管区"])
+    sheet.append(["１", "好村", "村", "东部管区"])
+    sheet.append(["2", None, "村", "东部管区"])
+    sheet.append(["3", "好村", "村", "东部管区"])
+    sheet.append(["4", "某某", "镇", "西部管区"])
+    sheet.append(["合计", None, None, None])
+    book.save(roster)
+    result = run("villages", "import", str(roster), data_dir=data)
+    assert result.returncode == 2
+    assert "未导入任何数据" in result.stderr
+    assert "第4行" in result.stderr and "第5行" in result.stderr and "第6行" in result.stderr
+    assert "类型“镇”无法识别" in result.stderr
+    assert unit_count(data) == 24
+
+
+def test_a_second_instance_on_the_same_data_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with Core.open(data):
+        result = run("check", data_dir=data)
+    assert result.returncode == 2
+    assert "另一个亮赛比桌面版正在使用" in result.stderr
+
+
+def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("demo", data_dir=data).returncode == 0
+    connection = sqlite3.connect(data / "lsb.db")
+    connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    connection.commit()
+    connection.close()
+    before = (data / "lsb.db").read_bytes()
+    result = run("check", data_dir=data)
+    assert result.returncode == 2
+    assert "更新版本" in result.stderr
+    assert (data / "lsb.db").read_bytes() == before
+
+
+def test_bad_arguments_exit_2_in_chinese(tmp_path: Path) -> None:
+    result = run("villages", "frobnicate", data_dir=tmp_path / "data")
+    assert result.returncode == 2
+    assert "命令行参数有误" in result.stderr
+    missing = run("villages", "import", str(tmp_path / "没有这个文件.xlsx"), data_dir=tmp_path / "data")
+    assert missing.returncode == 2
+    assert "没有这个文件.xlsx" in missing.stderr
+
+
+def test_screenshot_writes_a_picture_of_the_window(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert run("demo", data_dir=data).returncode == 0
+    picture = tmp_path / "window.png"
+    result = run("--screenshot", str(picture), "--tab", "村（社区）", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    unknown = run("--screenshot", str(tmp_path / "x.png"), "--tab", "没有的标签", data_dir=data)
+    assert unknown.returncode == 2
+
+
+def test_commands_never_import_qt(tmp_path: Path) -> None:
+    code = (
+        "import sys, runpy; sys.argv = ['main.py', '--data-dir', sys.argv[1], 'check'];\n"
+        "try:\n    runpy.run_path('main.py', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'reportlab'))\n"
+        "print('QT:' + ','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "data")], cwd=ROOT,
+                            capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "QT:"
