@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lsb_desktop import APP_ID, APP_NAME, __version__
@@ -18,6 +19,7 @@ from lsb_desktop.errors import LockedError, LsbError
 from lsb_desktop.startclock import elapsed_ms
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -26,6 +28,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_ID)
+    app.setWindowIcon(QIcon(str(RESOURCES / "app.png")))
     install_translations(app)
     return app
 
