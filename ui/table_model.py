@@ -122,7 +122,7 @@ class RowTableModel(QAbstractTableModel):
             # Qt reads alignment as an int; an enum object would be ignored by some delegates.
             return None if column.alignment is None else int(column.alignment.value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return column.tooltip(row) or None if column.tooltip else None
+            return (column.tooltip(row) or None) if column.tooltip else None
         if role == Qt.ItemDataRole.ForegroundRole:
             colour = column.foreground(row) if column.foreground else None
             return colour if colour is not None else self.row_foreground(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -115,9 +115,6 @@ class ServiceDialog(QDialog):
         self.result_value = result
         self.saved.emit(result)
         super().accept()
-
-    def ok_button(self) -> QPushButton:
-        return self.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
 
 
 # ----- 新增 / 编辑 ----------------------------------------------------------------------------

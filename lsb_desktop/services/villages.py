@@ -354,9 +354,16 @@ class VillageService:
         state.terms.append(term)
 
     def _close_term(self, state: _State, effective: date) -> None:
+        """The open term ends the day before the unit leaves the register."""
         term = state.open_term
-        if term is not None:
-            term.end_date = max(term.start_date, effective - timedelta(days=1))
+        if term is None:
+            return
+        if effective <= term.start_date:
+            raise ValidationError(
+                f"日期 {effective.isoformat()} 不晚于现任书记 {term.person} 的任职日期 "
+                f"{term.start_date.isoformat()}，请核对日期"
+            )
+        term.end_date = effective - timedelta(days=1)
 
     def archive_unit(self, unit_id: int, effective: date, reason: str) -> Unit:
         if not clean(reason):
@@ -399,6 +406,11 @@ class VillageService:
             self._require_active(source, "合并")
             if UnitStatus(target.latest.status) is not UnitStatus.ACTIVE:
                 raise ValidationError(f"“{target.latest.name}”不在册，不能作为合并目标")
+            if target.versions[0].valid_from > effective:
+                raise ValidationError(
+                    f"“{target.latest.name}”从 {target.versions[0].valid_from.isoformat()} 起才建档，"
+                    f"不能在 {effective.isoformat()} 接收合并"
+                )
             self._check_effective(source, effective)
             self._append_version(session, source, effective, reason, status="merged", merged_into_id=into_id)
             self._close_term(source, effective)
