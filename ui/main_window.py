@@ -32,7 +32,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.villages_tab = VillagesTab(core, self)
         self.tabs.addTab(self.villages_tab, VILLAGES_TAB)
-        self.villages_tab.changed.connect(self.broadcast)
+        self.villages_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.villages_tab))
         self._build_menus()
         self._status = QLabel(self)
         self.statusBar().addPermanentWidget(self._status)
@@ -73,11 +73,12 @@ class MainWindow(QMainWindow):
 
     # ----- changes ------------------------------------------------------------------------------
 
-    def broadcast(self, changes: Changes) -> None:
-        """Tell every tab what changed; each reloads only what it shows."""
+    def broadcast(self, changes: Changes, source: QWidget | None = None) -> None:
+        """Tell every tab what changed; each reloads only what it shows. The tab that made
+        the change (`source`) has already reloaded itself."""
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
-            if hasattr(tab, "reload"):
+            if tab is not source and hasattr(tab, "reload"):
                 tab.reload(changes)
         if changes & Changes.SETTINGS:
             self._update_title()

@@ -253,6 +253,7 @@ class _VillagesTabUi:
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([560, 220])
 
         layout = QVBoxLayout(tab)
         layout.addLayout(buttons)
@@ -293,6 +294,9 @@ class VillagesTab(QWidget):
         self._fill_fixed_filters()
         self._connect()
         self.reload()
+        if self._selected_id is None and self.proxy.rowCount() > 0:
+            # Open on the first unit, so the history panel shows something from the start.
+            self.ui.table.selectRow(0)
 
     # ----- wiring ----------------------------------------------------------------------------
 

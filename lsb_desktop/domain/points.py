@@ -8,6 +8,8 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import ValidationError
 
 HUNDREDTH = Decimal("0.01")
+# No score, bonus or total comes near this; larger input is a typing or paste mistake.
+MAX_POINTS = Decimal(1_000_000)
 
 
 def parse_points(value: object, what: str = "分数") -> Decimal:
@@ -25,6 +27,8 @@ def parse_points(value: object, what: str = "分数") -> Decimal:
         raise ValidationError(f"{what}“{value}”不是数字") from None
     if not number.is_finite():
         raise ValidationError(f"{what}“{value}”不是数字")
+    if abs(number) >= MAX_POINTS:
+        raise ValidationError(f"{what}“{value}”太大，不像分数")
     if number != number.quantize(HUNDREDTH):
         raise ValidationError(f"{what}“{value}”超过两位小数")
     return number.quantize(HUNDREDTH)

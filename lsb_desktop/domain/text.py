@@ -26,13 +26,31 @@ def clean(text: object) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def _half_width(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return chr(code - 0xFEE0)
+    return ch
+
+
+def clean_text(text: object) -> str:
+    """Free text (notes, reasons): full-width letters and digits made half-width, spaces
+    folded and trimmed, but Chinese punctuation（，：；）kept as the clerk typed it."""
+    if text is None:
+        return ""
+    value = "".join(_half_width(ch) for ch in unicodedata.normalize("NFC", str(text)))
+    return _SPACES.sub(" ", value).strip()
+
+
 def canonical_name(text: object) -> str:
     """The one spelling of a unit or 管区 name: no spaces, Chinese full-width parentheses.
 
     NFKC turns （社区） into (社区); official paper writes （社区）, so parentheses go back to
     the full-width form. Two names are the same name when their canonical forms are equal.
     """
-    value = _SPACES.sub("", clean(text))
+    # Spaces go before the second NFKC pass: removing one can bring a letter next to a
+    # combining mark, which NFKC then composes (so the result is stable when applied again).
+    value = _SPACES.sub("", unicodedata.normalize("NFKC", _SPACES.sub("", clean(text))))
     return value.replace("(", "（").replace(")", "）")
 
 

@@ -23,6 +23,7 @@ from lsb_desktop.domain.text import (
     FORMULA_PREFIXES,
     canonical_name,
     clean,
+    clean_text,
     parse_date,
     validate_person_name,
     validate_unit_name,
@@ -413,6 +414,9 @@ class _RowParser:
 
     def _note(self) -> str | None:
         text = self.text("note")
+        raw = self.value("note")
+        if text and isinstance(raw, str):
+            text = clean_text(raw)  # keep the note's Chinese punctuation as typed
         if text and any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
             self.problem("note", "备注含有不可见的控制字符，请删掉后重新输入")
             return None

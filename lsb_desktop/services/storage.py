@@ -112,9 +112,9 @@ class DataFolder:
             return None
         return self.backup("daily")
 
-    def backup(self, reason: str = "manual") -> Path:
+    def backup(self, reason: str = "manual", now: datetime | None = None) -> Path:
         try:
-            return backups.take_backup(self.paths.database, self.paths.backups, reason)
+            return backups.take_backup(self.paths.database, self.paths.backups, reason, now)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"备份失败：{exc}") from exc
 

@@ -27,6 +27,7 @@ from lsb_desktop.domain.register import (
 from lsb_desktop.domain.text import (
     canonical_name,
     clean,
+    clean_text,
     validate_person_name,
     validate_unit_name,
 )
@@ -242,7 +243,7 @@ class VillageService:
         now = _now()
         if display_order is None:
             display_order = (session.scalar(select(func.max(UnitRecord.display_order))) or 0) + 1
-        record = UnitRecord(display_order=display_order, note=clean(draft.note), created_at=now)
+        record = UnitRecord(display_order=display_order, note=clean_text(draft.note), created_at=now)
         session.add(record)
         session.flush()
         version = UnitVersionRecord(
@@ -283,7 +284,7 @@ class VillageService:
         if all(values[key] == getattr(latest, key) for key in values):
             raise ValidationError("没有任何改动")
         version = UnitVersionRecord(
-            unit_id=state.record.id, valid_from=effective, reason=clean(reason), recorded_at=_now(), **values
+            unit_id=state.record.id, valid_from=effective, reason=clean_text(reason), recorded_at=_now(), **values
         )
         session.add(version)
         state.versions.append(version)
@@ -312,9 +313,9 @@ class VillageService:
             if district_id is not _KEEP:
                 self._check_district(session, district_id)
                 fields["district_id"] = district_id
-            note_changed = note is not _KEEP and clean(note) != state.record.note
+            note_changed = note is not _KEEP and clean_text(note) != state.record.note
             if note_changed:
-                state.record.note = clean(note)
+                state.record.note = clean_text(note)
             latest = state.latest
             if any(fields[key] != getattr(latest, key) for key in fields):
                 self._check_effective(state, day)
@@ -348,7 +349,7 @@ class VillageService:
             raise ValidationError(f"任职日期必须晚于上一任书记的离任日期 {latest_end.isoformat()}")
         term = SecretaryTermRecord(
             unit_id=state.record.id, person=new_person, start_date=effective, end_date=None,
-            note=clean(note), recorded_at=_now(),
+            note=clean_text(note), recorded_at=_now(),
         )
         session.add(term)
         state.terms.append(term)

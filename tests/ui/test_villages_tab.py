@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageB
 
 from lsb_desktop.domain.register import OrgType, UnitKind, UnitStatus
 from lsb_desktop.services.changes import Changes
-from conftest import make_unit
+from factories import make_unit
 from ui.table_model import OBJECT_ROLE, SORT_ROLE
 from ui.unit_dialogs import DistrictsDialog, UnitDialog
 from ui.villages_tab import VillagesTab

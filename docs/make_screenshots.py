@@ -1,0 +1,77 @@
+"""Renders the README screenshots from the demo township: `uv run python docs/make_screenshots.py`.
+
+Offscreen on a machine without a screen; Chinese needs a CJK font (fonts-wqy-zenhei on Debian).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from openpyxl import Workbook  # noqa: E402
+
+from lsb_desktop.config import AppConfig  # noqa: E402
+from lsb_desktop.demo import build_demo  # noqa: E402
+from lsb_desktop.services import Core  # noqa: E402
+from ui.app import make_application  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def _bad_roster(path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["清河镇村（社区）名册（2025年）"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["序号", "村（社区）名称", "类型", "管区", "党组织类型", "党组织书记"])
+    sheet.append(["１", "张五砦村", "村", "东部管区", "党支部", "李禛"])
+    sheet.append(["2", "", "村", "东部管区", "党支部", "王五"])
+    sheet.append(["3", "后营村", "镇", "西部管区", "党支部", "孙海燕"])
+    sheet.append(["4", "王庄村", "村", "东部管区", "党总支", 12345])
+    sheet.append(["5", "张五砦村", "村", "东部管区", "党支部", "李禛"])
+    sheet.append(["合计", "", "", "", "", ""])
+    book.save(path)
+
+
+def main() -> None:
+    app = make_application()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        with Core.open(Path(scratch) / "data") as core:
+            build_demo(core)
+            from ui.main_window import MainWindow
+            from ui.roster_dialog import RosterImportDialog
+
+            window = MainWindow(core, AppConfig(data_dir=core.data_dir, screenshot=OUT / "x.png"))
+            tab = window.villages_tab
+            tab.select_unit(next(u.id for u in core.villages.list_units() if u.name == "后营村"))
+            window.show()
+            app.processEvents()
+            window.grab().save(str(OUT / "villages.png"))
+
+            roster = Path(scratch) / "名册.xlsx"
+            _bad_roster(roster)
+            dialog = RosterImportDialog(core, roster, window)
+            dialog.date_edit.setDate(date(2025, 1, 1))
+            dialog.show()
+            app.processEvents()
+            dialog.grab().save(str(OUT / "roster-import.png"))
+            dialog.close()
+
+            edit = tab.open_edit_dialog()
+            app.processEvents()
+            edit.grab().save(str(OUT / "unit-dialog.png"))
+            edit.close()
+            window.close()
+    print(f"已保存截图到 {OUT}")
+
+
+if __name__ == "__main__":
+    main()
