@@ -130,6 +130,10 @@ class MainWindow(QMainWindow):
         dialog = RosterImportDialog(self.core, path, self)
         if dialog.preview is not None and dialog.exec():
             self.broadcast(Changes.UNITS | Changes.DISTRICTS)
+            result = dialog.import_result
+            self.statusBar().showMessage(
+                f"导入完成：新增 {result.added} 个，更新 {result.updated} 个，无变化 {result.unchanged} 个", 10000
+            )
 
     def export_roster(self) -> None:
         township = self.core.settings.township().township_or_placeholder

@@ -63,7 +63,7 @@ class RosterImportDialog(QDialog):
         self.core = core
         self.path = Path(path)
         self.preview = None
-        self.result = None
+        self.import_result = None
         self.setWindowTitle(f"导入村（社区）花名册 — {self.path.name}")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -138,7 +138,7 @@ class RosterImportDialog(QDialog):
         if self.preview is None or not self.preview.ok:
             return
         try:
-            self.result = self.core.roster.apply(self.preview)
+            self.import_result = self.core.roster.apply(self.preview)
         except LsbError as exc:
             show_error(self, exc)
             self.refresh()

@@ -1,0 +1,152 @@
+"""The main window, its menus and the dialogs behind them, on a real data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from PySide6.QtWidgets import QFileDialog
+
+from factories import make_unit
+from lsb_desktop.config import AppConfig
+from lsb_desktop.services.changes import Changes
+from ui.backup_dialog import RestoreDialog
+from ui.first_run import FirstRunDialog
+from ui.main_window import MainWindow
+from ui.roster_dialog import RosterImportDialog
+from ui.township_dialog import TownshipDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, core):
+    main = MainWindow(core, AppConfig(data_dir=core.data_dir))
+    qtbot.addWidget(main)
+    return main
+
+
+def _roster(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["清河镇村（社区）名册"])
+    sheet.append(["序号", "村（社区）名称", "类型", "管区", "党组织书记"])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_menus_hold_the_file_and_help_actions(window) -> None:
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    assert set(menus) == {"文件(&F)", "帮助(&H)"}
+    file_texts = [a.text() for a in menus["文件(&F)"].actions() if not a.isSeparator()]
+    for wanted in ("导入村（社区）花名册…", "导出村（社区）花名册…", "立即备份", "恢复备份…", "退出"):
+        assert wanted in file_texts
+    assert [a.text() for a in menus["帮助(&H)"].actions()] == ["关于"]
+
+
+def test_only_built_tabs_are_shown_and_select_tab_finds_them(window) -> None:
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["村（社区）"]
+    assert window.select_tab("村（社区）")
+    assert not window.select_tab("观摩评比")
+
+
+def test_first_paint_is_signalled_once_with_the_register_loaded(qtbot, core) -> None:
+    make_unit(core, "张五砦村", secretary="李禛")
+    main = MainWindow(core, AppConfig(data_dir=core.data_dir, smoke_test=True))
+    qtbot.addWidget(main)
+    with qtbot.waitSignal(main.first_painted, timeout=5000):
+        main.show()
+    assert main.unit_count() == 1
+    assert main.villages_tab.model.rowCount() == 1
+
+
+def test_window_title_follows_the_township_settings(window, core) -> None:
+    assert window.windowTitle() == "亮赛比 桌面版"
+    dialog = TownshipDialog(core, window)
+    dialog.name_edit.setText("孟庄镇")
+    dialog._suggest_committee("孟庄镇")
+    assert dialog.committee_edit.text() == "中共孟庄镇委员会"
+    dialog.save()
+    assert dialog.result() == TownshipDialog.DialogCode.Accepted
+    window.broadcast(Changes.SETTINGS)
+    assert window.windowTitle() == "亮赛比 桌面版 — 孟庄镇"
+    assert core.settings.township().party_committee == "中共孟庄镇委员会"
+
+
+def test_roster_import_dialog_imports_a_clean_file(qtbot, core, tmp_path) -> None:
+    path = _roster(tmp_path / "名册.xlsx", [[1, "张五砦村", "村", "东部管区", "李禛"], [2, "幸福社区", "社区", "东部管区", "张镛"]])
+    dialog = RosterImportDialog(core, path)
+    qtbot.addWidget(dialog)
+    assert dialog.import_button.isEnabled()
+    assert [row.action for row in dialog.plan_model.rows] == ["新增", "新增"]
+    assert "东部管区" in dialog.summary.text()
+    dialog.do_import()
+    assert dialog.result() == RosterImportDialog.DialogCode.Accepted
+    units = {u.name: u for u in core.villages.list_units()}
+    assert units["张五砦村"].secretary == "李禛" and units["幸福社区"].district_name == "东部管区"
+
+
+def test_roster_import_dialog_shows_problems_and_cannot_import(qtbot, core, tmp_path) -> None:
+    path = _roster(tmp_path / "坏.xlsx", [[1, "张五砦村", "镇", "东部管区", "李禛"], [2, "", "村", "东部管区", ""]])
+    dialog = RosterImportDialog(core, path)
+    qtbot.addWidget(dialog)
+    assert not dialog.import_button.isEnabled()
+    places = [problem.where() for problem in dialog.problem_model.rows]
+    assert any(place.startswith("第3行 C列") for place in places)
+    assert any(place.startswith("第4行 B列") for place in places)
+    dialog.do_import()
+    assert core.villages.list_units() == []
+
+
+def test_export_and_backup_from_the_file_menu(window, core, tmp_path, monkeypatch) -> None:
+    make_unit(core, "张五砦村", secretary="李禛")
+    target = tmp_path / "导出"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    window.export_action.trigger()
+    exported = target.with_suffix(".xlsx")
+    names = [row[1] for row in load_workbook(exported).active.iter_rows(min_row=3, values_only=True)]
+    assert names == ["张五砦村"]
+    before = len(core.folder.list_backups())
+    window.backup_action.trigger()
+    assert len(core.folder.list_backups()) == before + 1
+    assert "已备份到" in window.statusBar().currentMessage()
+
+
+def test_restore_dialog_brings_back_a_backup_and_the_tab_reloads(window, core) -> None:
+    make_unit(core, "张五砦村")
+    core.folder.backup("manual")
+    make_unit(core, "后营村")
+    window.villages_tab.reload()
+    assert window.villages_tab.model.rowCount() == 2
+    dialog = RestoreDialog(core, window)
+    assert dialog.model.rowCount() >= 1
+    chosen = dialog.selected_backup()
+    assert chosen is not None and chosen.reason == "manual"
+    dialog.restore(chosen.path)
+    assert dialog.result() == RestoreDialog.DialogCode.Accepted
+
+    window.broadcast(Changes.ALL)
+    assert [u.name for u in core.villages.list_units()] == ["张五砦村"]
+    assert window.villages_tab.model.rowCount() == 1
+    assert any(b.reason == "pre-restore" for b in core.folder.list_backups())
+
+
+def test_first_run_dialog_opens_the_demo_township(qtbot, core) -> None:
+    assert core.is_empty()
+    dialog = FirstRunDialog(core)
+    qtbot.addWidget(dialog)
+    dialog.demo_button.click()
+    assert dialog.result() == FirstRunDialog.DialogCode.Accepted
+    assert len(core.villages.list_units()) == 24
+    assert not core.is_empty()
+
+
+def test_first_run_dialog_can_start_blank(qtbot, core) -> None:
+    dialog = FirstRunDialog(core)
+    qtbot.addWidget(dialog)
+    dialog.blank_button.click()
+    assert dialog.result() == FirstRunDialog.DialogCode.Accepted
+    assert core.villages.list_units() == []
