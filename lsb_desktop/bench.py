@@ -29,6 +29,8 @@ def _environment() -> dict[str, str]:
     if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHONIOENCODING"] = "utf-8"
+    # An installed program runs from byte-code; let the warm-up run write it for both sides.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
