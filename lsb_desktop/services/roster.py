@@ -61,13 +61,16 @@ class RosterResult:
 
 
 class _Planner:
-    """Matches roster rows with the register inside one session; `apply=True` also writes."""
+    """Carries roster rows into the register inside one session.
 
-    def __init__(self, villages: VillageService, session: Session, effective: date, apply: bool) -> None:
+    The preview runs the very same writes and rolls them back, so what the clerk is shown
+    and what the import does can never disagree.
+    """
+
+    def __init__(self, villages: VillageService, session: Session, effective: date) -> None:
         self.villages = villages
         self.session = session
         self.effective = effective
-        self.apply = apply
         self.states = villages._load(session)
         self.districts = {
             canonical_name(record.name): record
@@ -79,21 +82,26 @@ class _Planner:
     def _problem(self, row: RosterRow, field: str, message: str) -> None:
         self.problems.append(RosterProblem(row.sheet, row.row, "", field, message))
 
+    def _guard(self, row: RosterRow, field: str, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except LsbError as exc:
+            self._problem(row, field, exc.message)
+            return False
+        return True
+
     def _district_id(self, row: RosterRow) -> int | None:
         if not row.district:
             return None
         record = self.districts.get(canonical_name(row.district))
-        if record is not None:
-            if record.archived:
-                self._problem(row, "管区", f"管区“{record.name}”已停用，不能再分入村（社区）")
-            return record.id
-        if row.district not in self.new_districts:
-            self.new_districts.append(row.district)
-        if self.apply:
+        if record is None:
             district_id = self.villages._add_district(self.session, row.district)
-            self.districts[canonical_name(row.district)] = self.session.get(DistrictRecord, district_id)
-            return district_id
-        return None
+            record = self.session.get(DistrictRecord, district_id)
+            self.districts[canonical_name(row.district)] = record
+            self.new_districts.append(record.name)
+        elif record.archived:
+            self._problem(row, "管区", f"管区“{record.name}”已停用，不能再分入村（社区）")
+        return record.id
 
     def _match(self, row: RosterRow) -> _State | None:
         key = canonical_name(row.name)
@@ -102,16 +110,25 @@ class _Planner:
                 return state
         return None
 
-    def plan(self, row: RosterRow) -> RosterPlanRow | None:
+    def _district_name(self, district_id: int | None) -> str:
+        for record in self.districts.values():
+            if record.id == district_id:
+                return record.name
+        return ""
+
+    def carry(self, row: RosterRow) -> RosterPlanRow | None:
+        """Write one row; returns what it did, or None (with problems noted) if refused."""
         before = len(self.problems)
         district_id = self._district_id(row)
+        if len(self.problems) > before:
+            return None
         state = self._match(row)
         if state is None:
-            if self.apply and len(self.problems) == before:
-                draft = UnitDraft(row.name, row.kind, row.org_type, district_id, row.secretary,
-                                  row.secretary_since, row.note)
-                self._guard(row, lambda: self.villages._add(self.session, self.states, draft, self.effective,
-                                                            row.display_order))
+            draft = UnitDraft(row.name, row.kind, row.org_type, district_id, row.secretary,
+                              row.secretary_since, row.note)
+            if not self._guard(row, "名称", lambda: self.villages._add(
+                    self.session, self.states, draft, self.effective, row.display_order)):
+                return None
             detail = [f"{row.kind.label}，{row.org_type.label}"]
             if row.district:
                 detail.append(f"管区：{row.district}")
@@ -119,7 +136,7 @@ class _Planner:
                 detail.append(f"书记：{row.secretary}")
             return RosterPlanRow(row.row, row.name, ADDED, ("，".join(detail),))
         latest = state.latest
-        fields = {}
+        fields: dict[str, object] = {}
         changes = []
         if row.kind.value != latest.kind:
             fields["kind"] = row.kind.value
@@ -127,11 +144,11 @@ class _Planner:
         if row.org_type.value != latest.org_type:
             fields["org_type"] = row.org_type.value
             changes.append(f"党组织类型：{latest.org_type} → {row.org_type.label}")
-        if row.district and canonical_name(row.district) != self._district_name(latest.district_id):
+        if district_id is not None and district_id != latest.district_id:
             fields["district_id"] = district_id
             changes.append(f"管区：{self._district_name(latest.district_id) or '（无）'} → {row.district}")
         term = state.open_term
-        new_secretary = row.secretary and (term is None or term.person != row.secretary)
+        new_secretary = bool(row.secretary) and (term is None or term.person != row.secretary)
         if new_secretary:
             changes.append(f"书记：{term.person if term else '（无）'} → {row.secretary}")
         if not changes:
@@ -141,33 +158,18 @@ class _Planner:
             self._problem(row, "名称", f"“{latest.name}”{status.label}，不能通过导入修改")
             return None
         if fields:
-            self._guard(row, lambda: self.villages._check_effective(state, self.effective))
-        if self.apply and len(self.problems) == before:
-            if fields:
-                self._guard(row, lambda: self.villages._append_version(
-                    self.session, state, self.effective, "花名册导入", **fields))
-            if new_secretary:
-                since = row.secretary_since or self.effective
-                self._guard(row, lambda: self.villages._change_secretary(
-                    self.session, state, row.secretary, since, "花名册导入"))
-        elif new_secretary and term is not None:
+            def change() -> None:
+                self.villages._check_effective(state, self.effective)
+                self.villages._append_version(self.session, state, self.effective, "花名册导入", **fields)
+
+            if not self._guard(row, "名称", change):
+                return None
+        if new_secretary:
             since = row.secretary_since or self.effective
-            if since <= term.start_date:
-                self._problem(row, "任职时间", f"新书记的任职日期必须晚于现任书记 {term.person} 的任职日期 "
-                                                f"{term.start_date.isoformat()}")
+            if not self._guard(row, "任职时间", lambda: self.villages._change_secretary(
+                    self.session, state, row.secretary, since, "花名册导入")):
+                return None
         return RosterPlanRow(row.row, row.name, UPDATED, tuple(changes))
-
-    def _district_name(self, district_id: int | None) -> str:
-        for name, record in self.districts.items():
-            if record.id == district_id:
-                return name
-        return ""
-
-    def _guard(self, row: RosterRow, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except LsbError as exc:
-            self._problem(row, "名称", exc.message)
 
 
 class RosterService:
@@ -176,19 +178,26 @@ class RosterService:
         self._villages = villages
         self._backup = backup
 
+    def _carry_all(self, session: Session, read: RosterRead, effective: date) -> tuple[list[RosterPlanRow], _Planner]:
+        planner = _Planner(self._villages, session, effective)
+        plan = [done for done in (planner.carry(row) for row in read.rows) if done is not None]
+        return plan, planner
+
     def preview(self, path: Path, effective: date | None = None) -> RosterPreview:
-        """Read the file and say, row by row, what importing it would do. Writes nothing."""
+        """Read the file and say, row by row, what importing it would do. Writes nothing:
+        the import is carried out inside a transaction that is then rolled back."""
         from lsb_desktop.io.roster import read_roster  # openpyxl: only when first used
 
         read = read_roster(Path(path))
         day = effective or date.today()
         with self._db.session() as session:
-            planner = _Planner(self._villages, session, day, apply=False)
-            plan = [planner.plan(row) for row in read.rows]
-            session.rollback()
+            session.begin()
+            try:
+                plan, planner = self._carry_all(session, read, day)
+            finally:
+                session.rollback()
         problems = tuple(read.problems) + tuple(planner.problems)
-        return RosterPreview(Path(path), day, read, tuple(p for p in plan if p), problems,
-                             tuple(planner.new_districts))
+        return RosterPreview(Path(path), day, read, tuple(plan), problems, tuple(planner.new_districts))
 
     def apply(self, preview: RosterPreview) -> RosterResult:
         """Import every row of a clean preview in one transaction, after a backup."""
@@ -196,15 +205,14 @@ class RosterService:
             raise ValidationError("花名册有问题，未导入任何数据", preview.problem_lines())
         backup = self._backup("pre-import") if self._villages.count_units() else None
         with self._db.session() as session, session.begin():
-            planner = _Planner(self._villages, session, preview.effective, apply=True)
-            plan = [planner.plan(row) for row in preview.read.rows]
+            plan, planner = self._carry_all(session, preview.read, preview.effective)
             if planner.problems:
                 # Leaving the block with an exception rolls the whole import back.
                 raise ValidationError(
                     "导入时发现问题，未导入任何数据",
                     [f"{p.where()}：{p.message}" for p in planner.problems],
                 )
-        actions = [p.action for p in plan if p]
+        actions = [p.action for p in plan]
         return RosterResult(actions.count(ADDED), actions.count(UPDATED), actions.count(UNCHANGED),
                             tuple(planner.new_districts), backup)
 

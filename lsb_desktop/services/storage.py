@@ -110,7 +110,11 @@ class DataFolder:
     def daily_backup(self, today: date) -> Path | None:
         if any(b.taken_at.date() == today for b in backups.list_backups(self.paths.backups)):
             return None
-        return self.backup("daily")
+        moment = backups.datetime.now()
+        if moment.date() != today:
+            # Stamped with the day it stands for, so the next open that day finds it.
+            moment = datetime.combine(today, moment.time())
+        return self.backup("daily", now=moment)
 
     def backup(self, reason: str = "manual", now: datetime | None = None) -> Path:
         try:

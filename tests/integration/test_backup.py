@@ -1,0 +1,283 @@
+"""Backups: the daily one at open, manual ones, rotation, restore and the integrity check."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import backup as backups
+from lsb_desktop.errors import StorageError, ValidationError
+from lsb_desktop.services import Core
+from factories import make_unit
+from tests.integration.dbfiles import alembic_head, old_database, query, sha256, sql
+
+
+class FrozenClock(datetime):
+    """The wall clock the backup module reads, set by the test."""
+
+    moment = datetime(2030, 5, 1, 9, 0, 0)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.moment
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> type[FrozenClock]:
+    monkeypatch.setattr(backups, "datetime", FrozenClock)
+    monkeypatch.setattr(FrozenClock, "moment", datetime(2030, 5, 1, 9, 0, 0))
+    return FrozenClock
+
+
+def names(core: Core, on: date | None = None) -> list[str]:
+    return [unit.name for unit in core.villages.list_units(on)]
+
+
+def reasons(folder: Path) -> list[str]:
+    return sorted(b.reason for b in backups.list_backups(folder))
+
+
+# ---------------------------------------------------------------------------- the daily backup
+
+
+def test_a_fresh_folder_takes_no_backup_of_nothing(data_dir: Path, clock) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert core.folder.list_backups() == []
+
+
+def test_an_empty_data_file_left_behind_takes_no_backup(data_dir: Path, clock) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "lsb.db").write_bytes(b"")
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert core.folder.list_backups() == []
+        assert make_unit(core, "张五砦村").name == "张五砦村"  # the empty file became a database
+
+
+def test_the_daily_backup_is_taken_at_the_first_open_of_each_day_only(data_dir: Path, clock) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        make_unit(core, "张五砦村")
+    clock.moment = datetime(2030, 5, 1, 10, 0, 0)
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert [b.reason for b in core.folder.list_backups()] == ["daily"]
+        assert core.folder.list_backups()[0].reason_label == "每日自动备份"
+    clock.moment = datetime(2030, 5, 1, 17, 0, 0)
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert len(core.folder.list_backups()) == 1
+    clock.moment = datetime(2030, 5, 2, 8, 0, 0)
+    with Core.open(data_dir, today=date(2030, 5, 2)) as core:
+        taken = [b.taken_at for b in core.folder.list_backups()]
+    assert taken == [datetime(2030, 5, 2, 8, 0, 0), datetime(2030, 5, 1, 10, 0, 0)]
+
+
+def test_any_backup_taken_that_day_counts_as_the_daily_one(data_dir: Path, clock) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        make_unit(core, "张五砦村")
+        core.folder.backup()
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert [b.reason for b in core.folder.list_backups()] == ["manual"]
+
+
+def test_the_day_given_to_open_decides_the_daily_backup(data_dir: Path) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        make_unit(core, "张五砦村")
+    for _ in range(3):
+        Core.open(data_dir, today=date(2030, 5, 1)).close()
+    assert reasons(data_dir / "backups") == ["daily"]
+
+
+# ---------------------------------------------------------------------------- manual backups
+
+
+def test_a_manual_backup_is_a_complete_database_with_the_same_units(core: Core, tmp_path: Path) -> None:
+    for name in ("张五砦村", "刘堌堆村", "东关社区"):
+        make_unit(core, name)
+    path = core.folder.backup()
+
+    assert path.parent == core.data_dir / "backups"
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
+    # Open the copy as a data folder of its own: the same register comes back.
+    other = tmp_path / "copy"
+    other.mkdir()
+    shutil.copyfile(path, other / "lsb.db")
+    with Core.open(other) as copy:
+        assert names(copy) == names(core) == ["张五砦村", "刘堌堆村", "东关社区"]
+
+
+def test_a_backup_holds_the_latest_changes_even_those_still_in_the_wal(core: Core) -> None:
+    unit = make_unit(core, "张五砦村")
+    core.villages.change_unit(unit.id, name="张五寨村", effective=date(2023, 1, 1))
+    path = core.folder.backup()
+    assert query(path, "SELECT name FROM unit_versions ORDER BY id") == [("张五砦村",), ("张五寨村",)]
+
+
+# ---------------------------------------------------------------------------- rotation
+
+
+def test_rotation_keeps_the_thirty_newest_backups(tmp_path: Path) -> None:
+    source = tmp_path / "lsb.db"
+    sql(source, "CREATE TABLE t (x)")
+    folder = tmp_path / "backups"
+    start = datetime(2030, 1, 1, 9, 0, 0)
+    moments = [start + timedelta(days=i) for i in range(35)]
+    for moment in moments:
+        backups.take_backup(source, folder, "daily", now=moment)
+
+    kept = backups.list_backups(folder)
+    assert [b.taken_at for b in kept] == sorted(moments, reverse=True)[:30]
+    assert len(list(folder.iterdir())) == 30  # nothing else left behind (no .partial files)
+
+
+def test_rotation_never_deletes_files_it_did_not_write(tmp_path: Path) -> None:
+    source = tmp_path / "lsb.db"
+    sql(source, "CREATE TABLE t (x)")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    mine = folder / "我的备份.db"
+    mine.write_bytes(b"clerk's own copy")
+    for day in range(32):
+        backups.take_backup(source, folder, "manual", now=datetime(2030, 1, 1) + timedelta(days=day))
+    assert mine.read_bytes() == b"clerk's own copy"
+    assert len(backups.list_backups(folder)) == 30
+
+
+def test_two_backups_in_the_same_second_both_survive(tmp_path: Path) -> None:
+    source = tmp_path / "lsb.db"
+    sql(source, "CREATE TABLE t (x)")
+    moment = datetime(2030, 1, 1, 9, 0, 0)
+    first = backups.take_backup(source, tmp_path / "b", "manual", now=moment)
+    second = backups.take_backup(source, tmp_path / "b", "manual", now=moment)
+    assert first != second
+    assert first.is_file() and second.is_file()
+
+
+# ---------------------------------------------------------------------------- restore
+
+
+def test_restore_brings_back_the_backup_and_keeps_the_data_it_replaced(core: Core, tmp_path: Path) -> None:
+    make_unit(core, "张五砦村")
+    make_unit(core, "刘堌堆村")
+    saved = core.folder.backup()
+    make_unit(core, "王庄村")
+    make_unit(core, "东关社区")
+
+    safety = core.folder.restore(saved)
+
+    # The same open Core reads the restored data at once.
+    assert names(core) == ["张五砦村", "刘堌堆村"]
+    assert make_unit(core, "马垌村").name == "马垌村"  # and can still write
+    assert safety.is_file()
+    assert [b.reason for b in core.folder.list_backups() if b.path == safety] == ["pre-restore"]
+    assert query(safety, "SELECT name FROM unit_versions ORDER BY id") == [
+        ("张五砦村",), ("刘堌堆村",), ("王庄村",), ("东关社区",)]
+
+
+def test_restoring_an_old_revision_backup_upgrades_it(core: Core, tmp_path: Path) -> None:
+    make_unit(core, "刘堌堆村")
+    old = old_database(tmp_path / "old")  # 0001_register, holding 张五砦村
+    core.folder.restore(old)
+    assert names(core) == ["张五砦村"]
+    assert core.folder.check().revision == alembic_head()
+    assert core.villages.change_secretary(1, "李禛", date(2023, 9, 26)).secretary == "李禛"
+
+
+def _damaged(tmp_path: Path, core: Core) -> Path:
+    path = tmp_path / "damaged.db"
+    path.write_bytes(bytes(range(256)) * 64)
+    return path
+
+
+def _scribbled(tmp_path: Path, core: Core) -> Path:
+    """A real backup whose schema and version are readable but one index page is garbage."""
+    for i in range(40):
+        make_unit(core, f"测试{i}村")
+    good = core.folder.backup()
+    (page_size,) = query(good, "PRAGMA page_size")[0]
+    ((root,),) = query(good, "SELECT rootpage FROM sqlite_master WHERE name = 'ix_unit_versions_unit_id'")
+    data = bytearray(good.read_bytes())
+    start = (root - 1) * page_size
+    data[start + 8 : start + page_size] = b"\x5a" * (page_size - 8)
+    path = tmp_path / "scribbled.db"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _foreign(tmp_path: Path, core: Core) -> Path:
+    path = tmp_path / "contacts.db"
+    sql(path, "CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('张三')")
+    return path
+
+
+def _newer(tmp_path: Path, core: Core) -> Path:
+    path = core.folder.backup()
+    sql(path, "UPDATE alembic_version SET version_num = '9999_future'")
+    return path
+
+
+def _empty(tmp_path: Path, core: Core) -> Path:
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_source", "words"),
+    [
+        (_damaged, "不是亮赛比桌面版的数据文件"),
+        (_scribbled, "已损坏"),
+        (_foreign, "不是亮赛比桌面版的数据文件"),
+        (_newer, "更新版本"),
+        (_empty, "是空的"),
+    ],
+    ids=["random-bytes", "scribbled-pages", "foreign-sqlite", "newer-revision", "empty-file"],
+)
+def test_restore_refuses_a_bad_file_and_leaves_the_live_data_alone(
+    core: Core, tmp_path: Path, make_source, words: str
+) -> None:
+    make_unit(core, "张五砦村")
+    source = make_source(tmp_path, core)
+    before_units = names(core)
+    before_backups = core.folder.list_backups()
+    source_hash = sha256(source)
+
+    with pytest.raises(StorageError) as caught:
+        core.folder.restore(source)
+
+    assert words in caught.value.message
+    assert names(core) == before_units
+    assert core.folder.list_backups() == before_backups  # no pre-restore backup either
+    assert sha256(source) == source_hash
+    assert core.folder.check().ok
+
+
+def test_restore_of_a_missing_file_is_refused(core: Core, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="找不到备份文件"):
+        core.folder.restore(tmp_path / "nowhere.db")
+
+
+# ---------------------------------------------------------------------------- check
+
+
+def test_check_reports_a_healthy_file_at_the_latest_revision(core: Core) -> None:
+    make_unit(core, "张五砦村")
+    report = core.folder.check()
+    assert report.ok
+    assert report.problems == ()
+    assert report.revision == report.head == alembic_head()
+    assert report.database == core.data_dir / "lsb.db"
+    assert "完整性检查：通过" in report.lines()
+
+
+def test_check_finds_a_row_pointing_at_a_missing_unit(core: Core) -> None:
+    make_unit(core, "张五砦村")
+    sql(
+        core.folder.database.path,
+        "PRAGMA foreign_keys = OFF",
+        "INSERT INTO secretary_terms (unit_id, person, start_date, end_date, note, recorded_at) "
+        "VALUES (999, '张三', '2022-01-01', NULL, '', '2022-01-01 00:00:00')",
+    )
+    report = core.folder.check()
+    assert not report.ok
+    assert any("secretary_terms" in problem for problem in report.problems)
