@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 KEEP = 30
-_NAME = re.compile(r"^lsb-(\d{8})-(\d{6})(?:-\d+)?-([a-z-]+)\.db$")
+_NAME = re.compile(r"^lsb-(\d{8})-(\d{6})(?:-(\d+))?-([a-z-]+)\.db$")
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,17 @@ def take_backup(database: Path, folder: Path, reason: str, now: datetime | None 
 
 def list_backups(folder: Path) -> list[BackupFile]:
     """Backups newest first."""
-    found = []
+    found: list[tuple[datetime, int, BackupFile]] = []
     if folder.is_dir():
         for path in folder.iterdir():
             match = _NAME.match(path.name)
             if match:
                 taken = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
-                found.append(BackupFile(path, taken, match.group(3)))
-    found.sort(key=lambda item: (item.taken_at, item.path.name), reverse=True)
-    return found
+                counter = int(match.group(3) or 0)
+                found.append((taken, counter, BackupFile(path, taken, match.group(4))))
+    # Several backups in one second carry a counter: -2- comes after -1-, and -10- after -9-.
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [item[2] for item in found]
 
 
 def prune(folder: Path, keep: int = KEEP) -> None:

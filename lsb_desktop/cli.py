@@ -170,14 +170,8 @@ def _check(core, args) -> int:
 _COMMANDS = {"demo": _demo, "villages": _villages, "backup": _backup, "restore": _restore, "check": _check}
 
 
-def main(argv: list[str] | None = None) -> int:
+def prepare_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         # A Chinese Windows console may not speak UTF-8: never crash on a rare character.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    args, config = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command:
-        return run_command(args, config)
-    from ui.app import run_gui
-
-    return run_gui(config)

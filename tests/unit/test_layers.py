@@ -84,6 +84,10 @@ def test_ui_never_imports_the_storage_layer_or_sqlalchemy() -> None:
     assert offenders(python_files("ui"), ("db", "sqlalchemy")) == {}
 
 
+def test_core_never_imports_the_ui() -> None:
+    assert offenders(python_files("lsb_desktop"), ("ui",)) == {}
+
+
 def test_storage_never_imports_the_core_or_the_ui() -> None:
     assert offenders(python_files("db"), ("lsb_desktop", "ui")) == {}
 
