@@ -88,17 +88,12 @@ def run_gui(config: AppConfig) -> int:
 
     try:
         core = Core.open(config.data_dir)
-    except LockedError as exc:
-        if config.smoke_test or config.screenshot:
-            print(exc.message, file=sys.stderr)
-        else:
-            _message(QMessageBox.Icon.Warning, "程序已在运行", exc.message)
-        return EXIT_BAD_INPUT
     except LsbError as exc:
-        if config.smoke_test or config.screenshot:
+        title = "程序已在运行" if isinstance(exc, LockedError) else "无法打开数据"
+        if headless:
             print(exc.message, file=sys.stderr)
         else:
-            _message(QMessageBox.Icon.Critical, "无法打开数据", exc.message)
+            _message(QMessageBox.Icon.Warning, title, exc.message)
         return EXIT_BAD_INPUT
     install_crash_handler(DataPaths(config.data_dir).logs)
     try:

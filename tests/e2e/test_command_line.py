@@ -173,3 +173,11 @@ def test_commands_never_import_qt(tmp_path: Path) -> None:
                             capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "QT:"
+
+
+def test_the_window_refuses_a_data_folder_in_use(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with Core.open(data):
+        result = run("--smoke-test", data_dir=data)
+    assert result.returncode == 2
+    assert "另一个亮赛比桌面版正在使用" in result.stderr
