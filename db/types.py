@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -27,3 +27,20 @@ class Points(TypeDecorator):
         if value is None:
             return None
         return (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal kept exactly as its text (weights such as 0.7), never as float."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(Decimal(value).normalize()) if Decimal(value) != 0 else "0"
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value)

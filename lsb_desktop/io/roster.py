@@ -2,42 +2,53 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from io import BytesIO
+from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lsb_desktop.domain.register import OrgType, UnitKind, infer_kind_from_name
 from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.domain.text import (
-    FORMULA_PREFIXES,
     canonical_name,
-    clean,
     clean_text,
     parse_date,
     validate_person_name,
     validate_unit_name,
 )
 from lsb_desktop.errors import ValidationError
+from lsb_desktop.io.xlsx import (
+    BORDER,
+    CENTRE,
+    FONT_NAME,
+    HEADER_FILL,
+    HEADER_SEARCH_ROWS,
+    LEFT,
+    MAX_FILE_BYTES,
+    TOTAL_WORDS,
+    CellError,
+    cell_text,
+    data_rows,
+    header_rows,
+    label_key,
+    open_workbook,
+    put_text,
+    save_atomically,
+    set_up_printing,
+    write_title,
+)
 
-# The header must be within this many rows from the top of the sheet.
-HEADER_SEARCH_ROWS = 20
 # A township has 10-60 units, a district ~100: far more rows means the wrong file.
 MAX_DATA_ROWS = 2000
-# Rosters are a few kilobytes; refuse to load anything huge into memory.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
-TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+__all__ = [
+    "HEADER_SEARCH_ROWS", "MAX_DATA_ROWS", "MAX_FILE_BYTES", "TOTAL_WORDS", "RosterExportRow",
+    "RosterProblem", "RosterRead", "read_roster", "write_roster",
+]
 
 # field key -> (the label shown to the clerk, labels accepted in a header)
 _FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -57,25 +68,13 @@ _LABEL_TO_FIELD = {
     canonical_name(label): key for key, (_, labels) in _FIELDS.items() for label in labels
 }
 
-_CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old .xls, or an encrypted .xlsx
-_ZIP_SIGNATURE = b"PK\x03\x04"
-_SAVE_AS_HINT = "请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入"
-
-
-
-@dataclass(frozen=True, slots=True)
-class _CellError:
-    """A cell holding an Excel error value (#REF!, #N/A, ...) as its cached result."""
-
-    code: str
-
 
 # ---------------------------------------------------------------------------- reading
 
 
 def read_roster(path: Path) -> RosterRead:
     """Read a hand-made roster; raises ValidationError only when the file cannot be opened."""
-    workbook = _open_workbook(Path(path))
+    workbook = open_workbook(Path(path), "村（社区）名册")
     try:
         sheets = list(workbook.worksheets)
         for sheet in sheets:
@@ -91,68 +90,12 @@ def read_roster(path: Path) -> RosterRead:
     return RosterRead((), (RosterProblem(first, None, "", "", message),), (), ())
 
 
-def _open_workbook(path: Path) -> Workbook:
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationError(f"无法读取文件“{name}”：文件太大，不像村（社区）名册")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ValidationError(f"无法读取文件“{name}”：文件不存在") from exc
-    except IsADirectoryError as exc:
-        raise ValidationError(f"无法读取文件“{name}”：这是一个文件夹，不是文件") from exc
-    except PermissionError as exc:
-        raise ValidationError(
-            f"无法读取文件“{name}”：没有读取权限，或文件正被其他程序占用"
-        ) from exc
-    except OSError as exc:
-        raise ValidationError(f"无法读取文件“{name}”：{exc.strerror or exc}") from exc
-
-    if data.startswith(_CFB_SIGNATURE):
-        # Excel and WPS wrap a password-protected .xlsx in the same OLE2 container as .xls.
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            raise ValidationError(
-                f"无法读取文件“{name}”：文件设置了打开密码。"
-                "请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入"
-            )
-        raise ValidationError(
-            f"无法读取文件“{name}”：这是旧版 Excel 97-2003 格式（.xls）。{_SAVE_AS_HINT}"
-        )
-    invalid = f"无法读取文件“{name}”：不是有效的 Excel 文件（.xlsx）。{_SAVE_AS_HINT}"
-    if not data.startswith(_ZIP_SIGNATURE):
-        raise ValidationError(invalid)
-    try:
-        # Files saved by WPS and other tools make openpyxl warn about styles and extensions
-        # it drops; none of that matters for reading values, and the clerk cannot act on it.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # The bytes are passed, not the path, so a valid workbook with an odd extension
-            # still opens; data_only gives the values Excel cached for formula cells.
-            return load_workbook(BytesIO(data), read_only=False, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - a damaged zip fails in many different ways
-        raise ValidationError(invalid) from exc
-
-
 def _find_header(sheet: Worksheet) -> tuple[int, dict[int, str]] | None:
     """The header row and its labels by column, or None when no name column is found."""
-    last = min(HEADER_SEARCH_ROWS, sheet.max_row)
-    for row_number, values in enumerate(
-        sheet.iter_rows(min_row=1, max_row=last, values_only=True), start=1
-    ):
-        labels = {
-            column: clean(value)
-            for column, value in enumerate(values, start=1)
-            if not isinstance(value, (int, float, date)) and clean(value)
-        }
-        if any(_LABEL_TO_FIELD.get(_label_key(label)) == "name" for label in labels.values()):
+    for row_number, labels in header_rows(sheet):
+        if any(_LABEL_TO_FIELD.get(label_key(label)) == "name" for label in labels.values()):
             return row_number, labels
     return None
-
-
-def _label_key(label: str) -> str:
-    # A required-field marker (村（社区）名称*) is common in templates; it is not part of the name.
-    return canonical_name(label).strip("*")
 
 
 def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> RosterRead:
@@ -161,7 +104,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
     ignored: list[str] = []
     problems: list[RosterProblem] = []
     for column, label in labels.items():
-        key = _LABEL_TO_FIELD.get(_label_key(label))
+        key = _LABEL_TO_FIELD.get(label_key(label))
         if key is None:
             ignored.append(label)
         elif key in columns:
@@ -178,12 +121,12 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
     if problems:
         return RosterRead((), tuple(problems), (), tuple(ignored))
 
-    data_rows = _data_rows(sheet, header_row)
-    if data_rows is None:
+    rows_read = data_rows(sheet, header_row, MAX_DATA_ROWS)
+    if rows_read is None:
         message = (f"表头下面超过 {MAX_DATA_ROWS} 行数据，这不像村（社区）名册，"
                    "请检查是否选错了文件")
         return RosterRead((), (RosterProblem(title, None, "", "", message),), (), tuple(ignored))
-    if not data_rows:
+    if not rows_read:
         message = f"第{header_row}行表头下面没有村（社区）数据"
         return RosterRead((), (RosterProblem(title, None, "", "", message),), (), tuple(ignored))
 
@@ -191,7 +134,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
     skipped: list[str] = []
     first_row_of: dict[str, int] = {}
     after_total = False
-    for row_number, values in data_rows:
+    for row_number, values in rows_read:
         parser = _RowParser(title, row_number, columns, values)
         total = parser.total_word()
         if total is not None:
@@ -207,57 +150,6 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
         if row is not None:
             rows.append(row)
     return RosterRead(tuple(rows), tuple(problems), tuple(skipped), tuple(ignored))
-
-
-def _data_rows(
-    sheet: Worksheet, header_row: int
-) -> list[tuple[int, tuple[object, ...]]] | None:
-    """The non-blank rows below the header, merged cells filled in; None when too many."""
-    last_row = sheet.max_row
-    # openpyxl keeps a merged block's value in its top-left cell only; a 管区 written once
-    # for a block of villages belongs to every row of the block.
-    filled: dict[tuple[int, int], object] = {}
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row <= header_row:
-            continue
-        top = _value_of(sheet.cell(merged.min_row, merged.min_col))
-        for row_number in range(merged.min_row + 1, min(merged.max_row, last_row) + 1):
-            filled[(row_number, merged.min_col)] = top
-
-    rows: list[tuple[int, tuple[object, ...]]] = []
-    for row_number, cells in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, max_row=last_row), start=header_row + 1
-    ):
-        values = tuple(
-            filled.get((row_number, column), _value_of(cell))
-            for column, cell in enumerate(cells, start=1)
-        )
-        if all(_text(item) == "" for item in values):
-            continue
-        rows.append((row_number, values))
-        if len(rows) > MAX_DATA_ROWS:
-            return None
-    return rows
-
-
-def _value_of(cell: object) -> object:
-    value = getattr(cell, "value", None)
-    if getattr(cell, "data_type", None) == "e" and value is not None:
-        return _CellError(str(value))
-    return value
-
-
-def _text(value: object) -> str:
-    """A cell value as text: whole numbers without '.0', dates without midnight."""
-    if isinstance(value, _CellError):
-        return value.code
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean(value)
 
 
 class _RowParser:
@@ -279,7 +171,7 @@ class _RowParser:
     def total_word(self) -> str | None:
         """合计 (or 总计, ...) when the name or 序号 cell marks a total row."""
         for key in ("name", "order"):
-            word = canonical_name(_text(self.value(key)))
+            word = canonical_name(cell_text(self.value(key)))
             if word in TOTAL_WORDS:
                 return word
         return None
@@ -292,10 +184,10 @@ class _RowParser:
     def text(self, key: str) -> str | None:
         """The cell's text, '' when empty; None (and a problem) for an Excel error value."""
         raw = self.value(key)
-        if isinstance(raw, _CellError):
+        if isinstance(raw, CellError):
             self.problem(key, f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
             return None
-        return _text(raw)
+        return cell_text(raw)
 
     def parse(self, first_row_of: dict[str, int]) -> RosterRow | None:
         name = self._name(first_row_of)
@@ -402,13 +294,13 @@ class _RowParser:
 
     def _order(self) -> int | None:
         raw = self.value("order")
-        if isinstance(raw, bool) or isinstance(raw, _CellError):
+        if isinstance(raw, bool) or isinstance(raw, CellError):
             return None
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         if isinstance(raw, int):
             return raw if raw > 0 else None
-        text = _text(raw)
+        text = cell_text(raw)
         # 序号 is only a sort hint: anything but a plain positive number is left out.
         return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
 
@@ -438,11 +330,6 @@ _EXPORT_COLUMNS = (
     ("状态", 8),
     ("备注", 30),
 )
-_FONT_NAME = "宋体"
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
 def write_roster(path: Path, rows: Sequence[RosterExportRow], title: str) -> None:
@@ -452,30 +339,24 @@ def write_roster(path: Path, rows: Sequence[RosterExportRow], title: str) -> Non
     sheet = workbook.active
     sheet.title = EXPORT_SHEET_TITLE
     _fill_sheet(sheet, rows, title)
-    _save_atomically(workbook, path)
+    save_atomically(workbook, path)
 
 
 def _fill_sheet(sheet: Worksheet, rows: Sequence[RosterExportRow], title: str) -> None:
     width = len(_EXPORT_COLUMNS)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    heading = sheet.cell(1, 1)
-    _put_text(heading, title)
-    heading.font = Font(name=_FONT_NAME, size=16, bold=True)
-    heading.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 32
+    write_title(sheet, 1, width, title)
 
-    header_font = Font(name=_FONT_NAME, size=11, bold=True)
-    header_fill = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+    header_font = Font(name=FONT_NAME, size=11, bold=True)
     for column, (label, column_width) in enumerate(_EXPORT_COLUMNS, start=1):
         cell = sheet.cell(2, column, label)
         cell.font = header_font
-        cell.fill = header_fill
-        cell.border = _BORDER
-        cell.alignment = _CENTRE
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = CENTRE
         sheet.column_dimensions[get_column_letter(column)].width = column_width
     sheet.row_dimensions[2].height = 22
 
-    body_font = Font(name=_FONT_NAME, size=11)
+    body_font = Font(name=FONT_NAME, size=11)
     for index, item in enumerate(rows, start=1):
         row_number = index + 2
         values: tuple[object, ...] = (
@@ -485,58 +366,14 @@ def _fill_sheet(sheet: Worksheet, rows: Sequence[RosterExportRow], title: str) -
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row_number, column)
             if isinstance(value, str):
-                _put_text(cell, value)
+                put_text(cell, value)
             else:
                 cell.value = value
             if isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
             cell.font = body_font
-            cell.border = _BORDER
-            cell.alignment = _LEFT if column == width else _CENTRE
+            cell.border = BORDER
+            cell.alignment = LEFT if column == width else CENTRE
 
     sheet.freeze_panes = "A3"
-    sheet.print_title_rows = "1:2"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    sheet.oddFooter.center.font = _FONT_NAME
-    sheet.oddFooter.center.size = 10
-
-
-def _put_text(cell: Cell, value: str) -> None:
-    cell.value = value
-    if value.startswith(FORMULA_PREFIXES):
-        # openpyxl turns "=..." into a formula; a note like "=SUM(A1)" must stay text, and
-        # the quote prefix keeps it text when the clerk later edits the cell in Excel.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
-def _save_atomically(workbook: Workbook, path: Path) -> None:
-    name = path.name
-    temporary = path.with_name(f".~{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
-    try:
-        try:
-            workbook.save(temporary)
-        except PermissionError as exc:
-            raise ValidationError(
-                f"无法写入“{name}”：没有在文件夹“{path.parent}”中写文件的权限，请换一个文件夹"
-            ) from exc
-        except FileNotFoundError as exc:
-            raise ValidationError(f"无法写入“{name}”：文件夹“{path.parent}”不存在") from exc
-        except OSError as exc:
-            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
-        try:
-            os.replace(temporary, path)
-        except PermissionError as exc:
-            raise ValidationError(
-                f"无法写入“{name}”：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"
-            ) from exc
-        except OSError as exc:
-            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
+    set_up_printing(sheet, "1:2")

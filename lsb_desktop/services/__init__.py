@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from lsb_desktop.services.audit import AuditService
 from lsb_desktop.services.roster import RosterService
+from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
 from lsb_desktop.services.storage import DataFolder
 from lsb_desktop.services.villages import VillageService
@@ -21,6 +23,8 @@ class Core:
         self.villages = VillageService(database)
         self.settings = SettingsService(database)
         self.roster = RosterService(database, self.villages, folder.backup)
+        self.rounds = RoundService(database, self.villages)
+        self.audit = AuditService(database)
 
     @classmethod
     def open(cls, data_dir: Path, today: date | None = None) -> Core:

@@ -1,0 +1,280 @@
+"""Shared .xlsx plumbing: opening with Chinese errors, cell values, headers, styles, saving."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean
+from lsb_desktop.errors import ValidationError
+
+# A header must be within this many rows from the top of the sheet.
+HEADER_SEARCH_ROWS = 20
+# The files read here are a few kilobytes; refuse to load anything huge into memory.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+
+_CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old .xls, or an encrypted .xlsx
+_ZIP_SIGNATURE = b"PK\x03\x04"
+_SAVE_AS_HINT = "请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入"
+
+
+# ---------------------------------------------------------------------------- opening
+
+
+def read_xlsx_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes once they look like an .xlsx; `what` names the expected document
+    (村（社区）名册, 评分表) in the message for a file far too big to be one."""
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(f"无法读取文件“{name}”：文件太大，不像{what}")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ValidationError(f"无法读取文件“{name}”：文件不存在") from exc
+    except IsADirectoryError as exc:
+        raise ValidationError(f"无法读取文件“{name}”：这是一个文件夹，不是文件") from exc
+    except PermissionError as exc:
+        raise ValidationError(
+            f"无法读取文件“{name}”：没有读取权限，或文件正被其他程序占用"
+        ) from exc
+    except OSError as exc:
+        raise ValidationError(f"无法读取文件“{name}”：{exc.strerror or exc}") from exc
+
+    if data.startswith(_CFB_SIGNATURE):
+        # Excel and WPS wrap a password-protected .xlsx in the same OLE2 container as .xls.
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise ValidationError(
+                f"无法读取文件“{name}”：文件设置了打开密码。"
+                "请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入"
+            )
+        raise ValidationError(
+            f"无法读取文件“{name}”：这是旧版 Excel 97-2003 格式（.xls）。{_SAVE_AS_HINT}"
+        )
+    if not data.startswith(_ZIP_SIGNATURE):
+        raise ValidationError(_invalid(name))
+    return data
+
+
+def load_xlsx(data: bytes, name: str, *, data_only: bool = True) -> Workbook:
+    """A workbook from bytes already checked by read_xlsx_bytes; `name` is for messages.
+
+    data_only gives the values Excel cached for formula cells; without it, formula cells
+    hold their formula text."""
+    try:
+        # Files saved by WPS and other tools make openpyxl warn about styles and extensions
+        # it drops; none of that matters for reading values, and the clerk cannot act on it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # The bytes are passed, not the path, so a valid workbook with an odd extension
+            # still opens. Not read-only: merged cells are only known in the full mode.
+            return load_workbook(BytesIO(data), read_only=False, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 - a damaged zip fails in many different ways
+        raise ValidationError(_invalid(name)) from exc
+
+
+def open_workbook(path: Path, what: str) -> Workbook:
+    """Open an .xlsx for reading values; ValidationError in Chinese when it cannot be."""
+    path = Path(path)
+    return load_xlsx(read_xlsx_bytes(path, what), path.name)
+
+
+def _invalid(name: str) -> str:
+    return f"无法读取文件“{name}”：不是有效的 Excel 文件（.xlsx）。{_SAVE_AS_HINT}"
+
+
+# ---------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """A cell holding an Excel error value (#REF!, #N/A, ...) as its cached result."""
+
+    code: str
+
+
+def cell_value(cell: object) -> object:
+    """The cell's value, with an Excel error value wrapped in CellError."""
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "e" and value is not None:
+        return CellError(str(value))
+    return value
+
+
+def cell_text(value: object) -> str:
+    """A cell value as text: whole numbers without '.0', dates without midnight."""
+    if isinstance(value, CellError):
+        return value.code
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(value)
+
+
+def label_key(label: str) -> str:
+    """A header label compared by its canonical spelling; a required-field marker
+    (村（社区）名称*) is common in templates and is not part of the label."""
+    return canonical_name(label).strip("*")
+
+
+def merged_fill(
+    sheet: Worksheet, *, first_row: int = 1, last_row: int | None = None, whole: bool = False
+) -> dict[tuple[int, int], object]:
+    """Values for the cells hidden under merged blocks whose top row is within
+    [first_row, last_row]: each gets its block's top-left value.
+
+    openpyxl keeps a merged block's value in its top-left cell only. With `whole` every
+    hidden cell is filled (a header spanning columns); without, only the cells below the
+    top-left one (a 管区 written once for a block of villages), so a signature line merged
+    across a row does not spill into the columns it covers."""
+    bottom = sheet.max_row
+    filled: dict[tuple[int, int], object] = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row < first_row or (last_row is not None and merged.min_row > last_row):
+            continue
+        top = cell_value(sheet.cell(merged.min_row, merged.min_col))
+        last_column = merged.max_col if whole else merged.min_col
+        for row_number in range(merged.min_row, min(merged.max_row, bottom) + 1):
+            for column in range(merged.min_col, last_column + 1):
+                if (row_number, column) != (merged.min_row, merged.min_col):
+                    filled[(row_number, column)] = top
+    return filled
+
+
+def header_rows(
+    sheet: Worksheet, filled: dict[tuple[int, int], object] | None = None,
+    limit: int = HEADER_SEARCH_ROWS,
+) -> Iterator[tuple[int, dict[int, str]]]:
+    """The first `limit` rows as (row number, {column: label}) for a header search: text
+    cells only, numbers and dates left out; `filled` overlays merged cells."""
+    last = min(limit, sheet.max_row)
+    for row_number, values in enumerate(
+        sheet.iter_rows(min_row=1, max_row=last, values_only=True), start=1
+    ):
+        labels: dict[int, str] = {}
+        for column, value in enumerate(values, start=1):
+            if filled is not None:
+                value = filled.get((row_number, column), value)
+            if isinstance(value, CellError):
+                value = value.code
+            if not isinstance(value, (int, float, date)) and clean(value):
+                labels[column] = clean(value)
+        yield row_number, labels
+
+
+def data_rows(
+    sheet: Worksheet, header_row: int, limit: int
+) -> list[tuple[int, tuple[object, ...]]] | None:
+    """The non-blank rows below the header, merged blocks filled down; None when there are
+    more than `limit` of them (the wrong file)."""
+    filled = merged_fill(sheet, first_row=header_row + 1)
+    rows: list[tuple[int, tuple[object, ...]]] = []
+    for row_number, cells in enumerate(
+        sheet.iter_rows(min_row=header_row + 1, max_row=sheet.max_row), start=header_row + 1
+    ):
+        values = tuple(
+            filled.get((row_number, column), cell_value(cell))
+            for column, cell in enumerate(cells, start=1)
+        )
+        if all(cell_text(item) == "" for item in values):
+            continue
+        rows.append((row_number, values))
+        if len(rows) > limit:
+            return None
+    return rows
+
+
+# ---------------------------------------------------------------------------- writing
+
+FONT_NAME = "宋体"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+
+
+def put_text(cell: Cell, value: str) -> None:
+    """Write text that stays text, even when it starts like a formula."""
+    cell.value = value
+    if value.startswith(FORMULA_PREFIXES):
+        # openpyxl turns "=..." into a formula; a note like "=SUM(A1)" must stay text, and
+        # the quote prefix keeps it text when the clerk later edits the cell in Excel.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def write_title(sheet: Worksheet, row: int, width: int, text: str, *, size: int = 16,
+                bold: bool = True, height: float = 32) -> Cell:
+    """A line merged across `width` columns and centred (a sheet title)."""
+    if width > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    cell = sheet.cell(row, 1)
+    put_text(cell, text)
+    cell.font = Font(name=FONT_NAME, size=size, bold=bold)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[row].height = height
+    return cell
+
+
+def set_up_printing(sheet: Worksheet, title_rows: str, *, landscape: bool = False,
+                    a3: bool = False) -> None:
+    """One page wide, as many pages tall as needed, title rows repeated, centred, page
+    numbers in the footer."""
+    sheet.print_title_rows = title_rows
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3 if a3 else sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = (
+        sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = PAGE_FOOTER
+    sheet.oddFooter.center.font = FONT_NAME
+    sheet.oddFooter.center.size = 10
+
+
+def save_atomically(workbook: Workbook, path: Path) -> None:
+    """Save to a temporary file beside `path`, then replace it: never a half-written file."""
+    path = Path(path)
+    name = path.name
+    temporary = path.with_name(f".~{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
+    try:
+        try:
+            workbook.save(temporary)
+        except PermissionError as exc:
+            raise ValidationError(
+                f"无法写入“{name}”：没有在文件夹“{path.parent}”中写文件的权限，请换一个文件夹"
+            ) from exc
+        except FileNotFoundError as exc:
+            raise ValidationError(f"无法写入“{name}”：文件夹“{path.parent}”不存在") from exc
+        except OSError as exc:
+            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
+        try:
+            os.replace(temporary, path)
+        except PermissionError as exc:
+            raise ValidationError(
+                f"无法写入“{name}”：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"
+            ) from exc
+        except OSError as exc:
+            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)

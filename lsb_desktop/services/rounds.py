@@ -1,0 +1,710 @@
+"""Rounds (评比活动): creation, judges, score entry, adjustments, results, finalising and
+corrections. Every change to scores, adjustments and results is audited."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import (
+    AdjustmentRecord,
+    RoundComponentRecord,
+    RoundCriterionRecord,
+    RoundJudgeRecord,
+    RoundRecord,
+    RoundResultRecord,
+    RoundUnitRecord,
+    ScoreRecord,
+    SettingRecord,
+)
+from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.points import parse_points
+from lsb_desktop.domain.rounds import (
+    AdjustmentType,
+    FlagHistory,
+    FlagRecord,
+    MissingScores,
+    RoundAdjustment,
+    RoundDetail,
+    RoundJudge,
+    RoundResults,
+    RoundRules,
+    RoundStatus,
+    RoundSummary,
+    RoundUnit,
+    ScoreCell,
+    UnitResult,
+)
+from lsb_desktop.domain.scoring import (
+    DEFAULT_SCHEME,
+    NOTE_TOO_FEW_JUDGES,
+    Adjustment,
+    AdjustmentKind,
+    Component,
+    Criterion,
+    Flag,
+    RankEntry,
+    Scheme,
+    TiePolicy,
+    assign_flags,
+    component_score,
+    composite,
+    display_score,
+    judge_total,
+    rank,
+)
+from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_person_name
+from lsb_desktop.errors import NotFoundError, ValidationError
+from lsb_desktop.services import audit
+from lsb_desktop.services.villages import VillageService
+
+SCHEME_KEY = "scoring.scheme"
+NOTE_NOT_SCORED = "无评分"
+NOTE_VETO = "一票否决"
+
+
+def scheme_to_json(scheme: Scheme) -> str:
+    return json.dumps([
+        {"name": c.name, "weight": str(c.weight),
+         "criteria": [{"name": k.name, "max": str(k.max_points)} for k in c.criteria]}
+        for c in scheme.components
+    ], ensure_ascii=False)
+
+
+def scheme_from_json(text: str) -> Scheme:
+    return Scheme(tuple(
+        Component(c["name"], Decimal(c["weight"]),
+                  tuple(Criterion(k["name"], Decimal(k["max"])) for k in c["criteria"]))
+        for c in json.loads(text)
+    ))
+
+
+def _fraction_text(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _fraction(text: str) -> Fraction:
+    return Fraction(text)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundDraft:
+    """What the 新建评比 dialog or `round create` asks for."""
+
+    period: Period
+    title: str = ""
+    event_date: date | None = None
+    judges: tuple[str, ...] = ()
+    red: int = 0
+    black: int = 0
+    unit_ids: tuple[int, ...] | None = None  # None: every unit in the register that day
+    scheme: Scheme | None = None  # None: the township's template
+
+
+@dataclass
+class _Loaded:
+    """A round's records loaded in one session, with lookups by name and id."""
+
+    record: RoundRecord
+    detail: RoundDetail
+    criterion_ids: dict[str, int]
+    criterion_names: dict[int, str]
+    criterion_max: dict[str, Decimal]
+
+
+class RoundService:
+    def __init__(self, database: Database, villages: VillageService) -> None:
+        self._db = database
+        self._villages = villages
+
+    # ----- the scheme template ----------------------------------------------------------------
+
+    def scheme_template(self) -> Scheme:
+        with self._db.session() as session:
+            stored = session.get(SettingRecord, SCHEME_KEY)
+            return scheme_from_json(stored.value) if stored else DEFAULT_SCHEME
+
+    def save_scheme_template(self, scheme: Scheme) -> Scheme:
+        _check_scheme(scheme)
+        with self._db.session() as session, session.begin():
+            session.merge(SettingRecord(key=SCHEME_KEY, value=scheme_to_json(scheme)))
+        return scheme
+
+    # ----- reading ------------------------------------------------------------------------------
+
+    def _load(self, session: Session, round_id: int) -> _Loaded:
+        record = session.get(RoundRecord, round_id)
+        if record is None:
+            raise NotFoundError(f"找不到编号为 {round_id} 的评比活动")
+        components = list(session.scalars(
+            select(RoundComponentRecord).where(RoundComponentRecord.round_id == round_id)
+            .order_by(RoundComponentRecord.position)))
+        criteria_by_component = defaultdict(list)
+        for criterion in session.scalars(
+                select(RoundCriterionRecord)
+                .where(RoundCriterionRecord.component_id.in_([c.id for c in components]))
+                .order_by(RoundCriterionRecord.position)):
+            criteria_by_component[criterion.component_id].append(criterion)
+        scheme = Scheme(tuple(
+            Component(c.name, c.weight, tuple(Criterion(k.name, k.max_points) for k in criteria_by_component[c.id]))
+            for c in components
+        ))
+        judges = tuple(
+            RoundJudge(j.id, j.name, j.group_name, j.position)
+            for j in session.scalars(select(RoundJudgeRecord).where(RoundJudgeRecord.round_id == round_id)
+                                     .order_by(RoundJudgeRecord.position))
+        )
+        units = tuple(
+            RoundUnit(u.id, u.unit_id, u.name, u.district, u.secretary, u.kind, u.org_type, u.visited,
+                      u.position, u.note)
+            for u in session.scalars(select(RoundUnitRecord).where(RoundUnitRecord.round_id == round_id)
+                                     .order_by(RoundUnitRecord.position))
+        )
+        summary = RoundSummary(record.id, Period(record.year, record.quarter), record.title, record.event_date,
+                               RoundStatus(record.status), len(units), len(judges))
+        rules = RoundRules(
+            red=record.red_count, black=record.black_count, trim_drop=record.trim_drop,
+            trim_minimum=record.trim_minimum,
+            tie_policy=TiePolicy(record.tie_policy) if record.tie_policy else None,
+            tiebreak=tuple(json.loads(record.tiebreak)), veto_last=record.veto_last, veto_black=record.veto_black,
+        )
+        all_criteria = [k for c in components for k in criteria_by_component[c.id]]
+        return _Loaded(
+            record, RoundDetail(summary, scheme, rules, judges, units),
+            {k.name: k.id for k in all_criteria}, {k.id: k.name for k in all_criteria},
+            {k.name: k.max_points for k in all_criteria},
+        )
+
+    def list_rounds(self) -> list[RoundSummary]:
+        with self._db.session() as session:
+            units = dict(session.execute(
+                select(RoundUnitRecord.round_id, func.count()).group_by(RoundUnitRecord.round_id)).all())
+            judges = dict(session.execute(
+                select(RoundJudgeRecord.round_id, func.count()).group_by(RoundJudgeRecord.round_id)).all())
+            records = session.scalars(select(RoundRecord).order_by(
+                RoundRecord.year.desc(), RoundRecord.quarter.desc(), RoundRecord.id.desc()))
+            return [
+                RoundSummary(r.id, Period(r.year, r.quarter), r.title, r.event_date, RoundStatus(r.status),
+                             units.get(r.id, 0), judges.get(r.id, 0))
+                for r in records
+            ]
+
+    def get_round(self, round_id: int) -> RoundDetail:
+        with self._db.session() as session:
+            return self._load(session, round_id).detail
+
+    def find_round(self, reference: str) -> int:
+        """A round by its number, or by its quarter (2022Q4) when that quarter has one round."""
+        text = clean(reference)
+        if text.isdigit():
+            return int(text)
+        period = Period.parse(text)
+        matches = [r.id for r in self.list_rounds() if r.period == period]
+        if not matches:
+            raise NotFoundError(f"{period.label}没有评比活动")
+        if len(matches) > 1:
+            raise ValidationError(f"{period.label}有 {len(matches)} 个评比活动，请用编号指定：{matches}")
+        return matches[0]
+
+    def scores(self, round_id: int, judge_id: int | None = None) -> list[ScoreCell]:
+        with self._db.session() as session:
+            loaded = self._load(session, round_id)
+            query = select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id,
+                           ScoreRecord.points).where(ScoreRecord.round_id == round_id)
+            if judge_id is not None:
+                query = query.where(ScoreRecord.judge_id == judge_id)
+            return [ScoreCell(j, u, loaded.criterion_names[c], p) for j, u, c, p in session.execute(query)]
+
+    def adjustments(self, round_id: int) -> list[RoundAdjustment]:
+        with self._db.session() as session:
+            return [
+                RoundAdjustment(a.id, a.round_unit_id, AdjustmentType(a.kind), a.amount, a.reason)
+                for a in session.scalars(select(AdjustmentRecord).where(AdjustmentRecord.round_id == round_id)
+                                         .order_by(AdjustmentRecord.id))
+            ]
+
+    # ----- creating and setting up a round -----------------------------------------------------
+
+    def create_round(self, draft: RoundDraft) -> RoundDetail:
+        scheme = draft.scheme or self.scheme_template()
+        _check_scheme(scheme)
+        judges = _check_judges(draft.judges)
+        if draft.red < 0 or draft.black < 0:
+            raise ValidationError("红旗、黑旗的面数不能为负数")
+        day = draft.event_date or min(date.today(), draft.period.last_day)
+        units = [u for u in self._villages.list_units(on=day) if u.is_active]
+        if draft.unit_ids is not None:
+            wanted = set(draft.unit_ids)
+            units = [u for u in units if u.id in wanted]
+            if len(units) != len(wanted):
+                raise ValidationError("所选的部分村（社区）在活动日期不在册，不能参加评比")
+        if not units:
+            raise ValidationError(f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动")
+        if draft.red + draft.black > len(units):
+            raise ValidationError(f"红旗 {draft.red} 面加黑旗 {draft.black} 面超过了参评单位数 {len(units)}")
+        title = clean_text(draft.title) or "村党组织书记“亮赛比”逐村观摩评比"
+        with self._db.session() as session, session.begin():
+            record = RoundRecord(
+                year=draft.period.year, quarter=draft.period.quarter, title=title, event_date=draft.event_date,
+                status=RoundStatus.DRAFT.value, red_count=draft.red, black_count=draft.black,
+                trim_drop=1, trim_minimum=5, tie_policy=TiePolicy.EXTEND.value, tiebreak="[]",
+                veto_last=True, veto_black=True, created_at=_now(),
+            )
+            session.add(record)
+            session.flush()
+            for position, component in enumerate(scheme.components, start=1):
+                component_record = RoundComponentRecord(round_id=record.id, position=position,
+                                                        name=component.name, weight=component.weight)
+                session.add(component_record)
+                session.flush()
+                for index, criterion in enumerate(component.criteria, start=1):
+                    session.add(RoundCriterionRecord(component_id=component_record.id, position=index,
+                                                     name=criterion.name, max_points=criterion.max_points))
+            for position, name in enumerate(judges, start=1):
+                session.add(RoundJudgeRecord(round_id=record.id, position=position, name=name, group_name=""))
+            for position, unit in enumerate(units, start=1):
+                session.add(RoundUnitRecord(
+                    round_id=record.id, unit_id=unit.id, position=position, name=unit.name,
+                    district=unit.district_name, secretary=unit.secretary, kind=unit.kind.value,
+                    org_type=unit.org_type.value, visited=True, note="",
+                ))
+            audit.record(session, "建立评比活动", f"round:{record.id}", None,
+                         {"period": draft.period.short_label, "title": title, "units": len(units),
+                          "judges": list(judges)})
+            round_id = record.id
+        return self.get_round(round_id)
+
+    def _editable(self, loaded: _Loaded, reason: str = "") -> None:
+        if loaded.detail.status is RoundStatus.FINAL and not clean_text(reason):
+            raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
+
+    def update_round(self, round_id: int, *, title: str | None = None, event_date: date | None = None,
+                     rules: RoundRules | None = None) -> RoundDetail:
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，不能再修改设置")
+            record = loaded.record
+            old = {"title": record.title, "rules": loaded.detail.rules.describe()}
+            if title is not None:
+                record.title = clean_text(title) or record.title
+            if event_date is not None:
+                record.event_date = event_date
+            if rules is not None:
+                _check_rules(rules, loaded.detail)
+                record.red_count, record.black_count = rules.red, rules.black
+                record.trim_drop, record.trim_minimum = rules.trim_drop, rules.trim_minimum
+                record.tie_policy = rules.tie_policy.value if rules.tie_policy else None
+                record.tiebreak = json.dumps(list(rules.tiebreak), ensure_ascii=False)
+                record.veto_last, record.veto_black = rules.veto_last, rules.veto_black
+            audit.record(session, "修改评比设置", f"round:{round_id}", old,
+                         {"title": record.title, "rules": rules.describe() if rules else old["rules"]})
+        return self.get_round(round_id)
+
+    def add_judge(self, round_id: int, name: str, group: str = "") -> RoundDetail:
+        person = validate_person_name(name, "评委姓名")
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，不能再增加评委")
+            if person in {j.name for j in loaded.detail.judges}:
+                raise ValidationError(f"评委“{person}”已在名单中")
+            position = max((j.position for j in loaded.detail.judges), default=0) + 1
+            session.add(RoundJudgeRecord(round_id=round_id, position=position, name=person,
+                                         group_name=clean_text(group)))
+            audit.record(session, "增加评委", f"round:{round_id}", None, person)
+        return self.get_round(round_id)
+
+    def remove_judge(self, round_id: int, judge_id: int) -> RoundDetail:
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            judge = next((j for j in loaded.detail.judges if j.id == judge_id), None)
+            if judge is None:
+                raise NotFoundError("找不到该评委，请刷新后重试")
+            scored = session.scalar(select(func.count()).select_from(ScoreRecord).where(ScoreRecord.judge_id == judge_id))
+            if scored:
+                raise ValidationError(f"评委“{judge.name}”已有 {scored} 个评分，不能移除")
+            session.execute(delete(RoundJudgeRecord).where(RoundJudgeRecord.id == judge_id))
+            audit.record(session, "移除评委", f"round:{round_id}", judge.name, None)
+        return self.get_round(round_id)
+
+    def set_visited(self, round_id: int, round_unit_id: int, visited: bool, note: str = "") -> RoundDetail:
+        """本季度未观摩: the unit stays listed but is left out of the ranking."""
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，不能再修改参评单位")
+            unit = session.get(RoundUnitRecord, round_unit_id)
+            if unit is None or unit.round_id != round_id:
+                raise NotFoundError("找不到该参评单位，请刷新后重试")
+            old = unit.visited
+            unit.visited = visited
+            unit.note = clean_text(note)
+            audit.record(session, "设置观摩", f"round:{round_id}/unit:{unit.name}", old, visited, unit.note)
+        return self.get_round(round_id)
+
+    # ----- scores ----------------------------------------------------------------------------
+
+    def set_score(self, round_id: int, judge_id: int, round_unit_id: int, criterion: str,
+                  points: Decimal | str | None, reason: str = "") -> Decimal | None:
+        """Save one cell at once: a value, or None to clear it (not scored, ≠ 0)."""
+        return self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)[0]
+
+    def set_scores(self, round_id: int, cells: Sequence[tuple[int, int, str, Decimal | str | None]],
+                   reason: str = "") -> list[Decimal | None]:
+        """Save several cells (a pasted block) in one transaction: all or none."""
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            self._editable(loaded, reason)
+            judges = {j.id: j.name for j in loaded.detail.judges}
+            units = {u.id: u.name for u in loaded.detail.units}
+            existing = {
+                (s.judge_id, s.round_unit_id, s.criterion_id): s
+                for s in session.scalars(select(ScoreRecord).where(ScoreRecord.round_id == round_id))
+            }
+            saved: list[Decimal | None] = []
+            changes = []
+            for judge_id, unit_id, criterion, raw in cells:
+                if judge_id not in judges:
+                    raise NotFoundError("找不到该评委，请刷新后重试")
+                if unit_id not in units:
+                    raise NotFoundError("找不到该参评单位，请刷新后重试")
+                name = canonical_name(criterion)
+                if name not in loaded.criterion_ids:
+                    raise ValidationError(f"本次评比没有指标“{criterion}”")
+                value = None if raw is None or (isinstance(raw, str) and not clean(raw)) else \
+                    check_points(raw, name, loaded.criterion_max[name])
+                key = (judge_id, unit_id, loaded.criterion_ids[name])
+                record = existing.get(key)
+                old = record.points if record is not None else None
+                if old == value:
+                    saved.append(value)
+                    continue
+                if value is None:
+                    session.delete(record)
+                    existing.pop(key)
+                elif record is None:
+                    record = ScoreRecord(round_id=round_id, judge_id=judge_id, round_unit_id=unit_id,
+                                         criterion_id=key[2], points=value)
+                    session.add(record)
+                    existing[key] = record
+                else:
+                    record.points = value
+                changes.append((judges[judge_id], units[unit_id], name, old, value))
+                saved.append(value)
+            audit.record_many(session, [
+                ("评分", f"round:{round_id}/judge:{judge}/unit:{unit}/criterion:{name}",
+                 None if old is None else str(old), None if value is None else str(value), clean_text(reason))
+                for judge, unit, name, old, value in changes
+            ])
+            if changes:
+                self._after_change(session, loaded, reason)
+        return saved
+
+    def _after_change(self, session: Session, loaded: _Loaded, reason: str) -> None:
+        record = loaded.record
+        if record.status == RoundStatus.DRAFT.value:
+            record.status = RoundStatus.SCORING.value
+        elif record.status == RoundStatus.FINAL.value:
+            session.flush()
+            self._store_results(session, loaded, clean_text(reason))
+
+    # ----- adjustments -----------------------------------------------------------------------
+
+    def add_adjustment(self, round_id: int, round_unit_id: int, kind: AdjustmentType,
+                       amount: Decimal | str | None, reason: str, correction: str = "") -> RoundAdjustment:
+        text = clean_text(reason)
+        if not text:
+            raise ValidationError(f"{kind.label}必须写明理由")
+        value = None
+        if kind is not AdjustmentType.VETO:
+            value = parse_points(amount, kind.label) if amount is not None else None
+            if value is None or value <= 0:
+                raise ValidationError(f"{kind.label}的分值必须大于 0")
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            self._editable(loaded, correction)
+            unit = next((u for u in loaded.detail.units if u.id == round_unit_id), None)
+            if unit is None:
+                raise NotFoundError("找不到该参评单位，请刷新后重试")
+            if kind is AdjustmentType.VETO and session.scalar(
+                    select(func.count()).select_from(AdjustmentRecord).where(
+                        AdjustmentRecord.round_unit_id == round_unit_id, AdjustmentRecord.kind == "veto")):
+                raise ValidationError(f"“{unit.name}”已经被一票否决")
+            record = AdjustmentRecord(round_id=round_id, round_unit_id=round_unit_id, kind=kind.value,
+                                      amount=value, reason=text, created_at=_now())
+            session.add(record)
+            session.flush()
+            audit.record(session, kind.label, f"round:{round_id}/unit:{unit.name}", None,
+                         {"amount": None if value is None else str(value), "reason": text}, clean_text(correction))
+            self._after_change(session, loaded, correction)
+            return RoundAdjustment(record.id, round_unit_id, kind, value, text)
+
+    def remove_adjustment(self, round_id: int, adjustment_id: int, correction: str = "") -> None:
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            self._editable(loaded, correction)
+            record = session.get(AdjustmentRecord, adjustment_id)
+            if record is None or record.round_id != round_id:
+                raise NotFoundError("找不到该加扣分记录，请刷新后重试")
+            unit = loaded.detail.unit(record.round_unit_id)
+            audit.record(session, f"撤销{AdjustmentType(record.kind).label}", f"round:{round_id}/unit:{unit.name}",
+                         {"amount": None if record.amount is None else str(record.amount), "reason": record.reason},
+                         None, clean_text(correction))
+            session.delete(record)
+            self._after_change(session, loaded, correction)
+
+    # ----- results ---------------------------------------------------------------------------
+
+    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | str = "round") -> RoundResults:
+        detail = loaded.detail
+        rules = detail.rules
+        policy = rules.tie_policy if tie_policy == "round" else tie_policy
+        by_cell: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+        names = loaded.criterion_names
+        rows = session.execute(
+            select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id, ScoreRecord.points)
+            .where(ScoreRecord.round_id == detail.id))
+        for judge_id, unit_id, criterion_id, points in rows:
+            by_cell[(judge_id, unit_id)][names[criterion_id]] = points
+        adjustments: dict[int, list[AdjustmentRecord]] = defaultdict(list)
+        for record in session.scalars(select(AdjustmentRecord).where(AdjustmentRecord.round_id == detail.id)):
+            adjustments[record.round_unit_id].append(record)
+        entries, partial, missing = [], {}, []
+        visited = [u for u in detail.units if u.visited]
+        criteria_of = {c.name: {k.name for k in c.criteria} for c in detail.scheme.components}
+        for unit in visited:
+            components: dict[str, Fraction] = {}
+            judges_count: dict[str, int] = {}
+            notes: list[str] = []
+            for component in detail.scheme.components:
+                totals = []
+                own = criteria_of[component.name]
+                for judge in detail.judges:
+                    cell = by_cell.get((judge.id, unit.id), {})
+                    total = judge_total(component, {k: v for k, v in cell.items() if k in own})
+                    totals.append(total)
+                    if total is None:
+                        missing.append(MissingScores(judge.name, unit.name, component.name,
+                                                     tuple(k.name for k in component.criteria), True))
+                    elif not total.complete:
+                        missing.append(MissingScores(judge.name, unit.name, component.name, total.missing, False))
+                score = component_score(totals, rules.trim_drop, rules.trim_minimum)
+                if score is None:
+                    components[component.name] = Fraction(0)
+                    judges_count[component.name] = 0
+                    notes.append(f"{component.name}{NOTE_NOT_SCORED}")
+                    continue
+                components[component.name] = score.value
+                judges_count[component.name] = score.judges
+                for note in score.notes:
+                    if note not in notes:
+                        notes.append(note)
+            bonus = sum((a.amount for a in adjustments[unit.id] if a.kind == "bonus"), Decimal(0))
+            deduction = sum((a.amount for a in adjustments[unit.id] if a.kind == "deduction"), Decimal(0))
+            veto = [a.reason for a in adjustments[unit.id] if a.kind == "veto"]
+            applied = [Adjustment(AdjustmentKind.BONUS if a.kind == "bonus" else AdjustmentKind.DEDUCTION,
+                                  a.amount, a.reason) for a in adjustments[unit.id] if a.kind != "veto"]
+            if veto:
+                notes.append(f"{NOTE_VETO}：{veto[0]}")
+            value = composite(detail.scheme, components, applied)
+            entries.append(RankEntry(unit.name, value, components, bool(veto)))
+            partial[unit.name] = (unit, components, judges_count, tuple(notes), bonus, deduction, veto[0] if veto else "")
+        ranked = rank(entries, rules.tiebreak, rules.veto_last)
+        flags = assign_flags(ranked, min(rules.red, len(ranked)), min(rules.black, max(0, len(ranked) - rules.red)),
+                             policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black) if ranked else None
+        results = []
+        for item in ranked:
+            unit, components, judges_count, notes, bonus, deduction, veto_reason = partial[item.unit]
+            results.append(UnitResult(unit, item.rank, item.entry.composite, components, judges_count,
+                                      flags.flag_of(item.unit) if flags else None, notes, bonus, deduction,
+                                      veto_reason))
+        return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
+                            flags.ties if flags else (), tuple(missing), False)
+
+    def results(self, round_id: int, tie_policy: TiePolicy | None | str = "round") -> RoundResults:
+        """Live results for a draft; for a finalised round the stored snapshot (latest version).
+        `tie_policy` overrides the round's own setting for this computation ("round": keep it)."""
+        with self._db.session() as session:
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                return self._stored(session, loaded)
+            return self._compute(session, loaded, tie_policy)
+
+    def _stored(self, session: Session, loaded: _Loaded, version: int | None = None) -> RoundResults:
+        detail = loaded.detail
+        latest = version or session.scalar(select(func.max(RoundResultRecord.version))
+                                           .where(RoundResultRecord.round_id == detail.id))
+        records = list(session.scalars(select(RoundResultRecord).where(
+            RoundResultRecord.round_id == detail.id, RoundResultRecord.version == latest)))
+        records.sort(key=lambda r: (r.rank is None, r.rank or 0, detail.unit(r.round_unit_id).position))
+        results = []
+        for r in records:
+            unit = detail.unit(r.round_unit_id)
+            stored = json.loads(r.components)
+            notes = tuple(json.loads(r.notes))
+            veto = next((n.split("：", 1)[1] for n in notes if n.startswith(NOTE_VETO + "：")), "")
+            results.append(UnitResult(
+                unit, r.rank, _fraction(r.composite),
+                {name: _fraction(item["score"]) for name, item in stored["components"].items()},
+                {name: item["judges"] for name, item in stored["components"].items()},
+                Flag(r.flag) if r.flag else None, notes,
+                Decimal(stored["bonus"]), Decimal(stored["deduction"]), veto,
+            ))
+        reason = records[0].reason if records else ""
+        return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited), (), (),
+                            True, latest or 0, reason)
+
+    def result_versions(self, round_id: int) -> list[RoundResults]:
+        """Every stored version of a finalised round: the original first, then each correction."""
+        with self._db.session() as session:
+            loaded = self._load(session, round_id)
+            versions = sorted(set(session.scalars(select(RoundResultRecord.version)
+                                                  .where(RoundResultRecord.round_id == round_id))))
+            return [self._stored(session, loaded, v) for v in versions]
+
+    def completeness(self, round_id: int) -> list[MissingScores]:
+        with self._db.session() as session:
+            loaded = self._load(session, round_id)
+            return list(self._compute(session, loaded).incomplete)
+
+    def _store_results(self, session: Session, loaded: _Loaded, reason: str) -> int:
+        results = self._compute(session, loaded)
+        self._check_final(results)
+        version = (session.scalar(select(func.max(RoundResultRecord.version))
+                                  .where(RoundResultRecord.round_id == loaded.detail.id)) or 0) + 1
+        previous = self._stored(session, loaded) if version > 1 else None
+        now = _now()
+        for result in results.results:
+            components = {
+                "components": {name: {"score": _fraction_text(value), "judges": result.judges.get(name, 0)}
+                               for name, value in result.components.items()},
+                "bonus": str(result.bonus),
+                "deduction": str(result.deduction),
+            }
+            session.add(RoundResultRecord(
+                round_id=loaded.detail.id, round_unit_id=result.unit.id, version=version, rank=result.rank,
+                composite=_fraction_text(result.composite), total=result.total,
+                components=json.dumps(components, ensure_ascii=False),
+                flag=result.flag.value if result.flag else None,
+                notes=json.dumps(list(result.notes), ensure_ascii=False), reason=reason, created_at=now,
+            ))
+        old = None
+        if previous is not None:
+            old = {r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
+                   for r in previous.results}
+        new = {r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
+               for r in results.results}
+        audit.record(session, "定稿结果" if version == 1 else "更正结果", f"round:{loaded.detail.id}/v{version}",
+                     old, new, reason)
+        return version
+
+    @staticmethod
+    def _check_final(results: RoundResults) -> None:
+        partial = [m for m in results.incomplete if not m.absent]
+        problems = [f"评委{m.judge}对{m.unit}的“{m.component}”缺少：{'、'.join(m.criteria)}" for m in partial]
+        for result in results.results:
+            for note in result.notes:
+                if note.endswith(NOTE_NOT_SCORED):
+                    problems.append(f"{result.unit.name}：{note}")
+        problems.extend(tie.describe() for tie in results.ties)
+        if not results.results:
+            problems.append("没有参加排名的村（社区）")
+        if problems:
+            raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
+
+    def finalize(self, round_id: int) -> RoundResults:
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已经定稿")
+            self._store_results(session, loaded, "")
+            loaded.record.status = RoundStatus.FINAL.value
+            loaded.record.finalized_at = _now()
+        return self.results(round_id)
+
+    # ----- flag history ------------------------------------------------------------------------
+
+    def flag_history(self, unit_ids: Iterable[int] | None = None) -> list[FlagHistory]:
+        """Each unit's flags in finalised rounds, oldest first (the latest result version)."""
+        with self._db.session() as session:
+            rounds = {r.id: r for r in session.scalars(select(RoundRecord).where(RoundRecord.status == "final"))}
+            latest = dict(session.execute(
+                select(RoundResultRecord.round_id, func.max(RoundResultRecord.version))
+                .group_by(RoundResultRecord.round_id)).all())
+            rows = session.execute(
+                select(RoundUnitRecord.unit_id, RoundUnitRecord.name, RoundResultRecord.round_id,
+                       RoundResultRecord.version, RoundResultRecord.flag, RoundResultRecord.rank)
+                .join(RoundResultRecord, RoundResultRecord.round_unit_id == RoundUnitRecord.id))
+            by_unit: dict[int, list[FlagRecord]] = defaultdict(list)
+            names: dict[int, str] = {}
+            wanted = set(unit_ids) if unit_ids is not None else None
+            for unit_id, name, round_id, version, flag, position in rows:
+                if round_id not in rounds or version != latest.get(round_id):
+                    continue
+                if wanted is not None and unit_id not in wanted:
+                    continue
+                record = rounds[round_id]
+                by_unit[unit_id].append(FlagRecord(Period(record.year, record.quarter), round_id,
+                                                   Flag(flag) if flag else None, position))
+                names[unit_id] = name
+        return [
+            FlagHistory(unit_id, names[unit_id], tuple(sorted(records, key=lambda r: (r.period, r.round_id))))
+            for unit_id, records in by_unit.items()
+        ]
+
+
+def check_points(raw: Decimal | str, criterion: str, maximum: Decimal) -> Decimal:
+    """A typed or pasted score for one criterion: a number from 0 to its maximum, ≤ 2 decimals."""
+    value = parse_points(raw, f"“{criterion}”的分数")
+    if value < 0:
+        raise ValidationError(f"“{criterion}”的分数不能为负数")
+    if value > maximum:
+        raise ValidationError(f"{display_score(value)} 超过“{criterion}”的满分 {maximum}")
+    return value
+
+
+def _check_scheme(scheme: Scheme) -> None:
+    if not scheme.components:
+        raise ValidationError("评分方案至少要有一个项目")
+    for component in scheme.components:
+        if not component.criteria:
+            raise ValidationError(f"“{component.name}”至少要有一个指标")
+
+
+def _check_judges(names: Iterable[str]) -> tuple[str, ...]:
+    judges = []
+    for name in names:
+        if not clean(name):
+            continue
+        person = validate_person_name(name, "评委姓名")
+        if person in judges:
+            raise ValidationError(f"评委“{person}”重复")
+        judges.append(person)
+    return tuple(judges)
+
+
+def _check_rules(rules: RoundRules, detail: RoundDetail) -> None:
+    if rules.red < 0 or rules.black < 0:
+        raise ValidationError("红旗、黑旗的面数不能为负数")
+    if rules.red + rules.black > len(detail.units):
+        raise ValidationError(f"红旗加黑旗超过了参评单位数 {len(detail.units)}")
+    if rules.trim_drop < 0 or rules.trim_minimum < 2 * rules.trim_drop + 1:
+        raise ValidationError("去掉最高分、最低分的个数与最少评委人数不相配")
+    names = {c.name for c in detail.scheme.components}
+    for name in rules.tiebreak:
+        if name not in names:
+            raise ValidationError(f"并列规则中的“{name}”不是本次评分方案的项目")
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
