@@ -46,12 +46,59 @@ def build_parser() -> argparse.ArgumentParser:
     exporting = actions.add_parser("export", parents=[common], help="导出花名册到 Excel")
     exporting.add_argument("file", type=Path)
 
+    _round_parsers(sub, common)
+
     sub.add_parser("backup", parents=[common], help="立即备份数据")
     restore = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据（恢复前先备份当前数据）")
     restore.add_argument("file", type=Path)
     check = sub.add_parser("check", parents=[common], help="检查数据文件完整性和数据版本")
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parser
+
+
+def _round_parsers(sub, common) -> None:
+    rounds = sub.add_parser("round", parents=[common], help="观摩评比：建立、导入评分、排名、定稿")
+    actions = rounds.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
+    create = actions.add_parser("create", parents=[common], help="建立评比活动，最后一行打印编号")
+    create.add_argument("--year", type=int, required=True)
+    create.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+    create.add_argument("--title", default="")
+    create.add_argument("--date", metavar="YYYY-MM-DD", help="观摩（活动）日期，可在下一季度")
+    create.add_argument("--judges", default="", help="评委，用逗号或顿号分隔")
+    create.add_argument("--red", type=int, default=0, help="红旗面数")
+    create.add_argument("--black", type=int, default=0, help="黑旗面数")
+    create.add_argument("--scheme", type=Path, metavar="FILE.xlsx", help="评分方案（默认用内置模板）")
+    actions.add_parser("list", parents=[common], help="列出评比活动")
+    show = actions.add_parser("show", parents=[common], help="显示评比活动")
+    show.add_argument("round", metavar="ROUND")
+    show.add_argument("--json", action="store_true")
+    sheets = actions.add_parser("sheets", parents=[common], help="导出每位评委一张的空白评分表")
+    sheets.add_argument("round", metavar="ROUND")
+    sheets.add_argument("-o", "--output", type=Path, required=True)
+    importing = actions.add_parser("import", parents=[common], help="导入评分（评委评分表或一行一分的表格）")
+    importing.add_argument("round", metavar="ROUND")
+    importing.add_argument("files", type=Path, nargs="+")
+    importing.add_argument("--reason", default="", help="已定稿的评比需写明更正原因")
+    ranking = actions.add_parser("rank", parents=[common], help="计算综合排名和红黑旗")
+    ranking.add_argument("round", metavar="ROUND")
+    ranking.add_argument("--json", action="store_true")
+    ranking.add_argument("--tie-policy", choices=["extend", "tiebreak"])
+    adjust = actions.add_parser("adjust", parents=[common], help="加分、扣分或一票否决")
+    adjust.add_argument("round", metavar="ROUND")
+    adjust.add_argument("--unit", required=True)
+    adjust.add_argument("--kind", required=True, choices=["加分", "扣分", "一票否决"])
+    adjust.add_argument("--amount")
+    adjust.add_argument("--reason", required=True)
+    adjust.add_argument("--correction", default="", help="已定稿的评比需写明更正原因")
+    correct = actions.add_parser("correct", parents=[common], help="更正一个评分（已定稿的评比需写明原因）")
+    correct.add_argument("round", metavar="ROUND")
+    correct.add_argument("--judge", required=True)
+    correct.add_argument("--unit", required=True)
+    correct.add_argument("--criterion", required=True)
+    correct.add_argument("--score", required=True, help="新分数；空字符串表示清除")
+    correct.add_argument("--reason", default="")
+    finalize = actions.add_parser("finalize", parents=[common], help="定稿：冻结结果")
+    finalize.add_argument("round", metavar="ROUND")
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, AppConfig]:
@@ -80,6 +127,8 @@ def run_command(args: argparse.Namespace, config: AppConfig) -> int:
     try:
         with Core.open(config.data_dir) as core:
             return _COMMANDS[args.command](core, args)
+    except BrokenPipeError:  # the output was piped into `head` or similar: not an error
+        return EXIT_OK
     except LsbError as exc:
         _warn(f"错误：{exc.message}")
         for line in exc.details:
@@ -152,7 +201,7 @@ def _restore(core, args) -> int:
 
 
 def _check(core, args) -> int:
-    report = core.folder.check()
+    report = core.check()
     if args.json:
         _print(json.dumps({
             "ok": report.ok,
@@ -167,7 +216,14 @@ def _check(core, args) -> int:
     return EXIT_OK if report.ok else EXIT_BAD_INPUT
 
 
-_COMMANDS = {"demo": _demo, "villages": _villages, "backup": _backup, "restore": _restore, "check": _check}
+def _round(core, args) -> int:
+    from lsb_desktop.cli_rounds import run_round_command
+
+    return run_round_command(core, args, _township(core) if args.action == "sheets" else "")
+
+
+_COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "backup": _backup, "restore": _restore,
+             "check": _check}
 
 
 def prepare_streams() -> None:

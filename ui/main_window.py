@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
 
     def check_data(self) -> None:
         try:
-            report = self.core.folder.check()
+            report = self.core.check()
         except LsbError as exc:
             show_error(self, exc)
             return

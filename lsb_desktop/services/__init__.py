@@ -40,6 +40,10 @@ class Core:
         """A first start: no unit registered and no township name set."""
         return self.villages.count_units() == 0 and not self.settings.township().township_name
 
+    def check(self):
+        """The integrity check of the data file, including the audit log's hash chain."""
+        return self.folder.check(tuple(self.audit.verify()))
+
     def close(self) -> None:
         self.folder.close()
 

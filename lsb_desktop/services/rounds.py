@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from db.models import (
 )
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.points import parse_points
+from lsb_desktop.domain.score_files import ScoreContext, ScoreEntry, ScoreProblem, ScoreSheetSpec, score_warnings
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
     FlagHistory,
@@ -108,6 +110,24 @@ class RoundDraft:
     black: int = 0
     unit_ids: tuple[int, ...] | None = None  # None: every unit in the register that day
     scheme: Scheme | None = None  # None: the township's template
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreImportPreview:
+    """What importing score files would do; nothing is written until `apply_import`."""
+
+    round_id: int
+    files: tuple[Path, ...]
+    entries: tuple[ScoreEntry, ...]
+    problems: tuple[ScoreProblem, ...]
+    warnings: tuple[str, ...]
+    count_new: int
+    count_changed: int
+    count_unchanged: int
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.entries) and not self.problems
 
 
 @dataclass
@@ -248,7 +268,10 @@ class RoundService:
             if len(units) != len(wanted):
                 raise ValidationError("所选的部分村（社区）在活动日期不在册，不能参加评比")
         if not units:
-            raise ValidationError(f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动")
+            later = [u for u in self._villages.list_units() if u.is_active]
+            hint = ("名册中的村（社区）都是在这一天以后才登记的；录入以前季度的评比，"
+                    "请在登记或导入名册时把生效日期设早一些") if later else "请先登记村（社区）"
+            raise ValidationError(f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动。{hint}")
         if draft.red + draft.black > len(units):
             raise ValidationError(f"红旗 {draft.red} 面加黑旗 {draft.black} 面超过了参评单位数 {len(units)}")
         title = clean_text(draft.title) or "村党组织书记“亮赛比”逐村观摩评比"
@@ -631,6 +654,76 @@ class RoundService:
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()
         return self.results(round_id)
+
+    # ----- score files --------------------------------------------------------------------------
+
+    def write_blank_sheets(self, round_id: int, path: Path, township: str = "") -> None:
+        """Per-judge blank score sheets (.xlsx) for on-site scoring."""
+        from lsb_desktop.io.scores import write_judge_sheets  # openpyxl: only when first used
+
+        detail = self.get_round(round_id)
+        if not detail.judges:
+            raise ValidationError("这次评比还没有评委，请先增加评委再导出评分表")
+        summary = detail.summary
+        title = f"{township}{summary.period.label}{summary.title}评分表"
+        units = tuple((u.name, u.district) for u in detail.units if u.visited)
+        write_judge_sheets(Path(path), ScoreSheetSpec(title, tuple(j.name for j in detail.judges), units,
+                                                       detail.scheme, summary.event_date))
+
+    def preview_import(self, round_id: int, paths: Sequence[Path]) -> ScoreImportPreview:
+        """Read every file and check every score against the round. Writes nothing."""
+        from lsb_desktop.io.scores import read_score_file  # openpyxl: only when first used
+
+        detail = self.get_round(round_id)
+        visited = [u for u in detail.units if u.visited]
+        context = ScoreContext(tuple(j.name for j in detail.judges), tuple(u.name for u in visited), detail.scheme)
+        files = tuple(Path(p) for p in paths)
+        entries: list[ScoreEntry] = []
+        problems: list[ScoreProblem] = []
+        first_seen: dict[tuple[str, str, str], tuple[Path, ScoreEntry]] = {}
+        for path in files:
+            read = read_score_file(path, context)
+            label = f"（{path.name}）" if len(files) > 1 else ""
+            problems.extend(ScoreProblem(p.sheet, p.row, p.column, label + p.message) for p in read.problems)
+            for entry in read.entries:
+                key = (entry.judge, entry.unit, entry.criterion)
+                if key in first_seen:
+                    other_path, other = first_seen[key]
+                    where = ScoreProblem(other.sheet, other.row, other.column, "").where()
+                    if other_path != path:
+                        where = f"{other_path.name} {where}"
+                    problems.append(ScoreProblem(entry.sheet, entry.row, entry.column,
+                                                 f"{label}评委{entry.judge}对{entry.unit}的“{entry.criterion}”"
+                                                 f"重复打分（另见 {where}）"))
+                    continue
+                first_seen[key] = (path, entry)
+                entries.append(entry)
+        judges = {j.name: j.id for j in detail.judges}
+        units = {canonical_name(u.name): u.id for u in visited}
+        current = {(c.judge_id, c.round_unit_id, c.criterion): c.points for c in self.scores(round_id)}
+        new = changed = unchanged = 0
+        for entry in entries:
+            old = current.get((judges[entry.judge], units[canonical_name(entry.unit)], entry.criterion))
+            if old is None:
+                new += 1
+            elif old == entry.points:
+                unchanged += 1
+            else:
+                changed += 1
+        warnings = score_warnings(entries, detail.scheme)
+        return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged)
+
+    def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> int:
+        """Write every score of a clean preview in one transaction (all or none)."""
+        if not preview.ok:
+            raise ValidationError("评分文件有问题，未导入任何评分",
+                                  [f"{p.where()}：{p.message}" for p in preview.problems])
+        detail = self.get_round(preview.round_id)
+        judges = {j.name: j.id for j in detail.judges}
+        units = {canonical_name(u.name): u.id for u in detail.units}
+        cells = [(judges[e.judge], units[canonical_name(e.unit)], e.criterion, e.points) for e in preview.entries]
+        self.set_scores(preview.round_id, cells, reason)
+        return len(cells)
 
     # ----- flag history ------------------------------------------------------------------------
 

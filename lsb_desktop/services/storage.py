@@ -159,12 +159,15 @@ class DataFolder:
             self.revision = database.upgrade()
         return safety
 
-    def check(self) -> CheckReport:
+    def check(self, extra_problems: tuple[str, ...] = ()) -> CheckReport:
+        """Integrity and foreign keys, the migration state, and what the caller adds
+        (the audit chain's verdict)."""
         database = self.database
         if database is None:
             raise StorageError("数据文件尚未打开")
         state = file_revision(self.paths.database)
-        return CheckReport(self.paths.database, tuple(database.integrity_problems()), state.current, state.head)
+        problems = tuple(database.integrity_problems()) + tuple(extra_problems)
+        return CheckReport(self.paths.database, problems, state.current, state.head)
 
     def close(self) -> None:
         if self.database is not None:
