@@ -51,7 +51,7 @@ REPLACED = ("后营村", "孙海燕", date(2024, 7, 15), "年中调整，原书�
 ARCHIVED = ("牛王庙村", date(2025, 1, 1), "整村搬迁，并入新城社区统一管理")
 
 
-def build_demo(core) -> int:
+def build_demo(core, seed: int = 2027) -> int:
     """Fill an empty data folder with the demo township; returns the number of units."""
     if core.villages.count_units():
         raise ValidationError("数据文件夹里已有村（社区）数据，示例数据只能建在空白数据上")
@@ -66,4 +66,75 @@ def build_demo(core) -> int:
     core.villages.change_secretary(by_name[name].id, person, day, note)
     name, day, reason = ARCHIVED
     core.villages.archive_unit(by_name[name].id, day, reason)
+    build_demo_rounds(core, seed)
     return len(by_name)
+
+
+# ----- eight finalised quarters of 亮赛比 rounds --------------------------------------------------
+
+DEMO_JUDGES = ("王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊")
+ROUND_QUARTERS = [(2023, 1), (2023, 2), (2023, 3), (2023, 4), (2024, 1), (2024, 2), (2024, 3), (2024, 4)]
+# Judge 杨帆 missed the visits to these villages in 2023Q3 (he scored them on stage only).
+ABSENT = ((2023, 3), "杨帆", ("白沙村", "韩岭村", "毛庄村"))
+TIED = ((2024, 2), "黄岗村", "西杨庄村")  # identical sheets from every judge: an exact tie
+VETO = ((2024, 1), "马垌村", "发生一起较大安全生产事故")
+BONUS = ((2023, 4), "东关社区", "3", "获评省级文明社区")
+DEDUCTION = ((2024, 3), "郭店村", "2", "人居环境整治督查通报")
+
+
+def _event_date(year: int, quarter: int):
+    """Rounds are held in the month after the quarter, on the 20th."""
+    from lsb_desktop.domain.period import Period
+
+    return Period(year, quarter).next().first_day.replace(day=20)
+
+
+def build_demo_rounds(core, seed: int = 2027) -> int:
+    """Eight finalised quarters with realistic scores; returns the number of rounds made."""
+    import random
+    from decimal import Decimal
+
+    from lsb_desktop.domain.period import Period
+    from lsb_desktop.domain.rounds import AdjustmentType
+    from lsb_desktop.services.rounds import RoundDraft
+
+    rng = random.Random(seed)
+    quality = {}
+    for (year, quarter) in ROUND_QUARTERS:
+        period = Period(year, quarter)
+        detail = core.rounds.create_round(RoundDraft(
+            period=period, title="村党组织书记“亮赛比”逐村观摩评比", event_date=_event_date(year, quarter),
+            judges=DEMO_JUDGES, red=4, black=4))
+        bias = {judge.id: rng.uniform(-2.5, 2.5) for judge in detail.judges}
+        sheets: dict[str, dict[tuple[int, str], Decimal]] = {}
+        for unit in detail.units:
+            # A village's standing persists from quarter to quarter, with real ups and downs.
+            level = quality.setdefault(unit.name, rng.uniform(74, 88)) + rng.gauss(0, 4.5)
+            cells = {}
+            for judge in detail.judges:
+                for component in detail.scheme.components:
+                    for criterion in component.criteria:
+                        share = (level + bias[judge.id] + rng.uniform(-5, 5)) / 100
+                        raw = float(criterion.max_points) * min(0.98, max(0.4, share))
+                        cells[(judge.id, criterion.name)] = Decimal(round(raw * 2) / 2).quantize(Decimal("0.1"))
+            sheets[unit.name] = cells
+        if (year, quarter) == TIED[0]:
+            sheets[TIED[2]] = dict(sheets[TIED[1]])
+        absent_judge = next((j.id for j in detail.judges if j.name == ABSENT[1]), None)
+        stage = {c.name for c in detail.scheme.components[1].criteria}
+        rows = []
+        for unit in detail.units:
+            for (judge_id, criterion), points in sheets[unit.name].items():
+                if ((year, quarter) == ABSENT[0] and judge_id == absent_judge and unit.name in ABSENT[2]
+                        and criterion not in stage):
+                    continue
+                rows.append((judge_id, unit.id, criterion, points))
+        core.rounds.set_scores(detail.id, rows)
+        by_name = {u.name: u.id for u in detail.units}
+        if (year, quarter) == VETO[0]:
+            core.rounds.add_adjustment(detail.id, by_name[VETO[1]], AdjustmentType.VETO, None, VETO[2])
+        for when, name, amount, reason, kind in ((*BONUS, AdjustmentType.BONUS), (*DEDUCTION, AdjustmentType.DEDUCTION)):
+            if (year, quarter) == when:
+                core.rounds.add_adjustment(detail.id, by_name[name], kind, amount, reason)
+        core.rounds.finalize(detail.id)
+    return len(ROUND_QUARTERS)
