@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, delete, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -28,7 +28,7 @@ from db.models import (
     SettingRecord,
 )
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.points import parse_points
+from lsb_desktop.domain.points import from_hundredths, parse_points
 from lsb_desktop.domain.score_files import ScoreContext, ScoreEntry, ScoreProblem, ScoreSheetSpec, score_warnings
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
@@ -61,7 +61,7 @@ from lsb_desktop.domain.scoring import (
     component_score,
     composite,
     display_score,
-    judge_total,
+    JudgeTotal,
     rank,
 )
 from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_person_name
@@ -492,29 +492,20 @@ class RoundService:
         detail = loaded.detail
         rules = detail.rules
         policy = rules.tie_policy if tie_policy == "round" else tie_policy
-        by_cell: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
-        names = loaded.criterion_names
-        rows = session.execute(
-            select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id, ScoreRecord.points)
-            .where(ScoreRecord.round_id == detail.id))
-        for judge_id, unit_id, criterion_id, points in rows:
-            by_cell[(judge_id, unit_id)][names[criterion_id]] = points
+        totals_of = self._judge_totals(session, loaded)
         adjustments: dict[int, list[AdjustmentRecord]] = defaultdict(list)
         for record in session.scalars(select(AdjustmentRecord).where(AdjustmentRecord.round_id == detail.id)):
             adjustments[record.round_unit_id].append(record)
         entries, partial, missing = [], {}, []
         visited = [u for u in detail.units if u.visited]
-        criteria_of = {c.name: {k.name for k in c.criteria} for c in detail.scheme.components}
         for unit in visited:
             components: dict[str, Fraction] = {}
             judges_count: dict[str, int] = {}
             notes: list[str] = []
             for component in detail.scheme.components:
                 totals = []
-                own = criteria_of[component.name]
                 for judge in detail.judges:
-                    cell = by_cell.get((judge.id, unit.id), {})
-                    total = judge_total(component, {k: v for k, v in cell.items() if k in own})
+                    total = totals_of.get((judge.id, unit.id, component.name))
                     totals.append(total)
                     if total is None:
                         missing.append(MissingScores(judge.name, unit.name, component.name,
@@ -553,6 +544,43 @@ class RoundService:
                                       veto_reason))
         return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
                             flags.ties if flags else (), tuple(missing), False)
+
+    def _judge_totals(self, session: Session, loaded: _Loaded) -> dict[tuple[int, int, str], JudgeTotal]:
+        """Each judge's total per unit and component, summed by SQLite over the stored
+        hundredths; a total short of some criteria names them (it blocks finalising)."""
+        component_of = {}
+        criteria_count = {}
+        for record in session.scalars(select(RoundComponentRecord).where(RoundComponentRecord.round_id == loaded.detail.id)):
+            component_of[record.id] = record.name
+        for component in loaded.detail.scheme.components:
+            criteria_count[component.name] = len(component.criteria)
+        rows = session.execute(
+            select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id,
+                   func.sum(ScoreRecord.points, type_=Integer), func.count())
+            .join(RoundCriterionRecord, RoundCriterionRecord.id == ScoreRecord.criterion_id)
+            .where(ScoreRecord.round_id == loaded.detail.id)
+            .group_by(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id))
+        totals: dict[tuple[int, int, str], JudgeTotal] = {}
+        short: set[tuple[int, int]] = set()
+        for judge_id, unit_id, component_id, hundredths, count in rows:
+            name = component_of[component_id]
+            totals[(judge_id, unit_id, name)] = JudgeTotal(from_hundredths(hundredths))
+            if count < criteria_count[name]:
+                short.add((judge_id, unit_id))
+        if short:
+            scored: dict[tuple[int, int], set[str]] = defaultdict(set)
+            for judge_id, unit_id, criterion_id in session.execute(
+                    select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id)
+                    .where(ScoreRecord.round_id == loaded.detail.id)):
+                if (judge_id, unit_id) in short:
+                    scored[(judge_id, unit_id)].add(loaded.criterion_names[criterion_id])
+            for (judge_id, unit_id), present in scored.items():
+                for component in loaded.detail.scheme.components:
+                    key = (judge_id, unit_id, component.name)
+                    missing = tuple(k.name for k in component.criteria if k.name not in present)
+                    if key in totals and missing:
+                        totals[key] = JudgeTotal(totals[key].total, missing)
+        return totals
 
     def results(self, round_id: int, tie_policy: TiePolicy | None | str = "round") -> RoundResults:
         """Live results for a draft; for a finalised round the stored snapshot (latest version).
