@@ -8,4 +8,5 @@ class Changes(enum.Flag):
     UNITS = enum.auto()
     DISTRICTS = enum.auto()
     SETTINGS = enum.auto()
-    ALL = UNITS | DISTRICTS | SETTINGS
+    ROUNDS = enum.auto()  # rounds, their scores, adjustments and results
+    ALL = UNITS | DISTRICTS | SETTINGS | ROUNDS
