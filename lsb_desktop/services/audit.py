@@ -7,14 +7,15 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import AuditRecord
+from db.models import AuditRecord, SettingRecord
 from lsb_desktop.domain.rounds import AuditEntry
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit.head"
 
 
 def _operator() -> str:
@@ -62,6 +63,10 @@ def record_many(session: Session, entries: list[tuple[str, str, object, object, 
         prev_hash = digest
     session.add_all(rows)
     session.flush()
+    # The chain's head (count and last hash) is kept apart, so removing entries from the end
+    # — or the whole log — shows too.
+    count = session.scalar(select(func.count()).select_from(AuditRecord))
+    session.merge(SettingRecord(key=HEAD_KEY, value=f"{count}:{prev_hash}"))
 
 
 class AuditService:
@@ -85,6 +90,7 @@ class AuditService:
         """Walk the chain; every broken link is a problem (a row edited or removed by hand)."""
         problems = []
         prev_hash = GENESIS
+        count = 0
         with self._db.session() as session:
             for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
                 expected = _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason)
@@ -93,4 +99,11 @@ class AuditService:
                 elif r.hash != expected:
                     problems.append(f"审计日志第 {r.id} 条的内容被改动")
                 prev_hash = r.hash
+                count += 1
+            head = session.get(SettingRecord, HEAD_KEY)
+        if head is not None and head.value.split(":", 1)[1] != prev_hash:
+            recorded = head.value.split(":", 1)[0]
+            problems.append(f"审计日志应有 {recorded} 条记录，现有 {count} 条：末尾的记录被删除或改动")
+        elif head is None and count:
+            problems.append("审计日志缺少校验记录（audit.head），可能被改动")
         return problems

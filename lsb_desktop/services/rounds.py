@@ -226,6 +226,8 @@ class RoundService:
         """A round by its number, or by its quarter (2022Q4) when that quarter has one round."""
         text = clean(reference)
         if text.isdigit():
+            if not any(r.id == int(text) for r in self.list_rounds()):
+                raise NotFoundError(f"找不到编号为 {text} 的评比活动")
             return int(text)
         period = Period.parse(text)
         matches = [r.id for r in self.list_rounds() if r.period == period]
@@ -350,6 +352,8 @@ class RoundService:
     def remove_judge(self, round_id: int, judge_id: int) -> RoundDetail:
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，不能再移除评委")
             judge = next((j for j in loaded.detail.judges if j.id == judge_id), None)
             if judge is None:
                 raise NotFoundError("找不到该评委，请刷新后重试")
@@ -413,7 +417,10 @@ class RoundService:
                     saved.append(value)
                     continue
                 if value is None:
-                    session.delete(record)
+                    if record in session.new:
+                        session.expunge(record)  # set and cleared within this one block
+                    else:
+                        session.delete(record)
                     existing.pop(key)
                 elif record is None:
                     record = ScoreRecord(round_id=round_id, judge_id=judge_id, round_unit_id=unit_id,
