@@ -11,9 +11,11 @@ from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.messages import show_error
+from ui.scoring_tab import ScoringTab
 from ui.villages_tab import VillagesTab
 
 VILLAGES_TAB = "村（社区）"
+SCORING_TAB = "观摩评比"
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -33,6 +35,9 @@ class MainWindow(QMainWindow):
         self.villages_tab = VillagesTab(core, self)
         self.tabs.addTab(self.villages_tab, VILLAGES_TAB)
         self.villages_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.villages_tab))
+        self.scoring_tab = ScoringTab(core, self)
+        self.tabs.addTab(self.scoring_tab, SCORING_TAB)
+        self.scoring_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.scoring_tab))
         self._build_menus()
         self._status = QLabel(self)
         self.statusBar().addPermanentWidget(self._status)

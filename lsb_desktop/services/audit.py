@@ -73,11 +73,13 @@ class AuditService:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def entries(self, entity_prefix: str = "", limit: int | None = None) -> list[AuditEntry]:
+    def entries(self, entity: str = "", limit: int | None = None) -> list[AuditEntry]:
+        """Newest first; `entity` ("round:3") selects that entity and what lies under it
+        ("round:3/unit:…"), never "round:31"."""
         with self._db.session() as session:
             query = select(AuditRecord).order_by(AuditRecord.id.desc())
-            if entity_prefix:
-                query = query.where(AuditRecord.entity.startswith(entity_prefix))
+            if entity:
+                query = query.where((AuditRecord.entity == entity) | AuditRecord.entity.startswith(entity + "/"))
             if limit:
                 query = query.limit(limit)
             return [

@@ -29,7 +29,14 @@ from db.models import (
 )
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.points import from_hundredths, parse_points
-from lsb_desktop.domain.score_files import ScoreContext, ScoreEntry, ScoreProblem, ScoreSheetSpec, score_warnings
+from lsb_desktop.domain.score_files import (
+    ScoreContext,
+    ScoreEntry,
+    ScoreProblem,
+    ScoreSheetSpec,
+    plain_points,
+    score_warnings,
+)
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
     FlagHistory,
@@ -394,6 +401,7 @@ class RoundService:
             self._editable(loaded, reason)
             judges = {j.id: j.name for j in loaded.detail.judges}
             units = {u.id: u.name for u in loaded.detail.units}
+            not_visited = {u.id for u in loaded.detail.units if not u.visited}
             existing = {
                 (s.judge_id, s.round_unit_id, s.criterion_id): s
                 for s in session.scalars(select(ScoreRecord).where(ScoreRecord.round_id == round_id))
@@ -405,6 +413,8 @@ class RoundService:
                     raise NotFoundError("找不到该评委，请刷新后重试")
                 if unit_id not in units:
                     raise NotFoundError("找不到该参评单位，请刷新后重试")
+                if unit_id in not_visited:
+                    raise ValidationError(f"“{units[unit_id]}”本季度未观摩，不能打分")
                 name = canonical_name(criterion)
                 if name not in loaded.criterion_ids:
                     raise ValidationError(f"本次评比没有指标“{criterion}”")
@@ -637,9 +647,9 @@ class RoundService:
 
     def _store_results(self, session: Session, loaded: _Loaded, reason: str) -> int:
         results = self._compute(session, loaded)
-        self._check_final(results)
         version = (session.scalar(select(func.max(RoundResultRecord.version))
                                   .where(RoundResultRecord.round_id == loaded.detail.id)) or 0) + 1
+        self._check_final(results, correcting=version > 1)
         previous = self._stored(session, loaded) if version > 1 else None
         now = _now()
         for result in results.results:
@@ -667,7 +677,7 @@ class RoundService:
         return version
 
     @staticmethod
-    def _check_final(results: RoundResults) -> None:
+    def _check_final(results: RoundResults, correcting: bool = False) -> None:
         partial = [m for m in results.incomplete if not m.absent]
         problems = [f"评委{m.judge}对{m.unit}的“{m.component}”缺少：{'、'.join(m.criteria)}" for m in partial]
         for result in results.results:
@@ -678,6 +688,8 @@ class RoundService:
         if not results.results:
             problems.append("没有参加排名的村（社区）")
         if problems:
+            if correcting:
+                raise ValidationError("这样更正后评分不完整或有未决定的并列，更正未保存", problems)
             raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
 
     def finalize(self, round_id: int) -> RoundResults:
@@ -797,7 +809,7 @@ def check_points(raw: Decimal | str, criterion: str, maximum: Decimal) -> Decima
     if value < 0:
         raise ValidationError(f"“{criterion}”的分数不能为负数")
     if value > maximum:
-        raise ValidationError(f"{display_score(value)} 超过“{criterion}”的满分 {maximum}")
+        raise ValidationError(f"{plain_points(value)} 超过“{criterion}”的满分 {plain_points(maximum)}")
     return value
 
 

@@ -88,7 +88,7 @@ def status(core: Core, round_id: int) -> RoundStatus:
 
 
 def score_entries(core: Core, round_id: int) -> list:
-    return [e for e in core.audit.entries(f"round:{round_id}/") if e.action == "评分"]
+    return [e for e in core.audit.entries(f"round:{round_id}") if e.action == "评分"]
 
 
 # ---------------------------------------------------------------------------- creating a round
@@ -637,7 +637,7 @@ def test_a_correction_stores_a_new_version_beside_the_original(core: Core, final
 
 def test_a_correction_that_leaves_a_judge_total_partial_is_refused_whole(core: Core, final: RoundDetail) -> None:
     j, u = jid(final, "张一"), uid(final, "甲村")
-    with pytest.raises(ValidationError, match="不能定稿"):
+    with pytest.raises(ValidationError, match="更正未保存"):
         core.rounds.set_score(final.id, j, u, "产业发展", None, "误录，清空")
     assert {(c.criterion, c.points) for c in core.rounds.scores(final.id) if c.round_unit_id == u} == {
         ("基层党建", D(50)), ("产业发展", D(40)), ("现场表现", D(90))}

@@ -128,7 +128,7 @@ def test_filled_blank_sheets_are_previewed_then_imported(core: Core, detail: Rou
     assert (again.count_new, again.count_changed, again.count_unchanged) == (0, 0, 27)
     assert core.rounds.apply_import(again) == 27
     assert len(core.rounds.scores(detail.id)) == 27
-    assert len([e for e in core.audit.entries(f"round:{detail.id}/") if e.action == "评分"]) == 27
+    assert len([e for e in core.audit.entries(f"round:{detail.id}") if e.action == "评分"]) == 27
 
 
 def test_a_changed_cell_is_counted_as_changed(core: Core, detail: RoundDetail, tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_a_flat_table_with_problems_is_refused_whole(core: Core, detail: RoundDe
     assert core.rounds.scores(detail.id) == []
     assert score_rows(core) == 0
     assert core.rounds.get_round(detail.id).status is RoundStatus.DRAFT
-    assert [e for e in core.audit.entries(f"round:{detail.id}/") if e.action == "评分"] == []
+    assert [e for e in core.audit.entries(f"round:{detail.id}") if e.action == "评分"] == []
 
 
 def test_a_clean_flat_table_is_imported(core: Core, detail: RoundDetail, tmp_path: Path) -> None:
@@ -282,5 +282,5 @@ def test_an_import_into_a_final_round_needs_a_reason_and_stores_a_new_version(
         "甲村": (F(78), 2), "乙村": (F(80), 1), "丙村": (F(70), 3)}
     assert corrected.correction_reason == "按评委原始评分表更正"
     assert core.rounds.get_round(detail.id).status is RoundStatus.FINAL
-    (entry,) = [e for e in core.audit.entries(f"round:{detail.id}/") if e.action == "评分" and e.reason]
+    (entry,) = [e for e in core.audit.entries(f"round:{detail.id}") if e.action == "评分" and e.reason]
     assert (D(entry.old), D(entry.new), entry.reason) == (D(90), D(50), "按评委原始评分表更正")

@@ -1,0 +1,739 @@
+"""The 打分 grid: one judge's scores typed like the paper sheet (units × criteria, then 合计)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lsb_desktop.domain.rounds import RoundDetail, RoundStatus, RoundUnit, ScoreCell
+from lsb_desktop.domain.score_files import plain_points
+from lsb_desktop.domain.text import clean
+from lsb_desktop.errors import LsbError, ValidationError
+from lsb_desktop.services.rounds import check_points
+from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT
+
+FIXED_HEADERS = ("序号", "管区", "村（社区）")
+FIRST_SCORE_COLUMN = len(FIXED_HEADERS)
+TOTAL_HEADER = "合计"
+NOT_VISITED_TEXT = "本季度未观摩"
+NO_ROUND_TEXT = "请先选择或新建一个评比活动"
+NO_JUDGE_TEXT = "这个评比还没有评委，请在“参评单位与评委”中增加评委"
+
+NOT_VISITED_BACKGROUND = QColor("#e6e6e6")
+NOT_VISITED_FOREGROUND = QColor("#8a8a8a")
+TOTAL_BACKGROUND = QColor("#f1f1f1")
+# Every other component's criteria get a faint tint, so the groups show without a second header row.
+BAND_BACKGROUND = QColor("#eef4fb")
+ERROR_STYLE = "color: #b00000; font-weight: bold;"
+OK_STYLE = "color: #2e6b30;"
+
+_AnyIndex = QModelIndex | QPersistentModelIndex
+Edit = tuple[int, int, object]  # (row, column, typed text or None to clear)
+Cells = list[tuple[int, str, Decimal | None]]  # (round unit id, criterion, points or None)
+
+
+class EditCancelled(Exception):
+    """The clerk backed out (for instance gave no correction reason): nothing is saved or said."""
+
+
+@dataclass(frozen=True, slots=True)
+class GridCriterion:
+    component: str
+    name: str
+    maximum: Decimal
+    band: bool  # tinted: the component is an odd one in the scheme
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """A block copied from Excel or WPS: rows by newline, cells by tab; the final newline that
+    both programs add is not an empty row."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.split("\t") for line in lines]
+
+
+# ----- the model ----------------------------------------------------------------------------
+
+
+class ScoreGridModel(QAbstractTableModel):
+    """One judge's scores for every participating unit. Empty (not scored) is not 0.
+
+    Every accepted change goes through `writer` (one call for a whole pasted block) before it
+    shows; a refused value leaves the cell as it was and is reported through `refused`."""
+
+    refused = Signal(str)
+    saved = Signal(str)  # a short Chinese note of what was saved
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._units: tuple[RoundUnit, ...] = ()
+        self._criteria: tuple[GridCriterion, ...] = ()
+        self._scores: dict[tuple[int, str], Decimal] = {}
+        self._writer: Callable[[Cells], None] | None = None
+        self._writing = False
+        self.last_refused = False
+
+    # ----- what the grid widget calls -------------------------------------------------------
+
+    def set_sheet(self, detail: RoundDetail | None, scores: Iterable[ScoreCell]) -> None:
+        self.beginResetModel()
+        if detail is None:
+            self._units, self._criteria = (), ()
+        else:
+            self._units = detail.units
+            self._criteria = tuple(
+                GridCriterion(component.name, criterion.name, criterion.max_points, position % 2 == 1)
+                for position, component in enumerate(detail.scheme.components)
+                for criterion in component.criteria
+            )
+        self._scores = {(cell.round_unit_id, cell.criterion): cell.points for cell in scores}
+        self.endResetModel()
+
+    def set_writer(self, writer: Callable[[Cells], None] | None) -> None:
+        self._writer = writer
+
+    @property
+    def criteria(self) -> tuple[GridCriterion, ...]:
+        return self._criteria
+
+    @property
+    def units(self) -> tuple[RoundUnit, ...]:
+        return self._units
+
+    @property
+    def total_column(self) -> int:
+        return FIRST_SCORE_COLUMN + len(self._criteria)
+
+    @property
+    def last_score_column(self) -> int:
+        return FIRST_SCORE_COLUMN + len(self._criteria) - 1
+
+    def criterion_at(self, column: int) -> GridCriterion | None:
+        offset = column - FIRST_SCORE_COLUMN
+        return self._criteria[offset] if 0 <= offset < len(self._criteria) else None
+
+    def column_of(self, criterion: str) -> int:
+        return FIRST_SCORE_COLUMN + next(i for i, c in enumerate(self._criteria) if c.name == criterion)
+
+    def row_of(self, round_unit_id: int) -> int:
+        return next(i for i, u in enumerate(self._units) if u.id == round_unit_id)
+
+    def unit_at(self, row: int) -> RoundUnit | None:
+        return self._units[row] if 0 <= row < len(self._units) else None
+
+    def score(self, row: int, column: int) -> Decimal | None:
+        unit, criterion = self.unit_at(row), self.criterion_at(column)
+        if unit is None or criterion is None:
+            return None
+        return self._scores.get((unit.id, criterion.name))
+
+    def is_editable(self, row: int, column: int) -> bool:
+        unit = self.unit_at(row)
+        return unit is not None and unit.visited and self.criterion_at(column) is not None
+
+    def scored_count(self) -> tuple[int, int]:
+        """(cells scored, cells to score) over the visited units."""
+        visited = {u.id for u in self._units if u.visited}
+        done = sum(1 for (unit_id, _), _ in self._scores.items() if unit_id in visited)
+        return done, len(visited) * len(self._criteria)
+
+    def total(self, row: int) -> tuple[Decimal | None, tuple[str, ...]]:
+        """The judge's sum for the unit over every criterion, and the criteria left empty."""
+        unit = self.unit_at(row)
+        if unit is None:
+            return None, ()
+        values = [(c.name, self._scores.get((unit.id, c.name))) for c in self._criteria]
+        given = [v for _, v in values if v is not None]
+        if not given:
+            return None, ()
+        return sum(given, Decimal(0)), tuple(name for name, v in values if v is None)
+
+    # ----- writing ---------------------------------------------------------------------------
+
+    def _check(self, row: int, column: int, raw: object) -> tuple[RoundUnit, GridCriterion, Decimal | None]:
+        unit, criterion = self.unit_at(row), self.criterion_at(column)
+        if unit is None or criterion is None:
+            raise ValidationError("这一格不是分数格")
+        if not unit.visited:
+            raise ValidationError(f"{unit.name}本季度未观摩，不能打分")
+        if raw is None or not clean(raw):
+            return unit, criterion, None
+        try:
+            return unit, criterion, check_points(clean(raw), criterion.name, criterion.maximum)
+        except ValidationError as exc:
+            raise ValidationError(f"{unit.name}：{exc.message}，未保存") from None
+
+    def write(self, edits: Sequence[Edit]) -> bool:
+        """Check every edit, then save them all in one call, or none. True when saved (or when
+        nothing changed); False when refused or cancelled."""
+        self.last_refused = False
+        if self._writing:
+            # A modal question during a save can make the editor commit a second time.
+            return False
+        try:
+            checked = [self._check(row, column, raw) for row, column, raw in edits]
+        except ValidationError as exc:
+            return self._refuse(exc.message)
+        cells = [(unit.id, criterion.name, value) for unit, criterion, value in checked
+                 if self._scores.get((unit.id, criterion.name)) != value]
+        if not cells:
+            return True
+        if self._writer is None:
+            return self._refuse("没有选择评委，不能打分")
+        self._writing = True
+        try:
+            self._writer(cells)
+        except EditCancelled:
+            self.last_refused = True
+            return False
+        except LsbError as exc:
+            return self._refuse(exc.message)
+        finally:
+            self._writing = False
+        for unit_id, criterion, value in cells:
+            if value is None:
+                self._scores.pop((unit_id, criterion), None)
+            else:
+                self._scores[(unit_id, criterion)] = value
+        rows = sorted({self.row_of(unit_id) for unit_id, _, _ in cells})
+        first_column = min(self.column_of(criterion) for _, criterion, _ in cells)
+        self.dataChanged.emit(self.index(rows[0], first_column), self.index(rows[-1], self.total_column))
+        self.saved.emit(self._describe(cells))
+        return True
+
+    def _refuse(self, message: str) -> bool:
+        self.last_refused = True
+        self.refused.emit(message)
+        return False
+
+    def _describe(self, cells: Cells) -> str:
+        if len(cells) == 1:
+            unit_id, criterion, value = cells[0]
+            unit = self._units[self.row_of(unit_id)]
+            shown = "（清空，未打分）" if value is None else plain_points(value)
+            return f"已保存：{unit.name} {criterion} {shown}"
+        return f"已保存 {len(cells)} 个分数"
+
+    # ----- QAbstractTableModel ---------------------------------------------------------------
+
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._units)
+
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or not self._criteria:
+            return 0
+        return FIRST_SCORE_COLUMN + len(self._criteria) + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        criterion = self.criterion_at(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if criterion is not None:
+                return f"{criterion.name}\n({plain_points(criterion.maximum)})"
+            if section == self.total_column:
+                return f"{TOTAL_HEADER}\n({plain_points(sum((c.maximum for c in self._criteria), Decimal(0)))})"
+            return FIXED_HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if criterion is not None:
+                return f"{criterion.component} · {criterion.name}，满分 {plain_points(criterion.maximum)} 分"
+            if section == self.total_column:
+                return "本评委对该村（社区）所有指标的合计（自动计算，不能输入）"
+        if role == Qt.ItemDataRole.BackgroundRole and criterion is not None and criterion.band:
+            return BAND_BACKGROUND
+        return None
+
+    def flags(self, index: _AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        if self.is_editable(index.row(), index.column()):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: _AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        """A typed value for one cell: checked, saved at once, or refused and left as it was."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.model() is not self:
+            return False
+        return self.write([(index.row(), index.column(), value)])
+
+    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.model() is not self:
+            return None
+        row, column = index.row(), index.column()
+        unit = self.unit_at(row)
+        if unit is None or not 0 <= column < self.columnCount():
+            return None
+        criterion = self.criterion_at(column)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._text(unit, row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == 0:
+                return int(ALIGN_CENTER.value)
+            return int(ALIGN_RIGHT.value) if column >= FIRST_SCORE_COLUMN else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None if unit.visited else NOT_VISITED_FOREGROUND
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if not unit.visited:
+                return NOT_VISITED_BACKGROUND
+            if column == self.total_column:
+                return TOTAL_BACKGROUND
+            if criterion is not None and criterion.band:
+                return BAND_BACKGROUND
+            return None
+        if role == Qt.ItemDataRole.FontRole and column == self.total_column:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(unit, row, column)
+        return None
+
+    def _text(self, unit: RoundUnit, row: int, column: int) -> str:
+        if column == 0:
+            return str(row + 1)
+        if column == 1:
+            return unit.district
+        if column == 2:
+            return unit.name if unit.visited else f"{unit.name}（{NOT_VISITED_TEXT}）"
+        if column == self.total_column:
+            total, _ = self.total(row)
+            return "" if total is None else plain_points(total)
+        value = self.score(row, column)
+        return "" if value is None else plain_points(value)
+
+    def _tooltip(self, unit: RoundUnit, row: int, column: int) -> str | None:
+        if not unit.visited:
+            return f"{unit.name}{NOT_VISITED_TEXT}，不打分"
+        criterion = self.criterion_at(column)
+        if criterion is not None:
+            value = self.score(row, column)
+            state = "未打分" if value is None else f"{plain_points(value)} 分"
+            return f"{unit.name} · {criterion.component} · {criterion.name}（满分 {plain_points(criterion.maximum)}）：{state}"
+        if column == self.total_column:
+            total, missing = self.total(row)
+            if total is not None and missing:
+                return "还没有打分：" + "、".join(missing)
+        if column == 2:
+            return unit.organisation_title
+        return None
+
+
+# ----- the view -----------------------------------------------------------------------------
+
+
+class ScoreDelegate(QStyledItemDelegate):
+    """A plain line editor, right-aligned like the numbers it replaces."""
+
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
+        editor = QLineEdit(parent)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        editor.setFrame(False)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802
+        if editor.text() != (index.data(Qt.ItemDataRole.EditRole) or ""):
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+        else:
+            model.last_refused = False
+
+
+_EDIT_HINT = QAbstractItemDelegate.EndEditHint
+
+
+class ScoreTableView(QTableView):
+    """Keyboard entry as on a spreadsheet: a typed number replaces the cell, Enter goes down,
+    Tab right and Shift+Tab left, Delete clears, Ctrl+C / Ctrl+V copy and paste blocks."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(ScoreDelegate(self))
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setTabKeyNavigation(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.setMinimumHeight(2 * self.fontMetrics().height() + 12)
+        # Asked before an editor opens on a finalised round; False keeps the cell closed.
+        self.before_edit: Callable[[], bool] | None = None
+        self.on_clear: Callable[[list[QModelIndex]], None] | None = None
+        self.on_paste: Callable[[QModelIndex, list[list[str]]], None] | None = None
+
+    def grid_model(self) -> ScoreGridModel:
+        return self.model()
+
+    # ----- editing -----------------------------------------------------------------------------
+
+    def edit(self, index, trigger=None, event=None):  # noqa: D401 - Qt's virtual, two overloads
+        if trigger is None:
+            return super().edit(index)
+        opens = trigger == QAbstractItemView.EditTrigger.AllEditTriggers or bool(trigger & self.editTriggers())
+        editable = index.isValid() and bool(self.model().flags(index) & Qt.ItemFlag.ItemIsEditable)
+        if (opens and editable and self.state() != QAbstractItemView.State.EditingState
+                and self.before_edit is not None and not self.before_edit()):
+            return False
+        return super().edit(index, trigger, event)
+
+    def closeEditor(self, editor: QWidget, hint) -> None:  # noqa: N802
+        step = {
+            _EDIT_HINT.SubmitModelCache: (1, 0),  # Enter
+            _EDIT_HINT.EditNextItem: (0, 1),  # Tab
+            _EDIT_HINT.EditPreviousItem: (0, -1),  # Shift+Tab
+        }.get(hint)
+        super().closeEditor(editor, _EDIT_HINT.NoHint if step else hint)
+        # A refused value keeps the clerk on the cell to type it again.
+        if step and not self.grid_model().last_refused:
+            self.move_current(*step)
+
+    def move_current(self, rows: int, columns: int) -> None:
+        model = self.grid_model()
+        current = self.currentIndex()
+        if model.rowCount() == 0 or model.columnCount() == 0:
+            return
+        if not current.isValid():
+            self.setCurrentIndex(model.index(0, FIRST_SCORE_COLUMN))
+            return
+        row, column = current.row(), current.column()
+        if columns:
+            if column < FIRST_SCORE_COLUMN:
+                column = FIRST_SCORE_COLUMN
+            else:
+                column = max(FIRST_SCORE_COLUMN, min(model.last_score_column, column + columns))
+        if rows:
+            step = row + rows
+            # Units not visited this quarter take no scores: jump over them.
+            while 0 <= step < model.rowCount() and not model.unit_at(step).visited:
+                step += rows
+            if 0 <= step < model.rowCount():
+                row = step
+        self.setCurrentIndex(model.index(row, column))
+
+    # ----- keys ---------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if self.state() == QAbstractItemView.State.EditingState:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        plain = (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_clipboard()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            self.move_current(1, 0)
+        elif key == Qt.Key.Key_Tab and plain:
+            self.move_current(0, 1)
+        elif key == Qt.Key.Key_Backtab:
+            self.move_current(0, -1)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
+            if self.on_clear is not None:
+                self.on_clear(self.selectedIndexes() or [self.currentIndex()])
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def selection_text(self) -> str:
+        """The selected cells as a tab-separated block (its bounding rectangle), as Excel copies."""
+        indexes = [i for i in self.selectedIndexes() if i.isValid()] or (
+            [self.currentIndex()] if self.currentIndex().isValid() else [])
+        if not indexes:
+            return ""
+        rows = range(min(i.row() for i in indexes), max(i.row() for i in indexes) + 1)
+        columns = range(min(i.column() for i in indexes), max(i.column() for i in indexes) + 1)
+        chosen = {(i.row(), i.column()) for i in indexes}
+        model = self.model()
+        lines = [
+            "\t".join(model.index(r, c).data() or "" if (r, c) in chosen else "" for c in columns)
+            for r in rows
+        ]
+        return "\n".join(lines) + "\n"
+
+    def copy_selection(self) -> None:
+        text = self.selection_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def paste_clipboard(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if self.on_paste is not None:
+            self.on_paste(self.currentIndex(), parse_block(text))
+
+
+# ----- the widget ---------------------------------------------------------------------------
+
+
+class _ScoreGridUi:
+    def setup(self, widget: QWidget) -> None:
+        self.judge_combo = QComboBox()
+        self.judge_combo.setMinimumWidth(160)
+        self.judge_combo.setToolTip("一次录入一位评委的评分表")
+        self.progress_label = QLabel()
+        self.progress_label.setStyleSheet("color: #555;")
+        self.legend_label = QLabel()
+        self.legend_label.setStyleSheet("color: #555;")
+        self.legend_label.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("评委"))
+        top.addWidget(self.judge_combo)
+        top.addSpacing(12)
+        top.addWidget(self.progress_label)
+        top.addStretch(1)
+        self.view = ScoreTableView()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setMinimumHeight(self.status_label.fontMetrics().height() + 6)
+        hint = QLabel("直接输入分数，回车到下一行，Tab 到右边一格；Delete 清空（清空表示未打分，不是 0 分）；"
+                      "可从 Excel、WPS 复制一块分数后 Ctrl+V 粘贴。每格输入后立即保存。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666;")
+        layout = QVBoxLayout(widget)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.legend_label)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status_label)
+        layout.addWidget(hint)
+
+
+class ScoreGrid(QWidget):
+    """The entry sheet of one round: pick a judge, type the scores; each accepted cell is saved
+    at once through `core.rounds.set_scores`. `saved` fires after each save."""
+
+    saved = Signal()
+
+    def __init__(self, core, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._core = core
+        self._detail: RoundDetail | None = None
+        self._pending_reason: str | None = None
+        # Asks for a correction reason on a finalised round; None when the clerk cancels.
+        self.ask_reason: Callable[[], str | None] = lambda: None
+        self.ui = _ScoreGridUi()
+        self.ui.setup(self)
+        self.model = ScoreGridModel(self)
+        self.model.set_writer(self._write)
+        self.ui.view.setModel(self.model)
+        self.view = self.ui.view
+        self.view.before_edit = self._before_edit
+        self.view.on_clear = self.clear_cells
+        self.view.on_paste = self.paste_block
+        # A reason asked for one editor is used by that editor only, saved or not.
+        self.view.itemDelegate().closeEditor.connect(self._forget_reason)
+        self.model.refused.connect(self._show_refusal)
+        self.model.saved.connect(self._show_saved)
+        self.model.modelReset.connect(self._update_progress)
+        self.model.dataChanged.connect(self._update_progress)
+        self.ui.judge_combo.currentIndexChanged.connect(self._judge_changed)
+        self._show_message(NO_ROUND_TEXT, ok=True)
+
+    # ----- round and judge -------------------------------------------------------------------
+
+    @property
+    def judge_combo(self) -> QComboBox:
+        return self.ui.judge_combo
+
+    @property
+    def status_label(self) -> QLabel:
+        return self.ui.status_label
+
+    def current_judge_id(self) -> int | None:
+        return self.ui.judge_combo.currentData()
+
+    def set_round(self, detail: RoundDetail | None) -> None:
+        """Show `detail` (None: nothing), keeping the judge chosen if the round still has them."""
+        keep = self.current_judge_id() if self._detail is not None and detail is not None \
+            and self._detail.id == detail.id else None
+        self._detail = detail
+        combo = self.ui.judge_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for number, judge in enumerate(detail.judges if detail else (), start=1):
+            label = f"{number}. {judge.name}" + (f"（{judge.group}）" if judge.group else "")
+            combo.addItem(label, judge.id)
+        index = combo.findData(keep) if keep is not None else 0
+        combo.setCurrentIndex(max(index, 0) if combo.count() else -1)
+        combo.blockSignals(False)
+        self._fill_legend()
+        self.reload_scores()
+        if detail is None:
+            self._show_message(NO_ROUND_TEXT, ok=True)
+        elif not detail.judges:
+            self._show_message(NO_JUDGE_TEXT, ok=False)
+        else:
+            self._show_message("", ok=True)
+
+    def select_judge(self, judge_id: int) -> bool:
+        index = self.ui.judge_combo.findData(judge_id)
+        if index >= 0:
+            self.ui.judge_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def _judge_changed(self) -> None:
+        self.reload_scores()
+        self._show_message("", ok=True)
+
+    def reload_scores(self) -> None:
+        detail, judge_id = self._detail, self.current_judge_id()
+        if detail is None or judge_id is None:
+            self.model.set_sheet(detail if detail is not None and judge_id is not None else None, ())
+            return
+        self.model.set_sheet(detail, self._core.rounds.scores(detail.id, judge_id))
+        view = self.view
+        view.resizeColumnsToContents()
+        for column in range(FIRST_SCORE_COLUMN):
+            view.setColumnWidth(column, view.columnWidth(column) + 12)
+        # Equal widths for the score columns, wide enough for 100.25 and the header.
+        for column in range(FIRST_SCORE_COLUMN, self.model.columnCount()):
+            view.setColumnWidth(column, max(view.columnWidth(column) + 8, 76))
+        view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        if self.model.rowCount():
+            first = next((r for r, u in enumerate(self.model.units) if u.visited), 0)
+            view.setCurrentIndex(self.model.index(first, FIRST_SCORE_COLUMN))
+
+    def _fill_legend(self) -> None:
+        detail = self._detail
+        if detail is None:
+            self.ui.legend_label.setText("")
+            return
+        parts = []
+        for position, component in enumerate(detail.scheme.components):
+            names = "、".join(c.name for c in component.criteria)
+            tint = "（浅蓝底色）" if position % 2 == 1 and len(detail.scheme.components) > 1 else ""
+            parts.append(f"{component.name}{tint}：{names}，满分 {plain_points(component.max_total)}")
+        self.ui.legend_label.setText("；".join(parts))
+
+    def _update_progress(self, *args) -> None:
+        done, total = self.model.scored_count()
+        self.ui.progress_label.setText(f"本评委已打分 {done} / {total} 格" if total else "")
+
+    # ----- saving ------------------------------------------------------------------------------
+
+    def _final(self) -> bool:
+        return self._detail is not None and self._detail.status is RoundStatus.FINAL
+
+    def _before_edit(self) -> bool:
+        """On a finalised round the correction reason comes first; cancelling opens no editor."""
+        if not self._final():
+            return True
+        reason = self.ask_reason()
+        if not reason:
+            self._show_message("没有写更正原因，未作修改", ok=False)
+            return False
+        self._pending_reason = reason
+        return True
+
+    def _forget_reason(self, *args) -> None:
+        self._pending_reason = None
+
+    def _write(self, cells: Cells) -> None:
+        detail, judge_id = self._detail, self.current_judge_id()
+        if detail is None or judge_id is None:
+            raise ValidationError("没有选择评委，不能打分")
+        reason = ""
+        if detail.status is RoundStatus.FINAL:
+            reason, self._pending_reason = self._pending_reason or self.ask_reason(), None
+            if not reason:
+                self._show_message("没有写更正原因，未作修改", ok=False)
+                raise EditCancelled
+        self._core.rounds.set_scores(detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
+                                     reason)
+        self.saved.emit()
+
+    def clear_cells(self, indexes: Sequence[QModelIndex]) -> bool:
+        """Delete: the selected scores become empty (not scored). Read-only cells are skipped."""
+        edits = [(i.row(), i.column(), None) for i in indexes
+                 if i.isValid() and self.model.is_editable(i.row(), i.column())
+                 and self.model.score(i.row(), i.column()) is not None]
+        if not edits:
+            return False
+        if self._final() and not self._before_edit():
+            return False
+        try:
+            return self.model.write(edits)
+        finally:
+            self._pending_reason = None
+
+    def paste_block(self, start: QModelIndex, block: list[list[str]]) -> bool:
+        """A block from Excel or WPS, its top-left at `start`: all of it in one save, or none."""
+        model = self.model
+        if not block or not any(cell.strip() for row in block for cell in row):
+            return self._refuse("剪贴板里没有可以粘贴的分数")
+        if not start.isValid() or model.criterion_at(start.column()) is None:
+            return self._refuse("请先点选要粘贴的第一个分数格，再按 Ctrl+V")
+        width = max(len(row) for row in block)
+        room_columns = model.last_score_column - start.column() + 1
+        room_rows = model.rowCount() - start.row()
+        if width > room_columns or len(block) > room_rows:
+            return self._refuse(
+                f"粘贴的内容有 {len(block)} 行 {width} 列，从这一格起只有 {room_rows} 行 {room_columns} 个指标列，"
+                "超出了评分表，没有粘贴任何分数")
+        edits = [(start.row() + r, start.column() + c, text)
+                 for r, row in enumerate(block) for c, text in enumerate(row)]
+        if self._final() and not self._before_edit():
+            return False
+        try:
+            if not model.write(edits):
+                return False
+        finally:
+            self._pending_reason = None
+        view = self.view
+        view.clearSelection()
+        for row, column, _ in edits:
+            view.selectionModel().select(model.index(row, column), QItemSelectionModel.SelectionFlag.Select)
+        return True
+
+    # ----- messages ----------------------------------------------------------------------------
+
+    def _refuse(self, message: str) -> bool:
+        self.model.last_refused = True
+        self._show_refusal(message)
+        return False
+
+    def _show_refusal(self, message: str) -> None:
+        self._show_message(message, ok=False)
+
+    def _show_saved(self, message: str) -> None:
+        self._show_message(message, ok=True)
+
+    def _show_message(self, message: str, ok: bool) -> None:
+        self.ui.status_label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.ui.status_label.setText(message)
