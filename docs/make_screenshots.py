@@ -69,6 +69,19 @@ def main() -> None:
             app.processEvents()
             edit.grab().save(str(OUT / "unit-dialog.png"))
             edit.close()
+
+            from ui import scoring_tab
+
+            window.select_tab("观摩评比")
+            scoring = window.tabs.currentWidget()
+            chosen = next(r.id for r in core.rounds.list_rounds() if r.period.short_label == "2024Q1")
+            scoring.select_round(chosen)
+            scoring.show_page(scoring_tab.PAGE_SCORES)
+            app.processEvents()
+            window.grab().save(str(OUT / "scoring-entry.png"))
+            scoring.show_page(scoring_tab.PAGE_RESULTS)
+            app.processEvents()
+            window.grab().save(str(OUT / "scoring-results.png"))
             window.close()
     print(f"已保存截图到 {OUT}")
 
