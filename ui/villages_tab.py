@@ -103,6 +103,21 @@ class HistoryTableModel(RowTableModel):
     )
 
 
+class FlagTableModel(RowTableModel):
+    """A unit's place and flag in each finalised round, newest first."""
+
+    columns = (
+        Column("季度", lambda r: r.period.short_label, sort_key=lambda r: r.period.year * 10 + r.period.quarter,
+               alignment=ALIGN_CENTER, tooltip=lambda r: r.period.label),
+        Column("排名", lambda r: r.rank if r.rank is not None else "", alignment=ALIGN_CENTER),
+        Column("红/黑旗", lambda r: r.flag.label if r.flag else "", alignment=ALIGN_CENTER,
+               foreground=lambda r: _FLAG_COLOURS.get(r.flag.label) if r.flag else None),
+    )
+
+
+_FLAG_COLOURS = {"红旗": QColor(183, 28, 28), "黑旗": QColor(33, 33, 33)}
+
+
 class DistrictFilter(enum.Enum):
     """The 管区 combo's two entries that are not a 管区 id."""
 
@@ -238,9 +253,18 @@ class _VillagesTabUi:
         history_box = QVBoxLayout()
         history_box.addWidget(QLabel("变更历史"))
         history_box.addWidget(self.history_table)
+        self.flags_table = _read_only_table()
+        self.flag_warning = QLabel()
+        self.flag_warning.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.flag_warning.setWordWrap(True)
+        flags_box = QVBoxLayout()
+        flags_box.addWidget(QLabel("历次评比（已定稿）"))
+        flags_box.addWidget(self.flag_warning)
+        flags_box.addWidget(self.flags_table)
         detail_tables = QHBoxLayout()
         detail_tables.addLayout(terms_box, 2)
         detail_tables.addLayout(history_box, 3)
+        detail_tables.addLayout(flags_box, 2)
         self.detail_panel = QWidget()
         detail_layout = QVBoxLayout(self.detail_panel)
         detail_layout.setContentsMargins(0, 4, 0, 0)
@@ -289,6 +313,8 @@ class VillagesTab(QWidget):
         self.history_model = HistoryTableModel(self)
         self.ui.terms_table.setModel(self.terms_model)
         self.ui.history_table.setModel(self.history_model)
+        self.flags_model = FlagTableModel(self)
+        self.ui.flags_table.setModel(self.flags_model)
         self._selected_id: int | None = None
         self._sized = False
         self._fill_fixed_filters()
@@ -331,6 +357,9 @@ class VillagesTab(QWidget):
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
         """Reload from the core if `changes` touch what this tab shows (units or 管区)."""
+        if changes & Changes.ROUNDS and not changes & _RELEVANT:
+            self._show_flags(self.selected_unit())  # a round was finalised or corrected
+            return
         if not changes & _RELEVANT:
             return
         self._fill_district_filter()
@@ -421,6 +450,7 @@ class VillagesTab(QWidget):
         ui.down_button.setEnabled(unit is not None and self._neighbour_offset(unit, 1) != 0)
 
     def _show_detail(self, unit: Unit | None) -> None:
+        self._show_flags(unit)
         if unit is None:
             self.ui.title_label.setText(NO_SELECTION_TEXT)
             self.terms_model.set_rows([])
@@ -444,6 +474,14 @@ class VillagesTab(QWidget):
         self.history_model.set_rows(reversed(detail.history))
         self.ui.terms_table.resizeColumnsToContents()
         self.ui.history_table.resizeColumnsToContents()
+
+    def _show_flags(self, unit: Unit | None) -> None:
+        histories = self._core.rounds.flag_history([unit.id]) if unit is not None else []
+        records = histories[0].records if histories else ()
+        self.flags_model.set_rows(reversed(records))
+        self.ui.flag_warning.setText(histories[0].warning if histories else "")
+        self.ui.flag_warning.setVisible(bool(histories and histories[0].warning))
+        self.ui.flags_table.resizeColumnsToContents()
 
     @property
     def shown_terms(self) -> tuple[SecretaryTerm, ...]:

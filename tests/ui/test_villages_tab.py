@@ -494,3 +494,20 @@ def test_tab_with_24_units_renders_to_png(qtbot, core, tab, tmp_path):
     path = tmp_path / "villages_tab.png"
     assert tab.grab().save(str(path))
     assert path.stat().st_size > 10_000
+
+
+@pytest.mark.gui
+def test_the_detail_panel_shows_the_flags_of_finalised_rounds(qtbot, demo_core) -> None:
+    from ui.villages_tab import VillagesTab
+
+    tab = VillagesTab(demo_core)
+    qtbot.addWidget(tab)
+    histories = {h.unit_name: h for h in demo_core.rounds.flag_history()}
+    warned = next(name for name, h in histories.items() if h.warning)
+    unit = next(u for u in demo_core.villages.list_units() if u.name == warned)
+    assert tab.select_unit(unit.id)
+    shown = tab.flags_model.rows
+    assert len(shown) == 8
+    assert shown[0].period.short_label == "2024Q4"
+    assert shown[0].flag is not None and shown[0].flag.label == "黑旗"
+    assert tab.ui.flag_warning.text() == histories[warned].warning
