@@ -27,6 +27,7 @@ from db.models import (
     ScoreRecord,
     SettingRecord,
 )
+from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.points import from_hundredths, parse_points
 from lsb_desktop.domain.score_files import (
@@ -701,6 +702,35 @@ class RoundService:
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()
         return self.results(round_id)
+
+    # ----- paper --------------------------------------------------------------------------------
+
+    def paper_data(self, round_id: int, township: str, committee: str,
+                   tie_policy: TiePolicy | None | str = "round") -> PaperData:
+        """Everything the ranking sheet, certificates and notices are printed from."""
+        with self._db.session() as session:
+            loaded = self._load(session, round_id)
+            detail = loaded.detail
+            if detail.status is RoundStatus.FINAL:
+                results = self._stored(session, loaded)
+            else:
+                results = self._compute(session, loaded, tie_policy)
+            totals = self._judge_totals(session, loaded)
+        rows = []
+        for result in results.results:
+            per_component = {
+                component.name: {
+                    judge.name: (totals[(judge.id, result.unit.id, component.name)].total
+                                 if (judge.id, result.unit.id, component.name) in totals else None)
+                    for judge in detail.judges
+                }
+                for component in detail.scheme.components
+            }
+            rows.append(SheetRow(result, per_component))
+        summary = detail.summary
+        return PaperData(township, committee, summary.period, summary.title, summary.event_date,
+                         tuple(j.name for j in detail.judges), detail.scheme, detail.rules, tuple(rows),
+                         results.not_visited, results.finalised, results.version, results.correction_reason)
 
     # ----- score files --------------------------------------------------------------------------
 
