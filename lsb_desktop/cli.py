@@ -48,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     _round_parsers(sub, common)
 
+    exporting = sub.add_parser("export", parents=[common], help="导出排名表、荣誉证书、通报")
+    kinds = exporting.add_subparsers(dest="action", required=True, metavar="内容", parser_class=_Parser)
+    for name, help_text, suffix in (("ranking", "得分汇总表和红黑旗名单（Excel）", "xlsx"),
+                                    ("certificates", "红旗荣誉证书（PDF，一次评比一个文件）", "pdf"),
+                                    ("notices", "黑旗通报和整改通知书（PDF）", "pdf")):
+        kind = kinds.add_parser(name, parents=[common], help=help_text)
+        kind.add_argument("round", metavar="ROUND")
+        kind.add_argument("-o", "--output", type=Path, required=True, metavar=f"FILE.{suffix}")
+        kind.add_argument("--tie-policy", choices=["extend", "tiebreak"],
+                          help="旗位并列时的处理（默认按评比自己的设置）")
+
     sub.add_parser("backup", parents=[common], help="立即备份数据")
     restore = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据（恢复前先备份当前数据）")
     restore.add_argument("file", type=Path)
@@ -222,8 +233,28 @@ def _round(core, args) -> int:
     return run_round_command(core, args, _township(core) if args.action == "sheets" else "")
 
 
-_COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "backup": _backup, "restore": _restore,
-             "check": _check}
+def _export(core, args) -> int:
+    from lsb_desktop.domain.scoring import TiePolicy
+
+    warning = core.paper.placeholder_warning()
+    if warning:
+        _warn(f"提示：{warning}")
+    round_id = core.rounds.find_round(args.round)
+    policy = TiePolicy(args.tie_policy) if args.tie_policy else "round"
+    if args.action == "ranking":
+        data = core.paper.export_ranking(round_id, args.output, policy)
+        _print(f"已导出得分汇总表（{len(data.rows)} 个村（社区））到 {args.output}")
+    elif args.action == "certificates":
+        pages = core.paper.export_certificates(round_id, args.output, policy)
+        _print(f"已导出 {pages} 张荣誉证书到 {args.output}")
+    else:
+        pages = core.paper.export_notices(round_id, args.output, policy)
+        _print(f"已导出通报和整改通知书（{pages} 页）到 {args.output}")
+    return EXIT_OK
+
+
+_COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "export": _export, "backup": _backup,
+             "restore": _restore, "check": _check}
 
 
 def prepare_streams() -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QProgressDialog,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -44,6 +46,7 @@ from lsb_desktop.domain.scoring import Flag, TiePolicy
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.messages import ask_confirm, show_error
+from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.score_grid import ScoreGrid
 from ui.scoring_dialogs import (
     AdjustmentDialog,
@@ -61,6 +64,13 @@ NO_ROUNDS_TEXT = "还没有评比活动。点“新建评比…”建立第一�
 NOT_VISITED_TEXT = "本季度未观摩"
 FINAL_BANNER = "已定稿（{day}）：修改需写明更正原因，原结果保留"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
+PDF_FILTER = "PDF 文件 (*.pdf)"
+PAPER_KINDS = {
+    "ranking": ("得分汇总表", XLSX_FILTER, ".xlsx"),
+    "certificates": ("荣誉证书", PDF_FILTER, ".pdf"),
+    "notices": ("通报和整改通知书", PDF_FILTER, ".pdf"),
+    "calibration": ("校准页", PDF_FILTER, ".pdf"),
+}
 
 PAGE_SCORES, PAGE_COMPLETENESS, PAGE_ADJUSTMENTS, PAGE_PARTICIPANTS, PAGE_RESULTS, PAGE_AUDIT = range(6)
 PAGE_TITLES = ("打分", "完整性", "加扣分", "参评单位与评委", "结果", "审计记录")
@@ -373,6 +383,20 @@ class _ScoringTabUi:
         top.addSpacing(12)
         top.addWidget(self.export_button)
         top.addWidget(self.import_button)
+        self.paper_button = QPushButton("排名表与证书")
+        self.paper_menu = QMenu(self.paper_button)
+        self.ranking_action = self.paper_menu.addAction("导出得分汇总表（Excel）…")
+        self.certificates_action = self.paper_menu.addAction("导出红旗荣誉证书（PDF）…")
+        self.notices_action = self.paper_menu.addAction("导出黑旗通报和整改通知书（PDF）…")
+        self.paper_menu.addSeparator()
+        self.preview_certificates_action = self.paper_menu.addAction("预览并打印荣誉证书…")
+        self.preview_notices_action = self.paper_menu.addAction("预览并打印通报和整改通知书…")
+        self.paper_menu.addSeparator()
+        self.certificate_settings_action = self.paper_menu.addAction("证书和通知书设置…")
+        self.calibration_action = self.paper_menu.addAction("打印校准页…")
+        self.paper_button.setMenu(self.paper_menu)
+        top.addSpacing(12)
+        top.addWidget(self.paper_button)
         top.addSpacing(12)
         top.addWidget(self.finalize_button)
 
@@ -380,9 +404,15 @@ class _ScoringTabUi:
         self.status_label.setStyleSheet("color: #444;")
         self.notice_label = QLabel()
         self.notice_label.setStyleSheet("color: #2e6b30;")
+        self.open_export_button = QPushButton("打开")
+        self.folder_export_button = QPushButton("在文件夹中显示")
+        self.open_export_button.hide()
+        self.folder_export_button.hide()
         status = QHBoxLayout()
         status.addWidget(self.status_label, 1)
         status.addWidget(self.notice_label)
+        status.addWidget(self.open_export_button)
+        status.addWidget(self.folder_export_button)
         self.final_banner = QLabel()
         self.final_banner.setStyleSheet(BANNER_STYLE)
         self.final_banner.hide()
@@ -525,6 +555,7 @@ class ScoringTab(QWidget):
         super().__init__(parent)
         self._core = core
         self._detail: RoundDetail | None = None
+        self._last_export: Path | None = None
         self._versions: list[RoundResults] = []
         self._dirty: set[int] = set()
         self.ui = _ScoringTabUi()
@@ -554,6 +585,15 @@ class ScoringTab(QWidget):
         ui.round_scheme_action.triggered.connect(lambda: self.open_scheme_dialog(template=False))
         ui.template_action.triggered.connect(lambda: self.open_scheme_dialog(template=True))
         ui.export_button.clicked.connect(lambda: self.export_blank_sheets())
+        ui.ranking_action.triggered.connect(lambda: self.export_paper("ranking"))
+        ui.certificates_action.triggered.connect(lambda: self.export_paper("certificates"))
+        ui.notices_action.triggered.connect(lambda: self.export_paper("notices"))
+        ui.preview_certificates_action.triggered.connect(lambda: self.preview_paper("certificates"))
+        ui.preview_notices_action.triggered.connect(lambda: self.preview_paper("notices"))
+        ui.certificate_settings_action.triggered.connect(lambda: self.open_certificate_settings())
+        ui.calibration_action.triggered.connect(lambda: self.preview_paper("calibration"))
+        ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export))
+        ui.folder_export_button.clicked.connect(lambda: self._last_export and show_in_folder(self._last_export))
         ui.import_button.clicked.connect(lambda: self.open_import_dialog())
         ui.finalize_button.clicked.connect(self.finalize_round)
         ui.pages.currentChanged.connect(self._refresh_page)
@@ -630,7 +670,7 @@ class ScoringTab(QWidget):
         has = detail is not None
         ui.empty_label.setVisible(self.ui.round_combo.count() == 0)
         ui.pages.setVisible(has)
-        for widget in (ui.settings_button, ui.scheme_button, ui.export_button, ui.import_button):
+        for widget in (ui.settings_button, ui.scheme_button, ui.export_button, ui.import_button, ui.paper_button):
             widget.setEnabled(has)
         final = has and detail.status is RoundStatus.FINAL
         ui.finalize_button.setEnabled(has and not final)
@@ -928,6 +968,83 @@ class ScoringTab(QWidget):
             return None
         self.ui.notice_label.setText(f"已导出空白评分表：{path}")
         return path
+
+    # ----- paper: ranking sheet, certificates, notices -----------------------------------------
+
+    def export_paper(self, kind: str, path: str | None = None) -> str | None:
+        """Export the ranking sheet, the certificates or the notices of the shown round."""
+        detail = self._detail
+        if detail is None:
+            return None
+        label, file_filter, suffix = PAPER_KINDS[kind]
+        if path is None:
+            suggested = str(Path(self._last_folder()) / f"{detail.summary.period.label}{label}{suffix}")
+            path, _ = QFileDialog.getSaveFileName(self, f"导出{label}", suggested, file_filter)
+            if not path:
+                return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        self._remember_folder(path)
+        try:
+            self._write_paper(kind, Path(path))
+        except LsbError as exc:
+            show_error(self, exc)
+            return None
+        warning = self._core.paper.placeholder_warning()
+        self._last_export = Path(path)
+        self.ui.notice_label.setText(f"已导出{label}：{path}" + (f"（{warning}）" if warning else ""))
+        self.ui.open_export_button.show()
+        self.ui.folder_export_button.show()
+        return path
+
+    def _write_paper(self, kind: str, path: Path) -> None:
+        paper = self._core.paper
+        if kind == "calibration":
+            paper.calibration_page(path)
+            return
+        round_id = self._detail.id
+        if kind == "ranking":
+            paper.export_ranking(round_id, path)
+            return
+        progress = QProgressDialog(f"正在生成{PAPER_KINDS[kind][0]}…", "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+
+        def step(done: int, total: int) -> None:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            export = paper.export_certificates if kind == "certificates" else paper.export_notices
+            export(round_id, path, progress=step)
+        finally:
+            progress.close()
+
+    def preview_paper(self, kind: str) -> PdfPrintPreview | None:
+        """Write the PDF to the data folder's 打印 folder and open Qt's print preview on it."""
+        if kind != "calibration" and self._detail is None:
+            return None
+        folder = self._core.data_dir / "打印"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "校准页.pdf" if kind == "calibration" else f"{self._detail.summary.period.short_label}{PAPER_KINDS[kind][0]}.pdf"
+        path = folder / name
+        try:
+            self._write_paper(kind, path)
+        except LsbError as exc:
+            show_error(self, exc)
+            return None
+        dialog = PdfPrintPreview(path, self)
+        dialog.open()
+        return dialog
+
+    def open_certificate_settings(self) -> QDialog:
+        from ui.paper_dialogs import CertificateSettingsDialog
+
+        dialog = CertificateSettingsDialog(self._core, self)
+        dialog.open()
+        return dialog
 
     def finalize_round(self) -> bool:
         detail = self._detail

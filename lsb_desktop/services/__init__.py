@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from lsb_desktop.services.audit import AuditService
+from lsb_desktop.services.paper import PaperService
 from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
@@ -25,6 +26,7 @@ class Core:
         self.roster = RosterService(database, self.villages, folder.backup)
         self.rounds = RoundService(database, self.villages)
         self.audit = AuditService(database)
+        self.paper = PaperService(self.rounds, self.settings)
 
     @classmethod
     def open(cls, data_dir: Path, today: date | None = None) -> Core:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from db.engine import Database
@@ -36,6 +37,7 @@ class TownshipSettings:
 
 
 _KEYS = {"township_name": "township.name", "party_committee": "township.party_committee"}
+CERTIFICATE_KEY = "paper.certificates"
 
 
 class SettingsService:
@@ -58,3 +60,19 @@ class SettingsService:
             for field, key in _KEYS.items():
                 session.merge(SettingRecord(key=key, value=values[field]))
         return TownshipSettings(**values)
+
+    def certificates(self):
+        """The certificate and notice settings (wording, page, offsets, fonts), or the defaults."""
+        from lsb_desktop.domain.paper_settings import CertificateSettings
+
+        with self._db.session() as session:
+            stored = session.get(SettingRecord, CERTIFICATE_KEY)
+        if stored is None:
+            return CertificateSettings()
+        return CertificateSettings.from_dict(json.loads(stored.value))
+
+    def save_certificates(self, settings):
+        with self._db.session() as session, session.begin():
+            session.merge(SettingRecord(key=CERTIFICATE_KEY,
+                                        value=json.dumps(settings.to_dict(), ensure_ascii=False)))
+        return settings
