@@ -250,7 +250,7 @@ class AuditRecord(Base):
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     operator: Mapped[str] = mapped_column(String(64), nullable=False)
     action: Mapped[str] = mapped_column(String(64), nullable=False)
-    entity: Mapped[str] = mapped_column(Text, nullable=False)
+    entity: Mapped[str] = mapped_column(Text, nullable=False, index=True)
     old: Mapped[str] = mapped_column(Text, nullable=False)
     new: Mapped[str] = mapped_column(Text, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")

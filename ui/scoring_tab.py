@@ -690,10 +690,10 @@ class ScoringTab(QWidget):
         ui.round_combo.setItemText(ui.round_combo.currentIndex(), round_label(summary))
 
     def _finalised_on(self, round_id: int) -> str:
-        """The day the round was finalised: the audit entry of its first stored result."""
-        entity = f"round:{round_id}/v1"
-        entry = next((e for e in self._core.audit.entries(entity) if e.entity == entity), None)
-        return entry.at[:10] if entry else ""
+        detail = self._detail
+        if detail is None or detail.id != round_id or detail.summary.finalized_at is None:
+            return ""
+        return detail.summary.finalized_at.date().isoformat()
 
     # ----- pages -----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -94,6 +94,7 @@ class RoundSummary:
     status: RoundStatus
     unit_count: int
     judge_count: int
+    finalized_at: datetime | None = None
 
     @property
     def label(self) -> str:

@@ -79,7 +79,10 @@ class AuditService:
         with self._db.session() as session:
             query = select(AuditRecord).order_by(AuditRecord.id.desc())
             if entity:
-                query = query.where((AuditRecord.entity == entity) | AuditRecord.entity.startswith(entity + "/"))
+                # A range rather than LIKE, so SQLite can use the index: "round:3/" ≤ e < "round:30"
+                # ('0' is the character after '/').
+                query = query.where((AuditRecord.entity == entity)
+                                    | ((AuditRecord.entity >= entity + "/") & (AuditRecord.entity < entity + "0")))
             if limit:
                 query = query.limit(limit)
             return [

@@ -198,7 +198,7 @@ class RoundService:
                                      .order_by(RoundUnitRecord.position))
         )
         summary = RoundSummary(record.id, Period(record.year, record.quarter), record.title, record.event_date,
-                               RoundStatus(record.status), len(units), len(judges))
+                               RoundStatus(record.status), len(units), len(judges), record.finalized_at)
         rules = RoundRules(
             red=record.red_count, black=record.black_count, trim_drop=record.trim_drop,
             trim_minimum=record.trim_minimum,
@@ -222,7 +222,7 @@ class RoundService:
                 RoundRecord.year.desc(), RoundRecord.quarter.desc(), RoundRecord.id.desc()))
             return [
                 RoundSummary(r.id, Period(r.year, r.quarter), r.title, r.event_date, RoundStatus(r.status),
-                             units.get(r.id, 0), judges.get(r.id, 0))
+                             units.get(r.id, 0), judges.get(r.id, 0), r.finalized_at)
                 for r in records
             ]
 

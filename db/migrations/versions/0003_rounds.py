@@ -29,6 +29,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
     sa.UniqueConstraint('hash', name=op.f('uq_audit_log_hash'))
     )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_entity'), ['entity'], unique=False)
+
     op.create_table('rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -198,4 +201,7 @@ def downgrade() -> None:
 
     op.drop_table('round_components')
     op.drop_table('rounds')
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_log_entity'))
+
     op.drop_table('audit_log')
