@@ -222,21 +222,32 @@ def put_text(cell: Cell, value: str) -> None:
         cell.quotePrefix = True
 
 
+def text_width(text: str, size: float = 11) -> float:
+    """Roughly how many column-width units `text` needs in a CJK font at `size` points: a
+    Chinese character is about two digits wide, and the width unit is one 11-point digit.
+    Chinese fonts draw the curly quotes “” full-width too."""
+    units = sum(2 if ord(char) > 0x2E7F or 0x2018 <= ord(char) <= 0x201D else 1
+                for char in text)
+    return units * size / 11
+
+
 def write_title(sheet: Worksheet, row: int, width: int, text: str, *, size: int = 16,
-                bold: bool = True, height: float = 32) -> Cell:
-    """A line merged across `width` columns and centred (a sheet title)."""
+                bold: bool = True, height: float = 32, font: str = FONT_NAME,
+                wrap: bool = False) -> Cell:
+    """A line merged across `width` columns and centred (a sheet title); `wrap` lets a
+    title longer than the table break onto a second line (give it the height for that)."""
     if width > 1:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     cell = sheet.cell(row, 1)
     put_text(cell, text)
-    cell.font = Font(name=FONT_NAME, size=size, bold=bold)
-    cell.alignment = Alignment(horizontal="center", vertical="center")
+    cell.font = Font(name=font, size=size, bold=bold)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=wrap or None)
     sheet.row_dimensions[row].height = height
     return cell
 
 
 def set_up_printing(sheet: Worksheet, title_rows: str, *, landscape: bool = False,
-                    a3: bool = False) -> None:
+                    a3: bool = False, font: str = FONT_NAME) -> None:
     """One page wide, as many pages tall as needed, title rows repeated, centred, page
     numbers in the footer."""
     sheet.print_title_rows = title_rows
@@ -248,7 +259,7 @@ def set_up_printing(sheet: Worksheet, title_rows: str, *, landscape: bool = Fals
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.oddFooter.center.text = PAGE_FOOTER
-    sheet.oddFooter.center.font = FONT_NAME
+    sheet.oddFooter.center.font = font
     sheet.oddFooter.center.size = 10
 
 
