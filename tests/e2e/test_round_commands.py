@@ -149,3 +149,55 @@ def test_blank_score_sheets_have_one_sheet_per_judge(township: Path, tmp_path: P
     result = run("round", "sheets", round_id, "-o", str(target), data_dir=data)
     assert result.returncode == 0, result.stderr
     assert load_workbook(target).sheetnames == list(JUDGES)
+
+
+def _finalised_round(data: Path, tmp_path: Path) -> str:
+    round_id = _create(data)
+    table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 90, "刘堌堆村": 80, "王庄村": 85, "东关社区": 70})
+    assert run("round", "import", round_id, str(table), data_dir=data).returncode == 0
+    assert run("round", "finalize", round_id, data_dir=data).returncode == 0
+    return round_id
+
+
+def test_export_ranking_certificates_and_notices(township: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    data = township
+    round_id = _finalised_round(data, tmp_path)
+    ranking = run("export", "ranking", round_id, "-o", str(tmp_path / "排名.xlsx"), data_dir=data)
+    assert ranking.returncode == 0, ranking.stderr
+    assert "XX镇" in ranking.stderr  # township not set: placeholder, with a warning
+    sheet = load_workbook(tmp_path / "排名.xlsx")["得分汇总表"]
+    assert sheet["A1"].value.startswith("XX镇2025年第一季度")
+    certificates = run("export", "certificates", round_id, "-o", str(tmp_path / "证书.pdf"), data_dir=data)
+    assert certificates.returncode == 0, certificates.stderr
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "证书.pdf").pages)
+    assert "张五砦村党支部" in text and "中共XX镇委员会" in text
+    notices = run("export", "notices", round_id, "-o", str(tmp_path / "通报.pdf"), data_dir=data)
+    assert notices.returncode == 0, notices.stderr
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "通报.pdf").pages)
+    assert "东关社区" in text and "整改" in text
+
+
+def test_a_name_no_font_can_print_is_refused_with_the_character_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    book = Workbook()
+    book.active.append(["村（社区）名称", "管区"])
+    for name in ("张五砦村", "刘堌堆村", "王庄村", "\ue000庄村"):
+        book.active.append([name, "东部管区"])
+    book.save(tmp_path / "名册.xlsx")
+    assert run("villages", "import", str(tmp_path / "名册.xlsx"), "--effective", "2025-01-01",
+               data_dir=data).returncode == 0
+    round_id = _create(data)
+    table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 70, "刘堌堆村": 80, "王庄村": 85, "东关社区": 90})
+    book = load_workbook(table)
+    for row in book.active.iter_rows(min_row=3):
+        if row[3].value == "东关社区":
+            row[3].value = "\ue000庄村"
+    book.save(table)
+    assert run("round", "import", round_id, str(table), data_dir=data).returncode == 0
+    target = tmp_path / "证书.pdf"
+    result = run("export", "certificates", round_id, "-o", str(target), data_dir=data)
+    assert result.returncode == 2
+    assert "\ue000" in result.stderr and "\ue000庄村" in result.stderr
+    assert not target.exists()
