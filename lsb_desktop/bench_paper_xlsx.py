@@ -11,11 +11,12 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+
+from lsb_desktop.benchtools import measure
 
 GOAL_RATIO = 1.5
 UNITS, JUDGES = 100, 15
@@ -190,15 +191,6 @@ def write_bare(path: Path, data) -> None:
     flags.page_setup.orientation = flags.ORIENTATION_LANDSCAPE
     flags.oddFooter.center.text = "第 &P 页 共 &N 页"
     workbook.save(path)
-
-
-def measure(function, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,10 +12,11 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+from lsb_desktop.benchtools import measure
 
 GOAL_MS = 50.0
 UNITS, JUDGES = 100, 15
@@ -46,15 +47,6 @@ def build(data_dir: Path) -> tuple[int, Path]:
         ]
         core.rounds.set_scores(detail.id, cells)
         return detail.id, core.folder.paths.database
-
-
-def measure(function, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,6 +92,18 @@ def make_count_spin(value: int, maximum: int) -> QSpinBox:
     return spin
 
 
+def make_flag_row(red: QSpinBox, black: QSpinBox) -> QHBoxLayout:
+    """红旗 [n 面]   黑旗 [n 面], as both round dialogs show the flag counts."""
+    row = QHBoxLayout()
+    row.addWidget(QLabel("红旗"))
+    row.addWidget(red)
+    row.addSpacing(16)
+    row.addWidget(QLabel("黑旗"))
+    row.addWidget(black)
+    row.addStretch(1)
+    return row
+
+
 def make_round_date_edit(day: date | None) -> QDateEdit:
     """A date that may be 未定: the minimum date stands for no date."""
     edit = QDateEdit()
@@ -132,13 +144,7 @@ class _NewRoundDialogUi:
         self.judges_count = QLabel("已填 0 位评委")
         self.red_spin = make_count_spin(3, unit_count)
         self.black_spin = make_count_spin(3, unit_count)
-        flags = QHBoxLayout()
-        flags.addWidget(QLabel("红旗"))
-        flags.addWidget(self.red_spin)
-        flags.addSpacing(16)
-        flags.addWidget(QLabel("黑旗"))
-        flags.addWidget(self.black_spin)
-        flags.addStretch(1)
+        flags = make_flag_row(self.red_spin, self.black_spin)
         form = QFormLayout()
         form.addRow("评比季度", period)
         form.addRow("标题", self.title_edit)
@@ -206,13 +212,7 @@ class _RoundSettingsDialogUi:
         self.date_edit = make_round_date_edit(None)
         self.red_spin = make_count_spin(0, unit_count)
         self.black_spin = make_count_spin(0, unit_count)
-        flags = QHBoxLayout()
-        flags.addWidget(QLabel("红旗"))
-        flags.addWidget(self.red_spin)
-        flags.addSpacing(16)
-        flags.addWidget(QLabel("黑旗"))
-        flags.addWidget(self.black_spin)
-        flags.addStretch(1)
+        flags = make_flag_row(self.red_spin, self.black_spin)
         self.drop_spin = QSpinBox()
         self.drop_spin.setRange(0, 5)
         self.drop_spin.setSuffix(" 个")
