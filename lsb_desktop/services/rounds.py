@@ -56,7 +56,6 @@ from lsb_desktop.domain.rounds import (
 )
 from lsb_desktop.domain.scoring import (
     DEFAULT_SCHEME,
-    NOTE_TOO_FEW_JUDGES,
     Adjustment,
     AdjustmentKind,
     Component,
@@ -68,7 +67,6 @@ from lsb_desktop.domain.scoring import (
     assign_flags,
     component_score,
     composite,
-    display_score,
     JudgeTotal,
     rank,
 )
