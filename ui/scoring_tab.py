@@ -45,6 +45,7 @@ from lsb_desktop.domain.rounds import (
 from lsb_desktop.domain.scoring import Flag, TiePolicy
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
+from ui.meeting import MeetingWindow
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.score_grid import ScoreGrid
@@ -397,6 +398,9 @@ class _ScoringTabUi:
         self.paper_button.setMenu(self.paper_menu)
         top.addSpacing(12)
         top.addWidget(self.paper_button)
+        self.meeting_button = QPushButton("会议展示")
+        self.meeting_button.setToolTip("在投影仪上全屏展示本次评比的综合排名：方向键、空格或单击翻页，Esc 退出")
+        top.addWidget(self.meeting_button)
         top.addSpacing(12)
         top.addWidget(self.finalize_button)
 
@@ -558,6 +562,7 @@ class ScoringTab(QWidget):
         self._last_export: Path | None = None
         self._versions: list[RoundResults] = []
         self._dirty: set[int] = set()
+        self._meeting: MeetingWindow | None = None
         self.ui = _ScoringTabUi()
         self.ui.setup(self, core)
         self.grid = self.ui.grid
@@ -595,6 +600,7 @@ class ScoringTab(QWidget):
         ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export))
         ui.folder_export_button.clicked.connect(lambda: self._last_export and show_in_folder(self._last_export))
         ui.import_button.clicked.connect(lambda: self.open_import_dialog())
+        ui.meeting_button.clicked.connect(lambda: self.open_meeting())
         ui.finalize_button.clicked.connect(self.finalize_round)
         ui.pages.currentChanged.connect(self._refresh_page)
         ui.bonus_button.clicked.connect(lambda: self.open_adjustment_dialog(AdjustmentType.BONUS))
@@ -670,7 +676,8 @@ class ScoringTab(QWidget):
         has = detail is not None
         ui.empty_label.setVisible(self.ui.round_combo.count() == 0)
         ui.pages.setVisible(has)
-        for widget in (ui.settings_button, ui.scheme_button, ui.export_button, ui.import_button, ui.paper_button):
+        for widget in (ui.settings_button, ui.scheme_button, ui.export_button, ui.import_button, ui.paper_button,
+                       ui.meeting_button):
             widget.setEnabled(has)
         final = has and detail.status is RoundStatus.FINAL
         ui.finalize_button.setEnabled(has and not final)
@@ -1045,6 +1052,23 @@ class ScoringTab(QWidget):
         dialog = CertificateSettingsDialog(self._core, self)
         dialog.open()
         return dialog
+
+    def open_meeting(self) -> MeetingWindow | None:
+        """会议展示 of the shown round, full screen; a second press replaces the first show."""
+        detail = self._detail
+        if detail is None:
+            return None
+        try:
+            window = MeetingWindow(self._core, detail.id, parent=self)
+        except LsbError as exc:
+            show_error(self, exc)
+            return None
+        if self._meeting is not None:
+            self._meeting.close()
+            self._meeting.deleteLater()
+        self._meeting = window
+        window.present()
+        return window
 
     def finalize_round(self) -> bool:
         detail = self._detail
