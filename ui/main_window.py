@@ -12,10 +12,12 @@ from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.messages import show_error
 from ui.scoring_tab import ScoringTab
+from ui.trends_tab import TrendsTab
 from ui.villages_tab import VillagesTab
 
 VILLAGES_TAB = "村（社区）"
 SCORING_TAB = "观摩评比"
+TRENDS_TAB = "趋势图表"
 SCREENSHOT_SIZE = (1280, 800)
 
 
@@ -38,6 +40,8 @@ class MainWindow(QMainWindow):
         self.scoring_tab = ScoringTab(core, self)
         self.tabs.addTab(self.scoring_tab, SCORING_TAB)
         self.scoring_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.scoring_tab))
+        self.trends_tab = TrendsTab(core, self)
+        self.tabs.addTab(self.trends_tab, TRENDS_TAB)
         self._build_menus()
         self._status = QLabel(self)
         self.statusBar().addPermanentWidget(self._status)

@@ -11,6 +11,7 @@ from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
 from lsb_desktop.services.storage import DataFolder
+from lsb_desktop.services.trends import TrendService
 from lsb_desktop.services.villages import VillageService
 
 
@@ -27,6 +28,7 @@ class Core:
         self.rounds = RoundService(database, self.villages)
         self.audit = AuditService(database)
         self.paper = PaperService(self.rounds, self.settings)
+        self.trends = TrendService(database)
 
     @classmethod
     def open(cls, data_dir: Path, today: date | None = None) -> Core:

@@ -48,7 +48,7 @@ def test_menus_hold_the_file_and_help_actions(window) -> None:
 
 
 def test_only_built_tabs_are_shown_and_select_tab_finds_them(window) -> None:
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["村（社区）", "观摩评比"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["村（社区）", "观摩评比", "趋势图表"]
     assert window.select_tab("观摩评比")
     assert window.tabs.currentIndex() == 1
     assert not window.select_tab("五星创建")
