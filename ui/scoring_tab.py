@@ -45,7 +45,7 @@ from lsb_desktop.domain.rounds import (
 from lsb_desktop.domain.scoring import Flag, TiePolicy
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
-from ui.meeting import MeetingWindow
+from ui.meeting import MeetingWindow, WidgetSlide
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.score_grid import ScoreGrid
@@ -1059,7 +1059,7 @@ class ScoringTab(QWidget):
         if detail is None:
             return None
         try:
-            window = MeetingWindow(self._core, detail.id, parent=self)
+            window = MeetingWindow(self._core, detail.id, extra_slides=self._trend_slides(detail), parent=self)
         except LsbError as exc:
             show_error(self, exc)
             return None
@@ -1069,6 +1069,33 @@ class ScoringTab(QWidget):
         self._meeting = window
         window.present()
         return window
+
+    def _trend_slides(self, detail: RoundDetail) -> tuple[WidgetSlide, ...]:
+        """After the ranking: this round's flag holders across the quarters, and every unit's
+        rank. The data is read here, before the show, so changing slides never waits."""
+        trend = self._core.trends.overview()
+        if len(trend.periods) < 2:
+            return ()
+        results = self._core.rounds.results(detail.id).results
+        flagged = [r.unit.unit_id for r in results if r.flag is not None][:8]
+        names = {s.unit_id for s in trend.units}
+        chosen = [unit_id for unit_id in flagged if unit_id in names]
+
+        def score_chart(parent: QWidget) -> QWidget:
+            from ui.charts import ScoreTrendChart  # pyqtgraph: only when the slide is shown
+
+            chart = ScoreTrendChart(parent)
+            chart.set_data(trend, chosen)
+            return chart
+
+        def rank_chart(parent: QWidget) -> QWidget:
+            from ui.charts import RankBumpChart
+
+            chart = RankBumpChart(parent)
+            chart.set_data(trend, chosen)
+            return chart
+
+        return (WidgetSlide("红黑旗单位历次综合得分", score_chart), WidgetSlide("各村（社区）历次排名", rank_chart))
 
     def finalize_round(self) -> bool:
         detail = self._detail

@@ -254,3 +254,19 @@ def test_the_scoring_tab_opens_meeting_mode_for_the_shown_round(qtbot, demo_core
     assert window.current_slide_title == TITLE_SLIDE
     QTest.keyClick(window, Qt.Key.Key_Escape)
     assert not window.isVisible()
+
+
+@pytest.mark.gui
+def test_the_show_ends_with_the_trend_charts(qtbot, demo_core) -> None:
+    from ui.scoring_tab import ScoringTab
+
+    tab = ScoringTab(demo_core)
+    qtbot.addWidget(tab)
+    window = tab.open_meeting()
+    assert window is not None
+    qtbot.addWidget(window)
+    window.go_to(window.step_count - 1)
+    assert window.current_slide_title == "各村（社区）历次排名"
+    window.back()
+    assert window.current_slide_title == "红黑旗单位历次综合得分"
+    window.close()
