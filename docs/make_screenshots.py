@@ -82,6 +82,13 @@ def main() -> None:
             scoring.show_page(scoring_tab.PAGE_RESULTS)
             app.processEvents()
             window.grab().save(str(OUT / "scoring-results.png"))
+
+            from ui.app import _wait_for_data
+
+            window.select_tab("趋势图表")
+            app.processEvents()
+            _wait_for_data(app, window.tabs.currentWidget())
+            window.grab().save(str(OUT / "trends.png"))
             window.close()
     print(f"已保存截图到 {OUT}")
 

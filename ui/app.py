@@ -9,7 +9,7 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -115,9 +115,22 @@ def run_gui(config: AppConfig) -> int:
         core.close()
 
 
+def _wait_for_data(app: QApplication, tab, seconds: float = 20.0) -> None:
+    """A tab that reads its data off the UI thread (趋势图表) is pictured once it has it."""
+    if not getattr(tab, "loading", False):
+        return
+    loop = QEventLoop()
+    tab.loaded.connect(loop.quit)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    if tab.loading:
+        loop.exec()
+    app.processEvents()
+
+
 def _finish_headless(app: QApplication, window, config: AppConfig) -> None:
     code = EXIT_OK
     if config.screenshot is not None:
+        _wait_for_data(app, window.tabs.currentWidget())
         config.screenshot.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(config.screenshot)):
             print(f"无法保存截图到 {config.screenshot}", file=sys.stderr)
