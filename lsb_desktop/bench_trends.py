@@ -42,52 +42,6 @@ JOIN rounds AS r ON r.id = res.round_id
 WHERE r.status = 'final'
 """
 
-# Runs in the child process (Qt is imported there, never here).
-CHILD = r"""
-import json, os, sqlite3, statistics, sys, time
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from pathlib import Path
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from lsb_desktop.services import Core
-from ui.charts import RankBumpChart
-
-data_dir, database, runs, query = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-core = Core.open(data_dir)
-chart = RankBumpChart()
-chart.resize(1280, 720)
-chart.show()
-app.processEvents()
-
-def chosen(trend):
-    return [trend.units[i].unit_id for i in (0, 17, 42, 99)]
-
-def ours():
-    trend = core.trends.overview()
-    chart.set_data(trend, chosen(trend))
-    chart.grab()  # lays out and paints the whole chart
-    return trend
-
-connection = sqlite3.connect(database)
-def bare():
-    return connection.execute(query).fetchall()
-
-trend = ours(); rows = bare()  # warm both once
-times = {"ours": [], "bare": [], "overview": [], "draw": []}
-for _ in range(runs):
-    start = time.perf_counter(); ours(); times["ours"].append((time.perf_counter() - start) * 1000)
-    start = time.perf_counter(); bare(); times["bare"].append((time.perf_counter() - start) * 1000)
-for _ in range(runs):  # the two halves of "ours", apart
-    start = time.perf_counter(); data = core.trends.overview()
-    times["overview"].append((time.perf_counter() - start) * 1000)
-    start = time.perf_counter(); chart.set_data(data, chosen(data)); chart.grab()
-    times["draw"].append((time.perf_counter() - start) * 1000)
-chart.grab().save(str(data_dir.parent / "bench-rank.png"))
-print(json.dumps({"times": times, "rows": len(rows), "units": len(trend.units), "periods": len(trend.periods),
-                  "points": sum(1 for u in trend.units for p in u.points if p is not None)}))
-connection.close()
-core.close()
-"""
 
 
 def build(data_dir: Path, seed: int = 11) -> Path:
@@ -154,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
             env["QT_QPA_PLATFORM"] = "offscreen"
         result = subprocess.run(
-            [sys.executable, "-c", CHILD, str(data_dir), str(database), str(args.runs), BARE_QUERY],
+            [sys.executable, "-m", "ui.bench_trends_draw", str(data_dir), str(database), str(args.runs), BARE_QUERY],
             cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600)
         if result.returncode != 0:
             print(result.stderr, file=sys.stderr)
