@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,21 @@ def core(data_dir: Path):
     opened.close()
 
 
-@pytest.fixture
-def demo_core(core: Core) -> Core:
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo township built once per test run (it takes seconds); tests get copies."""
     from lsb_desktop.demo import build_demo
 
-    build_demo(core)
-    return core
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    with Core.open(folder) as built:
+        build_demo(built)
+    return folder
+
+
+@pytest.fixture
+def demo_core(demo_template: Path, data_dir: Path):
+    """A fresh copy of the demo township in this test's own data folder."""
+    shutil.copytree(demo_template, data_dir)
+    opened = Core.open(data_dir)
+    yield opened
+    opened.close()

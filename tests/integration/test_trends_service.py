@@ -6,18 +6,16 @@ never taken from the code under test."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import make_unit
-from lsb_desktop.demo import ARCHIVED, ROUND_QUARTERS, build_demo
+from lsb_desktop.demo import ARCHIVED, ROUND_QUARTERS
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundDetail
 from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme, round_points
@@ -33,22 +31,6 @@ SCHEME = Scheme((
 ))
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    """The demo township built once for this module (it takes seconds); each test gets a copy."""
-    folder = tmp_path_factory.mktemp("trends") / "demo"
-    with Core.open(folder) as core:
-        build_demo(core)
-    return folder
-
-
-@pytest.fixture
-def demo_core(demo_folder: Path, tmp_path: Path):
-    target = tmp_path / "data"
-    shutil.copytree(demo_folder, target)
-    opened = Core.open(target)
-    yield opened
-    opened.close()
 
 
 def two_places(value: Fraction) -> Decimal:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog, QMessageBox
 
 from factories import make_unit
+from qt_helpers import MessageBoxes
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType, RoundRules, RoundStatus
@@ -43,21 +44,6 @@ SCHEME_100 = Scheme((
 SCREENSHOTS = Path("/tmp")
 
 
-class MessageBoxes:
-    """Stands in for QMessageBox.exec: records each box and answers it without blocking."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.confirm = True
-
-    def exec(self, box: QMessageBox) -> int:
-        self.texts.append(box.text())
-        wanted = QMessageBox.ButtonRole.AcceptRole if self.confirm else QMessageBox.ButtonRole.RejectRole
-        for button in box.buttons():
-            if box.buttonRole(button) == wanted:
-                button.click()
-                break
-        return 0
 
 
 class Answers:

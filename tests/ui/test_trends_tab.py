@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import math
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -22,7 +21,6 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
 from lsb_desktop.config import AppConfig
-from lsb_desktop.demo import build_demo
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.trends import (
@@ -32,7 +30,6 @@ from lsb_desktop.domain.trends import (
     UnitBreakdown,
     build_trends,
 )
-from lsb_desktop.services import Core
 from lsb_desktop.services.changes import Changes
 from lsb_desktop.services.rounds import RoundDraft
 from ui.charts import (
@@ -347,22 +344,11 @@ def test_a_chart_without_data_still_exports(qtbot, tmp_path) -> None:
 # ---------------------------------------------------------------------------- the tab
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("trends-ui") / "demo"
-    with Core.open(folder) as core:
-        build_demo(core)
-    return folder
-
-
 @pytest.fixture
-def demo_core(demo_folder: Path, tmp_path: Path):
-    target = tmp_path / "data"
-    shutil.copytree(demo_folder, target)
-    opened = Core.open(target)
-    yield opened
-    QThreadPool.globalInstance().waitForDone(10000)  # no read may outlive the data file
-    opened.close()
+def demo_core(demo_core):
+    """The shared demo copy; no background read may outlive its data file."""
+    yield demo_core
+    QThreadPool.globalInstance().waitForDone(10000)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageB
 from lsb_desktop.domain.register import OrgType, UnitKind, UnitStatus
 from lsb_desktop.services.changes import Changes
 from factories import make_unit
+from qt_helpers import MessageBoxes
 from ui.table_model import OBJECT_ROLE, SORT_ROLE
 from ui.unit_dialogs import DistrictsDialog, UnitDialog
 from ui.villages_tab import VillagesTab
@@ -21,21 +22,6 @@ pytestmark = pytest.mark.gui
 HEADERS = ["序号", "村（社区）名称", "类型", "管区", "党组织类型", "党组织书记", "任职时间", "状态", "备注"]
 
 
-class MessageBoxes:
-    """Stands in for QMessageBox.exec: records each box and answers it without blocking."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-        self.confirm = True
-
-    def exec(self, box: QMessageBox) -> int:
-        self.texts.append(box.text())
-        wanted = QMessageBox.ButtonRole.AcceptRole if self.confirm else QMessageBox.ButtonRole.RejectRole
-        for button in box.buttons():
-            if box.buttonRole(button) == wanted:
-                button.click()
-                break
-        return 0
 
 
 @pytest.fixture
