@@ -146,6 +146,9 @@ class RoundComponentRecord(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     weight: Mapped[Decimal] = mapped_column(ExactDecimal, nullable=False)
+    # "judges": scored by the judges; "commitments": computed from the 承诺完成 rate
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="judges",
+                                        server_default="judges")
 
 
 class RoundCriterionRecord(Base):
@@ -256,3 +259,142 @@ class AuditRecord(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+# ----- commitments (定标亮诺) --------------------------------------------------------------------
+
+
+class CommitmentRecord(Base):
+    """One public commitment of a unit for a year. An adjusted item keeps its original text in
+    `original_*`; a cancelled one keeps its reason. 逾期 is never stored: it follows from the
+    due date (see lsb_desktop.domain.commitments)."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number", name="uq_commitments_unit_year_number"),
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'done', 'adjusted', 'cancelled')", name="status"),
+        CheckConstraint("target_quarter IS NULL OR target_quarter BETWEEN 1 AND 4", name="target_quarter"),
+        CheckConstraint("status != 'cancelled' OR (cancel_reason != '' AND cancelled_on IS NOT NULL)",
+                        name="cancel_reason"),
+        CheckConstraint("status != 'done' OR completed_on IS NOT NULL", name="completed_on"),
+        CheckConstraint("number >= 1", name="number"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    category: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    target_quarter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    responsible: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="not_started")
+    original_content: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    original_target: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    original_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    adjust_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    adjusted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    cancelled_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class CommitmentProgressRecord(Base):
+    """The progress of one commitment in one quarter (践诺): percent, what was done, when."""
+
+    __tablename__ = "commitment_progress"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "year", "quarter", name="uq_commitment_progress_item_period"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    quarter: Mapped[int] = mapped_column(Integer, nullable=False)
+    percent: Mapped[int] = mapped_column(Integer, nullable=False)
+    done_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    entry_date: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class EvidenceFileRecord(Base):
+    """A file (photo, document) copied into the data folder's evidence store, with its SHA-256.
+    `owner` names what it belongs to: "progress:ID", "commitment:ID" or "star:ID"."""
+
+    __tablename__ = "evidence_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    original_name: Mapped[str] = mapped_column(Text, nullable=False)
+    stored_path: Mapped[str] = mapped_column(Text, nullable=False)  # relative to the evidence folder
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+# ----- 五星支部 ----------------------------------------------------------------------------------
+
+
+class StarCellRecord(Base):
+    """One unit, year and star: whether it is planned (创建计划) that year, and a note. The steps
+    it passed or failed are in star_steps."""
+
+    __tablename__ = "star_cells"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "star", name="uq_star_cells_unit_year_star"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False, index=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    star: Mapped[str] = mapped_column(String(16), nullable=False)
+    planned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class StarStepRecord(Base):
+    """A step of a star's rating passed (or 未通过) on a date: 自评申报 → 镇初审 → 县评定 → 公示 → 命名."""
+
+    __tablename__ = "star_steps"
+    __table_args__ = (
+        UniqueConstraint("cell_id", "step", name="uq_star_steps_cell_step"),
+        CheckConstraint("step IN ('declared', 'township', 'county', 'publicity', 'named')", name="step"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("star_cells.id"), nullable=False, index=True)
+    step: Mapped[str] = mapped_column(String(16), nullable=False)
+    passed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    on: Mapped[date] = mapped_column(Date, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class StarLossRecord(Base):
+    """A star lost (降星 or 撤星) on a date, with its reason."""
+
+    __tablename__ = "star_losses"
+    __table_args__ = (
+        CheckConstraint("kind IN ('downgrade', 'revoke')", name="kind"),
+        CheckConstraint("reason != ''", name="reason"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False, index=True)
+    star: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    on: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class StarTargetRecord(Base):
+    """The township's target for a year: the share of units at `level` stars or more (percent)."""
+
+    __tablename__ = "star_targets"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 5", name="level"),)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    percent: Mapped[Decimal] = mapped_column(ExactDecimal, nullable=False)

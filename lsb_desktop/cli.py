@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("file", type=Path)
 
     _round_parsers(sub, common)
+    _commitment_parsers(sub, common)
+    _star_parsers(sub, common)
 
     exporting = sub.add_parser("export", parents=[common], help="导出排名表、荣誉证书、通报")
     kinds = exporting.add_subparsers(dest="action", required=True, metavar="内容", parser_class=_Parser)
@@ -110,6 +112,35 @@ def _round_parsers(sub, common) -> None:
     correct.add_argument("--reason", default="")
     finalize = actions.add_parser("finalize", parents=[common], help="定稿：冻结结果")
     finalize.add_argument("round", metavar="ROUND")
+
+
+def _commitment_parsers(sub, common) -> None:
+    commitments = sub.add_parser("commitments", parents=[common], help="承诺事项：导入、导出")
+    actions = commitments.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
+    importing = actions.add_parser("import", parents=[common], help="从 Excel 导入承诺事项（全部成功或全部不导入）")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度")
+    importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    exporting = actions.add_parser("export", parents=[common],
+                                   help="导出年度承诺事项公示表（每村一页）和完成情况汇总表")
+    exporting.add_argument("--year", type=int, required=True)
+    exporting.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    exporting.add_argument("--paper", choices=["A4", "A3"], default="A4", help="纸张（默认 A4）")
+
+
+def _star_parsers(sub, common) -> None:
+    stars = sub.add_parser("stars", parents=[common], help="五星支部创建：导出进度表、汇总、导入创建计划")
+    actions = stars.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
+    exporting = actions.add_parser("export", parents=[common], help="导出五星创建进度表（Excel）")
+    exporting.add_argument("--year", type=int, required=True)
+    exporting.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    summary = actions.add_parser("summary", parents=[common], help="某年的星级分布和目标完成情况")
+    summary.add_argument("--year", type=int, required=True)
+    summary.add_argument("--json", action="store_true", help="以 JSON 输出")
+    importing = actions.add_parser("import-plan", parents=[common], help="从 Excel 导入某年的创建计划")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--year", type=int, required=True)
+    importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, AppConfig]:
@@ -233,6 +264,18 @@ def _round(core, args) -> int:
     return run_round_command(core, args, _township(core) if args.action == "sheets" else "")
 
 
+def _commitments(core, args) -> int:
+    from lsb_desktop.cli_commitments import run_commitments_command
+
+    return run_commitments_command(core, args)
+
+
+def _stars(core, args) -> int:
+    from lsb_desktop.cli_stars import run_stars_command
+
+    return run_stars_command(core, args)
+
+
 def _export(core, args) -> int:
     from lsb_desktop.domain.scoring import TiePolicy
 
@@ -253,7 +296,8 @@ def _export(core, args) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "export": _export, "backup": _backup,
+_COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "commitments": _commitments, "stars": _stars,
+             "export": _export, "backup": _backup,
              "restore": _restore, "check": _check}
 
 

@@ -49,5 +49,10 @@ class DataPaths:
         return self.root / "lsb.lock"
 
     @property
+    def evidence(self) -> Path:
+        """Evidence files (photos, documents) copied in for commitments and stars."""
+        return self.root / "evidence"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"

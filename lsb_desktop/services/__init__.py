@@ -6,10 +6,13 @@ from datetime import date
 from pathlib import Path
 
 from lsb_desktop.services.audit import AuditService
+from lsb_desktop.services.commitments import CommitmentService
+from lsb_desktop.services.evidence import EvidenceStore
 from lsb_desktop.services.paper import PaperService
 from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
+from lsb_desktop.services.stars import StarService
 from lsb_desktop.services.storage import DataFolder
 from lsb_desktop.services.trends import TrendService
 from lsb_desktop.services.villages import VillageService
@@ -29,6 +32,9 @@ class Core:
         self.audit = AuditService(database)
         self.paper = PaperService(self.rounds, self.settings)
         self.trends = TrendService(database)
+        self.evidence = EvidenceStore(folder.paths.evidence)
+        self.commitments = CommitmentService(database, self.villages, self.evidence, folder.backup)
+        self.stars = StarService(database, self.villages, self.evidence, folder.backup)
 
     @classmethod
     def open(cls, data_dir: Path, today: date | None = None) -> Core:
@@ -46,7 +52,11 @@ class Core:
 
     def check(self):
         """The integrity check of the data file, including the audit log's hash chain."""
-        return self.folder.check(tuple(self.audit.verify()))
+        database = self.folder.database
+        assert database is not None
+        with database.session() as session:
+            evidence = self.evidence.verify(session)
+        return self.folder.check(tuple(self.audit.verify()) + tuple(evidence))
 
     def close(self) -> None:
         self.folder.close()

@@ -9,4 +9,6 @@ class Changes(enum.Flag):
     DISTRICTS = enum.auto()
     SETTINGS = enum.auto()
     ROUNDS = enum.auto()  # rounds, their scores, adjustments and results
-    ALL = UNITS | DISTRICTS | SETTINGS | ROUNDS
+    COMMITMENTS = enum.auto()  # commitments, their progress and evidence (承诺完成 feeds rounds)
+    STARS = enum.auto()  # 五星支部 plans, steps, losses and targets
+    ALL = UNITS | DISTRICTS | SETTINGS | ROUNDS | COMMITMENTS | STARS

@@ -1,0 +1,314 @@
+"""Commitments (定标亮诺): statuses and their transitions, due dates, 逾期, and the completion rate.
+
+The rules, each explicit:
+- A commitment is due on its deadline; without one, on the last day of its target quarter;
+  without either, on 31 December of its year.
+- 逾期 is never set by hand or stored: an item that is not done or cancelled is 逾期 on every
+  day after its due date.
+- Completion rate of a unit on a day = items done by that day ÷ (all items − items cancelled
+  by that day), over the unit's commitments of that year. With nothing left to count the rate
+  is undefined (None), never 0 % or 100 %.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.points import display_points
+from lsb_desktop.domain.text import clean_text
+from lsb_desktop.errors import ValidationError
+
+DEFAULT_CATEGORIES = ("基层党建", "集体经济·产业", "人居环境·基础设施", "民生实事", "平安治理", "其他")
+CATEGORIES_KEY = "commitments.categories"
+COMPLETION_COMPONENT = "承诺完成"
+COMPLETION_CRITERION = "承诺完成率"
+
+
+class CommitmentStatus(enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    OVERDUE = "overdue"  # shown, never stored
+    ADJUSTED = "adjusted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> CommitmentStatus:
+        key = clean_text(text)
+        for status, label in _LABELS.items():
+            if key == label:
+                return status
+        if key in _ALIASES:
+            return _ALIASES[key]
+        names = "、".join(_LABELS.values())
+        raise ValidationError(f"无法识别状态“{text}”，应为：{names}")
+
+    @property
+    def stored(self) -> bool:
+        return self is not CommitmentStatus.OVERDUE
+
+    @property
+    def open(self) -> bool:
+        """Still to be delivered (can become 逾期)."""
+        return self in _OPEN
+
+
+_LABELS = {
+    CommitmentStatus.NOT_STARTED: "未启动",
+    CommitmentStatus.IN_PROGRESS: "推进中",
+    CommitmentStatus.DONE: "已完成",
+    CommitmentStatus.OVERDUE: "逾期",
+    CommitmentStatus.ADJUSTED: "已调整",
+    CommitmentStatus.CANCELLED: "已取消",
+}
+_ALIASES = {
+    "未开始": CommitmentStatus.NOT_STARTED,
+    "进行中": CommitmentStatus.IN_PROGRESS,
+    "正在推进": CommitmentStatus.IN_PROGRESS,
+    "完成": CommitmentStatus.DONE,
+    "已办结": CommitmentStatus.DONE,
+    "已逾期": CommitmentStatus.OVERDUE,
+    "超期": CommitmentStatus.OVERDUE,
+    "调整": CommitmentStatus.ADJUSTED,
+    "取消": CommitmentStatus.CANCELLED,
+}
+_OPEN = frozenset({CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.ADJUSTED})
+
+# Which stored status may follow which. 已调整 is reached only through `adjust` (new text with
+# a reason), 已取消 only through `cancel` (with a reason); 已完成 may be reopened (a correction).
+TRANSITIONS: dict[CommitmentStatus, frozenset[CommitmentStatus]] = {
+    CommitmentStatus.NOT_STARTED: frozenset({CommitmentStatus.IN_PROGRESS, CommitmentStatus.DONE,
+                                             CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}),
+    CommitmentStatus.IN_PROGRESS: frozenset({CommitmentStatus.NOT_STARTED, CommitmentStatus.DONE,
+                                             CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}),
+    CommitmentStatus.ADJUSTED: frozenset({CommitmentStatus.DONE, CommitmentStatus.ADJUSTED,
+                                          CommitmentStatus.CANCELLED}),
+    CommitmentStatus.DONE: frozenset({CommitmentStatus.IN_PROGRESS}),
+    CommitmentStatus.CANCELLED: frozenset(),
+}
+
+
+def check_transition(old: CommitmentStatus, new: CommitmentStatus, *, reason: str = "",
+                     adjusted: bool = False) -> None:
+    """Refuse a status change the rules do not allow, in Chinese.
+
+    `adjusted`: the item already carries an adjustment, so 推进中/未启动 come back as 已调整."""
+    if new is CommitmentStatus.OVERDUE:
+        raise ValidationError("“逾期”由截止时间自动判定，不能手工设置")
+    if old is CommitmentStatus.OVERDUE:
+        raise ValidationError("“逾期”不是保存的状态")
+    if new is old and new is not CommitmentStatus.ADJUSTED:
+        return
+    if new not in TRANSITIONS[old]:
+        if old is CommitmentStatus.CANCELLED:
+            raise ValidationError("已取消的承诺事项不能再改状态")
+        raise ValidationError(f"承诺事项不能从“{old.label}”改为“{new.label}”")
+    if new is CommitmentStatus.CANCELLED and not clean_text(reason):
+        raise ValidationError("取消承诺事项必须写明原因")
+    if new is CommitmentStatus.ADJUSTED and not clean_text(reason):
+        raise ValidationError("调整承诺事项必须写明原因")
+    if adjusted and new in (CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS):
+        raise ValidationError("调整过的承诺事项保持“已调整”，直到完成或取消")
+
+
+def due_date(year: int, deadline: date | None, target_quarter: int | None) -> date:
+    """The deadline; else the last day of the target quarter; else the year's last day."""
+    if deadline is not None:
+        return deadline
+    if target_quarter is not None:
+        return Period(year, target_quarter).last_day
+    return date(year, 12, 31)
+
+
+def check_percent(value: object) -> int:
+    """A progress percentage: a whole number 0–100 (a trailing % is accepted)."""
+    text = clean_text(str(value)).rstrip("%％").strip() if value is not None else ""
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text.isdigit():
+        raise ValidationError(f"进度“{value}”应为 0–100 的整数")
+    number = int(text)
+    if number > 100:
+        raise ValidationError(f"进度 {number}% 超过了 100%")
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A commitment as stored; `status` is the stored status, `status_on(day)` what to show."""
+
+    id: int
+    unit_id: int
+    unit_name: str
+    district_name: str
+    year: int
+    number: int
+    content: str
+    category: str
+    target: str
+    deadline: date | None
+    target_quarter: int | None
+    responsible: str
+    status: CommitmentStatus
+    original_content: str = ""
+    original_target: str = ""
+    original_deadline: date | None = None
+    adjust_reason: str = ""
+    adjusted_on: date | None = None
+    cancel_reason: str = ""
+    cancelled_on: date | None = None
+    completed_on: date | None = None
+    carried_from_id: int | None = None
+    note: str = ""
+    latest_percent: int | None = None  # the latest progress entry's percent, if any
+    evidence_count: int = 0
+
+    @property
+    def due(self) -> date:
+        return due_date(self.year, self.deadline, self.target_quarter)
+
+    @property
+    def adjusted(self) -> bool:
+        return self.adjusted_on is not None
+
+    @property
+    def deadline_text(self) -> str:
+        if self.deadline is not None:
+            return f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
+        if self.target_quarter is not None:
+            return Period(self.year, self.target_quarter).label
+        return f"{self.year}年底"
+
+    def status_on(self, day: date) -> CommitmentStatus:
+        """What the item was on `day`: cancelled or done by then, else 逾期 after its due date,
+        else its stored open status (an item done or cancelled later shows 推进中 before)."""
+        if self.cancelled_on is not None and self.cancelled_on <= day:
+            return CommitmentStatus.CANCELLED
+        if self.completed_on is not None and self.completed_on <= day:
+            return CommitmentStatus.DONE
+        if self.due < day:
+            return CommitmentStatus.OVERDUE
+        if self.status.open:
+            return self.status
+        return CommitmentStatus.ADJUSTED if self.adjusted else CommitmentStatus.IN_PROGRESS
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """Counts behind a completion rate on one day."""
+
+    total: int
+    done: int
+    cancelled: int
+    overdue: int
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.cancelled
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.done, self.counted) if self.counted else None
+
+    @property
+    def rate_text(self) -> str:
+        return percent_text(self.rate)
+
+    def explain(self) -> str:
+        """Where the figure comes from, as the round shows it."""
+        if not self.counted:
+            return f"承诺事项 {self.total} 项（取消 {self.cancelled} 项），无可计算的事项"
+        return (f"已完成 {self.done} 项 ÷（承诺 {self.total} 项 − 取消 {self.cancelled} 项）"
+                f"= {self.rate_text}")
+
+
+def completion(items: Iterable[Commitment], day: date) -> Completion:
+    """The completion counts of `items` (one unit's commitments of one year) on `day`."""
+    total = done = cancelled = overdue = 0
+    for item in items:
+        total += 1
+        status = item.status_on(day)
+        if status is CommitmentStatus.CANCELLED:
+            cancelled += 1
+        elif status is CommitmentStatus.DONE:
+            done += 1
+        elif status is CommitmentStatus.OVERDUE:
+            overdue += 1
+    return Completion(total, done, cancelled, overdue)
+
+
+def percent_text(rate: Fraction | None) -> str:
+    """A rate as a percentage with two decimals, half-up: 2/3 → 66.67%; None → —."""
+    if rate is None:
+        return "—"
+    hundredths = (rate * 10000 * 2 + 1) // 2  # half-up on a non-negative value
+    from decimal import Decimal
+
+    return display_points(Decimal(int(hundredths)).scaleb(-2)) + "%"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEntry:
+    id: int
+    commitment_id: int
+    period: Period
+    percent: int
+    done_text: str
+    entry_date: date
+    evidence: tuple[EvidenceFile, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A file kept in the data folder with its checksum; `path` is where it is now."""
+
+    id: int
+    owner: str
+    name: str
+    path: str
+    sha256: str
+    size: int
+    added_at: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCompletion:
+    """One row of the township summary (完成情况汇总表)."""
+
+    unit_id: int
+    unit_name: str
+    district_name: str
+    completion: Completion
+
+    @property
+    def rate(self) -> Fraction | None:
+        return self.completion.rate
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentDraft:
+    """What the add/edit dialog or an import row gives; validated by the service."""
+
+    unit_id: int
+    year: int
+    content: str
+    category: str
+    target: str = ""
+    deadline: date | None = None
+    target_quarter: int | None = None
+    responsible: str = ""
+    number: int | None = None  # None: the next free number of the unit's year
+    status: CommitmentStatus = CommitmentStatus.NOT_STARTED
+    completed_on: date | None = None
+    cancel_reason: str = ""
+    note: str = ""

@@ -1,0 +1,124 @@
+"""Evidence files (photos, scans, documents) copied into the data folder with a SHA-256.
+
+Files are stored by content (evidence/ab/abcdef…​.jpg), so the same photo attached twice is kept
+once and a file can never be half-replaced. The database row says which item it belongs to
+("progress:7", "commitment:3", "star:12") and what the clerk called it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import EvidenceFileRecord
+from lsb_desktop.domain.commitments import EvidenceFile
+from lsb_desktop.errors import NotFoundError, ValidationError
+
+MAX_BYTES = 200 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+def _hash(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class EvidenceStore:
+    """The evidence folder of one data folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_of(self, stored_path: str) -> Path:
+        return self.root / stored_path
+
+    def _to_file(self, record: EvidenceFileRecord) -> EvidenceFile:
+        return EvidenceFile(record.id, record.owner, record.original_name, str(self.path_of(record.stored_path)),
+                            record.sha256, record.size, record.added_at.isoformat(sep=" "), record.note)
+
+    def add(self, session: Session, owner: str, source: Path, note: str = "") -> EvidenceFile:
+        """Copy `source` in (inside the caller's transaction for the row). The copy is written
+        to a temporary name and renamed, so a crash never leaves half a file under the final name;
+        a copy whose row is rolled back stays as an unreferenced file, which `verify` ignores."""
+        source = Path(source)
+        if not source.is_file():
+            raise ValidationError(f"找不到文件“{source}”")
+        try:
+            sha, size = _hash(source)
+        except OSError as exc:
+            raise ValidationError(f"无法读取文件“{source.name}”：{exc.strerror or exc}") from None
+        if size > MAX_BYTES:
+            raise ValidationError(f"文件“{source.name}”有 {size // (1024 * 1024)} MB，超过了 200 MB，请压缩后再附上")
+        stored = f"{sha[:2]}/{sha}{source.suffix.lower()[:16]}"
+        target = self.path_of(stored)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".copy-")
+            os.close(handle)
+            try:
+                shutil.copyfile(source, temporary)
+                copied, _ = _hash(Path(temporary))
+                if copied != sha:
+                    raise ValidationError(f"复制“{source.name}”时内容发生变化，请重试")
+                os.replace(temporary, target)
+            finally:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+        record = EvidenceFileRecord(owner=owner, original_name=source.name, stored_path=stored, sha256=sha,
+                                    size=size, added_at=datetime.now().replace(microsecond=0), note=note)
+        session.add(record)
+        session.flush()
+        return self._to_file(record)
+
+    def list(self, session: Session, owners: list[str]) -> list[EvidenceFile]:
+        if not owners:
+            return []
+        records = session.scalars(select(EvidenceFileRecord).where(EvidenceFileRecord.owner.in_(owners))
+                                  .order_by(EvidenceFileRecord.id))
+        return [self._to_file(r) for r in records]
+
+    def get(self, session: Session, evidence_id: int) -> EvidenceFile:
+        record = session.get(EvidenceFileRecord, evidence_id)
+        if record is None:
+            raise NotFoundError(f"找不到编号为 {evidence_id} 的附件")
+        return self._to_file(record)
+
+    def counts(self, session: Session, owners: list[str]) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for owner in session.scalars(select(EvidenceFileRecord.owner).where(EvidenceFileRecord.owner.in_(owners))):
+            result[owner] = result.get(owner, 0) + 1
+        return result
+
+    def open_path(self, session: Session, evidence_id: int) -> Path:
+        """The file to open, after checking it is there and unchanged."""
+        record = session.get(EvidenceFileRecord, evidence_id)
+        if record is None:
+            raise NotFoundError(f"找不到编号为 {evidence_id} 的附件")
+        path = self.path_of(record.stored_path)
+        if not path.is_file():
+            raise ValidationError(f"附件“{record.original_name}”的文件不见了（{path}），请从备份中找回或重新附上")
+        if _hash(path)[0] != record.sha256:
+            raise ValidationError(f"附件“{record.original_name}”的内容与登记时的校验值不一致，文件可能被改动过")
+        return path
+
+    def verify(self, session: Session) -> list[str]:
+        """Problems for `check`: evidence files missing or changed since they were attached."""
+        problems = []
+        for record in session.scalars(select(EvidenceFileRecord).order_by(EvidenceFileRecord.id)):
+            path = self.path_of(record.stored_path)
+            if not path.is_file():
+                problems.append(f"附件“{record.original_name}”（{record.owner}）的文件不见了")
+            elif _hash(path)[0] != record.sha256:
+                problems.append(f"附件“{record.original_name}”（{record.owner}）的内容与校验值不一致")
+        return problems
