@@ -49,6 +49,8 @@ DISTRICTS = [
 # A secretary replaced mid-year (换届后调整), and a unit archived after merging into a community.
 REPLACED = ("后营村", "孙海燕", date(2024, 7, 15), "年中调整，原书记退休")
 ARCHIVED = ("牛王庙村", date(2025, 1, 1), "整村搬迁，并入新城社区统一管理")
+# 村改社区: from 2024 on the unit is an urban community and is rated on the urban star set.
+CONVERTED = ("小李庄村", "小李庄社区", date(2024, 1, 1), "村改社区（撤村设居）")
 
 
 def build_demo(core, seed: int = 2027) -> int:
@@ -66,6 +68,9 @@ def build_demo(core, seed: int = 2027) -> int:
     core.villages.change_secretary(by_name[name].id, person, day, note)
     name, day, reason = ARCHIVED
     core.villages.archive_unit(by_name[name].id, day, reason)
+    name, new_name, day, reason = CONVERTED
+    core.villages.change_unit(by_name[name].id, effective=day, reason=reason, name=new_name,
+                              kind=UnitKind.COMMUNITY)
     build_demo_rounds(core, seed)
     return len(by_name)
 
@@ -109,7 +114,7 @@ def build_demo_rounds(core, seed: int = 2027) -> int:
         sheets: dict[str, dict[tuple[int, str], Decimal]] = {}
         for unit in detail.units:
             # A village's standing persists from quarter to quarter, with real ups and downs.
-            level = quality.setdefault(unit.name, rng.uniform(74, 88)) + rng.gauss(0, 4.5)
+            level = quality.setdefault(unit.unit_id, rng.uniform(74, 88)) + rng.gauss(0, 4.5)
             cells = {}
             for judge in detail.judges:
                 for component in detail.scheme.components:

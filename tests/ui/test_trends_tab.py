@@ -409,7 +409,7 @@ def test_the_search_box_filters_the_unit_list(qtbot, tab) -> None:
     open_tab(qtbot, tab)
     tab.ui.search_edit.setText("社区")  # as typed through an input method
     visible = [tab.ui.unit_list.item(r).text() for r in range(24) if not tab.ui.unit_list.item(r).isHidden()]
-    assert visible == ["东关社区", "西苑社区", "滨河社区", "新城社区"]
+    assert visible == ["东关社区", "小李庄社区", "西苑社区", "滨河社区", "新城社区"]
 
 
 def test_a_finalised_round_reloads_the_tab_but_register_changes_do_not(qtbot, tab, demo_core) -> None:
