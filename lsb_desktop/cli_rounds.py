@@ -54,7 +54,7 @@ def round_json(detail: RoundDetail) -> dict:
         "units": [u.name for u in detail.units],
         "not_visited": [u.name for u in detail.units if not u.visited],
         "scheme": {"components": [
-            {"name": c.name, "weight": str(c.weight),
+            {"name": c.name, "weight": str(c.weight), "source": c.source.value,
              "criteria": [{"name": k.name, "max": plain_points(k.max_points)} for k in c.criteria]}
             for c in detail.scheme.components
         ]},
@@ -82,6 +82,7 @@ def results_json(results: RoundResults) -> dict:
                 "bonus": plain_points(r.bonus),
                 "deduction": plain_points(r.deduction),
                 "notes": list(r.notes),
+                **({"basis": dict(r.basis)} if r.basis else {}),
             }
             for r in results.results
         ],

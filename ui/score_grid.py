@@ -108,7 +108,7 @@ class ScoreGridModel(QAbstractTableModel):
             self._units = detail.units
             self._criteria = tuple(
                 GridCriterion(component.name, criterion.name, criterion.max_points, position % 2 == 1)
-                for position, component in enumerate(detail.scheme.components)
+                for position, component in enumerate(detail.scheme.judged.components)
                 for criterion in component.criteria
             )
         self._scores = {(cell.round_unit_id, cell.criterion): cell.points for cell in scores}
@@ -635,9 +635,9 @@ class ScoreGrid(QWidget):
             self.ui.legend_label.setText("")
             return
         parts = []
-        for position, component in enumerate(detail.scheme.components):
+        for position, component in enumerate(detail.scheme.judged.components):
             names = "、".join(c.name for c in component.criteria)
-            tint = "（浅蓝底色）" if position % 2 == 1 and len(detail.scheme.components) > 1 else ""
+            tint = "（浅蓝底色）" if position % 2 == 1 and len(detail.scheme.judged.components) > 1 else ""
             parts.append(f"{component.name}{tint}：{names}，满分 {plain_points(component.max_total)}")
         self.ui.legend_label.setText("；".join(parts))
 

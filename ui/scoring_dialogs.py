@@ -39,7 +39,8 @@ from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.points import parse_points
 from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.score_files import plain_points
-from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, Criterion, Scheme, TiePolicy
+from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION
+from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, ComponentSource, Criterion, Scheme, TiePolicy
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.services.rounds import RoundDraft
@@ -55,6 +56,7 @@ FINAL_SETTINGS_HINT = "该评比已定稿，设置不能再修改"
 CORRECTION_TITLE = "更正原因"
 CORRECTION_LABEL = "该评比已定稿。修改需写明更正原因（记入审计记录，原结果保留）："
 WARNING_STYLE = "color: #c05800; font-weight: bold;"
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1  # on a component item: ComponentSource value
 # 每次由我决定 is stored as no policy: every boundary tie is put to the clerk.
 TIE_POLICY_CHOICES = (
     ("并列的都给旗（增加旗数）", TiePolicy.EXTEND),
@@ -348,6 +350,8 @@ class _SchemeDelegate(QStyledItemDelegate):
             return None
         is_component = not index.parent().isValid()
         allowed = (NAME_COLUMN, WEIGHT_COLUMN) if is_component else (NAME_COLUMN, MAX_COLUMN)
+        if not is_component and index.parent().data(SOURCE_ROLE) == ComponentSource.COMMITMENTS.value:
+            allowed = (MAX_COLUMN,)  # the one criterion of 承诺完成 keeps its name
         return super().createEditor(parent, option, index) if index.column() in allowed else None
 
 
@@ -367,13 +371,16 @@ class _SchemeDialogUi:
             | QAbstractItemView.EditTrigger.SelectedClicked)
         self.add_component_button = QPushButton("添加项目")
         self.add_criterion_button = QPushButton("添加指标")
+        self.add_commitments_button = QPushButton("添加“承诺完成”项目")
+        self.add_commitments_button.setToolTip(
+            "得分 = 该村（社区）本年度承诺事项到本季度末的完成率 × 满分，自动计算，评委不打分")
         self.remove_button = QPushButton("删除")
         self.up_button = QPushButton("上移")
         self.down_button = QPushButton("下移")
         self.default_button = QPushButton("恢复默认方案")
         buttons = QHBoxLayout()
-        for button in (self.add_component_button, self.add_criterion_button, self.remove_button,
-                       self.up_button, self.down_button):
+        for button in (self.add_component_button, self.add_criterion_button, self.add_commitments_button,
+                       self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.default_button)
@@ -422,6 +429,7 @@ class SchemeDialog(ServiceDialog):
         self.ui.tree.itemChanged.connect(self._update_totals)
         self.ui.add_component_button.clicked.connect(self.add_component)
         self.ui.add_criterion_button.clicked.connect(self.add_criterion)
+        self.ui.add_commitments_button.clicked.connect(self.add_commitments_component)
         self.ui.remove_button.clicked.connect(self.remove_selected)
         self.ui.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.ui.down_button.clicked.connect(lambda: self.move_selected(1))
@@ -445,6 +453,8 @@ class SchemeDialog(ServiceDialog):
             parent = self._item([component.name, plain_points(component.weight), ""])
             for criterion in component.criteria:
                 parent.addChild(self._item([criterion.name, "", plain_points(criterion.max_points)]))
+            if not component.judged:
+                self._mark_computed(parent)
             tree.addTopLevelItem(parent)
             parent.setExpanded(True)
         tree.blockSignals(False)
@@ -462,6 +472,29 @@ class SchemeDialog(ServiceDialog):
         self._update_totals()
         return item
 
+    @staticmethod
+    def _mark_computed(item: QTreeWidgetItem) -> None:
+        item.setData(NAME_COLUMN, SOURCE_ROLE, ComponentSource.COMMITMENTS.value)
+        tip = "按承诺事项完成率自动计算：得分 = 完成率 × 满分（完成率 = 已完成 ÷（全部 − 已取消），算到本季度末）"
+        for target in (item, *(item.child(i) for i in range(item.childCount()))):
+            target.setToolTip(NAME_COLUMN, tip)
+            target.setForeground(NAME_COLUMN, QColor("#6a1b9a"))
+        if item.childCount():
+            item.child(0).setText(NAME_COLUMN, COMPLETION_CRITERION)
+
+    def add_commitments_component(self) -> QTreeWidgetItem | None:
+        if any(i.data(NAME_COLUMN, SOURCE_ROLE) == ComponentSource.COMMITMENTS.value for i in self.component_items()):
+            show_error(self, ValidationError("评分方案中已经有按承诺完成率计算的项目了"))
+            return None
+        item = self._item([COMPLETION_COMPONENT, "0.1", ""])
+        item.addChild(self._item([COMPLETION_CRITERION, "", "100"]))
+        self._mark_computed(item)
+        self.ui.tree.addTopLevelItem(item)
+        item.setExpanded(True)
+        self.ui.tree.setCurrentItem(item)
+        self._update_totals()
+        return item
+
     def add_criterion(self) -> QTreeWidgetItem | None:
         current = self.ui.tree.currentItem()
         parent = None
@@ -472,6 +505,9 @@ class SchemeDialog(ServiceDialog):
             if not components:
                 return None
             parent = components[-1]
+        if parent.data(NAME_COLUMN, SOURCE_ROLE) == ComponentSource.COMMITMENTS.value:
+            show_error(self, ValidationError("“承诺完成”按完成率自动计算，只有一个指标，不能再添加"))
+            return None
         item = self._item(["新指标", "", "10"])
         parent.addChild(item)
         parent.setExpanded(True)
@@ -562,7 +598,8 @@ class SchemeDialog(ServiceDialog):
                           parse_points(item.child(i).text(MAX_COLUMN), f"“{clean(item.child(i).text(NAME_COLUMN))}”的满分"))
                 for i in range(item.childCount())
             )
-            components.append(Component(name, weight, criteria))
+            source = ComponentSource(item.data(NAME_COLUMN, SOURCE_ROLE) or ComponentSource.JUDGES.value)
+            components.append(Component(name, weight, criteria, source))
         return Scheme(tuple(components))
 
     def apply(self) -> Scheme:

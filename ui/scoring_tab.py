@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsb_desktop.domain.points import display_points
+from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
     AuditEntry,
@@ -138,7 +139,8 @@ def _result_columns(components: tuple[str, ...]) -> tuple[Column, ...]:
     def component_column(name: str) -> Column:
         return Column(
             name, lambda r: r.result.component_text(name) if r.result else "", alignment=ALIGN_RIGHT,
-            tooltip=lambda r: (f"{r.result.judges.get(name, 0)} 位评委打分" if r.result else ""),
+            tooltip=lambda r: ((r.result.basis.get(name) or f"{r.result.judges.get(name, 0)} 位评委打分")
+                               if r.result else ""),
         )
 
     return (
@@ -821,6 +823,15 @@ class ScoringTab(QWidget):
         text = f"<b>{state}</b>：" + "；".join(parts) + "。"
         if partial:
             text += f"<span style='color:#b00000'> 有 {partial} 处评分不完整，补全后才能定稿（见“完整性”）。</span>"
+        for component in detail.scheme.computed:
+            text += (f"<br>“{component.name}”按承诺事项自动计算：得分 = 本年度承诺事项到"
+                     f"{detail.summary.period.label}末的完成率 × {plain_points(component.max_total)} 分"
+                     "（完成率 = 已完成 ÷（全部 − 已取消）），鼠标停在得分上可看算式。")
+            missing = [r.unit.name for r in results.results if r.basis.get(component.name, "").startswith("承诺事项")
+                       and not r.components.get(component.name)]
+            if missing and not results.finalised:
+                text += (f"<span style='color:#b00000'> {('、'.join(missing))}没有可计算的承诺事项，"
+                         "请先在“承诺事项”页录入，否则不能定稿。</span>")
         ui.results_label.setText(text)
 
     def _show_talk_warnings(self, detail: RoundDetail) -> None:

@@ -165,6 +165,7 @@ class UnitResult:
     bonus: Decimal = Decimal(0)
     deduction: Decimal = Decimal(0)
     veto_reason: str = ""
+    basis: dict[str, str] = field(default_factory=dict, hash=False)  # computed component -> how
 
     @property
     def total(self) -> str:

@@ -67,13 +67,29 @@ class Criterion:
         object.__setattr__(self, "max_points", maximum)
 
 
+class ComponentSource(enum.Enum):
+    """Where a component's score comes from: the judges' sheets, or computed from the unit's
+    commitments (承诺完成: completion rate × the component's full points; never typed)."""
+
+    JUDGES = "judges"
+    COMMITMENTS = "commitments"
+
+    @property
+    def label(self) -> str:
+        return {"judges": "评委打分", "commitments": "按承诺完成率自动计算"}[self.value]
+
+
 @dataclass(frozen=True, slots=True)
 class Component:
-    """A part of the contest (实地观摩, 擂台比武, …) with its weight and its criteria."""
+    """A part of the contest (实地观摩, 擂台比武, …) with its weight and its criteria.
+
+    A COMMITMENTS component has exactly one criterion, whose maximum is the component's full
+    points; judges never score it."""
 
     name: str
     weight: Decimal
     criteria: tuple[Criterion, ...]
+    source: ComponentSource = ComponentSource.JUDGES
 
     def __post_init__(self) -> None:
         name = _name(self.name, "评分项目名称")
@@ -86,6 +102,8 @@ class Component:
         if not criteria:
             raise ValidationError(f"“{name}”至少要有一个指标")
         _refuse_duplicates([c.name for c in criteria], f"“{name}”中的指标")
+        if self.source is ComponentSource.COMMITMENTS and len(criteria) != 1:
+            raise ValidationError(f"“{name}”按承诺完成率自动计算，只能有一个指标（即它的满分）")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "weight", weight)
         object.__setattr__(self, "criteria", criteria)
@@ -94,6 +112,26 @@ class Component:
     def max_total(self) -> Decimal:
         """The sum of the criteria's maximum points (usually 100)."""
         return sum((c.max_points for c in self.criteria), Decimal(0))
+
+    @property
+    def judged(self) -> bool:
+        return self.source is ComponentSource.JUDGES
+
+
+def commitment_component(name: str, weight: Decimal, full_points: Decimal = Decimal(100)) -> Component:
+    """A 承诺完成 component: completion rate × `full_points`, weighted like any other part."""
+    from lsb_desktop.domain.commitments import COMPLETION_CRITERION
+
+    return Component(name, weight, (Criterion(COMPLETION_CRITERION, full_points),), ComponentSource.COMMITMENTS)
+
+
+def commitment_score(component: Component, rate: Fraction) -> Fraction:
+    """The exact score of a COMMITMENTS component for a completion rate (0 ≤ rate ≤ 1)."""
+    if component.source is not ComponentSource.COMMITMENTS:
+        raise ValueError(f"{component.name} is scored by the judges")
+    if not 0 <= rate <= 1:
+        raise ValidationError(f"完成率 {rate} 不在 0–100% 之间")
+    return rate * Fraction(component.max_total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +147,22 @@ class Scheme:
             raise ValidationError("评分方案至少要有一个评分项目")
         _refuse_duplicates([c.name for c in components], "评分项目")
         _refuse_duplicates([k.name for c in components for k in c.criteria], "指标")
+        if not any(c.judged for c in components):
+            raise ValidationError("评分方案至少要有一个由评委打分的项目")
+        if sum(1 for c in components if not c.judged) > 1:
+            raise ValidationError("评分方案中只能有一个按承诺完成率计算的项目")
         object.__setattr__(self, "components", components)
+
+    @property
+    def judged(self) -> Scheme:
+        """The components the judges score (what score sheets, the grid and imports show)."""
+        if all(c.judged for c in self.components):
+            return self
+        return Scheme(tuple(c for c in self.components if c.judged))
+
+    @property
+    def computed(self) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if not c.judged)
 
     def component(self, name: str) -> Component:
         for component in self.components:

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.rounds import RoundUnit
 from lsb_desktop.domain.scoring import Flag, round_points
+from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
     CENTRE,
@@ -200,9 +201,12 @@ class _Summary:
         wanted = self.options.judge_component
         if wanted is None or not self.data.judges:
             return None
+        judged = self.data.scheme.judged
         if wanted == "":
-            return self.data.scheme.components[0].name
-        return self.data.scheme.component(wanted).name  # ValidationError when not in the scheme
+            return judged.components[0].name
+        if not self.data.scheme.component(wanted).judged:  # ValidationError when not in the scheme
+            raise ValidationError(f"“{wanted}”按承诺完成率计算，没有评委打分，不能列出评委分数")
+        return wanted
 
     # -- the columns and each row's values
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from lsb_desktop.domain.points import parse_points
-from lsb_desktop.domain.scoring import Component, Criterion, Scheme
+from lsb_desktop.domain.commitments import COMPLETION_CRITERION
+from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme
 from lsb_desktop.domain.text import canonical_name, clean
 from lsb_desktop.errors import LsbError, ValidationError
 
@@ -16,6 +17,13 @@ _LABELS = {
     "criterion": ("指标", "评分指标", "评分内容", "内容"),
     "max": ("满分", "分值", "最高分"),
 }
+
+
+def _source(criteria: list[Criterion]) -> ComponentSource:
+    """A component whose indicator is 承诺完成率 is computed from the commitments, not scored."""
+    if any(c.name == COMPLETION_CRITERION for c in criteria):
+        return ComponentSource.COMMITMENTS
+    return ComponentSource.JUDGES
 
 
 def read_scheme(path: Path) -> Scheme:
@@ -72,6 +80,7 @@ def read_scheme(path: Path) -> Scheme:
     if problems:
         raise ValidationError("评分方案文件有问题，未使用", problems)
     try:
-        return Scheme(tuple(Component(name, weights[name], tuple(criteria[name])) for name in order))
+        return Scheme(tuple(Component(name, weights[name], tuple(criteria[name]), _source(criteria[name]))
+                            for name in order))
     except LsbError as exc:
         raise ValidationError(f"评分方案文件有问题：{exc.message}") from exc

@@ -59,12 +59,14 @@ from lsb_desktop.domain.scoring import (
     Adjustment,
     AdjustmentKind,
     Component,
+    ComponentSource,
     Criterion,
     Flag,
     RankEntry,
     Scheme,
     TiePolicy,
     assign_flags,
+    commitment_score,
     component_score,
     composite,
     JudgeTotal,
@@ -73,17 +75,20 @@ from lsb_desktop.domain.scoring import (
 from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_person_name
 from lsb_desktop.errors import NotFoundError, ValidationError
 from lsb_desktop.services import audit
+from lsb_desktop.services.commitments import completion_by_unit
 from lsb_desktop.services.villages import VillageService
 
 SCHEME_KEY = "scoring.scheme"
 NOTE_NOT_SCORED = "无评分"
 NOTE_VETO = "一票否决"
+NOTE_NO_COMMITMENTS = "无可计算的承诺事项"
 
 
 def scheme_to_json(scheme: Scheme) -> str:
     return json.dumps([
         {"name": c.name, "weight": str(c.weight),
-         "criteria": [{"name": k.name, "max": str(k.max_points)} for k in c.criteria]}
+         "criteria": [{"name": k.name, "max": str(k.max_points)} for k in c.criteria],
+         **({} if c.judged else {"source": c.source.value})}
         for c in scheme.components
     ], ensure_ascii=False)
 
@@ -91,7 +96,8 @@ def scheme_to_json(scheme: Scheme) -> str:
 def scheme_from_json(text: str) -> Scheme:
     return Scheme(tuple(
         Component(c["name"], Decimal(c["weight"]),
-                  tuple(Criterion(k["name"], Decimal(k["max"])) for k in c["criteria"]))
+                  tuple(Criterion(k["name"], Decimal(k["max"])) for k in c["criteria"]),
+                  ComponentSource(c.get("source", ComponentSource.JUDGES.value)))
         for c in json.loads(text)
     ))
 
@@ -181,7 +187,8 @@ class RoundService:
                 .order_by(RoundCriterionRecord.position)):
             criteria_by_component[criterion.component_id].append(criterion)
         scheme = Scheme(tuple(
-            Component(c.name, c.weight, tuple(Criterion(k.name, k.max_points) for k in criteria_by_component[c.id]))
+            Component(c.name, c.weight, tuple(Criterion(k.name, k.max_points) for k in criteria_by_component[c.id]),
+                      ComponentSource(c.source))
             for c in components
         ))
         judges = tuple(
@@ -294,7 +301,8 @@ class RoundService:
             session.flush()
             for position, component in enumerate(scheme.components, start=1):
                 component_record = RoundComponentRecord(round_id=record.id, position=position,
-                                                        name=component.name, weight=component.weight)
+                                                        name=component.name, weight=component.weight,
+                                                        source=component.source.value)
                 session.add(component_record)
                 session.flush()
                 for index, criterion in enumerate(component.criteria, start=1):
@@ -401,6 +409,7 @@ class RoundService:
             judges = {j.id: j.name for j in loaded.detail.judges}
             units = {u.id: u.name for u in loaded.detail.units}
             not_visited = {u.id for u in loaded.detail.units if not u.visited}
+            computed = {k.name: c.name for c in loaded.detail.scheme.computed for k in c.criteria}
             existing = {
                 (s.judge_id, s.round_unit_id, s.criterion_id): s
                 for s in session.scalars(select(ScoreRecord).where(ScoreRecord.round_id == round_id))
@@ -417,6 +426,8 @@ class RoundService:
                 name = canonical_name(criterion)
                 if name not in loaded.criterion_ids:
                     raise ValidationError(f"本次评比没有指标“{criterion}”")
+                if name in computed:
+                    raise ValidationError(f"“{computed[name]}”按承诺事项完成率自动计算，不能打分")
                 value = None if raw is None or (isinstance(raw, str) and not clean(raw)) else \
                     check_points(raw, name, loaded.criterion_max[name])
                 key = (judge_id, unit_id, loaded.criterion_ids[name])
@@ -514,11 +525,24 @@ class RoundService:
             adjustments[record.round_unit_id].append(record)
         entries, partial, missing = [], {}, []
         visited = [u for u in detail.units if u.visited]
+        rates = (completion_by_unit(session, [u.unit_id for u in visited], detail.summary.period)
+                 if detail.scheme.computed else {})
         for unit in visited:
             components: dict[str, Fraction] = {}
             judges_count: dict[str, int] = {}
+            basis: dict[str, str] = {}
             notes: list[str] = []
             for component in detail.scheme.components:
+                if not component.judged:
+                    done = rates[unit.unit_id]
+                    judges_count[component.name] = 0
+                    basis[component.name] = done.explain()
+                    if done.rate is None:
+                        components[component.name] = Fraction(0)
+                        notes.append(f"{component.name}{NOTE_NO_COMMITMENTS}")
+                    else:
+                        components[component.name] = commitment_score(component, done.rate)
+                    continue
                 totals = []
                 for judge in detail.judges:
                     total = totals_of.get((judge.id, unit.id, component.name))
@@ -548,16 +572,17 @@ class RoundService:
                 notes.append(f"{NOTE_VETO}：{veto[0]}")
             value = composite(detail.scheme, components, applied)
             entries.append(RankEntry(unit.name, value, components, bool(veto)))
-            partial[unit.name] = (unit, components, judges_count, tuple(notes), bonus, deduction, veto[0] if veto else "")
+            partial[unit.name] = (unit, components, judges_count, tuple(notes), bonus, deduction,
+                                  veto[0] if veto else "", basis)
         ranked = rank(entries, rules.tiebreak, rules.veto_last)
         flags = assign_flags(ranked, min(rules.red, len(ranked)), min(rules.black, max(0, len(ranked) - rules.red)),
                              policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black) if ranked else None
         results = []
         for item in ranked:
-            unit, components, judges_count, notes, bonus, deduction, veto_reason = partial[item.unit]
+            unit, components, judges_count, notes, bonus, deduction, veto_reason, basis = partial[item.unit]
             results.append(UnitResult(unit, item.rank, item.entry.composite, components, judges_count,
                                       flags.flag_of(item.unit) if flags else None, notes, bonus, deduction,
-                                      veto_reason))
+                                      veto_reason, basis))
         return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
                             flags.ties if flags else (), tuple(missing), False)
 
@@ -568,7 +593,7 @@ class RoundService:
         criteria_count = {}
         for record in session.scalars(select(RoundComponentRecord).where(RoundComponentRecord.round_id == loaded.detail.id)):
             component_of[record.id] = record.name
-        for component in loaded.detail.scheme.components:
+        for component in loaded.detail.scheme.judged.components:
             criteria_count[component.name] = len(component.criteria)
         rows = session.execute(
             select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id,
@@ -591,7 +616,7 @@ class RoundService:
                 if (judge_id, unit_id) in short:
                     scored[(judge_id, unit_id)].add(loaded.criterion_names[criterion_id])
             for (judge_id, unit_id), present in scored.items():
-                for component in loaded.detail.scheme.components:
+                for component in loaded.detail.scheme.judged.components:
                     key = (judge_id, unit_id, component.name)
                     missing = tuple(k.name for k in component.criteria if k.name not in present)
                     if key in totals and missing:
@@ -626,6 +651,7 @@ class RoundService:
                 {name: item["judges"] for name, item in stored["components"].items()},
                 Flag(r.flag) if r.flag else None, notes,
                 Decimal(stored["bonus"]), Decimal(stored["deduction"]), veto,
+                {name: item["basis"] for name, item in stored["components"].items() if "basis" in item},
             ))
         reason = records[0].reason if records else ""
         return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited), (), (),
@@ -653,7 +679,8 @@ class RoundService:
         now = _now()
         for result in results.results:
             components = {
-                "components": {name: {"score": _fraction_text(value), "judges": result.judges.get(name, 0)}
+                "components": {name: {"score": _fraction_text(value), "judges": result.judges.get(name, 0),
+                                      **({"basis": result.basis[name]} if name in result.basis else {})}
                                for name, value in result.components.items()},
                 "bonus": str(result.bonus),
                 "deduction": str(result.deduction),
@@ -681,7 +708,7 @@ class RoundService:
         problems = [f"评委{m.judge}对{m.unit}的“{m.component}”缺少：{'、'.join(m.criteria)}" for m in partial]
         for result in results.results:
             for note in result.notes:
-                if note.endswith(NOTE_NOT_SCORED):
+                if note.endswith(NOTE_NOT_SCORED) or note.endswith(NOTE_NO_COMMITMENTS):
                     problems.append(f"{result.unit.name}：{note}")
         problems.extend(tie.describe() for tie in results.ties)
         if not results.results:
@@ -722,7 +749,7 @@ class RoundService:
                                  if (judge.id, result.unit.id, component.name) in totals else None)
                     for judge in detail.judges
                 }
-                for component in detail.scheme.components
+                for component in detail.scheme.judged.components
             }
             rows.append(SheetRow(result, per_component))
         summary = detail.summary
@@ -743,7 +770,7 @@ class RoundService:
         title = f"{township}{summary.period.label}{summary.title}评分表"
         units = tuple((u.name, u.district) for u in detail.units if u.visited)
         write_judge_sheets(Path(path), ScoreSheetSpec(title, tuple(j.name for j in detail.judges), units,
-                                                       detail.scheme, summary.event_date))
+                                                       detail.scheme.judged, summary.event_date))
 
     def preview_import(self, round_id: int, paths: Sequence[Path]) -> ScoreImportPreview:
         """Read every file and check every score against the round. Writes nothing."""
@@ -751,7 +778,8 @@ class RoundService:
 
         detail = self.get_round(round_id)
         visited = [u for u in detail.units if u.visited]
-        context = ScoreContext(tuple(j.name for j in detail.judges), tuple(u.name for u in visited), detail.scheme)
+        context = ScoreContext(tuple(j.name for j in detail.judges), tuple(u.name for u in visited),
+                               detail.scheme.judged)
         files = tuple(Path(p) for p in paths)
         entries: list[ScoreEntry] = []
         problems: list[ScoreProblem] = []
@@ -785,7 +813,7 @@ class RoundService:
                 unchanged += 1
             else:
                 changed += 1
-        warnings = score_warnings(entries, detail.scheme)
+        warnings = score_warnings(entries, detail.scheme.judged)
         return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged)
 
     def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> int:

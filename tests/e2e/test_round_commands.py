@@ -65,7 +65,7 @@ def test_a_round_from_creation_to_an_audited_correction(township: Path, tmp_path
     assert shown["period"] == "2025Q1" and shown["judges"] == list(JUDGES)
     assert shown["units"] == list(UNITS)
     assert shown["scheme"]["components"][0] == {
-        "name": "实地观摩", "weight": "0.7",
+        "name": "实地观摩", "weight": "0.7", "source": "judges",
         "criteria": [{"name": "基层党建", "max": "25"}, {"name": "产业发展", "max": "25"},
                      {"name": "人居环境", "max": "20"}, {"name": "乡村治理", "max": "15"},
                      {"name": "群众满意", "max": "15"}]}

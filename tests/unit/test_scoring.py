@@ -607,3 +607,34 @@ def test_at_the_trimming_threshold_a_mean_judge_can_change_the_order() -> None:
     assert after == {"甲村": F("87.5"), "乙村": F(85)}
     assert [r.unit for r in rank(RankEntry(u, v) for u, v in before.items())] == ["乙村", "甲村"]
     assert [r.unit for r in rank(RankEntry(u, v) for u, v in after.items())] == ["甲村", "乙村"]
+
+
+# --- 承诺完成: a component computed from the commitments ------------------------------------
+
+
+def test_a_commitments_component_scores_its_rate_times_its_full_points() -> None:
+    from lsb_desktop.domain.scoring import commitment_component, commitment_score
+
+    component = commitment_component("承诺完成", Decimal("0.2"), Decimal(10))
+    assert commitment_score(component, Fraction(2, 3)) == Fraction(20, 3)
+    assert commitment_score(component, Fraction(1)) == 10
+    with pytest.raises(ValidationError):
+        commitment_score(component, Fraction(3, 2))
+
+
+def test_a_scheme_needs_a_judged_component_and_at_most_one_computed_one() -> None:
+    from lsb_desktop.domain.scoring import ComponentSource, commitment_component
+
+    computed = commitment_component("承诺完成", Decimal("0.3"))
+    with pytest.raises(ValidationError, match="由评委打分"):
+        Scheme((computed,))
+    other = Component("另一项", Decimal("0.1"), (Criterion("另一完成率", Decimal(10)),), ComponentSource.COMMITMENTS)
+    judged = Component("实地观摩", Decimal("0.6"), (Criterion("综合", Decimal(100)),))
+    with pytest.raises(ValidationError, match="只能有一个"):
+        Scheme((judged, computed, other))
+    with pytest.raises(ValidationError, match="只能有一个指标"):
+        Component("承诺完成", Decimal("0.3"), (Criterion("甲", Decimal(50)), Criterion("乙", Decimal(50))),
+                  ComponentSource.COMMITMENTS)
+    scheme = Scheme((judged, computed))
+    assert scheme.judged.components == (judged,)
+    assert scheme.computed == (computed,)
