@@ -662,6 +662,26 @@ def test_scheme_dialog_edits_the_template_and_warns_about_weights(qtbot, core, u
     shown.reject()
 
 
+def test_scheme_dialog_adds_the_computed_commitments_component_once(qtbot, core, units, tab, boxes):
+    dialog = tab.open_scheme_dialog(template=True)
+    qtbot.mouseClick(dialog.ui.add_commitments_button, Qt.MouseButton.LeftButton)
+    item = dialog.component_items()[-1]
+    assert item.text(0) == "承诺完成" and item.child(0).text(0) == "承诺完成率"
+    assert "自动计算" in item.toolTip(0)
+    dialog.ui.tree.setCurrentItem(item)
+    assert dialog.add_criterion() is None  # one indicator only
+    assert dialog.add_commitments_component() is None  # once per scheme
+    assert any("承诺完成率计算的项目" in text for text in boxes.texts)
+    for component in dialog.component_items()[:2]:
+        component.setText(1, "0.35")
+    item.setText(1, "0.3")
+    qtbot.mouseClick(dialog.ui.button_box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    template = core.rounds.scheme_template()
+    computed = template.component("承诺完成")
+    assert not computed.judged and computed.max_total == Decimal(100)
+    assert [c.name for c in template.judged.components] == ["实地观摩", "擂台比武"]
+
+
 # ----- files --------------------------------------------------------------------------------------
 
 
