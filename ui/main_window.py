@@ -10,12 +10,14 @@ from lsb_desktop import APP_NAME, __version__
 from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
+from ui.commitments_tab import CommitmentsTab
 from ui.messages import show_error
 from ui.scoring_tab import ScoringTab
 from ui.trends_tab import TrendsTab
 from ui.villages_tab import VillagesTab
 
 VILLAGES_TAB = "村（社区）"
+COMMITMENTS_TAB = "承诺事项"
 SCORING_TAB = "观摩评比"
 TRENDS_TAB = "趋势图表"
 SCREENSHOT_SIZE = (1280, 800)
@@ -37,6 +39,9 @@ class MainWindow(QMainWindow):
         self.villages_tab = VillagesTab(core, self)
         self.tabs.addTab(self.villages_tab, VILLAGES_TAB)
         self.villages_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.villages_tab))
+        self.commitments_tab = CommitmentsTab(core, self)
+        self.tabs.addTab(self.commitments_tab, COMMITMENTS_TAB)
+        self.commitments_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.commitments_tab))
         self.scoring_tab = ScoringTab(core, self)
         self.tabs.addTab(self.scoring_tab, SCORING_TAB)
         self.scoring_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.scoring_tab))

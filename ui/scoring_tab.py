@@ -631,8 +631,9 @@ class ScoringTab(QWidget):
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
         """Re-read the rounds when they changed (or a restored backup replaced everything).
-        Rounds keep their own copy of units and names, so register changes alone don't count."""
-        if not changes & Changes.ROUNDS:
+        Rounds keep their own copy of units and names, so register changes alone don't count;
+        commitments do, as a 承诺完成 component is computed from them."""
+        if not changes & (Changes.ROUNDS | Changes.COMMITMENTS):
             return
         self._load_rounds(self.current_round_id())
 

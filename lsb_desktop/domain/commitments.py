@@ -13,7 +13,7 @@ The rules, each explicit:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -254,6 +254,32 @@ def percent_text(rate: Fraction | None) -> str:
     from decimal import Decimal
 
     return display_points(Decimal(int(hundredths)).scaleb(-2)) + "%"
+
+
+# The township summary (tab and 完成情况汇总表) marks the last WORST_PLACES places of the ranking.
+WORST_PLACES = 3
+
+
+def competition_ranks(rates: Sequence[Fraction | None]) -> list[int | None]:
+    """Ranks by rate, highest first; equal rates share a rank and the next is skipped
+    (1, 2, 2, 4); a unit without a rate (nothing to count) has no rank."""
+    known = sorted((rate for rate in rates if rate is not None), reverse=True)
+    first: dict[Fraction, int] = {}
+    for position, rate in enumerate(known, start=1):
+        first.setdefault(rate, position)
+    return [None if rate is None else first[rate] for rate in rates]
+
+
+def worst_rates(rates: Sequence[Fraction | None], places: int = WORST_PLACES) -> set[int]:
+    """Indexes of the rates in the last `places` places of the ranking, ties included; the
+    best rate is never marked (so nothing is marked when all rates are equal)."""
+    known = sorted(rate for rate in rates if rate is not None)
+    if not known:
+        return set()
+    threshold = known[min(places, len(known)) - 1]
+    best = known[-1]
+    return {index for index, rate in enumerate(rates)
+            if rate is not None and rate <= threshold and rate < best}
 
 
 @dataclass(frozen=True, slots=True)

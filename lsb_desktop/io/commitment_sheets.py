@@ -22,8 +22,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lsb_desktop.domain.commitments import (
     Commitment,
     CommitmentStatus,
+    WORST_PLACES,
     Completion,
     UnitCompletion,
+    competition_ranks,
+    worst_rates,
 )
 from lsb_desktop.domain.text import clean, clean_text
 from lsb_desktop.errors import ValidationError
@@ -50,7 +53,7 @@ SUPERVISION_LINE = ("监督电话：________________　　公示期间，群众�
                     "可向村（社区）党组织或镇党委反映。")
 SIGNATURE_BLANK = "_" * 10
 # The worst rates: the last BOTTOM_MARKED places of the ranking (ties included) get a red fill.
-BOTTOM_MARKED = 3
+BOTTOM_MARKED = WORST_PLACES
 
 HEADER_FILL = PatternFill(fill_type="solid", start_color="F2F2F2", end_color="F2F2F2")
 # The ranking sheet's red-flag shade: light enough to read through, apart from grey in print.
@@ -395,26 +398,8 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
 # ---------------------------------------------------------------------------- 完成情况汇总表
 
 
-def competition_ranks(rates: Sequence[Fraction | None]) -> list[int | None]:
-    """Ranks by rate, highest first; equal rates share a rank and the next is skipped
-    (1, 2, 2, 4); a unit without a rate (nothing to count) has no rank."""
-    known = sorted((rate for rate in rates if rate is not None), reverse=True)
-    first: dict[Fraction, int] = {}
-    for position, rate in enumerate(known, start=1):
-        first.setdefault(rate, position)
-    return [None if rate is None else first[rate] for rate in rates]
 
 
-def worst_rates(rates: Sequence[Fraction | None], places: int = BOTTOM_MARKED) -> set[int]:
-    """Indexes of the rates in the last `places` places of the ranking, ties included; the
-    best rate is never marked (so nothing is marked when all rates are equal)."""
-    known = sorted(rate for rate in rates if rate is not None)
-    if not known:
-        return set()
-    threshold = known[min(places, len(known)) - 1]
-    best = known[-1]
-    return {index for index, rate in enumerate(rates)
-            if rate is not None and rate <= threshold and rate < best}
 
 
 def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str, committee: str,

@@ -16,14 +16,12 @@ from lsb_desktop.domain.commitments import (
     CommitmentStatus,
     Completion,
     UnitCompletion,
+    competition_ranks,
     completion,
+    worst_rates,
 )
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.io.commitment_sheets import (
-    competition_ranks,
-    worst_rates,
-    write_commitment_workbook,
-)
+from lsb_desktop.io.commitment_sheets import write_commitment_workbook
 
 ON = date(2024, 7, 15)
 RED = "FFE0E0"
