@@ -13,12 +13,14 @@ from lsb_desktop.services.changes import Changes
 from ui.commitments_tab import CommitmentsTab
 from ui.messages import show_error
 from ui.scoring_tab import ScoringTab
+from ui.stars_tab import StarsTab
 from ui.trends_tab import TrendsTab
 from ui.villages_tab import VillagesTab
 
 VILLAGES_TAB = "村（社区）"
 COMMITMENTS_TAB = "承诺事项"
 SCORING_TAB = "观摩评比"
+STARS_TAB = "五星创建"
 TRENDS_TAB = "趋势图表"
 SCREENSHOT_SIZE = (1280, 800)
 
@@ -45,6 +47,9 @@ class MainWindow(QMainWindow):
         self.scoring_tab = ScoringTab(core, self)
         self.tabs.addTab(self.scoring_tab, SCORING_TAB)
         self.scoring_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.scoring_tab))
+        self.stars_tab = StarsTab(core, self)
+        self.tabs.addTab(self.stars_tab, STARS_TAB)
+        self.stars_tab.changed.connect(lambda changes: self.broadcast(changes, source=self.stars_tab))
         self.trends_tab = TrendsTab(core, self)
         self.tabs.addTab(self.trends_tab, TRENDS_TAB)
         self._build_menus()
