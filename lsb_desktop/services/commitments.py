@@ -4,18 +4,22 @@ adjustments and cancellations with reasons, carry-over into the next year, the c
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import CommitmentRecord
+from db.models import CommitmentProgressRecord, CommitmentRecord, EvidenceFileRecord, SettingRecord
 from lsb_desktop.domain.commitments import (
+    CATEGORIES_KEY,
+    DEFAULT_CATEGORIES,
     Commitment,
     CommitmentDraft,
     CommitmentStatus,
@@ -23,11 +27,23 @@ from lsb_desktop.domain.commitments import (
     EvidenceFile,
     ProgressEntry,
     UnitCompletion,
+    check_percent,
+    check_transition,
     completion,
+    due_date,
 )
 from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.register import UnitStatus
+from lsb_desktop.domain.text import canonical_name, clean_text
+from lsb_desktop.errors import LsbError, NotFoundError, ValidationError
+from lsb_desktop.services import audit
 from lsb_desktop.services.evidence import EvidenceStore
-from lsb_desktop.services.villages import VillageService
+from lsb_desktop.services.villages import VillageService, _State
+
+ADDED, UPDATED, UNCHANGED = "新增", "更新", "不变"
+MAX_CONTENT = 500
+MAX_SHORT = 64
+MAX_CATEGORIES = 30
 
 
 def to_commitment(record: CommitmentRecord, unit_name: str = "", district_name: str = "",
@@ -66,6 +82,8 @@ class ImportRow:
     draft: CommitmentDraft | None  # None when the row has problems
     problems: tuple[str, ...] = ()
     action: str = ""  # 新增 / 更新 / 不变
+    changes: tuple[str, ...] = ()  # for 更新: what changes, "完成时限：… → …"
+    cancelled_on: date | None = None  # for an item cancelled by the import
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +96,464 @@ class CommitmentImportPreview:
     count_new: int = 0
     count_changed: int = 0
     count_unchanged: int = 0
+    default_year: int | None = None
+    notes: tuple[str, ...] = ()  # sheets skipped, columns ignored (not problems)
 
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.problems
+
+
+# ---------------------------------------------------------------------------- pure checks
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _text(value: object, what: str, limit: int, required: bool = False) -> str:
+    text = clean_text(value)
+    if required and not text:
+        raise ValidationError(f"{what}不能为空")
+    if len(text) > limit:
+        raise ValidationError(f"{what}太长（{len(text)} 个字，最多 {limit} 个字）")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError(f"{what}含有不可见的控制字符")
+    return text
+
+
+def _content(value: object) -> str:
+    return _text(value, "承诺事项内容", MAX_CONTENT, required=True)
+
+
+def _check_year(year: int) -> None:
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError(f"年度 {year} 不在 2000–2100 之间")
+
+
+def _check_due(year: int, deadline: date | None, target_quarter: int | None) -> None:
+    if deadline is not None and target_quarter is not None:
+        raise ValidationError("完成时限只能填一个：具体日期或目标季度")
+    if target_quarter is not None and target_quarter not in (1, 2, 3, 4):
+        raise ValidationError(f"目标季度应为 1–4，收到 {target_quarter}")
+    if deadline is not None and not date(year, 1, 1) <= deadline <= date(year + 1, 12, 31):
+        raise ValidationError(f"完成时限 {deadline.isoformat()} 不在 {year} 年（或次年）之内，"
+                              f"{year} 年的承诺事项应在 {year} 年内完成")
+
+
+def _check_day(day: date, what: str, year: int, today: date) -> None:
+    if day > today:
+        raise ValidationError(f"{what} {day.isoformat()} 晚于今天，不能预先登记")
+    if day < date(year, 1, 1):
+        raise ValidationError(f"{what} {day.isoformat()} 早于 {year} 年，与承诺年度不符")
+
+
+def _day_text(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _due_text(year: int, deadline: date | None, quarter: int | None) -> str:
+    if deadline is not None:
+        return f"{deadline.year}年{deadline.month}月{deadline.day}日"
+    if quarter is not None:
+        return Period(year, quarter).label
+    return f"{year}年底"
+
+
+def _snapshot(record: CommitmentRecord) -> dict:
+    """What the audit log keeps of an item."""
+    return {
+        "unit_id": record.unit_id, "year": record.year, "number": record.number, "content": record.content,
+        "category": record.category, "target": record.target, "deadline": _day_text(record.deadline),
+        "target_quarter": record.target_quarter, "responsible": record.responsible,
+        "status": CommitmentStatus(record.status).label, "completed_on": _day_text(record.completed_on),
+        "cancelled_on": _day_text(record.cancelled_on), "cancel_reason": record.cancel_reason,
+        "note": record.note,
+    } | ({
+        "original_content": record.original_content, "original_target": record.original_target,
+        "original_deadline": _day_text(record.original_deadline), "adjust_reason": record.adjust_reason,
+        "adjusted_on": _day_text(record.adjusted_on),
+    } if record.adjusted_on is not None else {})
+
+
+def _entity(record: CommitmentRecord) -> str:
+    return f"commitment:{record.id}"
+
+
+def _is_adjusted(record: CommitmentRecord) -> bool:
+    return record.adjusted_on is not None
+
+
+def _name_day(year: int, today: date) -> date:
+    """The day a unit's name is taken for a year's items: the year's end, or today."""
+    return min(date(year, 12, 31), max(today, date(year, 1, 1)))
+
+
+# ---------------------------------------------------------------------------- unit of work
+
+
+class _Work:
+    """One transaction of the service: the session, lookups loaded once, and the audit entries
+    (appended in one go at the end, in the order the changes were made)."""
+
+    def __init__(self, service: CommitmentService, session: Session, today: date) -> None:
+        self.service = service
+        self.session = session
+        self.today = today
+        self._states: dict[int, _State] | None = None
+        self._categories: tuple[str, ...] | None = None
+        self._numbers: dict[tuple[int, int], int] = {}
+        self._progress: dict[int, dict[Period, CommitmentProgressRecord]] = {}
+        self.entries: list[tuple[str, str, object, object, str]] = []
+
+    # ----- lookups
+
+    @property
+    def states(self) -> dict[int, _State]:
+        if self._states is None:
+            self._states = self.service._villages._load(self.session)
+        return self._states
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        if self._categories is None:
+            self._categories = _read_categories(self.session)
+        return self._categories
+
+    def audit(self, action: str, entity: str, old: object, new: object, reason: str = "") -> None:
+        self.entries.append((action, entity, old, new, clean_text(reason)))
+
+    def finish(self) -> None:
+        audit.record_many(self.session, self.entries)
+        self.entries = []
+
+    def record(self, commitment_id: int) -> CommitmentRecord:
+        record = self.session.get(CommitmentRecord, commitment_id)
+        if record is None:
+            raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
+        return record
+
+    def next_number(self, unit_id: int, year: int) -> int:
+        key = (unit_id, year)
+        if key not in self._numbers:
+            self._numbers[key] = self.session.scalar(
+                select(func.max(CommitmentRecord.number)).where(
+                    CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)) or 0
+        return self._numbers[key] + 1
+
+    def _took_number(self, unit_id: int, year: int, number: int) -> None:
+        key = (unit_id, year)
+        current = self._numbers.get(key)
+        if current is not None:
+            self._numbers[key] = max(current, number)
+
+    def unit_state(self, unit_id: int) -> _State:
+        state = self.states.get(unit_id)
+        if state is None:
+            raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
+        return state
+
+    def check_unit_in_year(self, unit_id: int, year: int) -> None:
+        """A unit can have commitments for a year it was on the register in."""
+        state = self.unit_state(unit_id)
+        first = state.versions[0]
+        if first.valid_from > date(year, 12, 31):
+            raise ValidationError(f"“{first.name}”{first.valid_from.year} 年才建档，不能有 {year} 年的承诺事项")
+        version = state.version_on(date(year, 1, 1)) or first
+        status = UnitStatus(version.status)
+        if status is not UnitStatus.ACTIVE:
+            raise ValidationError(f"“{version.name}”在 {year} 年{status.label}，不能有该年的承诺事项")
+
+    def check_category(self, name: str, keep: str | None = None) -> str:
+        category = clean_text(name)
+        if not category:
+            raise ValidationError(f"类别不能为空，可选：{'、'.join(self.categories)}")
+        if category in self.categories or category == keep:
+            return category
+        raise ValidationError(f"类别“{category}”不在类别列表中，可选：{'、'.join(self.categories)}")
+
+    # ----- changes
+
+    def add(self, draft: CommitmentDraft, *, cancelled_on: date | None = None,
+            carried_from_id: int | None = None, keep_category: str | None = None) -> CommitmentRecord:
+        _check_year(draft.year)
+        self.check_unit_in_year(draft.unit_id, draft.year)
+        content = _content(draft.content)
+        category = self.check_category(draft.category, keep=keep_category)
+        target = _text(draft.target, "目标", MAX_CONTENT)
+        responsible = _text(draft.responsible, "责任人", MAX_SHORT)
+        note = _text(draft.note, "备注", MAX_CONTENT)
+        _check_due(draft.year, draft.deadline, draft.target_quarter)
+        if draft.number is None:
+            number = self.next_number(draft.unit_id, draft.year)
+        else:
+            number = draft.number
+            if not isinstance(number, int) or number < 1:
+                raise ValidationError(f"序号应为正整数，收到 {number}")
+            taken = self.session.scalar(select(CommitmentRecord.id).where(
+                CommitmentRecord.unit_id == draft.unit_id, CommitmentRecord.year == draft.year,
+                CommitmentRecord.number == number))
+            if taken is not None:
+                raise ValidationError(f"该村（社区）{draft.year} 年已有第 {number} 项承诺事项，序号不能重复")
+        status = draft.status
+        completed_on = cancel_day = None
+        cancel_reason = ""
+        if status is CommitmentStatus.OVERDUE:
+            raise ValidationError("“逾期”由截止时间自动判定，不能手工设置")
+        if status is CommitmentStatus.ADJUSTED:
+            raise ValidationError("新事项不能直接是“已调整”：请先登记原承诺，再用“调整”写明新内容和原因")
+        if status is CommitmentStatus.DONE:
+            if draft.completed_on is None:
+                raise ValidationError("状态为“已完成”时必须填写完成日期")
+            _check_day(draft.completed_on, "完成日期", draft.year, self.today)
+            completed_on = draft.completed_on
+        elif draft.completed_on is not None:
+            raise ValidationError("填写了完成日期，但状态不是“已完成”")
+        if status is CommitmentStatus.CANCELLED:
+            cancel_reason = _text(draft.cancel_reason, "取消原因", MAX_CONTENT)
+            if not cancel_reason:
+                raise ValidationError("取消承诺事项必须写明原因")
+            cancel_day = cancelled_on or _name_day(draft.year, self.today)
+            _check_day(cancel_day, "取消日期", draft.year, self.today)
+        now = _now()
+        record = CommitmentRecord(
+            unit_id=draft.unit_id, year=draft.year, number=number, content=content, category=category,
+            target=target, deadline=draft.deadline, target_quarter=draft.target_quarter,
+            responsible=responsible, status=status.value, original_content="", original_target="",
+            original_deadline=None, adjust_reason="", adjusted_on=None, cancel_reason=cancel_reason,
+            cancelled_on=cancel_day, completed_on=completed_on, carried_from_id=carried_from_id, note=note,
+            created_at=now, updated_at=now,
+        )
+        self.session.add(record)
+        self.session.flush()
+        self._took_number(draft.unit_id, draft.year, number)
+        self.audit("新增承诺事项" if carried_from_id is None else "结转承诺事项", _entity(record), None,
+                   _snapshot(record), "" if carried_from_id is None else f"由 commitment:{carried_from_id} 结转")
+        return record
+
+    def update(self, record: CommitmentRecord, *, content: str | None = None, category: str | None = None,
+               target: str | None = None, deadline: date | None = None, target_quarter: int | None = None,
+               clear_due: bool = False, responsible: str | None = None, note: str | None = None,
+               action: str = "修改承诺事项", reason: str = "") -> bool:
+        """Change typed fields; True when anything changed."""
+        old = _snapshot(record)
+        values = {}
+        if content is not None:
+            values["content"] = _content(content)
+        if category is not None:
+            values["category"] = self.check_category(category, keep=record.category)
+        if target is not None:
+            values["target"] = _text(target, "目标", MAX_CONTENT)
+        if responsible is not None:
+            values["responsible"] = _text(responsible, "责任人", MAX_SHORT)
+        if note is not None:
+            values["note"] = _text(note, "备注", MAX_CONTENT)
+        if clear_due:
+            values["deadline"], values["target_quarter"] = None, None
+        elif deadline is not None or target_quarter is not None:
+            _check_due(record.year, deadline, target_quarter)
+            values["deadline"], values["target_quarter"] = deadline, target_quarter
+        changed = {key: value for key, value in values.items() if getattr(record, key) != value}
+        if not changed:
+            return False
+        for key, value in changed.items():
+            setattr(record, key, value)
+        record.updated_at = _now()
+        self.audit(action, _entity(record), old, _snapshot(record), reason)
+        return True
+
+    def adjust(self, record: CommitmentRecord, *, content: str, target: str, deadline: date | None,
+               target_quarter: int | None, reason: str, on: date) -> None:
+        old_status = CommitmentStatus(record.status)
+        check_transition(old_status, CommitmentStatus.ADJUSTED, reason=reason, adjusted=_is_adjusted(record))
+        new_content = _content(content)
+        new_target = _text(target, "目标", MAX_CONTENT)
+        _check_due(record.year, deadline, target_quarter)
+        _check_day(on, "调整日期", record.year, self.today)
+        if (new_content, new_target, deadline, target_quarter) == (
+                record.content, record.target, record.deadline, record.target_quarter):
+            raise ValidationError("调整后的内容、目标和完成时限与原来完全相同，没有可调整的地方")
+        old = _snapshot(record)
+        if not _is_adjusted(record):
+            # The first adjustment keeps the promise as it was made; later ones keep that too.
+            record.original_content = record.content
+            record.original_target = record.target
+            record.original_deadline = (record.deadline if record.deadline is not None or
+                                        record.target_quarter is None
+                                        else due_date(record.year, None, record.target_quarter))
+        record.content, record.target = new_content, new_target
+        record.deadline, record.target_quarter = deadline, target_quarter
+        record.adjust_reason = clean_text(reason)
+        record.adjusted_on = on
+        record.status = CommitmentStatus.ADJUSTED.value
+        record.updated_at = _now()
+        self.audit("调整承诺事项", _entity(record), old, _snapshot(record), reason)
+
+    def set_status(self, record: CommitmentRecord, status: CommitmentStatus, *, on: date | None = None,
+                   reason: str = "") -> bool:
+        old_status = CommitmentStatus(record.status)
+        adjusted = _is_adjusted(record)
+        if status is CommitmentStatus.ADJUSTED and not (old_status is CommitmentStatus.DONE and adjusted):
+            if old_status is CommitmentStatus.CANCELLED:
+                raise ValidationError("已取消的承诺事项不能再改状态")
+            raise ValidationError("“已调整”请用“调整”录入新的内容和调整原因（原内容会保留）")
+        if status is CommitmentStatus.CANCELLED:
+            self.cancel(record, reason, on or self.today)
+            return True
+        if old_status is CommitmentStatus.DONE and status is CommitmentStatus.IN_PROGRESS:
+            check_transition(old_status, status)
+            stored = CommitmentStatus.ADJUSTED if adjusted else CommitmentStatus.IN_PROGRESS
+        elif old_status is CommitmentStatus.DONE and status is CommitmentStatus.ADJUSTED and adjusted:
+            check_transition(old_status, CommitmentStatus.IN_PROGRESS)  # reopening an adjusted item
+            stored = CommitmentStatus.ADJUSTED
+        elif status is old_status:
+            check_transition(old_status, status)  # refuses 逾期
+            if status is CommitmentStatus.DONE and on is not None and on != record.completed_on:
+                _check_day(on, "完成日期", record.year, self.today)
+                old = _snapshot(record)
+                record.completed_on = on
+                record.updated_at = _now()
+                self.audit("更正完成日期", _entity(record), old, _snapshot(record), reason)
+                return True
+            return False
+        else:
+            check_transition(old_status, status, reason=reason, adjusted=adjusted)
+            stored = status
+        old = _snapshot(record)
+        if stored is CommitmentStatus.DONE:
+            day = on or self.today
+            _check_day(day, "完成日期", record.year, self.today)
+            record.completed_on = day
+        else:
+            record.completed_on = None
+        record.status = stored.value
+        record.updated_at = _now()
+        action = "重新打开承诺事项" if old_status is CommitmentStatus.DONE else (
+            "完成承诺事项" if stored is CommitmentStatus.DONE else "修改承诺状态")
+        self.audit(action, _entity(record), old, _snapshot(record), reason)
+        return True
+
+    def cancel(self, record: CommitmentRecord, reason: str, on: date) -> None:
+        old_status = CommitmentStatus(record.status)
+        check_transition(old_status, CommitmentStatus.CANCELLED, reason=reason, adjusted=_is_adjusted(record))
+        text = _text(reason, "取消原因", MAX_CONTENT)
+        _check_day(on, "取消日期", record.year, self.today)
+        old = _snapshot(record)
+        record.status = CommitmentStatus.CANCELLED.value
+        record.cancel_reason = text
+        record.cancelled_on = on
+        record.completed_on = None
+        record.updated_at = _now()
+        self.audit("取消承诺事项", _entity(record), old, _snapshot(record), text)
+
+    def record_progress(self, record: CommitmentRecord, period: Period, percent: object, done_text: str,
+                        entry_date: date, *, complete: bool = False) -> CommitmentProgressRecord:
+        status = CommitmentStatus(record.status)
+        if status is CommitmentStatus.CANCELLED:
+            raise ValidationError("已取消的承诺事项不能再登记进度")
+        value = check_percent(percent)
+        text = _text(done_text, "进展情况", 2000)
+        last = max(Period(record.year, 4), Period.of(due_date(record.year, record.deadline, record.target_quarter)))
+        if not Period(record.year, 1) <= period <= last:
+            raise ValidationError(f"{period.label}不在该承诺事项的年度（{record.year}年）之内")
+        if entry_date < period.first_day:
+            raise ValidationError(f"登记日期 {entry_date.isoformat()} 早于{period.label}")
+        if entry_date > self.today:
+            raise ValidationError(f"登记日期 {entry_date.isoformat()} 晚于今天，不能预先登记")
+        if complete and value != 100:
+            raise ValidationError(f"标记为已完成时，进度应为 100%，现在是 {value}%")
+        entries = self.progress_of(record)
+        entry = entries.get(period)
+        entity = f"{_entity(record)}/progress:{period.short_label}"
+        new = {"percent": value, "done": text, "date": entry_date.isoformat()}
+        if entry is None:
+            entry = CommitmentProgressRecord(commitment_id=record.id, year=period.year, quarter=period.quarter,
+                                             percent=value, done_text=text, entry_date=entry_date,
+                                             recorded_at=_now())
+            self.session.add(entry)  # flushed with the rest: a batch inserts many at once
+            entries[period] = entry
+            self.audit("登记进度", entity, None, new)
+        else:
+            old = {"percent": entry.percent, "done": entry.done_text, "date": entry.entry_date.isoformat()}
+            if old != new:
+                entry.percent, entry.done_text, entry.entry_date = value, text, entry_date
+                entry.recorded_at = _now()
+                self.audit("修改进度", entity, old, new)
+        if complete and status is not CommitmentStatus.DONE:
+            self.set_status(record, CommitmentStatus.DONE, on=entry_date)
+        elif status is CommitmentStatus.NOT_STARTED and value > 0:
+            self.set_status(record, CommitmentStatus.IN_PROGRESS)  # work has begun
+        return entry
+
+    def progress_of(self, record: CommitmentRecord) -> dict[Period, CommitmentProgressRecord]:
+        """The item's entries by quarter, loaded once per transaction."""
+        if record.id not in self._progress:
+            with self.session.no_autoflush:
+                self._progress[record.id] = {
+                    Period(e.year, e.quarter): e for e in self.session.scalars(select(CommitmentProgressRecord).where(
+                        CommitmentProgressRecord.commitment_id == record.id))}
+        return self._progress[record.id]
+
+    def attach(self, record: CommitmentRecord, path: Path, period: Period | None, note: str) -> EvidenceFile:
+        if period is None:
+            owner = _entity(record)
+        else:
+            entry = self.progress_of(record).get(period)
+            if entry is None:
+                raise ValidationError(f"请先登记{period.label}的进度，再把附件附到该季度")
+            if entry.id is None:
+                self.session.flush()
+            owner = f"progress:{entry.id}"
+        text = _text(note, "附件说明", MAX_CONTENT)
+        evidence = self.service._evidence.add(self.session, owner, Path(path), text)
+        where = f"{_entity(record)}/progress:{period.short_label}" if period else _entity(record)
+        self.audit("添加附件", where, None, {"evidence": evidence.id, "name": evidence.name,
+                                              "sha256": evidence.sha256, "size": evidence.size})
+        return evidence
+
+
+def _read_categories(session: Session) -> tuple[str, ...]:
+    stored = session.get(SettingRecord, CATEGORIES_KEY)
+    if stored is None:
+        return DEFAULT_CATEGORIES
+    try:
+        names = json.loads(stored.value)
+    except ValueError:
+        return DEFAULT_CATEGORIES
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        return DEFAULT_CATEGORIES
+    return tuple(names)
+
+
+class CommitmentBatch:
+    """Several changes in one transaction (the demo, bulk tools). Same rules and audit as the
+    service's own calls; returns ids, since the whole batch commits or rolls back together."""
+
+    def __init__(self, work: _Work) -> None:
+        self._work = work
+
+    def add(self, draft: CommitmentDraft, *, cancelled_on: date | None = None) -> int:
+        return self._work.add(draft, cancelled_on=cancelled_on).id
+
+    def adjust(self, commitment_id: int, *, content: str, target: str, deadline: date | None,
+               target_quarter: int | None, reason: str, on: date) -> None:
+        self._work.adjust(self._work.record(commitment_id), content=content, target=target, deadline=deadline,
+                          target_quarter=target_quarter, reason=reason, on=on)
+
+    def set_status(self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None,
+                   reason: str = "") -> None:
+        self._work.set_status(self._work.record(commitment_id), status, on=on, reason=reason)
+
+    def cancel(self, commitment_id: int, reason: str, on: date) -> None:
+        self._work.cancel(self._work.record(commitment_id), reason, on)
+
+    def record_progress(self, commitment_id: int, period: Period, percent: int, done_text: str,
+                        entry_date: date, *, complete: bool = False) -> None:
+        self._work.record_progress(self._work.record(commitment_id), period, percent, done_text, entry_date,
+                                   complete=complete)
+
+
+# ---------------------------------------------------------------------------- the service
 
 
 class CommitmentService:
@@ -94,101 +566,665 @@ class CommitmentService:
         self._evidence = evidence
         self._backup = backup  # callable(reason) taking a backup before a bulk import
 
+    @contextmanager
+    def _work(self, today: date | None = None) -> Iterator[_Work]:
+        with self._db.session() as session, session.begin():
+            work = _Work(self, session, today or date.today())
+            yield work
+            work.finish()
+
+    @contextmanager
+    def batch(self, today: date | None = None) -> Iterator[CommitmentBatch]:
+        """`with service.batch() as batch: batch.add(...)`: all of it in one transaction."""
+        with self._work(today) as work:
+            yield CommitmentBatch(work)
+
+    def _converted(self, session: Session, records: Sequence[CommitmentRecord],
+                   states: dict[int, _State] | None = None) -> list[Commitment]:
+        """Domain objects with the unit's name (as it was in the item's year), its 管区, the
+        latest progress percent and the number of evidence files."""
+        if not records:
+            return []
+        if states is None:
+            states = self._villages._load(session, {r.unit_id for r in records})
+        districts = self._villages._district_names(session)
+        today = date.today()
+        ids = [r.id for r in records]
+        latest: dict[int, int] = {}
+        progress_owner: dict[str, int] = {}
+        for entry in session.scalars(select(CommitmentProgressRecord).where(
+                CommitmentProgressRecord.commitment_id.in_(ids)).order_by(
+                CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)):
+            latest[entry.commitment_id] = entry.percent
+            progress_owner[f"progress:{entry.id}"] = entry.commitment_id
+        counts: dict[int, int] = defaultdict(int)
+        wanted = {f"commitment:{i}": i for i in ids} | progress_owner
+        for owner in session.scalars(select(EvidenceFileRecord.owner).where(or_(
+                EvidenceFileRecord.owner.like("commitment:%"), EvidenceFileRecord.owner.like("progress:%")))):
+            if owner in wanted:
+                counts[wanted[owner]] += 1
+        result = []
+        for record in records:
+            state = states.get(record.unit_id)
+            name = district = ""
+            if state is not None:
+                version = state.version_on(_name_day(record.year, today)) or state.versions[0]
+                name = version.name
+                district = districts.get(version.district_id, "") if version.district_id else ""
+            result.append(to_commitment(record, name, district, latest.get(record.id), counts.get(record.id, 0)))
+        return result
+
+    def _order(self, session: Session, records: list[CommitmentRecord]) -> list[CommitmentRecord]:
+        states = self._villages._load(session)
+        position = {unit_id: index for index, unit_id in enumerate(states)}
+        return sorted(records, key=lambda r: (r.year, position.get(r.unit_id, len(position)), r.unit_id, r.number))
+
     # ----- settings -------------------------------------------------------------------------------
 
     def categories(self) -> tuple[str, ...]:
         """The category list (editable; DEFAULT_CATEGORIES until saved)."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            return _read_categories(session)
 
     def save_categories(self, names: Sequence[str]) -> tuple[str, ...]:
         """Refuses an empty list, blanks and duplicates; a category still used stays allowed."""
-        raise NotImplementedError
+        cleaned = []
+        for index, name in enumerate(names, start=1):
+            text = clean_text(name)
+            if not text:
+                raise ValidationError(f"第 {index} 个类别是空的，请填写名称或删掉这一行")
+            if len(text) > MAX_SHORT:
+                raise ValidationError(f"类别“{text}”太长（最多 {MAX_SHORT} 个字）")
+            if text in cleaned:
+                raise ValidationError(f"类别“{text}”重复了")
+            cleaned.append(text)
+        if not cleaned:
+            raise ValidationError("类别列表不能为空，至少要有一个类别")
+        if len(cleaned) > MAX_CATEGORIES:
+            raise ValidationError(f"类别太多（最多 {MAX_CATEGORIES} 个）")
+        with self._work() as work:
+            old = list(_read_categories(work.session))
+            if old != cleaned:
+                work.session.merge(SettingRecord(key=CATEGORIES_KEY, value=json.dumps(cleaned, ensure_ascii=False)))
+                work.audit("修改承诺类别", "settings:commitments.categories", old, cleaned)
+        return tuple(cleaned)
 
     # ----- reading --------------------------------------------------------------------------------
 
     def years(self) -> list[int]:
         """Years that have commitments, newest first."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            return list(session.scalars(select(CommitmentRecord.year).distinct().order_by(
+                CommitmentRecord.year.desc())))
 
     def list_commitments(self, year: int, unit_id: int | None = None) -> list[Commitment]:
         """Items of a year (one unit's, or all), by the units' register order, then number."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            query = select(CommitmentRecord).where(CommitmentRecord.year == year)
+            if unit_id is not None:
+                query = query.where(CommitmentRecord.unit_id == unit_id)
+            states = self._villages._load(session)
+            position = {uid: index for index, uid in enumerate(states)}
+            records = sorted(session.scalars(query),
+                             key=lambda r: (position.get(r.unit_id, len(position)), r.unit_id, r.number))
+            return self._converted(session, records, states)
 
     def get(self, commitment_id: int) -> Commitment:
-        raise NotImplementedError
+        with self._db.session() as session:
+            record = session.get(CommitmentRecord, commitment_id)
+            if record is None:
+                raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
+            return self._converted(session, [record])[0]
 
     def progress(self, commitment_id: int) -> list[ProgressEntry]:
         """The item's progress entries, oldest quarter first, each with its evidence files."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            if session.get(CommitmentRecord, commitment_id) is None:
+                raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
+            entries = list(session.scalars(select(CommitmentProgressRecord).where(
+                CommitmentProgressRecord.commitment_id == commitment_id).order_by(
+                CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)))
+            files: dict[str, list[EvidenceFile]] = defaultdict(list)
+            for evidence in self._evidence.list(session, [f"progress:{e.id}" for e in entries]):
+                files[evidence.owner].append(evidence)
+            return [ProgressEntry(e.id, e.commitment_id, Period(e.year, e.quarter), e.percent, e.done_text,
+                                  e.entry_date, tuple(files[f"progress:{e.id}"])) for e in entries]
 
     def evidence(self, commitment_id: int) -> list[EvidenceFile]:
         """Every evidence file of the item (attached to the item or to one of its entries)."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            if session.get(CommitmentRecord, commitment_id) is None:
+                raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
+            entry_ids = session.scalars(select(CommitmentProgressRecord.id).where(
+                CommitmentProgressRecord.commitment_id == commitment_id))
+            owners = [f"commitment:{commitment_id}"] + [f"progress:{i}" for i in entry_ids]
+            return self._evidence.list(session, owners)
 
     def evidence_path(self, evidence_id: int) -> Path:
         """The file to open, checked against its checksum (raises in Chinese if gone/changed)."""
-        raise NotImplementedError
+        with self._db.session() as session:
+            return self._evidence.open_path(session, evidence_id)
 
     def completion_of(self, unit_id: int, period: Period) -> Completion:
-        raise NotImplementedError
+        with self._db.session() as session:
+            return completion_by_unit(session, [unit_id], period)[unit_id]
 
     def summary(self, year: int, on: date | None = None) -> list[UnitCompletion]:
         """Per unit (every unit that has items that year, and every unit active then): items,
         done, cancelled, overdue and the rate on `on` (default: today, or 31 Dec of a past year)."""
-        raise NotImplementedError
+        day = on or min(date(year, 12, 31), date.today())
+        with self._db.session() as session:
+            states = self._villages._load(session)
+            districts = self._villages._district_names(session)
+            items: dict[int, list[Commitment]] = defaultdict(list)
+            for record in session.scalars(select(CommitmentRecord).where(CommitmentRecord.year == year)):
+                items[record.unit_id].append(to_commitment(record))
+        rows = []
+        for unit_id, state in states.items():
+            version = state.version_on(day)
+            active = version is not None and UnitStatus(version.status) is UnitStatus.ACTIVE
+            if unit_id not in items and not active:
+                continue
+            version = version or state.versions[0]
+            district = districts.get(version.district_id, "") if version.district_id else ""
+            rows.append(UnitCompletion(unit_id, version.name, district, completion(items[unit_id], day)))
+        return rows
 
     # ----- writing --------------------------------------------------------------------------------
 
-    def add(self, draft: CommitmentDraft) -> Commitment:
-        raise NotImplementedError
+    def add(self, draft: CommitmentDraft, *, cancelled_on: date | None = None) -> Commitment:
+        """A new item; `number` None takes the unit's next number of the year. A draft that is
+        已取消 is cancelled on `cancelled_on` (default: today, within the item's year)."""
+        with self._work() as work:
+            record = work.add(draft, cancelled_on=cancelled_on)
+        return self.get(record.id)
 
     def update(self, commitment_id: int, *, content: str | None = None, category: str | None = None,
                target: str | None = None, deadline: date | None = None, target_quarter: int | None = None,
                clear_due: bool = False, responsible: str | None = None, note: str | None = None) -> Commitment:
         """Correct what was typed (not an adjustment: the original text is not kept)."""
-        raise NotImplementedError
+        with self._work() as work:
+            record = work.record(commitment_id)
+            changed = work.update(record, content=content, category=category, target=target, deadline=deadline,
+                                  target_quarter=target_quarter, clear_due=clear_due, responsible=responsible,
+                                  note=note)
+            if not changed:
+                raise ValidationError("没有任何改动")
+        return self.get(commitment_id)
 
     def adjust(self, commitment_id: int, *, content: str, target: str, deadline: date | None,
                target_quarter: int | None, reason: str, on: date) -> Commitment:
         """已调整: new content/target/deadline, the first original kept beside it, with a reason."""
-        raise NotImplementedError
+        with self._work() as work:
+            work.adjust(work.record(commitment_id), content=content, target=target, deadline=deadline,
+                        target_quarter=target_quarter, reason=reason, on=on)
+        return self.get(commitment_id)
 
     def set_status(self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None,
                    reason: str = "") -> Commitment:
         """未启动/推进中/已完成 (completed on `on`); 已取消 needs `reason`; 已调整 only via adjust."""
-        raise NotImplementedError
+        with self._work() as work:
+            work.set_status(work.record(commitment_id), status, on=on, reason=reason)
+        return self.get(commitment_id)
 
     def cancel(self, commitment_id: int, reason: str, on: date) -> Commitment:
-        raise NotImplementedError
+        with self._work() as work:
+            work.cancel(work.record(commitment_id), reason, on)
+        return self.get(commitment_id)
 
     def record_progress(self, commitment_id: int, period: Period, percent: int, done_text: str,
                         entry_date: date, *, complete: bool = False) -> ProgressEntry:
         """Add or replace the item's entry for `period`; `complete` also marks it 已完成 on
         `entry_date` (percent must then be 100)."""
-        raise NotImplementedError
+        with self._work() as work:
+            entry = work.record_progress(work.record(commitment_id), period, percent, done_text, entry_date,
+                                         complete=complete)
+            work.session.flush()
+            entry_id = entry.id
+        return next(e for e in self.progress(commitment_id) if e.id == entry_id)
 
     def attach(self, commitment_id: int, path: Path, period: Period | None = None,
                note: str = "") -> EvidenceFile:
         """Copy a file in with its checksum; to the period's progress entry if given (the entry
         must exist), else to the item."""
-        raise NotImplementedError
+        with self._work() as work:
+            return work.attach(work.record(commitment_id), path, period, note)
 
     def delete(self, commitment_id: int, reason: str) -> None:
         """Remove an item typed by mistake: only one with no progress, no evidence, not carried
         on into another year."""
-        raise NotImplementedError
+        text = clean_text(reason)
+        if not text:
+            raise ValidationError("删除承诺事项必须写明原因")
+        with self._work() as work:
+            record = work.record(commitment_id)
+            session = work.session
+            entries = list(session.scalars(select(CommitmentProgressRecord.id).where(
+                CommitmentProgressRecord.commitment_id == record.id)))
+            if entries:
+                raise ValidationError(f"该承诺事项已登记 {len(entries)} 个季度的进度，不能删除；"
+                                      "如不再实施，请用“取消”并写明原因")
+            owners = [_entity(record)]
+            if self._evidence.counts(session, owners):
+                raise ValidationError("该承诺事项有附件，不能删除；如不再实施，请用“取消”并写明原因")
+            carried = session.scalar(select(CommitmentRecord).where(CommitmentRecord.carried_from_id == record.id))
+            if carried is not None:
+                raise ValidationError(f"该承诺事项已结转到 {carried.year} 年（第 {carried.number} 项），"
+                                      "请先删除结转后的事项")
+            work.audit("删除承诺事项", _entity(record), _snapshot(record), None, text)
+            session.delete(record)
 
     def carry_over(self, year: int, unit_ids: Iterable[int] | None = None) -> list[Commitment]:
         """Copy the items of `year` still not done or cancelled at its end into `year + 1`
         (linked by carried_from_id, numbered after the unit's items there). An item already
         carried over is not copied again."""
-        raise NotImplementedError
+        _check_year(year + 1)
+        wanted = None if unit_ids is None else set(unit_ids)
+        end = date(year, 12, 31)
+        created: list[int] = []
+        with self._work() as work:
+            session = work.session
+            if wanted is not None:
+                for unit_id in wanted:
+                    work.check_unit_in_year(unit_id, year + 1)
+            query = select(CommitmentRecord).where(CommitmentRecord.year == year)
+            if wanted is not None:
+                query = query.where(CommitmentRecord.unit_id.in_(wanted))
+            records = self._order(session, list(session.scalars(query)))
+            done_before = set(session.scalars(select(CommitmentRecord.carried_from_id).where(
+                CommitmentRecord.carried_from_id.is_not(None))))
+            with_progress = set(session.scalars(select(CommitmentProgressRecord.commitment_id).where(
+                CommitmentProgressRecord.commitment_id.in_([r.id for r in records]))))
+            for record in records:
+                status = to_commitment(record).status_on(end)
+                if status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED) or record.id in done_before:
+                    continue
+                try:
+                    work.check_unit_in_year(record.unit_id, year + 1)
+                except ValidationError:
+                    continue  # archived or merged since: nothing to carry into
+                started = record.id in with_progress or CommitmentStatus(record.status) in (
+                    CommitmentStatus.IN_PROGRESS, CommitmentStatus.ADJUSTED)
+                draft = CommitmentDraft(
+                    unit_id=record.unit_id, year=year + 1, content=record.content, category=record.category,
+                    target=record.target, responsible=record.responsible,
+                    status=CommitmentStatus.IN_PROGRESS if started else CommitmentStatus.NOT_STARTED,
+                    note=f"由{year}年第{record.number}项结转",
+                )
+                # The category may have left the list since; the carried item keeps it.
+                created.append(work.add(draft, carried_from_id=record.id, keep_category=record.category).id)
+        if not created:
+            return []
+        with self._db.session() as session:
+            records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.id.in_(created))))
+            records.sort(key=lambda r: created.index(r.id))
+            return self._converted(session, records)
 
     # ----- import ---------------------------------------------------------------------------------
 
     def preview_import(self, path: Path, default_year: int | None = None) -> CommitmentImportPreview:
-        raise NotImplementedError
+        """Read the file and say, row by row, what importing it would do. Writes nothing: the
+        import is carried out in a transaction that is rolled back, so the preview and the
+        import cannot disagree."""
+        from lsb_desktop.io.commitments_import import read_commitments  # openpyxl: only when used
+
+        path = Path(path)
+        read = read_commitments(path)
+        with self._db.session() as session:
+            session.begin()
+            try:
+                work = _Work(self, session, date.today())
+                rows, problems = _Importer(work, default_year, path.name).carry(read.rows)
+            finally:
+                session.rollback()
+        problems = list(read.problem_lines) + problems
+        return _preview(path, rows, problems, default_year, read.notes)
 
     def apply_import(self, preview: CommitmentImportPreview) -> int:
         """Write every row or none (a backup is taken first); returns the number written."""
-        raise NotImplementedError
+        from lsb_desktop.io.commitments_import import read_commitments
+
+        if not preview.ok:
+            raise ValidationError("承诺事项表有问题，未导入任何数据", list(preview.problems))
+        read = read_commitments(preview.path)
+        if read.problems:
+            raise ValidationError("承诺事项表在预览后被改动，且有问题，未导入任何数据", list(read.problem_lines))
+        if self._backup is not None:
+            self._backup("pre-import")
+        with self._work() as work:
+            rows, problems = _Importer(work, preview.default_year, preview.path.name).carry(read.rows)
+            if problems:
+                raise ValidationError("导入时发现问题，未导入任何数据", problems)
+            if [(r.sheet, r.row, r.action, r.draft) for r in rows] != [
+                    (r.sheet, r.row, r.action, r.draft) for r in preview.rows]:
+                raise ValidationError("承诺事项在预览后有变化，未导入任何数据，请重新预览后再导入")
+            written = sum(1 for r in rows if r.action in (ADDED, UPDATED))
+            work.audit("导入承诺事项", "commitments:import", None,
+                       {"file": preview.path.name, "new": sum(1 for r in rows if r.action == ADDED),
+                        "changed": sum(1 for r in rows if r.action == UPDATED),
+                        "unchanged": sum(1 for r in rows if r.action == UNCHANGED)})
+        return written
+
+
+def _preview(path: Path, rows: list[ImportRow], problems: list[str], default_year: int | None,
+             notes: tuple[str, ...]) -> CommitmentImportPreview:
+    actions = [r.action for r in rows]
+    return CommitmentImportPreview(
+        path=path, rows=tuple(rows), problems=tuple(problems), count_new=actions.count(ADDED),
+        count_changed=actions.count(UPDATED), count_unchanged=actions.count(UNCHANGED),
+        default_year=default_year, notes=notes)
+
+
+# ---------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Planned:
+    """A file row on its way in: resolved values (None: the file has no such column)."""
+
+    row: object  # FileRow
+    unit_id: int | None = None
+    year: int | None = None
+    number: int | None = None
+    record: CommitmentRecord | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+class _Importer:
+    """Resolves file rows against the register, the categories and the status rules, numbers
+    them, and writes them through the same checks as the service's own calls."""
+
+    def __init__(self, work: _Work, default_year: int | None, source: str) -> None:
+        self.work = work
+        self.default_year = default_year
+        self.reason = f"从“{source}”导入"
+        self.names = self._name_index()
+
+    def _name_index(self) -> dict[str, set[int]]:
+        names: dict[str, set[int]] = defaultdict(set)
+        for unit_id, state in self.work.states.items():
+            for version in state.versions:
+                names[canonical_name(version.name)].add(unit_id)
+        return names
+
+    def _unit(self, planned: _Planned) -> None:
+        row = planned.row
+        candidates = self.names.get(row.unit_name, set())
+        if not candidates:
+            planned.problems.append(row.problem("unit", f"名册中没有村（社区）“{row.unit_name}”，请核对名称"))
+            return
+        if len(candidates) > 1 and planned.year is not None:
+            first, last = date(planned.year, 1, 1), date(planned.year, 12, 31)
+            in_year = set()
+            for unit_id in candidates:
+                state = self.work.states[unit_id]
+                versions = [v for v in state.versions if first <= v.valid_from <= last]
+                current = state.version_on(first)
+                if current is not None:
+                    versions.append(current)
+                if any(canonical_name(v.name) == row.unit_name for v in versions):
+                    in_year.add(unit_id)
+            candidates = in_year or candidates
+        if len(candidates) > 1:
+            planned.problems.append(row.problem("unit", f"名册中有多个村（社区）叫过“{row.unit_name}”，无法确定是哪一个"))
+            return
+        unit_id = next(iter(candidates))
+        if planned.year is not None:
+            try:
+                self.work.check_unit_in_year(unit_id, planned.year)
+            except ValidationError as exc:
+                planned.problems.append(row.problem("unit", exc.message))
+                return
+        planned.unit_id = unit_id
+
+    def _year(self, planned: _Planned) -> None:
+        row = planned.row
+        due_year = row.due.year if row.due is not None else None
+        year = row.year if row.year is not None else self.default_year
+        if year is None:
+            year = due_year
+        if year is None:
+            if "year" in row.labels:
+                planned.problems.append(row.problem("year", "年度不能为空"))
+            else:
+                planned.problems.append(row.problem(None, "表中没有“年度”列，也没有指定导入年度"
+                                                          "（命令行用 --year，程序中在导入时选择年度）"))
+            return
+        if due_year is not None and row.due.deadline is None and due_year != year:
+            planned.problems.append(row.problem("due", f"目标季度在 {due_year} 年，而承诺年度是 {year} 年"))
+            return
+        planned.year = year
+
+    def carry(self, rows: Sequence) -> tuple[list[ImportRow], list[str]]:
+        planned = [_Planned(row) for row in rows]
+        for item in planned:
+            self._year(item)
+            if not item.problems:
+                self._unit(item)
+        self._number(planned)
+        result: list[ImportRow] = []
+        problems: list[str] = []
+        for item in planned:
+            if not item.problems:
+                done = self._write(item)
+                if done is not None:
+                    result.append(done)
+                    continue
+            problems.extend(item.problems)
+            result.append(ImportRow(item.row.sheet, item.row.row, item.row.unit_name, None, tuple(item.problems)))
+        return result, problems
+
+    def _number(self, planned: list[_Planned]) -> None:
+        """Match rows to existing items: by 序号, else by the same content; number the rest
+        after everything used (in the file or already stored), in file order."""
+        session = self.work.session
+        groups: dict[tuple[int, int], list[_Planned]] = defaultdict(list)
+        for item in planned:
+            if not item.problems:
+                groups[(item.unit_id, item.year)].append(item)
+        for (unit_id, year), items in groups.items():
+            existing = {r.number: r for r in session.scalars(select(CommitmentRecord).where(
+                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year))}
+            claimed: dict[int, _Planned] = {}
+            for item in items:
+                number = item.row.number
+                if number is None:
+                    continue
+                if number in claimed:
+                    first = claimed[number].row
+                    item.problems.append(item.row.problem(
+                        "number", f"与第 {first.row} 行是同一村（社区）同一年度的第 {number} 项，序号重复"))
+                    continue
+                claimed[number] = item
+                item.number = number
+                item.record = existing.get(number)
+            used = set(existing) | set(claimed)
+            by_content: dict[str, CommitmentRecord] = {}
+            for number, record in sorted(existing.items()):
+                if number in claimed:
+                    continue
+                for text in (record.content, record.original_content):
+                    if text:
+                        by_content.setdefault(clean_text(text), record)
+            taken_records: dict[int, _Planned] = {}
+            for item in items:
+                if item.row.number is not None or item.problems:
+                    continue
+                record = by_content.get(clean_text(item.row.content))
+                if record is not None and record.id in taken_records:
+                    first = taken_records[record.id].row
+                    item.problems.append(item.row.problem(
+                        "content", f"与第 {first.row} 行是同一承诺事项（内容相同），请删掉重复的一行"))
+                    continue
+                if record is not None:
+                    taken_records[record.id] = item
+                    item.record, item.number = record, record.number
+                else:
+                    item.number = max(used, default=0) + 1
+                used.add(item.number)
+
+    # ----- one row
+
+    def _resolve_status(self, item: _Planned, deadline: date | None, quarter: int | None,
+                        current: CommitmentRecord | None):
+        """(status, completed_on, cancel_reason, cancelled_on) the row asks for."""
+        row = item.row
+        today = self.work.today
+        text = row.status or ""
+        if not text:
+            if row.completed_on is not None:
+                item.problems.append(row.problem("completed_on", "填写了完成日期，但“状态”不是“已完成”"))
+                return None
+            if current is not None:
+                return (CommitmentStatus(current.status), current.completed_on, current.cancel_reason,
+                        current.cancelled_on)
+            return CommitmentStatus.NOT_STARTED, None, "", None
+        try:
+            status = CommitmentStatus.parse(text)
+        except ValidationError as exc:
+            item.problems.append(row.problem("status", exc.message))
+            return None
+        completed_on = None
+        if status is CommitmentStatus.OVERDUE:
+            due = due_date(item.year, deadline, quarter)
+            if due >= today:
+                item.problems.append(row.problem(
+                    "status", f"完成时限（{_due_text(item.year, deadline, quarter)}）还没到，不能是“逾期”"))
+                return None
+            status = CommitmentStatus.IN_PROGRESS  # 逾期 is derived from the due date, never stored
+        if status is CommitmentStatus.DONE:
+            if row.completed_on is None:
+                item.problems.append(row.problem("completed_on", "状态是“已完成”，请填写完成日期"))
+                return None
+            try:
+                _check_day(row.completed_on, "完成日期", item.year, today)
+            except ValidationError as exc:
+                item.problems.append(row.problem("completed_on", exc.message))
+                return None
+            completed_on = row.completed_on
+        elif row.completed_on is not None:
+            item.problems.append(row.problem("completed_on", f"填写了完成日期，但状态是“{status.label}”"))
+            return None
+        if status is CommitmentStatus.ADJUSTED:
+            if current is None or not _is_adjusted(current):
+                item.problems.append(row.problem(
+                    "status", "“已调整”的事项请在程序中用“调整”录入新内容和调整原因（原承诺会保留），不能直接导入"))
+                return None
+        if current is not None and _is_adjusted(current) and status in (
+                CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS):
+            status = CommitmentStatus.ADJUSTED  # still open; an adjusted item stays 已调整
+        if status is CommitmentStatus.CANCELLED:
+            reason = row.cancel_reason or row.note or ""
+            if not reason:
+                item.problems.append(row.problem(
+                    "status", "状态是“已取消”，请在“取消原因”或“备注”列写明取消原因"))
+                return None
+            if current is not None and CommitmentStatus(current.status) is CommitmentStatus.CANCELLED:
+                on = row.cancelled_on or current.cancelled_on
+            else:
+                on = row.cancelled_on or _name_day(item.year, today)
+            try:
+                _check_day(on, "取消日期", item.year, today)
+            except ValidationError as exc:
+                item.problems.append(row.problem("cancelled_on" if row.cancelled_on else "status", exc.message))
+                return None
+            return status, None, clean_text(reason), on
+        if row.cancelled_on is not None:
+            item.problems.append(row.problem("cancelled_on", f"填写了取消日期，但状态是“{status.label}”"))
+            return None
+        return status, completed_on, "", None
+
+    def _write(self, item: _Planned) -> ImportRow | None:
+        row, work = item.row, self.work
+        current = item.record
+        year = item.year
+        if row.due is None:
+            deadline = current.deadline if current is not None else None
+            quarter = current.target_quarter if current is not None else None
+        else:
+            try:
+                deadline, quarter = row.due.for_year(year)
+                _check_due(year, deadline, quarter)
+            except ValidationError as exc:
+                item.problems.append(row.problem("due", exc.message))
+                return None
+        try:
+            if current is None or row.category is not None:
+                work.check_category(row.category or "", keep=current.category if current is not None else None)
+        except ValidationError as exc:
+            item.problems.append(row.problem("category", exc.message))
+            return None
+        resolved = self._resolve_status(item, deadline, quarter, current)
+        if resolved is None:
+            return None
+        status, completed_on, cancel_reason, cancelled_on = resolved
+
+        def keep(value, old):
+            return old if value is None else value
+
+        draft = CommitmentDraft(
+            unit_id=item.unit_id, year=year, content=row.content,
+            category=keep(row.category, current.category if current else ""),
+            target=keep(row.target, current.target if current else ""), deadline=deadline,
+            target_quarter=quarter, responsible=keep(row.responsible, current.responsible if current else ""),
+            number=item.number, status=status, completed_on=completed_on, cancel_reason=cancel_reason,
+            note=keep(row.note, current.note if current else ""),
+        )
+        try:
+            if current is None:
+                work.add(draft, cancelled_on=cancelled_on)
+                return ImportRow(row.sheet, row.row, row.unit_name, draft, (), ADDED, (), cancelled_on)
+            changes = self._update(current, draft, cancelled_on)
+        except LsbError as exc:
+            item.problems.append(row.problem(None, exc.message))
+            return None
+        action = UPDATED if changes else UNCHANGED
+        return ImportRow(row.sheet, row.row, row.unit_name, draft, (), action, tuple(changes), cancelled_on)
+
+    def _update(self, record: CommitmentRecord, draft: CommitmentDraft, cancelled_on: date | None) -> list[str]:
+        """Bring an existing item to what the row says; the changes, in Chinese."""
+        work = self.work
+        old_status = CommitmentStatus(record.status)
+        new_status = draft.status
+        # Check the status change first, so a refused row changes nothing.
+        if new_status is not old_status:
+            if new_status is CommitmentStatus.DONE and old_status is CommitmentStatus.ADJUSTED:
+                check_transition(old_status, new_status, adjusted=True)
+            elif old_status is CommitmentStatus.DONE and new_status is CommitmentStatus.ADJUSTED:
+                check_transition(old_status, CommitmentStatus.IN_PROGRESS)
+            else:
+                check_transition(old_status, new_status, reason=draft.cancel_reason, adjusted=_is_adjusted(record))
+        changes = []
+        labels = (("content", "内容"), ("category", "类别"), ("target", "目标"), ("responsible", "责任人"),
+                  ("note", "备注"))
+        before = {key: getattr(record, key) for key, _ in labels}
+        old_due = _due_text(record.year, record.deadline, record.target_quarter)
+        due_changed = (record.deadline, record.target_quarter) != (draft.deadline, draft.target_quarter)
+        work.update(record, content=draft.content, category=draft.category, target=draft.target,
+                    responsible=draft.responsible, note=draft.note,
+                    deadline=draft.deadline, target_quarter=draft.target_quarter,
+                    clear_due=draft.deadline is None and draft.target_quarter is None, action="导入更新承诺事项",
+                    reason=self.reason)
+        for key, label in labels:
+            if getattr(record, key) != before[key]:
+                changes.append(f"{label}：{before[key] or '（空）'} → {getattr(record, key) or '（空）'}")
+        if due_changed:
+            changes.append(f"完成时限：{old_due} → {_due_text(record.year, record.deadline, record.target_quarter)}")
+        if new_status is CommitmentStatus.CANCELLED:
+            if old_status is not CommitmentStatus.CANCELLED:
+                work.cancel(record, draft.cancel_reason, cancelled_on or work.today)  # reason: the row's
+                changes.append(f"状态：{old_status.label} → 已取消（{draft.cancel_reason}）")
+            elif (record.cancel_reason, record.cancelled_on) != (draft.cancel_reason, cancelled_on):
+                old = _snapshot(record)
+                record.cancel_reason, record.cancelled_on = draft.cancel_reason, cancelled_on
+                work.audit("导入更新承诺事项", _entity(record), old, _snapshot(record), self.reason)
+                changes.append(f"取消原因：{old['cancel_reason']} → {draft.cancel_reason}")
+        elif new_status is not old_status or (
+                new_status is CommitmentStatus.DONE and draft.completed_on != record.completed_on):
+            old_done = record.completed_on
+            work.set_status(record, new_status, on=draft.completed_on, reason=self.reason)
+            if new_status is CommitmentStatus.DONE and old_status is CommitmentStatus.DONE:
+                changes.append(f"完成日期：{_day_text(old_done)} → {_day_text(record.completed_on)}")
+            elif CommitmentStatus(record.status) is not old_status:
+                changes.append(f"状态：{old_status.label} → {CommitmentStatus(record.status).label}")
+        return changes
