@@ -134,6 +134,7 @@ def _star_parsers(sub, common) -> None:
     exporting = actions.add_parser("export", parents=[common], help="导出五星创建进度表（Excel）")
     exporting.add_argument("--year", type=int, required=True)
     exporting.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    exporting.add_argument("--paper", choices=["A4", "A3"], default="A4", help="纸张（默认 A4）")
     summary = actions.add_parser("summary", parents=[common], help="某年的星级分布和目标完成情况")
     summary.add_argument("--year", type=int, required=True)
     summary.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -72,6 +72,12 @@ def build_demo(core, seed: int = 2027) -> int:
     core.villages.change_unit(by_name[name].id, effective=day, reason=reason, name=new_name,
                               kind=UnitKind.COMMUNITY)
     build_demo_rounds(core, seed)
+    from lsb_desktop.demo_commitments import build_demo_commitments
+
+    build_demo_commitments(core, seed)
+    from lsb_desktop.demo_stars import build_demo_stars
+
+    build_demo_stars(core, seed)
     return len(by_name)
 
 

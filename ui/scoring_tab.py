@@ -1071,7 +1071,8 @@ class ScoringTab(QWidget):
         if detail is None:
             return None
         try:
-            window = MeetingWindow(self._core, detail.id, extra_slides=self._trend_slides(detail), parent=self)
+            slides = self._trend_slides(detail) + self._star_slides()
+            window = MeetingWindow(self._core, detail.id, extra_slides=slides, parent=self)
         except LsbError as exc:
             show_error(self, exc)
             return None
@@ -1108,6 +1109,24 @@ class ScoringTab(QWidget):
             return chart
 
         return (WidgetSlide("红黑旗单位历次综合得分", score_chart), WidgetSlide("各村（社区）历次排名", rank_chart))
+
+    def _star_slides(self) -> tuple[WidgetSlide, ...]:
+        """The township's 五星支部 level distribution across the years, with the ≥3★ target,
+        when there is star data (read before the show, like the trends)."""
+        years = sorted(self._core.stars.years())
+        if not years:
+            return ()
+        levels = self._core.stars.level_history(years)
+        targets = {year: self._core.stars.targets(year).percents.get(3) for year in years}
+
+        def level_chart(parent: QWidget) -> QWidget:
+            from ui.star_charts import LevelDistributionChart  # pyqtgraph: only when shown
+
+            chart = LevelDistributionChart(parent)
+            chart.set_data(levels, targets)
+            return chart
+
+        return (WidgetSlide("五星支部星级分布", level_chart),)
 
     def finalize_round(self) -> bool:
         detail = self._detail

@@ -366,3 +366,26 @@ class YearSummary:
             "targets": {str(level): share_text(Decimal(value) / 100)
                         for level, value in self.targets.percents.items()},
         }
+
+
+# ----- wording for the matrix, the sheet and the summary -------------------------------------------
+
+LEVEL_LABELS = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
+TARGET_LABELS = {3: "三星及以上", 4: "四星及以上", 5: "五星"}
+
+
+def cell_result_text(cell: StarCell) -> str:
+    """What a cell's result reads: 已命名, 创建中（镇初审）, 未通过（县评定）, 降星 2024-05-10;
+    '' for a star only planned or not aimed at; — for a star outside the unit's set."""
+    if not cell.in_set:
+        return "—"
+    if cell.state is StarState.HELD:
+        return "已命名"
+    if cell.state is StarState.LOST and cell.loss is not None:
+        return f"{cell.loss.kind.label} {cell.loss.on.isoformat()}"
+    if cell.state is StarState.FAILED:
+        failed = next(s for s in cell.steps if not s.passed)
+        return f"未通过（{failed.step.label}）"
+    if cell.state is StarState.IN_PROGRESS and cell.reached is not None:
+        return f"创建中（{cell.reached.step.label}）"
+    return ""

@@ -47,11 +47,14 @@ def test_menus_hold_the_file_and_help_actions(window) -> None:
     assert [a.text() for a in menus["帮助(&H)"].actions()] == ["关于"]
 
 
-def test_only_built_tabs_are_shown_and_select_tab_finds_them(window) -> None:
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["村（社区）", "观摩评比", "趋势图表"]
-    assert window.select_tab("观摩评比")
-    assert window.tabs.currentIndex() == 1
-    assert not window.select_tab("五星创建")
+def test_the_tabs_come_in_the_documented_order_and_select_tab_finds_them(window) -> None:
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["村（社区）", "承诺事项", "观摩评比", "五星创建", "趋势图表"]
+    assert window.select_tab("五星创建")
+    assert window.tabs.currentWidget() is window.stars_tab
+    assert window.select_tab("承诺事项")
+    assert window.tabs.currentWidget() is window.commitments_tab
+    assert not window.select_tab("不存在的页")
 
 
 def test_first_paint_is_signalled_once_with_the_register_loaded(qtbot, core) -> None:

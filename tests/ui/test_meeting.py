@@ -257,7 +257,7 @@ def test_the_scoring_tab_opens_meeting_mode_for_the_shown_round(qtbot, demo_core
 
 
 @pytest.mark.gui
-def test_the_show_ends_with_the_trend_charts(qtbot, demo_core) -> None:
+def test_the_show_ends_with_the_trend_charts_and_the_star_levels(qtbot, demo_core) -> None:
     from ui.scoring_tab import ScoringTab
 
     tab = ScoringTab(demo_core)
@@ -266,6 +266,8 @@ def test_the_show_ends_with_the_trend_charts(qtbot, demo_core) -> None:
     assert window is not None
     qtbot.addWidget(window)
     window.go_to(window.step_count - 1)
+    assert window.current_slide_title == "五星支部星级分布"
+    window.back()
     assert window.current_slide_title == "各村（社区）历次排名"
     window.back()
     assert window.current_slide_title == "红黑旗单位历次综合得分"
