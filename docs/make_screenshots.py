@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -89,6 +90,34 @@ def main() -> None:
             app.processEvents()
             _wait_for_data(app, window.tabs.currentWidget())
             window.grab().save(str(OUT / "trends.png"))
+
+            from ui import commitments_tab
+
+            window.select_tab("承诺事项")
+            commitments = window.commitments_tab
+            commitments.set_year(2024)
+            item = next(c for c in core.commitments.list_commitments(2024) if c.adjusted)
+            commitments.select_commitment(item.id)
+            app.processEvents()
+            window.grab().save(str(OUT / "commitments.png"))
+            commitments.ui.pages.setCurrentIndex(commitments_tab.PAGE_SUMMARY)
+            app.processEvents()
+            window.grab().save(str(OUT / "commitments-summary.png"))
+
+            window.select_tab("五星创建")
+            stars = window.stars_tab
+            stars.set_year(2024)
+            stars.select_cell(next(u.id for u in core.villages.list_units() if u.name == "马垌村"), "平安法治星")
+            app.processEvents()
+            window.grab().save(str(OUT / "stars.png"))
+            stars.show_charts()
+            app.processEvents()
+            deadline = time.monotonic() + 20
+            while (stars.charts_loading or not stars.charts_built) and time.monotonic() < deadline:
+                app.processEvents()
+                time.sleep(0.02)
+            app.processEvents()
+            window.grab().save(str(OUT / "stars-charts.png"))
             window.close()
     print(f"已保存截图到 {OUT}")
 

@@ -66,6 +66,7 @@ _AMBIGUOUS_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _YEAR_END = ("年底", "年底前", "年内", "年末", "全年", "年底以前", "12月31日前")
 _BEFORE = re.compile(r"(?:前|以前|之前)$")
 _YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
+_YEAR_END_WITH_YEAR = re.compile(r"^(\d{4})年(?:底|末|内)(?:前|以前|之前)?$")  # 2024年底, as the program writes it
 
 
 def problem_text(sheet: str, row: int | None, column: str, message: str) -> str:
@@ -163,6 +164,9 @@ def parse_due(value: object) -> Due:
         return Due()
     if text in _YEAR_END:
         return Due()
+    match = _YEAR_END_WITH_YEAR.match(text)
+    if match:
+        return Due(year=int(match.group(1)))
     for pattern in _QUARTER_WITH_YEAR:
         match = pattern.match(text)
         if match:

@@ -178,6 +178,8 @@ def test_dates_in_every_spelling_and_as_excel_cells(tmp_path: Path) -> None:
     ("6月底前", Due(month=6)),
     ("2024年9月30日前", Due(deadline=date(2024, 9, 30), year=2024)),
     ("年底", Due()),
+    ("2024年底", Due(year=2024)),  # as the program itself writes a year-end due date
+    ("2024年末前", Due(year=2024)),
     ("", Due()),
 ])
 def test_due_spellings(written: str, due: Due) -> None:
