@@ -63,6 +63,7 @@ from ui.commitment_dialogs import (
     ProgressDialog,
     original_text,
 )
+from ui.deferred import LoadWhenShown
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import open_file, show_in_folder
 from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, SORT_ROLE, Column, RowTableModel
@@ -694,9 +695,11 @@ class CommitmentsTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     TITLE = "承诺事项"
 
-    def __init__(self, core, parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(self, core, parent: QWidget | None = None, *, today: date | None = None,
+                 load_when_shown: bool = False) -> None:
         super().__init__(parent)
         self._core = core
+        self._deferred = LoadWhenShown(self, self.reload, load_when_shown)
         self._fixed_today = today  # tests pin the day; the program follows the clock
         self._units: dict[int, Unit] = {}
         self._selected_id: int | None = None
@@ -725,6 +728,10 @@ class CommitmentsTab(QWidget):
         self._fill_fixed_filters()
         self._connect()
         self.reload()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._deferred.shown()
 
     def today(self) -> date:
         return self._fixed_today or date.today()
@@ -777,7 +784,7 @@ class CommitmentsTab(QWidget):
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
         """Reload from the core if `changes` touch what this tab shows (commitments, units, 管区)."""
-        if not changes & _RELEVANT:
+        if not changes & _RELEVANT or self._deferred.hold(changes):
             return
         self._units = {unit.id: unit for unit in self._core.villages.list_units()}
         has_units = bool(self._units)

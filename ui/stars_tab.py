@@ -66,6 +66,7 @@ from lsb_desktop.domain.stars import (
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
+from ui.deferred import LoadWhenShown
 from ui.messages import show_error
 from ui.star_dialogs import (
     LEVEL_TITLES,
@@ -930,8 +931,9 @@ class StarsTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     charts_loaded = Signal()
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core, parent: QWidget | None = None, *, load_when_shown: bool = False) -> None:
         super().__init__(parent)
+        self._deferred = LoadWhenShown(self, self.reload, load_when_shown)
         self._core = core
         self.ui = _StarsTabUi()
         self.ui.setup(self)
@@ -1027,7 +1029,7 @@ class StarsTab(QWidget):
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
         """Read again if `changes` touch what this tab shows (stars, units or 管区)."""
-        if not changes & _RELEVANT:
+        if not changes & _RELEVANT or self._deferred.hold(changes):
             return
         self._charts_stale = True
         ui = self.ui
@@ -1503,6 +1505,7 @@ class StarsTab(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._deferred.shown()
         self._page_changed()
 
     def _page_changed(self) -> None:

@@ -154,3 +154,26 @@ def test_first_run_dialog_can_start_blank(qtbot, core) -> None:
     dialog.blank_button.click()
     assert dialog.result() == FirstRunDialog.DialogCode.Accepted
     assert core.villages.list_units() == []
+
+
+def test_the_commitments_and_stars_tabs_read_their_data_when_first_shown(qtbot, demo_core) -> None:
+    main = MainWindow(demo_core, AppConfig(data_dir=demo_core.data_dir))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    assert main.commitments_tab.model.rowCount() == 0, "hidden at start-up: nothing read yet"
+    assert main.stars_tab.model.rowCount() == 0
+    main.select_tab("承诺事项")
+    items = main.commitments_tab.model.rowCount()
+    assert items == len(demo_core.commitments.list_commitments(main.commitments_tab.year()))
+    main.select_tab("五星创建")
+    assert main.stars_tab.model.rowCount() == 24
+    # A change made while the tab is hidden is read when it is shown again.
+    from lsb_desktop.domain.commitments import CommitmentDraft
+
+    unit = demo_core.villages.list_units()[0]
+    demo_core.commitments.add(CommitmentDraft(unit.id, main.commitments_tab.year(), "新增的承诺事项", "其他"))
+    main.broadcast(Changes.COMMITMENTS)
+    assert main.commitments_tab.model.rowCount() == items, "still hidden: not read yet"
+    assert main.select_tab("承诺事项")
+    assert main.commitments_tab.model.rowCount() == items + 1
