@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -66,7 +65,7 @@ from ui.commitment_dialogs import (
 from ui.deferred import LoadWhenShown
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import open_file, show_in_folder
-from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, SORT_ROLE, Column, RowTableModel
+from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, SORT_ROLE, Column, FilterProxy, RowTableModel
 from ui.unit_dialogs import ServiceDialog
 
 # What this tab shows; any other change is none of its business.
@@ -341,27 +340,16 @@ class Scope(enum.Enum):
     OPEN = "open"  # 未完成: everything not done or cancelled, 逾期 included
 
 
-class ItemFilterProxy(QSortFilterProxyModel):
+class ItemFilterProxy(FilterProxy):
     """Sorts on SORT_ROLE and keeps the rows matching the search text and the combos."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self._search = ""
         self._district: Scope | int = Scope.ALL
         self._unit: int | None = None
         self._category: str | None = None
         self._status: Scope | CommitmentStatus = Scope.ALL
-
-    def _change(self, apply: Callable[[], None]) -> None:
-        # Qt 6.9 added begin/endFilterChange and deprecates invalidateRowsFilter after it.
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateRowsFilter()
 
     def set_filters(self, *, search: str, district: Scope | int, unit: int | None, category: str | None,
                     status: Scope | CommitmentStatus) -> None:

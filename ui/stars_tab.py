@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QRectF,
     QSettings,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -33,15 +32,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QTableView,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -79,8 +75,9 @@ from ui.star_dialogs import (
     UndoStepDialog,
     next_step,
 )
-from ui.table_model import ALIGN_CENTER, SORT_ROLE, Column, RowTableModel
-from ui.trends_tab import EXPORT_SIZES, ExportSizeDialog, safe_file_name
+from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel
+from ui.chart_panel import build_chart_panel
+from ui.trends_tab import ExportSizeDialog, safe_file_name
 from ui.worker import run_in_background
 
 TITLE = "五星创建"
@@ -328,26 +325,15 @@ class StarMatrixModel(RowTableModel):
         return super().data(index, role)
 
 
-class StarFilterProxy(QSortFilterProxyModel):
+class StarFilterProxy(FilterProxy):
     """Sorts on SORT_ROLE; keeps the units matching the search, 管区, type and status filters."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self._search = ""
         self._district: str | None = None
         self._kind: UnitKind | None = None
         self._status = "all"
-
-    def _change(self, apply: Callable[[], None]) -> None:
-        # Qt 6.9 added begin/endFilterChange and deprecates invalidateRowsFilter after it.
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateRowsFilter()
 
     def set_filters(self, *, search: str, district: str | None, kind: UnitKind | None, status: str) -> None:
         def apply() -> None:
@@ -873,39 +859,12 @@ class _StarsTabUi:
         # ----- page 3: charts (built when first shown)
         self.chart_pages = QTabWidget()
         self.chart_pages.setDocumentMode(True)
-        self.chart_message = QLabel(LOADING_CHARTS)
-        self.chart_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.chart_message.setWordWrap(True)
-        self.chart_message.setStyleSheet("color: #666; font-size: 15px; padding: 24px;")
-        self.chart_stack = QStackedWidget()
-        self.chart_stack.addWidget(self.chart_message)
-        self.chart_stack.addWidget(self.chart_pages)
-        self.chart_export_button = QToolButton()
-        self.chart_export_button.setText("导出图片…")
-        self.chart_export_button.setToolTip("把当前显示的图表保存为 PNG 图片，可选尺寸")
-        self.chart_export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.chart_export_menu = QMenu(self.chart_export_button)
-        self.size_actions = []
-        for label, width, height in EXPORT_SIZES:
-            action = self.chart_export_menu.addAction(label)
-            action.setData((width, height))
-            self.size_actions.append(action)
-        self.chart_export_menu.addSeparator()
-        self.custom_size_action = self.chart_export_menu.addAction("自定义尺寸…")
-        self.chart_export_button.setMenu(self.chart_export_menu)
-        self.chart_copy_button = QPushButton("复制到剪贴板")
-        self.chart_copy_button.setToolTip("把当前图表按 1920×1080 复制，可直接粘贴到幻灯片或文档")
-        self.chart_status = QLabel()
-        self.chart_status.setStyleSheet("color: #444;")
-        chart_bar = QHBoxLayout()
-        chart_bar.addWidget(self.chart_status, 1)
-        chart_bar.addWidget(self.chart_export_button)
-        chart_bar.addWidget(self.chart_copy_button)
-        charts_page = QWidget()
-        charts_layout = QVBoxLayout(charts_page)
-        charts_layout.setContentsMargins(0, 0, 0, 0)
-        charts_layout.addWidget(self.chart_stack, 1)
-        charts_layout.addLayout(chart_bar)
+        panel = build_chart_panel(self.chart_pages, LOADING_CHARTS)
+        self.chart_message, self.chart_stack, self.chart_status = panel.message, panel.stack, panel.status
+        self.chart_export_button, self.chart_export_menu = panel.export_button, panel.export_menu
+        self.chart_copy_button = panel.copy_button
+        self.size_actions, self.custom_size_action = panel.size_actions, panel.custom_size_action
+        charts_page = panel.widget
 
         self.pages = QTabWidget()
         self.pages.addTab(self.splitter, PAGE_TITLES[PAGE_MATRIX])

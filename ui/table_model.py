@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 R = TypeVar("R")
@@ -138,3 +138,22 @@ class RowTableModel(QAbstractTableModel):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
         return display_text(value)
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Sorts on SORT_ROLE; a subclass keeps rows by its own filters and changes them through
+    `_change`, which tells the view in the way the running Qt version wants."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+
+    def _change(self, apply: Callable[[], None]) -> None:
+        # Qt 6.9 added begin/endFilterChange and deprecates invalidateRowsFilter after it.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            apply()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            apply()
+            self.invalidateRowsFilter()

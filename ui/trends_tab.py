@@ -17,13 +17,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,17 +29,13 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.domain.trends import TrendData, UnitBreakdown
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
+from ui.chart_panel import EXPORT_SIZES, build_chart_panel
 from ui.messages import show_error
 from ui.worker import run_in_background
 
 TITLE = "趋势图表"
 PAGE_SCORE, PAGE_RANK, PAGE_BREAKDOWN, PAGE_FLAGS = range(4)
 PAGE_TITLES = ("综合得分趋势", "排名变化", "得分构成", "红黑旗记录")
-EXPORT_SIZES = (
-    ("1920×1080（幻灯片、投影仪）", 1920, 1080),
-    ("1366×768（笔记本屏幕）", 1366, 768),
-    ("1280×720", 1280, 720),
-)
 MAX_CHOSEN = 8  # the palette has eight styles; more lines than that cannot be told apart
 LOADING_TEXT = "正在读取已定稿的评比结果…"
 NO_DATA_TEXT = "还没有已定稿的评比。\n评比定稿后，这里按季度显示各村（社区）的得分、排名和红黑旗的变化。"
@@ -110,40 +103,11 @@ class _TrendsTabUi:
 
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        self.message_label = QLabel(LOADING_TEXT)
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #666; font-size: 15px; padding: 24px;")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.message_label)
-        self.stack.addWidget(self.pages)
-
-        self.export_button = QToolButton()
-        self.export_button.setText("导出图片…")
-        self.export_button.setToolTip("把当前显示的图表保存为 PNG 图片，可选尺寸")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_menu = QMenu(self.export_button)
-        self.size_actions = []
-        for label, width, height in EXPORT_SIZES:
-            action = self.export_menu.addAction(label)
-            action.setData((width, height))
-            self.size_actions.append(action)
-        self.export_menu.addSeparator()
-        self.custom_size_action = self.export_menu.addAction("自定义尺寸…")
-        self.export_button.setMenu(self.export_menu)
-        self.copy_button = QPushButton("复制到剪贴板")
-        self.copy_button.setToolTip("把当前图表按 1920×1080 复制，可直接粘贴到幻灯片或文档")
-        self.status_label = QLabel()
-        self.status_label.setStyleSheet("color: #444;")
-        bar = QHBoxLayout()
-        bar.addWidget(self.status_label, 1)
-        bar.addWidget(self.export_button)
-        bar.addWidget(self.copy_button)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.stack, 1)
-        right_layout.addLayout(bar)
+        panel = build_chart_panel(self.pages, LOADING_TEXT)
+        self.message_label, self.stack, self.status_label = panel.message, panel.stack, panel.status
+        self.export_button, self.export_menu, self.copy_button = panel.export_button, panel.export_menu, panel.copy_button
+        self.size_actions, self.custom_size_action = panel.size_actions, panel.custom_size_action
+        right = panel.widget
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)

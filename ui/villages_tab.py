@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +32,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.messages import show_error
-from ui.table_model import ALIGN_CENTER, Column, RowTableModel, SORT_ROLE
+from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel
 from ui.unit_dialogs import (
     INACTIVE_COLOUR,
     ArchiveDialog,
@@ -125,26 +124,15 @@ class DistrictFilter(enum.Enum):
     NONE = "none"
 
 
-class UnitFilterProxy(QSortFilterProxyModel):
+class UnitFilterProxy(FilterProxy):
     """Sorts on SORT_ROLE and keeps the rows that match the search text and the three combos."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self._search = ""
         self._district: DistrictFilter | int = DistrictFilter.ALL
         self._kind: UnitKind | None = None
         self._status: UnitStatus | None = UnitStatus.ACTIVE
-
-    def _change(self, apply: Callable[[], None]) -> None:
-        # Qt 6.9 added begin/endFilterChange and deprecates invalidateRowsFilter after it.
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            apply()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            apply()
-            self.invalidateRowsFilter()
 
     def set_search(self, text: str) -> None:
         self._change(lambda: setattr(self, "_search", search_key(text)))

@@ -1148,6 +1148,17 @@ class _Importer:
             except ValidationError as exc:
                 item.problems.append(row.problem("due", exc.message))
                 return None
+        content, target = row.content, row.target
+        if current is not None and _is_adjusted(current):
+            # A file made before the adjustment still shows the original promise: that does not
+            # undo the adjustment (the original is kept beside it), so the adjusted values stay.
+            if clean_text(content) == current.original_content:
+                content = current.content
+            if target is not None and clean_text(target) == current.original_target:
+                target = current.target
+            original_due = current.original_deadline or date(year, 12, 31)
+            if row.due is not None and due_date(year, deadline, quarter) == original_due:
+                deadline, quarter = current.deadline, current.target_quarter
         try:
             if current is None or row.category is not None:
                 work.check_category(row.category or "", keep=current.category if current is not None else None)
@@ -1163,9 +1174,9 @@ class _Importer:
             return old if value is None else value
 
         draft = CommitmentDraft(
-            unit_id=item.unit_id, year=year, content=row.content,
+            unit_id=item.unit_id, year=year, content=content,
             category=keep(row.category, current.category if current else ""),
-            target=keep(row.target, current.target if current else ""), deadline=deadline,
+            target=keep(target, current.target if current else ""), deadline=deadline,
             target_quarter=quarter, responsible=keep(row.responsible, current.responsible if current else ""),
             number=item.number, status=status, completed_on=completed_on, cancel_reason=cancel_reason,
             note=keep(row.note, current.note if current else ""),

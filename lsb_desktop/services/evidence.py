@@ -62,12 +62,16 @@ class EvidenceStore:
             raise ValidationError(f"文件“{source.name}”有 {size // (1024 * 1024)} MB，超过了 200 MB，请压缩后再附上")
         stored = f"{sha[:2]}/{sha}{source.suffix.lower()[:16]}"
         target = self.path_of(stored)
-        if not target.exists():
+        # A file already there under this name is reused only if it still holds this content
+        # (one changed or damaged since is replaced by the good copy being attached now).
+        if not target.is_file() or _hash(target)[0] != sha:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".copy-")
             os.close(handle)
             try:
                 shutil.copyfile(source, temporary)
+                with open(temporary, "rb+") as stream:
+                    os.fsync(stream.fileno())  # on disk before the row that refers to it commits
                 copied, _ = _hash(Path(temporary))
                 if copied != sha:
                     raise ValidationError(f"复制“{source.name}”时内容发生变化，请重试")

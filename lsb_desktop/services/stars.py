@@ -340,6 +340,11 @@ class StarBatch:
                 f"“{self.unit_name(unit_id, year)}”已于{named.isoformat()}命名“{star}”，{year}年仍持有，"
                 f"不需要列入{year}年创建计划")
 
+    def _not_ahead(self, day: date, what: str) -> None:
+        """Steps and losses are recorded once they happened, never ahead (as commitments)."""
+        if day > (self._today or date.today()):
+            raise ValidationError(f"{what} {day.isoformat()} 晚于今天，不能预先登记")
+
     # -- changes
 
     def set_planned(self, unit_id: int, year: int, star: str, planned: bool, note: str = "",
@@ -381,6 +386,7 @@ class StarBatch:
         self.require_in_set(unit_id, year, star)
         if step is StarStep.NAMED and on.year != year:
             raise ValidationError(f"命名日期 {on.isoformat()} 不在{year}年内：{year}年的评星只能在{year}年命名")
+        self._not_ahead(on, f"“{step.label}”的日期")
         record = self._cell(unit_id, year, star)
         existing = [_to_step(r) for r in self._steps(record.id)] if record else []
         failed = next((s for s in existing if not s.passed), None)
@@ -430,6 +436,7 @@ class StarBatch:
         reason = clean_text(reason)
         if not reason:
             raise ValidationError(f"{kind.label}须写明原因（例如发生的事故、违纪问题）")
+        self._not_ahead(on, f"{kind.label}日期")
         self.kind_in(unit_id, on.year)
         namings = self._namings(unit_id, star)
         losses = [r.on for r in self._losses(unit_id, star)]

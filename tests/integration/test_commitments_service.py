@@ -309,6 +309,34 @@ def test_attach_refuses_a_missing_file(core: Core, unit, tmp_path: Path) -> None
     assert count(core, "evidence_files") == 0
 
 
+def test_attaching_again_repairs_a_stored_copy_that_was_changed(core: Core, unit, tmp_path: Path) -> None:
+    item = core.commitments.add(draft(unit.id))
+    photo = tmp_path / "照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"bridge" * 500)
+    first = core.commitments.attach(item.id, photo)
+    Path(first.path).write_bytes(b"overwritten by an image editor")
+    second = core.commitments.attach(item.id, photo, note="重新附上")
+    # The new row must not point at the damaged file: the good content is copied in again.
+    assert core.commitments.evidence_path(second.id).read_bytes() == photo.read_bytes()
+    assert core.commitments.evidence_path(first.id).read_bytes() == photo.read_bytes()
+    assert core.check().ok
+
+
+def test_the_copy_is_flushed_to_disk_before_it_takes_its_name(core: Core, unit, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    import os
+
+    item = core.commitments.add(draft(unit.id))
+    photo = tmp_path / "照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"well" * 500)
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
+    core.commitments.attach(item.id, photo)
+    assert "replace" in events and "fsync" in events[:events.index("replace")]
+
+
 # ---------------------------------------------------------------------------- carry-over and delete
 
 
@@ -507,6 +535,25 @@ def test_reimporting_the_same_file_changes_nothing(core: Core, units, tmp_path: 
     assert core.commitments.apply_import(again) == 0
     assert count(core, "commitments") == 5
     assert count(core, "audit_log") == audit_before + 1  # only the import's own entry
+
+
+def test_reimporting_the_original_file_does_not_undo_an_adjustment(core: Core, units, tmp_path: Path) -> None:
+    path = workbook(tmp_path, GOOD)
+    core.commitments.apply_import(core.commitments.preview_import(path, 2023))
+    income = next(c for c in core.commitments.list_commitments(2023) if c.content.startswith("村集体"))
+    core.commitments.adjust(income.id, content="村集体经济收入突破20万元", target="20万元", deadline=None,
+                            target_quarter=4, reason="合作社项目延期", on=date(2023, 6, 1))
+
+    again = core.commitments.preview_import(path, 2023)  # still the promise as first made
+
+    assert again.ok, again.problems
+    assert [r.action for r in again.rows] == ["不变"] * 5
+    core.commitments.apply_import(again)
+    kept = core.commitments.get(income.id)
+    assert (kept.status, kept.content, kept.target, kept.deadline, kept.target_quarter) == (
+        S.ADJUSTED, "村集体经济收入突破20万元", "20万元", None, 4)
+    assert (kept.original_content, kept.original_target, kept.original_deadline) == (
+        "村集体经济收入突破30万元", "30万元", date(2023, 12, 31))
 
 
 def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> None:

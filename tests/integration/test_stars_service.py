@@ -6,7 +6,7 @@ Every expected number is worked out by hand in the test, never taken from the co
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -144,6 +144,19 @@ def test_a_naming_dated_in_another_year_is_refused(core: Core, units) -> None:
     core.stars.record_step(units["甲村"], 2023, LAW, StarStep.PUBLICITY, True, date(2023, 12, 20))
     with pytest.raises(ValidationError, match="命名日期 2024-01-05 不在2023年内"):
         core.stars.record_step(units["甲村"], 2023, LAW, StarStep.NAMED, True, date(2024, 1, 5))
+
+
+def test_steps_and_losses_dated_after_today_are_refused(core: Core, units) -> None:
+    jia = units["甲村"]
+    name_star(core, jia, 2023, LAW)
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="晚于今天，不能预先登记"):
+        core.stars.record_step(jia, tomorrow.year, ECOLOGY, StarStep.DECLARED, True, tomorrow)
+    with pytest.raises(ValidationError, match="撤星日期 .* 晚于今天"):
+        core.stars.lose_star(jia, LAW, LossKind.REVOKE, tomorrow, "发生安全事故")
+    assert query(core.folder.paths.database, "SELECT count(*) FROM star_losses") == [(0,)]
+    assert core.stars.cell(jia, tomorrow.year, ECOLOGY).steps == ()
+    assert core.stars.cell(jia, date.today().year, LAW).held
 
 
 def test_undoing_a_step_needs_a_reason_and_takes_back_the_latest(core: Core, units) -> None:
