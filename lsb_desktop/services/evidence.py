@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +23,14 @@ from lsb_desktop.domain.commitments import EvidenceFile
 from lsb_desktop.errors import NotFoundError, ValidationError
 
 MAX_BYTES = 200 * 1024 * 1024
+VIEWING_FOLDER = "亮赛比附件"  # read-only copies opened for viewing live here, in the temporary folder
 _CHUNK = 1024 * 1024
+
+
+def _safe_name(name: str) -> str:
+    """The clerk's file name, without characters Windows refuses in a name."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
+    return cleaned or "附件"
 
 
 def _hash(path: Path) -> tuple[str, int]:
@@ -114,7 +123,24 @@ class EvidenceStore:
             raise ValidationError(f"附件“{record.original_name}”的文件不见了（{path}），请从备份中找回或重新附上")
         if _hash(path)[0] != record.sha256:
             raise ValidationError(f"附件“{record.original_name}”的内容与登记时的校验值不一致，文件可能被改动过")
-        return path
+        return self._viewing_copy(path, record)
+
+    def _viewing_copy(self, path: Path, record: EvidenceFileRecord) -> Path:
+        """A read-only copy in the temporary folder, under the name the clerk gave the file, so a
+        viewer or editor that saves in place can never change the kept original."""
+        folder = Path(tempfile.gettempdir()) / VIEWING_FOLDER / record.sha256[:16]
+        target = folder / _safe_name(record.original_name)
+        try:
+            if target.is_file() and _hash(target)[0] == record.sha256:
+                return target
+            folder.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                os.chmod(target, stat.S_IREAD | stat.S_IWRITE)
+            shutil.copyfile(path, target)
+            os.chmod(target, stat.S_IREAD)
+        except OSError as exc:
+            raise ValidationError(f"无法准备附件“{record.original_name}”供查看：{exc.strerror or exc}") from None
+        return target
 
     def verify(self, session: Session) -> list[str]:
         """Problems for `check`: evidence files missing or changed since they were attached."""

@@ -6,6 +6,7 @@ Excel import (preview, all or nothing, idempotent). Expected figures are worked 
 from __future__ import annotations
 
 import hashlib
+import stat
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -283,7 +284,10 @@ def test_attach_copies_the_file_in_with_its_checksum(core: Core, unit, tmp_path:
     assert stored.read_bytes() == photo.read_bytes()
     assert on_entry.path == on_item.path  # the same content is kept once
     photo.unlink()  # the clerk's own copy may go: the program keeps its own
-    assert core.commitments.evidence_path(on_item.id) == stored
+    viewed = core.commitments.evidence_path(on_item.id)  # a read-only copy: a viewer cannot change the kept file
+    assert viewed.name == "现场照片.JPG" and not viewed.is_relative_to(core.data_dir)
+    assert viewed.read_bytes() == stored.read_bytes()
+    assert not viewed.stat().st_mode & stat.S_IWUSR
     assert [e.id for e in core.commitments.evidence(item.id)] == [on_item.id, on_entry.id]
     (entry,) = core.commitments.progress(item.id)
     assert [e.note for e in entry.evidence] == ["施工中"]

@@ -324,12 +324,14 @@ def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, b
     assert not tab.ui.delete_button.isEnabled()
 
     qtbot.mouseClick(tab.ui.open_evidence_button, Qt.MouseButton.LeftButton)
-    assert opened == [Path(file.path)]
+    # What opens is a read-only copy under the clerk's file name, never the kept file itself.
+    assert len(opened) == 1 and opened[0].name == "坑塘整治前后.jpg" and opened[0] != Path(file.path)
+    assert opened[0].read_bytes() == photo.read_bytes()
 
     # A file changed behind the program's back is not opened: the clerk is told.
     Path(file.path).write_bytes(b"something else")
     qtbot.mouseClick(tab.ui.open_evidence_button, Qt.MouseButton.LeftButton)
-    assert opened == [Path(file.path)]
+    assert len(opened) == 1
     assert len(boxes.texts) == 1 and "校验值" in boxes.texts[0]
 
 
