@@ -529,10 +529,15 @@ def read_star_plan(path: Path) -> StarPlanRead:
     workbook = open_workbook(Path(path), "五星创建计划表")
     try:
         sheets = list(workbook.worksheets)
-        for sheet in sheets:
-            found = _PlanSheet.find(sheet)
-            if found is not None:
-                return found.read()
+        plans = [found for found in (_PlanSheet.find(sheet) for sheet in sheets if sheet.title != SUMMARY_SHEET_TITLE)
+                 if found is not None]
+        if plans:
+            read = plans[0].read()
+            # One plan sheet per file: a second one (another 管区, say) is never skipped silently.
+            others = tuple(f"工作表“{other.sheet.title}”也是创建计划表；一次只导入一个工作表，"
+                           f"请把各工作表的村（社区）合并到“{plans[0].sheet.title}”后再导入"
+                           for other in plans[1:])
+            return StarPlanRead(read.rows, read.problems + others)
     finally:
         workbook.close()
     message = ("找不到表头：应有“村（社区）”列，以及每颗星一列（如“支部过硬星”，打“✓”表示计划创建）"

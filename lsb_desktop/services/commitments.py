@@ -1091,7 +1091,9 @@ class _Importer:
                 item.problems.append(row.problem(
                     "status", f"完成时限（{_due_text(item.year, deadline, quarter)}）还没到，不能是“逾期”"))
                 return None
-            status = CommitmentStatus.IN_PROGRESS  # 逾期 is derived from the due date, never stored
+            # 逾期 is derived from the due date, never stored: an open item keeps its status.
+            kept = CommitmentStatus(current.status) if current is not None else None
+            status = kept if kept is not None and kept.open else CommitmentStatus.IN_PROGRESS
         if status is CommitmentStatus.DONE:
             if row.completed_on is None:
                 item.problems.append(row.problem("completed_on", "状态是“已完成”，请填写完成日期"))

@@ -541,6 +541,17 @@ def test_reimporting_the_same_file_changes_nothing(core: Core, units, tmp_path: 
     assert count(core, "audit_log") == audit_before + 1  # only the import's own entry
 
 
+def test_overdue_in_a_file_keeps_an_open_items_own_status(core: Core, units, tmp_path: Path) -> None:
+    core.commitments.apply_import(core.commitments.preview_import(workbook(tmp_path, GOOD), 2023))
+    late = next(c for c in core.commitments.list_commitments(2023) if c.content.startswith("完成500户"))
+    core.commitments.set_status(late.id, S.NOT_STARTED)
+    again = core.commitments.preview_import(workbook(tmp_path, GOOD), 2023)  # the row still says 逾期
+    assert again.ok, again.problems
+    core.commitments.apply_import(again)
+    kept = core.commitments.get(late.id)
+    assert kept.status is S.NOT_STARTED and kept.status_on(date(2023, 12, 31)) is S.OVERDUE
+
+
 def test_reimporting_the_original_file_does_not_undo_an_adjustment(core: Core, units, tmp_path: Path) -> None:
     path = workbook(tmp_path, GOOD)
     core.commitments.apply_import(core.commitments.preview_import(path, 2023))

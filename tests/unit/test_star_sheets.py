@@ -304,6 +304,18 @@ def test_a_plan_with_one_list_column(tmp_path: Path) -> None:
         (2, "滨河社区", (BRANCH, HARMONY)), (3, "新城社区", (LAW, JOBS, SHARING)), (4, "东关社区", ())]
 
 
+def test_a_second_plan_sheet_is_reported_not_skipped(tmp_path: Path) -> None:
+    path = plan_file(tmp_path / "p.xlsx", [["张五砦村", "支部过硬星"]], ["村（社区）", "计划创建"], title=False)
+    book = load_workbook(path)
+    other = book.create_sheet("西部管区")
+    other.append(["村（社区）", "计划创建"])
+    other.append(["西杨庄村", "产业兴旺星"])
+    book.save(path)
+    rows, problems = read_star_plan(path)
+    assert [r.unit_name for r in rows] == ["张五砦村"]
+    assert len(problems) == 1 and "西部管区" in problems[0] and "一次只导入一个工作表" in problems[0]
+
+
 def test_bad_rows_are_reported_by_sheet_row_and_column(tmp_path: Path) -> None:
     path = plan_file(tmp_path / "p.xlsx", [
         ["张五砦村", "✓", "x"],
