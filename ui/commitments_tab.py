@@ -43,6 +43,7 @@ from lsb_desktop.domain.commitments import (
     competition_ranks,
     worst_rates,
 )
+from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.register import Unit
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
@@ -663,9 +664,20 @@ class _CommitmentsTabUi:
                         "单击一个村（社区）查看它的事项。")
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #666;")
+        # The rate at a quarter's end is the figure a round's 承诺完成 component uses.
+        self.as_of_combo = QComboBox()
+        self.as_of_combo.addItem("年末（本年度为今天）", None)
+        for quarter, name in QUARTER_NAMES.items():
+            self.as_of_combo.addItem(f"{name}末", quarter)
+        self.as_of_combo.setToolTip("完成率统计到哪一天；评比的“承诺完成”得分用该季度末的完成率")
+        as_of_row = QHBoxLayout()
+        as_of_row.addWidget(QLabel("统计到"))
+        as_of_row.addWidget(self.as_of_combo)
+        as_of_row.addStretch(1)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(as_of_row)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.summary_table, 1)
         layout.addWidget(legend)
@@ -760,6 +772,7 @@ class CommitmentsTab(QWidget):
         ui.evidence_table.doubleClicked.connect(lambda _index: self.open_selected_evidence())
         ui.evidence_table.selectionModel().selectionChanged.connect(self._update_evidence_button)
         ui.summary_table.clicked.connect(self._summary_clicked)
+        ui.as_of_combo.currentIndexChanged.connect(lambda _: self._load_summary(self.year()))
         ui.pages.currentChanged.connect(self._page_changed)
         ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export))
         ui.folder_export_button.clicked.connect(lambda: self._last_export and show_in_folder(self._last_export))
@@ -913,9 +926,12 @@ class CommitmentsTab(QWidget):
         self.ui.summary_label.setText(text)
 
     def summary_day(self, year: int) -> date:
-        """The day the summary counts on: today, or 31 December of a past year."""
+        """The day the summary counts on: the chosen quarter's last day, or the year's end; never
+        after today (a later day would count what has not happened yet as 逾期 or not)."""
         today = self.today()
-        return today if year >= today.year else date(year, 12, 31)
+        quarter = self.ui.as_of_combo.currentData()
+        end = Period(year, quarter).last_day if quarter else date(year, 12, 31)
+        return min(end, today)
 
     def _year_chosen(self) -> None:
         self._selected_id = None

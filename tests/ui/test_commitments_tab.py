@@ -522,6 +522,23 @@ def test_summary_is_sorted_worst_first_and_a_click_filters_the_items(qtbot, core
     assert shown_contents(tab) == ["张五砦村事项1", "张五砦村事项2"]
 
 
+def test_the_summary_counts_to_a_chosen_quarters_end(core, units, tab):
+    # 张五砦村: one item done on 1 March, one on 1 May: 50 % at the end of Q1, 100 % at the end of Q2.
+    for number, done in enumerate((date(YEAR, 3, 1), date(YEAR, 5, 1)), start=1):
+        item = add_item(core, units[0], f"事项{number}")
+        core.commitments.set_status(item.id, CommitmentStatus.DONE, on=done)
+    reload(tab)
+    tab.ui.pages.setCurrentIndex(PAGE_SUMMARY)
+    first = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
+    assert first.completion.rate_text == "100.00%"  # to the tab's day, 1 July
+    tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(1))
+    first = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
+    assert first.completion.rate_text == "50.00%"
+    assert f"统计截至 {YEAR}-03-31" in tab.ui.summary_label.text()
+    tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(4))
+    assert f"统计截至 {YEAR}-07-01" in tab.ui.summary_label.text()  # never past the day it is
+
+
 # ----- import, export, carry-over, categories -----------------------------------------------------
 
 
