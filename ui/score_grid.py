@@ -639,6 +639,7 @@ class ScoreGrid(QWidget):
             names = "、".join(c.name for c in component.criteria)
             tint = "（浅蓝底色）" if position % 2 == 1 and len(detail.scheme.judged.components) > 1 else ""
             parts.append(f"{component.name}{tint}：{names}，满分 {plain_points(component.max_total)}")
+        parts.extend(f"{component.name}：按承诺事项完成率自动计算，不需打分" for component in detail.scheme.computed)
         self.ui.legend_label.setText("；".join(parts))
 
     def _update_progress(self, *args) -> None:
