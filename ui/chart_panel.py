@@ -3,11 +3,14 @@ with a status line, 导出图片… (with sizes) and 复制到剪贴板. Qt only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -19,6 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.errors import LsbError
+from ui.messages import show_error
+
+FOLDER_KEY = "folders/charts"
 EXPORT_SIZES = (
     ("1920×1080（幻灯片、投影仪）", 1920, 1080),
     ("1366×768（笔记本屏幕）", 1366, 768),
@@ -76,3 +83,32 @@ def build_chart_panel(pages: QTabWidget, loading_text: str) -> ChartPanel:
     layout.addLayout(bar)
     return ChartPanel(widget, message, stack, export_button, export_menu, size_actions, custom_size_action,
                       copy_button, status)
+
+
+def safe_file_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "", text)
+
+
+def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | None,
+                   default_folder: Path) -> Path | None:
+    """Save `chart` as a `width`×`height` PNG; without `path` the clerk picks the file (in the
+    folder charts were last saved to). None when she cancels or the file cannot be written
+    (she is told why)."""
+    if path is None:
+        folder = QSettings().value(FOLDER_KEY, "", type=str) or str(default_folder)
+        name = safe_file_name(f"{chart.title_text()}_{width}x{height}") + ".png"
+        path, _ = QFileDialog.getSaveFileName(parent, "导出图片", str(Path(folder) / name), "PNG 图片 (*.png)")
+        if not path:
+            return None
+    if not path.lower().endswith(".png"):
+        path += ".png"
+    QSettings().setValue(FOLDER_KEY, str(Path(path).parent))
+    try:
+        return chart.export_png(path, width, height)
+    except OSError as exc:
+        show_error(parent, LsbError(f"无法保存图片：{exc}"))
+        return None
+
+
+def copy_chart_text(width: int, height: int) -> str:
+    return f"已复制到剪贴板（{width}×{height}），可直接粘贴到幻灯片或文档"

@@ -46,7 +46,7 @@ from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.text import clean_text
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.messages import CANCEL_TEXT, show_error
-from ui.table_model import ALIGN_CENTER, Column, RowTableModel
+from ui.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
 from ui.unit_dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
@@ -92,15 +92,8 @@ def _text_edit(lines: int = 3, placeholder: str = "") -> QPlainTextEdit:
 
 
 def _read_only_table(model: RowTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view = preview_table(model)
     view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     # Columns fitted to their contents otherwise leave the text touching the grid lines.
     view.setStyleSheet("QTableView::item { padding: 0px 6px; }")

@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -66,7 +64,16 @@ from ui.commitment_dialogs import (
 from ui.deferred import LoadWhenShown
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import open_file, show_in_folder
-from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, SORT_ROLE, Column, FilterProxy, RowTableModel
+from ui.table_model import (
+    ALIGN_CENTER,
+    ALIGN_RIGHT,
+    SORT_ROLE,
+    Column,
+    FilterProxy,
+    RowTableModel,
+    fit_columns,
+    read_only_table,
+)
 from ui.unit_dialogs import ServiceDialog
 
 # What this tab shows; any other change is none of its business.
@@ -258,10 +265,6 @@ class SummaryRow:
         return self.unit_id is None
 
 
-
-
-
-
 def summary_rows(units: list[UnitCompletion], register: dict[int, int]) -> list[SummaryRow]:
     """Per unit in register order, each with its exact worst-first place (undefined rates after
     every rate, ties in register order), its rank and mark, and the 全镇 line last."""
@@ -389,31 +392,6 @@ class ItemFilterProxy(FilterProxy):
 # ----- layout ---------------------------------------------------------------------------------
 
 
-def _read_only_table() -> QTableView:
-    table = QTableView()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    return table
-
-
-def fit_columns(table: QTableView, padding: int = 14, limits: dict[int, int] | None = None) -> None:
-    """Columns as wide as their contents plus some air; `limits` caps long text columns. The
-    last column is left to stretch into what remains."""
-    table.resizeColumnsToContents()
-    for column in range(table.model().columnCount() - 1):
-        width = table.columnWidth(column) + padding
-        if limits and column in limits:
-            width = min(width, limits[column])
-        table.setColumnWidth(column, width)
-
-
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: bold;")
@@ -522,7 +500,7 @@ class _CommitmentsTabUi:
     # ----- 事项清单 --------------------------------------------------------------------------
 
     def _items_page(self) -> QWidget:
-        self.table = _read_only_table()
+        self.table = read_only_table(wrap=False)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.empty_label = QLabel()
@@ -617,8 +595,8 @@ class _CommitmentsTabUi:
         left_layout.addWidget(scroll, 1)
         left_layout.addLayout(actions)
 
-        self.progress_table = _read_only_table()
-        self.evidence_table = _read_only_table()
+        self.progress_table = read_only_table(wrap=False)
+        self.evidence_table = read_only_table(wrap=False)
         self.progress_button = QPushButton("登记本季度进度…")
         self.attach_button = QPushButton("附加文件…")
         self.open_evidence_button = QPushButton("打开附件")
@@ -656,7 +634,7 @@ class _CommitmentsTabUi:
     def _summary_page(self) -> QWidget:
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
-        self.summary_table = _read_only_table()
+        self.summary_table = read_only_table(wrap=False)
         self.summary_table.setSortingEnabled(True)
         # The few columns share the width: a narrow table in a wide page reads as unfinished.
         self.summary_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

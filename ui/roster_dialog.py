@@ -12,10 +12,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from lsb_desktop.errors import LsbError
 from ui.messages import show_error
-from ui.table_model import Column, RowTableModel
+from ui.table_model import Column, RowTableModel, preview_table
 
 _ACTION_COLOURS = {"新增": QColor("#1b5e20"), "更新": QColor("#0d47a1"), "无变化": QColor("#616161")}
 
@@ -44,15 +42,6 @@ class RosterProblemModel(RowTableModel):
     )
 
 
-def _table(model: RowTableModel, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class RosterImportDialog(QDialog):
@@ -84,8 +73,8 @@ class RosterImportDialog(QDialog):
         self.pages = QTabWidget(self)
         self.problem_model = RosterProblemModel(self)
         self.plan_model = RosterPlanModel(self)
-        self.pages.addTab(_table(self.problem_model, self), "问题")
-        self.pages.addTab(_table(self.plan_model, self), "导入内容")
+        self.pages.addTab(preview_table(self.problem_model, self), "问题")
+        self.pages.addTab(preview_table(self.plan_model, self), "导入内容")
         layout.addWidget(self.pages, 1)
         buttons = QDialogButtonBox(self)
         self.import_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QStyledItemDelegate,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -45,7 +44,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.services.rounds import RoundDraft
 from ui.messages import show_error
-from ui.table_model import Column, RowTableModel
+from ui.table_model import Column, RowTableModel, preview_table
 from ui.unit_dialogs import ServiceDialog, make_button_box, make_hint, make_warning
 
 DEFAULT_TITLE = "村党组织书记“亮赛比”逐村观摩评比"
@@ -689,16 +688,6 @@ class ImportWarningModel(RowTableModel):
                       foreground=lambda w: QColor("#8a4b00")),)
 
 
-def _table(model: RowTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class ScoreImportDialog(QDialog):
@@ -721,8 +710,8 @@ class ScoreImportDialog(QDialog):
         self.summary_label.setWordWrap(True)
         self.problem_model = ImportProblemModel(self)
         self.warning_model = ImportWarningModel(self)
-        self.problem_view = _table(self.problem_model)
-        self.warning_view = _table(self.warning_model)
+        self.problem_view = preview_table(self.problem_model)
+        self.warning_view = preview_table(self.warning_model)
         self.warning_view.setMaximumHeight(140)
         self.correction_edit = QLineEdit()
         self.correction_edit.setPlaceholderText("已定稿的评比导入评分须写明更正原因")

@@ -59,7 +59,7 @@ from ui.scoring_dialogs import (
     ask_correction_reason,
     ask_text,
 )
-from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel
+from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, fit_columns, read_only_table
 from ui.unit_dialogs import ServiceDialog
 
 NO_ROUNDS_TEXT = "还没有评比活动。点“新建评比…”建立第一个评比。"
@@ -327,29 +327,6 @@ class AuditTableModel(RowTableModel):
 # ----- layout ---------------------------------------------------------------------------------
 
 
-def _read_only_table(selectable: bool = True) -> QTableView:
-    table = QTableView()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if selectable
-                           else QAbstractItemView.SelectionMode.NoSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    return table
-
-
-def fit_columns(table: QTableView, padding: int = 14) -> None:
-    """Columns as wide as their contents plus some air: Qt's fit leaves digits touching the grid."""
-    table.resizeColumnsToContents()
-    last = table.model().columnCount() - 1
-    for column in range(last):
-        table.setColumnWidth(column, table.columnWidth(column) + padding)
-
-
 def _button_row(*buttons: QPushButton) -> QHBoxLayout:
     row = QHBoxLayout()
     for button in buttons:
@@ -446,7 +423,7 @@ class _ScoringTabUi:
         page = QWidget()
         self.completeness_label = QLabel()
         self.completeness_label.setWordWrap(True)
-        self.completeness_table = _read_only_table()
+        self.completeness_table = read_only_table(wrap=False)
         self.completeness_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         legend = QLabel("“未打分”：该评委没有给这个村（社区）打分（缺席，允许，按实际评委人数计算）；"
                         "“缺：…”：只打了部分指标，必须补全才能定稿（红色底）。")
@@ -465,7 +442,7 @@ class _ScoringTabUi:
         self.deduction_button = QPushButton("添加扣分…")
         self.veto_button = QPushButton("一票否决…")
         self.remove_adjustment_button = QPushButton("撤销")
-        self.adjustments_table = _read_only_table()
+        self.adjustments_table = read_only_table(wrap=False)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(_button_row(self.bonus_button, self.deduction_button, self.veto_button,
@@ -476,7 +453,7 @@ class _ScoringTabUi:
     def _participants_page(self) -> QWidget:
         page = QWidget()
         self.visited_button = QPushButton("本季度未观摩…")
-        self.units_table = _read_only_table()
+        self.units_table = read_only_table(wrap=False)
         units_box = QGroupBox("参评单位")
         units_layout = QVBoxLayout(units_box)
         units_layout.addLayout(_button_row(self.visited_button))
@@ -484,7 +461,7 @@ class _ScoringTabUi:
         units_layout.addWidget(QLabel("本季度未观摩的单位留在名单中，但不参加排名，结果中列在最后。"))
         self.add_judge_button = QPushButton("增加评委…")
         self.remove_judge_button = QPushButton("移除评委")
-        self.judges_table = _read_only_table()
+        self.judges_table = read_only_table(wrap=False)
         judges_box = QGroupBox("评委")
         judges_layout = QVBoxLayout(judges_box)
         judges_layout.addLayout(_button_row(self.add_judge_button, self.remove_judge_button))
@@ -527,7 +504,7 @@ class _ScoringTabUi:
         self.results_label = QLabel()
         self.results_label.setWordWrap(True)
         self.results_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.results_table = _read_only_table()
+        self.results_table = read_only_table(wrap=False)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.tie_box)
@@ -539,7 +516,7 @@ class _ScoringTabUi:
 
     def _audit_page(self) -> QWidget:
         page = QWidget()
-        self.audit_table = _read_only_table()
+        self.audit_table = read_only_table(wrap=False)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(QLabel("本评比的每一次修改（最新的在上面）；记录只能追加，不能修改。"))

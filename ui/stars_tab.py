@@ -75,9 +75,9 @@ from ui.star_dialogs import (
     UndoStepDialog,
     next_step,
 )
-from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel
-from ui.chart_panel import build_chart_panel
-from ui.trends_tab import ExportSizeDialog, safe_file_name
+from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
+from ui.chart_panel import build_chart_panel, copy_chart_text, save_chart_png
+from ui.trends_tab import ExportSizeDialog
 from ui.worker import run_in_background
 
 TITLE = "五星创建"
@@ -665,18 +665,6 @@ def card_style(colour: str) -> str:
 # ----- layout -------------------------------------------------------------------------------
 
 
-def _table(selectable_rows: bool = True) -> QTableView:
-    table = QTableView()
-    if selectable_rows:
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    return table
 
 
 class _StarsTabUi:
@@ -804,7 +792,7 @@ class _StarsTabUi:
         evidence_row.addWidget(self.open_evidence_button)
         self.history_label = QLabel("历年记录")
         self.history_label.setStyleSheet("font-weight: bold;")
-        self.history_table = _table()
+        self.history_table = read_only_table()
         self.history_table.setWordWrap(True)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -832,7 +820,7 @@ class _StarsTabUi:
         self.splitter.setSizes([880, 380])
 
         # ----- page 2: targets and gaps
-        self.targets_table = _table()
+        self.targets_table = read_only_table()
         self.targets_table.setMaximumHeight(self.targets_table.fontMetrics().height() * 6 + 24)
         self.targets_note = QLabel()
         self.targets_note.setWordWrap(True)
@@ -840,7 +828,7 @@ class _StarsTabUi:
         self.gap_pages = QTabWidget()
         self.gap_tables: dict[int, QTableView] = {}
         for level in TARGET_LEVELS:
-            table = _table()
+            table = read_only_table()
             table.setSortingEnabled(True)
             self.gap_tables[level] = table
             self.gap_pages.addTab(table, f"差{LEVEL_TITLES[level].replace('及以上', '')}")
@@ -1552,22 +1540,10 @@ class StarsTab(QWidget):
         chart = self.current_chart()
         if chart is None or not self._has_chart_data():
             return None
-        if path is None:
-            name = safe_file_name(f"{chart.title_text()}_{width}x{height}") + ".png"
-            path, _ = QFileDialog.getSaveFileName(self, "导出图片", str(Path(self._last_folder("charts")) / name),
-                                                  "PNG 图片 (*.png)")
-            if not path:
-                return None
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        QSettings().setValue("folders/charts", str(Path(path).parent))
-        try:
-            written = chart.export_png(path, width, height)
-        except OSError as exc:
-            show_error(self, LsbError(f"无法保存图片：{exc}"))
-            return None
-        self.copy_size = (width, height)
-        self.ui.chart_status.setText(f"已导出 {width}×{height} 图片：{written}")
+        written = save_chart_png(self, chart, width, height, path, self._core.data_dir.parent)
+        if written is not None:
+            self.copy_size = (width, height)
+            self.ui.chart_status.setText(f"已导出 {width}×{height} 图片：{written}")
         return written
 
     def _export_custom(self) -> None:
@@ -1581,7 +1557,7 @@ class StarsTab(QWidget):
             return False
         width, height = self.copy_size
         chart.copy_to_clipboard(width, height)
-        self.ui.chart_status.setText(f"已复制到剪贴板（{width}×{height}），可直接粘贴到幻灯片或文档")
+        self.ui.chart_status.setText(copy_chart_text(width, height))
         return True
 
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 R = TypeVar("R")
 
@@ -157,3 +158,45 @@ class FilterProxy(QSortFilterProxyModel):
         else:
             apply()
             self.invalidateRowsFilter()
+
+
+def read_only_table(*, select_rows: bool = True, selectable: bool = True, wrap: bool = True) -> QTableView:
+    """A tab's list: read-only, one row selected at a time, centred headers, compact rows."""
+    table = QTableView()
+    if select_rows:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if selectable
+                           else QAbstractItemView.SelectionMode.NoSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(wrap)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+    # The style's default row is tall for CJK fonts; a register of 60 rows should fit on a screen.
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    return table
+
+
+def preview_table(model: RowTableModel, parent: QWidget | None = None) -> QTableView:
+    """An import preview's rows or problems: read-only, columns fitted to their contents."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def fit_columns(table: QTableView, padding: int = 14, limits: dict[int, int] | None = None) -> None:
+    """Columns as wide as their contents plus some air (Qt's fit leaves digits touching the
+    grid); `limits` caps long text columns. The last column stretches into what remains."""
+    table.resizeColumnsToContents()
+    for column in range(table.model().columnCount() - 1):
+        width = table.columnWidth(column) + padding
+        if limits and column in limits:
+            width = min(width, limits[column])
+        table.setColumnWidth(column, width)

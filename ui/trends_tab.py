@@ -3,14 +3,12 @@ and copy of the chart shown. Charts (and pyqtgraph) are built when the tab is fi
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,7 +27,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.domain.trends import TrendData, UnitBreakdown
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
-from ui.chart_panel import EXPORT_SIZES, build_chart_panel
+from ui.chart_panel import EXPORT_SIZES, build_chart_panel, copy_chart_text, save_chart_png
 from ui.messages import show_error
 from ui.worker import run_in_background
 
@@ -45,10 +43,6 @@ UNIT_ROLE = Qt.ItemDataRole.UserRole
 
 def search_key(text: object) -> str:
     return clean(text).replace(" ", "").casefold()
-
-
-def safe_file_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "", text)
 
 
 class ExportSizeDialog(QDialog):
@@ -384,29 +378,14 @@ class TrendsTab(QWidget):
 
     # ----- export ------------------------------------------------------------------------------
 
-    def _last_folder(self) -> str:
-        return str(QSettings().value("folders/charts", "", type=str) or self._core.data_dir.parent)
-
     def export_current(self, width: int, height: int, path: str | None = None) -> Path | None:
         chart = self.current_chart()
         if chart is None or self.trend is None or self.trend.is_empty:
             return None
-        if path is None:
-            name = safe_file_name(f"{chart.title_text()}_{width}x{height}") + ".png"
-            path, _ = QFileDialog.getSaveFileName(self, "导出图片", str(Path(self._last_folder()) / name),
-                                                  "PNG 图片 (*.png)")
-            if not path:
-                return None
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        QSettings().setValue("folders/charts", str(Path(path).parent))
-        try:
-            written = chart.export_png(path, width, height)
-        except OSError as exc:
-            show_error(self, LsbError(f"无法保存图片：{exc}"))
-            return None
-        self.copy_size = (width, height)
-        self.ui.status_label.setText(f"已导出 {width}×{height} 图片：{written}")
+        written = save_chart_png(self, chart, width, height, path, self._core.data_dir.parent)
+        if written is not None:
+            self.copy_size = (width, height)
+            self.ui.status_label.setText(f"已导出 {width}×{height} 图片：{written}")
         return written
 
     def _export_custom(self) -> None:
@@ -420,4 +399,4 @@ class TrendsTab(QWidget):
             return
         width, height = self.copy_size
         chart.copy_to_clipboard(width, height)
-        self.ui.status_label.setText(f"已复制到剪贴板（{width}×{height}），可直接粘贴到幻灯片或文档")
+        self.ui.status_label.setText(copy_chart_text(width, height))

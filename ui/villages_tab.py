@@ -7,7 +7,6 @@ import enum
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +30,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.messages import show_error
-from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel
+from ui.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.unit_dialogs import (
     INACTIVE_COLOUR,
     ArchiveDialog,
@@ -169,18 +167,6 @@ class UnitFilterProxy(FilterProxy):
 # ----- layout ---------------------------------------------------------------------------------
 
 
-def _read_only_table() -> QTableView:
-    table = QTableView()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-    # The style's default row is tall for CJK fonts; a register of 60 rows should fit on a screen.
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    return table
 
 
 class _VillagesTabUi:
@@ -226,14 +212,14 @@ class _VillagesTabUi:
         filters.addStretch(1)
         filters.addWidget(self.count_label)
 
-        self.table = _read_only_table()
+        self.table = read_only_table()
         self.table.setSortingEnabled(True)
 
         self.title_label = QLabel()
         self.title_label.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.title_label.setWordWrap(True)
-        self.terms_table = _read_only_table()
-        self.history_table = _read_only_table()
+        self.terms_table = read_only_table()
+        self.history_table = read_only_table()
         self.history_table.setWordWrap(True)
         terms_box = QVBoxLayout()
         terms_box.addWidget(QLabel("书记任职记录"))
@@ -241,7 +227,7 @@ class _VillagesTabUi:
         history_box = QVBoxLayout()
         history_box.addWidget(QLabel("变更历史"))
         history_box.addWidget(self.history_table)
-        self.flags_table = _read_only_table()
+        self.flags_table = read_only_table()
         self.flag_warning = QLabel()
         self.flag_warning.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.flag_warning.setWordWrap(True)
