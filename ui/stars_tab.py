@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QGridLayout,
+    QInputDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -774,6 +775,8 @@ class _StarsTabUi:
         self.loss_button.setToolTip("已命名的星被降星或撤星（需填写原因和日期）")
         self.undo_loss_button = QPushButton("撤销降星/撤星…")
         self.undo_loss_button.setToolTip("降星/撤星录错时撤销这条记录（需填写原因，记入操作日志）")
+        self.note_button = QPushButton("备注…")
+        self.note_button.setToolTip("这颗星本年度的备注（如创建措施、存在问题），记入操作日志")
         self.attach_button = QPushButton("附加文件…")
         self.attach_button.setToolTip("保存申报材料、评定文件、照片等到数据文件夹")
         self.open_evidence_button = QPushButton("打开附件")
@@ -782,6 +785,7 @@ class _StarsTabUi:
         actions.addWidget(self.fail_button, 0, 1)
         actions.addWidget(self.undo_button, 1, 0)
         actions.addWidget(self.loss_button, 1, 1)
+        actions.addWidget(self.note_button, 2, 0)
         actions.addWidget(self.undo_loss_button, 2, 1)
         self.evidence_list = QListWidget()
         self.evidence_list.setMaximumHeight(self.evidence_list.fontMetrics().height() * 2 + 12)
@@ -941,6 +945,7 @@ class StarsTab(QWidget):
         ui.loss_button.clicked.connect(lambda: self.open_loss_dialog())
         ui.undo_loss_button.clicked.connect(lambda: self.open_undo_loss_dialog())
         ui.attach_button.clicked.connect(lambda: self.attach_file())
+        ui.note_button.clicked.connect(lambda: self.edit_note())
         ui.open_evidence_button.clicked.connect(lambda: self.open_evidence())
         ui.evidence_list.itemDoubleClicked.connect(lambda _: self.open_evidence())
         ui.evidence_list.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -1206,6 +1211,8 @@ class StarsTab(QWidget):
             following = next_step(cell)
             if cell.steps and following is not None and not cell.held:
                 notes.insert(0, f"下一步：{following.label}")
+            if cell.note:
+                notes.insert(0, f"备注：{cell.note}")
             ui.notes_label.setText("\n".join(notes))
             ui.notes_label.setVisible(bool(notes))
             if cell.loss is not None:
@@ -1264,6 +1271,7 @@ class StarsTab(QWidget):
         ui.loss_button.setEnabled(usable and cell.held)
         ui.undo_loss_button.setVisible(usable and cell.loss is not None)
         ui.attach_button.setEnabled(usable)
+        ui.note_button.setEnabled(usable)
         item = ui.evidence_list.currentItem()
         ui.open_evidence_button.setEnabled(usable and item is not None
                                            and item.data(Qt.ItemDataRole.UserRole) is not None)
@@ -1405,6 +1413,24 @@ class StarsTab(QWidget):
         if year != self.year:
             self.set_year(year)
         self._after_change()
+
+    def edit_note(self, text: str | None = None) -> bool:
+        """The selected cell's note (asked for when `text` is None); an empty text clears it."""
+        unit, cell = self.selected()
+        if cell is None:
+            return False
+        if text is None:
+            text, accepted = QInputDialog.getMultiLineText(
+                self, "备注", f"{unit.unit_name} · {cell.star}（{cell.year}年）的备注：", cell.note)
+            if not accepted:
+                return False
+        try:
+            self._core.stars.set_note(unit.unit_id, cell.year, cell.star, text)
+        except LsbError as exc:
+            show_error(self, exc)
+            return False
+        self._after_change()
+        return True
 
     def attach_file(self, path: str | None = None) -> bool:
         unit, cell = self.selected()

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox
 
 from factories import make_unit
 from lsb_desktop.domain.register import UnitKind
@@ -259,6 +259,26 @@ def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, m
     assert tab.ui.open_evidence_button.isEnabled()
     click(qtbot, tab.ui.open_evidence_button)
     assert len(opened) == 1 and opened[0].read_bytes() == source.read_bytes()
+    assert boxes.texts == []
+
+
+def test_a_cells_note_is_written_through_the_button_and_audited(qtbot, core, boxes, monkeypatch):
+    unit = make_unit(core, "张五砦村")
+    tab = open_tab(qtbot, core)
+    assert tab.select_cell(unit.id, STRONG)
+    asked = []
+
+    def answer(parent, title, label, text):
+        asked.append((title, label, text))
+        return "党员活动室改造中，材料待补", True
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(answer))
+    with qtbot.waitSignal(tab.changed):
+        click(qtbot, tab.ui.note_button)
+    assert asked and asked[0][0] == "备注" and "张五砦村" in asked[0][1]
+    assert core.stars.cell(unit.id, YEAR, STRONG).note == "党员活动室改造中，材料待补"
+    assert "备注：党员活动室改造中，材料待补" in tab.ui.notes_label.text()
+    assert any(e.action == "修改五星备注" for e in core.audit.entries(f"star:{unit.id}/{YEAR}/{STRONG}"))
     assert boxes.texts == []
 
 
