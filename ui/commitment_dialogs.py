@@ -41,6 +41,7 @@ from lsb_desktop.domain.commitments import (
     CommitmentDraft,
     CommitmentStatus,
     ProgressEntry,
+    due_text,
 )
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.text import clean_text
@@ -60,13 +61,6 @@ _ACTION_COLOURS = {"新增": QColor("#1b5e20"), "更新": QColor("#0d47a1"), "�
 # ----- small building blocks ---------------------------------------------------------------
 
 
-def due_text(year: int, deadline: date | None, target_quarter: int | None) -> str:
-    """The 完成时限 as the clerk reads it: 2025年6月30日, 2025年第二季度, 2025年底."""
-    if deadline is not None:
-        return f"{deadline.year}年{deadline.month}月{deadline.day}日"
-    if target_quarter is not None:
-        return Period(year, target_quarter).label
-    return f"{year}年底"
 
 
 def original_text(item: Commitment) -> str:

@@ -129,6 +129,15 @@ def due_date(year: int, deadline: date | None, target_quarter: int | None) -> da
     return date(year, 12, 31)
 
 
+def due_text(year: int, deadline: date | None, target_quarter: int | None) -> str:
+    """The 完成时限 as the clerk reads it: 2025年6月30日, 2025年第二季度, 2025年底."""
+    if deadline is not None:
+        return f"{deadline.year}年{deadline.month}月{deadline.day}日"
+    if target_quarter is not None:
+        return Period(year, target_quarter).label
+    return f"{year}年底"
+
+
 def check_percent(value: object) -> int:
     """A progress percentage: a whole number 0–100 (a trailing % is accepted)."""
     text = clean_text(str(value)).rstrip("%％").strip() if value is not None else ""
@@ -182,11 +191,7 @@ class Commitment:
 
     @property
     def deadline_text(self) -> str:
-        if self.deadline is not None:
-            return f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
-        if self.target_quarter is not None:
-            return Period(self.year, self.target_quarter).label
-        return f"{self.year}年底"
+        return due_text(self.year, self.deadline, self.target_quarter)
 
     def status_on(self, day: date) -> CommitmentStatus:
         """What the item was on `day`: cancelled or done by then, else 逾期 after its due date,

@@ -4,7 +4,6 @@ print-ready on A4 or A3."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +36,7 @@ from lsb_desktop.io.xlsx import (
     put_text,
     save_atomically,
     set_up_printing,
+    sheet_title,
     text_width,
     write_title,
 )
@@ -65,8 +65,6 @@ TEXT_INDENT = 1.5  # column-width units the indent takes
 # The original text of an adjusted commitment, a size smaller and dark grey (prints as grey).
 ORIGINAL_COLOUR = "FF595959"
 
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-MAX_SHEET_TITLE = 31
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +123,7 @@ def write_commitment_workbook(path: Path, *, year: int, township: str, committee
     for unit_id, items in by_unit.items():
         items.sort(key=lambda item: item.number)
         unit = clean_text(items[0].unit_name)
-        notice = workbook.create_sheet(_sheet_title(unit, taken))
+        notice = workbook.create_sheet(sheet_title(unit, taken, "村（社区）"))
         _write_notice(notice, sizes, year=year, unit=unit,
                       district=clean_text(items[0].district_name),
                       secretary=clean_text(secretaries.get(unit_id, "")), items=items, day=day)
@@ -144,22 +142,6 @@ def _default_day(year: int) -> date:
     return date(year, 12, 31) if year < today.year else today
 
 
-def _sheet_title(name: str, taken: set[str]) -> str:
-    """An Excel sheet title for `name`: at most 31 characters, none of []:*?/\\, not starting
-    or ending with an apostrophe, not Excel's reserved "History", and unique (Excel compares
-    titles ignoring case)."""
-    base = _BAD_TITLE.sub("_", name).strip("'").strip() or "村（社区）"
-    if base.casefold() == "history":
-        base += "_"
-    base = base[:MAX_SHEET_TITLE]
-    title = base
-    number = 2
-    while title.casefold() in taken:
-        suffix = f"({number})"
-        title = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
-        number += 1
-    taken.add(title.casefold())
-    return title
 
 
 # ---------------------------------------------------------------------------- shared helpers

@@ -49,6 +49,7 @@ from lsb_desktop.io.xlsx import (
     read_xlsx_bytes,
     save_atomically,
     set_up_printing,
+    sheet_title,
     write_title,
 )
 
@@ -118,28 +119,13 @@ def write_judge_sheets(path: Path, spec: ScoreSheetSpec) -> None:
     workbook.remove(workbook.active)
     taken: set[str] = set()
     for judge in spec.judges:
-        sheet = workbook.create_sheet(_sheet_title(judge, taken))
+        sheet = workbook.create_sheet(sheet_title(clean(judge), taken, "评委"))
         _fill_judge_sheet(sheet, clean(judge), spec)
     save_atomically(workbook, path)
 
 
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-MAX_SHEET_TITLE = 31
 
 
-def _sheet_title(name: str, taken: set[str]) -> str:
-    """An Excel sheet title for `name`: at most 31 characters, none of []:*?/\\, and unique
-    (Excel compares titles ignoring case)."""
-    base = _BAD_TITLE.sub("_", clean(name)).strip("'").strip() or "评委"
-    base = base[:MAX_SHEET_TITLE]
-    title = base
-    number = 2
-    while title.casefold() in taken:
-        suffix = f"({number})"
-        title = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
-        number += 1
-    taken.add(title.casefold())
-    return title
 
 
 def _date_text(day: date | None) -> str:

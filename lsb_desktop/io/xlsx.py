@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import warnings
 from collections.abc import Iterator
@@ -289,3 +290,25 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
             raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
     finally:
         temporary.unlink(missing_ok=True)
+
+
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+MAX_SHEET_TITLE = 31
+
+
+def sheet_title(name: str, taken: set[str], fallback: str) -> str:
+    """An Excel sheet title for `name`: at most 31 characters, none of []:*?/\\, not starting
+    or ending with an apostrophe, not Excel's reserved "History", and unique among `taken`
+    (Excel compares titles ignoring case; `taken` is updated). `fallback` names a blank."""
+    base = _BAD_TITLE.sub("_", name).strip("'").strip() or fallback
+    if base.casefold() == "history":
+        base += "_"
+    base = base[:MAX_SHEET_TITLE]
+    title = base
+    number = 2
+    while title.casefold() in taken:
+        suffix = f"({number})"
+        title = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
+        number += 1
+    taken.add(title.casefold())
+    return title

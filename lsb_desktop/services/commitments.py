@@ -31,6 +31,7 @@ from lsb_desktop.domain.commitments import (
     check_transition,
     completion,
     due_date,
+    due_text,
 )
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import UnitStatus
@@ -152,12 +153,6 @@ def _day_text(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _due_text(year: int, deadline: date | None, quarter: int | None) -> str:
-    if deadline is not None:
-        return f"{deadline.year}年{deadline.month}月{deadline.day}日"
-    if quarter is not None:
-        return Period(year, quarter).label
-    return f"{year}年底"
 
 
 def _snapshot(record: CommitmentRecord) -> dict:
@@ -1089,7 +1084,7 @@ class _Importer:
             due = due_date(item.year, deadline, quarter)
             if due >= today:
                 item.problems.append(row.problem(
-                    "status", f"完成时限（{_due_text(item.year, deadline, quarter)}）还没到，不能是“逾期”"))
+                    "status", f"完成时限（{due_text(item.year, deadline, quarter)}）还没到，不能是“逾期”"))
                 return None
             # 逾期 is derived from the due date, never stored: an open item keeps its status.
             kept = CommitmentStatus(current.status) if current is not None else None
@@ -1211,7 +1206,7 @@ class _Importer:
         labels = (("content", "内容"), ("category", "类别"), ("target", "目标"), ("responsible", "责任人"),
                   ("note", "备注"))
         before = {key: getattr(record, key) for key, _ in labels}
-        old_due = _due_text(record.year, record.deadline, record.target_quarter)
+        old_due = due_text(record.year, record.deadline, record.target_quarter)
         due_changed = (record.deadline, record.target_quarter) != (draft.deadline, draft.target_quarter)
         work.update(record, content=draft.content, category=draft.category, target=draft.target,
                     responsible=draft.responsible, note=draft.note,
@@ -1222,7 +1217,7 @@ class _Importer:
             if getattr(record, key) != before[key]:
                 changes.append(f"{label}：{before[key] or '（空）'} → {getattr(record, key) or '（空）'}")
         if due_changed:
-            changes.append(f"完成时限：{old_due} → {_due_text(record.year, record.deadline, record.target_quarter)}")
+            changes.append(f"完成时限：{old_due} → {due_text(record.year, record.deadline, record.target_quarter)}")
         if new_status is CommitmentStatus.CANCELLED:
             if old_status is not CommitmentStatus.CANCELLED:
                 work.cancel(record, draft.cancel_reason, cancelled_on or work.today)  # reason: the row's

@@ -13,13 +13,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from factories import make_unit
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
 from lsb_desktop.services.changes import Changes
-from qt_helpers import MessageBoxes
 from ui import commitments_tab
 from ui.commitment_dialogs import (
     AdjustDialog,
@@ -44,13 +43,6 @@ pytestmark = pytest.mark.gui
 YEAR = date.today().year - 1
 TODAY = date(YEAR, 7, 1)
 HEADERS = ["村（社区）", "序号", "类别", "承诺事项", "量化目标", "完成时限", "责任人", "状态", "最新进度", "附件"]
-
-
-@pytest.fixture
-def boxes(monkeypatch) -> MessageBoxes:
-    recorder = MessageBoxes()
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: recorder.exec(box))
-    return recorder
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 from openpyxl import Workbook
 from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog
 
 from factories import make_unit
-from qt_helpers import MessageBoxes
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType, RoundRules, RoundStatus
@@ -44,8 +43,6 @@ SCHEME_100 = Scheme((
 SCREENSHOTS = Path("/tmp")
 
 
-
-
 class Answers:
     """Stands in for QInputDialog.getText: the next answers, and the questions asked."""
 
@@ -56,13 +53,6 @@ class Answers:
     def get_text(self, parent, title, label, *args, **kwargs):
         self.asked.append(f"{title}：{label}")
         return self.queue.pop(0) if self.queue else ("", False)
-
-
-@pytest.fixture
-def boxes(monkeypatch) -> MessageBoxes:
-    recorder = MessageBoxes()
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: recorder.exec(box))
-    return recorder
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog
 
 from factories import make_unit
 from lsb_desktop.domain.register import UnitKind
@@ -29,7 +29,6 @@ from lsb_desktop.domain.stars import (
     target_status,
 )
 from lsb_desktop.services.changes import Changes
-from qt_helpers import MessageBoxes
 from ui.star_dialogs import LossDialog, PlanImportDialog, StepDialog, TargetsDialog, UndoStepDialog
 from ui.stars_tab import PAGE_TARGETS, StarMatrixModel, StarsTab
 
@@ -38,13 +37,6 @@ pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
 STRONG = "支部过硬星"
-
-
-@pytest.fixture
-def boxes(monkeypatch) -> MessageBoxes:
-    recorder = MessageBoxes()
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: recorder.exec(box))
-    return recorder
 
 
 def open_tab(qtbot, core, year: int = YEAR) -> StarsTab:

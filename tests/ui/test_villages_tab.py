@@ -7,12 +7,11 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from lsb_desktop.domain.register import OrgType, UnitKind, UnitStatus
 from lsb_desktop.services.changes import Changes
 from factories import make_unit
-from qt_helpers import MessageBoxes
 from ui.table_model import OBJECT_ROLE, SORT_ROLE
 from ui.unit_dialogs import DistrictsDialog, UnitDialog
 from ui.villages_tab import VillagesTab
@@ -20,15 +19,6 @@ from ui.villages_tab import VillagesTab
 pytestmark = pytest.mark.gui
 
 HEADERS = ["序号", "村（社区）名称", "类型", "管区", "党组织类型", "党组织书记", "任职时间", "状态", "备注"]
-
-
-
-
-@pytest.fixture
-def boxes(monkeypatch) -> MessageBoxes:
-    recorder = MessageBoxes()
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: recorder.exec(box))
-    return recorder
 
 
 @pytest.fixture
