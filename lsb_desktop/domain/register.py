@@ -9,6 +9,26 @@ from datetime import date
 from lsb_desktop.errors import ValidationError
 
 
+# A first registration without an explicit 在册起始日期 is stored with this valid_from: the unit
+# has been in the register "since always", so rounds, commitments and stars of any past quarter
+# can be recorded right after set-up. It is a plain date (no schema change) far before any
+# contest; it is never shown as such: format_start() shows it as （建档起）.
+REGISTER_START = date(1900, 1, 1)
+SINCE_ALWAYS_LABEL = "（建档起）"
+
+
+def is_since_always(day: date | None) -> bool:
+    """True for the start of a unit (or of its first secretary's term) that was never given."""
+    return day is not None and day <= REGISTER_START
+
+
+def format_start(day: date | None) -> str:
+    """A start date as the clerk reads it: 2023-01-01, or （建档起） for "since always"."""
+    if day is None:
+        return ""
+    return SINCE_ALWAYS_LABEL if is_since_always(day) else day.isoformat()
+
+
 class UnitKind(enum.Enum):
     """A rural administrative village or an urban community."""
 
@@ -112,6 +132,8 @@ class Unit:
     secretary_since: date | None
     display_order: int
     note: str
+    # The valid_from of the first version: REGISTER_START when registered "since always".
+    registered_from: date = REGISTER_START
 
     @property
     def organisation_title(self) -> str:

@@ -22,6 +22,8 @@ class RosterRow:
     secretary_since: date | None
     display_order: int | None
     note: str
+    # 在册起始日期 as written in the file; None (the usual case): in the register since always.
+    start: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +73,5 @@ class RosterExportRow:
     secretary_since: date | None
     status: str
     note: str
+    # The first registration's valid_from; REGISTER_START (since always) is written as blank.
+    start: date | None = None

@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lsb_desktop.domain.register import OrgType, UnitKind, infer_kind_from_name
+from lsb_desktop.domain.register import OrgType, UnitKind, infer_kind_from_name, is_since_always
 from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.domain.text import (
     canonical_name,
@@ -62,6 +62,7 @@ _FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "org_type": ("党组织类型", ("党组织类型", "党组织", "组织类型", "党组织形式")),
     "secretary": ("党组织书记", ("党组织书记", "书记", "书记姓名", "党组织书记姓名")),
     "secretary_since": ("任职时间", ("任职时间", "任职日期", "书记任职时间", "任职起始日期")),
+    "start": ("在册起始日期", ("在册起始日期", "在册日期", "建档日期", "起始日期")),
     "note": ("备注", ("备注",)),
 }
 _LABEL_TO_FIELD = {
@@ -196,6 +197,7 @@ class _RowParser:
         district = self._district()
         secretary = self._secretary()
         since = self._since(secretary)
+        start = self._start()
         order = self._order()
         note = self._note()
         if self.problems:
@@ -206,7 +208,7 @@ class _RowParser:
         return RosterRow(
             sheet=self.sheet, row=self.row, name=name, kind=kind, org_type=org_type,
             district=district or "", secretary=secretary or "", secretary_since=since,
-            display_order=order, note=note or "",
+            display_order=order, note=note or "", start=start,
         )
 
     def _name(self, first_row_of: dict[str, int]) -> str | None:
@@ -292,6 +294,22 @@ class _RowParser:
             self.problem("secretary_since", "填写了任职时间，但没有填写党组织书记")
         return since
 
+    def _start(self) -> date | None:
+        """在册起始日期: blank (or 建档起) means in the register since always."""
+        raw = self.value("start")
+        text = self.text("start")
+        if not text or canonical_name(text).strip("（）()") == "建档起":
+            return None
+        try:
+            start = parse_date(raw, "在册起始日期")
+        except ValidationError as exc:
+            self.problem("start", exc.message)
+            return None
+        if start > date.today():
+            self.problem("start", f"在册起始日期 {start.isoformat()} 晚于今天")
+            return None
+        return start
+
     def _order(self) -> int | None:
         raw = self.value("order")
         if isinstance(raw, bool) or isinstance(raw, CellError):
@@ -328,8 +346,14 @@ _EXPORT_COLUMNS = (
     ("党组织书记", 12),
     ("任职时间", 13),
     ("状态", 8),
+    ("在册起始日期", 14),
     ("备注", 30),
 )
+
+
+def _start_cell(day: date | None) -> date | None:
+    """"Since always" is written as a blank cell, which reads back as since always."""
+    return None if day is None or is_since_always(day) else day
 
 
 def write_roster(path: Path, rows: Sequence[RosterExportRow], title: str) -> None:
@@ -361,7 +385,7 @@ def _fill_sheet(sheet: Worksheet, rows: Sequence[RosterExportRow], title: str) -
         row_number = index + 2
         values: tuple[object, ...] = (
             index, item.name, item.kind, item.district, item.org_type,
-            item.secretary, item.secretary_since, item.status, item.note,
+            item.secretary, _start_cell(item.secretary_since), item.status, _start_cell(item.start), item.note,
         )
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row_number, column)

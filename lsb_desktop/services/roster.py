@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import DistrictRecord
-from lsb_desktop.domain.register import UnitDraft, UnitStatus
+from lsb_desktop.domain.register import REGISTER_START, UnitDraft, UnitStatus, format_start
 from lsb_desktop.domain.text import canonical_name
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
@@ -33,12 +33,16 @@ class RosterPlanRow:
 
 @dataclass(frozen=True, slots=True)
 class RosterPreview:
+    """`effective` dates the changes to units already registered; a new unit starts at its
+    在册起始日期 column, else at `start`, else since always (REGISTER_START)."""
+
     source: Path
     effective: date
     read: RosterRead
     plan: tuple[RosterPlanRow, ...]
     problems: tuple[RosterProblem, ...]
     new_districts: tuple[str, ...]
+    start: date | None = None
 
     @property
     def ok(self) -> bool:
@@ -57,7 +61,7 @@ class RosterResult:
     updated: int
     unchanged: int
     districts_created: tuple[str, ...]
-    backup: Path | None
+    backup: Path
 
 
 class _Planner:
@@ -67,10 +71,12 @@ class _Planner:
     and what the import does can never disagree.
     """
 
-    def __init__(self, villages: VillageService, session: Session, effective: date) -> None:
+    def __init__(self, villages: VillageService, session: Session, effective: date,
+                 start: date | None = None) -> None:
         self.villages = villages
         self.session = session
         self.effective = effective
+        self.start = start
         self.states = villages._load(session)
         self.districts = {
             canonical_name(record.name): record
@@ -126,10 +132,12 @@ class _Planner:
         if state is None:
             draft = UnitDraft(row.name, row.kind, row.org_type, district_id, row.secretary,
                               row.secretary_since, row.note)
+            # A first registration is open at the start unless the file or the caller dates it.
+            start = row.start or self.start or REGISTER_START
             if not self._guard(row, "名称", lambda: self.villages._add(
-                    self.session, self.states, draft, self.effective, row.display_order)):
+                    self.session, self.states, draft, start, row.display_order)):
                 return None
-            detail = [f"{row.kind.label}，{row.org_type.label}"]
+            detail = [f"{row.kind.label}，{row.org_type.label}", f"在册起始日期：{format_start(start)}"]
             if row.district:
                 detail.append(f"管区：{row.district}")
             if row.secretary:
@@ -147,6 +155,9 @@ class _Planner:
         if district_id is not None and district_id != latest.district_id:
             fields["district_id"] = district_id
             changes.append(f"管区：{self._district_name(latest.district_id) or '（无）'} → {row.district}")
+        new_start = row.start is not None and row.start != state.versions[0].valid_from
+        if new_start:
+            changes.append(f"在册起始日期：{format_start(state.versions[0].valid_from)} → {format_start(row.start)}")
         term = state.open_term
         new_secretary = bool(row.secretary) and (term is None or term.person != row.secretary)
         if new_secretary:
@@ -156,6 +167,9 @@ class _Planner:
         status = UnitStatus(latest.status)
         if status is not UnitStatus.ACTIVE:
             self._problem(row, "名称", f"“{latest.name}”{status.label}，不能通过导入修改")
+            return None
+        if new_start and not self._guard(row, "在册起始日期", lambda: self.villages._correct_start(
+                self.session, state, row.start, "花名册导入")):
             return None
         if fields:
             def change() -> None:
@@ -178,14 +192,18 @@ class RosterService:
         self._villages = villages
         self._backup = backup
 
-    def _carry_all(self, session: Session, read: RosterRead, effective: date) -> tuple[list[RosterPlanRow], _Planner]:
-        planner = _Planner(self._villages, session, effective)
+    def _carry_all(self, session: Session, read: RosterRead, effective: date,
+                   start: date | None) -> tuple[list[RosterPlanRow], _Planner]:
+        planner = _Planner(self._villages, session, effective, start)
         plan = [done for done in (planner.carry(row) for row in read.rows) if done is not None]
         return plan, planner
 
-    def preview(self, path: Path, effective: date | None = None) -> RosterPreview:
+    def preview(self, path: Path, effective: date | None = None, start: date | None = None) -> RosterPreview:
         """Read the file and say, row by row, what importing it would do. Writes nothing:
-        the import is carried out inside a transaction that is then rolled back."""
+        the import is carried out inside a transaction that is then rolled back.
+
+        `effective` (today by default) dates changes to registered units; new units start at
+        their 在册起始日期 column, else at `start`, else since always."""
         from lsb_desktop.io.roster import read_roster  # openpyxl: only when first used
 
         read = read_roster(Path(path))
@@ -193,19 +211,20 @@ class RosterService:
         with self._db.session() as session:
             session.begin()
             try:
-                plan, planner = self._carry_all(session, read, day)
+                plan, planner = self._carry_all(session, read, day, start)
             finally:
                 session.rollback()
         problems = tuple(read.problems) + tuple(planner.problems)
-        return RosterPreview(Path(path), day, read, tuple(plan), problems, tuple(planner.new_districts))
+        return RosterPreview(Path(path), day, read, tuple(plan), problems, tuple(planner.new_districts), start)
 
     def apply(self, preview: RosterPreview) -> RosterResult:
         """Import every row of a clean preview in one transaction, after a backup."""
         if not preview.ok:
             raise ValidationError("花名册有问题，未导入任何数据", preview.problem_lines())
-        backup = self._backup("pre-import") if self._villages.count_units() else None
+        # Even into an empty register: the import also sets up 管区 and is the first data.
+        backup = self._backup("pre-import")
         with self._db.session() as session, session.begin():
-            plan, planner = self._carry_all(session, preview.read, preview.effective)
+            plan, planner = self._carry_all(session, preview.read, preview.effective, preview.start)
             if planner.problems:
                 # Leaving the block with an exception rolls the whole import back.
                 raise ValidationError(
@@ -222,7 +241,7 @@ class RosterService:
         units = self._villages.list_units()
         rows = [
             RosterExportRow(u.name, u.kind.label, u.org_type.label, u.district_name, u.secretary,
-                            u.secretary_since, u.status.label, u.note)
+                            u.secretary_since, u.status.label, u.note, u.registered_from)
             for u in units
         ]
         write_roster(Path(path), rows, title)

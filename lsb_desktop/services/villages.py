@@ -11,8 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import DistrictRecord, SecretaryTermRecord, UnitRecord, UnitVersionRecord
+from db.models import (
+    CommitmentRecord,
+    DistrictRecord,
+    RoundUnitRecord,
+    SecretaryTermRecord,
+    StarCellRecord,
+    StarLossRecord,
+    UnitRecord,
+    UnitVersionRecord,
+)
 from lsb_desktop.domain.register import (
+    REGISTER_START,
     District,
     OrgType,
     SecretaryTerm,
@@ -23,7 +33,9 @@ from lsb_desktop.domain.register import (
     UnitStatus,
     UnitVersion,
     describe_changes,
+    format_start,
 )
+from lsb_desktop.services import audit
 from lsb_desktop.domain.text import (
     canonical_name,
     clean,
@@ -140,6 +152,7 @@ class VillageService:
             secretary_since=term.start_date if term else None,
             display_order=state.record.display_order,
             note=state.record.note,
+            registered_from=state.versions[0].valid_from,
         )
 
     def list_units(self, on: date | None = None, include_inactive: bool = True) -> list[Unit]:
@@ -267,11 +280,72 @@ class VillageService:
         return record.id
 
     def add_unit(self, draft: UnitDraft, effective: date | None = None) -> Unit:
-        """Register a new unit from `effective` on (today by default)."""
+        """Register a new unit from `effective` on; without one it has been in the register
+        since always (REGISTER_START), so past quarters' rounds can be entered at once."""
         with self._db.session() as session, session.begin():
             states = self._load(session)
-            unit_id = self._add(session, states, draft, effective or date.today())
+            unit_id = self._add(session, states, draft, effective or REGISTER_START)
         return self.get_unit(unit_id).unit
+
+    # ----- correcting the start of a registration -------------------------------------------
+
+    @staticmethod
+    def _start_locks(session: Session, state: _State) -> list[str]:
+        """Why the unit's 在册起始日期 can no longer be corrected: what refers to it."""
+        unit_id = state.record.id
+
+        def count(model) -> int:
+            return session.scalar(select(func.count()).select_from(model).where(model.unit_id == unit_id)) or 0
+
+        locks = []
+        if len(state.versions) > 1:
+            locks.append(f"已有 {len(state.versions) - 1} 条变更记录")
+        if rounds := count(RoundUnitRecord):
+            locks.append(f"已参加 {rounds} 次评比")
+        if commitments := count(CommitmentRecord):
+            locks.append(f"已有 {commitments} 项承诺事项")
+        if stars := count(StarCellRecord) + count(StarLossRecord):
+            locks.append(f"已有 {stars} 条五星创建记录")
+        if len(state.terms) > 1:
+            locks.append("已有书记更换记录")
+        return locks
+
+    def start_locks(self, unit_id: int) -> list[str]:
+        """Empty while nothing refers to the unit, so its start date can still be corrected."""
+        with self._db.session() as session:
+            return self._start_locks(session, self._state(session, unit_id))
+
+    def _correct_start(self, session: Session, state: _State, start: date | None, reason: str = "") -> bool:
+        """Move the first registration to `start` (None: since always); False if unchanged.
+
+        History is otherwise never rewritten; this is allowed only while nothing refers to the
+        unit, and is audited. A secretary taken on at registration moves with it."""
+        new_start = start or REGISTER_START
+        first = state.versions[0]
+        old_start = first.valid_from
+        if new_start == old_start:
+            return False
+        locks = self._start_locks(session, state)
+        if locks:
+            raise ValidationError(
+                f"“{state.latest.name}”{'，'.join(locks)}，在册起始日期不能再更正"
+                f"（现为{format_start(old_start)}）；如需记录变化，请用生效日期登记"
+            )
+        if new_start > date.today():
+            raise ValidationError(f"在册起始日期 {new_start.isoformat()} 晚于今天")
+        for term in state.terms:
+            if term.start_date == old_start:
+                term.start_date = new_start
+            elif term.start_date < new_start:
+                raise ValidationError(
+                    f"书记 {term.person} 的任职时间 {format_start(term.start_date)} 早于新的在册起始日期 "
+                    f"{new_start.isoformat()}，请先核对任职时间"
+                )
+        first.valid_from = new_start
+        audit.record(session, "更正在册起始日期", f"unit:{state.record.id}",
+                     {"name": state.latest.name, "start": format_start(old_start)},
+                     {"name": state.latest.name, "start": format_start(new_start)}, clean_text(reason))
+        return True
 
     def _append_version(self, session: Session, state: _State, effective: date, reason: str, **fields) -> None:
         latest = state.latest
@@ -290,10 +364,13 @@ class VillageService:
         state.versions.append(version)
 
     def change_unit(self, unit_id: int, *, effective: date | None = None, reason: str = "",
-                    name=_KEEP, kind=_KEEP, org_type=_KEEP, district_id=_KEEP, note=_KEEP) -> Unit:
+                    name=_KEEP, kind=_KEEP, org_type=_KEEP, district_id=_KEEP, note=_KEEP,
+                    start=_KEEP) -> Unit:
         """Record a change of name, kind, organisation type or 管区 from `effective` on.
 
-        The note is not history: it is simply replaced. Nothing else is ever overwritten.
+        The note is not history: it is simply replaced. `start` (a date, or None for since
+        always) corrects the 在册起始日期 while nothing refers to the unit. Nothing else is
+        ever overwritten.
         """
         day = effective or date.today()
         with self._db.session() as session, session.begin():
@@ -313,6 +390,7 @@ class VillageService:
             if district_id is not _KEEP:
                 self._check_district(session, district_id)
                 fields["district_id"] = district_id
+            start_changed = start is not _KEEP and self._correct_start(session, state, start, reason)
             note_changed = note is not _KEEP and clean_text(note) != state.record.note
             if note_changed:
                 state.record.note = clean_text(note)
@@ -320,7 +398,7 @@ class VillageService:
             if any(fields[key] != getattr(latest, key) for key in fields):
                 self._check_effective(state, day)
                 self._append_version(session, state, day, reason, **fields)
-            elif not note_changed:
+            elif not (note_changed or start_changed):
                 raise ValidationError("没有任何改动")
         return self.get_unit(unit_id).unit
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from lsb_desktop.domain.register import REGISTER_START
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.services import Core
 from lsb_desktop.services.roster import ADDED, UNCHANGED, UPDATED
@@ -61,7 +62,8 @@ def roster(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def imported(core: Core, roster: Path) -> Core:
-    core.roster.apply(core.roster.preview(roster, FIRST_IMPORT))
+    """A register whose units were explicitly registered from FIRST_IMPORT on."""
+    core.roster.apply(core.roster.preview(roster, FIRST_IMPORT, start=FIRST_IMPORT))
     return core
 
 
@@ -90,18 +92,24 @@ def test_apply_imports_every_row_with_districts_and_secretaries(core: Core, rost
 
     assert (result.added, result.updated, result.unchanged) == (5, 0, 0)
     assert result.districts_created == ("东部管区", "西部管区")
-    assert result.backup is None  # nothing to back up on an empty register
+    # Even an empty register is backed up before the import writes.
+    assert result.backup is not None and result.backup.is_file()
+    assert [b.reason for b in core.folder.list_backups() if b.path == result.backup] == ["pre-import"]
+    assert query(result.backup, "SELECT count(*) FROM units") == [(0,)]
     units = {u.name: u for u in core.villages.list_units()}
     assert list(units) == ["张五砦村", "刘堌堆村", "东关社区", "西杨庄村", "黄岗村"]
     assert (units["张五砦村"].secretary, units["张五砦村"].secretary_since) == ("李禛", date(2021, 1, 1))
     assert units["刘堌堆村"].secretary_since == date(2021, 3, 15)
-    # No date of office: the term starts on the import's effective day.
-    assert (units["黄岗村"].secretary, units["黄岗村"].secretary_since) == ("黄海涛", FIRST_IMPORT)
+    # No date of office: the term runs from the unit's registration, here since always.
+    assert (units["黄岗村"].secretary, units["黄岗村"].secretary_since) == ("黄海涛", REGISTER_START)
     assert units["东关社区"].organisation_title == "东关社区党委"
     assert units["西杨庄村"].district_name == "西部管区"
     assert [(d.name, d.unit_count) for d in core.villages.list_districts()] == [("东部管区", 3), ("西部管区", 2)]
+    # A first registration without 在册起始日期 is open at the start, not dated by the import.
+    assert {u.registered_from for u in units.values()} == {REGISTER_START}
     history = core.villages.get_unit(units["张五砦村"].id).history
-    assert [(v.valid_from, v.reason) for v in history] == [(FIRST_IMPORT, "建立档案")]
+    assert [(v.valid_from, v.reason) for v in history] == [(REGISTER_START, "建立档案")]
+    assert [u.name for u in core.villages.list_units(on=date(2005, 3, 31))] == list(units)
 
 
 def test_importing_the_same_file_again_changes_nothing(imported: Core, roster: Path) -> None:
@@ -293,7 +301,7 @@ def test_a_bad_roster_shows_every_problem_by_row_and_column_and_imports_nothing(
     assert len(caught.value.details) == 5
     assert snapshot(core) == before
     assert core.villages.list_districts() == []
-    assert core.folder.list_backups() == []
+    assert "pre-import" not in [b.reason for b in core.folder.list_backups()]
     assert query(core.folder.database.path, "SELECT count(*) FROM units") == [(0,)]
     # Nothing reached the file either (the WAL may differ, the main file must not).
     assert sha256(core.folder.database.path) == file_before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lsb_desktop.domain.register import OrgType, UnitKind
+from lsb_desktop.domain.register import REGISTER_START, OrgType, UnitKind
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.roster import (
     MAX_DATA_ROWS,
@@ -326,8 +326,8 @@ def test_old_xls_and_password_protected_files_say_what_to_do(tmp_path: Path) -> 
 EXPORT_ROWS = (
     RosterExportRow("张五砦村", "村", "党支部", "一管区", "李禛", date(2021, 3, 5), "在册",
                     "=SUM(A1)"),
-    RosterExportRow("幸福社区", "社区", "党委", "", "王芳", date(2023, 9, 26), "在册", ""),
-    RosterExportRow("东关村", "村", "党总支", "二管区", "", None, "已归档", "+86 合并前"),
+    RosterExportRow("幸福社区", "社区", "党委", "", "王芳", date(2023, 9, 26), "在册", "", date(2023, 9, 1)),
+    RosterExportRow("东关村", "村", "党总支", "二管区", "", None, "已归档", "+86 合并前", REGISTER_START),
 )
 
 
@@ -349,6 +349,8 @@ def test_written_roster_reads_back_the_same(tmp_path: Path) -> None:
     ]
     assert [r.display_order for r in result.rows] == [1, 2, 3]
     assert [r.row for r in result.rows] == [3, 4, 5]
+    # "Since always" is a blank cell and reads back as no start date.
+    assert [r.start for r in result.rows] == [None, date(2023, 9, 1), None]
     assert not list(tmp_path.glob("*.tmp*"))  # no temporary file left behind
 
 
@@ -358,8 +360,8 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> No
     write_roster(path, EXPORT_ROWS, "XX镇村（社区）名册")
     sheet = load_workbook(path).active  # not data_only: a formula would show as 'f'
 
-    assert (sheet["I3"].value, sheet["I3"].data_type) == ("=SUM(A1)", "s")
-    assert (sheet["I5"].value, sheet["I5"].data_type) == ("+86 合并前", "s")
+    assert (sheet["J3"].value, sheet["J3"].data_type) == ("=SUM(A1)", "s")
+    assert (sheet["J5"].value, sheet["J5"].data_type) == ("+86 合并前", "s")
 
 
 def test_written_sheet_is_laid_out_for_printing(tmp_path: Path) -> None:
@@ -369,13 +371,14 @@ def test_written_sheet_is_laid_out_for_printing(tmp_path: Path) -> None:
     sheet = load_workbook(path).active
 
     assert sheet.title == "村（社区）名册"
-    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:I1"]
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:J1"]
     assert sheet["A1"].value == "XX镇村（社区）名册"
     assert (sheet["A1"].font.b, sheet["A1"].font.sz, sheet["A1"].alignment.horizontal) == (
         True, 16, "center")
     assert [c.value for c in sheet[2]] == [
         "序号", "村（社区）名称", "类型", "管区", "党组织类型", "党组织书记", "任职时间",
-        "状态", "备注"]
+        "状态", "在册起始日期", "备注"]
+    assert (sheet["I4"].value, sheet["I5"].value) == (datetime(2023, 9, 1), None)
     assert sheet["B2"].font.b and sheet["B2"].fill.fgColor.rgb.endswith("D9D9D9")
     assert (sheet["B3"].font.name, sheet["B3"].font.sz) == ("宋体", 11)
     assert sheet["B3"].border.left.style == "thin"
@@ -405,3 +408,24 @@ def test_writing_replaces_an_existing_file_whole(tmp_path: Path) -> None:
 def test_writing_into_a_missing_folder_is_a_validation_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="不存在"):
         write_roster(tmp_path / "没有" / "导出.xlsx", EXPORT_ROWS, "名册")
+
+
+# ---------------------------------------------------------------------------- 在册起始日期
+
+
+def test_a_start_column_dates_a_registration_and_blank_or_jiandangqi_means_since_always(tmp_path: Path) -> None:
+    path = make_xlsx(tmp_path, [
+        ["村（社区）名称", "在册起始日期"],
+        ["张五砦村", None],
+        ["幸福社区", "2023年9月1日"],
+        ["黄岗村", "（建档起）"],
+        ["东关村", "明年"],
+        ["西关村", date(2999, 1, 1)],
+    ])
+
+    result = read_roster(path)
+
+    assert [(r.name, r.start) for r in result.rows] == [
+        ("张五砦村", None), ("幸福社区", date(2023, 9, 1)), ("黄岗村", None)]
+    assert locations(result.problems) == [(5, "B", "在册起始日期"), (6, "B", "在册起始日期")]
+    assert "晚于今天" in result.problems[1].message
