@@ -190,6 +190,35 @@ class UnitDraft:
     note: str = ""
 
 
+START_FIX_HINT = (
+    "如果它们当时已经在册，请在“村（社区）”页选中后点“编辑”，把“在册起始日期”改为“建档起”或更早的日期"
+    "（还没有评比、承诺事项、五星记录和变更记录时可以更正）；否则请把活动日期改到它们的在册起始日期之后"
+)
+
+
+def _named(units: list[Unit], day: date, limit: int = 10) -> str:
+    def one(unit: Unit) -> str:
+        if unit.registered_from > day:
+            return f"{unit.name}（{format_start(unit.registered_from)} 起在册）"
+        return f"{unit.name}（{unit.status.label}）"
+
+    shown = "、".join(one(unit) for unit in units[:limit])
+    return shown + (f" 等 {len(units)} 个" if len(units) > limit else "")
+
+
+def not_in_register_message(day: date, units: list[Unit]) -> str:
+    """Why the chosen `units` (as they stand today) cannot take part in a round held on `day`."""
+    return f"活动日期 {day.isoformat()} 时以下村（社区）不在册，不能参加评比：{_named(units, day)}。{START_FIX_HINT}"
+
+
+def nobody_registered_message(day: date, later: list[Unit]) -> str:
+    """No unit was in the register on `day`; `later` are the active units registered after it."""
+    if not later:
+        return f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动。请先登记村（社区）或导入花名册"
+    return (f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动：名册中的 {_named(later, day)} "
+            f"都是在这一天以后才在册的。{START_FIX_HINT}")
+
+
 def describe_changes(before: UnitVersion | None, after: UnitVersion) -> tuple[str, ...]:
     """The Chinese lines that say what changed between two history entries."""
     if before is None:

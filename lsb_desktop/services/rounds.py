@@ -29,6 +29,7 @@ from db.models import (
 )
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.register import nobody_registered_message, not_in_register_message
 from lsb_desktop.domain.points import from_hundredths, parse_points
 from lsb_desktop.domain.score_files import (
     ScoreContext,
@@ -281,12 +282,12 @@ class RoundService:
             wanted = set(draft.unit_ids)
             units = [u for u in units if u.id in wanted]
             if len(units) != len(wanted):
-                raise ValidationError("所选的部分村（社区）在活动日期不在册，不能参加评比")
+                found = {u.id for u in units}
+                raise ValidationError(not_in_register_message(day, [
+                    u for u in self._villages.list_units() if u.id in wanted - found]))
         if not units:
             later = [u for u in self._villages.list_units() if u.is_active]
-            hint = ("名册中的村（社区）都是在这一天以后才登记的；录入以前季度的评比，"
-                    "请在登记或导入名册时把生效日期设早一些") if later else "请先登记村（社区）"
-            raise ValidationError(f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动。{hint}")
+            raise ValidationError(nobody_registered_message(day, later))
         if draft.red + draft.black > len(units):
             raise ValidationError(f"红旗 {draft.red} 面加黑旗 {draft.black} 面超过了参评单位数 {len(units)}")
         title = clean_text(draft.title) or "村党组织书记“亮赛比”逐村观摩评比"

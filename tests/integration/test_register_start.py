@@ -169,3 +169,31 @@ def test_a_start_after_today_is_refused(core: Core) -> None:
     unit = core.villages.add_unit(UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH))
     with pytest.raises(ValidationError, match="晚于今天"):
         core.villages.change_unit(unit.id, start=date(2999, 1, 1))
+
+
+# ---------------------------------------------------------------------------- a round before the start
+
+
+def test_a_round_before_every_units_start_names_them_and_the_fix(core: Core) -> None:
+    make_unit(core, "张五砦村", effective=date(2024, 7, 1))
+    make_unit(core, "刘堌堆村", effective=date(2024, 8, 1))
+    with pytest.raises(ValidationError) as caught:
+        core.rounds.create_round(RoundDraft(Period(2023, 1), judges=("甲",)))
+    message = caught.value.message
+    assert "张五砦村（2024-07-01 起在册）、刘堌堆村（2024-08-01 起在册）" in message
+    assert "在册起始日期" in message and "建档起" in message
+
+
+def test_chosen_units_not_yet_registered_are_named(core: Core) -> None:
+    early = make_unit(core, "张五砦村")
+    late = make_unit(core, "新城社区", effective=date(2024, 7, 1))
+    with pytest.raises(ValidationError) as caught:
+        core.rounds.create_round(RoundDraft(Period(2023, 1), judges=("甲",), unit_ids=(early.id, late.id)))
+    assert "新城社区（2024-07-01 起在册）" in caught.value.message
+    assert "张五砦村" not in caught.value.message
+    assert "在册起始日期" in caught.value.message
+
+
+def test_an_empty_register_asks_for_the_roster(core: Core) -> None:
+    with pytest.raises(ValidationError, match="请先登记村（社区）或导入花名册"):
+        core.rounds.create_round(RoundDraft(Period(2023, 1), judges=("甲",)))

@@ -176,7 +176,7 @@ def test_create_round_without_units_on_the_day_hints_at_the_effective_date(core:
         create(core, period=Period(2024, 1), event=date(2024, 3, 15))
     message = caught.value.message
     assert "2024-03-15 没有在册的村（社区）" in message
-    assert "生效日期" in message
+    assert "甲村（2024-06-01 起在册）" in message and "在册起始日期" in message
     assert db_count(core, "rounds") == 0
 
 
