@@ -169,6 +169,9 @@ def run_command(args: argparse.Namespace, config: AppConfig) -> int:
 
     try:
         with Core.open(config.data_dir) as core:
+            if core.folder.backup_warning:
+                # The command still runs: a backup that could not be written never blocks the work.
+                _warn(f"警告：{core.folder.backup_warning}")
             return _COMMANDS[args.command](core, args)
     except BrokenPipeError:  # the output was piped into `head` or similar: not an error
         return EXIT_OK
@@ -252,6 +255,16 @@ def _check(core, args) -> int:
             "integrity": "ok" if not report.problems else list(report.problems),
             "revision": report.revision,
             "head": report.head,
+            "version": report.version,
+            "checked": {
+                "integrity": not report.integrity,
+                "audit_entries": report.audit_entries,
+                "audit_ok": not report.audit,
+                "evidence_files": report.evidence_files,
+                "evidence_ok": not report.evidence,
+            },
+            "summary": report.checked(),
+            "technical": list(report.technical),
         }, ensure_ascii=False, indent=2))
     else:
         for line in report.lines():

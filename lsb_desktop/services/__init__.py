@@ -51,12 +51,14 @@ class Core:
         return self.villages.count_units() == 0 and not self.settings.township().township_name
 
     def check(self):
-        """The integrity check of the data file, including the audit log's hash chain."""
+        """检查数据: the data file's integrity and foreign keys, the audit log's hash chain and
+        every evidence file's checksum, as a CheckReport."""
         database = self.folder.database
         assert database is not None
         with database.session() as session:
-            evidence = self.evidence.verify(session)
-        return self.folder.check(tuple(self.audit.verify()) + tuple(evidence))
+            evidence = self.evidence.check_files(session)
+        chain = self.audit.check_chain()
+        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence)
 
     def close(self) -> None:
         self.folder.close()

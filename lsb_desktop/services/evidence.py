@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from db.models import EvidenceFileRecord
 from lsb_desktop.domain.commitments import EvidenceFile
 from lsb_desktop.errors import NotFoundError, ValidationError
+from lsb_desktop.services.audit import Names
 
 MAX_BYTES = 200 * 1024 * 1024
 VIEWING_FOLDER = "亮赛比附件"  # read-only copies opened for viewing live here, in the temporary folder
@@ -144,11 +145,35 @@ class EvidenceStore:
 
     def verify(self, session: Session) -> list[str]:
         """Problems for `check`: evidence files missing or changed since they were attached."""
+        return self.check_files(session)[1]
+
+    def check_files(self, session: Session) -> tuple[int, list[str]]:
+        """(files checked, problems); each problem names the file as the clerk called it and
+        what it belongs to (the village, the year and item, the quarter, the star)."""
+        names = Names(session)
         problems = []
+        count = 0
         for record in session.scalars(select(EvidenceFileRecord).order_by(EvidenceFileRecord.id)):
+            count += 1
             path = self.path_of(record.stored_path)
+            where = f"附件“{record.original_name}”（{self.owner_text(names, record.owner)}，"
+            where += f"{record.added_at:%Y-%m-%d} 附上）"
             if not path.is_file():
-                problems.append(f"附件“{record.original_name}”（{record.owner}）的文件不见了")
+                problems.append(f"{where}的文件不见了：请从数据文件夹的备份中找回 evidence 文件夹，或重新附上这个文件")
             elif _hash(path)[0] != record.sha256:
-                problems.append(f"附件“{record.original_name}”（{record.owner}）的内容与校验值不一致")
-        return problems
+                problems.append(f"{where}的内容与登记时的校验值不一致，文件在附上之后被改动或损坏："
+                                "请重新附上原件（原件附上后即可修复）")
+        return count, problems
+
+    @staticmethod
+    def owner_text(names: Names, owner: str) -> str:
+        """What a file belongs to, in Chinese ("progress:7" → 甲村 2024年第 3 项承诺“…”的2024年第一季度进度)."""
+        kind, _, key = owner.partition(":")
+        if key.isdigit():
+            if kind == "progress":
+                return names.progress(int(key))
+            if kind == "commitment":
+                return names.commitment(int(key))
+            if kind == "star":
+                return names.star_cell(int(key))
+        return "所属记录不明"

@@ -11,13 +11,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+from sqlalchemy import text
 
 from db import backup as backups
-from db.engine import Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
+from db.engine import KNOWN_REVISIONS, Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
 from lsb_desktop.config import DataPaths
 from lsb_desktop.errors import LockedError, StorageError, ValidationError
 
 REASON_LABELS = {
+    "initial": "新建数据时备份",
     "daily": "每日自动备份",
     "manual": "手动备份",
     "pre-migrate": "升级前备份",
@@ -37,24 +39,134 @@ class BackupInfo:
         return REASON_LABELS.get(self.reason, self.reason)
 
 
+def version_text(revision: str | None, head: str) -> str:
+    """The data version as a clerk reads it: 数据版本 4（最新）, never a migration's name."""
+
+    def number(name: str | None) -> str:
+        return str(KNOWN_REVISIONS.index(name) + 1) if name in KNOWN_REVISIONS else "未知"
+
+    if revision is None:
+        return "数据版本：（空白数据文件）"
+    if revision == head:
+        return f"数据版本 {number(revision)}（最新）"
+    return f"数据版本 {number(revision)}（本程序使用数据版本 {number(head)}，打开时会自动升级）"
+
+
 @dataclass(frozen=True, slots=True)
 class CheckReport:
+    """What 检查数据 found, section by section, in the clerk's words. `audit_entries` and
+    `evidence_files` are None when that part was not checked."""
+
     database: Path
-    problems: tuple[str, ...]
     revision: str | None
     head: str
+    integrity: tuple[str, ...] = ()
+    audit: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    audit_entries: int | None = None
+    evidence_files: int | None = None
+    technical: tuple[str, ...] = ()  # SQLite's own words about a damaged file, for the support staff
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.integrity + self.audit + self.evidence
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.revision == self.head
 
+    @property
+    def version(self) -> str:
+        return version_text(self.revision, self.head)
+
+    def checked(self) -> list[str]:
+        """One line per part checked, saying what was looked at and how it came out."""
+        lines = ["数据库完整性、外键：" + ("通过" if not self.integrity else f"发现 {len(self.integrity)} 个问题")]
+        if self.audit_entries is not None:
+            if self.audit:
+                lines.append(f"审计日志：共 {self.audit_entries} 条记录，发现 {len(self.audit)} 处改动或缺失")
+            else:
+                lines.append(f"审计日志：{self.audit_entries} 条审计记录哈希相连，未被改动")
+        if self.evidence_files is not None:
+            if self.evidence:
+                good = self.evidence_files - len(self.evidence)
+                lines.append(f"附件：共 {self.evidence_files} 个附件文件，{good} 个校验一致，"
+                             f"{len(self.evidence)} 个有问题")
+            elif self.evidence_files:
+                lines.append(f"附件：{self.evidence_files} 个附件文件校验一致")
+            else:
+                lines.append("附件：还没有附件文件")
+        lines.append(self.version)
+        return lines
+
     def lines(self) -> list[str]:
         lines = [f"数据文件：{self.database}"]
-        lines.append("完整性检查：通过" if not self.problems else f"完整性检查：发现 {len(self.problems)} 个问题")
-        lines.extend(f"  {problem}" for problem in self.problems)
-        state = "最新" if self.revision == self.head else "需要升级"
-        lines.append(f"数据版本：{self.revision or '（空）'}（程序版本 {self.head}，{state}）")
+        problems = self.problems
+        if problems:
+            lines.append(f"检查结果：发现 {len(problems)} 个问题")
+            lines.extend(f"  {index}. {problem}" for index, problem in enumerate(problems, 1))
+        elif self.revision != self.head:
+            lines.append("检查结果：数据完好，但数据版本需要升级")
+        else:
+            lines.append("检查结果：通过，未发现问题")
+        lines.append("已检查：")
+        lines.extend(f"  {line}" for line in self.checked())
+        if problems:
+            lines.append(ADVICE)
         return lines
+
+
+ADVICE = ("建议：先不要继续录入。被改动的记录和附件可用 文件 → 恢复备份 从问题出现之前的备份中找回；"
+          "如需帮助，请把本报告发给技术支持人员。")
+
+# What the clerk calls the rows of each table, for a broken link between them.
+TABLE_LABELS = {
+    "settings": "设置", "districts": "管区", "units": "村（社区）", "unit_versions": "村（社区）的变更记录",
+    "secretary_terms": "书记任职记录", "rounds": "评比活动", "round_components": "评比项目",
+    "round_criteria": "评分指标", "round_units": "参评村（社区）", "round_judges": "评委", "scores": "评分",
+    "adjustments": "加分、扣分或一票否决", "round_results": "评比结果", "audit_log": "审计日志",
+    "commitments": "承诺事项", "commitment_progress": "承诺事项的季度进度", "evidence_files": "附件登记",
+    "star_cells": "五星创建记录", "star_steps": "五星评定步骤", "star_losses": "降星/撤星记录",
+    "star_targets": "五星创建目标",
+}
+# Columns that say which row it is, in the order tried.
+_HINT_COLUMNS = ("name", "person", "title", "content", "original_name", "star")
+
+
+def _row_hint(connection, table: str, rowid: int) -> str:
+    try:
+        row = connection.execute(text(f'SELECT * FROM "{table}" WHERE rowid = :rowid'), {"rowid": rowid}).mappings().first()
+    except Exception:  # noqa: BLE001 - a damaged table: the label alone must do
+        return ""
+    if row is None:
+        return ""
+    parts = [str(row[c]) for c in _HINT_COLUMNS if c in row and row[c] not in (None, "")]
+    if "year" in row and row["year"] is not None:
+        parts.insert(0, f"{row['year']}年")
+    return " ".join(parts[:3])
+
+
+def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
+    """(problems in Chinese, SQLite's own lines) from integrity_check and foreign_key_check."""
+    problems: list[str] = []
+    technical: list[str] = []
+    with database.engine.connect() as connection:
+        damage = [row[0] for row in connection.execute(text("PRAGMA integrity_check")) if row[0] != "ok"]
+        if damage:
+            technical.extend(damage)
+            problems.append(f"数据文件内部结构损坏（发现 {len(damage)} 处），部分数据可能读不出来或不正确，"
+                            "请用 文件 → 恢复备份 恢复最近一份完好的备份")
+        broken: dict[tuple[str, str], list[str]] = {}
+        for table, rowid, parent, _fk in connection.execute(text("PRAGMA foreign_key_check")).fetchall():
+            technical.append(f"foreign_key_check: {table} {rowid} -> {parent}")
+            broken.setdefault((table, parent), []).append(_row_hint(connection, table, rowid) if rowid else "")
+        for (table, parent), hints in broken.items():
+            label = TABLE_LABELS.get(table, "一部分记录")
+            target = TABLE_LABELS.get(parent, "记录")
+            named = "、".join(f"“{h}”" for h in hints if h)
+            count = f"{len(hints)} 条" if len(hints) > 1 else "一条"
+            problems.append(f"{count}{label}{named}所属的{target}已不存在（数据之间的对应关系断开）")
+    return problems, technical
 
 
 def _explain(exc: Exception, path: Path) -> StorageError:
@@ -74,6 +186,9 @@ class DataFolder:
         self._lock: FileLock | None = None
         self.database: Database | None = None
         self.revision: RevisionState | None = None
+        # Why the backup due at this open (the first one, or the daily one) was not taken; the
+        # program opens anyway, and the window and the command line say so.
+        self.backup_warning: str | None = None
 
     def open(self, today: date | None = None) -> Database:
         root = self.paths.root
@@ -98,14 +213,28 @@ class DataFolder:
             except (DatabaseTooNew, NotOurDatabase) as exc:
                 raise _explain(exc, path) from exc
             if state.current is not None:
-                self.daily_backup(today or date.today())
+                self._backup_or_warn(lambda: self.daily_backup(today or date.today()), "今天的自动备份")
             database = Database(path)
             self.revision = database.upgrade(before=lambda _state: self.backup("pre-migrate"))
             self.database = database
+            if state.current is None:
+                # A new data file: a restore point from the first minute, before anything is typed.
+                self._backup_or_warn(lambda: self.backup("initial"), "新建数据时的第一份备份")
             return database
         except BaseException:
             self.close()
             raise
+
+    def _backup_or_warn(self, take, what: str) -> None:
+        """A backup that cannot be written never keeps the clerk from her data: it is reported
+        (backup_warning) instead. The backup before a migration or a restore is not taken
+        this way: without it, those do not go ahead."""
+        try:
+            take()
+        except StorageError as exc:
+            self.backup_warning = (
+                f"{what}没有完成：{exc.message}。程序照常打开，但在问题解决之前没有新的备份。"
+                "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读），然后用 文件 → 立即备份 再试一次。")
 
     def daily_backup(self, today: date) -> Path | None:
         if any(b.taken_at.date() == today for b in backups.list_backups(self.paths.backups)):
@@ -118,9 +247,12 @@ class DataFolder:
 
     def backup(self, reason: str = "manual", now: datetime | None = None) -> Path:
         try:
-            return backups.take_backup(self.paths.database, self.paths.backups, reason, now)
+            path = backups.take_backup(self.paths.database, self.paths.backups, reason, now)
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"备份失败：{exc}") from exc
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{detail}）") from exc
+        self.backup_warning = None  # a backup taken since clears the warning of the open
+        return path
 
     def list_backups(self) -> list[BackupInfo]:
         return [BackupInfo(b.path, b.taken_at, b.reason) for b in backups.list_backups(self.paths.backups)]
@@ -159,15 +291,20 @@ class DataFolder:
             self.revision = database.upgrade()
         return safety
 
-    def check(self, extra_problems: tuple[str, ...] = ()) -> CheckReport:
-        """Integrity and foreign keys, the migration state, and what the caller adds
-        (the audit chain's verdict)."""
+    def check(self, audit: tuple[int, list[str]] | None = None,
+              evidence: tuple[int, list[str]] | None = None) -> CheckReport:
+        """Integrity and foreign keys and the data version, with what the caller checked
+        besides: the audit chain and the evidence files, each as (how many checked, problems)."""
         database = self.database
         if database is None:
             raise StorageError("数据文件尚未打开")
         state = file_revision(self.paths.database)
-        problems = tuple(database.integrity_problems()) + tuple(extra_problems)
-        return CheckReport(self.paths.database, problems, state.current, state.head)
+        integrity, technical = integrity_problems(database)
+        return CheckReport(
+            self.paths.database, state.current, state.head, integrity=tuple(integrity),
+            audit=tuple(audit[1]) if audit else (), evidence=tuple(evidence[1]) if evidence else (),
+            audit_entries=audit[0] if audit else None, evidence_files=evidence[0] if evidence else None,
+            technical=tuple(technical))
 
     def close(self) -> None:
         if self.database is not None:

@@ -43,16 +43,30 @@ def reasons(folder: Path) -> list[str]:
 # ---------------------------------------------------------------------------- the daily backup
 
 
-def test_a_fresh_folder_takes_no_backup_of_nothing(data_dir: Path, clock) -> None:
+def test_a_new_data_folder_gets_its_first_backup_when_the_database_is_made(data_dir: Path, clock) -> None:
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
-        assert core.folder.list_backups() == []
+        (first,) = core.folder.list_backups()
+        assert (first.reason, first.reason_label, first.taken_at) == (
+            "initial", "新建数据时备份", datetime(2030, 5, 1, 9, 0, 0))
+        assert core.folder.backup_warning is None
+    # A real, restorable database at the latest version, with nothing in it yet.
+    assert query(first.path, "SELECT version_num FROM alembic_version") == [(alembic_head(),)]
+    assert query(first.path, "SELECT count(*) FROM units") == [(0,)]
 
 
-def test_an_empty_data_file_left_behind_takes_no_backup(data_dir: Path, clock) -> None:
+def test_the_first_backup_is_a_restore_point_for_the_first_mistake(data_dir: Path, clock) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        make_unit(core, "张五砦村")
+        (first,) = core.folder.list_backups()
+        core.folder.restore(first.path)
+        assert names(core) == []
+
+
+def test_an_empty_data_file_left_behind_is_made_a_database_and_backed_up(data_dir: Path, clock) -> None:
     data_dir.mkdir(parents=True)
     (data_dir / "lsb.db").write_bytes(b"")
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
-        assert core.folder.list_backups() == []
+        assert [b.reason for b in core.folder.list_backups()] == ["initial"]
         assert make_unit(core, "张五砦村").name == "张五砦村"  # the empty file became a database
 
 
@@ -61,31 +75,84 @@ def test_the_daily_backup_is_taken_at_the_first_open_of_each_day_only(data_dir: 
         make_unit(core, "张五砦村")
     clock.moment = datetime(2030, 5, 1, 10, 0, 0)
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
-        assert [b.reason for b in core.folder.list_backups()] == ["daily"]
-        assert core.folder.list_backups()[0].reason_label == "每日自动备份"
-    clock.moment = datetime(2030, 5, 1, 17, 0, 0)
-    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
-        assert len(core.folder.list_backups()) == 1
+        # The first backup, taken when the folder was made, is that day's backup.
+        assert [b.reason for b in core.folder.list_backups()] == ["initial"]
     clock.moment = datetime(2030, 5, 2, 8, 0, 0)
     with Core.open(data_dir, today=date(2030, 5, 2)) as core:
+        assert [b.reason for b in core.folder.list_backups()] == ["daily", "initial"]
+        assert core.folder.list_backups()[0].reason_label == "每日自动备份"
+    clock.moment = datetime(2030, 5, 2, 17, 0, 0)
+    with Core.open(data_dir, today=date(2030, 5, 2)) as core:
+        assert len(core.folder.list_backups()) == 2
+    clock.moment = datetime(2030, 5, 3, 8, 0, 0)
+    with Core.open(data_dir, today=date(2030, 5, 3)) as core:
         taken = [b.taken_at for b in core.folder.list_backups()]
-    assert taken == [datetime(2030, 5, 2, 8, 0, 0), datetime(2030, 5, 1, 10, 0, 0)]
+    assert taken == [datetime(2030, 5, 3, 8, 0, 0), datetime(2030, 5, 2, 8, 0, 0), datetime(2030, 5, 1, 9, 0, 0)]
 
 
 def test_any_backup_taken_that_day_counts_as_the_daily_one(data_dir: Path, clock) -> None:
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
         make_unit(core, "张五砦村")
-        core.folder.backup()
+    clock.moment = datetime(2030, 5, 2, 8, 0, 0)
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
-        assert [b.reason for b in core.folder.list_backups()] == ["manual"]
+        core.folder.backup()
+    with Core.open(data_dir, today=date(2030, 5, 2)) as core:
+        assert [b.reason for b in core.folder.list_backups()] == ["manual", "initial"]
 
 
 def test_the_day_given_to_open_decides_the_daily_backup(data_dir: Path) -> None:
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
         make_unit(core, "张五砦村")
     for _ in range(3):
-        Core.open(data_dir, today=date(2030, 5, 1)).close()
-    assert reasons(data_dir / "backups") == ["daily"]
+        Core.open(data_dir, today=date(2030, 5, 2)).close()
+    assert reasons(data_dir / "backups") == ["daily", "initial"]
+
+
+# ---------------------------------------------------------------------------- a backup that fails
+
+
+def _block_backups(data_dir: Path) -> None:
+    """The backups folder cannot be written: a file sits where the folder should be (this
+    fails for every user, root included, unlike a permission bit)."""
+    shutil.rmtree(data_dir / "backups", ignore_errors=True)
+    (data_dir / "backups").write_text("不是文件夹")
+
+
+def test_a_failed_daily_backup_warns_and_the_data_still_opens(data_dir: Path, clock) -> None:
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        make_unit(core, "张五砦村")
+    _block_backups(data_dir)
+    with Core.open(data_dir, today=date(2030, 5, 2)) as core:
+        warning = core.folder.backup_warning
+        assert warning is not None
+        assert warning.startswith("今天的自动备份没有完成")
+        assert str(data_dir / "backups") in warning and "程序照常打开" in warning
+        assert "文件 → 立即备份" in warning
+        assert names(core) == ["张五砦村"]
+        make_unit(core, "刘堌堆村")  # the work goes on
+        assert names(core) == ["张五砦村", "刘堌堆村"]
+        # A manual backup that still fails says so; once it works the warning is gone.
+        with pytest.raises(StorageError, match="无法在“.*backups”中写入备份"):
+            core.folder.backup()
+        (data_dir / "backups").unlink()
+        core.folder.backup()
+        assert core.folder.backup_warning is None
+
+
+def test_a_new_folder_whose_first_backup_fails_still_opens_with_a_warning(data_dir: Path, clock) -> None:
+    data_dir.mkdir(parents=True)
+    _block_backups(data_dir)
+    with Core.open(data_dir, today=date(2030, 5, 1)) as core:
+        assert core.folder.backup_warning.startswith("新建数据时的第一份备份没有完成")
+        assert make_unit(core, "张五砦村").name == "张五砦村"
+
+
+def test_the_backup_before_a_migration_is_still_required(data_dir: Path) -> None:
+    old_database(data_dir)
+    _block_backups(data_dir)
+    with pytest.raises(StorageError, match="无法在“.*backups”中写入备份"):
+        Core.open(data_dir, today=date(2030, 5, 1))
+    assert query(data_dir / "lsb.db", "SELECT version_num FROM alembic_version") == [("0001_register",)]
 
 
 # ---------------------------------------------------------------------------- manual backups
@@ -267,7 +334,8 @@ def test_check_reports_a_healthy_file_at_the_latest_revision(core: Core) -> None
     assert report.problems == ()
     assert report.revision == report.head == alembic_head()
     assert report.database == core.data_dir / "lsb.db"
-    assert "完整性检查：通过" in report.lines()
+    assert "检查结果：通过，未发现问题" in report.lines()
+    assert "  数据库完整性、外键：通过" in report.lines()
 
 
 def test_check_finds_a_row_pointing_at_a_missing_unit(core: Core) -> None:
@@ -280,4 +348,4 @@ def test_check_finds_a_row_pointing_at_a_missing_unit(core: Core) -> None:
     )
     report = core.folder.check()
     assert not report.ok
-    assert any("secretary_terms" in problem for problem in report.problems)
+    assert report.problems == ("一条书记任职记录“张三”所属的村（社区）已不存在（数据之间的对应关系断开）",)
