@@ -49,6 +49,9 @@ LEVEL_TITLES = TARGET_LABELS  # 三星及以上, 四星及以上, 五星: the sa
 PROBLEM_COLOUR = QColor("#b71c1c")
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 PAPERS = (("A4", "A4 横向"), ("A3", "A3 横向"))
+NOTE_LABEL, REASON_LABEL = "备注", "原因（必填）"
+NOTE_PLACEHOLDER = "例如：镇党委会议研究通过；县委组织部文件号（可不填）"
+REASON_PLACEHOLDER = "例如：村集体经济收入未达到申报标准；县委组织部实地核查意见"
 LOSS_HINTS = {
     LossKind.DOWNGRADE: "降星：考核不达标等原因，按规定降低星级，这颗星不再计入",
     LossKind.REVOKE: "撤星：发生安全事故、违纪违法等问题，撤销已命名的星",
@@ -137,18 +140,25 @@ class StepDialog(_CellDialog):
         last = max((s.on for s in cell.steps), default=None)
         self.date_edit = make_date_edit(default_day(cell.year, last, today))
         self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText("例如：镇党委会议研究通过；县委组织部文件号（可不填）")
+        self.note_label = QLabel(NOTE_LABEL)
         self.form.addRow("已完成", QLabel(done or "（本年尚无记录）"))
         self.form.addRow("本次步骤", self.step_label)
         self.form.addRow("结果", result_row)
         self.form.addRow("日期", self.date_edit)
-        self.form.addRow("备注", self.note_edit)
+        self.form.addRow(self.note_label, self.note_edit)
         self.failed_radio.toggled.connect(self._explain)
         self._explain()
+        if not passed:
+            self.note_edit.setFocus()
 
     def _explain(self) -> None:
-        if self.failed_radio.isChecked():
-            self.set_hint(f"记为“{self.step.label}未通过”后，本年这颗星的创建到此结束（可“撤回最近一步”更正）。")
+        failed = self.failed_radio.isChecked()
+        # 未通过 ends the star's year: its reason is required, and the field says so.
+        self.note_label.setText(REASON_LABEL if failed else NOTE_LABEL)
+        self.note_edit.setPlaceholderText(REASON_PLACEHOLDER if failed else NOTE_PLACEHOLDER)
+        if failed:
+            self.set_hint(f"记为“{self.step.label}未通过”后，本年这颗星的创建到此结束，不再计入本年可达到的目标"
+                          "（可“撤回最近一步”更正）。原因记入操作日志，并显示在创建步骤中。")
         elif self.step is StarStep.NAMED:
             self.set_hint("记录“命名”后，这颗星计入星级，直到降星或撤星。")
         else:
@@ -160,8 +170,11 @@ class StepDialog(_CellDialog):
 
     def apply(self) -> StarCell:
         cell = self.cell
+        note = self.note_edit.text()
+        if not self.passed:
+            note = required_text(note, f"“{self.step.label}”未通过的原因")
         return self._core.stars.record_step(cell.unit_id, cell.year, cell.star, self.step, self.passed,
-                                            date_of(self.date_edit), self.note_edit.text())
+                                            date_of(self.date_edit), note)
 
 
 # ----- 撤回最近一步 ------------------------------------------------------------------------------

@@ -195,7 +195,10 @@ def cell_look(cell: StarCell | None) -> CellLook:
 def step_line(record) -> str:
     mark = "√" if record.passed else "×"
     result = "" if record.passed else " 未通过"
-    note = f"：{record.note}" if record.note else ""
+    if record.passed:
+        note = f"：{record.note}" if record.note else ""
+    else:
+        note = f"，原因：{record.note}" if record.note else ""
     return f"{mark} {record.step.label}{result}  {record.on.isoformat()}{note}"
 
 
@@ -465,8 +468,11 @@ class StepTimeline(QWidget):
             record = self.records.get(step)
             if record is None:
                 result.append(f"{step.label} 待办")
+            elif record.passed:
+                result.append(f"{step.label} 通过 {record.on.isoformat()}")
             else:
-                result.append(f"{step.label} {'通过' if record.passed else '未通过'} {record.on.isoformat()}")
+                reason = f" 原因：{record.note}" if record.note else ""
+                result.append(f"{step.label} 未通过 {record.on.isoformat()}{reason}")
         return result
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -620,8 +626,8 @@ class GapRow:
 
     @property
     def after_plan(self) -> str:
-        missing = self.gap.missing - len(self.gap.planned)
-        return "可达到" if missing <= 0 else f"仍差 {missing} 颗"
+        # A planned star that failed (未通过) this year is not counted: it cannot be won now.
+        return self.gap.after_plan_text
 
 
 class GapModel(RowTableModel):
@@ -633,9 +639,14 @@ class GapModel(RowTableModel):
                foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.missing == 1 else None),
         Column("缺少的星", lambda r: "、".join(r.gap.lacking), tooltip=lambda r: "\n".join(r.gap.lacking)),
         Column("本年计划创建", lambda r: "、".join(r.gap.planned) or "（无）",
-               foreground=lambda r: None if r.gap.planned else QColor(NO_TARGET_COLOUR)),
+               foreground=lambda r: None if r.gap.planned else QColor(NO_TARGET_COLOUR),
+               header_tooltip="本年计划创建、还能创成的星（未通过的不算）"),
+        Column("本年未通过", lambda r: "、".join(r.gap.failed) or "—",
+               foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.failed else QColor(NO_TARGET_COLOUR),
+               header_tooltip="本年已在某一步未通过的星，本年不能再创成，不计入“计划全部创成后”"),
         Column("计划全部创成后", lambda r: r.after_plan, alignment=ALIGN_CENTER,
-               foreground=lambda r: QColor(MET_COLOUR) if r.after_plan == "可达到" else QColor(NOT_MET_COLOUR)),
+               foreground=lambda r: QColor(MET_COLOUR) if r.gap.reachable else QColor(NOT_MET_COLOUR),
+               header_tooltip="本年计划中还能创成的星全部创成后，能否达到该星级（未通过的星不算）"),
     )
 
 
@@ -1207,7 +1218,8 @@ class StarsTab(QWidget):
             ui.state_label.setText(f"{chip}&nbsp;状态：<b>{state}</b>{extra}")
             ui.plan_check.setChecked(cell.planned)
             ui.timeline.set_steps(cell.steps)
-            notes = [f"{s.step.label}：{s.note}" for s in sorted(cell.steps, key=lambda s: s.step.index) if s.note]
+            notes = [f"{s.step.label}：{s.note}" if s.passed else f"{s.step.label}未通过，原因：{s.note}"
+                     for s in sorted(cell.steps, key=lambda s: s.step.index) if s.note]
             following = next_step(cell)
             if cell.steps and following is not None and not cell.held:
                 notes.insert(0, f"下一步：{following.label}")

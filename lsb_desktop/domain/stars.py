@@ -278,29 +278,61 @@ class UnitStars:
     def planned(self) -> tuple[str, ...]:
         return tuple(c.star for c in self.cells if c.planned and c.in_set)
 
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Stars not held whose rating this year ended 未通过: they cannot be won this year."""
+        return tuple(c.star for c in self.cells if c.in_set and not c.held and c.state is StarState.FAILED)
+
+    @property
+    def reachable(self) -> tuple[str, ...]:
+        """Stars lacking that can still be won this year: planned, and not 未通过."""
+        return tuple(c.star for c in self.cells
+                     if c.in_set and c.planned and not c.held and c.state is not StarState.FAILED)
+
     def cell(self, star: str) -> StarCell:
         return next(c for c in self.cells if c.star == star)
 
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """A unit below a threshold, with the stars it lacks (closest first in a gap list)."""
+    """A unit below a threshold, with the stars it lacks (closest first in a gap list).
+    `planned` holds only the stars that can still be won this year; a planned star whose
+    rating failed (未通过) is in `failed` and counts for nothing."""
 
     unit_name: str
     level: int
     threshold: int
     lacking: tuple[str, ...]
     planned: tuple[str, ...]
+    failed: tuple[str, ...] = ()
 
     @property
     def missing(self) -> int:
         return self.threshold - self.level
 
+    @property
+    def missing_after_plan(self) -> int:
+        """Stars still missing if every star that can still be won this year is won."""
+        return max(0, self.missing - len(self.planned))
+
+    @property
+    def reachable(self) -> bool:
+        """The threshold can be reached this year by the plan still under way."""
+        return self.missing_after_plan == 0
+
+    @property
+    def after_plan_text(self) -> str:
+        return REACHABLE_TEXT if self.reachable else f"仍差 {self.missing_after_plan} 颗"
+
+
+REACHABLE_TEXT = "可达到"
+
 
 def gaps(units: Iterable[UnitStars], threshold: int) -> list[Gap]:
-    """Units below `threshold` stars, closest first (then by name); each with what it lacks
-    and which of those it plans this year."""
-    result = [Gap(u.unit_name, u.level, threshold, u.lacking, tuple(s for s in u.planned if s in u.lacking))
+    """Units below `threshold` stars, closest first (then by name); each with what it lacks,
+    which of those it can still win this year (planned, not 未通过) and which failed."""
+    result = [Gap(u.unit_name, u.level, threshold, u.lacking, tuple(s for s in u.reachable if s in u.lacking),
+                  tuple(s for s in u.failed if s in u.lacking))
               for u in units if u.level < threshold]
     return sorted(result, key=lambda g: (g.missing, g.unit_name))
 

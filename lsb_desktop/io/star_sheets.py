@@ -456,12 +456,12 @@ class _SummarySheet(_Grid):
         summary = self.summary
         districts = {u.unit_name: u.district_name for u in summary.units}
         row = self._caption(row, GAPS_CAPTION)
-        row = self.line(row, "按离目标还差的星数从少到多排列；列出达到目标还需要的个数（星数相同的一并列出）",
-                        height=22)
-        spans = self.spans([2, 2, 2, 1, 1, 4, 4])
+        row = self.line(row, "按离目标还差的星数从少到多排列；列出达到目标还需要的个数（星数相同的一并列出）；"
+                        "本年未通过的星不计入计划", height=22)
+        spans = self.spans([2, 2, 1, 1, 1, 3, 2, 2, 2])
         row = self.table_row(row, spans, ["目标", "村（社区）", "管区", "现有星级", "还差几星", "缺少的星",
-                                          "本年计划创建"], header=True)
-        aligns = [CENTRE, LEFT, CENTRE, CENTRE, CENTRE, LEFT, LEFT]
+                                          "本年计划创建", "本年未通过", "计划全部创成后"], header=True)
+        aligns = [CENTRE, LEFT, CENTRE, CENTRE, CENTRE, LEFT, LEFT, LEFT, CENTRE]
         for level in TARGET_LEVELS:
             status = next(s for s in target_status(summary.levels, summary.targets) if s.level == level)
             label = TARGET_LABELS[level]
@@ -475,7 +475,8 @@ class _SummarySheet(_Grid):
             for gap in chosen:
                 row = self.table_row(row, spans, [
                     label, gap.unit_name, districts.get(gap.unit_name, ""), LEVEL_LABELS[gap.level], gap.missing,
-                    "、".join(gap.lacking), "、".join(gap.planned) or "—"], aligns=aligns, merge_first=False)
+                    "、".join(gap.lacking), "、".join(gap.planned) or "—", "、".join(gap.failed) or "—",
+                    gap.after_plan_text], aligns=aligns, merge_first=False)
             if row - 1 > first or spans[0][1] > spans[0][0]:
                 self.sheet.merge_cells(start_row=first, start_column=spans[0][0], end_row=row - 1,
                                        end_column=spans[0][1])

@@ -398,13 +398,18 @@ class StarBatch:
             raise ValidationError(f"“{self.unit_name(unit_id, year)}”在{on.isoformat()}仍持有“{star}”，"
                                   "不需要再评定")
         new = StepRecord(step, bool(passed), on, clean_text(note))
+        if not new.passed and not new.note:
+            # A 未通过 ends the star's year: the office must be able to say why, later.
+            raise ValidationError(f"记录“{step.label}未通过”须写明原因（例如：哪一项未达到标准、"
+                                  "县委组织部的意见）")
         check_steps(existing + [new])
         record = record or self._cell_or_new(unit_id, year, star)
         self._session.add(StarStepRecord(cell_id=record.id, step=step.value, passed=new.passed, on=on,
                                          note=new.note, recorded_at=datetime.now().replace(microsecond=0)))
         previous = _step_json(existing[-1]) if existing else None
         action = f"{step.label}{'通过' if passed else '未通过'}"
-        audit.record(self._session, action, _entity(unit_id, year, star), previous, _step_json(new))
+        audit.record(self._session, action, _entity(unit_id, year, star), previous, _step_json(new),
+                     "" if new.passed else new.note)
         return record.id
 
     def undo_step(self, unit_id: int, year: int, star: str, reason: str) -> int:
@@ -614,7 +619,8 @@ class StarService:
 
     def record_step(self, unit_id: int, year: int, star: str, step: StarStep, passed: bool, on: date,
                     note: str = "") -> StarCell:
-        """The next step in order (自评申报 → 镇初审 → 县评定 → 公示 → 命名), passed or 未通过."""
+        """The next step in order (自评申报 → 镇初审 → 县评定 → 公示 → 命名), passed or 未通过;
+        a 未通过 needs its reason in `note` (kept with the step and in the audit entry)."""
         with self.batch() as batch:
             batch.record_step(unit_id, year, star, step, passed, on, note)
         return self.cell(unit_id, year, star)

@@ -137,6 +137,39 @@ def test_nothing_is_recorded_after_a_failed_step(core: Core, units) -> None:
     assert core.stars.set_planned(units["丙村"], 2024, CULTURE, True).state is StarState.PLANNED
 
 
+@pytest.mark.parametrize("reason", ["", "   ", "\u3000"])
+def test_a_failure_without_a_reason_is_refused_and_nothing_is_written(core: Core, units, reason: str) -> None:
+    core.stars.set_planned(units["丙村"], 2023, CULTURE, True)
+    core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.DECLARED, True, date(2023, 3, 10))
+    before = query(core.folder.database.path, "SELECT count(*) FROM audit_log")
+    with pytest.raises(ValidationError, match="记录“镇初审未通过”须写明原因"):
+        core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, False, date(2023, 5, 20), reason)
+    cell = core.stars.cell(units["丙村"], 2023, CULTURE)
+    assert cell.state is StarState.IN_PROGRESS and [s.step for s in cell.steps] == [StarStep.DECLARED]
+    assert query(core.folder.database.path, "SELECT count(*) FROM audit_log") == before
+    # A step passed needs no reason.
+    assert core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, True,
+                                  date(2023, 5, 20)).state is StarState.IN_PROGRESS
+
+
+def test_the_reason_of_a_failure_is_kept_with_the_step_audited_and_in_the_history(core: Core, units) -> None:
+    core.stars.set_planned(units["甲村"], 2024, ECOLOGY, True)
+    core.stars.record_step(units["甲村"], 2024, ECOLOGY, StarStep.DECLARED, True, date(2024, 3, 10))
+    cell = core.stars.record_step(units["甲村"], 2024, ECOLOGY, StarStep.TOWNSHIP, False, date(2024, 5, 20),
+                                  " 人居环境整治督查发现的问题未整改到位 ")
+    failed = cell.steps[-1]
+    assert (failed.step, failed.passed, failed.note) == (StarStep.TOWNSHIP, False, "人居环境整治督查发现的问题未整改到位")
+    (entry,) = [e for e in core.audit.entries(f"star:{units['甲村']}/2024/{ECOLOGY}") if e.action == "镇初审未通过"]
+    assert entry.reason == "人居环境整治督查发现的问题未整改到位"
+    assert "人居环境整治督查发现的问题未整改到位" in entry.new
+    history = [e.text for e in core.stars.history(units["甲村"]) if e.star == ECOLOGY]
+    assert "镇初审未通过：人居环境整治督查发现的问题未整改到位" in history
+    # The gap list no longer counts it: 甲村 holds nothing, planned only 生态宜居星, which failed.
+    summary = core.stars.year_view(2024)
+    jia = next(u for u in summary.units if u.unit_id == units["甲村"])
+    assert (jia.planned, jia.reachable, jia.failed) == ((ECOLOGY,), (), (ECOLOGY,))
+
+
 def test_a_naming_dated_in_another_year_is_refused(core: Core, units) -> None:
     core.stars.record_step(units["甲村"], 2023, LAW, StarStep.DECLARED, True, date(2023, 3, 10))
     core.stars.record_step(units["甲村"], 2023, LAW, StarStep.TOWNSHIP, True, date(2023, 5, 10))

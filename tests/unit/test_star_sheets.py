@@ -241,16 +241,22 @@ def test_levels_targets_and_gaps(written) -> None:
     assert targets[2] == ["四星及以上", "70%", 3, 1, "25%", 2, "未达标"]
     assert targets[3] == ["五星", "50%", 2, 1, "25%", 1, "未达标"]
     rows = table(sheet, "距目标最近的村（社区）")
-    assert rows[1] == ["目标", "村（社区）", "管区", "现有星级", "还差几星", "缺少的星", "本年计划创建"]
+    assert rows[1] == ["目标", "村（社区）", "管区", "现有星级", "还差几星", "缺少的星", "本年计划创建",
+                       "本年未通过", "计划全部创成后"]
     gap_rows = [r for r in rows[2:] if r[1]]
     # ≥3 needs 2 more: 马垌村 (2★, 1 short) then 常庄村 (0★).
     assert [(r[1], r[4]) for r in gap_rows[:2]] == [("马垌村", 1), ("常庄村", 3)]
-    assert gap_rows[0][5] == "支部过硬星、平安法治星、文明幸福星" and gap_rows[0][6] == "支部过硬星、文明幸福星"
-    assert gap_rows[1][6] == "平安法治星"
+    # 马垌村 planned 支部过硬星 and 文明幸福星, but 支部过硬星 failed at 县评定: only 文明幸福星 can still
+    # be won this year, and it is enough for 三星.
+    assert gap_rows[0][5:] == ["支部过硬星、平安法治星、文明幸福星", "文明幸福星", "支部过硬星", "可达到"]
+    # 常庄村's only planned star failed: nothing planned is left, and it is three short.
+    assert gap_rows[1][6:] == ["—", "平安法治星", "仍差 3 颗"]
     # ≥4 needs 2 more: 小李庄社区 (3★) then 马垌村 (2★); 五星 needs 1: 小李庄社区.
     assert [r[1] for r in gap_rows[2:]] == ["小李庄社区", "马垌村", "小李庄社区"]
     assert gap_rows[2][0] == "四星及以上" and gap_rows[4][0] == "五星"
-    assert gap_rows[4][5] == "宜业兴业星、共建共享星" and gap_rows[4][6] == "共建共享星"
+    assert gap_rows[2][6:] == ["共建共享星", "—", "可达到"]
+    assert gap_rows[3][6:] == ["文明幸福星", "支部过硬星", "仍差 1 颗"]
+    assert gap_rows[4][5:] == ["宜业兴业星、共建共享星", "共建共享星", "—", "仍差 1 颗"]
 
 
 def test_a_met_target_says_so(tmp_path: Path) -> None:

@@ -292,6 +292,49 @@ def test_gaps_are_closest_first_then_by_name() -> None:
     assert first.planned == ("产业兴旺星",)
 
 
+def planned_unit(name: str, held: tuple[str, ...], cells: dict[str, list[StepRecord]], unit_id: int = 1) -> UnitStars:
+    """A village holding `held` that planned each star of `cells` this year, with those steps."""
+    made = []
+    for star in star_set(UnitKind.VILLAGE):
+        planned = star in cells
+        recorded = tuple(cells.get(star, ()))
+        state = cell_state(planned=planned, steps=recorded, held=star in held, lost_this_year=False)
+        made.append(StarCell(unit_id, 2024, star, planned, recorded, state, star in held, True))
+    return UnitStars(unit_id, name, "东部管区", UnitKind.VILLAGE, tuple(made))
+
+
+FAILED_AT_COUNTY = steps((StarStep.DECLARED, True, date(2024, 3, 1)), (StarStep.TOWNSHIP, True, date(2024, 5, 1)),
+                         (StarStep.COUNTY, False, date(2024, 10, 1)))
+UNDER_WAY = steps((StarStep.DECLARED, True, date(2024, 3, 1)),)
+
+
+def test_a_star_that_failed_this_year_is_not_counted_as_reachable() -> None:
+    # 2★, planned 产业兴旺星 (under way) and 生态宜居星 (未通过 at 县评定).
+    village = planned_unit("甲村", ("支部过硬星", "平安法治星"),
+                           {"产业兴旺星": UNDER_WAY, "生态宜居星": FAILED_AT_COUNTY})
+    assert village.planned == ("产业兴旺星", "生态宜居星")  # the plan itself is what it was
+    assert village.reachable == ("产业兴旺星",)
+    assert village.failed == ("生态宜居星",)
+    (three,) = gaps([village], 3)
+    assert (three.planned, three.failed, three.missing_after_plan, three.reachable) == (
+        ("产业兴旺星",), ("生态宜居星",), 0, True)
+    assert three.after_plan_text == "可达到"
+    (four,) = gaps([village], 4)
+    # Counting the failed star would make 四星 look reachable; it is one short.
+    assert (four.missing, four.missing_after_plan, four.reachable, four.after_plan_text) == (2, 1, False, "仍差 1 颗")
+
+
+def test_a_unit_whose_only_planned_star_failed_has_nothing_reachable() -> None:
+    village = planned_unit("乙村", ("支部过硬星", "平安法治星"), {"文明幸福星": FAILED_AT_COUNTY})
+    (gap,) = gaps([village], 3)
+    assert (gap.planned, gap.failed, gap.after_plan_text) == ((), ("文明幸福星",), "仍差 1 颗")
+
+
+def test_a_held_star_is_neither_reachable_nor_failed() -> None:
+    village = planned_unit("丙村", ("支部过硬星", "平安法治星", "产业兴旺星"), {"产业兴旺星": full_steps(2024)})
+    assert village.reachable == () and village.failed == ()
+
+
 def test_the_summary_json() -> None:
     units = (
         unit("甲村", RURAL_STARS, unit_id=1),
