@@ -113,6 +113,9 @@ class RosterImportDialog(QDialog):
                 f"<b>可以导入：</b>新增 {preview.count('新增')} 个，更新 {preview.count('更新')} 个，"
                 f"无变化 {preview.count('无变化')} 个。"
             )
+        if preview.count("新增") and not preview.problems:
+            parts.append("新增的村（社区）没有填写“在册起始日期”的，视为建档起一直在册（可以补录以前各季度的评比）；"
+                         "“变化的生效日期”只用于已有村（社区）的变化。")
         if preview.new_districts:
             parts.append(f"将新建管区：{'、'.join(preview.new_districts)}。")
         if preview.read.skipped:

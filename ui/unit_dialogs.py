@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, QItemSelectionModel, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -29,7 +30,9 @@ from lsb_desktop.domain.register import (
     Unit,
     UnitDraft,
     UnitKind,
+    format_start,
     infer_kind_from_name,
+    is_since_always,
 )
 from lsb_desktop.domain.text import canonical_name, clean, format_date
 from lsb_desktop.errors import LsbError, ValidationError
@@ -41,7 +44,11 @@ NO_DISTRICT_LABEL = "（未分管区）"
 DATE_FORMAT = "yyyy-MM-dd"
 INACTIVE_COLOUR = QColor(140, 140, 140)
 EDIT_HINT = "名称、类型、党组织或管区的变化从生效日期起记入历史，旧的记录保留"
-ADD_HINT = "新增的村（社区）从生效日期起列入名册"
+ADD_HINT = ("不指定在册起始日期时，视为建档起一直在册，可以补录以前任何季度的评比；"
+            "因合并等新设立的村（社区）请勾选“指定日期”填写设立日期")
+SINCE_ALWAYS_TEXT = "建档起（可录入以前任何季度的评比）"
+SINCE_REGISTRATION_TEXT = "同在册起始日期"
+START_LOCKED_HINT = "在册起始日期不能再更正：{locks}"
 
 
 # ----- small building blocks ---------------------------------------------------------------
@@ -58,6 +65,43 @@ def make_date_edit(day: date | None = None) -> QDateEdit:
 
 def date_of(edit: QDateEdit) -> date:
     return edit.date().toPython()
+
+
+class OptionalDateField(QWidget):
+    """A date that may be left out: unchecked it says `empty_text` and gives None.
+
+    Used for 在册起始日期 (left out: in the register since always) and 任职时间."""
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox("指定日期")
+        self.date_edit = make_date_edit()
+        self.empty_label = QLabel(empty_text)
+        self.empty_label.setStyleSheet("color: #444;")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.check)
+        layout.addWidget(self.date_edit)
+        layout.addWidget(self.empty_label)
+        # The stretch keeps the check box its own size: a click beside its text does nothing.
+        layout.addStretch(1)
+        self.check.toggled.connect(self._toggled)
+        self._toggled(False)
+
+    def _toggled(self, checked: bool) -> None:
+        self.date_edit.setVisible(checked)
+        self.empty_label.setVisible(not checked)
+        if checked:
+            self.date_edit.setFocus()
+
+    def value(self) -> date | None:
+        return date_of(self.date_edit) if self.check.isChecked() else None
+
+    def set_value(self, day: date | None) -> None:
+        given = day is not None and not is_since_always(day)
+        if given:
+            self.date_edit.setDate(QDate(day))
+        self.check.setChecked(given)
 
 
 def make_button_box(ok_text: str = OK_TEXT) -> QDialogButtonBox:
@@ -85,7 +129,12 @@ def make_warning(text: str) -> QLabel:
 def secretary_text(unit: Unit) -> str:
     if not unit.secretary:
         return "（空缺）"
-    since = f"（{format_date(unit.secretary_since)} 起）" if unit.secretary_since else ""
+    if unit.secretary_since is None:
+        since = ""
+    elif is_since_always(unit.secretary_since):
+        since = "（建档起）"
+    else:
+        since = f"（{format_date(unit.secretary_since)} 起）"
     return f"{unit.secretary}{since}"
 
 
@@ -135,6 +184,8 @@ class _UnitDialogUi:
         self.district_combo = QComboBox()
         self.note_edit = QLineEdit()
         self.effective_edit = make_date_edit()
+        self.start_field = OptionalDateField(SINCE_ALWAYS_TEXT)
+        self.start_field.setToolTip("村（社区）从哪一天起列入名册；不指定即建档起一直在册")
 
         form = QFormLayout()
         form.addRow("名称", self.name_edit)
@@ -143,9 +194,9 @@ class _UnitDialogUi:
         form.addRow("管区", self.district_combo)
         if adding:
             self.secretary_edit = QLineEdit()
-            self.since_edit = make_date_edit()
+            self.since_field = OptionalDateField(SINCE_REGISTRATION_TEXT)
             form.addRow("党组织书记", self.secretary_edit)
-            form.addRow("任职时间", self.since_edit)
+            form.addRow("任职时间", self.since_field)
         else:
             self.secretary_label = QLabel()
             self.secretary_label.setToolTip("更换书记请用“更换书记”按钮，任职记录会完整保留")
@@ -155,15 +206,19 @@ class _UnitDialogUi:
             self.reason_edit = QLineEdit()
             self.reason_edit.setPlaceholderText("例如：民政批复文号（可不填）")
             form.addRow("变更原因", self.reason_edit)
-        form.addRow("生效日期", self.effective_edit)
+            form.addRow("生效日期", self.effective_edit)
+        form.addRow("在册起始日期", self.start_field)
 
         self.hint_label = make_hint(ADD_HINT if adding else EDIT_HINT)
+        self.start_hint_label = make_hint("")
+        self.start_hint_label.setVisible(False)
         self.button_box = make_button_box()
         layout = QVBoxLayout(dialog)
         layout.addLayout(form)
         layout.addWidget(self.hint_label)
+        layout.addWidget(self.start_hint_label)
         layout.addWidget(self.button_box)
-        dialog.setMinimumWidth(420)
+        dialog.setMinimumWidth(460)
 
 
 class UnitDialog(ServiceDialog):
@@ -176,16 +231,12 @@ class UnitDialog(ServiceDialog):
         self.ui = _UnitDialogUi()
         self.ui.setup(self, adding=unit is None)
         self._kind_touched = False
-        self._since_touched = False
-        self._syncing_since = False
         self._fill_districts()
         if unit is None:
             self.setWindowTitle("新增村（社区）")
             self.ui.name_edit.textEdited.connect(self._guess_kind)
             # `activated` fires only when the user picks, never on setCurrentIndex.
             self.ui.kind_combo.activated.connect(self._mark_kind_touched)
-            self.ui.effective_edit.dateChanged.connect(self._follow_effective)
-            self.ui.since_edit.dateChanged.connect(self._mark_since_touched)
         else:
             self.setWindowTitle(f"编辑村（社区）：{unit.name}")
             self._fill_from(unit)
@@ -210,6 +261,15 @@ class UnitDialog(ServiceDialog):
         self.ui.district_combo.setCurrentIndex(index)
         self.ui.secretary_label.setText(secretary_text(unit))
         self.ui.note_edit.setText(unit.note)
+        self.ui.start_field.set_value(unit.registered_from)
+        locks = self._core.villages.start_locks(unit.id)
+        if locks:
+            # Something refers to the unit: its start is history now, shown but not editable.
+            text = START_LOCKED_HINT.format(locks="，".join(locks))
+            self.ui.start_field.setEnabled(False)
+            self.ui.start_field.setToolTip(text)
+            self.ui.start_hint_label.setText(f"{text}（现为{format_start(unit.registered_from)}）")
+            self.ui.start_hint_label.setVisible(True)
 
     def _guess_kind(self, text: str) -> None:
         if self._kind_touched:
@@ -221,32 +281,23 @@ class UnitDialog(ServiceDialog):
     def _mark_kind_touched(self) -> None:
         self._kind_touched = True
 
-    def _follow_effective(self, day: QDate) -> None:
-        # Until the clerk sets it, the secretary is taken to serve from the day of registration.
-        if not self._since_touched:
-            self._syncing_since = True
-            self.ui.since_edit.setDate(day)
-            self._syncing_since = False
-
-    def _mark_since_touched(self) -> None:
-        if not self._syncing_since:
-            self._since_touched = True
-
     def apply(self) -> Unit:
         ui = self.ui
         kind = ui.kind_combo.currentData()
         org_type = ui.org_combo.currentData()
         district_id = ui.district_combo.currentData()
         effective = date_of(ui.effective_edit)
+        start = ui.start_field.value()
         if self.unit is None:
             secretary = ui.secretary_edit.text()
+            # Without a date of office the secretary serves from the unit's registration.
             draft = UnitDraft(
                 name=ui.name_edit.text(), kind=kind, org_type=org_type, district_id=district_id,
                 secretary=secretary,
-                secretary_since=date_of(ui.since_edit) if clean(secretary) else None,
+                secretary_since=ui.since_field.value() if clean(secretary) else None,
                 note=ui.note_edit.text(),
             )
-            return self._core.villages.add_unit(draft, effective)
+            return self._core.villages.add_unit(draft, start)
         unit = self.unit
         # Only what changed is passed, so the history says exactly what happened.
         changed: dict[str, object] = {}
@@ -260,6 +311,9 @@ class UnitDialog(ServiceDialog):
             changed["district_id"] = district_id
         if clean(ui.note_edit.text()) != unit.note:
             changed["note"] = ui.note_edit.text()
+        current_start = None if is_since_always(unit.registered_from) else unit.registered_from
+        if ui.start_field.isEnabled() and start != current_start:
+            changed["start"] = start
         return self._core.villages.change_unit(
             unit.id, effective=effective, reason=ui.reason_edit.text(), **changed
         )

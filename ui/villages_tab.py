@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -25,6 +26,8 @@ from lsb_desktop.domain.register import (
     UnitKind,
     UnitStatus,
     UnitVersion,
+    format_start,
+    is_since_always,
 )
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
@@ -60,6 +63,17 @@ def search_key(text: object) -> str:
     return clean(text).replace(" ", "").casefold()
 
 
+def _date_key(day: date | None) -> str:
+    # "Since always" (REGISTER_START) sorts before every real date, as it should.
+    return day.isoformat() if day else ""
+
+
+def _start_tooltip(version: UnitVersion) -> str:
+    if is_since_always(version.valid_from):
+        return "建档时没有指定在册起始日期：视为一直在册，可以录入以前任何季度的评比"
+    return ""
+
+
 # ----- models -------------------------------------------------------------------------------
 
 
@@ -71,7 +85,8 @@ class UnitTableModel(RowTableModel):
         Column("管区", lambda u: u.district_name),
         Column("党组织类型", lambda u: u.org_type.label, alignment=ALIGN_CENTER),
         Column("党组织书记", lambda u: u.secretary),
-        Column("任职时间", lambda u: u.secretary_since, alignment=ALIGN_CENTER),
+        Column("任职时间", lambda u: format_start(u.secretary_since), sort_key=lambda u: _date_key(u.secretary_since),
+               alignment=ALIGN_CENTER),
         Column("状态", status_text, sort_key=lambda u: _STATUS_ORDER[u.status], alignment=ALIGN_CENTER),
         Column("备注", lambda u: u.note, tooltip=lambda u: u.note),
     )
@@ -85,7 +100,7 @@ class UnitTableModel(RowTableModel):
 class TermTableModel(RowTableModel):
     columns = (
         Column("党组织书记", lambda t: t.person),
-        Column("起", lambda t: t.start, alignment=ALIGN_CENTER),
+        Column("起", lambda t: format_start(t.start), sort_key=lambda t: _date_key(t.start), alignment=ALIGN_CENTER),
         Column("止", lambda t: t.end or "至今", sort_key=lambda t: t.end.isoformat() if t.end else "9999",
                alignment=ALIGN_CENTER),
         Column("备注", lambda t: t.note, tooltip=lambda t: t.note),
@@ -94,7 +109,8 @@ class TermTableModel(RowTableModel):
 
 class HistoryTableModel(RowTableModel):
     columns = (
-        Column("生效日期", lambda v: v.valid_from, alignment=ALIGN_CENTER),
+        Column("生效日期", lambda v: format_start(v.valid_from), sort_key=lambda v: _date_key(v.valid_from),
+               alignment=ALIGN_CENTER, tooltip=_start_tooltip),
         Column("变更内容", lambda v: "；".join(v.changes), tooltip=lambda v: "\n".join(v.changes)),
         Column("原因", lambda v: v.reason, tooltip=lambda v: v.reason),
     )

@@ -111,9 +111,10 @@ def test_add_unit_through_the_dialog(qtbot, core, tab, boxes):
     set_combo(dialog.ui.org_combo, OrgType.COMMITTEE)
     set_combo(dialog.ui.district_combo, district.id)
     dialog.ui.secretary_edit.setText("张禛")
-    dialog.ui.effective_edit.setDate(QDate(2022, 1, 1))
-    # The secretary's start follows the registration date until set by hand.
-    assert dialog.ui.since_edit.date() == QDate(2022, 1, 1)
+    # 在册起始日期 given by hand: the secretary serves from it unless a date of office is given.
+    qtbot.mouseClick(dialog.ui.start_field.check, Qt.MouseButton.LeftButton)
+    dialog.ui.start_field.date_edit.setDate(QDate(2022, 1, 1))
+    assert dialog.ui.since_field.value() is None
 
     with qtbot.waitSignal(tab.changed) as signal:
         click_ok(qtbot, dialog)
