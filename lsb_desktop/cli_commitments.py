@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+from lsb_desktop.domain.commitments import counted_to, overdue_heading
 from lsb_desktop.errors import ValidationError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -28,7 +29,10 @@ def run_commitments_command(core, args) -> int:
 
 
 def _import(core, args) -> int:
+    from lsb_desktop.services.commitments import replaced_line
+
     preview = core.commitments.preview_import(args.file, args.year)
+    replace = bool(getattr(args, "replace", False))
     for note in preview.notes:
         _err(f"提示：{note}")
     if not preview.ok:
@@ -39,19 +43,31 @@ def _import(core, args) -> int:
         else:
             _err(f"错误：承诺事项表“{args.file.name}”中没有可导入的承诺事项")
         return EXIT_BAD_INPUT
+    _out(preview.rule)
     for row in preview.rows:
         draft = row.draft
         assert draft is not None
-        detail = "；".join(row.changes)
-        _out(f"工作表“{row.sheet}”第 {row.row} 行 {row.unit_name} {draft.year}年第{draft.number}项："
+        detail = "；".join(row.changes + row.notes)
+        how = f"（按{row.matched_by}对应）" if row.matched_by else ""
+        _out(f"工作表“{row.sheet}”第 {row.row} 行 {row.unit_name} {draft.year}年第{draft.number}项{how}："
              f"{row.action}" + (f"（{detail}）" if detail else ""))
-    summary = (f"新增 {preview.count_new} 项，更新 {preview.count_changed} 项，"
+    summary = (f"新增 {preview.count_new} 项，将替换 {preview.count_replaced} 项，"
                f"不变 {preview.count_unchanged} 项")
+    if preview.replacing:
+        _out(f"将替换已有的承诺事项 {preview.count_replaced} 项（原来 → 导入后）：")
+        for row in preview.replacing:
+            _out(f"  {replaced_line(row)}")
     if args.dry_run:
         _out(f"预览：{summary}；未写入任何数据（--dry-run）")
         return EXIT_OK
-    written = core.commitments.apply_import(preview)
-    _out(f"导入完成：{summary}（写入 {written} 项）")
+    if preview.replacing and not replace:
+        _err(f"错误：文件中有 {preview.count_replaced} 项将替换已有的承诺事项，未导入任何数据。"
+             "请核对上面列出的原来和导入后的内容，确认后加 --replace 再导入：")
+        for row in preview.replacing:
+            _err(f"  {replaced_line(row)}")
+        return EXIT_BAD_INPUT
+    written = core.commitments.apply_import(preview, replace=replace)
+    _out(f"导入完成：{summary.replace('将替换', '替换')}（写入 {written} 项）")
     return EXIT_OK
 
 
@@ -65,15 +81,17 @@ def _export(core, args) -> int:
     settings = core.settings.township()
     if not settings.township_name:
         _err("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
-    day = min(date(year, 12, 31), date.today())  # as the summary counts a past year
-    summary = core.commitments.summary(year, day)
+    today = date.today()
+    day = counted_to(year, today)  # as the tab's list and summary count: the year's end, or today
+    summary = core.commitments.summary(year, day, today=today)
     secretaries = {unit.id: unit.secretary for unit in core.villages.list_units(on=day) if unit.secretary}
     write_commitment_workbook(
         args.output, year=year, township=settings.township_or_placeholder,
         committee=settings.committee_or_placeholder, commitments=commitments, summary=summary,
-        paper=args.paper, on=day, secretaries=secretaries,
+        paper=args.paper, on=day, secretaries=secretaries, today=today,
     )
     units = len({item.unit_id for item in commitments})
+    overdue = sum(row.completion.overdue for row in summary)
     _out(f"已导出 {year} 年承诺事项公示表（{units} 个村（社区），{len(commitments)} 项）"
-         f"和完成情况汇总表到 {args.output.resolve()}")
+         f"和完成情况汇总表到 {args.output.resolve()}；{overdue_heading(day)} {overdue} 项")
     return EXIT_OK

@@ -180,7 +180,7 @@ def build_demo_commitments(core, seed: int = 2027) -> int:
                         unfinished[unit.id].add(template.content)
         if carried_in:
             # Unfinished items of the year before come along, and are mostly finished now.
-            carried = service.carry_over(year - 1)
+            carried = service.carry_over(year - 1).carried
             made += len(carried)
             with service.batch() as batch:
                 for item in carried:

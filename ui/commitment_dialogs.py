@@ -37,10 +37,13 @@ from PySide6.QtWidgets import (
 
 from lsb_desktop.domain.commitments import (
     DEFAULT_CATEGORIES,
+    MATCH_RULE,
     Commitment,
     CommitmentDraft,
     CommitmentStatus,
     ProgressEntry,
+    counted_text,
+    counted_to,
     due_text,
 )
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
@@ -55,7 +58,12 @@ PAPERS = (("A4", "A4 纸"), ("A3", "A3 纸"))
 ERROR_TEXT = QColor("#b71c1c")
 ORIGINAL_BOX_STYLE = ("QFrame#originalBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px; }"
                       " QLabel { color: #4a3b00; }")
-_ACTION_COLOURS = {"新增": QColor("#1b5e20"), "更新": QColor("#0d47a1"), "不变": QColor("#616161")}
+_ACTION_COLOURS = {"新增": QColor("#1b5e20"), "将替换": QColor("#0d47a1"), "不变": QColor("#616161")}
+REPLACED_OLD = QColor("#8d2a2a")
+REPLACED_NEW = QColor("#1b5e20")
+LEFT_OUT_TEXT = QColor("#8d2a2a")
+NO_YEAR_TEXT = "请选择年度"
+FILE_YEAR_TEXT = "按文件中的“年度”列"
 
 
 # ----- small building blocks ---------------------------------------------------------------
@@ -790,12 +798,39 @@ class ImportRowModel(RowTableModel):
         Column("完成时限", _draft_due),
         Column("操作", lambda r: "有问题" if r.problems else r.action, alignment=ALIGN_CENTER,
                foreground=lambda r: ERROR_TEXT if r.problems else _ACTION_COLOURS.get(r.action)),
-        Column("问题或变化", lambda r: "；".join(r.problems or r.changes),
-               tooltip=lambda r: "\n".join(r.problems or r.changes)),
+        Column("对应方式", lambda r: f"按{r.matched_by}" if r.matched_by else "", alignment=ALIGN_CENTER),
+        Column("问题或变化", lambda r: "；".join(r.problems or (r.changes + r.notes)),
+               tooltip=lambda r: "\n".join(r.problems or (r.changes + r.notes))),
     )
+    CONTENT_COLUMN = 6
 
     def row_foreground(self, row) -> QColor | None:
         return ERROR_TEXT if row.problems else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacedRow:
+    """One field of an existing item that a file row would replace."""
+
+    row: object  # ImportRow
+    what: str
+    old: str
+    new: str
+
+
+class ReplacedModel(RowTableModel):
+    """将替换: every existing item the file would change, with the old and the new text."""
+
+    columns = (
+        Column("行号", lambda r: r.row.row, alignment=ALIGN_CENTER),
+        Column("村（社区）", lambda r: r.row.unit_name),
+        Column("年度", lambda r: r.row.draft.year, alignment=ALIGN_CENTER),
+        Column("序号", lambda r: r.row.draft.number, alignment=ALIGN_CENTER),
+        Column("对应方式", lambda r: f"按{r.row.matched_by}", alignment=ALIGN_CENTER),
+        Column("项目", lambda r: r.what, alignment=ALIGN_CENTER),
+        Column("原来", lambda r: r.old or "（空）", tooltip=lambda r: r.old, foreground=lambda r: REPLACED_OLD),
+        Column("导入后", lambda r: r.new or "（空）", tooltip=lambda r: r.new, foreground=lambda r: REPLACED_NEW),
+    )
 
 
 class ImportProblemModel(RowTableModel):
@@ -804,29 +839,48 @@ class ImportProblemModel(RowTableModel):
 
 
 class CommitmentImportDialog(QDialog):
-    """导入承诺事项: the file's rows and problems before anything is written; 导入 only for a
-    file without a problem, and then every row goes in at once."""
+    """导入承诺事项: the year asked for (never the year on screen), the file's rows and problems,
+    and every existing item the file would change (将替换, old beside new) before anything is
+    written; 导入 only for a file without a problem, after the clerk has ticked that she checked
+    the 将替换 list, and then every row goes in at once."""
 
-    def __init__(self, core, path: str | Path, default_year: int, parent: QWidget | None = None) -> None:
+    PAGE_PROBLEMS, PAGE_REPLACED, PAGE_ROWS = range(3)
+
+    def __init__(self, core, path: str | Path, years: list[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.path = Path(path)
-        self.default_year = default_year
         self.preview = None
         self.import_count: int | None = None
         self.setWindowTitle(f"导入承诺事项 — {self.path.name}")
+        self.year_combo = QComboBox()
+        self.year_combo.addItem(NO_YEAR_TEXT, None)
+        for value in years:
+            self.year_combo.addItem(f"{value}年", value)
+        self.year_combo.setToolTip("文件中没有“年度”列时必须选择；有“年度”列时可不选，选了则须与文件一致")
+        self.year_hint = QLabel()
+        self.year_hint.setStyleSheet("color: #666;")
+        year_row = QHBoxLayout()
+        year_row.addWidget(QLabel("导入年度"))
+        year_row.addWidget(self.year_combo)
+        year_row.addWidget(self.year_hint, 1)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.pages = QTabWidget()
         self.problem_model = ImportProblemModel(self)
+        self.replaced_model = ReplacedModel(self)
         self.row_model = ImportRowModel(self)
         self.problem_view = _read_only_table(self.problem_model)
+        self.replaced_view = _read_only_table(self.replaced_model)
         self.row_view = _read_only_table(self.row_model)
-        self.row_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for view in (self.row_view, self.replaced_view):
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.pages.addTab(self.problem_view, "问题")
+        self.pages.addTab(self.replaced_view, "将替换")
         self.pages.addTab(self.row_view, "文件内容")
-        hint = make_hint(f"文件中没有“年度”列时按 {default_year} 年导入。同一村（社区）同一年度同一序号的事项视为同一项，"
-                         "导入会更新它。")
+        self.rule_label = make_hint(MATCH_RULE)
+        self.confirm_box = QCheckBox()
+        self.confirm_box.setStyleSheet("QCheckBox { color: #0d47a1; font-weight: bold; }")
         buttons = QDialogButtonBox(self)
         self.reload_button = buttons.addButton("重新读取文件", QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -834,56 +888,107 @@ class CommitmentImportDialog(QDialog):
         self.reload_button.clicked.connect(self.refresh)
         buttons.accepted.connect(self.do_import)
         buttons.rejected.connect(self.reject)
+        self.year_combo.currentIndexChanged.connect(lambda _: self.refresh())
+        self.confirm_box.toggled.connect(lambda _: self._update_import_button())
         layout = QVBoxLayout(self)
+        layout.addLayout(year_row)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(hint)
+        layout.addWidget(self.rule_label)
+        layout.addWidget(self.confirm_box)
         layout.addWidget(buttons)
-        self.resize(980, 600)
+        self.resize(1040, 620)
         self.refresh()
 
+    def year(self) -> int | None:
+        return self.year_combo.currentData()
+
+    def set_year(self, year: int | None) -> None:
+        index = self.year_combo.findData(year)
+        if index < 0 and year is not None:
+            self.year_combo.addItem(f"{year}年", year)
+            index = self.year_combo.count() - 1
+        self.year_combo.setCurrentIndex(max(0, index))
+
     def refresh(self) -> None:
+        self.confirm_box.setChecked(False)  # a new reading needs a new check
         try:
-            self.preview = self._core.commitments.preview_import(self.path, self.default_year)
+            self.preview = self._core.commitments.preview_import(self.path, self.year())
         except LsbError as exc:
             self.preview = None
             self.problem_model.set_rows([exc.message, *exc.details])
             self.row_model.set_rows([])
+            self.replaced_model.set_rows([])
             self.summary_label.setText(f"<span style='color:#b71c1c'><b>{exc.message}</b></span>")
-            self.import_button.setEnabled(False)
-            self.pages.setCurrentIndex(0)
+            self.confirm_box.hide()
+            self._update_import_button()
+            self.pages.setCurrentIndex(self.PAGE_PROBLEMS)
             return
         preview = self.preview
+        self.year_combo.setItemText(0, FILE_YEAR_TEXT if preview.year_column else NO_YEAR_TEXT)
+        self.year_hint.setText("文件有“年度”列，按每行的年度导入" if preview.year_column
+                               else "文件中没有“年度”列，请选择这些承诺事项属于哪一年")
+        replacing = preview.replacing
         self.problem_model.set_rows(preview.problems)
+        self.replaced_model.set_rows(ReplacedRow(row, what, old, new)
+                                     for row in replacing for what, old, new in row.replaced)
         self.row_model.set_rows(preview.rows)
         self._fit_rows()
-        self.pages.setTabText(0, f"问题（{len(preview.problems)}）")
-        self.pages.setTabText(1, f"文件内容（{len(preview.rows)} 行）")
-        if preview.problems:
+        self.pages.setTabText(self.PAGE_PROBLEMS, f"问题（{len(preview.problems)}）")
+        self.pages.setTabText(self.PAGE_REPLACED, f"将替换（{len(replacing)}）")
+        self.pages.setTabText(self.PAGE_ROWS, f"文件内容（{len(preview.rows)} 行）")
+        needs_year = not preview.year_column and self.year() is None
+        if needs_year:
+            text = ("<span style='color:#b71c1c'><b>文件中没有“年度”列：请先在上方选择导入年度。"
+                    "程序不会用屏幕上的年度或完成时限猜测。</b></span>")
+        elif preview.problems:
             text = (f"<span style='color:#b71c1c'><b>发现 {len(preview.problems)} 个问题，请在 Excel 中改正后点"
                     "“重新读取文件”。改正前不会导入任何事项。</b></span>")
         elif not preview.rows:
             text = "<b>文件中没有可导入的承诺事项。</b>"
         else:
-            text = (f"<b>可以导入：</b>新增 {preview.count_new} 项，更新 {preview.count_changed} 项，"
+            text = (f"<b>可以导入：</b>新增 {preview.count_new} 项，"
+                    f"<span style='color:#0d47a1'><b>将替换 {preview.count_replaced} 项</b></span>，"
                     f"无变化 {preview.count_unchanged} 项。导入前会自动备份。")
+            if replacing:
+                text += "<br>将替换的事项会改掉程序中已有的内容，请在“将替换”页逐项核对原来的和导入后的文字。"
         if preview.notes:
             text += "<br><span style='color:#666'>" + "；".join(preview.notes) + "</span>"
         self.summary_label.setText(text)
-        self.import_button.setEnabled(bool(preview.ok))
-        self.pages.setCurrentIndex(0 if preview.problems else 1)
+        self.confirm_box.setText(f"我已核对将替换的 {len(replacing)} 项，确认用文件中的内容替换")
+        self.confirm_box.setVisible(bool(preview.ok and replacing))
+        self._update_import_button()
+        if preview.problems:
+            self.pages.setCurrentIndex(self.PAGE_PROBLEMS)
+        elif replacing:
+            self.pages.setCurrentIndex(self.PAGE_REPLACED)
+        else:
+            self.pages.setCurrentIndex(self.PAGE_ROWS)
+
+    def _update_import_button(self) -> None:
+        preview = self.preview
+        ready = preview is not None and preview.ok and (not preview.count_replaced or self.confirm_box.isChecked())
+        self.import_button.setEnabled(bool(ready))
+        if preview is not None and preview.ok and preview.count_replaced and not self.confirm_box.isChecked():
+            self.import_button.setToolTip("请先核对“将替换”页，并勾选下面的确认")
+        else:
+            self.import_button.setToolTip("")
 
     def _fit_rows(self) -> None:
-        view = self.row_view
-        view.resizeColumnsToContents()
-        content = 6
-        view.setColumnWidth(content, min(view.columnWidth(content), 320))
+        for view, column in ((self.row_view, ImportRowModel.CONTENT_COLUMN), (self.replaced_view, 6),
+                             (self.replaced_view, 7)):
+            view.resizeColumnsToContents()
+            view.setColumnWidth(column, min(view.columnWidth(column), 320))
 
     def do_import(self) -> None:
-        if self.preview is None or not self.preview.ok:
+        preview = self.preview
+        if preview is None or not preview.ok:
+            return
+        replace = self.confirm_box.isChecked()
+        if preview.count_replaced and not replace:
             return
         try:
-            self.import_count = self._core.commitments.apply_import(self.preview)
+            self.import_count = self._core.commitments.apply_import(preview, replace=replace)
         except LsbError as exc:
             show_error(self, exc)
             self.refresh()
@@ -898,10 +1003,11 @@ class ExportDialog(ServiceDialog):
     """导出公示表/汇总表: one workbook with a 公示表 sheet per village and the 完成情况汇总表."""
 
     def __init__(self, core, years: list[int], year: int, folder: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self._folder = folder
+        self._today = today or date.today()
         self.setWindowTitle("导出承诺事项公示表和完成情况汇总表")
         self.year_combo = QComboBox()
         for value in years:
@@ -930,6 +1036,8 @@ class ExportDialog(ServiceDialog):
         layout.addLayout(form)
         layout.addWidget(make_hint("每个村（社区）一张《年度承诺事项公示表》（横向，一页宽，可贴在村务公开栏），"
                                    "另有一张全镇《完成情况汇总表》（按完成率排名，后 3 位标红）。"))
+        self.counted_label = make_hint("")
+        layout.addWidget(self.counted_label)
         self.placeholder_label = make_warning("")
         layout.addWidget(self.placeholder_label)
         layout.addWidget(self.button_box)
@@ -950,7 +1058,15 @@ class ExportDialog(ServiceDialog):
     def paper(self) -> str:
         return self.paper_group.checkedButton().property("paper")
 
+    def counted_day(self) -> date:
+        """The day the sheets count to, as the tab's list does: the year's end, or today."""
+        return counted_to(self.year(), self._today)
+
     def _suggest(self) -> None:
+        day = self.counted_day()
+        ongoing = day < date(self.year(), 12, 31)
+        self.counted_label.setText(f"表中的状态、逾期和完成率都{counted_text(day)}"
+                                   f"（{'本年度尚未结束，统计到今天' if ongoing else '统计到该年度最后一天'}）。")
         township = self._core.settings.township().township_or_placeholder
         current = Path(self.path_edit.text()) if self.path_edit.text() else None
         folder = current.parent if current is not None else Path(self._folder)
@@ -978,11 +1094,14 @@ class ExportDialog(ServiceDialog):
         commitments = self._core.commitments.list_commitments(year)
         if not commitments:
             raise ValidationError(f"{year}年还没有承诺事项，没有可导出的内容")
+        day = self.counted_day()
         write_commitment_workbook(
             path, year=year, township=township.township_or_placeholder,
             committee=township.committee_or_placeholder, commitments=commitments,
-            summary=self._core.commitments.summary(year), paper=self.paper(),
-            secretaries={unit.id: unit.secretary for unit in self._core.villages.list_units() if unit.secretary},
+            summary=self._core.commitments.summary(year, day, today=self._today), paper=self.paper(), on=day,
+            today=self._today,
+            secretaries={unit.id: unit.secretary for unit in self._core.villages.list_units(on=day)
+                         if unit.secretary},
         )
         return path
 
@@ -990,23 +1109,11 @@ class ExportDialog(ServiceDialog):
 # ----- 结转 --------------------------------------------------------------------------------------
 
 
-def carry_candidates(items: list[Commitment], next_items: list[Commitment]) -> list[Commitment]:
-    """Items of a year still not done or cancelled at its end, not yet carried into the next."""
-    carried = {item.carried_from_id for item in next_items if item.carried_from_id is not None}
-    result = []
-    for item in items:
-        if item.id in carried:
-            continue
-        status = item.status_on(date(item.year, 12, 31))
-        if status not in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED):
-            result.append(item)
-    return result
-
-
 @dataclass(frozen=True, slots=True)
 class CarryRow:
     item: Commitment
     status: CommitmentStatus
+    reason: str = ""  # for an item left out: why
 
 
 class CarryTableModel(RowTableModel):
@@ -1020,8 +1127,19 @@ class CarryTableModel(RowTableModel):
     )
 
 
+class LeftOutTableModel(RowTableModel):
+    columns = (
+        Column("村（社区）", lambda r: r.item.unit_name),
+        Column("序号", lambda r: r.item.number, alignment=ALIGN_CENTER),
+        Column("承诺事项", lambda r: r.item.content, tooltip=lambda r: r.item.content),
+        Column("不结转的原因", lambda r: r.reason, tooltip=lambda r: r.reason, foreground=lambda r: LEFT_OUT_TEXT),
+    )
+
+
 class CarryOverDialog(ServiceDialog):
-    """结转到下一年: lists what will be copied (open at the year's end, not carried yet)."""
+    """结转到下一年: lists exactly what will be copied (open at the year's end, not carried yet),
+    and the open items left out with the reason (a village archived or merged since, an item
+    carried before, the next year already holding the same item)."""
 
     ALL = "all"
     CONTENT_COLUMN = 2
@@ -1031,22 +1149,26 @@ class CarryOverDialog(ServiceDialog):
         self._core = core
         self.year = year
         self.setWindowTitle(f"结转到 {year + 1} 年")
-        items = core.commitments.list_commitments(year)
-        self.candidates = carry_candidates(items, core.commitments.list_commitments(year + 1))
+        self.plan = core.commitments.carry_over_plan(year)
         self.scope_combo = QComboBox()
         self.scope_combo.addItem("全部村（社区）", self.ALL)
         units: dict[int, str] = {}
-        for item in self.candidates:
+        for item in list(self.plan.carry) + [left.item for left in self.plan.left_out]:
             units.setdefault(item.unit_id, item.unit_name)
         for unit_id, name in units.items():
             self.scope_combo.addItem(name, unit_id)
         self.model = CarryTableModel(self)
         self.table = _read_only_table(self.model)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(self.CONTENT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.left_model = LeftOutTableModel(self)
+        self.left_table = _read_only_table(self.left_model)
+        for table, stretch in ((self.table, self.CONTENT_COLUMN), (self.left_table, 3)):
+            header = table.horizontalHeader()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
+        self.left_label = QLabel()
+        self.left_label.setWordWrap(True)
         scope = QHBoxLayout()
         scope.addWidget(QLabel("结转范围"))
         scope.addWidget(self.scope_combo)
@@ -1055,13 +1177,15 @@ class CarryOverDialog(ServiceDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(scope)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.left_label)
+        layout.addWidget(self.left_table, 1)
         layout.addWidget(make_hint(
-            f"这些事项到 {year} 年底还没有完成，也没有取消。结转会把它们复制为 {year + 1} 年的事项"
-            f"（排在该村（社区）{year + 1} 年已有事项之后，注明从 {year} 年结转），"
-            f"{year} 年的原事项和完成率保持不变。已经结转过的不会重复结转。"))
+            f"结转会把上面的事项复制为 {year + 1} 年的事项（排在该村（社区）{year + 1} 年已有事项之后，"
+            f"注明从 {year} 年结转）。{year} 年的原事项留在原年度，显示“已结转”，不再计为逾期；"
+            f"在 {year} 年的完成率中仍按未完成计算（分母不变）。"))
         layout.addWidget(self.button_box)
-        self.resize(760, 480)
+        self.resize(820, 560)
         self.scope_combo.currentIndexChanged.connect(self._show)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
@@ -1073,21 +1197,30 @@ class CarryOverDialog(ServiceDialog):
 
     def shown(self) -> list[Commitment]:
         wanted = self.unit_ids()
-        return [item for item in self.candidates if wanted is None or item.unit_id in wanted]
+        return [item for item in self.plan.carry if wanted is None or item.unit_id in wanted]
+
+    def shown_left_out(self) -> list:
+        wanted = self.unit_ids()
+        return [left for left in self.plan.left_out if wanted is None or left.item.unit_id in wanted]
 
     def _show(self) -> None:
         shown = self.shown()
+        left = self.shown_left_out()
         end = date(self.year, 12, 31)
         self.model.set_rows(CarryRow(item, item.status_on(end)) for item in shown)
+        self.left_model.set_rows(CarryRow(l.item, l.item.status_on(end), l.reason) for l in left)
         units = len({item.unit_id for item in shown})
         if shown:
             self.summary_label.setText(f"将把 {units} 个村（社区）的 <b>{len(shown)}</b> 项未完成事项结转到 "
                                        f"{self.year + 1} 年：")
         else:
             self.summary_label.setText(f"{self.year} 年没有需要结转的事项（都已完成、取消或已结转）。")
+        self.left_label.setText(f"<b>不结转 {len(left)} 项</b>（到 {self.year} 年底也未完成，原因如下）：" if left
+                                else "没有被排除的未完成事项。")
+        self.left_table.setVisible(bool(left))
         ok = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(shown))
         ok.setText(f"结转 {len(shown)} 项" if shown else "结转")
 
-    def apply(self) -> list[Commitment]:
-        return self._core.commitments.carry_over(self.year, self.unit_ids())
+    def apply(self):
+        return self._core.commitments.carry_over(self.year, self.unit_ids(), expected=len(self.shown()))

@@ -39,6 +39,10 @@ from lsb_desktop.domain.commitments import (
     ProgressEntry,
     UnitCompletion,
     competition_ranks,
+    counted_text,
+    counted_to,
+    overdue_heading,
+    total_completion,
     worst_rates,
 )
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
@@ -100,6 +104,7 @@ OVERDUE_CELL = QColor("#fde4e1")
 DONE_TEXT = QColor("#2e7d32")
 CANCELLED_TEXT = QColor("#9e9e9e")
 ADJUSTED_TEXT = QColor("#b35c00")
+CARRIED_TEXT = QColor("#455a8c")
 WORST_ROW = QColor("#ffe0e0")  # the 汇总表's fill
 WORST_TEXT = QColor("#b71c1c")
 TOTAL_ROW = QColor("#e8eaf0")
@@ -108,10 +113,11 @@ _STATUS_COLOURS = {
     CommitmentStatus.DONE: DONE_TEXT,
     CommitmentStatus.CANCELLED: CANCELLED_TEXT,
     CommitmentStatus.ADJUSTED: ADJUSTED_TEXT,
+    CommitmentStatus.CARRIED: CARRIED_TEXT,
 }
 _STATUS_ORDER = {
     CommitmentStatus.OVERDUE: 0, CommitmentStatus.NOT_STARTED: 1, CommitmentStatus.IN_PROGRESS: 2,
-    CommitmentStatus.ADJUSTED: 3, CommitmentStatus.DONE: 4, CommitmentStatus.CANCELLED: 5,
+    CommitmentStatus.ADJUSTED: 3, CommitmentStatus.CARRIED: 4, CommitmentStatus.DONE: 5, CommitmentStatus.CANCELLED: 6,
 }
 ADJUSTED_BOX_STYLE = ("QLabel#adjustedBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px;"
                       " padding: 6px; color: #4a3b00; }")
@@ -139,10 +145,11 @@ def size_text(size: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ItemRow:
-    """An item as the table shows it: its status today and where it stands in the register."""
+    """An item as the table shows it: its status counted to the year's day (`counted_to`) and
+    where it stands in the register."""
 
     item: Commitment
-    status: CommitmentStatus  # on the day the tab was loaded (逾期 included)
+    status: CommitmentStatus  # counted to the year's end, or today while it lasts (逾期 included)
     position: int  # the service's order: register order, then number
     district_id: int | None
 
@@ -168,7 +175,11 @@ def content_tooltip(row: ItemRow) -> str:
 def status_tooltip(row: ItemRow) -> str:
     item = row.item
     if row.status is CommitmentStatus.OVERDUE:
+        if item.completed_on is not None:
+            return f"已过完成时限（{item.due.isoformat()}），到年底仍未完成；{item.completed_on.isoformat()} 完成"
         return f"已过完成时限（{item.due.isoformat()}），尚未完成"
+    if row.status is CommitmentStatus.CARRIED:
+        return f"{item.carried_text}，不计逾期；在本年度仍计为未完成"
     if row.status is CommitmentStatus.DONE and item.completed_on:
         return f"完成于 {item.completed_on.isoformat()}"
     if row.status is CommitmentStatus.CANCELLED:
@@ -276,10 +287,7 @@ def summary_rows(units: list[UnitCompletion], register: dict[int, int]) -> list[
     place = {index: position for position, index in enumerate(ordered)}
     rows = [SummaryRow(u.unit_id, u.district_name, u.unit_name, u.completion, place[i], ranks[i], i in worst)
             for i, u in enumerate(units)]
-    total = Completion(
-        total=sum(u.completion.total for u in units), done=sum(u.completion.done for u in units),
-        cancelled=sum(u.completion.cancelled for u in units), overdue=sum(u.completion.overdue for u in units),
-    )
+    total = total_completion(u.completion for u in units)
     rows.append(SummaryRow(None, "", TOTAL_NAME, total, len(units)))
     return rows
 
@@ -293,6 +301,8 @@ class SummaryTableModel(RowTableModel):
         Column("已取消", lambda r: r.completion.cancelled, alignment=ALIGN_CENTER),
         Column("逾期", lambda r: r.completion.overdue or "", sort_key=lambda r: r.completion.overdue,
                alignment=ALIGN_CENTER, foreground=lambda r: OVERDUE_TEXT if r.completion.overdue else None),
+        Column("已结转", lambda r: r.completion.carried or "", sort_key=lambda r: r.completion.carried,
+               alignment=ALIGN_CENTER),
         Column("完成率", lambda r: r.completion.rate_text, sort_key=lambda r: r.rate_order, alignment=ALIGN_CENTER,
                tooltip=lambda r: r.completion.explain(),
                foreground=lambda r: WORST_TEXT if r.worst else None),
@@ -300,7 +310,15 @@ class SummaryTableModel(RowTableModel):
                sort_key=lambda r: r.rank if r.rank is not None else 10**6, alignment=ALIGN_CENTER,
                header_tooltip="按完成率从高到低，相同的并列；没有可计算事项的不排名"),
     )
-    RATE_COLUMN = 6
+    OVERDUE_COLUMN = 5
+    RATE_COLUMN = 7
+    counted_day: date | None = None  # the day 逾期 is counted to, said in its header
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and section == self.OVERDUE_COLUMN
+                and role == Qt.ItemDataRole.DisplayRole and self.counted_day is not None):
+            return overdue_heading(self.counted_day)
+        return super().headerData(section, orientation, role)
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
@@ -372,7 +390,8 @@ class ItemFilterProxy(FilterProxy):
             return False
         if self._category is not None and row.item.category != self._category:
             return False
-        if self._status is Scope.OPEN and row.status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED):
+        if self._status is Scope.OPEN and row.status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED,
+                                                         CommitmentStatus.CARRIED):
             return False
         if isinstance(self._status, CommitmentStatus) and row.status is not self._status:
             return False
@@ -721,7 +740,8 @@ class CommitmentsTab(QWidget):
         combo.addItem("全部状态", Scope.ALL)
         combo.addItem("未完成（含逾期）", Scope.OPEN)
         for status in (CommitmentStatus.OVERDUE, CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS,
-                       CommitmentStatus.ADJUSTED, CommitmentStatus.DONE, CommitmentStatus.CANCELLED):
+                       CommitmentStatus.ADJUSTED, CommitmentStatus.DONE, CommitmentStatus.CANCELLED,
+                       CommitmentStatus.CARRIED):
             combo.addItem(status.label, status)
 
     def _connect(self) -> None:
@@ -842,9 +862,10 @@ class CommitmentsTab(QWidget):
     def _load_year(self) -> None:
         year = self.year()
         today = self.today()
+        day = self.counted_day(year)
         items = self._core.commitments.list_commitments(year)
         self._items = items
-        rows = [ItemRow(item, item.status_on(today), position,
+        rows = [ItemRow(item, item.status_on(day, today), position,
                         self._units[item.unit_id].district_id if item.unit_id in self._units else None)
                 for position, item in enumerate(items)]
         # Categories used this year but no longer in the list still filter.
@@ -884,19 +905,22 @@ class CommitmentsTab(QWidget):
 
     def _load_summary(self, year: int) -> None:
         try:
-            units = self._core.commitments.summary(year, on=self.summary_day(year))
+            units = self._core.commitments.summary(year, on=self.summary_day(year), today=self.today())
         except LsbError as exc:
             self.summary_model.set_rows([])
             self.ui.summary_label.setText(exc.message)
             return
         register = {unit_id: unit.display_order for unit_id, unit in self._units.items()}
         rows = summary_rows(units, register)
-        self.summary_model.set_rows(rows)
         day = self.summary_day(year)
+        self.summary_model.counted_day = day
+        self.summary_model.set_rows(rows)
         total = rows[-1].completion
         low = sum(1 for row in rows if row.worst)
-        text = (f"<b>{year}年</b>，统计截至 {day.isoformat()}：全镇承诺事项 {total.total} 项，已完成 {total.done} 项，"
-                f"已取消 {total.cancelled} 项，逾期 <span style='color:#c62828'><b>{total.overdue}</b></span> 项，"
+        carried = f"已结转 {total.carried} 项（不计逾期），" if total.carried else ""
+        text = (f"<b>{year}年</b>，{counted_text(day)}：全镇承诺事项 {total.total} 项，已完成 {total.done} 项，"
+                f"已取消 {total.cancelled} 项，{carried}逾期 "
+                f"<span style='color:#c62828'><b>{total.overdue}</b></span> 项，"
                 f"完成率 <b>{total.rate_text}</b>。")
         if low:
             names = "、".join(row.unit_name for row in sorted(rows, key=lambda r: r.rate_order) if row.worst)
@@ -904,12 +928,13 @@ class CommitmentsTab(QWidget):
         self.ui.summary_label.setText(text)
 
     def summary_day(self, year: int) -> date:
-        """The day the summary counts on: the chosen quarter's last day, or the year's end; never
+        """The day the summary counts to: the chosen quarter's last day, or the year's end; never
         after today (a later day would count what has not happened yet as 逾期 or not)."""
-        today = self.today()
-        quarter = self.ui.as_of_combo.currentData()
-        end = Period(year, quarter).last_day if quarter else date(year, 12, 31)
-        return min(end, today)
+        return counted_to(year, self.today(), self.ui.as_of_combo.currentData())
+
+    def counted_day(self, year: int) -> date:
+        """The day the list (and the export) count to: the year's end, or today while it lasts."""
+        return counted_to(year, self.today())
 
     def _year_chosen(self) -> None:
         self._selected_id = None
@@ -934,11 +959,15 @@ class CommitmentsTab(QWidget):
         shown = self.shown_rows()
         overdue = sum(1 for r in shown if r.status is CommitmentStatus.OVERDUE)
         done = sum(1 for r in shown if r.status is CommitmentStatus.DONE)
+        carried = sum(1 for r in shown if r.status is CommitmentStatus.CARRIED)
         total = self.model.rowCount()
         text = f"共 {total} 项" if len(shown) == total else f"共 {total} 项，显示 {len(shown)} 项"
         if shown:
             text += f"（已完成 {done}"
-            text += f"，<span style='color:#c62828'>逾期 {overdue}</span>）" if overdue else "）"
+            if carried:
+                text += f"，已结转 {carried}"
+            text += f"，<span style='color:#c62828'>逾期 {overdue}</span>" if overdue else "，逾期 0"
+            text += f"；{counted_text(self.counted_day(self.year()))}）"
         self.ui.count_label.setText(text)
 
     def shown_rows(self) -> list[ItemRow]:
@@ -1063,8 +1092,13 @@ class CommitmentsTab(QWidget):
         status_html = (f"<span style='color:{colour.name()}; font-weight:bold'>{status.label}</span>" if colour
                        else status.label)
         if status is CommitmentStatus.OVERDUE:
-            days = (self.today() - item.due).days
-            status_html += f"（已超过时限 {days} 天）"
+            if item.completed_on is not None:
+                status_html += f"（到 {self.counted_day(item.year).isoformat()} 仍未完成，{item.completed_on.isoformat()} 完成）"
+            else:
+                days = (self.today() - item.due).days
+                status_html += f"（已超过时限 {days} 天）"
+        elif status is CommitmentStatus.CARRIED:
+            status_html += f"（{item.carried_text}，不计逾期）"
         elif item.adjusted and status is not CommitmentStatus.ADJUSTED:
             status_html += "（已调整）"
         values = {
@@ -1075,7 +1109,8 @@ class CommitmentsTab(QWidget):
             "responsible": item.responsible or "—",
             "status": status_html,
             "completed": item.completed_on.isoformat() if item.completed_on else "",
-            "carried": f"从 {item.year - 1} 年结转" if item.carried_from_id else "",
+            "carried": "；".join(text for text in (f"从 {item.year - 1} 年结转" if item.carried_from_id else "",
+                                                  item.carried_text) if text),
             "note": item.note or "—",
         }
         for key, value in values.items():
@@ -1259,11 +1294,16 @@ class CommitmentsTab(QWidget):
             if not path:
                 return None
             self._remember_folder("commitments", path)
-        dialog = CommitmentImportDialog(self._core, path, self.year(), self)
+        dialog = CommitmentImportDialog(self._core, path, self._import_years(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.import_count))
         dialog.open()
         return dialog
+
+    def _import_years(self) -> list[int]:
+        """The years the import window offers: those with items, and the years around today."""
+        this_year = self.today().year
+        return sorted(set(self._core.commitments.years()) | set(range(this_year - 3, this_year + 2)), reverse=True)
 
     def _imported(self, count: int | None) -> None:
         self._show_notice(f"已导入 {count or 0} 项承诺事项")
@@ -1275,7 +1315,7 @@ class CommitmentsTab(QWidget):
             show_error(self, LsbError("还没有承诺事项，没有可导出的内容。请先新增或导入承诺事项。"))
             return None
         year = self.year() if self.year() in years else years[0]
-        dialog = ExportDialog(self._core, years, year, self._last_folder("export"), self)
+        dialog = ExportDialog(self._core, years, year, self._last_folder("export"), self, today=self.today())
         return self._open(dialog, self._exported)
 
     def _exported(self, path: Path) -> None:
@@ -1288,8 +1328,11 @@ class CommitmentsTab(QWidget):
         year = self.year()
         return self._open(CarryOverDialog(self._core, year, self), lambda carried: self._carried(year, carried))
 
-    def _carried(self, year: int, carried: list[Commitment]) -> None:
-        self._show_notice(f"已把 {len(carried)} 项未完成事项从 {year} 年结转到 {year + 1} 年")
+    def _carried(self, year: int, result) -> None:
+        text = f"已把 {len(result.carried)} 项未完成事项从 {year} 年结转到 {year + 1} 年"
+        if result.left_out:
+            text += f"；{len(result.left_out)} 项未结转（原因见结转窗口）"
+        self._show_notice(text)
         self._selected_id = None
         self.set_year(year + 1)
         self._after_change()

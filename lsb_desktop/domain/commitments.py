@@ -3,8 +3,13 @@
 The rules, each explicit:
 - A commitment is due on its deadline; without one, on the last day of its target quarter;
   without either, on 31 December of its year.
-- 逾期 is never set by hand or stored: an item that is not done or cancelled is 逾期 on every
-  day after its due date.
+- 逾期 is never set by hand or stored, and has one definition (`past_due`): counted to a day, an
+  item not done, cancelled or carried over by then is 逾期 when its time limit ran out by the end
+  of that day. A day already over counts whole (an item due on 2024-12-31 and never done is
+  逾期 counted to 2024-12-31); today counts as it stands (an item due today is still in time).
+  A year's figures are counted to its last day, or to today while it lasts (`counted_to`).
+- 已结转 (carried over into the next year) is shown, never stored: the item stays in its year,
+  is no longer 逾期 there, and stays in the completion rate's denominator as not done.
 - Completion rate of a unit on a day = items done by that day ÷ (all items − items cancelled
   by that day), over the unit's commitments of that year. With nothing left to count the rate
   is undefined (None), never 0 % or 100 %.
@@ -27,6 +32,10 @@ DEFAULT_CATEGORIES = ("基层党建", "集体经济·产业", "人居环境·基
 CATEGORIES_KEY = "commitments.categories"
 COMPLETION_COMPONENT = "承诺完成"
 COMPLETION_CRITERION = "承诺完成率"
+# How an imported file's rows find the items already stored, shown in every import preview.
+MATCH_RULE = ("对应规则：同一村（社区）同一年度中，序号相同的是同一项（从上一年结转来的事项不按序号对应）；"
+              "没有序号、或序号是结转事项的，承诺事项内容相同的是同一项；其余为新增。"
+              "会改动已有事项的行标为“将替换”，须核对确认后才导入。")
 
 
 class CommitmentStatus(enum.Enum):
@@ -36,6 +45,7 @@ class CommitmentStatus(enum.Enum):
     OVERDUE = "overdue"  # shown, never stored
     ADJUSTED = "adjusted"
     CANCELLED = "cancelled"
+    CARRIED = "carried"  # shown, never stored: carried over into the next year
 
     @property
     def label(self) -> str:
@@ -49,12 +59,12 @@ class CommitmentStatus(enum.Enum):
                 return status
         if key in _ALIASES:
             return _ALIASES[key]
-        names = "、".join(_LABELS.values())
+        names = "、".join(label for status, label in _LABELS.items() if status is not CommitmentStatus.CARRIED)
         raise ValidationError(f"无法识别状态“{text}”，应为：{names}")
 
     @property
     def stored(self) -> bool:
-        return self is not CommitmentStatus.OVERDUE
+        return self not in (CommitmentStatus.OVERDUE, CommitmentStatus.CARRIED)
 
     @property
     def open(self) -> bool:
@@ -69,6 +79,7 @@ _LABELS = {
     CommitmentStatus.OVERDUE: "逾期",
     CommitmentStatus.ADJUSTED: "已调整",
     CommitmentStatus.CANCELLED: "已取消",
+    CommitmentStatus.CARRIED: "已结转",
 }
 _ALIASES = {
     "未开始": CommitmentStatus.NOT_STARTED,
@@ -80,6 +91,7 @@ _ALIASES = {
     "超期": CommitmentStatus.OVERDUE,
     "调整": CommitmentStatus.ADJUSTED,
     "取消": CommitmentStatus.CANCELLED,
+    "结转": CommitmentStatus.CARRIED,
 }
 _OPEN = frozenset({CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.ADJUSTED})
 
@@ -104,8 +116,10 @@ def check_transition(old: CommitmentStatus, new: CommitmentStatus, *, reason: st
     `adjusted`: the item already carries an adjustment, so 推进中/未启动 come back as 已调整."""
     if new is CommitmentStatus.OVERDUE:
         raise ValidationError("“逾期”由截止时间自动判定，不能手工设置")
-    if old is CommitmentStatus.OVERDUE:
-        raise ValidationError("“逾期”不是保存的状态")
+    if new is CommitmentStatus.CARRIED:
+        raise ValidationError("“已结转”在结转到下一年时自动标记，不能手工设置")
+    if not old.stored:
+        raise ValidationError(f"“{old.label}”不是保存的状态")
     if new is old and new is not CommitmentStatus.ADJUSTED:
         return
     if new not in TRANSITIONS[old]:
@@ -127,6 +141,30 @@ def due_date(year: int, deadline: date | None, target_quarter: int | None) -> da
     if target_quarter is not None:
         return Period(year, target_quarter).last_day
     return date(year, 12, 31)
+
+
+def counted_to(year: int, today: date, quarter: int | None = None) -> date:
+    """The day a year's figures (or those to a quarter's end) are counted to: the period's last
+    day, or today while the period lasts. The list, the summary and the exported sheets use it."""
+    end = Period(year, quarter).last_day if quarter else date(year, 12, 31)
+    return min(end, today)
+
+
+def past_due(due: date, day: date, today: date) -> bool:
+    """The one definition of 逾期's time limit: counted to `day`, has an item due on `due` run out
+    of time? A day already over counts whole (its time limit ran out with it); today counts as it
+    stands, so an item due today is still in time."""
+    return due < day or (due == day and day < today)
+
+
+def counted_text(day: date) -> str:
+    """“统计到 2024-12-31”, said wherever 逾期 or a completion figure is shown."""
+    return f"统计到 {day.isoformat()}"
+
+
+def overdue_heading(day: date) -> str:
+    """The 逾期 figure's heading: 逾期（统计到 2024-12-31）."""
+    return f"逾期（{counted_text(day)}）"
 
 
 def due_text(year: int, deadline: date | None, target_quarter: int | None) -> str:
@@ -178,6 +216,8 @@ class Commitment:
     completed_on: date | None = None
     carried_from_id: int | None = None
     note: str = ""
+    carried_to_year: int | None = None  # carried over into that year (shown as 已结转)
+    carried_to_number: int | None = None
     latest_percent: int | None = None  # the latest progress entry's percent, if any
     evidence_count: int = 0
 
@@ -193,14 +233,30 @@ class Commitment:
     def deadline_text(self) -> str:
         return due_text(self.year, self.deadline, self.target_quarter)
 
-    def status_on(self, day: date) -> CommitmentStatus:
-        """What the item was on `day`: cancelled or done by then, else 逾期 after its due date,
-        else its stored open status (an item done or cancelled later shows 推进中 before)."""
+    @property
+    def carried(self) -> bool:
+        return self.carried_to_year is not None
+
+    @property
+    def carried_text(self) -> str:
+        """“已结转到 2025 年第 3 项”, or "" for an item not carried over."""
+        if self.carried_to_year is None:
+            return ""
+        number = f"第 {self.carried_to_number} 项" if self.carried_to_number else ""
+        return f"已结转到 {self.carried_to_year} 年{number}"
+
+    def status_on(self, day: date, today: date | None = None) -> CommitmentStatus:
+        """What the item was, counted to `day` (`today`: the real day, for `past_due`):
+        cancelled or done by then; else 已结转 if it was carried over into the next year; else
+        逾期 when its time limit had run out; else its stored open status (an item done or
+        cancelled later shows 推进中 before)."""
         if self.cancelled_on is not None and self.cancelled_on <= day:
             return CommitmentStatus.CANCELLED
         if self.completed_on is not None and self.completed_on <= day:
             return CommitmentStatus.DONE
-        if self.due < day:
+        if self.carried_to_year is not None:
+            return CommitmentStatus.CARRIED
+        if past_due(self.due, day, today or date.today()):
             return CommitmentStatus.OVERDUE
         if self.status.open:
             return self.status
@@ -209,12 +265,14 @@ class Commitment:
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    """Counts behind a completion rate on one day."""
+    """Counts behind a completion rate on one day. 已结转 items stay in the denominator as not
+    done (they were not delivered in their year) and are not 逾期."""
 
     total: int
     done: int
     cancelled: int
     overdue: int
+    carried: int = 0
 
     @property
     def counted(self) -> int:
@@ -236,19 +294,28 @@ class Completion:
                 f"= {self.rate_text}")
 
 
-def completion(items: Iterable[Commitment], day: date) -> Completion:
-    """The completion counts of `items` (one unit's commitments of one year) on `day`."""
-    total = done = cancelled = overdue = 0
+def completion(items: Iterable[Commitment], day: date, today: date | None = None) -> Completion:
+    """The completion counts of `items` (one unit's commitments of one year) counted to `day`."""
+    total = done = cancelled = overdue = carried = 0
     for item in items:
         total += 1
-        status = item.status_on(day)
+        status = item.status_on(day, today)
         if status is CommitmentStatus.CANCELLED:
             cancelled += 1
         elif status is CommitmentStatus.DONE:
             done += 1
         elif status is CommitmentStatus.OVERDUE:
             overdue += 1
-    return Completion(total, done, cancelled, overdue)
+        elif status is CommitmentStatus.CARRIED:
+            carried += 1
+    return Completion(total, done, cancelled, overdue, carried)
+
+
+def total_completion(parts: Iterable[Completion]) -> Completion:
+    """The 全镇 line: every unit's counts added up."""
+    parts = list(parts)
+    return Completion(sum(p.total for p in parts), sum(p.done for p in parts), sum(p.cancelled for p in parts),
+                      sum(p.overdue for p in parts), sum(p.carried for p in parts))
 
 
 def percent_text(rate: Fraction | None) -> str:

@@ -22,9 +22,11 @@ from lsb_desktop.domain.commitments import (
     Commitment,
     CommitmentStatus,
     WORST_PLACES,
-    Completion,
     UnitCompletion,
     competition_ranks,
+    counted_text,
+    counted_to,
+    total_completion,
     worst_rates,
 )
 from lsb_desktop.domain.text import clean, clean_text
@@ -48,6 +50,11 @@ NOTICE_HEADERS = ("序号", "类别", "承诺事项", "量化目标", "完成时
 SUMMARY_HEADERS = ("序号", "管区", UNIT_LABEL, "承诺事项\n（项）", "已完成", "已取消", "逾期",
                    "完成率", "排名")
 TOTAL_LABEL = "合计"
+
+
+def summary_headers(day: date) -> tuple[str, ...]:
+    """The 汇总表's header, its 逾期 column saying the day it is counted to."""
+    return tuple(f"逾期\n（{counted_text(day)}）" if label == "逾期" else label for label in SUMMARY_HEADERS)
 CARRIED_NOTE = "上年度结转"
 SUPERVISION_LINE = ("监督电话：________________　　公示期间，群众如有意见建议，"
                     "可向村（社区）党组织或镇党委反映。")
@@ -95,19 +102,21 @@ _MARGINS = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, foo
 def write_commitment_workbook(path: Path, *, year: int, township: str, committee: str,
                               commitments: list[Commitment], summary: list[UnitCompletion],
                               paper: str = "A4", on: date | None = None,
-                              secretaries: Mapping[int, str] | None = None) -> None:
+                              secretaries: Mapping[int, str] | None = None, today: date | None = None) -> None:
     """Write the 完成情况汇总表 (first sheet: the clerk prints it most) and one 公示表 per unit
     that has commitments, in the order the units first appear in `commitments`.
 
     `summary` holds the rows of the 汇总表 as the service computed them (for `on`);
-    `on` is the day the statuses are shown for and the 公示日期 (default: today, or 31 December
-    of a past year, as the service's summary does); `secretaries` (unit id → name) adds
+    `on` is the day the statuses and 逾期 are counted to and the 公示日期 (default: `counted_to`,
+    today, or 31 December of a past year, as the service's summary does); `today` the real day
+    (for `past_due`); `secretaries` (unit id → name) adds
     党组织书记 to a 公示表 when known. Raises ValidationError in Chinese for a paper other than
     A4/A3, for nothing to export, or when the file cannot be written."""
     sizes = _paper(paper)
     if not commitments and not summary:
         raise ValidationError(f"{year}年度没有承诺事项，无法导出")
-    day = on if on is not None else _default_day(year)
+    today = today or date.today()
+    day = on if on is not None else counted_to(year, today)
     secretaries = secretaries or {}
 
     by_unit: dict[int, list[Commitment]] = {}
@@ -124,7 +133,7 @@ def write_commitment_workbook(path: Path, *, year: int, township: str, committee
         items.sort(key=lambda item: item.number)
         unit = clean_text(items[0].unit_name)
         notice = workbook.create_sheet(sheet_title(unit, taken, "村（社区）"))
-        _write_notice(notice, sizes, year=year, unit=unit,
+        _write_notice(notice, sizes, year=year, unit=unit, today=today,
                       district=clean_text(items[0].district_name),
                       secretary=clean_text(secretaries.get(unit_id, "")), items=items, day=day)
     save_atomically(workbook, Path(path))
@@ -137,9 +146,6 @@ def _paper(paper: str) -> _Paper:
     return _PAPERS[key]
 
 
-def _default_day(year: int) -> date:
-    today = date.today()
-    return date(year, 12, 31) if year < today.year else today
 
 
 
@@ -229,11 +235,15 @@ def _finish(sheet: Worksheet, widths: Sequence[float], title_rows: str, last_row
 # ---------------------------------------------------------------------------- 公示表
 
 
-def _progress_text(item: Commitment, day: date) -> tuple[str, CommitmentStatus]:
-    """What the 进展情况 cell says on `day`: the status, and what goes with it (the date done,
-    the reason for a cancellation, the latest progress percent of an open item)."""
-    status = item.status_on(day)
+def _progress_text(item: Commitment, day: date, today: date) -> tuple[str, CommitmentStatus]:
+    """What the 进展情况 cell says counted to `day`: the status, and what goes with it (the date
+    done, the reason for a cancellation, where it was carried, the latest progress percent of an
+    open item)."""
+    status = item.status_on(day, today)
     label = status.label
+    if status is CommitmentStatus.CARRIED:
+        number = f"第{item.carried_to_number}项" if item.carried_to_number else ""
+        return f"{label}\n（转入{item.carried_to_year}年{number}）", status
     if status is CommitmentStatus.DONE:
         if item.completed_on is None:
             return label, status
@@ -276,14 +286,14 @@ def _category_text(category: str, width: float, size: float) -> str:
 
 
 def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, district: str,
-                  secretary: str, items: list[Commitment], day: date,
+                  secretary: str, items: list[Commitment], day: date, today: date,
                   font_name: str = FONT_NAME) -> None:
     """One unit's 年度承诺事项公示表, landscape: title, 管区/书记/公示日期 line, the table, the
     supervision line, and the 落款 with room above it for the hand-stamped seal."""
     size = sizes.body_size
     rows: list[tuple[list[object], str, CommitmentStatus]] = []
     for index, item in enumerate(items, start=1):
-        progress, status = _progress_text(item, day)
+        progress, status = _progress_text(item, day, today)
         rows.append(([item.number or index, clean_text(item.category), clean_text(item.content),
                       clean_text(item.target), item.deadline_text, clean_text(item.responsible),
                       progress, _note_text(item)], _original_text(item), status))
@@ -405,7 +415,8 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
                      9 * scale, 16 * scale),
              longest([SUMMARY_HEADERS[2]] + [clean_text(r.unit_name) for r in rows],
                      12 * scale, 24 * scale),
-             10 * scale, 8 * scale, 8 * scale, 8 * scale, 10 * scale, 7 * scale]
+             10 * scale, 8 * scale, 8 * scale,
+             max(8 * scale, text_width(f"（统计到 {day.isoformat()}）", size) / 2 + 2), 10 * scale, 7 * scale]
     # The columns share the rest of the page in proportion, so the table fills its width.
     widths = _fit([], least, least, sizes.budget_portrait)
     count = len(widths)
@@ -418,7 +429,7 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
     issuer = clean_text(committee)
     _merged_line(sheet, 2, 5, count, f"填报单位：{issuer}" if issuer else "", line_font, "right")
     sheet.row_dimensions[2].height = sizes.line_height * 1.7
-    _header(sheet, 3, SUMMARY_HEADERS, widths, sizes, font_name)
+    _header(sheet, 3, summary_headers(day), widths, sizes, font_name)
 
     body = Font(name=font_name, size=size)
     bold = Font(name=font_name, size=size, bold=True)
@@ -440,9 +451,7 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
             sizes.line_height * 1.6)
         row += 1
 
-    totals = Completion(sum(r.completion.total for r in rows), sum(r.completion.done for r in rows),
-                        sum(r.completion.cancelled for r in rows),
-                        sum(r.completion.overdue for r in rows))
+    totals = total_completion(r.completion for r in rows)
     _body_row(sheet, row, [TOTAL_LABEL, None, f"{len(rows)}个", totals.total, totals.done,
                            totals.cancelled, totals.overdue, totals.rate_text, None], bold,
               TOTAL_FILL)
@@ -454,7 +463,8 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
         f"注：1. 完成率 = 已完成 ÷（承诺事项 − 已取消），统计截至{_date_text(day)}。",
         "2. 排名按完成率从高到低，相同的并列；没有可计算事项的记为“—”，不排名，列在最后。",
         f"3. 完成率排名后{BOTTOM_MARKED}位的（含并列，排名第一的除外）以红色底纹标出。",
-        "4. 逾期：超过完成时限仍未完成的承诺事项；合计行的完成率为全镇完成率。",
+        f"4. 逾期：{counted_text(day)}，已过完成时限仍未完成、未取消的承诺事项；已结转到下一年的"
+        f"（{totals.carried}项）不计逾期，在完成率中仍按未完成计算；合计行的完成率为全镇完成率。",
     ]
     for text in notes:
         _merged_line(sheet, row, 1, count, text, line_font, "left", wrap=True)

@@ -140,6 +140,7 @@ class CommitmentFileRead:
     rows: tuple[FileRow, ...]
     problems: tuple[FileProblem, ...]
     notes: tuple[str, ...] = ()  # sheets skipped, columns ignored, total rows skipped
+    year_column: bool = False  # a sheet with commitments has a 年度 column
 
     @property
     def problem_lines(self) -> tuple[str, ...]:
@@ -240,7 +241,7 @@ def read_commitments(path: Path) -> CommitmentFileRead:
     rows: list[FileRow] = []
     problems: list[FileProblem] = []
     notes: list[str] = []
-    found = False
+    found = year_column = False
     try:
         for sheet in workbook.worksheets:
             header = _find_header(sheet)
@@ -249,6 +250,8 @@ def read_commitments(path: Path) -> CommitmentFileRead:
                     notes.append(f"工作表“{sheet.title}”中没有承诺事项表头，已跳过")
                 continue
             found = True
+            year_column = year_column or any(
+                _LABEL_TO_FIELD.get(label_key(label)) == "year" for label in header[1].values())
             _read_sheet(sheet, *header, rows, problems, notes)
         titles = [sheet.title for sheet in workbook.worksheets]
     finally:
@@ -259,7 +262,7 @@ def read_commitments(path: Path) -> CommitmentFileRead:
         problems.append(FileProblem(titles[0] if titles else "", None, "", message))
     elif not rows and not problems:
         problems.append(FileProblem(titles[0], None, "", "表头下面没有承诺事项"))
-    return CommitmentFileRead(tuple(rows), tuple(problems), tuple(notes))
+    return CommitmentFileRead(tuple(rows), tuple(problems), tuple(notes), year_column)
 
 
 def _find_header(sheet: Worksheet) -> tuple[int, dict[int, str]] | None:

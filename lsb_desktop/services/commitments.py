@@ -20,6 +20,7 @@ from db.models import CommitmentProgressRecord, CommitmentRecord, EvidenceFileRe
 from lsb_desktop.domain.commitments import (
     CATEGORIES_KEY,
     DEFAULT_CATEGORIES,
+    MATCH_RULE,
     Commitment,
     CommitmentDraft,
     CommitmentStatus,
@@ -30,6 +31,7 @@ from lsb_desktop.domain.commitments import (
     check_percent,
     check_transition,
     completion,
+    counted_to,
     due_date,
     due_text,
 )
@@ -41,14 +43,17 @@ from lsb_desktop.services import audit
 from lsb_desktop.services.evidence import EvidenceStore
 from lsb_desktop.services.villages import VillageService, _State
 
-ADDED, UPDATED, UNCHANGED = "新增", "更新", "不变"
+ADDED, REPLACED, UNCHANGED = "新增", "将替换", "不变"
+UPDATED = REPLACED  # an import row that changes an existing item replaces what it said
+
 MAX_CONTENT = 500
 MAX_SHORT = 64
 MAX_CATEGORIES = 30
 
 
 def to_commitment(record: CommitmentRecord, unit_name: str = "", district_name: str = "",
-                  latest_percent: int | None = None, evidence_count: int = 0) -> Commitment:
+                  latest_percent: int | None = None, evidence_count: int = 0,
+                  carried_to: tuple[int, int] | None = None) -> Commitment:
     return Commitment(
         id=record.id, unit_id=record.unit_id, unit_name=unit_name, district_name=district_name,
         year=record.year, number=record.number, content=record.content, category=record.category,
@@ -59,7 +64,18 @@ def to_commitment(record: CommitmentRecord, unit_name: str = "", district_name: 
         adjusted_on=record.adjusted_on, cancel_reason=record.cancel_reason, cancelled_on=record.cancelled_on,
         completed_on=record.completed_on, carried_from_id=record.carried_from_id, note=record.note,
         latest_percent=latest_percent, evidence_count=evidence_count,
+        carried_to_year=carried_to[0] if carried_to else None,
+        carried_to_number=carried_to[1] if carried_to else None,
     )
+
+
+def carried_to(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """For items carried over into the next year: id → (year, number) of the item carried."""
+    if not ids:
+        return {}
+    return {source: (year, number) for source, year, number in session.execute(
+        select(CommitmentRecord.carried_from_id, CommitmentRecord.year, CommitmentRecord.number).where(
+            CommitmentRecord.carried_from_id.in_(list(ids))))}
 
 
 def completion_by_unit(session: Session, unit_ids: Iterable[int], period: Period) -> dict[int, Completion]:
@@ -74,6 +90,32 @@ def completion_by_unit(session: Session, unit_ids: Iterable[int], period: Period
 
 
 @dataclass(frozen=True, slots=True)
+class CarryLeftOut:
+    """An open item that carry-over does not copy, and why."""
+
+    item: Commitment
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOverPlan:
+    """What carrying `year` into the next year would do: `carry` is exactly what is copied."""
+
+    year: int
+    carry: tuple[Commitment, ...]
+    left_out: tuple[CarryLeftOut, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOverResult:
+    """What carry-over did: the new items of `year + 1`, and the open items left out."""
+
+    year: int
+    carried: tuple[Commitment, ...]
+    left_out: tuple[CarryLeftOut, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     """One row of a commitments file, as understood (for the preview)."""
 
@@ -82,9 +124,12 @@ class ImportRow:
     unit_name: str
     draft: CommitmentDraft | None  # None when the row has problems
     problems: tuple[str, ...] = ()
-    action: str = ""  # 新增 / 更新 / 不变
-    changes: tuple[str, ...] = ()  # for 更新: what changes, "完成时限：… → …"
+    action: str = ""  # 新增 / 将替换 / 不变
+    changes: tuple[str, ...] = ()  # for 将替换: what changes, "完成时限：… → …"
     cancelled_on: date | None = None  # for an item cancelled by the import
+    replaced: tuple[tuple[str, str, str], ...] = ()  # for 将替换: (what, old text, new text)
+    matched_by: str = ""  # how the row found its item: 序号 or 内容 ('' for a new item)
+    notes: tuple[str, ...] = ()  # e.g. the file's 序号 already taken by a carried item
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +144,21 @@ class CommitmentImportPreview:
     count_unchanged: int = 0
     default_year: int | None = None
     notes: tuple[str, ...] = ()  # sheets skipped, columns ignored (not problems)
+    year_column: bool = False  # the file has a 年度 column
+    rule: str = MATCH_RULE
 
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.problems
+
+    @property
+    def replacing(self) -> tuple[ImportRow, ...]:
+        """The rows that would change an existing item: each needs the clerk's confirmation."""
+        return tuple(r for r in self.rows if r.action == REPLACED)
+
+    @property
+    def count_replaced(self) -> int:
+        return self.count_changed
 
 
 # ---------------------------------------------------------------------------- pure checks
@@ -598,6 +654,7 @@ class CommitmentService:
                 EvidenceFileRecord.owner.like("commitment:%"), EvidenceFileRecord.owner.like("progress:%")))):
             if owner in wanted:
                 counts[wanted[owner]] += 1
+        carried = carried_to(session, ids)
         result = []
         for record in records:
             state = states.get(record.unit_id)
@@ -606,7 +663,8 @@ class CommitmentService:
                 version = state.version_on(_name_day(record.year, today)) or state.versions[0]
                 name = version.name
                 district = districts.get(version.district_id, "") if version.district_id else ""
-            result.append(to_commitment(record, name, district, latest.get(record.id), counts.get(record.id, 0)))
+            result.append(to_commitment(record, name, district, latest.get(record.id), counts.get(record.id, 0),
+                                        carried.get(record.id)))
         return result
 
     def _order(self, session: Session, records: list[CommitmentRecord]) -> list[CommitmentRecord]:
@@ -704,16 +762,20 @@ class CommitmentService:
         with self._db.session() as session:
             return completion_by_unit(session, [unit_id], period)[unit_id]
 
-    def summary(self, year: int, on: date | None = None) -> list[UnitCompletion]:
+    def summary(self, year: int, on: date | None = None, today: date | None = None) -> list[UnitCompletion]:
         """Per unit (every unit that has items that year, and every unit active then): items,
-        done, cancelled, overdue and the rate on `on` (default: today, or 31 Dec of a past year)."""
-        day = on or min(date(year, 12, 31), date.today())
+        done, cancelled, overdue, carried over and the rate counted to `on` (default
+        `counted_to(year, today)`: the year's end, or today while the year lasts)."""
+        today = today or date.today()
+        day = on or counted_to(year, today)
         with self._db.session() as session:
             states = self._villages._load(session)
             districts = self._villages._district_names(session)
             items: dict[int, list[Commitment]] = defaultdict(list)
-            for record in session.scalars(select(CommitmentRecord).where(CommitmentRecord.year == year)):
-                items[record.unit_id].append(to_commitment(record))
+            records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.year == year)))
+            carried = carried_to(session, [r.id for r in records])
+            for record in records:
+                items[record.unit_id].append(to_commitment(record, carried_to=carried.get(record.id)))
         rows = []
         for unit_id, state in states.items():
             version = state.version_on(day)
@@ -722,7 +784,7 @@ class CommitmentService:
                 continue
             version = version or state.versions[0]
             district = districts.get(version.district_id, "") if version.district_id else ""
-            rows.append(UnitCompletion(unit_id, version.name, district, completion(items[unit_id], day)))
+            rows.append(UnitCompletion(unit_id, version.name, district, completion(items[unit_id], day, today)))
         return rows
 
     # ----- writing --------------------------------------------------------------------------------
@@ -809,35 +871,70 @@ class CommitmentService:
             work.audit("删除承诺事项", _entity(record), _snapshot(record), None, text)
             session.delete(record)
 
-    def carry_over(self, year: int, unit_ids: Iterable[int] | None = None) -> list[Commitment]:
-        """Copy the items of `year` still not done or cancelled at its end into `year + 1`
-        (linked by carried_from_id, numbered after the unit's items there). An item already
-        carried over is not copied again."""
+    def carry_over_plan(self, year: int, unit_ids: Iterable[int] | None = None) -> CarryOverPlan:
+        """What `carry_over` would do: the items it copies, and the open items it leaves out,
+        each with the reason (the village is archived or merged in the next year, the item was
+        carried before, the next year already has an item with the same content)."""
         _check_year(year + 1)
+        with self._db.session() as session:
+            work = _Work(self, session, date.today())
+            carry, left_out = self._carry_plan(work, year, unit_ids)
+            converted = {c.id: c for c in self._converted(session, carry + [r for r, _ in left_out], work.states)}
+        return CarryOverPlan(year, tuple(converted[r.id] for r in carry),
+                             tuple(CarryLeftOut(converted[r.id], reason) for r, reason in left_out))
+
+    def _carry_plan(self, work: _Work, year: int, unit_ids: Iterable[int] | None
+                    ) -> tuple[list[CommitmentRecord], list[tuple[CommitmentRecord, str]]]:
+        session = work.session
         wanted = None if unit_ids is None else set(unit_ids)
         end = date(year, 12, 31)
+        query = select(CommitmentRecord).where(CommitmentRecord.year == year)
+        if wanted is not None:
+            query = query.where(CommitmentRecord.unit_id.in_(wanted))
+        records = self._order(session, list(session.scalars(query)))
+        before = carried_to(session, [r.id for r in records])
+        following: dict[int, dict[str, int]] = defaultdict(dict)
+        for record in session.scalars(select(CommitmentRecord).where(CommitmentRecord.year == year + 1)):
+            following[record.unit_id].setdefault(clean_text(record.content), record.number)
+        carry: list[CommitmentRecord] = []
+        left_out: list[tuple[CommitmentRecord, str]] = []
+        for record in records:
+            status = to_commitment(record).status_on(end)
+            if status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED):
+                continue  # delivered or dropped: nothing to carry
+            if record.id in before:
+                next_year, number = before[record.id]
+                left_out.append((record, f"已结转过（{next_year} 年第 {number} 项），不重复结转"))
+                continue
+            try:
+                work.check_unit_in_year(record.unit_id, year + 1)
+            except ValidationError as exc:
+                left_out.append((record, f"{exc.message}，不结转"))
+                continue
+            same = following[record.unit_id].get(clean_text(record.content))
+            if same is not None:
+                left_out.append((record, f"{year + 1} 年已有内容相同的第 {same} 项，不重复结转"))
+                continue
+            carry.append(record)
+        return carry, left_out
+
+    def carry_over(self, year: int, unit_ids: Iterable[int] | None = None, *,
+                   expected: int | None = None) -> CarryOverResult:
+        """Copy the items of `year` still not done or cancelled at its end into `year + 1`
+        (linked by carried_from_id, numbered after the unit's items there); the original then
+        shows 已结转. Leaves out, with the reason, what `carry_over_plan` leaves out. `expected`:
+        the count the clerk was shown; a different count refuses, so the preview is what happens."""
+        _check_year(year + 1)
         created: list[int] = []
         with self._work() as work:
             session = work.session
-            if wanted is not None:
-                for unit_id in wanted:
-                    work.check_unit_in_year(unit_id, year + 1)
-            query = select(CommitmentRecord).where(CommitmentRecord.year == year)
-            if wanted is not None:
-                query = query.where(CommitmentRecord.unit_id.in_(wanted))
-            records = self._order(session, list(session.scalars(query)))
-            done_before = set(session.scalars(select(CommitmentRecord.carried_from_id).where(
-                CommitmentRecord.carried_from_id.is_not(None))))
+            records, left_out = self._carry_plan(work, year, unit_ids)
+            if expected is not None and expected != len(records):
+                raise ValidationError(f"可结转的事项在预览后有变化（预览 {expected} 项，现在 {len(records)} 项），"
+                                      "未结转任何事项，请重新打开“结转”")
             with_progress = set(session.scalars(select(CommitmentProgressRecord.commitment_id).where(
                 CommitmentProgressRecord.commitment_id.in_([r.id for r in records]))))
             for record in records:
-                status = to_commitment(record).status_on(end)
-                if status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED) or record.id in done_before:
-                    continue
-                try:
-                    work.check_unit_in_year(record.unit_id, year + 1)
-                except ValidationError:
-                    continue  # archived or merged since: nothing to carry into
                 started = record.id in with_progress or CommitmentStatus(record.status) in (
                     CommitmentStatus.IN_PROGRESS, CommitmentStatus.ADJUSTED)
                 draft = CommitmentDraft(
@@ -848,12 +945,16 @@ class CommitmentService:
                 )
                 # The category may have left the list since; the carried item keeps it.
                 created.append(work.add(draft, carried_from_id=record.id, keep_category=record.category).id)
-        if not created:
-            return []
+            left_ids = [r.id for r, _ in left_out]
+            reasons = [reason for _, reason in left_out]
         with self._db.session() as session:
             records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.id.in_(created))))
             records.sort(key=lambda r: created.index(r.id))
-            return self._converted(session, records)
+            left_records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.id.in_(left_ids))))
+            left_records.sort(key=lambda r: left_ids.index(r.id))
+            converted = self._converted(session, left_records)
+            return CarryOverResult(year, tuple(self._converted(session, records)),
+                                   tuple(CarryLeftOut(c, reason) for c, reason in zip(converted, reasons, strict=True)))
 
     # ----- import ---------------------------------------------------------------------------------
 
@@ -873,14 +974,20 @@ class CommitmentService:
             finally:
                 session.rollback()
         problems = list(read.problem_lines) + problems
-        return _preview(path, rows, problems, default_year, read.notes)
+        return _preview(path, rows, problems, default_year, read.notes, read.year_column)
 
-    def apply_import(self, preview: CommitmentImportPreview) -> int:
-        """Write every row or none (a backup is taken first); returns the number written."""
+    def apply_import(self, preview: CommitmentImportPreview, *, replace: bool = False) -> int:
+        """Write every row or none (a backup is taken first); returns the number written.
+        Rows that replace what an existing item says are written only with `replace` (the clerk
+        has checked the 将替换 list)."""
         from lsb_desktop.io.commitments_import import read_commitments
 
         if not preview.ok:
             raise ValidationError("承诺事项表有问题，未导入任何数据", list(preview.problems))
+        if preview.count_replaced and not replace:
+            raise ValidationError(
+                f"文件中有 {preview.count_replaced} 项将替换已有的承诺事项，须核对后确认替换，未导入任何数据",
+                [replaced_line(r) for r in preview.replacing])
         read = read_commitments(preview.path)
         if read.problems:
             raise ValidationError("承诺事项表在预览后被改动，且有问题，未导入任何数据", list(read.problem_lines))
@@ -893,21 +1000,30 @@ class CommitmentService:
             if [(r.sheet, r.row, r.action, r.draft) for r in rows] != [
                     (r.sheet, r.row, r.action, r.draft) for r in preview.rows]:
                 raise ValidationError("承诺事项在预览后有变化，未导入任何数据，请重新预览后再导入")
-            written = sum(1 for r in rows if r.action in (ADDED, UPDATED))
+            written = sum(1 for r in rows if r.action in (ADDED, REPLACED))
             work.audit("导入承诺事项", "commitments:import", None,
                        {"file": preview.path.name, "new": sum(1 for r in rows if r.action == ADDED),
-                        "changed": sum(1 for r in rows if r.action == UPDATED),
+                        "replaced": sum(1 for r in rows if r.action == REPLACED),
                         "unchanged": sum(1 for r in rows if r.action == UNCHANGED)})
         return written
 
 
 def _preview(path: Path, rows: list[ImportRow], problems: list[str], default_year: int | None,
-             notes: tuple[str, ...]) -> CommitmentImportPreview:
+             notes: tuple[str, ...], year_column: bool) -> CommitmentImportPreview:
     actions = [r.action for r in rows]
     return CommitmentImportPreview(
         path=path, rows=tuple(rows), problems=tuple(problems), count_new=actions.count(ADDED),
-        count_changed=actions.count(UPDATED), count_unchanged=actions.count(UNCHANGED),
-        default_year=default_year, notes=notes)
+        count_changed=actions.count(REPLACED), count_unchanged=actions.count(UNCHANGED),
+        default_year=default_year, notes=notes, year_column=year_column)
+
+
+def replaced_line(row: ImportRow) -> str:
+    """One 将替换 row as the command line and the refusal list it: where, which item, old → new."""
+    draft = row.draft
+    assert draft is not None
+    what = "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in row.replaced)
+    return (f"工作表“{row.sheet}”第 {row.row} 行 {row.unit_name} {draft.year}年第{draft.number}项"
+            f"（按{row.matched_by}对应）将替换：{what}")
 
 
 # ---------------------------------------------------------------------------- import
@@ -923,6 +1039,8 @@ class _Planned:
     number: int | None = None
     record: CommitmentRecord | None = None
     problems: list[str] = field(default_factory=list)
+    matched_by: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 class _Importer:
@@ -973,27 +1091,55 @@ class _Importer:
         planned.unit_id = unit_id
 
     def _year(self, planned: _Planned) -> None:
+        """The row's year: its 年度 cell, else the year chosen for the import; never guessed
+        from the 完成时限. A 年度 that disagrees with the chosen year is refused."""
         row = planned.row
+        if "year" in row.labels:
+            if row.year is None:
+                planned.problems.append(row.problem("year", "年度不能为空（表中有“年度”列时，每行都要写年度）"))
+                return
+            if self.default_year is not None and row.year != self.default_year:
+                planned.problems.append(row.problem(
+                    "year", f"年度 {row.year} 与指定的导入年度 {self.default_year} 年不一致，请核对"
+                            "（文件有“年度”列时可不指定导入年度）"))
+                return
+            year = row.year
+        elif self.default_year is not None:
+            year = self.default_year
+        else:
+            return  # told once for the sheet, in `carry`
         due_year = row.due.year if row.due is not None else None
-        year = row.year if row.year is not None else self.default_year
-        if year is None:
-            year = due_year
-        if year is None:
-            if "year" in row.labels:
-                planned.problems.append(row.problem("year", "年度不能为空"))
-            else:
-                planned.problems.append(row.problem(None, "表中没有“年度”列，也没有指定导入年度"
-                                                          "（命令行用 --year，程序中在导入时选择年度）"))
-            return
         if due_year is not None and row.due.deadline is None and due_year != year:
             planned.problems.append(row.problem("due", f"目标季度在 {due_year} 年，而承诺年度是 {year} 年"))
             return
         planned.year = year
 
+    def _no_year(self, planned: list[_Planned]) -> None:
+        """Rows of a sheet without a 年度 column when no year was chosen: one problem per sheet,
+        naming the years the 完成时限 spell (a file is never split by guessing)."""
+        from lsb_desktop.io.commitments_import import problem_text
+
+        sheets: dict[str, list[_Planned]] = defaultdict(list)
+        for item in planned:
+            if item.year is None and not item.problems:
+                sheets[item.row.sheet].append(item)
+        for sheet, items in sheets.items():
+            message = ("表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
+                       "未导入任何数据")
+            named = sorted({i.row.due.year for i in items if i.row.due is not None and i.row.due.year})
+            if len(named) > 1:
+                message += f"；完成时限分属 {'、'.join(map(str, named))} 年，程序不会按完成时限猜测年度，请加“年度”列"
+            text = problem_text(sheet, None, "", message)
+            items[0].problems.append(text)
+            for item in items[1:]:
+                item.problems.append("")  # the row cannot go in; the sheet's problem says why
+
     def carry(self, rows: Sequence) -> tuple[list[ImportRow], list[str]]:
         planned = [_Planned(row) for row in rows]
         for item in planned:
             self._year(item)
+        self._no_year(planned)
+        for item in planned:
             if not item.problems:
                 self._unit(item)
         self._number(planned)
@@ -1005,12 +1151,16 @@ class _Importer:
                 if done is not None:
                     result.append(done)
                     continue
-            problems.extend(item.problems)
-            result.append(ImportRow(item.row.sheet, item.row.row, item.row.unit_name, None, tuple(item.problems)))
+            shown = tuple(p for p in item.problems if p)
+            problems.extend(shown)
+            result.append(ImportRow(item.row.sheet, item.row.row, item.row.unit_name, None,
+                                    shown or ("见工作表的问题",)))
         return result, problems
 
     def _number(self, planned: list[_Planned]) -> None:
-        """Match rows to existing items: by 序号, else by the same content; number the rest
+        """Match rows to existing items (MATCH_RULE): by 序号, except items carried over from
+        the year before; else by the same content (an adjusted item's original counts too).
+        The rest are new: they keep the file's 序号 when it is free, else they are numbered
         after everything used (in the file or already stored), in file order."""
         session = self.work.session
         groups: dict[tuple[int, int], list[_Planned]] = defaultdict(list)
@@ -1018,9 +1168,12 @@ class _Importer:
             if not item.problems:
                 groups[(item.unit_id, item.year)].append(item)
         for (unit_id, year), items in groups.items():
-            existing = {r.number: r for r in session.scalars(select(CommitmentRecord).where(
-                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year))}
+            stored = list(session.scalars(select(CommitmentRecord).where(
+                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)))
+            by_number = {r.number: r for r in stored if r.carried_from_id is None}
+            carried_numbers = {r.number: r for r in stored if r.carried_from_id is not None}
             claimed: dict[int, _Planned] = {}
+            matched: set[int] = set()
             for item in items:
                 number = item.row.number
                 if number is None:
@@ -1031,19 +1184,21 @@ class _Importer:
                         "number", f"与第 {first.row} 行是同一村（社区）同一年度的第 {number} 项，序号重复"))
                     continue
                 claimed[number] = item
-                item.number = number
-                item.record = existing.get(number)
-            used = set(existing) | set(claimed)
+                record = by_number.get(number)
+                if record is not None:
+                    item.number, item.record, item.matched_by = number, record, "序号"
+                    matched.add(record.id)
+            used = {r.number for r in stored} | {n for n in claimed if n not in carried_numbers}
             by_content: dict[str, CommitmentRecord] = {}
-            for number, record in sorted(existing.items()):
-                if number in claimed:
+            for record in sorted(stored, key=lambda r: r.number):
+                if record.id in matched:
                     continue
                 for text in (record.content, record.original_content):
                     if text:
                         by_content.setdefault(clean_text(text), record)
             taken_records: dict[int, _Planned] = {}
             for item in items:
-                if item.row.number is not None or item.problems:
+                if item.record is not None or item.problems:
                     continue
                 record = by_content.get(clean_text(item.row.content))
                 if record is not None and record.id in taken_records:
@@ -1053,10 +1208,18 @@ class _Importer:
                     continue
                 if record is not None:
                     taken_records[record.id] = item
-                    item.record, item.number = record, record.number
-                else:
-                    item.number = max(used, default=0) + 1
+                    item.record, item.number, item.matched_by = record, record.number, "内容"
+                    continue
+                number = item.row.number
+                if number is not None and number not in carried_numbers:
+                    item.number = number  # a new item keeps the file's free 序号
+                    continue
+                item.number = max(used, default=0) + 1
                 used.add(item.number)
+                if number is not None:
+                    source = carried_numbers[number]
+                    item.notes.append(f"文件中的序号 {number} 已是结转事项（{source.content}）的序号，"
+                                      f"本行按第 {item.number} 项新增")
 
     # ----- one row
 
@@ -1078,6 +1241,10 @@ class _Importer:
             status = CommitmentStatus.parse(text)
         except ValidationError as exc:
             item.problems.append(row.problem("status", exc.message))
+            return None
+        if status is CommitmentStatus.CARRIED:
+            item.problems.append(row.problem(
+                "status", "“已结转”由程序在结转到下一年时标记，不能导入；请用“结转到下一年”"))
             return None
         completed_on = None
         if status is CommitmentStatus.OVERDUE:
@@ -1181,16 +1348,19 @@ class _Importer:
         try:
             if current is None:
                 work.add(draft, cancelled_on=cancelled_on)
-                return ImportRow(row.sheet, row.row, row.unit_name, draft, (), ADDED, (), cancelled_on)
-            changes = self._update(current, draft, cancelled_on)
+                return ImportRow(row.sheet, row.row, row.unit_name, draft, (), ADDED, (), cancelled_on,
+                                 notes=tuple(item.notes))
+            replaced = self._update(current, draft, cancelled_on)
         except LsbError as exc:
             item.problems.append(row.problem(None, exc.message))
             return None
-        action = UPDATED if changes else UNCHANGED
-        return ImportRow(row.sheet, row.row, row.unit_name, draft, (), action, tuple(changes), cancelled_on)
+        action = REPLACED if replaced else UNCHANGED
+        changes = tuple(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in replaced)
+        return ImportRow(row.sheet, row.row, row.unit_name, draft, (), action, changes, cancelled_on,
+                         tuple(replaced), item.matched_by, tuple(item.notes))
 
-    def _update(self, record: CommitmentRecord, draft: CommitmentDraft, cancelled_on: date | None) -> list[str]:
-        """Bring an existing item to what the row says; the changes, in Chinese."""
+    def _update(self, record: CommitmentRecord, draft: CommitmentDraft, cancelled_on: date | None) -> list[tuple[str, str, str]]:
+        """Bring an existing item to what the row says; the changes as (what, old, new)."""
         work = self.work
         old_status = CommitmentStatus(record.status)
         new_status = draft.status
@@ -1215,24 +1385,24 @@ class _Importer:
                     reason=self.reason)
         for key, label in labels:
             if getattr(record, key) != before[key]:
-                changes.append(f"{label}：{before[key] or '（空）'} → {getattr(record, key) or '（空）'}")
+                changes.append((label, before[key] or "", getattr(record, key) or ""))
         if due_changed:
-            changes.append(f"完成时限：{old_due} → {due_text(record.year, record.deadline, record.target_quarter)}")
+            changes.append(("完成时限", old_due, due_text(record.year, record.deadline, record.target_quarter)))
         if new_status is CommitmentStatus.CANCELLED:
             if old_status is not CommitmentStatus.CANCELLED:
                 work.cancel(record, draft.cancel_reason, cancelled_on or work.today)  # reason: the row's
-                changes.append(f"状态：{old_status.label} → 已取消（{draft.cancel_reason}）")
+                changes.append(("状态", old_status.label, f"已取消（{draft.cancel_reason}）"))
             elif (record.cancel_reason, record.cancelled_on) != (draft.cancel_reason, cancelled_on):
                 old = _snapshot(record)
                 record.cancel_reason, record.cancelled_on = draft.cancel_reason, cancelled_on
                 work.audit("导入更新承诺事项", _entity(record), old, _snapshot(record), self.reason)
-                changes.append(f"取消原因：{old['cancel_reason']} → {draft.cancel_reason}")
+                changes.append(("取消原因", old["cancel_reason"], draft.cancel_reason))
         elif new_status is not old_status or (
                 new_status is CommitmentStatus.DONE and draft.completed_on != record.completed_on):
             old_done = record.completed_on
             work.set_status(record, new_status, on=draft.completed_on, reason=self.reason)
             if new_status is CommitmentStatus.DONE and old_status is CommitmentStatus.DONE:
-                changes.append(f"完成日期：{_day_text(old_done)} → {_day_text(record.completed_on)}")
+                changes.append(("完成日期", _day_text(old_done), _day_text(record.completed_on)))
             elif CommitmentStatus(record.status) is not old_status:
-                changes.append(f"状态：{old_status.label} → {CommitmentStatus(record.status).label}")
+                changes.append(("状态", old_status.label, CommitmentStatus(record.status).label))
         return changes

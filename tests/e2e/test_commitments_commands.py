@@ -61,14 +61,14 @@ def test_import_writes_the_rows_and_a_second_import_changes_nothing(data: Path, 
     result = run("commitments", "import", str(path), "--year", "2023", data_dir=data)
     assert result.returncode == 0, result.stderr
     assert "工作表“承诺事项”第 3 行 张五砦村 2023年第1项：新增" in result.stdout
-    assert "导入完成：新增 4 项，更新 0 项，不变 0 项（写入 4 项）" in result.stdout
+    assert "导入完成：新增 4 项，替换 0 项，不变 0 项（写入 4 项）" in result.stdout
     assert commitments_in(data) == [
         (2023, 1, "硬化村内道路1.2公里", "done"), (2023, 2, "村集体经济收入突破30万元", "in_progress"),
         (2023, 1, "完成500户不动产登记颁证", "in_progress"), (2023, 1, "新建日间照料中心1处", "cancelled")]
 
     again = run("commitments", "import", str(path), "--year", "2023", data_dir=data)
     assert again.returncode == 0, again.stderr
-    assert "新增 0 项，更新 0 项，不变 4 项（写入 0 项）" in again.stdout
+    assert "新增 0 项，替换 0 项，不变 4 项（写入 0 项）" in again.stdout
     assert len(commitments_in(data)) == 4
 
 
@@ -76,7 +76,7 @@ def test_dry_run_previews_and_writes_nothing(data: Path, tmp_path: Path) -> None
     path = write_file(tmp_path / "承诺.xlsx", GOOD)
     result = run("commitments", "import", str(path), "--year", "2023", "--dry-run", data_dir=data)
     assert result.returncode == 0, result.stderr
-    assert "预览：新增 4 项，更新 0 项，不变 0 项；未写入任何数据（--dry-run）" in result.stdout
+    assert "预览：新增 4 项，将替换 0 项，不变 0 项；未写入任何数据（--dry-run）" in result.stdout
     assert commitments_in(data) == []
 
 
@@ -115,7 +115,8 @@ def test_export_writes_one_notice_per_unit_and_the_summary(data: Path, tmp_path:
     result = run("commitments", "export", "--year", "2023", "-o", str(output), "--paper", "A3", data_dir=data)
     assert result.returncode == 0, result.stderr
     assert "XX镇" in result.stderr  # no township name set yet: a placeholder, with a warning
-    assert f"已导出 2023 年承诺事项公示表（3 个村（社区），4 项）和完成情况汇总表到 {output.resolve()}" in result.stdout
+    assert (f"已导出 2023 年承诺事项公示表（3 个村（社区），4 项）和完成情况汇总表到 {output.resolve()}；"
+            "逾期（统计到 2023-12-31） 2 项") in result.stdout  # 王庄村 due Q2 and 张五砦村 due 12-31
     book = load_workbook(output)
     try:
         assert len(book.sheetnames) == len(UNITS) + 1

@@ -357,15 +357,23 @@ def test_carry_over_copies_what_is_unfinished_at_the_years_end_once(core: Core, 
     core.commitments.add(draft(other.id, "王庄已有", year=2023, status=S.DONE, completed_on=date(2023, 3, 3)))
     core.commitments.add(draft(unit.id, "2024 第一项", year=2024))
 
-    carried = core.commitments.carry_over(2023)
+    plan = core.commitments.carry_over_plan(2023)
+    result = core.commitments.carry_over(2023, expected=len(plan.carry))
+    carried = result.carried
 
+    assert [c.id for c in plan.carry] == [late.id, untouched.id] and result.left_out == ()
     assert [(c.content, c.year, c.number, c.carried_from_id, c.status, c.note) for c in carried] == [
         ("修路", 2024, 2, late.id, S.IN_PROGRESS, "由2023年第3项结转"),
         ("建广场", 2024, 3, untouched.id, S.NOT_STARTED, "由2023年第4项结转"),
     ]
     assert (carried[0].target, carried[0].deadline_text) == ("2公里", "2024年底")
-    assert core.commitments.carry_over(2023) == []  # already carried
-    assert core.commitments.get(late.id).status_on(date(2023, 12, 31)) is S.OVERDUE  # the old one stays
+    again = core.commitments.carry_over(2023)
+    assert again.carried == ()  # already carried, and said so
+    assert [(c.item.id, c.reason) for c in again.left_out] == [
+        (late.id, "已结转过（2024 年第 2 项），不重复结转"), (untouched.id, "已结转过（2024 年第 3 项），不重复结转")]
+    original = core.commitments.get(late.id)  # the old one stays in 2023, marked 已结转
+    assert (original.year, original.status_on(date(2023, 12, 31)), original.carried_text) == (
+        2023, S.CARRIED, "已结转到 2024 年第 2 项")
     assert done.id not in {c.carried_from_id for c in carried} and next_year_done.id not in {
         c.carried_from_id for c in carried}
     assert actions(core, f"commitment:{carried[0].id}") == ["结转承诺事项"]
@@ -413,7 +421,8 @@ def test_completion_of_a_period_counts_on_its_last_day(core: Core, unit) -> None
     q1 = c.completion_of(unit.id, Period(2024, 1))
     assert (q1.total, q1.done, q1.cancelled, q1.overdue, q1.rate) == (4, 1, 0, 0, F(1, 4))
     q2 = c.completion_of(unit.id, Period(2024, 2))
-    assert (q2.done, q2.cancelled, q2.overdue, q2.rate) == (1, 0, 1, F(1, 4))  # 二 is due on the day itself
+    # 二 is due on 6-30 and done on 7-5: counted to 6-30 (a day now over) it was late, as 四 was.
+    assert (q2.done, q2.cancelled, q2.overdue, q2.rate) == (1, 0, 2, F(1, 4))
     q3 = c.completion_of(unit.id, Period(2024, 3))
     assert (q3.done, q3.cancelled, q3.overdue, q3.rate) == (2, 1, 1, F(2, 3))
     assert q3.explain() == "已完成 2 项 ÷（承诺 4 项 − 取消 1 项）= 66.67%"
@@ -441,7 +450,7 @@ def test_summary_lists_units_with_items_and_units_active_then(core: Core) -> Non
     ]
     midyear = core.commitments.summary(2023, on=date(2023, 6, 30))
     assert [(r.unit_name, r.completion.done, r.completion.overdue, r.rate) for r in midyear] == [
-        ("甲村", 1, 0, F(1, 2)), ("乙村", 0, 0, None), ("丁村", 0, 0, F(0))]
+        ("甲村", 1, 1, F(1, 2)), ("乙村", 0, 0, None), ("丁村", 0, 0, F(0))]  # 二 was due on 6-30
     assert idle.id in {r.unit_id for r in rows} and gone.id not in {r.unit_id for r in rows}
 
 
@@ -580,11 +589,20 @@ def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> Non
     preview = core.commitments.preview_import(workbook(tmp_path, changed, "新.xlsx"), 2023)
     assert preview.ok, preview.problems
     assert [(r.row, r.action) for r in preview.rows] == [
-        (3, "不变"), (4, "更新"), (5, "不变"), (6, "不变"), (7, "更新"), (8, "新增")]
+        (3, "不变"), (4, "将替换"), (5, "不变"), (6, "不变"), (7, "将替换"), (8, "新增")]
     assert preview.rows[1].changes == ("状态：推进中 → 已完成",)
+    assert (preview.rows[1].matched_by, preview.rows[1].replaced) == ("序号", (("状态", "推进中", "已完成"),))
     assert preview.rows[4].changes == ("完成时限：2023年底 → 2023年第四季度",)
+    assert preview.rows[4].matched_by == "内容"
     assert preview.rows[5].draft.number == 4
-    assert core.commitments.apply_import(preview) == 3
+    assert preview.count_replaced == 2 and [r.row for r in preview.replacing] == [4, 7]
+    with pytest.raises(ValidationError, match="有 2 项将替换已有的承诺事项，须核对后确认替换") as refused:
+        core.commitments.apply_import(preview)  # not confirmed: nothing written
+    assert refused.value.details == [
+        "工作表“2023年承诺”第 4 行 张五砦村 2023年第2项（按序号对应）将替换：状态：推进中 → 已完成",
+        "工作表“2023年承诺”第 7 行 王庄村 2023年第3项（按内容对应）将替换：完成时限：2023年底 → 2023年第四季度"]
+    assert count(core, "commitments") == 5
+    assert core.commitments.apply_import(preview, replace=True) == 3
     income = next(c for c in core.commitments.list_commitments(2023) if c.content.startswith("村集体"))
     assert (income.status, income.completed_on) == (S.DONE, date(2023, 12, 20))
     done_entry = core.audit.entries(f"commitment:{income.id}")[0]
@@ -638,13 +656,18 @@ def test_import_year_comes_from_the_file_or_the_caller_and_a_renamed_unit_is_fou
     core.villages.change_unit(unit.id, name="小李庄社区", effective=date(2024, 1, 1), reason="村改社区")
     path = workbook(tmp_path, [[1, "小李庄村", "修路", "人居环境·基础设施", "", "2023Q3", "", "", None, ""]])
     without_year = core.commitments.preview_import(path)
-    # The quarter names its year, so the year is known even without --year.
-    assert without_year.ok and without_year.rows[0].draft.year == 2023
+    # The quarter names its year, but the year is never guessed from it.
+    assert without_year.problems == (
+        "工作表“2023年承诺”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
+        "未导入任何数据",)
+    assert not without_year.year_column
+    assert core.commitments.preview_import(path, 2023).rows[0].draft.year == 2023
     wrong_year = core.commitments.preview_import(path, 2024)
     assert wrong_year.problems == ("工作表“2023年承诺”第 3 行“完成时限”：目标季度在 2023 年，而承诺年度是 2024 年",)
     plain = workbook(tmp_path, [[1, "小李庄村", "修路", "人居环境·基础设施", "", "", "", "", None, ""]], "无年.xlsx")
     assert core.commitments.preview_import(plain).problems == (
-        "工作表“2023年承诺”第 3 行：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入时选择年度）",)
+        "工作表“2023年承诺”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
+        "未导入任何数据",)
     assert core.commitments.apply_import(core.commitments.preview_import(plain, 2023)) == 1
     assert [c.unit_id for c in core.commitments.list_commitments(2023)] == [unit.id]
 

@@ -526,12 +526,21 @@ def test_the_summary_counts_to_a_chosen_quarters_end(core, units, tab):
     tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(1))
     first = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
     assert first.completion.rate_text == "50.00%"
-    assert f"统计截至 {YEAR}-03-31" in tab.ui.summary_label.text()
+    assert f"统计到 {YEAR}-03-31" in tab.ui.summary_label.text()
     tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(4))
-    assert f"统计截至 {YEAR}-07-01" in tab.ui.summary_label.text()  # never past the day it is
+    assert f"统计到 {YEAR}-07-01" in tab.ui.summary_label.text()  # never past the day it is
 
 
 # ----- import, export, carry-over, categories -----------------------------------------------------
+
+
+def choose_import_year(qtbot, dialog, year: int) -> None:
+    """Pick the year in the import dialog the way a clerk does with the keyboard: focus the list
+    and type the year (a closed combo box finds the item that starts with what is typed)."""
+    combo = dialog.year_combo
+    combo.setFocus()
+    qtbot.keyClicks(combo, str(year))
+    assert dialog.year() == year
 
 
 def write_sheet(path: Path, rows: list[list[object]]) -> Path:
@@ -555,6 +564,7 @@ def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, 
     ])
     tab.set_year(YEAR)
     dialog = tab.open_import_dialog(path)
+    choose_import_year(qtbot, dialog, YEAR)
     assert dialog.preview is not None and not dialog.preview.ok
     assert not dialog.import_button.isEnabled()
     problems = "\n".join(dialog.preview.problems)
@@ -580,6 +590,10 @@ def test_import_a_good_file(qtbot, core, units, tab, boxes, tmp_path):
     ])
     tab.set_year(YEAR)
     dialog = tab.open_import_dialog(path)
+    # The file has no 年度 column: the year on screen is not taken silently, the dialog asks.
+    assert dialog.year() is None and not dialog.import_button.isEnabled()
+    assert "请先在上方选择导入年度" in dialog.summary_label.text()
+    choose_import_year(qtbot, dialog, YEAR)
     assert dialog.preview.ok and dialog.import_button.isEnabled(), dialog.preview.problems
     assert "新增 2 项" in dialog.summary_label.text()
     with qtbot.waitSignal(tab.changed):

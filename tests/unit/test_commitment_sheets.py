@@ -27,7 +27,7 @@ ON = date(2024, 7, 15)
 RED = "FFE0E0"
 S = CommitmentStatus
 NOTICE_HEADER = ["序号", "类别", "承诺事项", "量化目标", "完成时限", "责任人", "进展情况", "备注"]
-SUMMARY_HEADER = ["序号", "管区", "村（社区）", "承诺事项\n（项）", "已完成", "已取消", "逾期",
+SUMMARY_HEADER = ["序号", "管区", "村（社区）", "承诺事项\n（项）", "已完成", "已取消", "逾期\n（统计到 2024-07-15）",
                   "完成率", "排名"]
 
 
@@ -329,6 +329,7 @@ def test_worst_rates_are_marked_and_the_rule_explained(tmp_path: Path) -> None:
     assert notes[0] == "注：1. 完成率 = 已完成 ÷（承诺事项 − 已取消），统计截至2024年7月15日。"
     assert "后3位" in notes[2] and "红色底纹" in notes[2]
     assert "不排名" in notes[1]
+    assert notes[3].startswith("4. 逾期：统计到 2024-07-15，已过完成时限仍未完成、未取消的承诺事项；已结转到下一年的")
     assert sheet.cell(15, 1).value.startswith("制表人：")
 
 
@@ -401,3 +402,22 @@ def test_an_existing_file_is_replaced_whole(tmp_path: Path) -> None:
     write(tmp_path)
     assert load_workbook(path).sheetnames[0] == "完成情况汇总表"
     assert [p.name for p in tmp_path.iterdir()] == ["承诺事项.xlsx"]
+
+
+def test_a_carried_item_shows_where_it_went_and_the_sheets_count_to_the_years_end(tmp_path: Path) -> None:
+    from lsb_desktop.domain.commitments import completion
+
+    east = (1, "东岗村", "南部管区")
+    carried = replace(item(1, *east, 1, "修建文化广场", S.IN_PROGRESS), carried_to_year=2025, carried_to_number=3)
+    year_end = item(2, *east, 2, "村集体经济增收", S.IN_PROGRESS)  # due 2024年底, never done
+    day, today = date(2024, 12, 31), date(2026, 3, 1)
+    done = completion([carried, year_end], day, today)
+    assert (done.overdue, done.carried) == (1, 1)
+    book, _ = write(tmp_path, items=[carried, year_end], on=day, today=today,
+                    summary=[UnitCompletion(1, "东岗村", "南部管区", done)])
+    notice = book["东岗村"]
+    assert notice["G4"].value == "已结转\n（转入2025年第3项）"
+    assert notice["G5"].value == "逾期"
+    summary_sheet = book["完成情况汇总表"]
+    assert summary_sheet["G3"].value == "逾期\n（统计到 2024-12-31）"
+    assert summary_sheet["G4"].value == 1

@@ -4,6 +4,7 @@ by hand in each test."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -19,7 +20,10 @@ from lsb_desktop.domain.commitments import (
     check_percent,
     check_transition,
     completion,
+    counted_to,
     due_date,
+    overdue_heading,
+    past_due,
     percent_text,
 )
 from lsb_desktop.errors import ValidationError
@@ -61,18 +65,62 @@ def test_deadline_text_follows_what_was_promised() -> None:
 # ---------------------------------------------------------------------------- 逾期 is derived
 
 
-def test_an_open_item_is_overdue_from_the_day_after_its_due_date() -> None:
+def test_an_open_item_is_overdue_once_its_due_day_is_over() -> None:
     promised = item(status=S.NOT_STARTED, quarter=2)
-    assert promised.status_on(date(2024, 6, 30)) is S.NOT_STARTED  # the due day itself is still in time
-    assert promised.status_on(date(2024, 7, 1)) is S.OVERDUE
+    today = date(2024, 6, 30)
+    assert promised.status_on(today, today) is S.NOT_STARTED  # the due day itself is still in time
+    assert promised.status_on(date(2024, 7, 1), date(2024, 7, 1)) is S.OVERDUE
+    # Counted to the due day once that day is over, the time limit has run out.
+    assert promised.status_on(date(2024, 6, 30), date(2024, 7, 1)) is S.OVERDUE
+    assert promised.status_on(date(2024, 6, 29), date(2025, 1, 1)) is S.NOT_STARTED
     started = item(status=S.IN_PROGRESS, deadline=date(2024, 5, 15))
-    assert started.status_on(date(2024, 5, 15)) is S.IN_PROGRESS
-    assert started.status_on(date(2024, 5, 16)) is S.OVERDUE
+    assert started.status_on(date(2024, 5, 15), date(2024, 5, 15)) is S.IN_PROGRESS
+    assert started.status_on(date(2024, 5, 16), date(2024, 5, 16)) is S.OVERDUE
+
+
+def test_one_definition_of_the_time_limit_and_the_day_counted_to() -> None:
+    due = date(2024, 12, 31)
+    assert not past_due(due, date(2024, 12, 31), today=date(2024, 12, 31))  # tonight is still in time
+    assert past_due(due, date(2024, 12, 31), today=date(2025, 1, 1))
+    assert past_due(due, date(2025, 1, 1), today=date(2025, 1, 1))
+    assert not past_due(due, date(2024, 12, 30), today=date(2026, 1, 1))
+    assert counted_to(2024, date(2026, 12, 1)) == date(2024, 12, 31)  # a past year: its last day
+    assert counted_to(2026, date(2026, 5, 7)) == date(2026, 5, 7)  # this year: today
+    assert counted_to(2026, date(2026, 5, 7), quarter=1) == date(2026, 3, 31)
+    assert counted_to(2026, date(2026, 5, 7), quarter=3) == date(2026, 5, 7)
+    assert overdue_heading(date(2024, 12, 31)) == "逾期（统计到 2024-12-31）"
+
+
+def test_an_item_due_at_the_years_end_and_never_done_is_overdue_for_that_year() -> None:
+    # Why one place said 逾期 42 and another 18: counted to 12-31 an item due that day was in
+    # time, counted to today it was late. Once the year is over both count it.
+    open_item = item(status=S.IN_PROGRESS)
+    end = date(2024, 12, 31)
+    assert open_item.status_on(end, date(2026, 12, 1)) is S.OVERDUE
+    assert open_item.status_on(date(2026, 12, 1), date(2026, 12, 1)) is S.OVERDUE
+    assert completion([open_item], end, date(2026, 12, 1)).overdue == 1
+
+
+def test_a_carried_item_shows_carried_and_is_never_overdue() -> None:
+    carried = replace(item(status=S.IN_PROGRESS, quarter=2), carried_to_year=2025, carried_to_number=3)
+    assert carried.status_on(date(2024, 12, 31), date(2026, 1, 1)) is S.CARRIED
+    assert carried.status_on(date(2024, 8, 1), date(2026, 1, 1)) is S.CARRIED
+    assert carried.carried_text == "已结转到 2025 年第 3 项"
+    assert S.CARRIED.label == "已结转" and not S.CARRIED.stored and not S.CARRIED.open
+    result = completion([carried, item(2, status=S.DONE, completed_on=date(2024, 5, 1))], date(2024, 12, 31),
+                        date(2026, 1, 1))
+    # Still in the denominator as not done; not 逾期.
+    assert (result.total, result.done, result.overdue, result.carried, result.rate) == (2, 1, 0, 1, F(1, 2))
+    # Done after all (a late completion recorded later) counts as done.
+    done_late = replace(carried, status=S.DONE, completed_on=date(2025, 2, 1))
+    assert done_late.status_on(date(2025, 3, 1), date(2026, 1, 1)) is S.DONE
+    with pytest.raises(ValidationError, match="已结转"):
+        check_transition(S.IN_PROGRESS, S.CARRIED)
 
 
 def test_a_late_completion_is_overdue_until_the_day_it_is_done() -> None:
     late = item(status=S.DONE, quarter=2, completed_on=date(2024, 8, 10))
-    assert late.status_on(date(2024, 6, 1)) is S.IN_PROGRESS  # done later: still in progress then
+    assert late.status_on(date(2024, 6, 1), date(2024, 6, 1)) is S.IN_PROGRESS  # done later: still in progress then
     assert late.status_on(date(2024, 7, 31)) is S.OVERDUE
     assert late.status_on(date(2024, 8, 10)) is S.DONE
     assert late.status_on(date(2025, 1, 1)) is S.DONE
@@ -96,10 +144,10 @@ def test_an_adjusted_item_shows_adjusted_until_done_or_late() -> None:
     assert done_later.status_on(date(2024, 10, 20)) is S.DONE
 
 
-def test_overdue_is_never_stored() -> None:
-    assert not S.OVERDUE.stored
-    assert all(status.stored for status in S if status is not S.OVERDUE)
-    assert S.OVERDUE not in TRANSITIONS
+def test_overdue_and_carried_are_never_stored() -> None:
+    assert not S.OVERDUE.stored and not S.CARRIED.stored
+    assert all(status.stored for status in S if status not in (S.OVERDUE, S.CARRIED))
+    assert S.OVERDUE not in TRANSITIONS and S.CARRIED not in TRANSITIONS
     assert {s for s in S if s.open} == {S.NOT_STARTED, S.IN_PROGRESS, S.ADJUSTED}
 
 
@@ -152,7 +200,7 @@ def test_an_adjusted_item_stays_adjusted_until_done_or_cancelled() -> None:
 
 
 def test_status_labels_and_aliases_parse() -> None:
-    assert [s.label for s in S] == ["未启动", "推进中", "已完成", "逾期", "已调整", "已取消"]
+    assert [s.label for s in S] == ["未启动", "推进中", "已完成", "逾期", "已调整", "已取消", "已结转"]
     assert S.parse(" 已完成 ") is S.DONE
     assert S.parse("进行中") is S.IN_PROGRESS
     assert S.parse("已逾期") is S.OVERDUE
@@ -188,8 +236,10 @@ def test_completion_rate_is_done_over_all_but_cancelled() -> None:
         item(5, status=S.IN_PROGRESS, deadline=date(2024, 8, 31)),  # overdue
         item(6, status=S.NOT_STARTED, quarter=4),  # open, in time
     ]
-    result = completion(items, day)
+    result = completion(items, day, today=day)  # as it stood on 9-30
     assert result == Completion(total=6, done=2, cancelled=1, overdue=1)
+    # Counted to 9-30 once that day is over, item 3 (due 9-30, done 10-8) was late too.
+    assert completion(items, day, today=date(2024, 10, 1)).overdue == 2
     assert result.counted == 5
     assert result.rate == F(2, 5)
     assert result.rate_text == "40.00%"
