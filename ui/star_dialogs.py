@@ -148,8 +148,11 @@ class StepDialog(_CellDialog):
         self.form.addRow(self.note_label, self.note_edit)
         self.failed_radio.toggled.connect(self._explain)
         self._explain()
-        if not passed:
-            self.note_edit.setFocus()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self.passed:
+            self.note_edit.setFocus()  # the reason is what she has to type
 
     def _explain(self) -> None:
         failed = self.failed_radio.isChecked()

@@ -13,7 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QInputDialog
 
 from factories import make_unit
 from lsb_desktop.domain.register import UnitKind
@@ -70,6 +71,13 @@ def click_cell(qtbot, tab: StarsTab, unit_id: int, star: str | None) -> None:
     assert index.isValid()
     rect = tab.ui.matrix.visualRect(index)
     qtbot.mouseClick(tab.ui.matrix.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def type_text(widget, text: str) -> None:
+    """Type Chinese as a clerk does, through the input method: QTest.keyClicks knows only ASCII."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
 
 
 def ok(qtbot, dialog) -> None:
@@ -157,11 +165,23 @@ def test_a_failed_step_ends_the_year_and_can_be_taken_back_with_a_reason(qtbot, 
     click(qtbot, tab.ui.fail_button)
     dialog = shown_dialog(tab, StepDialog)
     assert dialog.step is StarStep.TOWNSHIP and not dialog.passed
+    assert dialog.note_label.text() == "原因（必填）" and dialog.focusWidget() is dialog.note_edit
     dialog.date_edit.setDate(QDate(YEAR, 4, 2))
-    ok(qtbot, dialog)
+    ok(qtbot, dialog)  # no reason: refused, the dialog stays open
+    assert boxes.texts == ["请填写“镇初审”未通过的原因"]
+    assert dialog.isVisible() and tab.cell_state(unit.id, star) is StarState.IN_PROGRESS
+    type_text(dialog.note_edit, "人居环境整治问题未整改到位")
+    with qtbot.waitSignal(tab.changed):
+        ok(qtbot, dialog)
     assert tab.cell_state(unit.id, star) is StarState.FAILED
     assert tab.cell_text(unit.id, star) == "× 镇初审"
     assert not tab.ui.next_button.isEnabled() and not tab.ui.fail_button.isEnabled()
+    # The reason is kept with the step and shown in the timeline and the notes of the panel.
+    assert core.stars.cell(unit.id, YEAR, star).steps[-1].note == "人居环境整治问题未整改到位"
+    assert tab.ui.timeline.texts()[1] == f"镇初审 未通过 {YEAR}-04-02 原因：人居环境整治问题未整改到位"
+    assert "镇初审未通过，原因：人居环境整治问题未整改到位" in tab.ui.notes_label.text()
+    assert "原因：人居环境整治问题未整改到位" in tab.ui.timeline.toolTip()
+    boxes.texts.clear()
 
     click(qtbot, tab.ui.undo_button)
     undo = shown_dialog(tab, UndoStepDialog)
@@ -382,6 +402,35 @@ def test_targets_are_set_in_the_dialog_and_the_panel_equals_the_year_summary(qtb
     assert closest.after_plan == "可达到"
     tab.ui.pages.setCurrentIndex(PAGE_TARGETS)
     assert tab.ui.gap_pages.tabText(0) == "未达三星（3 个）"
+
+
+def test_a_star_that_fails_is_no_longer_counted_as_reachable_on_the_targets_page(qtbot, core, boxes):
+    ids = make_levels(core, {"甲村": 2, "乙村": 2})
+    jia = ids["甲村"]
+    plan = RURAL_STARS[2]  # 生态宜居星: 甲村 plans the one star it lacks for 三星
+    core.stars.set_planned(jia, YEAR, plan, True)
+    core.stars.record_step(jia, YEAR, plan, StarStep.DECLARED, True, date(YEAR, 3, 1))
+    tab = open_tab(qtbot, core)
+    (row,) = [r for r in tab.shown_gaps(3) if r.gap.unit_name == "甲村"]
+    assert (row.gap.planned, row.gap.failed, row.after_plan) == ((plan,), (), "可达到")
+
+    assert tab.select_cell(jia, plan)
+    click(qtbot, tab.ui.fail_button)
+    dialog = shown_dialog(tab, StepDialog)
+    dialog.date_edit.setDate(QDate(YEAR, 5, 20))
+    type_text(dialog.note_edit, "污水管网工程未完工")
+    with qtbot.waitSignal(tab.changed):
+        ok(qtbot, dialog)
+
+    tab.ui.pages.setCurrentIndex(PAGE_TARGETS)
+    (row,) = [r for r in tab.shown_gaps(3) if r.gap.unit_name == "甲村"]
+    assert (row.gap.planned, row.gap.failed, row.after_plan) == ((), (plan,), "仍差 1 颗")
+    model = tab.gap_models[3]
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    shown = {h: model.data(model.index(model.rows.index(row), c)) for c, h in enumerate(headers)}
+    assert shown["本年计划创建"] == "（无）"
+    assert shown["本年未通过"] == plan
+    assert shown["计划全部创成后"] == "仍差 1 颗"
 
 
 # ----- filters ------------------------------------------------------------------------------------------
