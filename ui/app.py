@@ -108,7 +108,12 @@ def run_gui(config: AppConfig) -> int:
             print(f"没有名为“{config.tab}”的标签页", file=sys.stderr)
             return EXIT_BAD_INPUT
         if headless:
+            if core.folder.backup_warning:
+                print(f"警告：{core.folder.backup_warning}", file=sys.stderr)
             window.first_painted.connect(lambda: QTimer.singleShot(0, lambda: _finish_headless(app, window, config)))
+        else:
+            # Once the window is up: a failed backup is said, never a reason not to open.
+            window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_backup_problem))
         window.show()
         return app.exec()
     finally:

@@ -1,19 +1,28 @@
-"""恢复备份: pick one of the automatic backups (or any file) to bring the data back."""
+"""恢复备份: pick one of the automatic backups (or any file) to bring the data back; and the
+report of 检查数据."""
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from lsb_desktop.errors import LsbError
+from lsb_desktop.services.storage import ADVICE
 from ui.messages import ask_confirm, show_error
 from ui.table_model import Column, RowTableModel
 
@@ -86,3 +95,76 @@ class RestoreDialog(QDialog):
             show_error(self, exc)
             return
         self.accept()
+
+
+# ----- 检查数据 ---------------------------------------------------------------------------------
+
+OK_COLOUR, PROBLEM_COLOUR, PENDING_COLOUR = "#2e7d32", "#c62828", "#8a6d00"
+
+
+class CheckReportDialog(QDialog):
+    """The report of 检查数据: the verdict on top, each problem in the clerk's words, what was
+    checked (integrity, the audit chain, the evidence files, the data version) and what to do."""
+
+    def __init__(self, report, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report = report
+        self.setWindowTitle("检查数据")
+        layout = QVBoxLayout(self)
+        problems = report.problems
+        if problems:
+            verdict, colour = f"× 发现 {len(problems)} 个问题", PROBLEM_COLOUR
+        elif not report.ok:
+            verdict, colour = "数据完好，但数据版本需要升级", PENDING_COLOUR
+        else:
+            verdict, colour = "√ 检查通过，数据完好", OK_COLOUR
+        self.verdict_label = QLabel(verdict)
+        self.verdict_label.setStyleSheet(f"QLabel {{ color: {colour}; font-size: 16px; font-weight: bold; }}")
+        layout.addWidget(self.verdict_label)
+        self.problem_list = QListWidget(self)
+        self.problem_list.setWordWrap(True)
+        self.problem_list.setAlternatingRowColors(True)
+        for index, problem in enumerate(problems, 1):
+            item = QListWidgetItem(f"{index}. {problem}")
+            item.setForeground(QColor(PROBLEM_COLOUR))
+            self.problem_list.addItem(item)
+        self.problem_list.setVisible(bool(problems))
+        layout.addWidget(self.problem_list, 1)
+        layout.addWidget(QLabel("<b>已检查</b>"))
+        self.checked_label = QLabel("<br>".join(self._checked_lines()))
+        self.checked_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.checked_label)
+        self.advice_label = QLabel(ADVICE if problems else "")
+        self.advice_label.setWordWrap(True)
+        self.advice_label.setVisible(bool(problems))
+        layout.addWidget(self.advice_label)
+        where = QLabel(f"数据文件：{report.database}")
+        where.setStyleSheet("QLabel { color: #666666; }")
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(where)
+        buttons = QDialogButtonBox(self)
+        self.copy_button = buttons.addButton("复制报告", QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.copy_button.clicked.connect(self.copy_report)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.close_button.setDefault(True)
+        if problems:
+            self.resize(720, 460)
+        else:
+            layout.addStretch(1)
+            self.resize(560, self.sizeHint().height())
+
+    def _checked_lines(self) -> list[str]:
+        lines = []
+        for good, line in self.report.checked_items():
+            mark, colour = ("√", OK_COLOUR) if good else ("×", PROBLEM_COLOUR)
+            lines.append(f"<span style='color:{colour}'>{mark}</span>&nbsp;{escape(line)}")
+        return lines
+
+    def text(self) -> str:
+        return "\n".join(self.report.lines())
+
+    def copy_report(self) -> None:
+        QApplication.clipboard().setText(self.text())

@@ -23,6 +23,8 @@ SCORING_TAB = "观摩评比"
 STARS_TAB = "五星创建"
 TRENDS_TAB = "趋势图表"
 SCREENSHOT_SIZE = (1280, 800)
+BACKUP_WARNING_NOTE = "⚠ 自动备份没有完成，请用 文件 → 立即备份 再试"
+BACKUP_WARNING_STYLE = "QLabel { color: #b71c1c; font-weight: bold; padding: 0 6px; }"
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +56,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.trends_tab, TRENDS_TAB)
         self._build_menus()
         self._status = QLabel(self)
+        # A backup that could not be written stays in sight until one is taken (立即备份).
+        self.backup_warning_label = QLabel(self)
+        self.backup_warning_label.setStyleSheet(BACKUP_WARNING_STYLE)
+        self.backup_warning_label.hide()
+        self._backup_warning_shown = False
+        self.statusBar().addPermanentWidget(self.backup_warning_label)
         self.statusBar().addPermanentWidget(self._status)
         self._update_title()
         self._restore_geometry()
@@ -120,6 +128,22 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         self._status.setText(f"数据文件夹：{self.core.data_dir}")
+        warning = self.core.folder.backup_warning
+        self.backup_warning_label.setVisible(bool(warning))
+        self.backup_warning_label.setText(BACKUP_WARNING_NOTE if warning else "")
+        self.backup_warning_label.setToolTip(warning or "")
+
+    def announce_backup_problem(self) -> bool:
+        """Say once, in a message, that the backup due at start-up could not be written (the
+        status bar keeps a note of it). Returns whether there was anything to say."""
+        warning = self.core.folder.backup_warning
+        if not warning or self._backup_warning_shown:
+            return False
+        self._backup_warning_shown = True
+        box = QMessageBox(QMessageBox.Icon.Warning, "备份没有完成", warning, QMessageBox.StandardButton.NoButton, self)
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        return True
 
     # ----- file menu ----------------------------------------------------------------------------
 
@@ -176,6 +200,7 @@ class MainWindow(QMainWindow):
         except LsbError as exc:
             show_error(self, exc)
             return
+        self._update_status()  # a backup that works clears the note of one that did not
         self.statusBar().showMessage(f"已备份到 {path}", 8000)
 
     def restore_backup(self) -> None:
@@ -185,15 +210,14 @@ class MainWindow(QMainWindow):
             self.broadcast(Changes.ALL)
 
     def check_data(self) -> None:
+        from ui.backup_dialog import CheckReportDialog
+
         try:
             report = self.core.check()
         except LsbError as exc:
             show_error(self, exc)
             return
-        icon = QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning
-        box = QMessageBox(icon, "检查数据", "\n".join(report.lines()), QMessageBox.StandardButton.NoButton, self)
-        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-        box.exec()
+        CheckReportDialog(report, self).exec()
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "关于", "", QMessageBox.StandardButton.NoButton, self)

@@ -162,6 +162,8 @@ class Names:
             year, _, star = rest.partition("/")
             if key.isdigit() and year.isdigit():
                 return f"{self.unit(int(key))} {year}年{star}"
+        if kind == "unit" and key.isdigit():
+            return self.unit(int(key))
         if kind == "settings" and key == "commitments.categories":
             return "承诺事项类别设置"
         if kind == "commitments" and key == "import":

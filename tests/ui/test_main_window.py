@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from factories import make_unit
 from lsb_desktop.config import AppConfig
@@ -177,3 +177,114 @@ def test_the_commitments_and_stars_tabs_read_their_data_when_first_shown(qtbot, 
     assert main.commitments_tab.model.rowCount() == items, "still hidden: not read yet"
     assert main.select_tab("承诺事项")
     assert main.commitments_tab.model.rowCount() == items + 1
+
+
+# ----- a backup that could not be written, and 检查数据 ---------------------------------------------
+
+
+def block_backups(data_dir: Path) -> None:
+    """A file where the backups folder should be: no backup can be written (for root too)."""
+    import shutil
+
+    shutil.rmtree(data_dir / "backups", ignore_errors=True)
+    (data_dir / "backups").write_text("不是文件夹")
+
+
+@pytest.fixture
+def unbacked_core(tmp_path: Path):
+    """A data folder opened on a later day while its backups folder cannot be written."""
+    from datetime import date
+
+    from lsb_desktop.services import Core
+
+    folder = tmp_path / "data"
+    with Core.open(folder, today=date(2030, 5, 1)) as first:
+        make_unit(first, "张五砦村")
+    block_backups(folder)
+    opened = Core.open(folder, today=date(2030, 5, 2))
+    yield opened
+    opened.close()
+
+
+def test_a_failed_daily_backup_is_said_once_and_noted_in_the_status_bar(qtbot, unbacked_core, boxes) -> None:
+    core = unbacked_core
+    assert core.folder.backup_warning
+    main = MainWindow(core, AppConfig(data_dir=core.data_dir))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    assert main.villages_tab.model.rowCount() == 1  # the data opened as usual
+    note = main.backup_warning_label
+    assert note.isVisible() and note.text() == "⚠ 自动备份没有完成，请用 文件 → 立即备份 再试"
+    assert note.toolTip() == core.folder.backup_warning
+    assert main.announce_backup_problem()
+    assert boxes.texts == [core.folder.backup_warning]
+    assert not main.announce_backup_problem()  # once
+    assert len(boxes.texts) == 1
+    # A manual backup that still fails is refused in words; the note stays.
+    main.backup_action.trigger()
+    assert len(boxes.texts) == 2 and "无法在" in boxes.texts[1] and "写入备份" in boxes.texts[1]
+    assert note.isVisible()
+    # Once the folder can be written, 立即备份 works and the note goes.
+    (core.data_dir / "backups").unlink()
+    main.backup_action.trigger()
+    assert not note.isVisible() and core.folder.list_backups()[0].reason == "manual"
+
+
+def test_the_window_opens_and_says_so_once_when_the_daily_backup_fails(qapp, tmp_path, boxes, monkeypatch) -> None:
+    """The start-up of ui/app.py itself: the program opens, then says why there is no backup."""
+    import sys
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    import ui.app as app_module
+    from lsb_desktop.services import Core
+
+    folder = tmp_path / "data"
+    with Core.open(folder) as first:
+        make_unit(first, "张五砦村")
+    block_backups(folder)
+    seen = {}
+
+    def run_a_moment(app) -> int:
+        QTest.qWait(400)  # long enough for the first paint and what it starts
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen["windows"] = windows
+        seen["note"] = [w.backup_warning_label.isVisible() for w in windows]
+        for window in windows:
+            window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", run_a_moment)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    assert app_module.run_gui(AppConfig(data_dir=folder)) == 0
+    assert len(seen["windows"]) == 1 and seen["note"] == [True]
+    (text,) = boxes.texts
+    assert text.startswith("今天的自动备份没有完成") and "程序照常打开" in text
+
+
+def test_check_data_from_the_menu_names_the_village_in_its_report(window, core, monkeypatch) -> None:
+    from tests.integration.dbfiles import sql
+    from ui.backup_dialog import CheckReportDialog
+
+    unit = make_unit(core, "张五砦村", secretary="李禛")
+    core.stars.set_planned(unit.id, 2024, "支部过硬星", True)
+    shown = []
+    monkeypatch.setattr(CheckReportDialog, "exec", lambda dialog: shown.append(dialog) or 0)
+    window.check_action.trigger()
+    (healthy,) = shown
+    assert healthy.verdict_label.text() == "√ 检查通过，数据完好"
+    assert healthy.problem_list.count() == 0 and healthy.advice_label.isHidden()
+    assert "条审计记录哈希相连" in healthy.checked_label.text()
+
+    sql(core.folder.database.path, "UPDATE audit_log SET reason = '改过' WHERE id = (SELECT max(id) FROM audit_log)")
+    window.check_action.trigger()
+    damaged = shown[1]
+    assert damaged.verdict_label.text() == "× 发现 1 个问题"
+    assert damaged.problem_list.count() == 1
+    problem = damaged.problem_list.item(0).text()
+    assert problem.startswith("1. 审计日志第 ") and "“列入创建计划”记录，张五砦村 2024年支部过硬星）的内容被改动" in problem
+    assert not damaged.advice_label.isHidden() and not damaged.problem_list.isHidden()
+    damaged.copy_report()
+    assert QApplication.clipboard().text() == "\n".join(damaged.report.lines())
