@@ -181,3 +181,106 @@ def test_the_window_refuses_a_data_folder_in_use(tmp_path: Path) -> None:
         result = run("--smoke-test", data_dir=data)
     assert result.returncode == 2
     assert "另一个亮赛比桌面版正在使用" in result.stderr
+
+
+# ---------------------------------------------------------------------------- a backup that fails, 检查数据
+
+
+def small_township(data: Path, tmp_path: Path) -> dict[str, object]:
+    """Two villages, a round created, a star planned with a file attached, built in-process."""
+    from datetime import date
+
+    from lsb_desktop.domain.period import Period
+    from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
+    from lsb_desktop.services.rounds import RoundDraft
+
+    with Core.open(data) as core:
+        ids = {name: core.villages.add_unit(UnitDraft(name, UnitKind.VILLAGE, OrgType.BRANCH, None, "", None),
+                                            date(2022, 1, 1)).id for name in ("王庄村", "刘堌堆村")}
+        core.rounds.create_round(RoundDraft(Period(2024, 1), "逐村观摩评比", date(2024, 4, 20), ("王建军",), 0, 0))
+        core.stars.set_planned(ids["王庄村"], 2024, "产业兴旺星", True)
+        scan = tmp_path / "申报材料.pdf"
+        scan.write_bytes(b"%PDF-1.4 " + b"material" * 100)
+        stored = core.stars.attach(ids["王庄村"], 2024, "产业兴旺星", scan)
+    return {"ids": ids, "file": Path(stored.path)}
+
+
+def block_backups(data: Path) -> None:
+    """A file where the backups folder should be: no backup can be written, whoever runs it."""
+    import shutil
+
+    shutil.rmtree(data / "backups", ignore_errors=True)
+    (data / "backups").write_text("不是文件夹")
+
+
+def test_a_failed_daily_backup_warns_on_stderr_and_the_command_still_runs(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    small_township(data, tmp_path)
+    block_backups(data)
+    exported = tmp_path / "名册.xlsx"
+    result = run("villages", "export", str(exported), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "警告：今天的自动备份没有完成" in result.stderr and "程序照常打开" in result.stderr
+    assert exported.is_file() and "已导出 2 个村（社区）" in result.stdout
+    # The window opens too (the smoke test), and says the same on stderr.
+    smoke = run("--smoke-test", data_dir=data)
+    assert smoke.returncode == 0, smoke.stderr
+    assert "警告：今天的自动备份没有完成" in smoke.stderr
+    assert "主窗口已显示，共 2 个村（社区）" in smoke.stdout
+
+
+def test_a_new_data_folder_has_a_backup_from_the_first_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run("check", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    (backup,) = (data / "backups").glob("*.db")
+    assert backup.name.endswith("-initial.db")
+
+
+def test_check_all_clear_says_what_it_checked(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    small_township(data, tmp_path)
+    plain = run("check", data_dir=data)
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert lines[1] == "检查结果：通过，未发现问题"
+    assert "  数据库完整性、外键：通过" in lines
+    assert any(line.startswith("  审计日志：") and line.endswith("条审计记录哈希相连，未被改动") for line in lines)
+    assert "  附件：1 个附件文件校验一致" in lines
+    assert any(line.startswith("  数据版本 ") and line.endswith("（最新）") for line in lines)
+    assert "0004_" not in plain.stdout and "revision" not in plain.stdout
+
+    report = json.loads(run("check", "--json", data_dir=data).stdout)
+    assert report["ok"] is True and report["integrity"] == "ok" and report["revision"] == report["head"]
+    assert report["checked"]["integrity"] is True and report["checked"]["evidence_files"] == 1
+    assert report["checked"]["audit_entries"] >= 3 and report["checked"]["audit_ok"] is True
+    assert report["version"].endswith("（最新）")
+
+
+def test_check_names_the_round_village_star_and_file_it_found_changed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    made = small_township(data, tmp_path)
+    connection = sqlite3.connect(data / "lsb.db")
+    try:
+        connection.execute("UPDATE audit_log SET operator = '别人' WHERE action = '建立评比活动'")
+        connection.commit()
+    finally:
+        connection.close()
+    made["file"].unlink()
+
+    plain = run("check", data_dir=data)
+    assert plain.returncode == 2
+    problems = [line for line in plain.stdout.splitlines() if line.startswith("  ") and ". " in line[:6]]
+    assert len(problems) == 2
+    assert "“建立评比活动”记录，2024年第一季度逐村观摩评比）的内容被改动" in problems[0]
+    assert "附件“申报材料.pdf”（王庄村 2024年产业兴旺星，" in problems[1] and "的文件不见了" in problems[1]
+    for word in ("round:", "star:", "audit_log", "evidence_files", "0004_"):
+        assert word not in plain.stdout
+
+    machine = run("check", "--json", data_dir=data)
+    assert machine.returncode == 2
+    report = json.loads(machine.stdout)
+    assert report["ok"] is False
+    assert [f"  {i}. {p}" for i, p in enumerate(report["integrity"], 1)] == problems
+    assert (report["checked"]["audit_ok"], report["checked"]["evidence_ok"]) == (False, False)
+    assert report["checked"]["evidence_files"] == 1

@@ -114,3 +114,22 @@ def test_a_good_plan_is_previewed_then_imported(demo_folder: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     cells, steps, audit = counts(demo_folder)
     assert (cells, steps) == (before[0] + 3, before[1]) and audit == before[2] + 3
+
+
+def test_a_plan_import_into_a_nearly_empty_folder_is_backed_up_first(tmp_path: Path) -> None:
+    """One village registered and nothing else: the import still leaves a restore point."""
+    from datetime import date
+
+    from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
+
+    data = tmp_path / "data"
+    with Core.open(data) as core:
+        core.villages.add_unit(UnitDraft("王庄村", UnitKind.VILLAGE, OrgType.BRANCH, None, "", None), date(2022, 1, 1))
+    first = sorted(p.name for p in (data / "backups").glob("*.db"))
+    done = run("stars", "import-plan", str(plan(tmp_path / "plan.xlsx", [["王庄村", "产业兴旺星"]])), "--year", "2025",
+               data_dir=data)
+    assert done.returncode == 0, done.stderr
+    taken = sorted(p.name for p in (data / "backups").glob("*.db"))
+    assert [name for name in taken if name not in first and name.endswith("-pre-import.db")]
+    with closing(sqlite3.connect(next((data / "backups").glob("*-pre-import.db")))) as before:
+        assert before.execute("SELECT count(*) FROM star_cells").fetchone()[0] == 0
