@@ -33,9 +33,9 @@ CATEGORIES_KEY = "commitments.categories"
 COMPLETION_COMPONENT = "承诺完成"
 COMPLETION_CRITERION = "承诺完成率"
 # How an imported file's rows find the items already stored, shown in every import preview.
-MATCH_RULE = ("对应规则：同一村（社区）同一年度中，序号相同的是同一项（从上一年结转来的事项不按序号对应）；"
-              "没有序号、或序号是结转事项的，承诺事项内容相同的是同一项；其余为新增。"
-              "会改动已有事项的行标为“将替换”，须核对确认后才导入。")
+MATCH_RULE = ("对应规则：同一村（社区）同一年度中，承诺事项内容相同的是同一项；内容不同而序号相同的也是同一项"
+              "（从上一年结转来的事项不按序号对应）；其余为新增。"
+              "会改动已有事项的行标为“将替换”，列出原来和导入后的内容，须核对确认后才导入。")
 
 
 class CommitmentStatus(enum.Enum):

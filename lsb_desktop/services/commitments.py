@@ -1158,22 +1158,20 @@ class _Importer:
         return result, problems
 
     def _number(self, planned: list[_Planned]) -> None:
-        """Match rows to existing items (MATCH_RULE): by 序号, except items carried over from
-        the year before; else by the same content (an adjusted item's original counts too).
-        The rest are new: they keep the file's 序号 when it is free, else they are numbered
-        after everything used (in the file or already stored), in file order."""
+        """Match rows to existing items (MATCH_RULE): by the same content first (an adjusted
+        item's original counts too); else by 序号, except items carried over from the year
+        before, which are never matched by a new file's 序号. The rest are new: they keep the
+        file's 序号 when it is free, else they are numbered after everything used, in file order."""
         session = self.work.session
         groups: dict[tuple[int, int], list[_Planned]] = defaultdict(list)
         for item in planned:
             if not item.problems:
                 groups[(item.unit_id, item.year)].append(item)
         for (unit_id, year), items in groups.items():
-            stored = list(session.scalars(select(CommitmentRecord).where(
-                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)))
-            by_number = {r.number: r for r in stored if r.carried_from_id is None}
-            carried_numbers = {r.number: r for r in stored if r.carried_from_id is not None}
+            stored = sorted(session.scalars(select(CommitmentRecord).where(
+                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)), key=lambda r: r.number)
+            by_number = {r.number: r for r in stored}
             claimed: dict[int, _Planned] = {}
-            matched: set[int] = set()
             for item in items:
                 number = item.row.number
                 if number is None:
@@ -1184,41 +1182,54 @@ class _Importer:
                         "number", f"与第 {first.row} 行是同一村（社区）同一年度的第 {number} 项，序号重复"))
                     continue
                 claimed[number] = item
-                record = by_number.get(number)
-                if record is not None:
-                    item.number, item.record, item.matched_by = number, record, "序号"
-                    matched.add(record.id)
-            used = {r.number for r in stored} | {n for n in claimed if n not in carried_numbers}
-            by_content: dict[str, CommitmentRecord] = {}
-            for record in sorted(stored, key=lambda r: r.number):
-                if record.id in matched:
-                    continue
-                for text in (record.content, record.original_content):
-                    if text:
-                        by_content.setdefault(clean_text(text), record)
-            taken_records: dict[int, _Planned] = {}
+            by_content: dict[str, list[CommitmentRecord]] = defaultdict(list)
+            for record in stored:
+                for text in {clean_text(record.content), clean_text(record.original_content)} - {""}:
+                    by_content[text].append(record)
+            taken: dict[int, _Planned] = {}
             for item in items:
-                if item.record is not None or item.problems:
+                if item.problems:
                     continue
-                record = by_content.get(clean_text(item.row.content))
-                if record is not None and record.id in taken_records:
-                    first = taken_records[record.id].row
+                same = by_content.get(clean_text(item.row.content), [])
+                free = [r for r in same if r.id not in taken]
+                if same and not free:
+                    first = taken[same[0].id].row
                     item.problems.append(item.row.problem(
                         "content", f"与第 {first.row} 行是同一承诺事项（内容相同），请删掉重复的一行"))
                     continue
-                if record is not None:
-                    taken_records[record.id] = item
-                    item.record, item.number, item.matched_by = record, record.number, "内容"
+                if free:
+                    record = next((r for r in free if r.number == item.row.number), free[0])
+                    taken[record.id] = item
+                    item.record, item.number = record, record.number
+                    item.matched_by = "序号和内容" if record.number == item.row.number else "内容"
+            for item in items:
+                if item.problems or item.record is not None or item.row.number is None:
                     continue
+                record = by_number.get(item.row.number)
+                if record is not None and record.carried_from_id is None and record.id not in taken:
+                    taken[record.id] = item
+                    item.record, item.number, item.matched_by = record, record.number, "序号"
+            new_items = [item for item in items if not item.problems and item.record is None]
+            used = set(by_number)
+            for item in new_items:
                 number = item.row.number
-                if number is not None and number not in carried_numbers:
+                if number is not None and number not in used:
                     item.number = number  # a new item keeps the file's free 序号
+                    used.add(number)
+            for item in new_items:
+                if item.number is not None:
                     continue
                 item.number = max(used, default=0) + 1
                 used.add(item.number)
-                if number is not None:
-                    source = carried_numbers[number]
-                    item.notes.append(f"文件中的序号 {number} 已是结转事项（{source.content}）的序号，"
+                number = item.row.number
+                if number is None:
+                    continue
+                holder = by_number.get(number)
+                if holder is not None and holder.carried_from_id is not None:
+                    item.notes.append(f"文件中的序号 {number} 已是结转事项（{holder.content}）的序号，"
+                                      f"本行按第 {item.number} 项新增")
+                else:
+                    item.notes.append(f"文件中的序号 {number} 已是另一项（{holder.content if holder else ''}）的序号，"
                                       f"本行按第 {item.number} 项新增")
 
     # ----- one row

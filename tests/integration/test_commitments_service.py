@@ -591,7 +591,7 @@ def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> Non
     assert [(r.row, r.action) for r in preview.rows] == [
         (3, "不变"), (4, "将替换"), (5, "不变"), (6, "不变"), (7, "将替换"), (8, "新增")]
     assert preview.rows[1].changes == ("状态：推进中 → 已完成",)
-    assert (preview.rows[1].matched_by, preview.rows[1].replaced) == ("序号", (("状态", "推进中", "已完成"),))
+    assert (preview.rows[1].matched_by, preview.rows[1].replaced) == ("序号和内容", (("状态", "推进中", "已完成"),))
     assert preview.rows[4].changes == ("完成时限：2023年底 → 2023年第四季度",)
     assert preview.rows[4].matched_by == "内容"
     assert preview.rows[5].draft.number == 4
@@ -599,7 +599,7 @@ def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> Non
     with pytest.raises(ValidationError, match="有 2 项将替换已有的承诺事项，须核对后确认替换") as refused:
         core.commitments.apply_import(preview)  # not confirmed: nothing written
     assert refused.value.details == [
-        "工作表“2023年承诺”第 4 行 张五砦村 2023年第2项（按序号对应）将替换：状态：推进中 → 已完成",
+        "工作表“2023年承诺”第 4 行 张五砦村 2023年第2项（按序号和内容对应）将替换：状态：推进中 → 已完成",
         "工作表“2023年承诺”第 7 行 王庄村 2023年第3项（按内容对应）将替换：完成时限：2023年底 → 2023年第四季度"]
     assert count(core, "commitments") == 5
     assert core.commitments.apply_import(preview, replace=True) == 3
