@@ -53,6 +53,10 @@ BAND_COLOUR = QColor(150, 150, 150, 70)
 # Opaque: a hundred crossing translucent lines make Qt blend one huge path (ten times slower).
 FADED_COLOUR = QColor(196, 196, 196)
 RED_SYMBOL, BLACK_SYMBOL = "t1", "s"  # a triangle and a square: told apart in greyscale too
+# 一票否决 gets a mark of its own (a cross, in purple), above any flag it also brought.
+VETO = QColor("#6a1b9a")
+VETO_SYMBOL = "x"
+VETO_TEXT = "一票否决"
 TITLE_SIZE, AXIS_SIZE, TICK_SIZE, LEGEND_SIZE, NAME_SIZE = 15, 11.5, 11, 11, 11.5
 # Exports are drawn at this logical width (or the requested size, if smaller) and scaled up:
 # at 1920×1080 everything is 1.6× the screen size, readable from the back of a meeting room.
@@ -392,17 +396,29 @@ class PlotChart(ChartWidget):
         return exporter.export(toBytes=True)
 
 
-def _flag_points(xs: Sequence[float], ys: Sequence[float], flags: Sequence[Flag | None]):
-    """Where to draw 红旗 / 黑旗 markers: (x, y, symbol, brush) of the flagged points only."""
+def _flag_points(xs: Sequence[float], ys: Sequence[float], flags: Sequence[Flag | None],
+                 vetoes: Sequence[bool] = ()):
+    """Where to draw 红旗 / 黑旗 / 一票否决 markers: (x, y, symbol, brush) of the marked points
+    only. A vetoed point gets the veto cross (its black flag is told in the hover text)."""
     spots = []
-    for x, y, flag in zip(xs, ys, flags):
-        if flag is None or math.isnan(y):
+    vetoes = list(vetoes) or [False] * len(flags)
+    for x, y, flag, vetoed in zip(xs, ys, flags, vetoes):
+        if math.isnan(y) or (flag is None and not vetoed):
+            continue
+        if vetoed:
+            spots.append({"pos": (x, y), "symbol": VETO_SYMBOL, "brush": pg.mkBrush(VETO),
+                          "pen": pg.mkPen("w", width=1.5), "size": 22, "data": VETO_TEXT})
             continue
         red = flag is Flag.RED
         spots.append({"pos": (x, y), "symbol": RED_SYMBOL if red else BLACK_SYMBOL,
                       "brush": pg.mkBrush(RED if red else BLACK), "pen": pg.mkPen("w", width=1.5),
-                      "size": 17})
+                      "size": 17, "data": flag.label})
     return spots
+
+
+def veto_text(point) -> str:
+    """The hover line of a vetoed quarter: 一票否决：<reason>."""
+    return f"{VETO_TEXT}：{point.veto_reason}" if point is not None and point.vetoed else ""
 
 
 # ----- chosen units: kept items, re-used with setData() ---------------------------------------
@@ -426,12 +442,12 @@ class _Slot:
             plot_item.addItem(self.label, ignoreBounds=True)
 
     def show(self, xs, ys, style: SeriesStyle, width: float, symbol_size: float,
-             flags: Sequence[Flag | None]) -> None:
+             flags: Sequence[Flag | None], vetoes: Sequence[bool] = ()) -> None:
         self.line.setData(xs, ys, pen=series_pen(style, width), connect="finite", symbol=style.symbol,
                           symbolSize=symbol_size, symbolBrush=pg.mkBrush(style.colour),
                           symbolPen=pg.mkPen("w", width=1))
         self.line.show()
-        self.markers.setData(_flag_points(xs, ys, flags))
+        self.markers.setData(_flag_points(xs, ys, flags, vetoes))
         self.markers.show()
 
     def hide(self) -> None:
@@ -480,16 +496,18 @@ class _ChosenUnitsChart(PlotChart):
         self._unit_entries = []
         self.unit_items, self.flag_items = {}, {}
         xs = np.arange(len(trend.periods), dtype=float)
-        any_red = any_black = False
+        any_red = any_black = any_veto = False
         for position, unit_id in enumerate(self.unit_ids):
             series = trend.unit(unit_id)
             style = style_of(position)
             ys = values_of(series)
             flags = [p.flag if p else None for p in series.points]
+            vetoes = [bool(p and p.vetoed) for p in series.points]
             any_red |= Flag.RED in flags
-            any_black |= Flag.BLACK in flags
+            any_black |= any(f is Flag.BLACK and not v for f, v in zip(flags, vetoes))
+            any_veto |= any(vetoes)
             slot = self._slot(position)
-            slot.show(xs, ys, style, self.LINE_WIDTH, self.SYMBOL_SIZE, flags)
+            slot.show(xs, ys, style, self.LINE_WIDTH, self.SYMBOL_SIZE, flags, vetoes)
             self.unit_items[unit_id] = slot.line
             self.flag_items[unit_id] = slot.markers
             self._name_unit(slot, series, style, ys)
@@ -503,6 +521,8 @@ class _ChosenUnitsChart(PlotChart):
             self._unit_entries.append(self._add_legend_entry("红旗", symbol=RED_SYMBOL, brush=RED, size=15))
         if any_black:
             self._unit_entries.append(self._add_legend_entry("黑旗", symbol=BLACK_SYMBOL, brush=BLACK, size=13))
+        if any_veto:
+            self._unit_entries.append(self._add_legend_entry(VETO_TEXT, symbol=VETO_SYMBOL, brush=VETO, size=16))
         self._font_legend()
 
     def _name_unit(self, slot: _Slot, series: UnitSeries, style: SeriesStyle, ys) -> None:
@@ -586,6 +606,8 @@ class ScoreTrendChart(_ChosenUnitsChart):
         lines = [period.label, f"{series.name}：{point.total} 分"]
         rank = f"第 {point.rank} 名" if point.rank is not None else "未排名"
         lines.append(f"{rank}，{flag_text(point.flag)}" if point.flag else rank)
+        if point.vetoed:
+            lines.append(veto_text(point))
         lines.append("，".join(f"{name} {value}" for name, value in point.components.items()))
         lines.append(f"全镇平均 {trend.stats[index].mean}")
         return "\n".join(lines)
@@ -709,7 +731,8 @@ class RankBumpChart(_ChosenUnitsChart):
             if point is None:
                 continue
             flag = f"，{flag_text(point.flag)}" if point.flag else ""
-            lines.append(f"第 {point.rank} 名：{series.name}（{point.total} 分{flag}）")
+            veto = f"，{veto_text(point)}" if point.vetoed else ""
+            lines.append(f"第 {point.rank} 名：{series.name}（{point.total} 分{flag}{veto}）")
         if len(units) > 1:
             lines.append("（并列）")
         return "\n".join(lines)
@@ -857,6 +880,7 @@ class BreakdownChart(PlotChart):
 # ----- 4. the flag history grid ---------------------------------------------------------------
 
 FLAG_CELL = {Flag.RED: ("红", RED, QColor("white")), Flag.BLACK: ("黑", QColor("#3a3a3a"), QColor("white"))}
+VETO_CELL = ("否", VETO, QColor("white"))  # 一票否决 (with the black flag it brought, if any)
 GAP_TEXT = "—"
 GAP_FOREGROUND = QColor("#9a9a9a")
 
@@ -881,7 +905,8 @@ class FlagGridModel(RowTableModel):
             Column("村（社区）", lambda s: s.name, sort_key=lambda s: order[s.name], alignment=ALIGN_LEFT,
                    tooltip=lambda s: f"{s.name}（{s.district}）" if s.district else s.name),
             Column("红旗", lambda s: s.red_count, alignment=ALIGN_CENTER, header_tooltip="获红旗的季度数"),
-            Column("黑旗", lambda s: s.black_count, alignment=ALIGN_CENTER, header_tooltip="获黑旗的季度数"),
+            Column("黑旗", lambda s: s.black_count, alignment=ALIGN_CENTER, header_tooltip="获黑旗的季度数",
+                   tooltip=lambda s: f"其中一票否决 {s.veto_count} 次" if s.veto_count else ""),
         ) + tuple(self._period_column(i, p) for i, p in enumerate(trend.periods))
         self._rows = list(trend.units)
         self.endResetModel()
@@ -892,11 +917,15 @@ class FlagGridModel(RowTableModel):
             point = series.point(index)
             if point is None:
                 return GAP_TEXT
+            if point.vetoed:
+                return VETO_CELL[0] + (FLAG_CELL[point.flag][0] if point.flag else "")
             return FLAG_CELL[point.flag][0] if point.flag else ""
 
         def key(series: UnitSeries) -> int:
             point = series.point(index)
             if point is None:
+                return 4
+            if point.vetoed:
                 return 3
             return {Flag.RED: 0, None: 1, Flag.BLACK: 2}[point.flag]
 
@@ -905,7 +934,8 @@ class FlagGridModel(RowTableModel):
             if point is None:
                 return f"{period.label}：{series.gap_reason(index)}"
             flag = f"，{point.flag.label}" if point.flag else ""
-            return f"{series.name} {period.label}：第 {point.rank} 名，{point.total} 分{flag}"
+            veto = f"，{veto_text(point)}" if point.vetoed else ""
+            return f"{series.name} {period.label}：第 {point.rank} 名，{point.total} 分{flag}{veto}"
 
         return Column(period.short_label, text, sort_key=key, alignment=ALIGN_CENTER, tooltip=tip,
                       header_tooltip=period.label)
@@ -917,9 +947,9 @@ class FlagGridModel(RowTableModel):
                 point = series.point(index.column() - self.FIRST_PERIOD_COLUMN)
                 if point is None:
                     return None if role == Qt.ItemDataRole.BackgroundRole else GAP_FOREGROUND
-                if point.flag is None:
+                if point.flag is None and not point.vetoed:
                     return None
-                _, background, foreground = FLAG_CELL[point.flag]
+                _, background, foreground = VETO_CELL if point.vetoed else FLAG_CELL[point.flag]
                 return background if role == Qt.ItemDataRole.BackgroundRole else foreground
             if series is not None and role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -956,7 +986,7 @@ class FlagGrid(ChartWidget):
         for key, label in self.SORTS.items():
             self.sort_combo.addItem(label, key)
         self.sort_combo.currentIndexChanged.connect(lambda _: self.sort_by(self.sort_combo.currentData()))
-        self.legend_label = QLabel("红：红旗　黑：黑旗　空白：无旗　—：未参加或本季度未观摩")
+        self.legend_label = QLabel("红：红旗　黑：黑旗　否：一票否决　空白：无旗　—：未参加或未观摩")
         self.legend_label.setStyleSheet("color: #444;")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 0)

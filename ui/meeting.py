@@ -56,6 +56,8 @@ PLAIN_ROW = QColor("#121212")
 RULE = QColor("#555555")
 WARNING_FILL = QColor("#3d2a00")
 WARNING_EDGE = QColor("#ffb000")
+VETO_TEXT = "一票否决"
+VETO_FILL = QColor("#ffb000")  # a yellow-orange pill with black text: unlike either flag
 
 # Screen fonts first (微软雅黑 and 黑体 on Windows), then what Linux and macOS offer. Only an
 # installed family is ever asked for: a missing one makes Qt search (and warn) at every paint.
@@ -264,6 +266,39 @@ def draw_flag_badge(painter: QPainter, rect: QRectF, flag: Flag) -> None:
     painter.restore()
 
 
+def veto_lines(rows: Iterable[UnitResult]) -> list[str]:
+    """One line per vetoed unit, as read out: 马垌村：发生一起较大安全生产事故（并给黑旗）."""
+    lines = []
+    for result in rows:
+        if result.veto_reason:
+            flag = f"（并给{result.flag.label}）" if result.flag else ""
+            lines.append(f"{result.unit.name}：{result.veto_reason}{flag}")
+    return lines
+
+
+def draw_note_box(painter: QPainter, box: QRectF, title: str, lines: Sequence[str], scale: float) -> None:
+    """A boxed list under a table: a title (约谈提醒, 一票否决) and one line per unit."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(WARNING_EDGE, max(2.0, scale / 400)))
+    painter.setBrush(WARNING_FILL)
+    painter.drawRoundedRect(box, scale / 100, scale / 100)
+    painter.restore()
+    line_h = box.height() / (len(lines) + 1 + 1 / 1.6)
+    line_px = min(scale / 32, line_h / 1.6)
+    inner = box.adjusted(scale * 0.02, line_h * 0.3, -scale * 0.02, 0)
+    draw_text(painter, QRectF(inner.left(), inner.top(), inner.width(), line_h), title, line_px * 1.05,
+              WARNING_EDGE, bold=True)
+    for index, line in enumerate(lines, start=1):
+        draw_text(painter, QRectF(inner.left(), inner.top() + index * line_h, inner.width(), line_h), line,
+                  line_px, TEXT)
+
+
+def note_box_height(lines: int, scale: float) -> float:
+    line_px = scale / 32
+    return line_px * 1.6 * (lines + 1) + line_px
+
+
 def draw_pill(painter: QPainter, rect: QRectF, text: str, fill: QColor, color: QColor,
               edge: QColor | None = None) -> None:
     painter.save()
@@ -336,8 +371,18 @@ def draw_ranking_rows(painter: QPainter, area: QRectF, rows: Sequence[UnitResult
         for position, (column, value, x0, x1) in enumerate(zip(columns, values, edges, edges[1:])):
             cell = QRectF(x0 + pad, inner.top(), x1 - x0 - 2 * pad, inner.height())
             if column.header == "红/黑旗":
-                if result.flag is not None:
-                    badge_h = inner.height() * 0.86
+                badge_h = inner.height() * 0.86
+                if result.veto_reason:
+                    # 一票否决 in words beside the flag it brought (the reason is in the box below).
+                    pill_h = inner.height() * 0.7
+                    badge_w = min(cell.width() * 0.46, badge_h * 2.9) if result.flag is not None else 0.0
+                    pill = QRectF(cell.left() + badge_w + (pad if badge_w else 0), cell.center().y() - pill_h / 2,
+                                  cell.width() - badge_w - (pad if badge_w else 0), pill_h)
+                    if result.flag is not None:
+                        draw_flag_badge(painter, QRectF(cell.left(), cell.center().y() - badge_h / 2, badge_w,
+                                                        badge_h), result.flag)
+                    draw_pill(painter, pill, VETO_TEXT, VETO_FILL, BACKGROUND)
+                elif result.flag is not None:
                     badge_w = min(cell.width(), badge_h * 2.9)
                     draw_flag_badge(painter, QRectF(cell.center().x() - badge_w / 2, cell.center().y() - badge_h / 2,
                                                     badge_w, badge_h), result.flag)
@@ -458,6 +503,13 @@ class RankingView(PaintedSlideView):
             ranks = [r.rank for r in step.new]
             draw_pill(painter, pill, f"第 {min(ranks)}–{max(ranks)} 名", QColor("#1f1f1f"), TEXT, edge=RULE)
         rows = step.visible
+        vetoes = veto_lines(rows)
+        if vetoes:
+            # The vetoed unit's reason is read out with it: a box under the table.
+            box_h = min(note_box_height(len(vetoes), scale), body.height() * 0.3)
+            draw_note_box(painter, QRectF(body.left(), body.bottom() - box_h, body.width(), box_h), VETO_TEXT,
+                          vetoes, scale)
+            body = body.adjusted(0, 0, 0, -(box_h + scale * 0.03))
         # Rows fill the screen from the bottom up, as they are read out.
         text_px = scale / 26
         header_h = text_px * 1.4
@@ -528,33 +580,20 @@ class FlagSummaryView(PaintedSlideView):
         body = draw_heading(painter, area, f"{slide.state.heading}　{slide.title}", scale, reserve=badge_h * 3.3)
         draw_flag_badge(painter, QRectF(area.right() - badge_h * 2.9, area.top() + (scale / 16 * 1.5 - badge_h) / 2,
                                         badge_h * 2.9, badge_h), slide.flag)
-        warnings = slide.warnings
-        box_h = 0.0
-        if warnings:
-            line_px = scale / 32
-            box_h = line_px * 1.6 * (len(warnings) + 1) + line_px
-            box_h = min(box_h, body.height() * 0.45)
+        # Boxes under the table: 一票否决 with its reasons, then 约谈提醒.
+        boxes = [(title, lines) for title, lines in (
+            (VETO_TEXT, veto_lines(slide.rows)),
+            ("约谈提醒", [f"{unit}：{warning}" for unit, warning in slide.warnings])) if lines]
+        heights = [min(note_box_height(len(lines), scale), body.height() * 0.45 / len(boxes)) for _, lines in boxes]
         text_px = scale / 26
-        table_h = body.height() - (box_h + scale * 0.03 if warnings else 0)
+        table_h = body.height() - sum(h + scale * 0.03 for h in heights)
         needed = text_px * 1.4 + text_px * 1.8 * len(slide.rows)
         table = QRectF(body.left(), body.top(), body.width(), min(table_h, needed))
         bottom = draw_ranking_rows(painter, table, slide.rows, slide.state, scale)
-        if warnings:
+        for (title, lines), box_h in zip(boxes, heights):
             box = QRectF(body.left(), bottom + scale * 0.03, body.width(), box_h)
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(QPen(WARNING_EDGE, max(2.0, scale / 400)))
-            painter.setBrush(WARNING_FILL)
-            painter.drawRoundedRect(box, scale / 100, scale / 100)
-            painter.restore()
-            line_h = box.height() / (len(warnings) + 1 + 1 / 1.6)
-            line_px = min(scale / 32, line_h / 1.6)
-            inner = box.adjusted(scale * 0.02, line_h * 0.3, -scale * 0.02, 0)
-            draw_text(painter, QRectF(inner.left(), inner.top(), inner.width(), line_h), "约谈提醒", line_px * 1.05,
-                      WARNING_EDGE, bold=True)
-            for index, (unit, warning) in enumerate(warnings, start=1):
-                draw_text(painter, QRectF(inner.left(), inner.top() + index * line_h, inner.width(), line_h),
-                          f"{unit}：{warning}", line_px, TEXT)
+            draw_note_box(painter, box, title, lines, scale)
+            bottom = box.bottom()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,17 @@ from lsb_desktop.domain.scoring import Flag
 
 NOT_VISITED = "本季度未观摩"
 NOT_TAKING_PART = "未参加本季度评比"
+VETO = "一票否决"
+
+
+def veto_reason_of(notes: Sequence[str]) -> str:
+    """The reason of a 一票否决 from a result's stored notes ("一票否决：…"), or ''."""
+    for note in notes:
+        if note.startswith(VETO + "："):
+            return note.split("：", 1)[1]
+        if note == VETO:
+            return "（未写原因）"
+    return ""
 
 
 # An exact value as it comes: a Fraction, (numerator, denominator), or stored text "p/q".
@@ -57,6 +68,11 @@ class TrendPoint:
     flag: Flag | None
     parts: dict[str, ExactValue] = field(hash=False)  # component name -> exact score
     round_id: int = 0
+    veto_reason: str = ""  # non-empty: the unit was 一票否决 that quarter, for this reason
+
+    @property
+    def vetoed(self) -> bool:
+        return bool(self.veto_reason)
 
     @property
     def components(self) -> dict[str, Decimal]:
@@ -88,6 +104,10 @@ class UnitSeries:
         if self.point(index) is not None:
             return ""
         return NOT_VISITED if index in self.not_visited else NOT_TAKING_PART
+
+    @property
+    def veto_count(self) -> int:
+        return sum(1 for p in self.points if p is not None and p.vetoed)
 
     @property
     def red_count(self) -> int:
@@ -180,6 +200,7 @@ class ResultRow(NamedTuple):
     exact: Fraction
     flag: Flag | None
     components: dict[str, ExactValue]  # component name -> exact score (as stored: "p/q")
+    veto_reason: str = ""  # non-empty when the unit was 一票否决 in that round
 
 
 def build_trends(rows: Iterable[ResultRow], not_visited: Iterable[tuple[int, int, str, str, int]] = (),
@@ -215,14 +236,14 @@ def build_trends(rows: Iterable[ResultRow], not_visited: Iterable[tuple[int, int
             latest[unit_id] = (index, position, name, district)
 
     for (round_id, _period, unit_id, name, district, position, rank, total, composite, flag,
-         parts) in rows:
+         parts, veto_reason) in rows:
         index = index_of_round.get(round_id)
         if index is None:
             continue
         series = points.get(unit_id)
         if series is None:
             series = points[unit_id] = [None] * count
-        series[index] = TrendPoint(total, composite, rank, flag, parts, round_id)
+        series[index] = TrendPoint(total, composite, rank, flag, parts, round_id, veto_reason)
         totals[index].append(composite)
         known = latest.get(unit_id)
         if known is None or index > known[0]:

@@ -29,6 +29,7 @@ from lsb_desktop.domain.trends import (
     criterion_mean,
     merge_names,
     ratio,
+    veto_reason_of,
 )
 from lsb_desktop.errors import NotFoundError
 
@@ -82,7 +83,7 @@ class TrendService:
             select(RoundRecord.id, RoundRecord.year, RoundRecord.quarter, RoundUnitRecord.unit_id,
                    RoundUnitRecord.name, RoundUnitRecord.district, RoundUnitRecord.position,
                    RoundResultRecord.rank, RoundResultRecord.total, RoundResultRecord.composite,
-                   RoundResultRecord.flag, RoundResultRecord.components)
+                   RoundResultRecord.flag, RoundResultRecord.components, RoundResultRecord.notes)
             .select_from(RoundResultRecord)
             .join(latest, and_(latest.c.round_id == RoundResultRecord.round_id,
                                latest.c.version == RoundResultRecord.version))
@@ -111,7 +112,7 @@ class TrendService:
         periods: dict[int, Period] = {}
         rows = []
         for (round_id, year, quarter, unit_id, name, district, position, rank, total, composite, flag,
-             _), item in zip(raw, stored):
+             _, notes), item in zip(raw, stored):
             period = periods.get(round_id)
             if period is None:
                 period = periods[round_id] = Period(year, quarter)
@@ -119,6 +120,8 @@ class TrendService:
                 round_id, period, unit_id, name, district, position, rank, Decimal(total),
                 _fraction(composite), _FLAGS.get(flag) if flag else None,
                 {key: value["score"] for key, value in item["components"].items()},
+                # Most results have no veto: look into the notes only when one is there.
+                veto_reason_of(json.loads(notes)) if notes and "一票否决" in notes else "",
             ))
         return build_trends(rows, not_visited)
 

@@ -255,3 +255,21 @@ def test_a_renamed_unit_shows_its_latest_name(core: Core) -> None:
     second = core.rounds.create_round(RoundDraft(Period(2025, 2), "", date(2025, 6, 20), ("张一",), scheme=SCHEME))
     score_and_finalise(core, second)
     assert core.trends.overview().unit(unit.id).name == "甲庄村"
+
+
+def test_a_vetoed_quarter_carries_its_reason_and_only_that_one(demo_core: Core) -> None:
+    from lsb_desktop.demo import VETO
+
+    trend = demo_core.trends.overview()
+    (period, name, reason) = (Period(*VETO[0]), VETO[1], VETO[2])
+    index = trend.periods.index(period)
+    series = next(u for u in trend.units if u.name == name)
+    point = series.point(index)
+    assert point.vetoed and point.veto_reason == reason
+    # The rounds service says the same of that quarter.
+    results = demo_core.rounds.results(trend.round_ids[index])
+    assert results.of(name).veto_reason == reason
+    assert point.flag is results.of(name).flag
+    assert series.veto_count == 1
+    assert [(u.name, i) for u in trend.units for i, p in enumerate(u.points) if p is not None and p.vetoed] == [
+        (name, index)]
