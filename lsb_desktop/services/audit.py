@@ -180,11 +180,11 @@ class ChainCheck:
 
 
 def _entry_text(record: AuditRecord, names: Names) -> str:
-    """第 12 条（2024-05-01 10:00:00 “评分”，评比“…”中评委张三给甲村的“基层党建”评分）"""
+    """What an entry records: 2024-05-01 10:00:00 “评分”，2024年第一季度…中评委张三给甲村的“基层党建”评分."""
     about = names.entity(record.entity or "")
     at = record.at.strftime("%Y-%m-%d %H:%M:%S") if record.at else "时间不明"
-    action = f"“{record.action}”" if record.action else "一条"
-    return f"第 {record.id} 条（{at} {action}记录" + (f"，{about}" if about else "") + "）"
+    action = f"“{record.action}”" if record.action else "（操作不明）"
+    return f"{at} {action}" + (f"，{about}" if about else "")
 
 
 class AuditService:
@@ -225,14 +225,16 @@ class AuditService:
             for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
                 expected = _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason)
                 if r.prev_hash != prev_hash:
-                    after = f"，紧接在{_entry_text(previous, names)}之后" if previous is not None else "，在日志开头"
-                    problems.append(f"审计日志{_entry_text(r, names)}之前的记录被删除或改动{after}")
+                    where = (f"在第 {previous.id} 条（{_entry_text(previous, names)}）之后" if previous is not None
+                             else "在日志开头")
+                    problems.append(f"审计日志第 {r.id} 条之前的记录被删除或改动：缺少的记录{where}、"
+                                    f"第 {r.id} 条（{_entry_text(r, names)}）之前")
                 elif r.hash != expected:
-                    problems.append(f"审计日志{_entry_text(r, names)}的内容被改动")
+                    problems.append(f"审计日志第 {r.id} 条的内容被改动：{_entry_text(r, names)}")
                 prev_hash = r.hash
                 previous = r
                 count += 1
-            last = _entry_text(previous, names) if previous is not None else ""
+            last = f"第 {previous.id} 条（{_entry_text(previous, names)}）" if previous is not None else ""
             head = session.get(SettingRecord, HEAD_KEY)
         if head is not None and head.value.split(":", 1)[1] != prev_hash:
             recorded = head.value.split(":", 1)[0]

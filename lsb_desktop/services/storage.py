@@ -16,6 +16,7 @@ from sqlalchemy import text
 from db import backup as backups
 from db.engine import KNOWN_REVISIONS, Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
 from lsb_desktop.config import DataPaths
+from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.errors import LockedError, StorageError, ValidationError
 
 REASON_LABELS = {
@@ -79,25 +80,29 @@ class CheckReport:
     def version(self) -> str:
         return version_text(self.revision, self.head)
 
-    def checked(self) -> list[str]:
-        """One line per part checked, saying what was looked at and how it came out."""
-        lines = ["数据库完整性、外键：" + ("通过" if not self.integrity else f"发现 {len(self.integrity)} 个问题")]
+    def checked_items(self) -> list[tuple[bool, str]]:
+        """(passed, line) for each part checked, saying what was looked at and how it came out."""
+        items = [(not self.integrity,
+                  "数据库完整性、外键：" + ("通过" if not self.integrity else f"发现 {len(self.integrity)} 个问题"))]
         if self.audit_entries is not None:
             if self.audit:
-                lines.append(f"审计日志：共 {self.audit_entries} 条记录，发现 {len(self.audit)} 处改动或缺失")
+                items.append((False, f"审计日志：共 {self.audit_entries} 条记录，发现 {len(self.audit)} 处改动或缺失"))
             else:
-                lines.append(f"审计日志：{self.audit_entries} 条审计记录哈希相连，未被改动")
+                items.append((True, f"审计日志：{self.audit_entries} 条审计记录哈希相连，未被改动"))
         if self.evidence_files is not None:
             if self.evidence:
                 good = self.evidence_files - len(self.evidence)
-                lines.append(f"附件：共 {self.evidence_files} 个附件文件，{good} 个校验一致，"
-                             f"{len(self.evidence)} 个有问题")
+                items.append((False, f"附件：共 {self.evidence_files} 个附件文件，{good} 个校验一致，"
+                                     f"{len(self.evidence)} 个有问题"))
             elif self.evidence_files:
-                lines.append(f"附件：{self.evidence_files} 个附件文件校验一致")
+                items.append((True, f"附件：{self.evidence_files} 个附件文件校验一致"))
             else:
-                lines.append("附件：还没有附件文件")
-        lines.append(self.version)
-        return lines
+                items.append((True, "附件：还没有附件文件"))
+        items.append((self.revision == self.head, self.version))
+        return items
+
+    def checked(self) -> list[str]:
+        return [line for _, line in self.checked_items()]
 
     def lines(self) -> list[str]:
         lines = [f"数据文件：{self.database}"]
@@ -134,16 +139,39 @@ _HINT_COLUMNS = ("name", "person", "title", "content", "original_name", "star")
 
 
 def _row_hint(connection, table: str, rowid: int) -> str:
+    """Words that say which row it is: its round, its village (when they still exist), its year
+    and its own name, person, title or text."""
     try:
         row = connection.execute(text(f'SELECT * FROM "{table}" WHERE rowid = :rowid'), {"rowid": rowid}).mappings().first()
     except Exception:  # noqa: BLE001 - a damaged table: the label alone must do
         return ""
     if row is None:
         return ""
-    parts = [str(row[c]) for c in _HINT_COLUMNS if c in row and row[c] not in (None, "")]
-    if "year" in row and row["year"] is not None:
-        parts.insert(0, f"{row['year']}年")
-    return " ".join(parts[:3])
+    parts: list[str] = []
+    try:
+        if row.get("round_id") is not None:
+            found = connection.execute(text("SELECT year, quarter, title FROM rounds WHERE id = :id"),
+                                       {"id": row["round_id"]}).first()
+            if found is not None:
+                parts.append(f"{found[0]}年{QUARTER_NAMES.get(found[1], '')}{found[2] or '评比'}")
+        if row.get("unit_id") is not None:
+            found = connection.execute(text("SELECT name FROM unit_versions WHERE unit_id = :id "
+                                            "ORDER BY valid_from DESC, id DESC LIMIT 1"), {"id": row["unit_id"]}).first()
+            if found is not None:
+                parts.append(found[0])
+        # A score or an adjustment: the judge, the village and the item it is about, where they still exist.
+        for column, table, prefix in (("judge_id", "round_judges", "评委"), ("round_unit_id", "round_units", ""),
+                                      ("criterion_id", "round_criteria", "")):
+            if row.get(column) is not None:
+                found = connection.execute(text(f"SELECT name FROM {table} WHERE id = :id"), {"id": row[column]}).first()
+                if found is not None:
+                    parts.append(prefix + found[0])
+    except Exception:  # noqa: BLE001 - the related table is damaged too: say what the row itself says
+        pass
+    if row.get("year") is not None and not row.get("round_id"):
+        parts.append(f"{row['year']}年")
+    parts.extend(str(row[c])[:20] for c in _HINT_COLUMNS if c in row and row[c] not in (None, ""))
+    return " ".join(parts[:5])
 
 
 def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
@@ -163,7 +191,8 @@ def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
         for (table, parent), hints in broken.items():
             label = TABLE_LABELS.get(table, "一部分记录")
             target = TABLE_LABELS.get(parent, "记录")
-            named = "、".join(f"“{h}”" for h in hints if h)
+            shown = list(dict.fromkeys(h for h in hints if h))
+            named = "、".join(f"“{h}”" for h in shown[:5]) + ("等" if len(shown) > 5 else "")
             count = f"{len(hints)} 条" if len(hints) > 1 else "一条"
             problems.append(f"{count}{label}{named}所属的{target}已不存在（数据之间的对应关系断开）")
     return problems, technical

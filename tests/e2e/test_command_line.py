@@ -272,7 +272,7 @@ def test_check_names_the_round_village_star_and_file_it_found_changed(tmp_path: 
     assert plain.returncode == 2
     problems = [line for line in plain.stdout.splitlines() if line.startswith("  ") and ". " in line[:6]]
     assert len(problems) == 2
-    assert "“建立评比活动”记录，2024年第一季度逐村观摩评比）的内容被改动" in problems[0]
+    assert "的内容被改动：" in problems[0] and problems[0].endswith("“建立评比活动”，2024年第一季度逐村观摩评比")
     assert "附件“申报材料.pdf”（王庄村 2024年产业兴旺星，" in problems[1] and "的文件不见了" in problems[1]
     for word in ("round:", "star:", "audit_log", "evidence_files", "0004_"):
         assert word not in plain.stdout

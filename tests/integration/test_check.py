@@ -111,8 +111,8 @@ def test_a_score_edited_in_the_audit_log_names_the_round_judge_village_and_item(
     report = township.check()
     assert not report.ok
     (problem,) = report.problems
-    assert problem == (f"审计日志第 {entry_id} 条（{at[:19]} “评分”记录，{round_label(township, int(round_id))}"
-                       f"中评委{judge}给{unit}的“{criterion}”评分）的内容被改动")
+    assert problem == (f"审计日志第 {entry_id} 条的内容被改动：{at[:19]} “评分”，{round_label(township, int(round_id))}"
+                       f"中评委{judge}给{unit}的“{criterion}”评分")
     assert "  审计日志：共" in "\n".join(report.lines()) and "发现 1 处改动或缺失" in "\n".join(report.lines())
     assert_plain(report.lines())
 
@@ -125,8 +125,8 @@ def test_an_audit_entry_deleted_names_the_entries_on_either_side(township: Core)
     sql(path, f"DELETE FROM audit_log WHERE id = {gone}")
 
     (problem,) = township.check().problems
-    assert problem.startswith(f"审计日志第 {gone + 1} 条（")
-    assert "之前的记录被删除或改动，紧接在第" in problem and f"第 {gone - 1} 条（" in problem
+    assert problem.startswith(f"审计日志第 {gone + 1} 条之前的记录被删除或改动：缺少的记录在第 {gone - 1} 条（")
+    assert f"、第 {gone + 1} 条（" in problem and "王庄村 2023年第 1 项承诺“修建村文化广场一处”" in problem
     assert_plain([problem])
 
 
@@ -146,7 +146,7 @@ def test_a_commitment_audit_entry_names_the_village_year_and_item(township: Core
     sql(path, f"UPDATE audit_log SET reason = '改过' WHERE id = {entry_id}")
     (problem,) = township.check().problems
     assert f"东关社区 2024年第 {item.number} 项承诺“{item.content[:16]}" in problem
-    assert problem.endswith("的内容被改动")
+    assert problem.startswith(f"审计日志第 {entry_id} 条的内容被改动：")
     assert_plain([problem])
 
 
@@ -189,3 +189,14 @@ def test_a_row_whose_village_is_gone_is_named_in_words(township: Core) -> None:
 ])
 def test_the_data_version_reads_as_a_number(revision: str | None, expected: str) -> None:
     assert version_text(revision, "0004_commitments_stars") == expected
+
+
+def test_a_score_whose_judge_is_gone_names_the_round(township: Core) -> None:
+    path = township.folder.database.path
+    ((judge_id,),) = query(path, "SELECT id FROM round_judges ORDER BY id LIMIT 1")
+    sql(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM round_judges WHERE id = {judge_id}")
+    (problem,) = township.check().integrity
+    label = "2024年第一季度村党组织书记“亮赛比”逐村观摩评比"
+    assert problem == (f"3 条评分“{label} 王庄村 基层党建”、“{label} 刘堌堆村 基层党建”、“{label} 东关社区 基层党建”"
+                       "所属的评委已不存在（数据之间的对应关系断开）")
+    assert_plain([problem])

@@ -284,7 +284,8 @@ def test_check_data_from_the_menu_names_the_village_in_its_report(window, core, 
     assert damaged.verdict_label.text() == "× 发现 1 个问题"
     assert damaged.problem_list.count() == 1
     problem = damaged.problem_list.item(0).text()
-    assert problem.startswith("1. 审计日志第 ") and "“列入创建计划”记录，张五砦村 2024年支部过硬星）的内容被改动" in problem
+    assert problem.startswith("1. 审计日志第 ")
+    assert "的内容被改动：" in problem and problem.endswith("“列入创建计划”，张五砦村 2024年支部过硬星")
     assert not damaged.advice_label.isHidden() and not damaged.problem_list.isHidden()
     damaged.copy_report()
     assert QApplication.clipboard().text() == "\n".join(damaged.report.lines())
