@@ -3,6 +3,7 @@ restore and the integrity check."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 import tempfile
@@ -198,6 +199,20 @@ def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
     return problems, technical
 
 
+_OS_REASONS = {
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "磁盘只读", errno.EEXIST: "该位置已有一个同名文件，不是文件夹",
+    errno.ENOTDIR: "该位置已有一个同名文件，不是文件夹",
+}
+
+
+def _why(exc: Exception) -> str:
+    """An operating-system failure in the clerk's words (the system's own words otherwise)."""
+    if isinstance(exc, OSError):
+        return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+    return str(exc)
+
+
 def _explain(exc: Exception, path: Path) -> StorageError:
     if isinstance(exc, DatabaseTooNew):
         return StorageError(
@@ -278,8 +293,7 @@ class DataFolder:
         try:
             path = backups.take_backup(self.paths.database, self.paths.backups, reason, now)
         except (OSError, sqlite3.Error) as exc:
-            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{detail}）") from exc
+            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}）") from exc
         self.backup_warning = None  # a backup taken since clears the warning of the open
         return path
 

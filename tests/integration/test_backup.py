@@ -127,6 +127,7 @@ def test_a_failed_daily_backup_warns_and_the_data_still_opens(data_dir: Path, cl
         assert warning is not None
         assert warning.startswith("今天的自动备份没有完成")
         assert str(data_dir / "backups") in warning and "程序照常打开" in warning
+        assert "该位置已有一个同名文件，不是文件夹" in warning  # the system's reason, in Chinese
         assert "文件 → 立即备份" in warning
         assert names(core) == ["张五砦村"]
         make_unit(core, "刘堌堆村")  # the work goes on
