@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -19,6 +21,9 @@ from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -77,6 +82,38 @@ def parse_block(text: str) -> list[list[str]]:
     return [line.split("\t") for line in lines]
 
 
+def next_cell(model: ScoreGridModel, row: int, column: int, rows: int, columns: int,
+              wraps: bool = False) -> tuple[int, int]:
+    """Where the cursor goes from (row, column): `rows` up or down to the next unit visited this
+    quarter (same column); `columns` left or right, and with `wraps` through the score cells in
+    reading order (past the row's last score to the next row's first, and back), skipping units
+    not visited. Where there is nowhere to go, the cursor stays."""
+    if columns:
+        if not wraps:
+            return row, max(FIRST_SCORE_COLUMN, min(model.last_score_column, column + columns))
+        cells = [(r, c) for r, unit in enumerate(model.units) if unit.visited
+                 for c in range(FIRST_SCORE_COLUMN, model.last_score_column + 1)]
+        if columns > 0:
+            return next((cell for cell in cells if cell > (row, column)), (row, column))
+        return next((cell for cell in reversed(cells) if cell < (row, column)), (row, column))
+    if rows:
+        step = row + rows
+        while 0 <= step < model.rowCount() and not model.unit_at(step).visited:
+            step += rows
+        if 0 <= step < model.rowCount():
+            return step, column
+    return row, column
+
+
+def _typed_text(event) -> bool:
+    """A key that types a character (a digit, a point, a letter), not a shortcut."""
+    if event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                            | Qt.KeyboardModifier.MetaModifier):
+        return False
+    text = event.text()
+    return bool(text) and text.isprintable() and not text.isspace()
+
+
 # ----- the model ----------------------------------------------------------------------------
 
 
@@ -88,6 +125,8 @@ class ScoreGridModel(QAbstractTableModel):
 
     refused = Signal(str)
     saved = Signal(str)  # a short Chinese note of what was saved
+    # every saved change as (round unit id, criterion, old points, new points): one undo step
+    changed_cells = Signal(list)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -215,6 +254,8 @@ class ScoreGridModel(QAbstractTableModel):
             return self._refuse(exc.message)
         finally:
             self._writing = False
+        before = [(unit_id, criterion, self._scores.get((unit_id, criterion)), value)
+                  for unit_id, criterion, value in cells]
         for unit_id, criterion, value in cells:
             if value is None:
                 self._scores.pop((unit_id, criterion), None)
@@ -224,6 +265,7 @@ class ScoreGridModel(QAbstractTableModel):
         first_column = min(self.column_of(criterion) for _, criterion, _ in cells)
         self.dataChanged.emit(self.index(rows[0], first_column), self.index(rows[-1], self.total_column))
         self.saved.emit(self._describe(cells))
+        self.changed_cells.emit(before)
         return True
 
     def _refuse(self, message: str) -> bool:
@@ -348,15 +390,38 @@ class ScoreGridModel(QAbstractTableModel):
 
 
 class ScoreDelegate(QStyledItemDelegate):
-    """A plain line editor, right-aligned like the numbers it replaces."""
+    """A plain line editor, right-aligned like the numbers it replaces.
+
+    The keys that leave a cell (Enter, Tab, Shift+Tab, Up, Down) are handled here, not by Qt's
+    default: the value is saved first, and only when it was accepted does the editor close and
+    the cursor move. A refused value keeps its editor open, with the typed text, on the cell
+    it was typed in, so nothing typed after it can land in another cell."""
+
+    # key -> (rows, columns, wraps): where the cursor goes once the value is saved
+    LEAVING_KEYS = {
+        Qt.Key.Key_Return: (1, 0, False),
+        Qt.Key.Key_Enter: (1, 0, False),
+        Qt.Key.Key_Down: (1, 0, False),
+        Qt.Key.Key_Up: (-1, 0, False),
+        Qt.Key.Key_Tab: (0, 1, True),
+        Qt.Key.Key_Backtab: (0, -1, True),
+    }
+
+    def __init__(self, view: ScoreTableView) -> None:
+        super().__init__(view)
+        self._view = view
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
         editor = QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         editor.setFrame(False)
+        editor.setProperty("score_row", index.row())
+        editor.setProperty("score_column", index.column())
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+        if editor.property("score_keep_text"):
+            return  # reopened after a refusal: the typed text stays
         editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
         editor.selectAll()
 
@@ -366,22 +431,52 @@ class ScoreDelegate(QStyledItemDelegate):
         else:
             model.last_refused = False
 
+    def eventFilter(self, editor, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(editor, QLineEdit):
+            modifiers = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
+            step = self.LEAVING_KEYS.get(Qt.Key(event.key()))
+            if step is not None and modifiers == Qt.KeyboardModifier.NoModifier:
+                if event.key() == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                    step = self.LEAVING_KEYS[Qt.Key.Key_Backtab]
+                self._leave(editor, step)
+                return True
+        return super().eventFilter(editor, event)
+
+    def _leave(self, editor: QLineEdit, step: tuple[int, int, bool]) -> None:
+        model = self._view.grid_model()
+        index = model.index(editor.property("score_row"), editor.property("score_column"))
+        self.setModelData(editor, model, index)
+        if model.last_refused:
+            editor.setFocus()
+            return
+        self._view.pending_step = step
+        self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
 
 _EDIT_HINT = QAbstractItemDelegate.EndEditHint
+_EDITING = QAbstractItemView.State.EditingState
+_OPENING_TRIGGERS = (QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
+                     | QAbstractItemView.EditTrigger.EditKeyPressed)
 
 
 class ScoreTableView(QTableView):
-    """Keyboard entry as on a spreadsheet: a typed number replaces the cell, Enter goes down,
-    Tab right and Shift+Tab left, Delete clears, Ctrl+C / Ctrl+V copy and paste blocks."""
+    """Keyboard entry as on a spreadsheet (Excel, WPS): a typed number replaces the cell, Enter
+    goes down, Tab right and Shift+Tab left (wrapping to the next or previous row), Home/End to
+    the row's first or last score, Esc cancels the edit, Delete clears, Ctrl+C / Ctrl+V copy and
+    paste blocks, Ctrl+Z / Ctrl+Y undo and redo.
+
+    Typing on the 序号/管区/村名 columns starts editing that row's first score; typing where no
+    score can go is refused with a message, never turned into a search that moves the cursor."""
+
+    correction_requested = Signal(QModelIndex, str)  # a finalised round: the cell and what was typed
+    typing_refused = Signal(str)
+    undo_requested = Signal()
+    redo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setItemDelegate(ScoreDelegate(self))
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
+        self.setEditTriggers(_OPENING_TRIGGERS)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setTabKeyNavigation(True)
@@ -391,8 +486,11 @@ class ScoreTableView(QTableView):
         header = self.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setMinimumHeight(2 * self.fontMetrics().height() + 12)
-        # Asked before an editor opens on a finalised round; False keeps the cell closed.
-        self.before_edit: Callable[[], bool] | None = None
+        # True on a finalised round: no editor opens, a correction is asked for instead.
+        self.corrections_only = False
+        self.pending_step: tuple[int, int, bool] | None = None
+        # While a correction dialog is open, keys that still reach the grid are passed to it.
+        self.keys_go_to: QWidget | None = None
         self.on_clear: Callable[[list[QModelIndex]], None] | None = None
         self.on_paste: Callable[[QModelIndex, list[list[str]]], None] | None = None
 
@@ -406,70 +504,103 @@ class ScoreTableView(QTableView):
             return super().edit(index)
         opens = trigger == QAbstractItemView.EditTrigger.AllEditTriggers or bool(trigger & self.editTriggers())
         editable = index.isValid() and bool(self.model().flags(index) & Qt.ItemFlag.ItemIsEditable)
-        if (opens and editable and self.state() != QAbstractItemView.State.EditingState
-                and self.before_edit is not None and not self.before_edit()):
+        if opens and editable and self.state() != _EDITING and self.corrections_only:
+            typed = event.text() if trigger == QAbstractItemView.EditTrigger.AnyKeyPressed and event else None
+            value = index.data(Qt.ItemDataRole.EditRole) or ""
+            self.correction_requested.emit(QModelIndex(index), value if typed is None else typed)
             return False
         return super().edit(index, trigger, event)
 
+    def keyboardSearch(self, search: str) -> None:  # noqa: N802
+        """Never: a typed digit that finds a row by its 序号 would move the cursor to another unit."""
+
     def closeEditor(self, editor: QWidget, hint) -> None:  # noqa: N802
-        step = {
-            _EDIT_HINT.SubmitModelCache: (1, 0),  # Enter
-            _EDIT_HINT.EditNextItem: (0, 1),  # Tab
-            _EDIT_HINT.EditPreviousItem: (0, -1),  # Shift+Tab
-        }.get(hint)
-        super().closeEditor(editor, _EDIT_HINT.NoHint if step else hint)
-        # A refused value keeps the clerk on the cell to type it again.
-        if step and not self.grid_model().last_refused:
+        step, self.pending_step = self.pending_step, None
+        super().closeEditor(editor, hint)
+        if step is not None:
             self.move_current(*step)
 
-    def move_current(self, rows: int, columns: int) -> None:
+    def reopen_refused(self, index: QModelIndex, text: str) -> None:
+        """Open the editor again on `index` with `text` kept (used after a refused paste of one cell)."""
+        self.setCurrentIndex(index)
+        if super().edit(index, QAbstractItemView.EditTrigger.AllEditTriggers, None):
+            editor = self.indexWidget(index)
+            if isinstance(editor, QLineEdit):
+                editor.setText(text)
+
+    def move_current(self, rows: int, columns: int, wraps: bool = False) -> None:
         model = self.grid_model()
-        current = self.currentIndex()
         if model.rowCount() == 0 or model.columnCount() == 0:
             return
+        current = self.currentIndex()
         if not current.isValid():
             self.setCurrentIndex(model.index(0, FIRST_SCORE_COLUMN))
             return
-        row, column = current.row(), current.column()
-        if columns:
-            if column < FIRST_SCORE_COLUMN:
-                column = FIRST_SCORE_COLUMN
-            else:
-                column = max(FIRST_SCORE_COLUMN, min(model.last_score_column, column + columns))
-        if rows:
-            step = row + rows
-            # Units not visited this quarter take no scores: jump over them.
-            while 0 <= step < model.rowCount() and not model.unit_at(step).visited:
-                step += rows
-            if 0 <= step < model.rowCount():
-                row = step
+        row, column = next_cell(model, current.row(), current.column(), rows, columns, wraps)
         self.setCurrentIndex(model.index(row, column))
 
     # ----- keys ---------------------------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        if self.state() == QAbstractItemView.State.EditingState:
+        target = self.keys_go_to
+        if target is not None and target.isVisible():
+            # Typed faster than the correction dialog came up: the keys belong to it.
+            QCoreApplication.sendEvent(target.focusWidget() or target, event)
+            return
+        if self.state() == _EDITING:
             super().keyPressEvent(event)
             return
         key = event.key()
-        plain = (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier) == Qt.KeyboardModifier.NoModifier
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        model = self.grid_model()
+        current = self.currentIndex()
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection()
         elif event.matches(QKeySequence.StandardKey.Paste):
             self.paste_clipboard()
+        elif event.matches(QKeySequence.StandardKey.Undo):
+            self.undo_requested.emit()
+        elif event.matches(QKeySequence.StandardKey.Redo) or (
+                key == Qt.Key.Key_Y and modifiers == Qt.KeyboardModifier.ControlModifier):
+            self.redo_requested.emit()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
             self.move_current(1, 0)
         elif key == Qt.Key.Key_Tab and plain:
-            self.move_current(0, 1)
-        elif key == Qt.Key.Key_Backtab:
-            self.move_current(0, -1)
+            self.move_current(0, 1, True)
+        elif key == Qt.Key.Key_Backtab or (key == Qt.Key.Key_Tab and modifiers == Qt.KeyboardModifier.ShiftModifier):
+            self.move_current(0, -1, True)
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_End) and plain and current.isValid() and model.criteria:
+            column = FIRST_SCORE_COLUMN if key == Qt.Key.Key_Home else model.last_score_column
+            self.setCurrentIndex(model.index(current.row(), column))
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
             if self.on_clear is not None:
-                self.on_clear(self.selectedIndexes() or [self.currentIndex()])
+                self.on_clear(self.selectedIndexes() or [current])
+        elif _typed_text(event) and current.isValid():
+            self._type_into(current, event)
         else:
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def _type_into(self, current: QModelIndex, event) -> None:
+        """A printable key with no editor open: edit the score cell it belongs to, or say why not."""
+        model = self.grid_model()
+        row, column = current.row(), current.column()
+        unit = model.unit_at(row)
+        if unit is None or not model.criteria:
+            return
+        if not unit.visited:
+            self.typing_refused.emit(f"{unit.name}本季度未观摩，不能打分")
+            return
+        if column == model.total_column:
+            self.typing_refused.emit("“合计”自动计算，不能输入；请在左边的指标格中输入分数")
+            return
+        if column < FIRST_SCORE_COLUMN:
+            # The name columns never take input: the typing goes to the row's first score.
+            current = model.index(row, FIRST_SCORE_COLUMN)
+            self.setCurrentIndex(current)
+        self.edit(current, QAbstractItemView.EditTrigger.AnyKeyPressed, event)
 
     def selection_text(self) -> str:
         """The selected cells as a tab-separated block (its bounding rectangle), as Excel copies."""
@@ -521,8 +652,9 @@ class _ScoreGridUi:
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setMinimumHeight(self.status_label.fontMetrics().height() + 6)
-        hint = QLabel("直接输入分数，回车到下一行，Tab 到右边一格；Delete 清空（清空表示未打分，不是 0 分）；"
-                      "可从 Excel、WPS 复制一块分数后 Ctrl+V 粘贴。每格输入后立即保存。")
+        hint = QLabel("直接输入分数，回车到下一行，Tab 到右边一格（行末转到下一行），Esc 取消输入；"
+                      "Delete 清空（清空表示未打分，不是 0 分）；可从 Excel、WPS 复制一块分数后 Ctrl+V 粘贴；"
+                      "Ctrl+Z 撤销、Ctrl+Y 重做。每格输入后立即保存。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         layout = QVBoxLayout(widget)
@@ -534,9 +666,22 @@ class _ScoreGridUi:
         layout.addWidget(hint)
 
 
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """One saved change of the grid (a typed cell, a cleared selection, a pasted block):
+    each cell's points before and after, so Ctrl+Z and Ctrl+Y can put either back."""
+
+    round_id: int
+    judge_id: int
+    cells: tuple[tuple[int, str, Decimal | None, Decimal | None], ...]  # unit, criterion, old, new
+
+
 class ScoreGrid(QWidget):
     """The entry sheet of one round: pick a judge, type the scores; each accepted cell is saved
-    at once through `core.rounds.set_scores`. `saved` fires after each save."""
+    at once through `core.rounds.set_scores`. `saved` fires after each save.
+
+    On a finalised round no editor opens: typing (or F2, a double click, Delete) opens the
+    correction dialog, which shows the cell and takes the new value and the reason."""
 
     saved = Signal()
 
@@ -544,22 +689,30 @@ class ScoreGrid(QWidget):
         super().__init__(parent)
         self._core = core
         self._detail: RoundDetail | None = None
-        self._pending_reason: str | None = None
-        # Asks for a correction reason on a finalised round; None when the clerk cancels.
+        self._reason = ""
+        self._action = "评分"
+        self._undo: list[UndoStep] = []
+        self._redo: list[UndoStep] = []
+        self._recording = True
+        # Asks for a correction reason on a finalised round (pasted blocks, undo); None: cancelled.
         self.ask_reason: Callable[[], str | None] = lambda: None
+        # Makes the correction dialog of one cell (the tab sets it; tests can drive it).
+        self.correction_dialog: CorrectionDialog | None = None
         self.ui = _ScoreGridUi()
         self.ui.setup(self)
         self.model = ScoreGridModel(self)
         self.model.set_writer(self._write)
         self.ui.view.setModel(self.model)
         self.view = self.ui.view
-        self.view.before_edit = self._before_edit
         self.view.on_clear = self.clear_cells
         self.view.on_paste = self.paste_block
-        # A reason asked for one editor is used by that editor only, saved or not.
-        self.view.itemDelegate().closeEditor.connect(self._forget_reason)
+        self.view.correction_requested.connect(self.open_correction)
+        self.view.typing_refused.connect(self._show_refusal)
+        self.view.undo_requested.connect(self.undo)
+        self.view.redo_requested.connect(self.redo)
         self.model.refused.connect(self._show_refusal)
         self.model.saved.connect(self._show_saved)
+        self.model.changed_cells.connect(self._remember)
         self.model.modelReset.connect(self._update_progress)
         self.model.dataChanged.connect(self._update_progress)
         self.ui.judge_combo.currentIndexChanged.connect(self._judge_changed)
@@ -580,9 +733,13 @@ class ScoreGrid(QWidget):
 
     def set_round(self, detail: RoundDetail | None) -> None:
         """Show `detail` (None: nothing), keeping the judge chosen if the round still has them."""
-        keep = self.current_judge_id() if self._detail is not None and detail is not None \
-            and self._detail.id == detail.id else None
+        same = self._detail is not None and detail is not None and self._detail.id == detail.id
+        keep = self.current_judge_id() if same else None
+        if not same:
+            self._undo.clear()
+            self._redo.clear()
         self._detail = detail
+        self.view.corrections_only = self._final()
         combo = self.ui.judge_combo
         combo.blockSignals(True)
         combo.clear()
@@ -651,33 +808,33 @@ class ScoreGrid(QWidget):
     def _final(self) -> bool:
         return self._detail is not None and self._detail.status is RoundStatus.FINAL
 
-    def _before_edit(self) -> bool:
-        """On a finalised round the correction reason comes first; cancelling opens no editor."""
-        if not self._final():
-            return True
-        reason = self.ask_reason()
-        if not reason:
-            self._show_message("没有写更正原因，未作修改", ok=False)
-            return False
-        self._pending_reason = reason
-        return True
-
-    def _forget_reason(self, *args) -> None:
-        self._pending_reason = None
-
     def _write(self, cells: Cells) -> None:
         detail, judge_id = self._detail, self.current_judge_id()
         if detail is None or judge_id is None:
             raise ValidationError("没有选择评委，不能打分")
-        reason = ""
-        if detail.status is RoundStatus.FINAL:
-            reason, self._pending_reason = self._pending_reason or self.ask_reason(), None
-            if not reason:
-                self._show_message("没有写更正原因，未作修改", ok=False)
-                raise EditCancelled
+        if detail.status is RoundStatus.FINAL and not self._reason:
+            # Every way into a finalised round's cells asks for the reason first; this is the guard.
+            raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
         self._core.rounds.set_scores(detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
-                                     reason)
+                                     self._reason, action=self._action)
         self.saved.emit()
+
+    def _write_with(self, edits: Sequence[Edit], reason: str = "", action: str = "评分") -> bool:
+        self._reason, self._action = reason, action
+        try:
+            return self.model.write(edits)
+        finally:
+            self._reason, self._action = "", "评分"
+
+    def _block_reason(self) -> str | None:
+        """The correction reason for a change of several cells on a finalised round ("" if not final)."""
+        if not self._final():
+            return ""
+        reason = self.ask_reason()
+        if not reason:
+            self._show_message("没有写更正原因，未作修改", ok=False)
+            return None
+        return reason
 
     def clear_cells(self, indexes: Sequence[QModelIndex]) -> bool:
         """Delete: the selected scores become empty (not scored). Read-only cells are skipped."""
@@ -686,12 +843,13 @@ class ScoreGrid(QWidget):
                  and self.model.score(i.row(), i.column()) is not None]
         if not edits:
             return False
-        if self._final() and not self._before_edit():
+        if self._final() and len(edits) == 1:
+            self.open_correction(self.model.index(edits[0][0], edits[0][1]), "")
             return False
-        try:
-            return self.model.write(edits)
-        finally:
-            self._pending_reason = None
+        reason = self._block_reason()
+        if reason is None:
+            return False
+        return self._write_with(edits, reason)
 
     def paste_block(self, start: QModelIndex, block: list[list[str]]) -> bool:
         """A block from Excel or WPS, its top-left at `start`: all of it in one save, or none."""
@@ -709,17 +867,114 @@ class ScoreGrid(QWidget):
                 "超出了评分表，没有粘贴任何分数")
         edits = [(start.row() + r, start.column() + c, text)
                  for r, row in enumerate(block) for c, text in enumerate(row)]
-        if self._final() and not self._before_edit():
+        reason = self._block_reason()
+        if reason is None or not self._write_with(edits, reason):
             return False
-        try:
-            if not model.write(edits):
-                return False
-        finally:
-            self._pending_reason = None
         view = self.view
         view.clearSelection()
         for row, column, _ in edits:
             view.selectionModel().select(model.index(row, column), QItemSelectionModel.SelectionFlag.Select)
+        return True
+
+    # ----- corrections of a finalised round ----------------------------------------------------
+
+    def open_correction(self, index: QModelIndex, typed: str) -> CorrectionDialog | None:
+        """The correction dialog of one cell, shown at once so the keys typed after the first
+        one go into its 新分数 field; nothing is saved until it is confirmed with a reason."""
+        detail, judge_id = self._detail, self.current_judge_id()
+        unit, criterion = self.model.unit_at(index.row()), self.model.criterion_at(index.column())
+        if detail is None or judge_id is None or unit is None or criterion is None:
+            return None
+        current = self.model.score(index.row(), index.column())
+        dialog = CorrectionDialog(self, detail.judge(judge_id).name, unit.name, criterion, current, typed)
+        cell = QPersistentModelIndex(index)
+
+        def accept() -> None:
+            saved = self._write_with([(cell.row(), cell.column(), dialog.new_value_text())], dialog.reason())
+            if saved:
+                dialog.accept()
+            else:
+                dialog.show_problem(self.ui.status_label.text())
+
+        dialog.save_requested.connect(accept)
+        dialog.rejected.connect(lambda: self._show_message("更正已取消，未作修改", ok=True))
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.correction_dialog = dialog
+        self.view.keys_go_to = dialog
+        dialog.open()
+        dialog.place_caret()
+        return dialog
+
+    def _forget_dialog(self, dialog: CorrectionDialog) -> None:
+        if self.correction_dialog is dialog:
+            self.correction_dialog = None
+            self.view.keys_go_to = None
+        self.view.setFocus()
+
+    # ----- undo and redo ---------------------------------------------------------------------
+
+    def _remember(self, cells: list) -> None:
+        if not self._recording or self._detail is None or self.current_judge_id() is None:
+            return
+        self._undo.append(UndoStep(self._detail.id, self.current_judge_id(), tuple(cells)))
+        self._redo.clear()
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> bool:
+        """Ctrl+Z: the last saved change of this grid is put back, audited as 撤销评分."""
+        if not self._undo:
+            self._show_message("没有可以撤销的评分修改", ok=False)
+            return False
+        return self._replay(self._undo, self._redo, undo=True)
+
+    def redo(self) -> bool:
+        """Ctrl+Y: the change undone last is made again, audited as 重做评分."""
+        if not self._redo:
+            self._show_message("没有可以重做的评分修改", ok=False)
+            return False
+        return self._replay(self._redo, self._undo, undo=False)
+
+    def _replay(self, source: list[UndoStep], target: list[UndoStep], undo: bool) -> bool:
+        step = source[-1]
+        detail = self._detail
+        if detail is None or detail.id != step.round_id:
+            source.clear()
+            return False
+        if self.current_judge_id() != step.judge_id:
+            self.select_judge(step.judge_id)
+        # Put back only what this grid wrote: a cell changed since (an import, say) is left alone.
+        expected = {(unit, criterion): (new if undo else old) for unit, criterion, old, new in step.cells}
+        now = {(c.round_unit_id, c.criterion): c.points for c in self._core.rounds.scores(detail.id, step.judge_id)}
+        moved = [key for key, value in expected.items() if now.get(key) != value]
+        word = "撤销" if undo else "重做"
+        if moved:
+            names = "、".join(f"{self.model.unit_at(self.model.row_of(u)).name} {c}" for u, c in moved[:3])
+            source.pop()
+            return self._refuse(f"不能{word}：{names} 的分数在这之后已被别处修改（如导入评分），请直接改正")
+        reason = self._block_reason()
+        if reason is None:
+            return False
+        edits = [(self.model.row_of(unit), self.model.column_of(criterion), old if undo else new)
+                 for unit, criterion, old, new in step.cells]
+        self._recording = False
+        try:
+            saved = self._write_with([(r, c, None if v is None else str(v)) for r, c, v in edits], reason,
+                                     action="撤销评分" if undo else "重做评分")
+        finally:
+            self._recording = True
+        if not saved:
+            return False
+        source.pop()
+        target.append(step)
+        first = edits[0]
+        self.view.setCurrentIndex(self.model.index(first[0], first[1]))
+        self._show_message(f"已{word}：{len(edits)} 个分数" if len(edits) > 1 else
+                           f"已{word}：{self.ui.status_label.text().removeprefix('已保存：')}", ok=True)
         return True
 
     # ----- messages ----------------------------------------------------------------------------
@@ -738,3 +993,79 @@ class ScoreGrid(QWidget):
     def _show_message(self, message: str, ok: bool) -> None:
         self.ui.status_label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
         self.ui.status_label.setText(message)
+
+
+class CorrectionDialog(QDialog):
+    """更正评分: a finalised round's cell, its current value, the new value (with everything
+    the clerk typed) and the reason; nothing is saved until 保存更正."""
+
+    save_requested = Signal()
+
+    def __init__(self, parent: QWidget, judge: str, unit: str, criterion: GridCriterion,
+                 current: Decimal | None, typed: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("更正评分（已定稿）")
+        self.setModal(True)
+        self._maximum = criterion.maximum
+        self._criterion = criterion.name
+        form = QFormLayout()
+        form.addRow("村（社区）", QLabel(unit))
+        form.addRow("评委", QLabel(judge))
+        form.addRow("指标", QLabel(f"{criterion.component} · {criterion.name}（满分 {plain_points(criterion.maximum)}）"))
+        form.addRow("现在的分数", QLabel("未打分" if current is None else plain_points(current)))
+        self.value_edit = QLineEdit(typed)
+        self.value_edit.setPlaceholderText("空白表示清空（未打分）")
+        self.value_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("必须填写，例如：评委笔误，核对原始评分表后更正")
+        form.addRow("新分数", self.value_edit)
+        form.addRow("更正原因", self.reason_edit)
+        self.problem_label = QLabel()
+        self.problem_label.setStyleSheet(ERROR_STYLE)
+        self.problem_label.setWordWrap(True)
+        note = QLabel("该评比已定稿：保存后生成新的结果版本，原结果保留，修改记入审计记录。")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存更正")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 30)
+
+    def place_caret(self) -> None:
+        """After showing (QDialog's own focus-in selects the text): the keys typed after the
+        first one go on after it, never over it."""
+        self.value_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.value_edit.deselect()
+        self.value_edit.setCursorPosition(len(self.value_edit.text()))
+
+    def new_value_text(self) -> str:
+        return self.value_edit.text()
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def show_problem(self, message: str) -> None:
+        self.problem_label.setText(message)
+
+    def _save(self) -> None:
+        text = clean(self.value_edit.text())
+        if text:
+            try:
+                check_points(text, self._criterion, self._maximum)
+            except ValidationError as exc:
+                self.show_problem(f"{exc.message}，请改正新分数")
+                self.value_edit.setFocus()
+                return
+        if not self.reason():
+            self.show_problem("请写明更正原因")
+            self.reason_edit.setFocus()
+            return
+        self.show_problem("")
+        self.save_requested.emit()

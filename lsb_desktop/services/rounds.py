@@ -154,6 +154,10 @@ class _Loaded:
     criterion_max: dict[str, Decimal]
 
 
+# The audit actions a score change can be recorded as.
+SCORE_ACTIONS = ("评分", "撤销评分", "重做评分")
+
+
 class RoundService:
     def __init__(self, database: Database, villages: VillageService) -> None:
         self._db = database
@@ -402,8 +406,11 @@ class RoundService:
         return self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)[0]
 
     def set_scores(self, round_id: int, cells: Sequence[tuple[int, int, str, Decimal | str | None]],
-                   reason: str = "") -> list[Decimal | None]:
-        """Save several cells (a pasted block) in one transaction: all or none."""
+                   reason: str = "", action: str = "评分") -> list[Decimal | None]:
+        """Save several cells (a pasted block) in one transaction: all or none. `action` names
+        the change in the audit log: 评分, or 撤销评分 / 重做评分 for the grid's undo and redo."""
+        if action not in SCORE_ACTIONS:
+            raise ValueError(f"unknown score action {action!r}")
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             self._editable(loaded, reason)
@@ -453,7 +460,7 @@ class RoundService:
                 changes.append((judges[judge_id], units[unit_id], name, old, value))
                 saved.append(value)
             audit.record_many(session, [
-                ("评分", f"round:{round_id}/judge:{judge}/unit:{unit}/criterion:{name}",
+                (action, f"round:{round_id}/judge:{judge}/unit:{unit}/criterion:{name}",
                  None if old is None else str(old), None if value is None else str(value), clean_text(reason))
                 for judge, unit, name, old, value in changes
             ])

@@ -525,19 +525,25 @@ def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtb
     assert tab.ui.final_banner.text().endswith("）：修改需写明更正原因，原结果保留")
     assert tab.ui.pages.currentIndex() == PAGE_RESULTS
 
-    # Cancelling the reason: no editor, no change.
+    # Typing on a finalised round opens the correction dialog, never an editor; cancelling it changes nothing.
     tab.show_page(PAGE_SCORES)
     view, model = tab.grid.view, tab.grid.model
     view.setCurrentIndex(model.index(3, FIRST_SCORE_COLUMN))
     qtbot.keyClicks(view, "2")
     assert view.indexWidget(model.index(3, FIRST_SCORE_COLUMN)) is None
-    assert len(answers.asked) == 1 and "更正原因" in answers.asked[0]
+    dialog = tab.grid.correction_dialog
+    assert dialog is not None and dialog.new_value_text() == "2"
+    dialog.reject()
     assert stored(core, detail)[("东关社区", "基层党建")] == Decimal("15.00")
 
     # With a reason the cell is saved, a new version of the results is stored.
-    answers.queue.append(("评委笔误，核对原始评分表后更正", True))
-    type_cell(qtbot, view, 3, FIRST_SCORE_COLUMN, "25")
-    assert len(answers.asked) == 2
+    qtbot.keyClicks(view, "2")
+    dialog = tab.grid.correction_dialog
+    qtbot.keyClicks(dialog.value_edit, "5")
+    dialog.reason_edit.setText("评委笔误，核对原始评分表后更正")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert answers.asked == []
     assert stored(core, detail)[("东关社区", "基层党建")] == Decimal("25.00")
     entry = [e for e in core.audit.entries(f"round:{detail.id}") if "/judge:" in e.entity][0]
     assert (entry.old, entry.new, entry.reason) == ("15.00", "25.00", "评委笔误，核对原始评分表后更正")
