@@ -826,6 +826,7 @@ class ReplacedModel(RowTableModel):
         Column("村（社区）", lambda r: r.row.unit_name),
         Column("年度", lambda r: r.row.draft.year, alignment=ALIGN_CENTER),
         Column("序号", lambda r: r.row.draft.number, alignment=ALIGN_CENTER),
+        Column("承诺事项（导入后）", lambda r: r.row.draft.content, tooltip=lambda r: r.row.draft.content),
         Column("对应方式", lambda r: f"按{r.row.matched_by}", alignment=ALIGN_CENTER),
         Column("项目", lambda r: r.what, alignment=ALIGN_CENTER),
         Column("原来", lambda r: r.old or "（空）", tooltip=lambda r: r.old, foreground=lambda r: REPLACED_OLD),
@@ -975,10 +976,11 @@ class CommitmentImportDialog(QDialog):
             self.import_button.setToolTip("")
 
     def _fit_rows(self) -> None:
-        for view, column in ((self.row_view, ImportRowModel.CONTENT_COLUMN), (self.replaced_view, 6),
-                             (self.replaced_view, 7)):
+        for view, limits in ((self.row_view, {ImportRowModel.CONTENT_COLUMN: 320}),
+                             (self.replaced_view, {4: 220, 7: 280, 8: 280})):
             view.resizeColumnsToContents()
-            view.setColumnWidth(column, min(view.columnWidth(column), 320))
+            for column, most in limits.items():
+                view.setColumnWidth(column, min(view.columnWidth(column), most))
 
     def do_import(self) -> None:
         preview = self.preview

@@ -317,7 +317,7 @@ class SummaryTableModel(RowTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if (orientation == Qt.Orientation.Horizontal and section == self.OVERDUE_COLUMN
                 and role == Qt.ItemDataRole.DisplayRole and self.counted_day is not None):
-            return overdue_heading(self.counted_day)
+            return overdue_heading(self.counted_day).replace("（", "\n（", 1)  # two lines: it fits
         return super().headerData(section, orientation, role)
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -435,7 +435,7 @@ class _CommitmentsTabUi:
     """The layout of CommitmentsTab; behaviour lives in the tab."""
 
     FIELDS = (("category", "类别"), ("target", "量化目标"), ("due", "完成时限"), ("responsible", "责任人"),
-              ("status", "状态"), ("completed", "完成日期"), ("carried", "来源"), ("note", "备注"))
+              ("status", "状态"), ("completed", "完成日期"), ("carried", "结转"), ("note", "备注"))
 
     def setup(self, tab: QWidget) -> None:
         self.year_combo = QComboBox()
@@ -658,6 +658,7 @@ class _CommitmentsTabUi:
         # The few columns share the width: a narrow table in a wide page reads as unfinished.
         self.summary_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         legend = QLabel(f"完成率 = 已完成 ÷（事项 − 已取消），没有可计算事项的显示“—”、不排名。{WORST_RULE_TEXT}。"
+                        "逾期：到统计日已过完成时限仍未完成的事项；已结转到下一年的不计逾期，在本年度完成率中仍按未完成计算。"
                         "单击一个村（社区）查看它的事项。")
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #666;")
