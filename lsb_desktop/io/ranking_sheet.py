@@ -258,7 +258,7 @@ class _Summary:
             values += [_number(result.bonus) if result.bonus else None,
                        _number(result.deduction) if result.deduction else None]
         values += [_number(result.composite), result.rank,
-                   result.flag.label if result.flag else "", NOTE_SEPARATOR.join(result.notes)]
+                   result.flag.label if result.flag else "", self.data.remarks(row)]
         return values
 
     def _not_visited_values(self, index: int, unit: RoundUnit, width: int) -> list[object]:
@@ -366,7 +366,7 @@ _FLAG_COLUMNS = (
 
 
 def _write_flag_list(sheet: Worksheet, data: PaperData, options: RankingSheetOptions) -> None:
-    """Two blocks, 红旗 then 黑旗, each with its own header; a veto's reason in 备注."""
+    """Two blocks, 红旗 then 黑旗, each with its own header; 备注 as on the summary sheet."""
     font = options.font
     title = f"{data.full_title}红黑旗名单"
     columns = list(_FLAG_COLUMNS)
@@ -414,7 +414,7 @@ def _write_flag_list(sheet: Worksheet, data: PaperData, options: RankingSheetOpt
             continue
         for index, item in enumerate(flagged, start=1):
             result = item.result
-            note = f"一票否决：{result.veto_reason}" if result.veto_reason else ""
+            note = data.remarks(item)
             values = [index, result.unit.name, result.unit.secretary,
                       _number(result.composite), result.rank, note]
             _style_row(sheet, row, columns, body, None)

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from lsb_desktop.domain.paper import PaperData
+from lsb_desktop.domain.rounds import RoundAdjustment
 from lsb_desktop.domain.scoring import TiePolicy
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
@@ -26,9 +29,14 @@ class PaperService:
         return "尚未设置乡镇名称或党委名称，使用“XX镇”“中共XX镇委员会”代替（在 文件 → 乡镇信息 中设置）"
 
     def data(self, round_id: int, tie_policy: TiePolicy | None | str = "round") -> PaperData:
+        """The round's paper, with each unit's 加分/扣分/一票否决 and their reasons for 备注."""
         township = self._settings.township()
-        return self._rounds.paper_data(round_id, township.township_or_placeholder,
+        data = self._rounds.paper_data(round_id, township.township_or_placeholder,
                                        township.committee_or_placeholder, tie_policy)
+        by_unit: dict[int, list[RoundAdjustment]] = defaultdict(list)
+        for adjustment in self._rounds.adjustments(round_id):
+            by_unit[adjustment.round_unit_id].append(adjustment)
+        return replace(data, adjustments={unit: tuple(items) for unit, items in by_unit.items()})
 
     def export_ranking(self, round_id: int, path: Path, tie_policy: TiePolicy | None | str = "round") -> PaperData:
         from lsb_desktop.io.ranking_sheet import write_ranking_sheet  # openpyxl: when first used

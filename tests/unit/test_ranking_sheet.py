@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.rounds import RoundRules, RoundUnit, UnitResult
+from lsb_desktop.domain.rounds import AdjustmentType, RoundAdjustment, RoundRules, RoundUnit, UnitResult
 from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.ranking_sheet import RankingSheetOptions, write_ranking_sheet
@@ -60,12 +60,12 @@ def paper(**changes: object) -> PaperData:
         row(1, "东岗村", "杨金堃", 1, Fraction(882975, 10000),
             (Fraction(8521, 100) + Fraction(1, 200), Fraction(9049, 100)),
             ("90.50", "88.00", "92.25"), ("91.00", "90.00", "90.50"), flag=Flag.RED,
-            notes=("评委不足", "村史馆建设突出"), bonus="1.5"),
+            bonus="1.5"),
         row(2, "=危险村", "李禛", 2, Fraction(169, 2), (Fraction(845, 10), Fraction(845, 10)),
             ("85.00", "84.00", "84.50"), ("84.50", "84.50", "84.50"), district="西部管区"),
         row(3, "南岗村", "张镛", 2, Fraction(169, 2), (Fraction(85), Fraction(253, 3)),
             ("85.00", "86.00", ""), ("84.00", "84.00", "85.00"), district="南部管区",
-            notes=("评委不足", "-2分：材料迟交"), deduction="2"),
+            deduction="2"),
         row(4, "西岗村", "王永强", 4, Fraction(8012, 100), (Fraction(80), Fraction(16845, 200)),
             ("80.00", "79.00", "81.00"), ("80.00", "81.00", "80.20")),
         row(5, "北岗村", "赵丽娟", 5, Fraction(90), (Fraction(90), Fraction(90)),
@@ -76,7 +76,12 @@ def paper(**changes: object) -> PaperData:
         township="清河镇", committee="中共清河镇委员会", period=Period(2024, 4),
         title="村党组织书记“亮赛比”逐村观摩评比", event_date=date(2025, 1, 20), judges=JUDGES,
         scheme=SCHEME, rules=RoundRules(red=1, black=1), rows=rows,
-        not_visited=(unit(6, "中岗村", "北部管区", "刘喆", visited=False),), final=True, version=1)
+        not_visited=(unit(6, "中岗村", "北部管区", "刘喆", visited=False),), final=True, version=1,
+        adjustments={
+            1: (RoundAdjustment(1, 1, AdjustmentType.BONUS, Decimal("1.50"), "村史馆建设突出"),),
+            3: (RoundAdjustment(2, 3, AdjustmentType.DEDUCTION, Decimal("2.00"), "材料迟交"),),
+            5: (RoundAdjustment(3, 5, AdjustmentType.VETO, None, "发生安全生产事故"),),
+        })
     return replace(data, **changes)
 
 
@@ -156,7 +161,7 @@ def test_one_row_by_hand(tmp_path: Path) -> None:
         85.22,  # 85.215 half-up from the exact value (a float 85.215 would round to 85.21)
         90.49, 1.5, None,
         88.3,  # 0.7 × 85.215 + 0.3 × 90.49 + 1.5 = 88.2975 → 88.30
-        1, "红旗", "评委不足；村史馆建设突出"]
+        1, "红旗", "加分 1.5：村史馆建设突出；评委不足"]
     for letter in "EFGHIJKLMN":
         assert sheet[f"{letter}5"].number_format == "0.00", letter
         assert sheet[f"{letter}5"].data_type == "n", letter
@@ -176,9 +181,9 @@ def test_rank_order_tie_absent_judge_and_deduction(tmp_path: Path) -> None:
     assert sheet["K7"].value == 84.33  # 253/3 = 84.333…
     assert sheet["K8"].value == 84.23  # 84.225: half-up, where round-half-even gives 84.22
     assert sheet["M7"].value == 2 and sheet["L7"].value is None
-    assert sheet["Q7"].value == "评委不足；-2分：材料迟交"
+    assert sheet["Q7"].value == "扣分 2：材料迟交；评委不足"
     assert sheet["Q7"].data_type == "s"
-    assert sheet["Q9"].value == "评委不足；一票否决：发生安全生产事故"
+    assert sheet["Q9"].value == "一票否决：发生安全生产事故；评委不足"
     assert sheet["P9"].value == "黑旗"
 
 
@@ -235,7 +240,7 @@ def test_options_hide_columns_and_choose_the_component(tmp_path: Path) -> None:
     assert values(sheet, 3) == ["序号", "管区", "村（社区）", "党组织书记", "综合得分", "排名",
                                 "红/黑旗", "备注"]
     assert values(sheet, 5) == [1, "东部管区", "东岗村", "杨金堃", 88.3, 1, "红旗",
-                                "评委不足；村史馆建设突出"]
+                                "加分 1.5：村史馆建设突出；评委不足"]
     assert sheet["A12"].value == "记分人：__________    审核：__________"
     assert sheet["A5"].font.name == "仿宋" and sheet["A1"].font.name == "仿宋"
 
@@ -279,12 +284,12 @@ def test_flag_list(tmp_path: Path) -> None:
     header = ["序号", "村（社区）", "党组织书记", "综合得分", "排名", "备注"]
     assert sheet["A3"].value == "红旗（1个）"
     assert values(sheet, 4) == header
-    assert values(sheet, 5) == [1, "东岗村", "杨金堃", 88.3, 1, None]
+    assert values(sheet, 5) == [1, "东岗村", "杨金堃", 88.3, 1, "加分 1.5：村史馆建设突出；评委不足"]
     assert sheet["D5"].number_format == "0.00"
     assert values(sheet, 6) == [None] * 6
     assert sheet["A7"].value == "黑旗（1个）"
     assert values(sheet, 8) == header
-    assert values(sheet, 9) == [1, "北岗村", "赵丽娟", 90, 5, "一票否决：发生安全生产事故"]
+    assert values(sheet, 9) == [1, "北岗村", "赵丽娟", 90, 5, "一票否决：发生安全生产事故；评委不足"]
     assert {"A3:F3", "A7:F7"} <= merged(sheet)
     assert sheet.max_row == 9
     assert sheet.page_setup.fitToWidth == 1
