@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.register import (
     SecretaryTerm,
     Unit,
@@ -116,15 +119,34 @@ class HistoryTableModel(RowTableModel):
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlagRow:
+    """A unit's place and flag in one finalised round, and the reason if it was 一票否决."""
+
+    period: Period
+    round_id: int
+    flag: Flag | None
+    rank: int | None
+    veto_reason: str = ""
+
+
+def _flag_text(row: FlagRow) -> str:
+    text = row.flag.label if row.flag else ""
+    if row.veto_reason:
+        text = f"{text}（一票否决）" if text else "一票否决"
+    return text
+
+
 class FlagTableModel(RowTableModel):
-    """A unit's place and flag in each finalised round, newest first."""
+    """A unit's place and flag in each finalised round, newest first; 一票否决 said beside it."""
 
     columns = (
         Column("季度", lambda r: r.period.short_label, sort_key=lambda r: r.period.year * 10 + r.period.quarter,
                alignment=ALIGN_CENTER, tooltip=lambda r: r.period.label),
         Column("排名", lambda r: r.rank if r.rank is not None else "", alignment=ALIGN_CENTER),
-        Column("红/黑旗", lambda r: r.flag.label if r.flag else "", alignment=ALIGN_CENTER,
-               foreground=lambda r: _FLAG_COLOURS.get(r.flag.label) if r.flag else None),
+        Column("红/黑旗", _flag_text, alignment=ALIGN_CENTER,
+               foreground=lambda r: _FLAG_COLOURS.get(r.flag.label) if r.flag else None,
+               tooltip=lambda r: f"一票否决：{r.veto_reason}" if r.veto_reason else ""),
     )
 
 
@@ -468,7 +490,9 @@ class VillagesTab(QWidget):
     def _show_flags(self, unit: Unit | None) -> None:
         histories = self._core.rounds.flag_history([unit.id]) if unit is not None else []
         records = histories[0].records if histories else ()
-        self.flags_model.set_rows(reversed(records))
+        vetoes = self._core.trends.vetoes(unit.id) if records else {}
+        self.flags_model.set_rows(reversed([FlagRow(r.period, r.round_id, r.flag, r.rank, vetoes.get(r.round_id, ""))
+                                            for r in records]))
         self.ui.flag_warning.setText(histories[0].warning if histories else "")
         self.ui.flag_warning.setVisible(bool(histories and histories[0].warning))
         self.ui.flags_table.resizeColumnsToContents()

@@ -125,6 +125,21 @@ class TrendService:
             ))
         return build_trends(rows, not_visited)
 
+    def vetoes(self, unit_id: int) -> dict[int, str]:
+        """round id -> the reason, for each finalised round (latest result version) in which the
+        unit was 一票否决."""
+        latest = _latest_versions()
+        with self._db.session() as session:
+            rows = session.execute(
+                select(RoundResultRecord.round_id, RoundResultRecord.notes)
+                .join(latest, and_(latest.c.round_id == RoundResultRecord.round_id,
+                                   latest.c.version == RoundResultRecord.version))
+                .join(RoundUnitRecord, RoundUnitRecord.id == RoundResultRecord.round_unit_id)
+                .join(RoundRecord, RoundRecord.id == RoundResultRecord.round_id)
+                .where(RoundUnitRecord.unit_id == unit_id, RoundRecord.status == _FINAL,
+                       RoundResultRecord.notes.contains("一票否决"))).all()
+        return {round_id: veto_reason_of(json.loads(notes)) for round_id, notes in rows}
+
     def breakdown(self, unit_id: int) -> UnitBreakdown:
         """One unit's component scores (as finalised, latest version) and its judges' mean
         points per criterion (from the round's current scores, untrimmed) in each finalised

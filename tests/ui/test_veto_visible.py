@@ -152,3 +152,18 @@ def test_the_flag_grid_shows_the_veto_with_its_reason(qtbot, demo_core, tmp_path
               for c in range(FlagGridModel.FIRST_PERIOD_COLUMN, model.columnCount()) if (r, c) != (row, index.column())]
     assert not any("否" in (text or "") for text in others)
     grid.export_png(tmp_path / "flag-grid-veto.png", 1600, 900)
+
+
+def test_the_villages_tab_says_veto_beside_the_flag(qtbot, demo_core) -> None:
+    from ui.villages_tab import VillagesTab
+
+    tab = show(qtbot, VillagesTab(demo_core), (1100, 700))
+    unit = next(u for u in demo_core.villages.list_units() if u.name == UNIT)
+    assert tab.select_unit(unit.id)
+    model = tab.flags_model
+    row = model.find_row(lambda r: r.period == PERIOD)
+    index = model.index(row, 2)
+    assert model.data(index) == "黑旗（一票否决）"
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == f"一票否决：{REASON}"
+    others = [model.data(model.index(r, 2)) for r in range(model.rowCount()) if r != row]
+    assert not any("一票否决" in text for text in others)
