@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
@@ -45,7 +44,7 @@ from lsb_desktop.domain.commitments import (
     total_completion,
     worst_rates,
 )
-from lsb_desktop.domain.period import QUARTER_NAMES, Period
+from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.domain.register import Unit
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
