@@ -1002,8 +1002,10 @@ class CommitmentService:
                 raise ValidationError("承诺事项在预览后有变化，未导入任何数据，请重新预览后再导入")
             written = sum(1 for r in rows if r.action in (ADDED, REPLACED))
             work.audit("导入承诺事项", "commitments:import", None,
-                       {"file": preview.path.name, "new": sum(1 for r in rows if r.action == ADDED),
+                       {"file": preview.path.name, "year": preview.default_year,
+                        "new": sum(1 for r in rows if r.action == ADDED),
                         "replaced": sum(1 for r in rows if r.action == REPLACED),
+                        "replace_confirmed": bool(replace),
                         "unchanged": sum(1 for r in rows if r.action == UNCHANGED)})
         return written
 

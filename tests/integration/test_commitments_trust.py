@@ -125,7 +125,7 @@ def test_a_row_that_changes_an_item_is_replaced_only_when_confirmed(core: Core, 
     assert core.commitments.apply_import(preview, replace=True) == 1
     assert contents(core, 2023)[1] == ("张五砦村", 2, "安装路灯50盏")
     (entry, *_) = [e for e in core.audit.entries("commitments:import")]
-    assert '"replaced": 1' in entry.new
+    assert '"replaced": 1' in entry.new and '"replace_confirmed": true' in entry.new
 
 
 def test_items_carried_over_are_never_matched_by_the_number_of_a_new_file(core: Core, units,
