@@ -160,3 +160,39 @@ def test_a_secretary_term_covers_its_first_and_last_day_only() -> None:
     assert not term.covers(date(2020, 12, 31))
     open_term = SecretaryTerm("孙海燕", date(2024, 7, 15), None, "")
     assert open_term.covers(date(2099, 1, 1))
+
+
+# ----- "since always" ------------------------------------------------------------------------
+
+
+def test_since_always_is_shown_in_words_never_as_a_date() -> None:
+    from lsb_desktop.domain.register import REGISTER_START, format_start, is_since_always
+
+    assert format_start(REGISTER_START) == "（建档起）"
+    assert format_start(date(2023, 4, 1)) == "2023-04-01"
+    assert format_start(None) == ""
+    assert is_since_always(REGISTER_START) and not is_since_always(date(1900, 1, 2))
+    assert not is_since_always(None)
+
+
+def test_messages_for_a_round_before_a_units_start_name_the_units_and_the_fix() -> None:
+    from lsb_desktop.domain.register import (
+        OrgType,
+        Unit,
+        UnitKind,
+        UnitStatus,
+        nobody_registered_message,
+        not_in_register_message,
+    )
+
+    def unit(name: str, start: date, status: UnitStatus = UnitStatus.ACTIVE) -> Unit:
+        return Unit(1, name, UnitKind.VILLAGE, OrgType.BRANCH, None, "", status, None, "", "", None, 1, "", start)
+
+    day = date(2023, 3, 31)
+    late = [unit(f"{n}村", date(2024, 7, 1)) for n in "甲乙丙丁戊己庚辛壬癸子丑"]
+    message = nobody_registered_message(day, late)
+    assert "甲村（2024-07-01 起在册）" in message and "等 12 个" in message and "子村" not in message
+    assert "在册起始日期" in message and "建档起" in message
+    assert nobody_registered_message(day, []).endswith("请先登记村（社区）或导入花名册")
+    archived = not_in_register_message(day, [unit("西王村", date(1900, 1, 1), UnitStatus.ARCHIVED)])
+    assert "西王村（已归档）" in archived
