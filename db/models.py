@@ -244,6 +244,27 @@ class RoundResultRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
+class RoundTieDecisionRecord(Base):
+    """The clerk's decision on one tie across a flag line of a round (并列的都给旗, 按并列规则决定
+    or 党委研究决定 with the units chosen and the reason). It applies to that tie only: the same
+    flag, the same tied units (JSON list, sorted) and the same number of places."""
+
+    __tablename__ = "round_tie_decisions"
+    __table_args__ = (
+        UniqueConstraint("round_id", "flag", "units", "places", name="uq_round_tie_decisions_tie"),
+        CheckConstraint("method IN ('extend', 'tiebreak', 'committee')", name="method"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), nullable=False, index=True)
+    flag: Mapped[str] = mapped_column(String(8), nullable=False)
+    units: Mapped[str] = mapped_column(Text, nullable=False)
+    places: Mapped[int] = mapped_column(Integer, nullable=False)
+    method: Mapped[str] = mapped_column(String(16), nullable=False)
+    chosen: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
 class AuditRecord(Base):
     """Append-only log of every change to scores, adjustments, results, flags and stars.
     Each entry's hash covers the previous entry's hash, so editing the file shows."""

@@ -144,7 +144,9 @@ def run_round_command(core, args, township: str = "") -> int:
              f"未变 {preview.count_unchanged} 个（写入 {written} 个）")
         return EXIT_OK
     if action == "rank":
-        policy = TiePolicy(args.tie_policy) if args.tie_policy else "round"
+        # Undecided ties: the command line's documented default is extend (decisions made in the
+        # window always hold).
+        policy = TiePolicy(args.tie_policy) if args.tie_policy else (detail.rules.tie_policy or TiePolicy.EXTEND)
         results = rounds.results(round_id, policy)
         if args.json:
             _out(json.dumps(results_json(results), ensure_ascii=False, indent=2))
@@ -170,7 +172,15 @@ def run_round_command(core, args, township: str = "") -> int:
         _out(f"已更正：评委{args.judge} {args.unit} {args.criterion} → {shown}")
         return EXIT_OK
     if action == "finalize":
-        results = rounds.finalize(round_id)
+        policy = TiePolicy(args.tie_policy) if args.tie_policy else None
+        undecided = rounds.results(round_id).ties if policy is None else ()
+        if undecided:
+            print("错误：旗位上有未决定的并列，未定稿：", file=sys.stderr)
+            for tie in undecided:
+                print(f"  {tie.describe()}", file=sys.stderr)
+            print("请在程序的“观摩评比 → 结果”中决定，或加 --tie-policy extend|tiebreak", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        results = rounds.finalize(round_id, policy)
         _out(f"已定稿：{detail.summary.label}，{len(results.results)} 个村（社区）排名已冻结")
         return EXIT_OK
     raise ValidationError(f"未知的操作 {action}")

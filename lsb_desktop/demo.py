@@ -107,6 +107,7 @@ def build_demo_rounds(core, seed: int = 2027) -> int:
 
     from lsb_desktop.domain.period import Period
     from lsb_desktop.domain.rounds import AdjustmentType
+    from lsb_desktop.domain.scoring import TiePolicy
     from lsb_desktop.services.rounds import RoundDraft
 
     rng = random.Random(seed)
@@ -147,5 +148,6 @@ def build_demo_rounds(core, seed: int = 2027) -> int:
         for when, name, amount, reason, kind in ((*BONUS, AdjustmentType.BONUS), (*DEDUCTION, AdjustmentType.DEDUCTION)):
             if (year, quarter) == when:
                 core.rounds.add_adjustment(detail.id, by_name[name], kind, amount, reason)
-        core.rounds.finalize(detail.id)
+        # The office decided its flag-line ties as 并列的都给旗 (recorded, as the clerk would in the window).
+        core.rounds.finalize(detail.id, TiePolicy.EXTEND)
     return len(ROUND_QUARTERS)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.scoring import BoundaryTie, Flag, Scheme, TiePolicy, display_score
+from lsb_desktop.domain.scoring import BoundaryTie, Flag, Scheme, TieDecision, TiePolicy, display_score
 
 
 class RoundStatus(enum.Enum):
@@ -40,13 +40,13 @@ class RoundRules:
     black: int = 0
     trim_drop: int = 1
     trim_minimum: int = 5
-    tie_policy: TiePolicy | None = TiePolicy.EXTEND
+    tie_policy: TiePolicy | None = None  # None: 每次由我决定
     tiebreak: tuple[str, ...] = ()
     veto_last: bool = True
     veto_black: bool = True
 
     def describe(self) -> list[str]:
-        policy = self.tie_policy.label if self.tie_policy else "由记分人逐一决定"
+        policy = self.tie_policy.label if self.tie_policy else "每次由我决定"
         chain = "、".join(self.tiebreak) if self.tiebreak else "（无）"
         return [
             f"红旗 {self.red} 面，黑旗 {self.black} 面",
@@ -188,6 +188,9 @@ class RoundResults:
     finalised: bool
     version: int = 0
     correction_reason: str = ""
+    # Boundary ties settled (by the clerk's decision or the round's policy): the decision and
+    # the units it gave the flag to. Live results only; a finalised round keeps them in notes.
+    decided: tuple[tuple[TieDecision, tuple[str, ...]], ...] = ()
 
     def of(self, unit_name: str) -> UnitResult:
         return next(r for r in self.results if r.unit.name == unit_name)

@@ -440,18 +440,68 @@ class TiePolicy(enum.Enum):
         return {"extend": "并列的都给旗（增加旗数）", "tiebreak": "按并列规则决定"}[self.value]
 
 
+class TieMethod(enum.Enum):
+    """How the clerk settled one tie across a flag line."""
+
+    EXTEND = "extend"
+    TIEBREAK = "tiebreak"
+    COMMITTEE = "committee"
+
+    @property
+    def label(self) -> str:
+        return {"extend": "并列的都给旗", "tiebreak": "按并列规则决定", "committee": "党委研究决定"}[self.value]
+
+
 @dataclass(frozen=True, slots=True)
 class BoundaryTie:
-    """Units tied across a flag boundary, left for the clerk: `places` flags among `units`."""
+    """Units tied across a flag boundary, left for the clerk: `places` flags among `units`.
+    `separable`: the round's tie-break chain would settle it (so 按并列规则决定 can be offered)."""
 
     flag: Flag
     rank: int
     units: tuple[str, ...]
     places: int
+    separable: bool = False
 
     def describe(self) -> str:
         return (f"第 {self.rank} 名并列的{'、'.join(self.units)}争 {self.places} 面"
                 f"{self.flag.label}，需要决定")
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], int]:
+        return self.flag.value, tuple(sorted(self.units)), self.places
+
+
+@dataclass(frozen=True, slots=True)
+class TieDecision:
+    """The clerk's decision on one boundary tie. It holds for exactly that tie (the same flag,
+    the same tied units, the same number of places): when the scores change the tie, the
+    decision no longer applies and the new tie is hers to decide again."""
+
+    flag: Flag
+    units: tuple[str, ...]  # sorted
+    places: int
+    method: TieMethod
+    chosen: tuple[str, ...] = ()  # 党委研究决定: the units given the flag
+    reason: str = ""
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], int]:
+        return self.flag.value, tuple(sorted(self.units)), self.places
+
+    def matches(self, tie: BoundaryTie) -> bool:
+        return self.key == tie.key
+
+    def describe(self, given: Sequence[str] = ()) -> str:
+        """How it was decided, as the results page and the ranking sheet's 备注 say it."""
+        tied = "、".join(self.units)
+        head = f"{tied}并列争 {self.places} 面{self.flag.label}"
+        if self.method is TieMethod.EXTEND:
+            return f"{head}：并列的都给旗"
+        who = "、".join(given or self.chosen)
+        if self.method is TieMethod.TIEBREAK:
+            return f"{head}：按并列规则决定给{who}"
+        return f"{head}：党委研究决定给{who}（{self.reason}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,6 +512,8 @@ class FlagResult:
     red: tuple[str, ...]
     black: tuple[str, ...]
     ties: tuple[BoundaryTie, ...] = ()
+    # Ties settled by a decision or the round's policy, with the units each gave the flag to.
+    decided: tuple[tuple[TieDecision, tuple[str, ...]], ...] = ()
 
     def flag_of(self, unit: str) -> Flag | None:
         if unit in self.red:
@@ -512,9 +564,25 @@ def _take(groups: list[list[RankedEntry]], slots: int
     return taken, None
 
 
+def _settle(decision: TieDecision, group: list[RankedEntry], places: int, tiebreak: Sequence[str],
+            from_bottom: bool) -> list[RankedEntry] | None:
+    """The units of `group` that `decision` gives the flag to, or None if it cannot settle it
+    (the chain does not separate them at the line; a choice that is not `places` of them)."""
+    if decision.method is TieMethod.EXTEND:
+        return list(group)
+    if decision.method is TieMethod.COMMITTEE:
+        chosen = [r for r in group if r.unit in decision.chosen]
+        return chosen if len(chosen) == places == len(decision.chosen) else None
+    if not tiebreak:
+        return None
+    split = _groups(group, tiebreak)
+    taken, rest = _take(split[::-1] if from_bottom else split, places)
+    return None if rest is not None else taken
+
+
 def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
                  policy: TiePolicy | None = None, tiebreak: Sequence[str] = (),
-                 veto_black: bool = True) -> FlagResult:
+                 veto_black: bool = True, decisions: Sequence[TieDecision] = ()) -> FlagResult:
     """Red flags to the top `red` units, black flags to the bottom `black`, from `rank()`'s list.
 
     一票否决 units never get a red flag; with `veto_black` each gets a black flag, and these
@@ -524,7 +592,10 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
     cannot separate is reported; None reports it. Reported ties are in `ties`, their units
     flagless until the clerk decides. One tie group straddling both boundaries (every unit
     between the top and the bottom tied) is reported even under EXTEND, as extending it
-    would give its units both flags. Counts that cannot go to distinct units are refused."""
+    would give its units both flags. Counts that cannot go to distinct units are refused.
+
+    A recorded decision for exactly one of these ties (`decisions`) comes before `policy`;
+    one that cannot settle its tie leaves it reported."""
     if red < 0 or black < 0:
         raise ValidationError("红旗、黑旗的面数不能为负数")
     eligible = [r for r in ranked if not r.entry.veto]
@@ -540,20 +611,39 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
     black_units, black_tie = _take(groups[::-1], black_slots)
     straddles = red_tie is not None and black_tie is not None and red_tie[0] is black_tie[0]
     ties: list[BoundaryTie] = []
+    decided: list[tuple[TieDecision, tuple[str, ...]]] = []
+    taken_by_red: set[str] = set()
     for flag, units, tie in ((Flag.RED, red_units, red_tie), (Flag.BLACK, black_units, black_tie)):
         if tie is None:
             continue
         group, places = tie
-        if policy is TiePolicy.EXTEND and not straddles:
-            units.extend(group)
-        else:
-            ties.append(BoundaryTie(flag, group[0].rank, tuple(r.unit for r in group), places))
+        found = BoundaryTie(flag, group[0].rank, tuple(r.unit for r in group), places)
+        separable = bool(tiebreak) and _settle(
+            TieDecision(flag, found.key[1], places, TieMethod.TIEBREAK), group, places, tiebreak,
+            flag is Flag.BLACK) is not None
+        found = BoundaryTie(flag, found.rank, found.units, places, separable)
+        decision = next((d for d in decisions if d.matches(found)), None)
+        if decision is None and policy is TiePolicy.EXTEND and not straddles:
+            decision = TieDecision(flag, found.key[1], places, TieMethod.EXTEND, reason="评比设置")
+        settled = None
+        if decision is not None and not (straddles and decision.method is TieMethod.EXTEND):
+            settled = _settle(decision, group, places, tiebreak, flag is Flag.BLACK)
+            if settled is not None and taken_by_red & {r.unit for r in settled}:
+                settled = None  # a unit never gets both flags
+        if settled is None:
+            ties.append(found)
+            continue
+        units.extend(settled)
+        if flag is Flag.RED:
+            taken_by_red.update(r.unit for r in settled)
+        decided.append((decision, tuple(r.unit for r in ranked if r in settled)))
     red_set = {r.unit for r in red_units}
     black_set = {r.unit for r in black_units} | {r.unit for r in forced_black}
     return FlagResult(
         red=tuple(r.unit for r in ranked if r.unit in red_set),
         black=tuple(r.unit for r in ranked if r.unit in black_set),
         ties=tuple(ties),
+        decided=tuple(decided),
     )
 
 

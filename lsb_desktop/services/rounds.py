@@ -23,6 +23,7 @@ from db.models import (
     RoundJudgeRecord,
     RoundRecord,
     RoundResultRecord,
+    RoundTieDecisionRecord,
     RoundUnitRecord,
     ScoreRecord,
     SettingRecord,
@@ -64,7 +65,10 @@ from lsb_desktop.domain.scoring import (
     Criterion,
     Flag,
     RankEntry,
+    BoundaryTie,
     Scheme,
+    TieDecision,
+    TieMethod,
     TiePolicy,
     assign_flags,
     commitment_score,
@@ -83,6 +87,7 @@ SCHEME_KEY = "scoring.scheme"
 NOTE_NOT_SCORED = "无评分"
 NOTE_VETO = "一票否决"
 NOTE_NO_COMMITMENTS = "无可计算的承诺事项"
+NOTE_TIE = "旗位并列"
 
 
 def scheme_to_json(scheme: Scheme) -> str:
@@ -299,7 +304,8 @@ class RoundService:
             record = RoundRecord(
                 year=draft.period.year, quarter=draft.period.quarter, title=title, event_date=draft.event_date,
                 status=RoundStatus.DRAFT.value, red_count=draft.red, black_count=draft.black,
-                trim_drop=1, trim_minimum=5, tie_policy=TiePolicy.EXTEND.value, tiebreak="[]",
+                # 每次由我决定: a tie across a flag line is put to the clerk, never settled for her.
+                trim_drop=1, trim_minimum=5, tie_policy=None, tiebreak="[]",
                 veto_last=True, veto_black=True, created_at=_now(),
             )
             session.add(record)
@@ -584,15 +590,98 @@ class RoundService:
                                   veto[0] if veto else "", basis)
         ranked = rank(entries, rules.tiebreak, rules.veto_last)
         flags = assign_flags(ranked, min(rules.red, len(ranked)), min(rules.black, max(0, len(ranked) - rules.red)),
-                             policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black) if ranked else None
+                             policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black,
+                             decisions=self._decisions(session, detail.id)) if ranked else None
+        tie_notes: dict[str, list[str]] = defaultdict(list)
+        for decision, given in (flags.decided if flags else ()):
+            for name in decision.units:
+                tie_notes[name].append(f"{NOTE_TIE}：{decision.describe(given)}")
         results = []
         for item in ranked:
             unit, components, judges_count, notes, bonus, deduction, veto_reason, basis = partial[item.unit]
             results.append(UnitResult(unit, item.rank, item.entry.composite, components, judges_count,
-                                      flags.flag_of(item.unit) if flags else None, notes, bonus, deduction,
-                                      veto_reason, basis))
+                                      flags.flag_of(item.unit) if flags else None, notes + tuple(tie_notes[item.unit]),
+                                      bonus, deduction, veto_reason, basis))
         return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
-                            flags.ties if flags else (), tuple(missing), False)
+                            flags.ties if flags else (), tuple(missing), False,
+                            decided=flags.decided if flags else ())
+
+    # ----- ties across a flag line -----------------------------------------------------------
+
+    @staticmethod
+    def _decisions(session: Session, round_id: int) -> list[TieDecision]:
+        return [
+            TieDecision(Flag(r.flag), tuple(json.loads(r.units)), r.places, TieMethod(r.method),
+                        tuple(json.loads(r.chosen)), r.reason)
+            for r in session.scalars(select(RoundTieDecisionRecord)
+                                     .where(RoundTieDecisionRecord.round_id == round_id)
+                                     .order_by(RoundTieDecisionRecord.id))
+        ]
+
+    def decide_tie(self, round_id: int, tie: BoundaryTie, method: TieMethod, chosen: Sequence[str] = (),
+                   reason: str = "") -> RoundResults:
+        """The clerk's decision on one boundary tie of a draft round, kept and audited: all the
+        tied units get the flag, the tie-break chain decides, or 党委研究决定 (she picks exactly
+        as many units as there are flags and writes the reason)."""
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，旗位并列已在定稿时决定")
+            current = self._compute(session, loaded)
+            self._record_decision(session, loaded, current, tie, method, chosen, reason)
+        return self.results(round_id)
+
+    def _record_decision(self, session: Session, loaded: _Loaded, current: RoundResults, tie: BoundaryTie,
+                         method: TieMethod, chosen: Sequence[str], reason: str) -> None:
+        found = next((t for t in current.ties if t.key == tie.key), None)
+        if found is None:
+            raise ValidationError("这个旗位并列已经不存在（评分可能已经改变），请看最新的结果")
+        tied = "、".join(found.units)
+        text = clean_text(reason)
+        picked: tuple[str, ...] = ()
+        if method is TieMethod.EXTEND:
+            if any(t.units == found.units and t.flag is not found.flag for t in current.ties):
+                raise ValidationError(f"{tied}并列同时跨越红旗和黑旗的名次，不能都给旗；"
+                                      "请选择“按并列规则决定”或“党委研究决定”")
+        elif method is TieMethod.TIEBREAK:
+            if not found.separable:
+                chain = "、".join(loaded.detail.rules.tiebreak)
+                why = f"按并列规则（依次比较{chain}）分不开" if chain else "还没有设置并列规则"
+                raise ValidationError(f"{tied}{why}；请选择“并列的都给旗”或“党委研究决定”")
+        else:
+            wanted = {canonical_name(name) for name in chosen}
+            picked = tuple(name for name in found.units if canonical_name(name) in wanted)
+            if len(picked) != len(wanted) or len(picked) != found.places:
+                raise ValidationError(f"党委研究决定需要从{tied}中选出 {found.places} 个给{found.flag.label}")
+            if not text:
+                raise ValidationError("党委研究决定必须写明理由（如党委会议研究的日期和结论）")
+        units_json = json.dumps(list(found.key[1]), ensure_ascii=False)
+        session.execute(delete(RoundTieDecisionRecord).where(
+            RoundTieDecisionRecord.round_id == loaded.detail.id, RoundTieDecisionRecord.flag == found.flag.value,
+            RoundTieDecisionRecord.units == units_json, RoundTieDecisionRecord.places == found.places))
+        session.add(RoundTieDecisionRecord(
+            round_id=loaded.detail.id, flag=found.flag.value, units=units_json, places=found.places,
+            method=method.value, chosen=json.dumps(list(picked), ensure_ascii=False), reason=text,
+            decided_at=_now()))
+        audit.record(session, "决定旗位并列", f"round:{loaded.detail.id}", found.describe(),
+                     {"办法": method.label, "并列": list(found.units), "旗": found.flag.label,
+                      **({"给旗": list(picked)} if picked else {})}, text)
+        session.flush()
+
+    def undo_tie_decision(self, round_id: int, decision: TieDecision) -> RoundResults:
+        """Take back a decision on a draft round: the tie is hers to decide again (audited)."""
+        units_json = json.dumps(list(decision.key[1]), ensure_ascii=False)
+        with self._db.session() as session, session.begin():
+            loaded = self._load(session, round_id)
+            if loaded.detail.status is RoundStatus.FINAL:
+                raise ValidationError("该评比活动已定稿，不能撤回旗位并列的决定")
+            removed = session.execute(delete(RoundTieDecisionRecord).where(
+                RoundTieDecisionRecord.round_id == round_id, RoundTieDecisionRecord.flag == decision.flag.value,
+                RoundTieDecisionRecord.units == units_json, RoundTieDecisionRecord.places == decision.places))
+            if not removed.rowcount:
+                raise NotFoundError("找不到这个决定，请刷新后重试")
+            audit.record(session, "撤回旗位并列决定", f"round:{round_id}", decision.describe(), None)
+        return self.results(round_id)
 
     def _judge_totals(self, session: Session, loaded: _Loaded) -> dict[tuple[int, int, str], JudgeTotal]:
         """Each judge's total per unit and component, summed by SQLite over the stored
@@ -726,11 +815,19 @@ class RoundService:
                 raise ValidationError("这样更正后评分不完整或有未决定的并列，更正未保存", problems)
             raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
 
-    def finalize(self, round_id: int) -> RoundResults:
+    def finalize(self, round_id: int, tie_policy: TiePolicy | None = None) -> RoundResults:
+        """Freeze the results. An undecided tie across a flag line refuses it, naming the units,
+        unless `tie_policy` is given (the command line's --tie-policy): then each such tie is
+        decided that way, recorded and audited like a decision in the window."""
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             if loaded.detail.status is RoundStatus.FINAL:
                 raise ValidationError("该评比活动已经定稿")
+            if tie_policy is not None:
+                method = TieMethod(tie_policy.value)
+                for tie in self._compute(session, loaded).ties:
+                    self._record_decision(session, loaded, self._compute(session, loaded), tie, method, (),
+                                          f"定稿时按 --tie-policy {tie_policy.value} 决定")
             self._store_results(session, loaded, "")
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()

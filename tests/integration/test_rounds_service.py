@@ -16,7 +16,7 @@ from factories import make_unit
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import OrgType
 from lsb_desktop.domain.rounds import AdjustmentType, MissingScores, RoundDetail, RoundRules, RoundStatus
-from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, Criterion, Flag, Scheme, TiePolicy
+from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, Criterion, Flag, Scheme, TieMethod, TiePolicy
 from lsb_desktop.errors import NotFoundError, ValidationError
 from lsb_desktop.services import Core
 from lsb_desktop.services.rounds import RoundDraft
@@ -425,8 +425,18 @@ def test_a_boundary_tie_with_no_policy_is_reported_and_flags_nobody(core: Core, 
     assert ranking(results) == {"甲村": (1, None), "乙村": (1, None), "丙村": (3, None), "丁村": (4, Flag.BLACK)}
 
 
+def test_a_new_round_leaves_every_boundary_tie_to_the_clerk(core: Core, boundary: RoundDetail) -> None:
+    assert core.rounds.get_round(boundary.id).rules.tie_policy is None  # 每次由我决定
+    (tie,) = core.rounds.results(boundary.id).ties
+    assert set(tie.units) == {"甲村", "乙村"}
+    with pytest.raises(ValidationError) as refused:
+        core.rounds.finalize(boundary.id)
+    assert "第 1 名并列的乙村、甲村争 1 面红旗，需要决定" in refused.value.details
+    assert core.rounds.get_round(boundary.id).status is not RoundStatus.FINAL
+
+
 def test_a_boundary_tie_with_extend_flags_both(core: Core, boundary: RoundDetail) -> None:
-    assert core.rounds.get_round(boundary.id).rules.tie_policy is TiePolicy.EXTEND  # the default
+    core.rounds.update_round(boundary.id, rules=RoundRules(red=1, black=1, tie_policy=TiePolicy.EXTEND))
     results = core.rounds.results(boundary.id)
     assert results.ties == ()
     assert ranking(results) == {"甲村": (1, Flag.RED), "乙村": (1, Flag.RED), "丙村": (3, None),
@@ -435,6 +445,7 @@ def test_a_boundary_tie_with_extend_flags_both(core: Core, boundary: RoundDetail
 
 def test_a_tie_policy_passed_to_results_overrides_the_round_for_one_computation(
         core: Core, boundary: RoundDetail) -> None:
+    core.rounds.update_round(boundary.id, rules=RoundRules(red=1, black=1, tie_policy=TiePolicy.EXTEND))
     # The round says EXTEND; TIEBREAK without a chain cannot separate them, so the tie is reported.
     assert [set(t.units) for t in core.rounds.results(boundary.id, None).ties] == [{"甲村", "乙村"}]
     overridden = core.rounds.results(boundary.id, TiePolicy.TIEBREAK)
@@ -448,6 +459,76 @@ def test_a_tie_policy_passed_to_results_overrides_the_round_for_one_computation(
     assert {ranking(extended)[n] for n in ("甲村", "乙村")} == {(1, Flag.RED)}
     assert len(core.rounds.results(boundary.id).ties) == 1  # the round's own setting is unchanged
     assert core.rounds.get_round(boundary.id).rules.tie_policy is None
+
+
+def audit_of(core: Core, detail: RoundDetail, action: str):
+    return [e for e in core.audit.entries(f"round:{detail.id}") if e.action == action]
+
+
+def test_the_clerk_gives_all_tied_units_the_flag_and_it_is_audited_and_noted(core: Core,
+                                                                             boundary: RoundDetail) -> None:
+    (tie,) = core.rounds.results(boundary.id).ties
+    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
+    assert results.ties == ()
+    assert ranking(results)["甲村"] == ranking(results)["乙村"] == (1, Flag.RED)
+    note = "旗位并列：乙村、甲村并列争 1 面红旗：并列的都给旗"
+    assert note in results.of("甲村").notes and note in results.of("乙村").notes
+    (entry,) = audit_of(core, boundary, "决定旗位并列")
+    assert "并列的都给旗" in entry.new and "甲村" in entry.new
+    finalised = core.rounds.finalize(boundary.id)
+    assert note in finalised.of("乙村").notes  # the stored result keeps how it was decided
+
+
+def test_the_tiebreak_rule_that_cannot_separate_them_is_refused_and_says_so(core: Core,
+                                                                            boundary: RoundDetail) -> None:
+    (tie,) = core.rounds.results(boundary.id).ties
+    assert not tie.separable
+    with pytest.raises(ValidationError, match="还没有设置并列规则；请选择“并列的都给旗”或“党委研究决定”"):
+        core.rounds.decide_tie(boundary.id, tie, TieMethod.TIEBREAK)
+    # Both components are equal too (50 + 40 = 60 + 30 on site, 90 on stage): the chain cannot part them.
+    core.rounds.update_round(boundary.id, rules=RoundRules(red=1, black=1, tiebreak=("擂台比武", "实地观摩")))
+    (tie,) = core.rounds.results(boundary.id).ties
+    assert not tie.separable
+    with pytest.raises(ValidationError, match="按并列规则（依次比较擂台比武、实地观摩）分不开"):
+        core.rounds.decide_tie(boundary.id, tie, TieMethod.TIEBREAK)
+    assert audit_of(core, boundary, "决定旗位并列") == []
+
+
+def test_the_party_committee_picks_which_tied_unit_gets_the_flag_with_a_reason(core: Core,
+                                                                               boundary: RoundDetail) -> None:
+    (tie,) = core.rounds.results(boundary.id).ties
+    with pytest.raises(ValidationError, match="必须写明理由"):
+        core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "")
+    with pytest.raises(ValidationError, match="需要从乙村、甲村中选出 1 个给红旗"):
+        core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["甲村", "乙村"], "党委会研究")
+    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "2025年4月22日党委会研究决定")
+    assert ranking(results)["乙村"] == (1, Flag.RED) and ranking(results)["甲村"] == (1, None)
+    assert ("旗位并列：乙村、甲村并列争 1 面红旗：党委研究决定给乙村（2025年4月22日党委会研究决定）"
+            in results.of("甲村").notes)
+    (entry,) = audit_of(core, boundary, "决定旗位并列")
+    assert entry.reason == "2025年4月22日党委会研究决定"
+    # Taken back, the tie is hers to decide again.
+    decision, _ = results.decided[0]
+    assert core.rounds.undo_tie_decision(boundary.id, decision).ties != ()
+    assert len(audit_of(core, boundary, "撤回旗位并列决定")) == 1
+
+
+def test_a_decision_holds_only_for_the_tie_it_was_made_on(core: Core, boundary: RoundDetail) -> None:
+    (tie,) = core.rounds.results(boundary.id).ties
+    core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
+    # 丙村 rises to 90 as well: a three-way tie is a new question.
+    give(core, boundary, "张一", "丙村", ("50", "40"), "90")
+    (new_tie,) = core.rounds.results(boundary.id).ties
+    assert set(new_tie.units) == {"甲村", "乙村", "丙村"}
+    with pytest.raises(ValidationError, match="这个旗位并列已经不存在"):
+        core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
+
+
+def test_finalize_with_a_policy_records_the_decision(core: Core, boundary: RoundDetail) -> None:
+    finalised = core.rounds.finalize(boundary.id, TiePolicy.EXTEND)
+    assert ranking(finalised)["甲村"] == ranking(finalised)["乙村"] == (1, Flag.RED)
+    (entry,) = audit_of(core, boundary, "决定旗位并列")
+    assert "--tie-policy extend" in entry.reason
 
 
 def test_ranking_is_on_the_exact_composite_not_the_rounded_one(core: Core) -> None:
