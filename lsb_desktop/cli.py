@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         kind.add_argument("round", metavar="ROUND")
         kind.add_argument("-o", "--output", type=Path, required=True, metavar=f"FILE.{suffix}")
         kind.add_argument("--tie-policy", choices=["extend", "tiebreak"],
-                          help="旗位并列时的处理（默认按评比自己的设置）")
+                          help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）")
 
     sub.add_parser("backup", parents=[common], help="立即备份数据")
     restore = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据（恢复前先备份当前数据）")
@@ -95,7 +95,8 @@ def _round_parsers(sub, common) -> None:
     ranking = actions.add_parser("rank", parents=[common], help="计算综合排名和红黑旗")
     ranking.add_argument("round", metavar="ROUND")
     ranking.add_argument("--json", action="store_true")
-    ranking.add_argument("--tie-policy", choices=["extend", "tiebreak"])
+    ranking.add_argument("--tie-policy", choices=["extend", "tiebreak"],
+                         help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）")
     adjust = actions.add_parser("adjust", parents=[common], help="加分、扣分或一票否决")
     adjust.add_argument("round", metavar="ROUND")
     adjust.add_argument("--unit", required=True)
@@ -112,6 +113,8 @@ def _round_parsers(sub, common) -> None:
     correct.add_argument("--reason", default="")
     finalize = actions.add_parser("finalize", parents=[common], help="定稿：冻结结果")
     finalize.add_argument("round", metavar="ROUND")
+    finalize.add_argument("--tie-policy", choices=["extend", "tiebreak"],
+                          help="旗位上有未决定的并列时怎样决定（不写则拒绝定稿并列出并列的单位）")
 
 
 def _commitment_parsers(sub, common) -> None:
@@ -119,8 +122,9 @@ def _commitment_parsers(sub, common) -> None:
     actions = commitments.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
     importing = actions.add_parser("import", parents=[common], help="从 Excel 导入承诺事项（全部成功或全部不导入）")
     importing.add_argument("file", type=Path)
-    importing.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度")
+    importing.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度（表中有“年度”列时须与之一致）")
     importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    importing.add_argument("--replace", action="store_true", help="确认用文件内容替换列出的已有承诺事项")
     exporting = actions.add_parser("export", parents=[common],
                                    help="导出年度承诺事项公示表（每村一页）和完成情况汇总表")
     exporting.add_argument("--year", type=int, required=True)
@@ -297,7 +301,8 @@ def _export(core, args) -> int:
     if warning:
         _warn(f"提示：{warning}")
     round_id = core.rounds.find_round(args.round)
-    policy = TiePolicy(args.tie_policy) if args.tie_policy else "round"
+    policy = TiePolicy(args.tie_policy) if args.tie_policy else (
+        core.rounds.get_round(round_id).rules.tie_policy or TiePolicy.EXTEND)
     if args.action == "ranking":
         data = core.paper.export_ranking(round_id, args.output, policy)
         _print(f"已导出得分汇总表（{len(data.rows)} 个村（社区））到 {args.output}")

@@ -201,3 +201,28 @@ def test_a_name_no_font_can_print_is_refused_with_the_character_named(tmp_path: 
     assert result.returncode == 2
     assert "\ue000" in result.stderr and "\ue000庄村" in result.stderr
     assert not target.exists()
+
+
+def test_finalize_with_an_undecided_boundary_tie_exits_2_naming_the_units_unless_a_policy_is_given(
+        township: Path, tmp_path: Path):
+    round_id = _create(township)
+    # 张五砦村 and 刘堌堆村 tie for the one red flag.
+    table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 90, "刘堌堆村": 90, "王庄村": 80, "东关社区": 70})
+    assert run("round", "import", round_id, str(table), data_dir=township).returncode == 0
+
+    refused = run("round", "finalize", round_id, data_dir=township)
+    assert refused.returncode == 2
+    assert "旗位上有未决定的并列" in refused.stderr and "刘堌堆村、张五砦村争 1 面红旗" in refused.stderr
+    shown = json.loads(run("round", "show", round_id, "--json", data_dir=township).stdout)
+    assert shown["status"] != "已定稿"
+
+    # rank and export keep extend as their default for an undecided tie.
+    ranked = json.loads(run("round", "rank", round_id, "--json", data_dir=township).stdout)
+    flags = {row["unit"]: row["flag"] for row in ranked["results"]}
+    assert flags["张五砦村"] == flags["刘堌堆村"] == "红旗"
+
+    done = run("round", "finalize", round_id, "--tie-policy", "extend", data_dir=township)
+    assert done.returncode == 0, done.stderr
+    ranked = json.loads(run("round", "rank", round_id, "--json", data_dir=township).stdout)
+    notes = {row["unit"]: row["notes"] for row in ranked["results"]}
+    assert any("并列的都给旗" in note for note in notes["刘堌堆村"])
