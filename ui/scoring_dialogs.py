@@ -1,4 +1,5 @@
-"""Dialogs of the 观摩评比 tab: new round, round settings, scoring scheme, 加扣分, score import."""
+"""Dialogs of the 观摩评比 tab: new round, round settings, scoring scheme, 加扣分, score import,
+党委研究决定 on a flag-line tie."""
 
 from __future__ import annotations
 
@@ -39,7 +40,16 @@ from lsb_desktop.domain.points import parse_points
 from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION
-from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, ComponentSource, Criterion, Scheme, TiePolicy
+from lsb_desktop.domain.scoring import (
+    DEFAULT_SCHEME,
+    BoundaryTie,
+    Component,
+    ComponentSource,
+    Criterion,
+    Scheme,
+    TieMethod,
+    TiePolicy,
+)
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.services.rounds import RoundDraft
@@ -774,3 +784,52 @@ class ScoreImportDialog(QDialog):
             self.refresh()
             return
         self.accept()
+
+
+# ----- 党委研究决定 ------------------------------------------------------------------------------
+
+
+class CommitteeDecisionDialog(ServiceDialog):
+    """党委研究决定 on one tie across a flag line: which of the tied units get the flags (exactly
+    as many as there are flags to give), and the reason; saved through `core.rounds.decide_tie`."""
+
+    def __init__(self, core, round_id: int, tie: BoundaryTie, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._core, self._round_id, self._tie = core, round_id, tie
+        self.setWindowTitle("党委研究决定")
+        intro = QLabel(f"第 {tie.rank} 名并列的{'、'.join(tie.units)}争 {tie.places} 面{tie.flag.label}。"
+                       f"请勾选党委研究决定给{tie.flag.label}的 {tie.places} 个单位：")
+        intro.setWordWrap(True)
+        self.unit_boxes = [QCheckBox(name) for name in tie.units]
+        self.count_label = QLabel()
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("例如：2025年4月22日党委会研究，按群众满意度测评结果决定")
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        for box in self.unit_boxes:
+            box.toggled.connect(self._count)
+            layout.addWidget(box)
+        layout.addWidget(self.count_label)
+        form = QFormLayout()
+        form.addRow("理由（必填）", self.reason_edit)
+        layout.addLayout(form)
+        layout.addWidget(make_hint("决定记入审计记录，并写在得分汇总表的备注中"))
+        self.buttons = make_button_box("保存决定")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 32)
+        self._count()
+
+    def chosen(self) -> tuple[str, ...]:
+        return tuple(box.text() for box in self.unit_boxes if box.isChecked())
+
+    def _count(self) -> None:
+        picked = len(self.chosen())
+        ok = picked == self._tie.places
+        self.count_label.setText(f"已选 {picked} 个，应选 {self._tie.places} 个")
+        self.count_label.setStyleSheet("" if ok else WARNING_STYLE)
+
+    def apply(self):
+        return self._core.rounds.decide_tie(self._round_id, self._tie, TieMethod.COMMITTEE, self.chosen(),
+                                            self.reason_edit.text())

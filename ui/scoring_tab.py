@@ -43,7 +43,7 @@ from lsb_desktop.domain.rounds import (
     RoundUnit,
     UnitResult,
 )
-from lsb_desktop.domain.scoring import Flag, TiePolicy
+from lsb_desktop.domain.scoring import BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.meeting import MeetingWindow, WidgetSlide
@@ -52,6 +52,7 @@ from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.score_grid import ScoreGrid
 from ui.scoring_dialogs import (
     AdjustmentDialog,
+    CommitteeDecisionDialog,
     NewRoundDialog,
     RoundSettingsDialog,
     SchemeDialog,
@@ -481,13 +482,24 @@ class _ScoringTabUi:
         self.tie_label = QLabel()
         self.tie_label.setWordWrap(True)
         self.extend_button = QPushButton("并列的都给旗")
-        self.extend_button.setToolTip("并列在旗位上的单位都得旗，旗数相应增加（以后的并列也这样处理）")
+        self.extend_button.setToolTip("并列在旗位上的单位都得旗，旗数相应增加（只对这一处并列）")
         self.tiebreak_button = QPushButton("按并列规则决定")
         self.tiebreak_button.setToolTip("按“评比设置”中的并列规则依次比较项目得分决定")
+        self.committee_button = QPushButton("党委研究决定…")
+        self.committee_button.setToolTip("勾选党委研究决定给旗的单位，并写明理由")
         tie_layout = QVBoxLayout(self.tie_box)
         tie_layout.addWidget(self.tie_label)
-        tie_layout.addLayout(_button_row(self.extend_button, self.tiebreak_button))
+        tie_layout.addLayout(_button_row(self.extend_button, self.tiebreak_button, self.committee_button))
         self.tie_box.hide()
+        self.decided_box = QFrame()
+        self.decided_label = QLabel()
+        self.decided_label.setWordWrap(True)
+        self.undo_decision_button = QPushButton("撤回最近的并列决定")
+        decided_layout = QHBoxLayout(self.decided_box)
+        decided_layout.setContentsMargins(0, 0, 0, 0)
+        decided_layout.addWidget(self.decided_label, 1)
+        decided_layout.addWidget(self.undo_decision_button)
+        self.decided_box.hide()
         self.talk_label = QLabel()
         self.talk_label.setWordWrap(True)
         self.talk_label.setStyleSheet(TALK_BOX_STYLE)
@@ -508,6 +520,7 @@ class _ScoringTabUi:
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.tie_box)
+        layout.addWidget(self.decided_box)
         layout.addWidget(self.talk_label)
         layout.addWidget(self.version_row)
         layout.addWidget(self.results_label)
@@ -542,6 +555,8 @@ class ScoringTab(QWidget):
         self._versions: list[RoundResults] = []
         self._dirty: set[int] = set()
         self._meeting: MeetingWindow | None = None
+        self._ties: tuple[BoundaryTie, ...] = ()
+        self._decided: list[tuple[TieDecision, tuple[str, ...]]] = []
         self.ui = _ScoringTabUi()
         self.ui.setup(self, core)
         self.grid = self.ui.grid
@@ -592,8 +607,10 @@ class ScoringTab(QWidget):
         ui.units_table.selectionModel().selectionChanged.connect(self._update_participant_buttons)
         ui.judges_table.selectionModel().selectionChanged.connect(self._update_participant_buttons)
         ui.adjustments_table.selectionModel().selectionChanged.connect(self._update_adjustment_buttons)
-        ui.extend_button.clicked.connect(lambda: self.resolve_ties(TiePolicy.EXTEND))
-        ui.tiebreak_button.clicked.connect(lambda: self.resolve_ties(TiePolicy.TIEBREAK))
+        ui.extend_button.clicked.connect(lambda: self.decide_tie(TieMethod.EXTEND))
+        ui.tiebreak_button.clicked.connect(lambda: self.decide_tie(TieMethod.TIEBREAK))
+        ui.committee_button.clicked.connect(self.open_committee_dialog)
+        ui.undo_decision_button.clicked.connect(self.undo_tie_decision)
         ui.version_combo.currentIndexChanged.connect(self._version_chosen)
         self.grid.saved.connect(self._scores_saved)
 
@@ -778,15 +795,36 @@ class ScoringTab(QWidget):
         detail, ui = self._detail, self.ui
         self.results_model.set_results(results, tuple(c.name for c in detail.scheme.components))
         fit_columns(ui.results_table)
+        self._ties = results.ties
         if results.ties:
+            first = results.ties[0]
             lines = "<br>".join(f"• {tie.describe()}" for tie in results.ties)
-            chain = "、".join(detail.rules.tiebreak) or "（未设置，可在“评比设置”中设置）"
+            chain = "、".join(detail.rules.tiebreak)
+            if first.separable:
+                rule = f"并列规则：依次比较{chain}，可以分出先后。"
+            elif chain:
+                rule = f"并列规则（依次比较{chain}）分不开他们，只能选择“并列的都给旗”或“党委研究决定”。"
+            else:
+                rule = "还没有设置并列规则（可在“评比设置”中设置），请选择“并列的都给旗”或“党委研究决定”。"
+            straddles = any(t.units == first.units and t.flag is not first.flag for t in results.ties)
+            if straddles:
+                rule += "并列同时跨越红旗和黑旗的名次，不能都给旗。"
+            which = f"<br>先决定第一处：{first.describe()}" if len(results.ties) > 1 else ""
             ui.tie_label.setText(
-                f"<b>旗位上有并列，程序不会替您决定：</b><br>{lines}<br>"
-                f"并列规则：依次比较 {chain}。请选择处理办法（记入审计记录）：")
+                f"<b>旗位上有并列，尚未决定，程序不会替您决定，决定之前不能定稿：</b><br>{lines}<br>"
+                f"{rule}{which}<br>您的决定记入审计记录，并写在得分汇总表的备注中：")
+            ui.tiebreak_button.setEnabled(first.separable)
+            ui.extend_button.setEnabled(not straddles)
             ui.tie_box.show()
         else:
             ui.tie_box.hide()
+        decided = [(d, given) for d, given in results.decided if d.reason != "评比设置"]
+        if decided and not results.finalised:
+            ui.decided_label.setText("旗位并列已决定：" + "；".join(d.describe(given) for d, given in decided))
+            ui.decided_box.show()
+        else:
+            ui.decided_box.hide()
+        self._decided = decided
         red = sum(1 for r in results.results if r.flag is Flag.RED)
         black = sum(1 for r in results.results if r.flag is Flag.BLACK)
         rules = detail.rules
@@ -1117,13 +1155,28 @@ class ScoringTab(QWidget):
         self.show_page(PAGE_RESULTS)
         return True
 
-    def resolve_ties(self, policy: TiePolicy) -> bool:
-        """The clerk's answer to a boundary tie, kept as the round's setting (and audited)."""
+    def decide_tie(self, method: TieMethod) -> bool:
+        """The clerk's answer to the first undecided boundary tie (kept for that tie, audited)."""
         detail = self._detail
-        if detail is None:
+        if detail is None or not self._ties:
             return False
-        return self._run(lambda: self._core.rounds.update_round(
-            detail.id, rules=replace(detail.rules, tie_policy=policy)))
+        tie = self._ties[0]
+        return self._run(lambda: self._core.rounds.decide_tie(detail.id, tie, method))
+
+    def open_committee_dialog(self) -> CommitteeDecisionDialog | None:
+        detail = self._detail
+        if detail is None or not self._ties:
+            return None
+        return self._open(CommitteeDecisionDialog(self._core, detail.id, self._ties[0], self))
+
+    def undo_tie_decision(self) -> bool:
+        detail = self._detail
+        if detail is None or not self._decided:
+            return False
+        decision, given = self._decided[-1]
+        if not ask_confirm(self, "撤回并列决定", f"撤回“{decision.describe(given)}”吗？撤回后需要重新决定。"):
+            return False
+        return self._run(lambda: self._core.rounds.undo_tie_decision(detail.id, decision))
 
     def remove_selected_adjustment(self) -> bool:
         detail, adjustment = self._detail, self.selected_adjustment()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog
 
@@ -490,7 +490,7 @@ def test_results_show_ranks_totals_and_flags(core, units, tab):
     assert result_rows(tab)[3]["实地观摩"] == "65.00"
 
 
-def test_a_boundary_tie_is_shown_and_the_clerk_decides(qtbot, core, units, tab):
+def test_a_boundary_tie_is_shown_and_the_clerk_decides(qtbot, core, units, tab, boxes):
     detail = new_round(core)
     core.rounds.update_round(detail.id, rules=RoundRules(red=1, black=1, tie_policy=None))
     fill(core, detail, {"张五砦村": "0.9", "刘堌堆村": "0.9", "王庄村": "0.7", "东关社区": "0.6"})
@@ -500,13 +500,36 @@ def test_a_boundary_tie_is_shown_and_the_clerk_decides(qtbot, core, units, tab):
     assert "第 1 名并列的刘堌堆村、张五砦村争 1 面红旗，需要决定" in tab.ui.tie_label.text()
     assert [r["红/黑旗"] for r in result_rows(tab)][:2] == ["", ""]  # never decided silently
 
+    assert "还没有设置并列规则" in tab.ui.tie_label.text()
+    assert not tab.ui.tiebreak_button.isEnabled()  # it cannot separate them, and says so
+    assert "不能定稿" in tab.ui.tie_label.text()
+
     with qtbot.waitSignal(tab.changed):
         qtbot.mouseClick(tab.ui.extend_button, Qt.MouseButton.LeftButton)
 
-    assert core.rounds.get_round(detail.id).rules.tie_policy is TiePolicy.EXTEND
+    assert core.rounds.get_round(detail.id).rules.tie_policy is None  # decided for this tie, not for all
     assert not tab.ui.tie_box.isVisible()
     assert [(r["排名"], r["红/黑旗"]) for r in result_rows(tab)][:2] == [("1", "红旗"), ("1", "红旗")]
-    assert any(e.action == "修改评比设置" for e in core.audit.entries(f"round:{detail.id}"))
+    assert any(e.action == "决定旗位并列" for e in core.audit.entries(f"round:{detail.id}"))
+    assert tab.ui.decided_box.isVisible() and "并列的都给旗" in tab.ui.decided_label.text()
+
+    # Taken back, then decided by the Party committee: she ticks one unit and writes why.
+    qtbot.mouseClick(tab.ui.undo_decision_button, Qt.MouseButton.LeftButton)
+    assert tab.ui.tie_box.isVisible()
+    dialog = tab.open_committee_dialog()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    box = dialog.unit_boxes[1]
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # on the tick box
+    assert dialog.count_label.text() == "已选 1 个，应选 1 个"
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # no reason yet: refused, the dialog stays
+    assert "必须写明理由" in boxes.texts[-1] and dialog.isVisible()
+    dialog.reason_edit.setText("党委会研究决定")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not tab.ui.tie_box.isVisible()
+    chosen = dialog.unit_boxes[1].text()
+    assert {r["村（社区）"]: r["红/黑旗"] for r in result_rows(tab)}[chosen] == "红旗"
+    assert "党委研究决定给" + chosen in tab.ui.decided_label.text()
 
 
 def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtbot, core, units, tab, boxes,
