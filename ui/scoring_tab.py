@@ -136,6 +136,17 @@ class ResultRow:
     result: UnitResult | None
 
 
+def flag_text(row) -> str:
+    """The flag, and 一票否决 beside it wherever a vetoed unit's flag is shown."""
+    result = row.result
+    if result is None:
+        return ""
+    flag = result.flag.label if result.flag else ""
+    if result.veto_reason:
+        return f"{flag}（一票否决）" if flag else "一票否决"
+    return flag
+
+
 def _result_columns(components: tuple[str, ...]) -> tuple[Column, ...]:
     def component_column(name: str) -> Column:
         return Column(
@@ -153,7 +164,8 @@ def _result_columns(components: tuple[str, ...]) -> tuple[Column, ...]:
         Column("加分", lambda r: amount_text(r.result.bonus) if r.result else "", alignment=ALIGN_RIGHT),
         Column("扣分", lambda r: amount_text(r.result.deduction) if r.result else "", alignment=ALIGN_RIGHT),
         Column("综合得分", lambda r: r.result.total if r.result else "", alignment=ALIGN_RIGHT),
-        Column("红/黑旗", lambda r: r.result.flag.label if r.result and r.result.flag else "", alignment=ALIGN_CENTER),
+        Column("红/黑旗", flag_text, alignment=ALIGN_CENTER,
+               tooltip=lambda r: f"一票否决：{r.result.veto_reason}" if r.result and r.result.veto_reason else ""),
         Column("备注", lambda r: "；".join(r.result.notes) if r.result else
                "；".join(t for t in (NOT_VISITED_TEXT, r.unit.note) if t),
                tooltip=lambda r: "；".join(r.result.notes) if r.result else r.unit.note),

@@ -425,7 +425,10 @@ def test_bonus_deduction_and_veto_show_in_the_list_and_the_results(qtbot, core, 
     tab.show_page(PAGE_RESULTS)
     rows = result_rows(tab)
     assert [(r["村（社区）"], r["排名"], r["红/黑旗"]) for r in rows] == [
-        ("刘堌堆村", "1", "红旗"), ("王庄村", "2", ""), ("东关社区", "3", ""), ("张五砦村", "4", "黑旗")]
+        ("刘堌堆村", "1", "红旗"), ("王庄村", "2", ""), ("东关社区", "3", ""), ("张五砦村", "4", "黑旗（一票否决）")]
+    model = tab.results_model
+    tip = model.data(model.index(3, model.column_of("红/黑旗")), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "一票否决：发生重大安全事故"
     assert rows[0]["加分"] == "2.00" and rows[0]["综合得分"] == "82.00"
     assert "一票否决：发生重大安全事故" in rows[3]["备注"]
 
