@@ -41,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     actions = villages.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
     importing = actions.add_parser("import", parents=[common], help="从 Excel 导入花名册（全部成功或全部不导入）")
     importing.add_argument("file", type=Path)
-    importing.add_argument("--effective", metavar="日期", help="变化的生效日期（默认今天），如 2024-01-01")
+    importing.add_argument("--effective", metavar="日期", help="已有村（社区）变化的生效日期（默认今天），如 2024-01-01")
+    importing.add_argument("--start", metavar="日期",
+                           help="新登记的村（社区）的在册起始日期（默认建档起一直在册；表中的“在册起始日期”列优先）")
     importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     exporting = actions.add_parser("export", parents=[common], help="导出花名册到 Excel")
     exporting.add_argument("file", type=Path)
@@ -208,7 +210,8 @@ def _villages(core, args) -> int:
     from lsb_desktop.domain.text import parse_date
 
     effective = parse_date(args.effective, "生效日期") if args.effective else date.today()
-    preview = core.roster.preview(args.file, effective)
+    start = parse_date(args.start, "在册起始日期") if args.start else None
+    preview = core.roster.preview(args.file, effective, start)
     for note in preview.read.skipped:
         _warn(f"提示：{note}")
     if not preview.ok:

@@ -76,3 +76,15 @@ def test_a_round_before_a_dated_start_names_the_unit_and_exits_2(tmp_path: Path)
     assert created.returncode == 2
     assert "新城社区（2024-07-01 起在册）" in created.stderr
     assert "在册起始日期" in created.stderr
+
+
+def test_an_explicit_start_date_for_new_units_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    roster = write_roster(tmp_path / "名册.xlsx", [["村（社区）名称", "管区"], ["新合村", "东部管区"]])
+    imported = run("villages", "import", str(roster), "--start", "2024-07-01", data_dir=data)
+    assert imported.returncode == 0, imported.stderr
+    refused = run("round", "create", "--year", "2024", "--quarter", "1", "--judges", "甲", data_dir=data)
+    assert refused.returncode == 2
+    assert "新合村" in refused.stderr and "2024-07-01" in refused.stderr
+    created = run("round", "create", "--year", "2024", "--quarter", "3", "--judges", "甲", data_dir=data)
+    assert created.returncode == 0, created.stderr
