@@ -42,9 +42,17 @@ def take_backup(database: Path, folder: Path, reason: str, now: datetime | None 
         target = folder / f"{stem}-{counter}-{reason}.db"
         counter += 1
     partial = target.with_suffix(".partial")
-    copy_database(database, partial)
-    partial.replace(target)
-    prune(folder)
+    try:
+        copy_database(database, partial)
+        partial.replace(target)
+    except BaseException:
+        # A full disk or a killed copy leaves no half-written file behind.
+        partial.unlink(missing_ok=True)
+        raise
+    try:
+        prune(folder)
+    except OSError:
+        pass  # the backup itself is complete; an old one that cannot be removed is kept
     return target
 
 

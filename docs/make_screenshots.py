@@ -118,8 +118,55 @@ def main() -> None:
                 time.sleep(0.02)
             app.processEvents()
             window.grab().save(str(OUT / "stars-charts.png"))
+            _tie_and_correction(app, core, window)
             window.close()
     print(f"已保存截图到 {OUT}")
+
+
+def _tie_and_correction(app, core, window) -> None:
+    """A draft round whose first two units tie for the red flags, decided in the window; and the
+    correction dialog of a finalised round's cell."""
+    from decimal import Decimal
+
+    from lsb_desktop.domain.period import Period
+    from lsb_desktop.services.rounds import RoundDraft
+    from ui import scoring_tab
+
+    detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="村党组织书记“亮赛比”逐村观摩评比",
+                                                 event_date=date(2025, 4, 20), judges=("王建军", "李秀英", "张伟",
+                                                                                       "刘洋", "陈静"), red=4, black=4))
+    shares = {}
+    for position, unit in enumerate(detail.units):
+        # The 4th and 5th places are equal: a tie across the red line.
+        shares[unit.id] = Decimal(95 - min(position, 3) - max(0, position - 4)) / 100
+    core.rounds.set_scores(detail.id, [
+        (judge.id, unit.id, criterion.name, (criterion.max_points * shares[unit.id]).quantize(Decimal("0.1")))
+        for judge in detail.judges for unit in detail.units
+        for component in detail.scheme.components for criterion in component.criteria])
+    window.select_tab("观摩评比")
+    scoring = window.tabs.currentWidget()
+    scoring.reload()
+    scoring.select_round(detail.id)
+    scoring.show_page(scoring_tab.PAGE_RESULTS)
+    app.processEvents()
+    window.grab().save(str(OUT / "scoring-tie.png"))
+    dialog = scoring.open_committee_dialog()
+    dialog.unit_boxes[0].setChecked(True)
+    dialog.reason_edit.setText("2025年4月22日党委会研究，按群众满意度测评结果决定")
+    app.processEvents()
+    dialog.grab().save(str(OUT / "tie-committee.png"))
+    dialog.reject()
+
+    chosen = next(r.id for r in core.rounds.list_rounds() if r.period.short_label == "2024Q1")
+    scoring.select_round(chosen)
+    scoring.show_page(scoring_tab.PAGE_SCORES)
+    grid = scoring.grid
+    correction = grid.open_correction(grid.model.index(2, 3), "23.5")
+    app.processEvents()
+    correction.reason_edit.setText("评委笔误，核对原始评分表后更正")
+    app.processEvents()
+    correction.grab().save(str(OUT / "score-correction.png"))
+    correction.reject()
 
 
 if __name__ == "__main__":

@@ -31,3 +31,12 @@ class StorageError(LsbError):
 
 class LockedError(StorageError):
     """Another copy of the program is using the same data folder."""
+
+
+class TieUndecidedError(ValidationError):
+    """A correction of a finalised round would leave a tie across a flag line undecided:
+    `ties` are the BoundaryTie values to decide before the correction can be saved."""
+
+    def __init__(self, message: str, details: list[str] | None = None, ties: tuple = ()) -> None:
+        super().__init__(message, details)
+        self.ties = tuple(ties)

@@ -217,7 +217,9 @@ class MainWindow(QMainWindow):
         except LsbError as exc:
             show_error(self, exc)
             return
-        CheckReportDialog(report, self).exec()
+        dialog = CheckReportDialog(report, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "关于", "", QMessageBox.StandardButton.NoButton, self)

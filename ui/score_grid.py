@@ -20,14 +20,17 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
@@ -37,7 +40,8 @@ from PySide6.QtWidgets import (
 from lsb_desktop.domain.rounds import RoundDetail, RoundStatus, RoundUnit, ScoreCell
 from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.text import clean
-from lsb_desktop.errors import LsbError, ValidationError
+from lsb_desktop.domain.scoring import TieMethod
+from lsb_desktop.errors import LsbError, TieUndecidedError, ValidationError
 from lsb_desktop.services.rounds import check_points
 from ui.table_model import ALIGN_CENTER, ALIGN_RIGHT
 
@@ -251,7 +255,7 @@ class ScoreGridModel(QAbstractTableModel):
             self.last_refused = True
             return False
         except LsbError as exc:
-            return self._refuse(exc.message)
+            return self._refuse(exc.message + ("：" + "；".join(exc.details) if exc.details else ""))
         finally:
             self._writing = False
         before = [(unit_id, criterion, self._scores.get((unit_id, criterion)), value)
@@ -691,6 +695,8 @@ class ScoreGrid(QWidget):
         self._detail: RoundDetail | None = None
         self._reason = ""
         self._action = "评分"
+        self._tie_decision: tuple[TieMethod, Sequence[str]] | None = None
+        self._tie_error: TieUndecidedError | None = None
         self._undo: list[UndoStep] = []
         self._redo: list[UndoStep] = []
         self._recording = True
@@ -698,6 +704,7 @@ class ScoreGrid(QWidget):
         self.ask_reason: Callable[[], str | None] = lambda: None
         # Makes the correction dialog of one cell (the tab sets it; tests can drive it).
         self.correction_dialog: CorrectionDialog | None = None
+        self._closed_dialog: CorrectionDialog | None = None
         self.ui = _ScoreGridUi()
         self.ui.setup(self)
         self.model = ScoreGridModel(self)
@@ -815,16 +822,21 @@ class ScoreGrid(QWidget):
         if detail.status is RoundStatus.FINAL and not self._reason:
             # Every way into a finalised round's cells asks for the reason first; this is the guard.
             raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
-        self._core.rounds.set_scores(detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
-                                     self._reason, action=self._action)
+        try:
+            self._core.rounds.set_scores(detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
+                                         self._reason, action=self._action, tie_decision=self._tie_decision)
+        except TieUndecidedError as exc:
+            self._tie_error = exc
+            raise
         self.saved.emit()
 
-    def _write_with(self, edits: Sequence[Edit], reason: str = "", action: str = "评分") -> bool:
-        self._reason, self._action = reason, action
+    def _write_with(self, edits: Sequence[Edit], reason: str = "", action: str = "评分",
+                    tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> bool:
+        self._reason, self._action, self._tie_decision, self._tie_error = reason, action, tie_decision, None
         try:
             return self.model.write(edits)
         finally:
-            self._reason, self._action = "", "评分"
+            self._reason, self._action, self._tie_decision = "", "评分", None
 
     def _block_reason(self) -> str | None:
         """The correction reason for a change of several cells on a finalised round ("" if not final)."""
@@ -886,13 +898,20 @@ class ScoreGrid(QWidget):
         if detail is None or judge_id is None or unit is None or criterion is None:
             return None
         current = self.model.score(index.row(), index.column())
+        if self._closed_dialog is not None:
+            self._closed_dialog.deleteLater()  # the one before, kept until now for whoever looked at it
+            self._closed_dialog = None
         dialog = CorrectionDialog(self, detail.judge(judge_id).name, unit.name, criterion, current, typed)
         cell = QPersistentModelIndex(index)
 
         def accept() -> None:
-            saved = self._write_with([(cell.row(), cell.column(), dialog.new_value_text())], dialog.reason())
+            saved = self._write_with([(cell.row(), cell.column(), dialog.new_value_text())], dialog.reason(),
+                                     tie_decision=dialog.tie_decision())
             if saved:
                 dialog.accept()
+            elif self._tie_error is not None:
+                # The corrected score ties units across a flag line: she decides it here, in one step.
+                dialog.ask_tie(self._tie_error)
             else:
                 dialog.show_problem(self.ui.status_label.text())
 
@@ -909,6 +928,7 @@ class ScoreGrid(QWidget):
         if self.correction_dialog is dialog:
             self.correction_dialog = None
             self.view.keys_go_to = None
+        self._closed_dialog = dialog
         self.view.setFocus()
 
     # ----- undo and redo ---------------------------------------------------------------------
@@ -1023,6 +1043,18 @@ class CorrectionDialog(QDialog):
         self.problem_label = QLabel()
         self.problem_label.setStyleSheet(ERROR_STYLE)
         self.problem_label.setWordWrap(True)
+        # Shown only when the correction would leave a tie across a flag line undecided.
+        self.tie_box = QGroupBox("旗位并列怎样决定（与更正一起保存，记入审计记录）")
+        self.tie_label = QLabel()
+        self.tie_label.setWordWrap(True)
+        self.extend_radio = QRadioButton("并列的都给旗")
+        self.committee_radio = QRadioButton("党委研究决定，给以下勾选的单位（理由同更正原因）：")
+        self.tie_units: list[QCheckBox] = []
+        self._tie_layout = QVBoxLayout(self.tie_box)
+        self._tie_layout.addWidget(self.tie_label)
+        self._tie_layout.addWidget(self.extend_radio)
+        self._tie_layout.addWidget(self.committee_radio)
+        self.tie_box.hide()
         note = QLabel("该评比已定稿：保存后生成新的结果版本，原结果保留，修改记入审计记录。")
         note.setWordWrap(True)
         note.setStyleSheet("color: #666;")
@@ -1034,6 +1066,7 @@ class CorrectionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem_label)
+        layout.addWidget(self.tie_box)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 30)
@@ -1054,6 +1087,32 @@ class CorrectionDialog(QDialog):
     def show_problem(self, message: str) -> None:
         self.problem_label.setText(message)
 
+    def ask_tie(self, error: TieUndecidedError) -> None:
+        """The correction ties units across a flag line: offer 并列的都给旗 or 党委研究决定 for it."""
+        ties = error.ties
+        self.show_problem(error.message)
+        self.tie_label.setText("；".join(tie.describe() for tie in ties))
+        first = ties[0]
+        self.extend_radio.setEnabled(not first.straddles)
+        for box in self.tie_units:
+            self._tie_layout.removeWidget(box)
+            box.deleteLater()
+        self.tie_units = [QCheckBox(name) for name in first.units] if len(ties) == 1 else []
+        for box in self.tie_units:
+            self._tie_layout.addWidget(box)
+        self.committee_radio.setEnabled(bool(self.tie_units))
+        self.tie_box.show()
+        self.adjustSize()
+
+    def tie_decision(self) -> tuple[TieMethod, tuple[str, ...]] | None:
+        if self.tie_box.isHidden():
+            return None
+        if self.extend_radio.isChecked():
+            return TieMethod.EXTEND, ()
+        if self.committee_radio.isChecked():
+            return TieMethod.COMMITTEE, tuple(box.text() for box in self.tie_units if box.isChecked())
+        return None
+
     def _save(self) -> None:
         text = clean(self.value_edit.text())
         if text:
@@ -1066,6 +1125,9 @@ class CorrectionDialog(QDialog):
         if not self.reason():
             self.show_problem("请写明更正原因")
             self.reason_edit.setFocus()
+            return
+        if not self.tie_box.isHidden() and self.tie_decision() is None:
+            self.show_problem("请选择旗位并列怎样决定")
             return
         self.show_problem("")
         self.save_requested.emit()

@@ -818,7 +818,7 @@ class ScoringTab(QWidget):
                 rule = f"并列规则（依次比较{chain}）分不开他们，只能选择“并列的都给旗”或“党委研究决定”。"
             else:
                 rule = "还没有设置并列规则（可在“评比设置”中设置），请选择“并列的都给旗”或“党委研究决定”。"
-            straddles = any(t.units == first.units and t.flag is not first.flag for t in results.ties)
+            straddles = first.straddles
             if straddles:
                 rule += "并列同时跨越红旗和黑旗的名次，不能都给旗。"
             which = f"<br>先决定第一处：{first.describe()}" if len(results.ties) > 1 else ""

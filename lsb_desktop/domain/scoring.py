@@ -462,6 +462,7 @@ class BoundaryTie:
     units: tuple[str, ...]
     places: int
     separable: bool = False
+    straddles: bool = False  # the same tied units also stand across the other flag's line
 
     def describe(self) -> str:
         return (f"第 {self.rank} 名并列的{'、'.join(self.units)}争 {self.places} 面"
@@ -621,7 +622,7 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
         separable = bool(tiebreak) and _settle(
             TieDecision(flag, found.key[1], places, TieMethod.TIEBREAK), group, places, tiebreak,
             flag is Flag.BLACK) is not None
-        found = BoundaryTie(flag, found.rank, found.units, places, separable)
+        found = BoundaryTie(flag, found.rank, found.units, places, separable, straddles)
         decision = next((d for d in decisions if d.matches(found)), None)
         if decision is None and policy is TiePolicy.EXTEND and not straddles:
             decision = TieDecision(flag, found.key[1], places, TieMethod.EXTEND, reason="评比设置")

@@ -28,7 +28,7 @@ class Core:
         self.villages = VillageService(database)
         self.settings = SettingsService(database)
         self.roster = RosterService(database, self.villages, folder.backup)
-        self.rounds = RoundService(database, self.villages)
+        self.rounds = RoundService(database, self.villages, folder.backup)
         self.audit = AuditService(database)
         self.paper = PaperService(self.rounds, self.settings)
         self.trends = TrendService(database)

@@ -78,7 +78,7 @@ from lsb_desktop.domain.scoring import (
     rank,
 )
 from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_person_name
-from lsb_desktop.errors import NotFoundError, ValidationError
+from lsb_desktop.errors import NotFoundError, TieUndecidedError, ValidationError
 from lsb_desktop.services import audit
 from lsb_desktop.services.commitments import completion_by_unit
 from lsb_desktop.services.villages import VillageService
@@ -164,9 +164,10 @@ SCORE_ACTIONS = ("评分", "撤销评分", "重做评分")
 
 
 class RoundService:
-    def __init__(self, database: Database, villages: VillageService) -> None:
+    def __init__(self, database: Database, villages: VillageService, backup=None) -> None:
         self._db = database
         self._villages = villages
+        self._backup = backup  # callable(reason) taking a backup before a bulk import
 
     # ----- the scheme template ----------------------------------------------------------------
 
@@ -358,6 +359,9 @@ class RoundService:
                 record.veto_last, record.veto_black = rules.veto_last, rules.veto_black
             audit.record(session, "修改评比设置", f"round:{round_id}", old,
                          {"title": record.title, "rules": rules.describe() if rules else old["rules"]})
+            if rules is not None:
+                session.flush()
+                self._drop_stale_decisions(session, self._load(session, round_id))
         return self.get_round(round_id)
 
     def add_judge(self, round_id: int, name: str, group: str = "") -> RoundDetail:
@@ -402,6 +406,8 @@ class RoundService:
             unit.visited = visited
             unit.note = clean_text(note)
             audit.record(session, "设置观摩", f"round:{round_id}/unit:{unit.name}", old, visited, unit.note)
+            session.flush()
+            self._drop_stale_decisions(session, self._load(session, round_id))
         return self.get_round(round_id)
 
     # ----- scores ----------------------------------------------------------------------------
@@ -412,9 +418,14 @@ class RoundService:
         return self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)[0]
 
     def set_scores(self, round_id: int, cells: Sequence[tuple[int, int, str, Decimal | str | None]],
-                   reason: str = "", action: str = "评分") -> list[Decimal | None]:
+                   reason: str = "", action: str = "评分",
+                   tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> list[Decimal | None]:
         """Save several cells (a pasted block) in one transaction: all or none. `action` names
-        the change in the audit log: 评分, or 撤销评分 / 重做评分 for the grid's undo and redo."""
+        the change in the audit log: 评分, or 撤销评分 / 重做评分 for the grid's undo and redo.
+
+        A correction of a finalised round that leaves a tie across a flag line is refused with
+        TieUndecidedError unless `tie_decision` (how, and for 党委研究决定 which units) says how
+        the clerk decides it; the decision is then recorded with the correction's reason."""
         if action not in SCORE_ACTIONS:
             raise ValueError(f"unknown score action {action!r}")
         with self._db.session() as session, session.begin():
@@ -471,15 +482,22 @@ class RoundService:
                 for judge, unit, name, old, value in changes
             ])
             if changes:
-                self._after_change(session, loaded, reason)
+                self._after_change(session, loaded, reason, tie_decision)
         return saved
 
-    def _after_change(self, session: Session, loaded: _Loaded, reason: str) -> None:
+    def _after_change(self, session: Session, loaded: _Loaded, reason: str,
+                      tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> None:
+        self._drop_stale_decisions(session, loaded)
         record = loaded.record
         if record.status == RoundStatus.DRAFT.value:
             record.status = RoundStatus.SCORING.value
         elif record.status == RoundStatus.FINAL.value:
             session.flush()
+            if tie_decision is not None:
+                method, chosen = tie_decision
+                for tie in self._compute(session, loaded).ties:
+                    self._record_decision(session, loaded, self._compute(session, loaded), tie, method, chosen,
+                                          clean_text(reason))
             self._store_results(session, loaded, clean_text(reason))
 
     # ----- adjustments -----------------------------------------------------------------------
@@ -529,7 +547,8 @@ class RoundService:
 
     # ----- results ---------------------------------------------------------------------------
 
-    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | str = "round") -> RoundResults:
+    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | str = "round",
+                 decisions: Sequence[TieDecision] | None = None) -> RoundResults:
         detail = loaded.detail
         rules = detail.rules
         policy = rules.tie_policy if tie_policy == "round" else tie_policy
@@ -591,7 +610,8 @@ class RoundService:
         ranked = rank(entries, rules.tiebreak, rules.veto_last)
         flags = assign_flags(ranked, min(rules.red, len(ranked)), min(rules.black, max(0, len(ranked) - rules.red)),
                              policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black,
-                             decisions=self._decisions(session, detail.id)) if ranked else None
+                             decisions=self._decisions(session, detail.id) if decisions is None else decisions
+                             ) if ranked else None
         tie_notes: dict[str, list[str]] = defaultdict(list)
         for decision, given in (flags.decided if flags else ()):
             for name in decision.units:
@@ -640,7 +660,7 @@ class RoundService:
         text = clean_text(reason)
         picked: tuple[str, ...] = ()
         if method is TieMethod.EXTEND:
-            if any(t.units == found.units and t.flag is not found.flag for t in current.ties):
+            if found.straddles:
                 raise ValidationError(f"{tied}并列同时跨越红旗和黑旗的名次，不能都给旗；"
                                       "请选择“按并列规则决定”或“党委研究决定”")
         elif method is TieMethod.TIEBREAK:
@@ -663,10 +683,34 @@ class RoundService:
             round_id=loaded.detail.id, flag=found.flag.value, units=units_json, places=found.places,
             method=method.value, chosen=json.dumps(list(picked), ensure_ascii=False), reason=text,
             decided_at=_now()))
+        session.flush()
+        # The decision must settle this very tie; one that cannot (a unit given both flags) is refused.
+        if any(t.key == found.key for t in self._compute(session, loaded).ties):
+            raise ValidationError(f"这样决定不能解决{tied}的并列：同一单位不能既得红旗又得黑旗，请重新选择")
         audit.record(session, "决定旗位并列", f"round:{loaded.detail.id}", found.describe(),
                      {"办法": method.label, "并列": list(found.units), "旗": found.flag.label,
                       **({"给旗": list(picked)} if picked else {})}, text)
         session.flush()
+
+    def _drop_stale_decisions(self, session: Session, loaded: _Loaded) -> None:
+        """After the scores, adjustments, participants or flag counts change: a decision whose
+        tie is gone is deleted (audited), so it never comes back on its own if the same tie
+        reappears later; that tie is then hers to decide again."""
+        decisions = self._decisions(session, loaded.detail.id)
+        if not decisions:
+            return
+        session.flush()
+        ties = {t.key for t in self._compute(session, loaded, None, decisions=()).ties}
+        for decision in decisions:
+            if decision.key in ties:
+                continue
+            session.execute(delete(RoundTieDecisionRecord).where(
+                RoundTieDecisionRecord.round_id == loaded.detail.id,
+                RoundTieDecisionRecord.flag == decision.flag.value,
+                RoundTieDecisionRecord.units == json.dumps(list(decision.key[1]), ensure_ascii=False),
+                RoundTieDecisionRecord.places == decision.places))
+            audit.record(session, "旗位并列决定失效", f"round:{loaded.detail.id}", decision.describe(), None,
+                         "评分或设置改变后，这处并列已不存在")
 
     def undo_tie_decision(self, round_id: int, decision: TieDecision) -> RoundResults:
         """Take back a decision on a draft round: the tie is hers to decide again (audited)."""
@@ -811,6 +855,9 @@ class RoundService:
         if not results.results:
             problems.append("没有参加排名的村（社区）")
         if problems:
+            if correcting and results.ties and len(problems) == len(results.ties):
+                raise TieUndecidedError("这样更正后旗位上出现并列，需要先决定怎样给旗，更正才能保存",
+                                        problems, results.ties)
             if correcting:
                 raise ValidationError("这样更正后评分不完整或有未决定的并列，更正未保存", problems)
             raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
@@ -930,6 +977,8 @@ class RoundService:
         judges = {j.name: j.id for j in detail.judges}
         units = {canonical_name(u.name): u.id for u in detail.units}
         cells = [(judges[e.judge], units[canonical_name(e.unit)], e.criterion, e.points) for e in preview.entries]
+        if self._backup is not None:
+            self._backup("pre-import")
         self.set_scores(preview.round_id, cells, reason)
         return len(cells)
 

@@ -281,7 +281,11 @@ class DataFolder:
                 "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读），然后用 文件 → 立即备份 再试一次。")
 
     def daily_backup(self, today: date) -> Path | None:
-        if any(b.taken_at.date() == today for b in backups.list_backups(self.paths.backups)):
+        try:
+            taken = backups.list_backups(self.paths.backups)
+        except OSError as exc:
+            raise StorageError(f"无法读取备份文件夹“{self.paths.backups}”（{_why(exc)}）") from exc
+        if any(b.taken_at.date() == today for b in taken):
             return None
         moment = backups.datetime.now()
         if moment.date() != today:

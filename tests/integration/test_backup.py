@@ -350,3 +350,33 @@ def test_check_finds_a_row_pointing_at_a_missing_unit(core: Core) -> None:
     report = core.folder.check()
     assert not report.ok
     assert report.problems == ("一条书记任职记录“张三”所属的村（社区）已不存在（数据之间的对应关系断开）",)
+
+
+def test_a_backup_that_fails_midway_leaves_no_partial_file(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(source, target):
+        Path(target).write_bytes(b"half a page")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "copy_database", disk_full)
+    with pytest.raises(StorageError):
+        core.folder.backup("manual")
+    assert list(core.folder.paths.backups.glob("*.partial")) == []
+
+
+def test_an_old_backup_that_cannot_be_pruned_does_not_fail_a_good_backup(core: Core,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def stuck(folder, keep=backups.KEEP):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(backups, "prune", stuck)
+    path = core.folder.backup("manual")
+    assert path.exists()
+
+
+def test_an_unreadable_backup_folder_is_a_chinese_storage_error(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreadable(folder):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(backups, "list_backups", unreadable)
+    with pytest.raises(StorageError, match="无法读取备份文件夹"):
+        core.folder.daily_backup(date(2030, 1, 1))

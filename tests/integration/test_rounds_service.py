@@ -896,3 +896,41 @@ def test_deleting_the_newest_audit_entries_or_the_whole_log_is_detected(core: Co
 def test_an_unknown_round_number_is_refused_at_once(core: Core) -> None:
     with pytest.raises(NotFoundError):
         core.rounds.find_round("999")
+
+
+@pytest.fixture
+def straddle(core: Core) -> RoundDetail:
+    """乙村, 丙村 and 丁村 tied between 甲村 (first) and 戊村 (last), with 2 red and 2 black flags:
+    one tie group stands across both lines."""
+    detail = new_round(core, units=("甲村", "乙村", "丙村", "丁村", "戊村"), red=2, black=2)
+    for name, stage in (("甲村", "95"), ("乙村", "80"), ("丙村", "80"), ("丁村", "80"), ("戊村", "60")):
+        give(core, detail, "张一", name, ("40", "40"), stage)
+    return detail
+
+
+def test_a_tie_across_both_lines_cannot_be_given_all_flags_or_both_flags(core: Core, straddle: RoundDetail) -> None:
+    ties = core.rounds.results(straddle.id).ties
+    assert {t.flag for t in ties} == {Flag.RED, Flag.BLACK} and all(t.straddles for t in ties)
+    red = next(t for t in ties if t.flag is Flag.RED)
+    results = core.rounds.decide_tie(straddle.id, red, TieMethod.COMMITTEE, ["乙村"], "党委会研究")
+    (black,) = results.ties
+    assert black.straddles  # still across both lines, though the red side is decided
+    with pytest.raises(ValidationError, match="不能都给旗"):
+        core.rounds.decide_tie(straddle.id, black, TieMethod.EXTEND)
+    with pytest.raises(ValidationError, match="同一单位不能既得红旗又得黑旗"):
+        core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["乙村"], "党委会研究")
+    assert len(audit_of(core, straddle, "决定旗位并列")) == 1  # the refused ones left no trace
+    results = core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["丁村"], "党委会研究")
+    assert ranking(results) == {"甲村": (1, Flag.RED), "乙村": (2, Flag.RED), "丙村": (2, None),
+                                "丁村": (2, Flag.BLACK), "戊村": (5, Flag.BLACK)}
+
+
+def test_a_decision_whose_tie_is_gone_is_dropped_and_does_not_come_back_by_itself(core: Core,
+                                                                                    boundary: RoundDetail) -> None:
+    (tie,) = core.rounds.results(boundary.id).ties
+    core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
+    give(core, boundary, "张一", "乙村", ("60", "30"), "91")  # 乙村 ahead: no tie
+    assert core.rounds.results(boundary.id).ties == ()
+    assert len(audit_of(core, boundary, "旗位并列决定失效")) == 1
+    give(core, boundary, "张一", "乙村", ("60", "30"), "90")  # the same tie again: hers to decide again
+    assert [t.key for t in core.rounds.results(boundary.id).ties] == [tie.key]

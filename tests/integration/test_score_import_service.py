@@ -112,8 +112,11 @@ def test_filled_blank_sheets_are_previewed_then_imported(core: Core, detail: Rou
     assert preview.warnings == ("评委张三对“产业发展”给所有村（社区）打了同样的分（30）",)
     assert score_rows(core) == 0  # a preview writes nothing
 
+    before = [b for b in core.folder.list_backups() if b.reason == "pre-import"]
     assert core.rounds.apply_import(preview) == 27
     assert len(core.rounds.scores(detail.id)) == 27
+    # A backup was taken just before the scores went in.
+    assert len([b for b in core.folder.list_backups() if b.reason == "pre-import"]) == len(before) + 1
     expected = {(judge, unit, criterion, D(str(points)))
                 for judge, rows in PAPER.items() for unit, values in rows.items()
                 for criterion, points in zip(CRITERIA, values)}

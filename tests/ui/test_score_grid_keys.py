@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from factories import make_unit
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundStatus
-from lsb_desktop.domain.scoring import Component, Criterion, Scheme
+from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.services.rounds import RoundDraft, check_points
 from ui.score_grid import FIRST_SCORE_COLUMN, CorrectionDialog, ScoreGrid
@@ -456,3 +456,37 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
     run_state_machine_as_test(GridKeys, settings=settings(
         max_examples=50, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+
+
+def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_dialog(qtbot, core, round_detail,
+                                                                                      grid):
+    detail = round_detail
+    shares = {"张五砦村": Decimal("0.8"), "刘堌堆村": Decimal("0.8"), "东关社区": Decimal("0.6")}
+    cells = [(judge.id, unit.id, name, maximum * shares[unit.name])
+             for judge in detail.judges for unit in detail.units if unit.visited
+             for name, maximum in zip(CRITERIA, MAXIMA, strict=True)]
+    cells.append((detail.judges[0].id, detail.units[1].id, "基层党建", Decimal("19")))  # 刘堌堆村 one point short
+    core.rounds.set_scores(detail.id, cells)
+    core.rounds.finalize(detail.id)
+    grid.set_round(core.rounds.get_round(detail.id))
+
+    click(qtbot, grid, 1, FIRST)
+    press("20", TAB, "核对原始评分表，评委笔误", ENTER)  # now level with 张五砦村 for the one red flag
+    dialog = grid.correction_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.tie_box.isVisible()
+    assert "刘堌堆村、张五砦村争 1 面红旗" in dialog.tie_label.text()
+    assert saved(core, detail)[("刘堌堆村", "基层党建")] == Decimal("19")  # nothing saved yet
+
+    qtbot.mouseClick(dialog.committee_radio, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.committee_radio.height() // 2))
+    box = next(b for b in dialog.tie_units if b.text() == "张五砦村")
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert saved(core, detail)[("刘堌堆村", "基层党建")] == Decimal("20")
+    results = core.rounds.results(detail.id)
+    assert results.version == 2
+    assert {r.unit.name: r.flag for r in results.results}["张五砦村"] is Flag.RED
+    assert {r.unit.name: r.flag for r in results.results}["刘堌堆村"] is None
+    decision = [e for e in core.audit.entries(f"round:{detail.id}") if e.action == "决定旗位并列"]
+    assert len(decision) == 1 and decision[0].reason == "核对原始评分表，评委笔误"
