@@ -395,6 +395,7 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
         def start(self):
             core.rounds.set_scores(detail.id, [(judge, unit.id, name, None) for unit in detail.units if unit.visited
                                                for name in CRITERIA])
+            grid.set_round(None)  # a fresh sheet: nothing to undo from an earlier example
             grid.set_round(detail)
             grid.view.setFocus()
             self.plain = PlainSheet([u.visited for u in detail.units])
