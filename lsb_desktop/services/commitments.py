@@ -997,8 +997,9 @@ class CommitmentService:
             rows, problems = _Importer(work, preview.default_year, preview.path.name).carry(read.rows)
             if problems:
                 raise ValidationError("导入时发现问题，未导入任何数据", problems)
-            if [(r.sheet, r.row, r.action, r.draft) for r in rows] != [
-                    (r.sheet, r.row, r.action, r.draft) for r in preview.rows]:
+            # What she confirmed: each row's action, its new content, and the old text it replaces.
+            if [(r.sheet, r.row, r.action, r.draft, r.replaced, r.matched_by) for r in rows] != [
+                    (r.sheet, r.row, r.action, r.draft, r.replaced, r.matched_by) for r in preview.rows]:
                 raise ValidationError("承诺事项在预览后有变化，未导入任何数据，请重新预览后再导入")
             written = sum(1 for r in rows if r.action in (ADDED, REPLACED))
             work.audit("导入承诺事项", "commitments:import", None,

@@ -227,3 +227,18 @@ def test_list_summary_and_exported_sheet_count_the_same_overdue_to_the_same_day(
     summary_2023 = demo_core.commitments.summary(2023, today=today)
     assert sum(r.completion.overdue for r in summary_2023) == 0
     assert sum(r.completion.carried for r in summary_2023) == 37
+
+
+def test_an_item_edited_after_the_preview_is_not_replaced_by_the_confirmed_import(core: Core, units,
+                                                                                   tmp_path: Path) -> None:
+    first = workbook(tmp_path / "第一版.xlsx", HEADER, [[1, "张五砦村", "硬化村内道路1.2公里", "民生实事", "2023Q3"]])
+    assert core.commitments.apply_import(core.commitments.preview_import(first, 2023)) == 1
+    second = workbook(tmp_path / "第二版.xlsx", HEADER, [[1, "张五砦村", "安装路灯50盏", "民生实事", "2023Q3"]])
+    preview = core.commitments.preview_import(second, 2023)
+    assert [r.action for r in preview.rows] == ["将替换"]
+    # Someone corrects the item in the window before the clerk confirms the old preview.
+    item = core.commitments.list_commitments(2023)[0]
+    core.commitments.update(item.id, content="硬化村内道路1.5公里")
+    with pytest.raises(ValidationError, match="预览后有变化"):
+        core.commitments.apply_import(preview, replace=True)
+    assert contents(core, 2023)[0] == ("张五砦村", 1, "硬化村内道路1.5公里")
