@@ -36,11 +36,16 @@ def take_backup(database: Path, folder: Path, reason: str, now: datetime | None 
     folder.mkdir(parents=True, exist_ok=True)
     moment = now or datetime.now()
     stem = f"lsb-{moment:%Y%m%d-%H%M%S}"
-    target = folder / f"{stem}-{reason}.db"
-    counter = 1
-    while target.exists():
+    # Several backups in one second (whatever their reasons) are told apart by a counter, so
+    # the newest always sorts first.
+    taken = {path.name for path in folder.glob(f"{stem}-*.db")}
+    if not taken:
+        target = folder / f"{stem}-{reason}.db"
+    else:
+        counter = 1
+        while any(name.startswith(f"{stem}-{counter}-") for name in taken):
+            counter += 1
         target = folder / f"{stem}-{counter}-{reason}.db"
-        counter += 1
     partial = target.with_suffix(".partial")
     try:
         copy_database(database, partial)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -380,3 +381,16 @@ def test_an_unreadable_backup_folder_is_a_chinese_storage_error(core: Core, monk
     monkeypatch.setattr(backups, "list_backups", unreadable)
     with pytest.raises(StorageError, match="无法读取备份文件夹"):
         core.folder.daily_backup(date(2030, 1, 1))
+
+
+def test_backups_in_the_same_second_with_different_reasons_keep_their_order(tmp_path: Path) -> None:
+    database = tmp_path / "lsb.db"
+    connection = sqlite3.connect(str(database))
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    folder = tmp_path / "backups"
+    moment = datetime(2025, 4, 20, 9, 30, 0)
+    for reason in ("initial", "manual", "pre-import", "daily"):
+        backups.take_backup(database, folder, reason, moment)
+    assert [b.reason for b in backups.list_backups(folder)] == ["daily", "pre-import", "manual", "initial"]
