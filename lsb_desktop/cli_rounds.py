@@ -108,6 +108,9 @@ def run_round_command(core, args, township: str = "") -> int:
             judges=_split_names(args.judges), red=args.red, black=args.black, scheme=scheme,
         ))
         _out(f"已建立评比活动：{detail.summary.label}，{len(detail.units)} 个村（社区），{len(detail.judges)} 位评委")
+        left_out = rounds.left_out(detail.id)
+        if left_out:
+            print(f"提示：{left_out}", file=sys.stderr)
         _out(str(detail.id))
         return EXIT_OK
     if action == "list":

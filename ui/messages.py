@@ -1,4 +1,4 @@
-"""The two message boxes every screen uses: a known error, and a 确定/取消 confirmation."""
+"""The message boxes every screen uses: a known error, a 确定/取消 confirmation, a notice."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ def ask_confirm(parent: QWidget | None, title: str, text: str) -> bool:
     box.setEscapeButton(cancel_button)
     box.exec()
     return box.clickedButton() is ok_button
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> None:
+    """Something the clerk should know about what was just done (nothing went wrong)."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.addButton(OK_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    box.exec()

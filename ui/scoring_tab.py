@@ -47,7 +47,7 @@ from lsb_desktop.domain.scoring import BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.meeting import MeetingWindow, WidgetSlide
-from ui.messages import ask_confirm, show_error
+from ui.messages import ask_confirm, show_error, show_info
 from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.score_grid import ScoreGrid
 from ui.scoring_dialogs import (
@@ -950,7 +950,13 @@ class ScoringTab(QWidget):
         return dialog
 
     def open_new_round_dialog(self) -> NewRoundDialog:
-        return self._open(NewRoundDialog(self._core, self), lambda detail: self._after_change(select=detail.id))
+        return self._open(NewRoundDialog(self._core, self), self._round_created)
+
+    def _round_created(self, detail: RoundDetail) -> None:
+        self._after_change(select=detail.id)
+        left_out = self._core.rounds.left_out(detail.id)
+        if left_out:
+            show_info(self, "新建评比", left_out)
 
     def open_settings_dialog(self) -> RoundSettingsDialog | None:
         if self._detail is None:

@@ -211,6 +211,13 @@ def not_in_register_message(day: date, units: list[Unit]) -> str:
     return f"活动日期 {day.isoformat()} 时以下村（社区）不在册，不能参加评比：{_named(units, day)}。{START_FIX_HINT}"
 
 
+def left_out_message(day: date, later: list[Unit]) -> str:
+    """A round held on `day` was made without the active units in `later`, which were not yet
+    in the register then: said, never left out silently."""
+    return (f"活动日期 {day.isoformat()} 时以下村（社区）还不在册，没有列入本次评比：{_named(later, day)}。"
+            f"{START_FIX_HINT}")
+
+
 def nobody_registered_message(day: date, later: list[Unit]) -> str:
     """No unit was in the register on `day`; `later` are the active units registered after it."""
     if not later:

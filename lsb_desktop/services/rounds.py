@@ -30,7 +30,7 @@ from db.models import (
 )
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.register import nobody_registered_message, not_in_register_message
+from lsb_desktop.domain.register import left_out_message, nobody_registered_message, not_in_register_message
 from lsb_desktop.domain.points import from_hundredths, parse_points
 from lsb_desktop.domain.score_files import (
     ScoreContext,
@@ -279,6 +279,16 @@ class RoundService:
             ]
 
     # ----- creating and setting up a round -----------------------------------------------------
+
+    def left_out(self, round_id: int) -> str:
+        """Units active today that a round left out because they were not yet in the register on
+        its date (the round snapshots who was); "" when none were left out that way."""
+        detail = self.get_round(round_id)
+        day = detail.summary.event_date or min(date.today(), detail.summary.period.last_day)
+        taking_part = {u.unit_id for u in detail.units}
+        later = [u for u in self._villages.list_units() if u.is_active and u.id not in taking_part
+                 and u.registered_from > day]
+        return left_out_message(day, later) if later else ""
 
     def create_round(self, draft: RoundDraft) -> RoundDetail:
         scheme = draft.scheme or self.scheme_template()

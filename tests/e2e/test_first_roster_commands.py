@@ -88,3 +88,17 @@ def test_an_explicit_start_date_for_new_units_from_the_command_line(tmp_path: Pa
     assert "新合村" in refused.stderr and "2024-07-01" in refused.stderr
     created = run("round", "create", "--year", "2024", "--quarter", "3", "--judges", "甲", data_dir=data)
     assert created.returncode == 0, created.stderr
+
+
+def test_a_round_that_leaves_out_units_not_yet_registered_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    roster = write_roster(tmp_path / "名册.xlsx", [["村（社区）名称", "管区", "在册起始日期"],
+                                                  ["张五砦村", "东部管区", ""], ["新合村", "东部管区", "2024-07-01"]])
+    assert run("villages", "import", str(roster), data_dir=data).returncode == 0
+    created = run("round", "create", "--year", "2024", "--quarter", "1", "--date", "2024-04-20", "--judges", "甲",
+                  data_dir=data)
+    assert created.returncode == 0, created.stderr
+    assert "提示：活动日期 2024-04-20 时以下村（社区）还不在册，没有列入本次评比：新合村" in created.stderr
+    later = run("round", "create", "--year", "2024", "--quarter", "3", "--date", "2024-10-20", "--judges", "甲",
+                data_dir=data)
+    assert "提示" not in later.stderr
