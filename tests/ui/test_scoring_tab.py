@@ -845,3 +845,20 @@ def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tm
     assert tab.grab().save(str(SCREENSHOTS / "scoring-final.png"))
     for name in ("scores", "results", "completeness", "final"):
         assert _not_blank(SCREENSHOTS / f"scoring-{name}.png")
+
+
+def test_a_new_round_says_which_units_it_left_out_as_not_yet_registered(qtbot, core, units, tab, boxes):
+    from datetime import date
+
+    make_unit(core, "新合村", effective=date(2025, 7, 1))  # formed by a merger in mid-2025
+    dialog = tab.open_new_round_dialog()
+    dialog.ui.year_combo.setCurrentIndex(dialog.ui.year_combo.findData(2025))
+    dialog.ui.quarter_combo.setCurrentIndex(dialog.ui.quarter_combo.findData(1))
+    dialog.ui.date_edit.setDate(QDate(2025, 4, 20))
+    dialog.ui.red_spin.setValue(1)
+    dialog.ui.black_spin.setValue(1)
+    with qtbot.waitSignal(tab.changed):
+        qtbot.mouseClick(dialog.ui.button_box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert any("还不在册，没有列入本次评比：新合村" in text for text in boxes.texts)
+    (summary,) = core.rounds.list_rounds()
+    assert "新合村" not in [u.name for u in core.rounds.get_round(summary.id).units]
