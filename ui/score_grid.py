@@ -65,10 +65,6 @@ Edit = tuple[int, int, object]  # (row, column, typed text or None to clear)
 Cells = list[tuple[int, str, Decimal | None]]  # (round unit id, criterion, points or None)
 
 
-class EditCancelled(Exception):
-    """The clerk backed out (for instance gave no correction reason): nothing is saved or said."""
-
-
 @dataclass(frozen=True, slots=True)
 class GridCriterion:
     component: str
@@ -251,9 +247,6 @@ class ScoreGridModel(QAbstractTableModel):
         self._writing = True
         try:
             self._writer(cells)
-        except EditCancelled:
-            self.last_refused = True
-            return False
         except LsbError as exc:
             return self._refuse(exc.message + ("：" + "；".join(exc.details) if exc.details else ""))
         finally:
@@ -424,8 +417,6 @@ class ScoreDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
-        if editor.property("score_keep_text"):
-            return  # reopened after a refusal: the typed text stays
         editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
         editor.selectAll()
 
@@ -523,14 +514,6 @@ class ScoreTableView(QTableView):
         super().closeEditor(editor, hint)
         if step is not None:
             self.move_current(*step)
-
-    def reopen_refused(self, index: QModelIndex, text: str) -> None:
-        """Open the editor again on `index` with `text` kept (used after a refused paste of one cell)."""
-        self.setCurrentIndex(index)
-        if super().edit(index, QAbstractItemView.EditTrigger.AllEditTriggers, None):
-            editor = self.indexWidget(index)
-            if isinstance(editor, QLineEdit):
-                editor.setText(text)
 
     def move_current(self, rows: int, columns: int, wraps: bool = False) -> None:
         model = self.grid_model()
