@@ -16,3 +16,18 @@ def make_unit(core: Core, name: str, *, kind: UnitKind | None = None, org_type: 
         kind = UnitKind.COMMUNITY if name.endswith(("社区", "社区）")) else UnitKind.VILLAGE
     draft = UnitDraft(name, kind, org_type, district_id, secretary, since)
     return core.villages.add_unit(draft, effective or date(2022, 1, 1))
+
+
+def write_sheet(path, header, rows, title: str | None = None):
+    """Factory: an .xlsx file with one sheet (named `title` if given): a header row, then `rows`."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.title = title
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path

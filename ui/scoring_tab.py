@@ -43,7 +43,7 @@ from lsb_desktop.domain.rounds import (
     RoundUnit,
     UnitResult,
 )
-from lsb_desktop.domain.scoring import BoundaryTie, Flag, TieDecision, TieMethod
+from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.meeting import MeetingWindow, WidgetSlide
@@ -830,7 +830,7 @@ class ScoringTab(QWidget):
             ui.tie_box.show()
         else:
             ui.tie_box.hide()
-        decided = [(d, given) for d, given in results.decided if d.reason != "评比设置"]
+        decided = [(d, given) for d, given in results.decided if d.reason != BY_ROUND_POLICY]
         if decided and not results.finalised:
             ui.decided_label.setText("旗位并列已决定：" + "；".join(d.describe(given) for d, given in decided))
             ui.decided_box.show()

@@ -440,6 +440,10 @@ class TiePolicy(enum.Enum):
         return {"extend": "并列的都给旗（增加旗数）", "tiebreak": "按并列规则决定"}[self.value]
 
 
+# The reason of a decision the round's own tie policy made (not one the clerk recorded).
+BY_ROUND_POLICY = "评比设置"
+
+
 class TieMethod(enum.Enum):
     """How the clerk settled one tie across a flag line."""
 
@@ -625,7 +629,7 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
         found = BoundaryTie(flag, found.rank, found.units, places, separable, straddles)
         decision = next((d for d in decisions if d.matches(found)), None)
         if decision is None and policy is TiePolicy.EXTEND and not straddles:
-            decision = TieDecision(flag, found.key[1], places, TieMethod.EXTEND, reason="评比设置")
+            decision = TieDecision(flag, found.key[1], places, TieMethod.EXTEND, reason=BY_ROUND_POLICY)
         settled = None
         if decision is not None and not (straddles and decision.method is TieMethod.EXTEND):
             settled = _settle(decision, group, places, tiebreak, flag is Flag.BLACK)

@@ -505,9 +505,7 @@ class RoundService:
             session.flush()
             if tie_decision is not None:
                 method, chosen = tie_decision
-                for tie in self._compute(session, loaded).ties:
-                    self._record_decision(session, loaded, self._compute(session, loaded), tie, method, chosen,
-                                          clean_text(reason))
+                self._decide_every_tie(session, loaded, method, chosen, clean_text(reason))
             self._store_results(session, loaded, clean_text(reason))
 
     # ----- adjustments -----------------------------------------------------------------------
@@ -685,12 +683,9 @@ class RoundService:
                 raise ValidationError(f"党委研究决定需要从{tied}中选出 {found.places} 个给{found.flag.label}")
             if not text:
                 raise ValidationError("党委研究决定必须写明理由（如党委会议研究的日期和结论）")
-        units_json = json.dumps(list(found.key[1]), ensure_ascii=False)
-        session.execute(delete(RoundTieDecisionRecord).where(
-            RoundTieDecisionRecord.round_id == loaded.detail.id, RoundTieDecisionRecord.flag == found.flag.value,
-            RoundTieDecisionRecord.units == units_json, RoundTieDecisionRecord.places == found.places))
+        self._delete_decision(session, loaded.detail.id, found.key)
         session.add(RoundTieDecisionRecord(
-            round_id=loaded.detail.id, flag=found.flag.value, units=units_json, places=found.places,
+            round_id=loaded.detail.id, flag=found.flag.value, units=_units_json(found.key), places=found.places,
             method=method.value, chosen=json.dumps(list(picked), ensure_ascii=False), reason=text,
             decided_at=_now()))
         session.flush()
@@ -701,6 +696,20 @@ class RoundService:
                      {"办法": method.label, "并列": list(found.units), "旗": found.flag.label,
                       **({"给旗": list(picked)} if picked else {})}, text)
         session.flush()
+
+    @staticmethod
+    def _delete_decision(session: Session, round_id: int, key: tuple[str, tuple[str, ...], int]) -> int:
+        """Delete the stored decision on the tie `key` (flag, sorted units, places); how many went."""
+        flag, _, places = key
+        return session.execute(delete(RoundTieDecisionRecord).where(
+            RoundTieDecisionRecord.round_id == round_id, RoundTieDecisionRecord.flag == flag,
+            RoundTieDecisionRecord.units == _units_json(key), RoundTieDecisionRecord.places == places)).rowcount
+
+    def _decide_every_tie(self, session: Session, loaded: _Loaded, method: TieMethod, chosen: Sequence[str],
+                          reason: str) -> None:
+        """Decide each tie still open the same way (finalising with a policy, a correction with a decision)."""
+        for tie in self._compute(session, loaded).ties:
+            self._record_decision(session, loaded, self._compute(session, loaded), tie, method, chosen, reason)
 
     def _drop_stale_decisions(self, session: Session, loaded: _Loaded) -> None:
         """After the scores, adjustments, participants or flag counts change: a decision whose
@@ -714,25 +723,17 @@ class RoundService:
         for decision in decisions:
             if decision.key in ties:
                 continue
-            session.execute(delete(RoundTieDecisionRecord).where(
-                RoundTieDecisionRecord.round_id == loaded.detail.id,
-                RoundTieDecisionRecord.flag == decision.flag.value,
-                RoundTieDecisionRecord.units == json.dumps(list(decision.key[1]), ensure_ascii=False),
-                RoundTieDecisionRecord.places == decision.places))
+            self._delete_decision(session, loaded.detail.id, decision.key)
             audit.record(session, "旗位并列决定失效", f"round:{loaded.detail.id}", decision.describe(), None,
                          "评分或设置改变后，这处并列已不存在")
 
     def undo_tie_decision(self, round_id: int, decision: TieDecision) -> RoundResults:
         """Take back a decision on a draft round: the tie is hers to decide again (audited)."""
-        units_json = json.dumps(list(decision.key[1]), ensure_ascii=False)
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             if loaded.detail.status is RoundStatus.FINAL:
                 raise ValidationError("该评比活动已定稿，不能撤回旗位并列的决定")
-            removed = session.execute(delete(RoundTieDecisionRecord).where(
-                RoundTieDecisionRecord.round_id == round_id, RoundTieDecisionRecord.flag == decision.flag.value,
-                RoundTieDecisionRecord.units == units_json, RoundTieDecisionRecord.places == decision.places))
-            if not removed.rowcount:
+            if not self._delete_decision(session, round_id, decision.key):
                 raise NotFoundError("找不到这个决定，请刷新后重试")
             audit.record(session, "撤回旗位并列决定", f"round:{round_id}", decision.describe(), None)
         return self.results(round_id)
@@ -881,10 +882,8 @@ class RoundService:
             if loaded.detail.status is RoundStatus.FINAL:
                 raise ValidationError("该评比活动已经定稿")
             if tie_policy is not None:
-                method = TieMethod(tie_policy.value)
-                for tie in self._compute(session, loaded).ties:
-                    self._record_decision(session, loaded, self._compute(session, loaded), tie, method, (),
-                                          f"定稿时按 --tie-policy {tie_policy.value} 决定")
+                self._decide_every_tie(session, loaded, TieMethod(tie_policy.value), (),
+                                       f"定稿时按 --tie-policy {tie_policy.value} 决定")
             self._store_results(session, loaded, "")
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()
@@ -1021,6 +1020,11 @@ class RoundService:
             FlagHistory(unit_id, names[unit_id], tuple(sorted(records, key=lambda r: (r.period, r.round_id))))
             for unit_id, records in by_unit.items()
         ]
+
+
+def _units_json(key: tuple[str, tuple[str, ...], int]) -> str:
+    """The stored form of a tie's units: its key's sorted names as a JSON list."""
+    return json.dumps(list(key[1]), ensure_ascii=False)
 
 
 def check_points(raw: Decimal | str, criterion: str, maximum: Decimal) -> Decimal:

@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from factories import make_unit
+from factories import make_unit, write_sheet
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from lsb_desktop.services import Core
 from tests.e2e.test_command_line import run
@@ -41,14 +41,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def write_file(path: Path, rows: list[list[object]], header=HEADER) -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "承诺事项"
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return write_sheet(path, header, rows, "承诺事项")
 
 
 @pytest.fixture(scope="module")

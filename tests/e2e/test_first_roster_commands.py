@@ -7,19 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
+from factories import write_sheet
 from tests.e2e.test_command_line import run
 
 pytestmark = pytest.mark.e2e
 
 
 def write_roster(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-    return path
+    return write_sheet(path, rows[0], rows[1:])
 
 
 def test_first_import_then_a_round_of_2023_q1_at_once(tmp_path: Path) -> None:

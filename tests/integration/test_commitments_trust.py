@@ -10,9 +10,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from factories import make_unit
+from factories import make_unit, write_sheet
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus, counted_to
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.services import Core
@@ -31,14 +31,7 @@ def contents(core: Core, year: int) -> list[tuple[str, int, str]]:
 
 
 def workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "承诺事项"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return write_sheet(path, header, rows, "承诺事项")
 
 
 HEADER = ["序号", "村（社区）", "承诺事项", "类别", "完成时限"]

@@ -10,21 +10,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+import factories
 from factories import make_unit
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from lsb_desktop.services.changes import Changes
 from ui.commitment_dialogs import CommitmentImportDialog
+from test_commitments_tab import HEADERS, TODAY, YEAR
 from ui.commitments_tab import PAGE_SUMMARY, CommitmentsTab, SummaryTableModel
 
 pytestmark = pytest.mark.gui
 
-YEAR = date.today().year - 1
-TODAY = date(YEAR, 7, 1)
-HEADERS = ["村（社区）", "序号", "类别", "承诺事项", "量化目标", "完成时限", "责任人", "状态", "最新进度", "附件"]
 
 
 @pytest.fixture
@@ -46,14 +44,7 @@ def add_item(core, unit, content: str, *, quarter: int | None = None, year: int 
 
 
 def write_sheet(path: Path, rows: list[list[object]], header=("村（社区）", "序号", "类别", "承诺事项", "完成时限")) -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "承诺事项"
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
+    return factories.write_sheet(path, header, rows, "承诺事项")
 
 
 def choose_year(qtbot, dialog: CommitmentImportDialog, text: str) -> None:

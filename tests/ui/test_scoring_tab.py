@@ -15,7 +15,7 @@ from factories import make_unit
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType, RoundRules, RoundStatus
-from lsb_desktop.domain.scoring import Component, Criterion, Scheme, TiePolicy
+from lsb_desktop.domain.scoring import Component, Criterion, Scheme
 from lsb_desktop.services.changes import Changes
 from lsb_desktop.services.rounds import RoundDraft
 from ui.score_grid import FIRST_SCORE_COLUMN, parse_block
