@@ -14,7 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Every revision in migrations/versions, oldest first. Kept here so that opening an up-to-date
 # file does not import Alembic (a third of the start-up time); a test checks it against Alembic.
 KNOWN_REVISIONS = ("0001_register", "0002_secretaries", "0003_rounds", "0004_commitments_stars",
-                   "0005_tie_decisions")
+                   "0005_tie_decisions", "0006_audit_facts")
 
 
 class DatabaseTooNew(Exception):

@@ -278,6 +278,9 @@ class AuditRecord(Base):
     old: Mapped[str] = mapped_column(Text, nullable=False)
     new: Mapped[str] = mapped_column(Text, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # JSON {"scores:12": {row} or null, …}: the tracked rows as this entry's change left them
+    # (null: removed), in the hash; empty on entries written before data version 6.
+    facts: Mapped[str | None] = mapped_column(Text, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
 

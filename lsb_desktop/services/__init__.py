@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lsb_desktop.services.audit import AuditService
+from lsb_desktop.services.audit import AuditService, write_baseline
 from lsb_desktop.services.commitments import CommitmentService
 from lsb_desktop.services.evidence import EvidenceStore
 from lsb_desktop.services.paper import PaperService
@@ -25,6 +25,7 @@ class Core:
         self.folder = folder
         database = folder.database
         assert database is not None
+        write_baseline(database)  # once, after the upgrade to data version 6
         self.villages = VillageService(database)
         self.settings = SettingsService(database)
         self.roster = RosterService(database, self.villages, folder.backup)
@@ -51,14 +52,16 @@ class Core:
         return self.villages.count_units() == 0 and not self.settings.township().township_name
 
     def check(self):
-        """检查数据: the data file's integrity and foreign keys, the audit log's hash chain and
-        every evidence file's checksum, as a CheckReport."""
+        """检查数据: the data file's integrity and foreign keys, the audit log's hash chain, the
+        data replayed from the log with each finalised round's seal, and every evidence file's
+        checksum, as a CheckReport."""
         database = self.folder.database
         assert database is not None
         with database.session() as session:
             evidence = self.evidence.check_files(session)
         chain = self.audit.check_chain()
-        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence)
+        data = self.audit.verify_data()
+        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence, data=data)
 
     def close(self) -> None:
         self.folder.close()

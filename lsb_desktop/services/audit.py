@@ -1,4 +1,9 @@
-"""The append-only, hash-chained audit log of scores, adjustments, results and flags."""
+"""The append-only, hash-chained audit log of scores, adjustments, results, flags, stars and
+commitments, and the facts it holds about the data (see lsb_desktop.services.ledger).
+
+Entries are queued by `record` / `record_many` inside the caller's transaction and written when
+it commits: each transaction's entries carry the tracked rows it left (its facts), and a change
+to a finalised round adds the round's new seal. A transaction that rolls back writes nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -24,9 +29,12 @@ from db.models import (
 )
 from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.domain.rounds import AuditEntry
+from lsb_desktop.services import ledger
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
+_PENDING = "audit.pending"  # session.info: entries waiting for the commit
+_TOUCHED = "audit.touched"  # session.info: the tracked rows this transaction wrote
 
 
 def _operator() -> str:
@@ -37,9 +45,11 @@ def _operator() -> str:
 
 
 def _digest(prev_hash: str, at: datetime, operator: str, action: str, entity: str,
-            old: str, new: str, reason: str) -> str:
-    payload = json.dumps([prev_hash, at.isoformat(), operator, action, entity, old, new, reason],
-                         ensure_ascii=False, separators=(",", ":"))
+            old: str, new: str, reason: str, facts: str | None = None) -> str:
+    fields = [prev_hash, at.isoformat(), operator, action, entity, old, new, reason]
+    if facts is not None:
+        fields.append(facts)  # entries from data version 6 on: the facts are in the hash too
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -57,27 +67,130 @@ def record(session: Session, action: str, entity: str, old: object, new: object,
 
 
 def record_many(session: Session, entries: list[tuple[str, str, object, object, str]]) -> None:
-    """Append entries (action, entity, old, new, reason) in order, chained in one go."""
+    """Append entries (action, entity, old, new, reason) in order; they are chained, with the
+    facts of the transaction, when it commits."""
     if not entries:
         return
     session.flush()
+    session.info.setdefault(_PENDING, []).extend(
+        (action, entity, _text(old), _text(new), reason) for action, entity, old, new, reason in entries)
+
+
+def _chain(session: Session, entries: list[tuple[str, str, str, str, str, str | None]],
+           seals: list[tuple[int, int, str]] = ()) -> None:
+    """Write entries (action, entity, old, new, reason, facts) after the chain's last one, then
+    one seal entry per (round, version, digest); move the chain's head."""
     last = session.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
     prev_hash = last or GENESIS
     at = datetime.now().replace(microsecond=0)
     operator = _operator()
     rows = []
-    for action, entity, old, new, reason in entries:
-        old_text, new_text = _text(old), _text(new)
-        digest = _digest(prev_hash, at, operator, action, entity, old_text, new_text, reason)
-        rows.append(AuditRecord(at=at, operator=operator, action=action, entity=entity, old=old_text,
-                                new=new_text, reason=reason, prev_hash=prev_hash, hash=digest))
+
+    def add(action: str, entity: str, old: str, new: str, reason: str, facts: str | None) -> None:
+        nonlocal prev_hash
+        digest = _digest(prev_hash, at, operator, action, entity, old, new, reason, facts)
+        rows.append(AuditRecord(at=at, operator=operator, action=action, entity=entity, old=old, new=new,
+                                reason=reason, facts=facts, prev_hash=prev_hash, hash=digest))
         prev_hash = digest
+
+    for entry in entries:
+        add(*entry)
+    for round_id, version, digest in seals:
+        entity = f"round:{round_id}/seal"
+        previous = session.scalar(select(AuditRecord.new).where(AuditRecord.entity == entity)
+                                  .order_by(AuditRecord.id.desc()).limit(1))
+        if rows:
+            previous = next((r.new for r in reversed(rows) if r.entity == entity), previous)
+        code = ledger.check_code(round_id, version, digest, prev_hash)
+        seal = {"version": version, "digest": digest}
+        add(ledger.SEAL_ACTION, entity, json.loads(previous)["code"] if previous else "",
+            ledger.canonical(seal | {"code": code}), "",
+            ledger.canonical({f"{ledger.SEAL_PREFIX}{round_id}": seal}))
     session.add_all(rows)
     session.flush()
     # The chain's head (count and last hash) is kept apart, so removing entries from the end
     # — or the whole log — shows too.
     count = session.scalar(select(func.count()).select_from(AuditRecord))
     session.merge(SettingRecord(key=HEAD_KEY, value=f"{count}:{prev_hash}"))
+
+
+def _latest_seal(session: Session, round_id: int) -> dict | None:
+    new = session.scalar(select(AuditRecord.new).where(AuditRecord.entity == f"round:{round_id}/seal")
+                         .order_by(AuditRecord.id.desc()).limit(1))
+    try:
+        return json.loads(new) if new else None
+    except ValueError:
+        return None
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context) -> None:
+    touched = session.info.get(_TOUCHED)
+    if touched is None:
+        touched = session.info[_TOUCHED] = ledger.Touched()
+    ledger.note_objects(touched, session.new)
+    ledger.note_objects(touched, session.deleted)
+    ledger.note_objects(touched, (o for o in session.dirty if session.is_modified(o, include_collections=False)))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_entries(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    pending = session.info.pop(_PENDING, [])
+    touched: ledger.Touched | None = session.info.pop(_TOUCHED, None)
+    if not pending and not (touched and touched.keys):
+        return
+    connection = session.connection()
+    facts = ledger.facts_of(connection, touched.keys) if touched else {}
+    seals = []
+    for round_id in sorted(ledger.rounds_touched(connection, touched) if touched else ()):
+        sealed = ledger.round_seal(connection, round_id)
+        if sealed is None:
+            continue
+        latest = _latest_seal(session, round_id)
+        if latest and latest.get("version") == sealed[0] and latest.get("digest") == sealed[1]:
+            continue
+        seals.append((round_id, *sealed))
+    if not pending:
+        # A change made without an entry of its own (none is known): it is recorded all the same.
+        pending = [(ledger.GENERIC_ACTION, "", "", "", "")]
+    entries = [(*entry, None) for entry in pending]
+    if facts:
+        entries[-1] = (*pending[-1], ledger.canonical(facts))
+    _chain(session, entries, seals)
+    session.info.pop(_TOUCHED, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_TOUCHED, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _done(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
+
+
+def write_baseline(database: Database) -> bool:
+    """After the upgrade to data version 6 (the setting audit.baseline = pending): one entry
+    holding every tracked row as it stands, and a seal for each finalised round, so the log
+    accounts for the data from here on. True when it was written."""
+    with database.session() as session, session.begin():
+        setting = session.get(SettingRecord, ledger.BASELINE_KEY)
+        if setting is None or setting.value != "pending":
+            return False
+        connection = session.connection()
+        facts = ledger.all_facts(connection)
+        finals = [row["id"] for key, row in facts.items() if key.startswith("rounds:") and row["status"] == "final"]
+        seals = [(round_id, *ledger.round_seal(connection, round_id)) for round_id in sorted(finals)]
+        session.delete(setting)
+        session.flush()
+        session.info.pop(_TOUCHED, None)
+        _chain(session, [(ledger.BASELINE_ACTION, "", "", _text({"rows": len(facts)}),
+                          "升级到数据版本 6：此前的评分、结果、五星和承诺事项以此为准", ledger.canonical(facts))], seals)
+        return True
 
 
 # ----- what an entry or a file is about, in the clerk's words ----------------------------------------
@@ -223,7 +336,7 @@ class AuditService:
         with self._db.session() as session:
             names = Names(session)
             for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
-                expected = _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason)
+                expected = _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
                 if r.prev_hash != prev_hash:
                     where = (f"在第 {previous.id} 条（{_entry_text(previous, names)}）之后" if previous is not None
                              else "在日志开头")
@@ -243,3 +356,77 @@ class AuditService:
         elif head is None and count:
             problems.append("审计日志缺少末尾的校验记录，日志可能被整体替换或改动")
         return ChainCheck(count, tuple(problems))
+
+    def verify_data(self) -> ledger.LedgerCheck:
+        """Replay the facts of every entry and compare them with the data; check each finalised
+        round against its latest seal and each seal entry's 校验码."""
+        with self._db.session() as session:
+            connection = session.connection()
+            recorded: ledger.Facts = {}
+            problems: list[ledger.Difference] = []
+            seals: list[ledger.Seal] = []
+            baselines: list[str] = []
+            rows = connection.exec_driver_sql(
+                "SELECT id, at, action, entity, new, prev_hash, facts FROM audit_log ORDER BY id")
+            for entry, at, action, entity, new, prev_hash, facts in rows:
+                when = str(at)[:19]
+                if facts:
+                    try:
+                        changes = json.loads(facts)
+                    except ValueError:
+                        problems.append(ledger.Difference("facts", f"审计日志第 {entry} 条（{when}）记录的数据内容无法读取"))
+                        continue
+                    for key, value in changes.items():
+                        if value is None:
+                            recorded.pop(key, None)
+                        else:
+                            recorded[key] = value
+                if action == ledger.BASELINE_ACTION:
+                    baselines.append(when)
+                match = re.fullmatch(r"round:(\d+)/seal", entity or "")
+                if action == ledger.SEAL_ACTION and match:
+                    round_id = int(match.group(1))
+                    try:
+                        seal = json.loads(new)
+                        version, digest, code = int(seal["version"]), str(seal["digest"]), str(seal["code"])
+                    except (ValueError, KeyError, TypeError):
+                        problems.append(ledger.Difference("seal_code", f"审计日志第 {entry} 条（{when}）的封存记录无法读取"))
+                        continue
+                    seals.append(ledger.Seal(round_id, "", version, digest, code, when, entry))
+                    if code != ledger.check_code(round_id, version, digest, prev_hash):
+                        problems.append(ledger.Difference(
+                            "seal_code", f"审计日志第 {entry} 条（{when}）的封存记录与它的校验码 {code} 对不上"))
+            stored = ledger.all_facts(connection)
+            units: dict[int, str] = {}
+            for unit_id, name in connection.exec_driver_sql(
+                    "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id"):
+                units[unit_id] = name  # the latest version wins
+            rows_recorded = {k: v for k, v in recorded.items() if not k.startswith(ledger.SEAL_PREFIX)}
+            namer = ledger.Namer(rows_recorded, stored, units)
+            problems.extend(ledger.compare(rows_recorded, stored, namer))
+            named = [ledger.Seal(s.round_id, namer.round(s.round_id), s.version, s.digest, s.code, s.at, s.entry)
+                     for s in seals]
+            finals = sorted(row["id"] for key, row in stored.items()
+                            if key.startswith("rounds:") and row.get("status") == "final")
+            for round_id in finals:
+                name = namer.round(round_id)
+                seal = recorded.get(f"{ledger.SEAL_PREFIX}{round_id}")
+                fields = {"round": name}
+                if seal is None:
+                    problems.append(ledger.Difference(
+                        "seal_missing", f"评比“{name}”已定稿，但审计日志中没有它的定稿封存记录", fields))
+                    continue
+                current = ledger.round_seal(connection, round_id)
+                if current is not None and current[1] != seal.get("digest"):
+                    problems.append(ledger.Difference(
+                        "seal_mismatch", f"评比“{name}”的数据与第 {seal.get('version')} 版定稿封存时不一致："
+                                         "定稿后有评分、结果、参评单位或评分方案被改动", fields))
+            if len(baselines) > 1:
+                problems.append(ledger.Difference(
+                    "baseline", f"审计日志中有 {len(baselines)} 个数据校验起点（{'、'.join(baselines)}）："
+                                "只应在升级到数据版本 6 时建立一个，之后的起点可能掩盖了它之前对数据的改动"))
+            latest = {}
+            for seal in named:
+                latest[seal.round_id] = seal
+            return ledger.LedgerCheck(len(stored), tuple(problems), tuple(named),
+                                      tuple(latest[r] for r in finals if r in latest))

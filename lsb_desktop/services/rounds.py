@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from sqlalchemy import Integer, delete, func, select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -399,7 +399,7 @@ class RoundService:
             scored = session.scalar(select(func.count()).select_from(ScoreRecord).where(ScoreRecord.judge_id == judge_id))
             if scored:
                 raise ValidationError(f"评委“{judge.name}”已有 {scored} 个评分，不能移除")
-            session.execute(delete(RoundJudgeRecord).where(RoundJudgeRecord.id == judge_id))
+            session.delete(session.get(RoundJudgeRecord, judge_id))  # through the ORM: the audit sees it
             audit.record(session, "移除评委", f"round:{round_id}", judge.name, None)
         return self.get_round(round_id)
 
@@ -701,9 +701,12 @@ class RoundService:
     def _delete_decision(session: Session, round_id: int, key: tuple[str, tuple[str, ...], int]) -> int:
         """Delete the stored decision on the tie `key` (flag, sorted units, places); how many went."""
         flag, _, places = key
-        return session.execute(delete(RoundTieDecisionRecord).where(
+        found = list(session.scalars(select(RoundTieDecisionRecord).where(
             RoundTieDecisionRecord.round_id == round_id, RoundTieDecisionRecord.flag == flag,
-            RoundTieDecisionRecord.units == _units_json(key), RoundTieDecisionRecord.places == places)).rowcount
+            RoundTieDecisionRecord.units == _units_json(key), RoundTieDecisionRecord.places == places)))
+        for record in found:
+            session.delete(record)  # through the ORM, so the audit log's facts see it
+        return len(found)
 
     def _decide_every_tie(self, session: Session, loaded: _Loaded, method: TieMethod, chosen: Sequence[str],
                           reason: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -478,7 +478,9 @@ class StarBatch:
         new = {str(level): str(_plain(percent)) for level, percent in targets.percents.items()}
         if old == new:
             return
-        self._session.execute(delete(StarTargetRecord).where(StarTargetRecord.year == targets.year))
+        for row in rows:
+            self._session.delete(row)  # through the ORM, so the audit log's facts see it
+        self._session.flush()
         for level, percent in targets.percents.items():
             self._session.add(StarTargetRecord(year=targets.year, level=level, percent=percent))
         audit.record(self._session, "修改五星创建目标", f"star:targets/{targets.year}", old or None, new)

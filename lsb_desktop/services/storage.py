@@ -68,10 +68,24 @@ class CheckReport:
     audit_entries: int | None = None
     evidence_files: int | None = None
     technical: tuple[str, ...] = ()  # SQLite's own words about a damaged file, for the support staff
+    # The data replayed from the audit log: what differs (objects with .kind, .message and the
+    # round/unit/judge/criterion/field/old/new they name), how many rows were compared (None:
+    # not checked), and the latest seal of each finalised round (its 校验码).
+    data: tuple = ()
+    data_rows: int | None = None
+    seals: tuple = ()
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return self.integrity + self.audit + self.evidence
+        return self.integrity + self.audit + tuple(d.message for d in self.data) + self.evidence
+
+    def problem_objects(self) -> list[dict[str, object]]:
+        """Every problem as an object for `check --json`: its kind, its message and what it names."""
+        found: list[dict[str, object]] = [{"kind": "integrity", "message": p} for p in self.integrity]
+        found += [{"kind": "audit_chain", "message": p} for p in self.audit]
+        found += [d.as_json() for d in self.data]
+        found += [{"kind": "evidence", "message": p} for p in self.evidence]
+        return found
 
     @property
     def ok(self) -> bool:
@@ -90,6 +104,14 @@ class CheckReport:
                 items.append((False, f"审计日志：共 {self.audit_entries} 条记录，发现 {len(self.audit)} 处改动或缺失"))
             else:
                 items.append((True, f"审计日志：{self.audit_entries} 条审计记录哈希相连，未被改动"))
+        if self.data_rows is not None:
+            if self.data:
+                items.append((False, f"数据与审计日志：发现 {len(self.data)} 处数据与审计日志的记录不一致"))
+            else:
+                items.append((True, f"数据与审计日志：{self.data_rows} 条评分、结果、五星和承诺事项记录"
+                                    "与审计日志的记录一致"))
+            for seal in self.seals:
+                items.append((True, f"已定稿：{seal.line()}，请与存档的纸质汇总表核对"))
         if self.evidence_files is not None:
             if self.evidence:
                 good = self.evidence_files - len(self.evidence)
@@ -339,9 +361,10 @@ class DataFolder:
         return safety
 
     def check(self, audit: tuple[int, list[str]] | None = None,
-              evidence: tuple[int, list[str]] | None = None) -> CheckReport:
+              evidence: tuple[int, list[str]] | None = None, data=None) -> CheckReport:
         """Integrity and foreign keys and the data version, with what the caller checked
-        besides: the audit chain and the evidence files, each as (how many checked, problems)."""
+        besides: the audit chain and the evidence files, each as (how many checked, problems),
+        and the data against the log (a ledger.LedgerCheck)."""
         database = self.database
         if database is None:
             raise StorageError("数据文件尚未打开")
@@ -351,7 +374,8 @@ class DataFolder:
             self.paths.database, state.current, state.head, integrity=tuple(integrity),
             audit=tuple(audit[1]) if audit else (), evidence=tuple(evidence[1]) if evidence else (),
             audit_entries=audit[0] if audit else None, evidence_files=evidence[0] if evidence else None,
-            technical=tuple(technical))
+            technical=tuple(technical), data=data.problems if data else (),
+            data_rows=data.rows if data else None, seals=data.finalised if data else ())
 
     def close(self) -> None:
         if self.database is not None:

@@ -134,9 +134,14 @@ def test_entries_removed_from_the_end_of_the_log_are_counted(township: Core) -> 
     path = township.folder.database.path
     ((count,),) = query(path, "SELECT count(*) FROM audit_log")
     sql(path, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
-    (problem,) = township.check().problems
+    report = township.check()
+    (problem,) = report.audit
     assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的记录被删除或改动，现在的最后一条是第 ")
-    assert_plain([problem])
+    # The last entry recorded 王庄村's 自评申报: with it gone, the log no longer accounts for that step.
+    (unaccounted,) = report.data
+    assert unaccounted.kind == "unrecorded"
+    assert unaccounted.message.startswith("王庄村 2024年产业兴旺星的“自评申报”步骤没有审计记录")
+    assert_plain([problem, unaccounted.message])
 
 
 def test_a_commitment_audit_entry_names_the_village_year_and_item(township: Core) -> None:
