@@ -10,28 +10,44 @@ from lsb_desktop.errors import ValidationError
 HUNDREDTH = Decimal("0.01")
 # No score, bonus or total comes near this; larger input is a typing or paste mistake.
 MAX_POINTS = Decimal(1_000_000)
+# Longer text is no score (a points value has at most 7 digits, a sign and two decimals).
+MAX_POINTS_TEXT = 40
 
 
 def parse_points(value: object, what: str = "分数") -> Decimal:
-    """Read a score as typed or pasted (full-width digits too); refuse more than two decimals."""
+    """Read a score as typed or pasted (full-width digits too); refuse more than two decimals,
+    NaN, infinities and anything as large as MAX_POINTS (1e308 too), always with a message."""
     if isinstance(value, bool):
         raise ValidationError(f"{what}“{value}”不是数字")
     if isinstance(value, float):
         value = repr(value)
     text = clean(value).replace(" ", "")
+    shown = shown_value(text)
     if not text:
         raise ValidationError(f"{what}不能为空")
+    if len(text) > MAX_POINTS_TEXT:
+        raise ValidationError(f"{what}“{shown}”太长，不像分数")
     try:
         number = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{what}“{value}”不是数字") from None
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{what}“{shown}”不是数字") from None
     if not number.is_finite():
-        raise ValidationError(f"{what}“{value}”不是数字")
-    if abs(number) >= MAX_POINTS:
-        raise ValidationError(f"{what}“{value}”太大，不像分数")
+        raise ValidationError(f"{what}“{shown}”不是数字")
+    # adjusted() needs no arithmetic, so 1e999999999999 cannot overflow the context here.
+    if number and number.adjusted() >= MAX_POINTS.adjusted():
+        raise ValidationError(f"{what}“{shown}”太大，不像分数")
+    if number and number.adjusted() < -2:
+        raise ValidationError(f"{what}“{shown}”超过两位小数")
     if number != number.quantize(HUNDREDTH):
-        raise ValidationError(f"{what}“{value}”超过两位小数")
-    return number.quantize(HUNDREDTH)
+        raise ValidationError(f"{what}“{shown}”超过两位小数")
+    # -0 is 0: a score is never negative zero on paper.
+    return number.quantize(HUNDREDTH) + 0
+
+
+def shown_value(text: str, limit: int = 20) -> str:
+    """A value as quoted in a message: control characters shown as spaces, cut at `limit`."""
+    text = "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def to_hundredths(value: Decimal) -> int:

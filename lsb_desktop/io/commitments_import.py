@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lsb_desktop.domain.points import shown_value
 from lsb_desktop.domain.text import canonical_name, clean, clean_text, parse_date
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
@@ -31,6 +32,8 @@ from lsb_desktop.io.xlsx import (
 MAX_DATA_ROWS = 5000
 MAX_CONTENT = 500
 MAX_SHORT = 64
+# A commitment's 序号 within its village: a handful; 9 digits keeps it a plain integer.
+MAX_NUMBER_DIGITS = 9
 
 # field key -> (the label shown to the clerk, labels accepted in a header)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -215,7 +218,7 @@ def parse_year(value: object) -> int:
     text = cell_text(value).replace(" ", "")
     match = _YEAR.match(text)
     if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValidationError(f"年度“{text}”应为 2000–2100 之间的年份，如 2024")
+        raise ValidationError(f"年度“{shown_value(text)}”应为 2000–2100 之间的年份，如 2024")
     return int(match.group(1))
 
 
@@ -226,8 +229,10 @@ def parse_number(value: object) -> int:
         text = str(value)
     else:
         text = cell_text(value).replace(" ", "")
+    if text.isascii() and text.isdigit() and len(text) > MAX_NUMBER_DIGITS:
+        raise ValidationError(f"序号“{shown_value(text)}”太大，最多 {MAX_NUMBER_DIGITS} 位")
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise ValidationError(f"序号“{text}”应为正整数")
+        raise ValidationError(f"序号“{shown_value(text)}”应为正整数")
     return int(text)
 
 

@@ -44,6 +44,8 @@ from lsb_desktop.io.xlsx import (
 
 # A township has 10-60 units, a district ~100: far more rows means the wrong file.
 MAX_DATA_ROWS = 2000
+# A 序号 longer than this is no sort hint (and is stored as an integer).
+MAX_ORDER_DIGITS = 9
 
 __all__ = [
     "HEADER_SEARCH_ROWS", "MAX_DATA_ROWS", "MAX_FILE_BYTES", "TOTAL_WORDS", "RosterExportRow",
@@ -317,10 +319,13 @@ class _RowParser:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         if isinstance(raw, int):
-            return raw if raw > 0 else None
+            return raw if 0 < raw < 10**MAX_ORDER_DIGITS else None
         text = cell_text(raw)
-        # 序号 is only a sort hint: anything but a plain positive number is left out.
-        return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+        # 序号 is only a sort hint: anything but a plain positive number is left out (a
+        # number of thousands of digits too: int() refuses those).
+        if not (text.isascii() and text.isdigit() and len(text) <= MAX_ORDER_DIGITS):
+            return None
+        return int(text) if int(text) > 0 else None
 
     def _note(self) -> str | None:
         text = self.text("note")

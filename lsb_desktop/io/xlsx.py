@@ -19,11 +19,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean
 from lsb_desktop.errors import ValidationError
+from lsb_desktop.io.xlsx_guard import MAX_FILE_BYTES, check_xlsx
 
 # A header must be within this many rows from the top of the sheet.
 HEADER_SEARCH_ROWS = 20
-# The files read here are a few kilobytes; refuse to load anything huge into memory.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 
@@ -36,8 +35,9 @@ _SAVE_AS_HINT = "请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿
 
 
 def read_xlsx_bytes(path: Path, what: str) -> bytes:
-    """The file's bytes once they look like an .xlsx; `what` names the expected document
-    (村（社区）名册, 评分表) in the message for a file far too big to be one."""
+    """The file's bytes once they look like an .xlsx and hold no more than a township's file
+    can (the limits of xlsx_guard); `what` names the expected document (村（社区）名册, 评分表)
+    in the message for a file far too big to be one."""
     path = Path(path)
     name = path.name
     try:
@@ -68,6 +68,7 @@ def read_xlsx_bytes(path: Path, what: str) -> bytes:
         )
     if not data.startswith(_ZIP_SIGNATURE):
         raise ValidationError(_invalid(name))
+    check_xlsx(data, name)  # before openpyxl parses anything
     return data
 
 
