@@ -10,6 +10,9 @@ from pathlib import Path
 
 KEEP = 30
 _NAME = re.compile(r"^lsb-(\d{8})-(\d{6})(?:-(\d+))?-([a-z-]+)\.db$")
+# A copy being written is named *.partial; SQLite may put its own files beside it.
+PARTIAL_SUFFIX = ".partial"
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
 @dataclass(frozen=True)
@@ -20,16 +23,53 @@ class BackupFile:
 
 
 def copy_database(source: Path, target: Path) -> None:
-    """Copy a live SQLite file page by page (safe while others hold it open in WAL mode)."""
+    """Copy a live SQLite file page by page into a NEW file (safe while others hold the source
+    open in WAL mode). The target is thrown away if the copy fails, so it is written without a
+    rollback journal: no `-journal` file beside it, and no disk space spent on one."""
+    _copy(source, target, journal=False)
+
+
+def replace_contents(source: Path, target: Path) -> None:
+    """Overwrite an existing database with a copy of `source` in one transaction of the
+    target's own journal: a failure part-way leaves the target as it was."""
+    _copy(source, target, journal=True)
+
+
+def _copy(source: Path, target: Path, journal: bool) -> None:
     src = sqlite3.connect(str(source))
     try:
         dst = sqlite3.connect(str(target))
         try:
+            if not journal:
+                dst.execute("PRAGMA journal_mode = OFF")
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def remove_with_side_files(path: Path) -> None:
+    """Delete a database file and whatever SQLite left beside it (-journal, -wal, -shm)."""
+    for candidate in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
+        candidate.unlink(missing_ok=True)
+
+
+def remove_partials(folder: Path) -> list[Path]:
+    """Delete the half-written copies a killed or failed backup left (*.partial and SQLite's
+    files beside them); returns what was removed. Complete backups are never touched."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        name = path.name
+        if name.endswith(PARTIAL_SUFFIX) or any(name.endswith(PARTIAL_SUFFIX + side) for side in SQLITE_SIDE_FILES):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(path)
+    return removed
 
 
 def take_backup(database: Path, folder: Path, reason: str, now: datetime | None = None) -> Path:
@@ -46,13 +86,18 @@ def take_backup(database: Path, folder: Path, reason: str, now: datetime | None 
         while any(name.startswith(f"{stem}-{counter}-") for name in taken):
             counter += 1
         target = folder / f"{stem}-{counter}-{reason}.db"
-    partial = target.with_suffix(".partial")
+    partial = target.with_suffix(PARTIAL_SUFFIX)
     try:
         copy_database(database, partial)
         partial.replace(target)
     except BaseException:
-        # A full disk or a killed copy leaves no half-written file behind.
-        partial.unlink(missing_ok=True)
+        # A full disk or a killed copy leaves no half-written file behind: neither the copy nor
+        # a journal SQLite began beside it. If even that cannot be deleted now, the next open
+        # clears it (remove_partials); the copy's own error is the one reported.
+        try:
+            remove_with_side_files(partial)
+        except OSError:
+            pass
         raise
     try:
         prune(folder)

@@ -64,8 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）")
 
     sub.add_parser("backup", parents=[common], help="立即备份数据")
-    restore = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据（恢复前先备份当前数据）")
+    restore = sub.add_parser("restore", parents=[common],
+                             help="用备份文件恢复数据（先检查备份；恢复前先备份当前数据，当前数据已损坏时改名保留）")
     restore.add_argument("file", type=Path)
+    restore.add_argument("--accept-audit-problems", action="store_true",
+                         help="备份的审计日志有问题（列出的问题已看过）时仍然恢复")
     check = sub.add_parser("check", parents=[common], help="检查数据文件完整性和数据版本")
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parser
@@ -171,14 +174,26 @@ def _warn(text: str) -> None:
 
 def run_command(args: argparse.Namespace, config: AppConfig) -> int:
     """Run one headless command; LsbError → exit 2 with its Chinese message on stderr."""
+    if args.command == "restore":
+        # Restore is what a damaged data file needs, so it must not depend on opening it.
+        return _guarded(lambda: _restore(config.data_dir, args))
+    return _guarded(lambda: _run_in_core(config, args))
+
+
+def _run_in_core(config: AppConfig, args: argparse.Namespace) -> int:
     from lsb_desktop.services import Core
 
+    with Core.open(config.data_dir) as core:
+        if core.folder.backup_warning:
+            # The command still runs: a backup that could not be written never blocks the work.
+            _warn(f"警告：{core.folder.backup_warning}")
+        return _COMMANDS[args.command](core, args)
+
+
+def _guarded(command) -> int:
+    """LsbError → exit 2 with its Chinese message on stderr; anything else is our bug (exit 1)."""
     try:
-        with Core.open(config.data_dir) as core:
-            if core.folder.backup_warning:
-                # The command still runs: a backup that could not be written never blocks the work.
-                _warn(f"警告：{core.folder.backup_warning}")
-            return _COMMANDS[args.command](core, args)
+        return command()
     except BrokenPipeError:  # the output was piped into `head` or similar: not an error
         return EXIT_OK
     except LsbError as exc:
@@ -247,9 +262,19 @@ def _backup(core, _args) -> int:
     return EXIT_OK
 
 
-def _restore(core, args) -> int:
-    safety = core.folder.restore(args.file)
-    _print(f"已从 {args.file} 恢复数据；恢复前的数据已备份到 {safety}")
+def _restore(data_dir: Path, args) -> int:
+    from lsb_desktop.services.storage import DataFolder
+
+    folder = DataFolder(data_dir)
+    try:
+        damage = folder.open_for_restore()
+        if damage is not None:
+            _warn(f"提示：当前数据文件已损坏，恢复时会把它改名保留。（{damage.message.split('。')[0]}）")
+        result = folder.restore(args.file, accept_audit_problems=args.accept_audit_problems)
+    finally:
+        folder.close()
+    for line in result.lines():
+        _print(line)
     return EXIT_OK
 
 
@@ -319,8 +344,7 @@ def _export(core, args) -> int:
 
 
 _COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "commitments": _commitments, "stars": _stars,
-             "export": _export, "backup": _backup,
-             "restore": _restore, "check": _check}
+             "export": _export, "backup": _backup, "check": _check}
 
 
 def prepare_streams() -> None:

@@ -85,9 +85,17 @@ def run_gui(config: AppConfig) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_application()
     from lsb_desktop.services import Core
+    from lsb_desktop.services.storage import DamagedDataError
 
     try:
-        core = Core.open(config.data_dir)
+        try:
+            core = Core.open(config.data_dir)
+        except DamagedDataError as exc:
+            if headless:
+                raise
+            core = offer_restore(config.data_dir, exc.message)
+            if core is None:
+                return EXIT_BAD_INPUT
     except LsbError as exc:
         title = "程序已在运行" if isinstance(exc, LockedError) else "无法打开数据"
         if headless:
@@ -103,7 +111,18 @@ def run_gui(config: AppConfig) -> int:
             FirstRunDialog(core).exec()
         from ui.main_window import MainWindow
 
-        window = MainWindow(core, config)
+        try:
+            window = MainWindow(core, config)
+        except DamagedDataError as exc:
+            # The file opened, but its pages are damaged where the window first reads them.
+            core.close()
+            if headless:
+                print(exc.message, file=sys.stderr)
+                return EXIT_BAD_INPUT
+            core = offer_restore(config.data_dir, exc.message)
+            if core is None:
+                return EXIT_BAD_INPUT
+            window = MainWindow(core, config)
         if config.tab and not window.select_tab(config.tab):
             print(f"没有名为“{config.tab}”的标签页", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -118,6 +137,37 @@ def run_gui(config: AppConfig) -> int:
         return app.exec()
     finally:
         core.close()
+
+
+def offer_restore(data_dir: Path, damage: str):
+    """The data file cannot be opened because it is damaged: offer to restore a backup over it
+    (the damaged file is kept aside). Returns the opened Core, or None when the clerk quits."""
+    from lsb_desktop.services import Core
+    from lsb_desktop.services.storage import DataFolder
+    from ui.backup_dialog import RestoreDialog
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "无法打开数据",
+                      f"{damage}\n\n现在用一份备份恢复数据吗？", QMessageBox.StandardButton.NoButton)
+    restore_button = box.addButton("从备份恢复…", QMessageBox.ButtonRole.AcceptRole)
+    quit_button = box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore_button)
+    box.setEscapeButton(quit_button)
+    box.exec()
+    if box.clickedButton() is not restore_button:
+        return None
+    folder = DataFolder(data_dir)
+    try:
+        still_damaged = folder.open_for_restore()
+        if still_damaged is not None or folder.live_damage() is not None:
+            dialog = RestoreDialog.for_folder(folder, still_damaged.message if still_damaged else damage)
+            dialog.exec()
+            if dialog.result_of_restore is None:  # cancelled, or no backup could be used
+                folder.close()
+                return None
+        return Core(folder)
+    except BaseException:
+        folder.close()
+        raise
 
 
 def _wait_for_data(app: QApplication, tab, seconds: float = 20.0) -> None:

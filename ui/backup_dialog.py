@@ -16,14 +16,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from lsb_desktop.errors import LsbError
-from lsb_desktop.services.storage import ADVICE
-from ui.messages import ask_confirm, show_error
+from lsb_desktop.services.storage import ADVICE, AuditProblemsError
+from ui.messages import OK_TEXT, ask_confirm, show_error
 from ui.table_model import Column, RowTableModel
 
 
@@ -36,19 +37,34 @@ class BackupModel(RowTableModel):
 
 
 class RestoreDialog(QDialog):
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    """Pick a backup and restore it. Works on the open data (`core.folder`), and also on a data
+    folder whose file is damaged and could not be opened (`RestoreDialog.for_folder`)."""
+
+    def __init__(self, core, parent: QWidget | None = None, *, folder=None, damage: str = "") -> None:
         super().__init__(parent)
-        self.core = core
+        self.folder = folder if folder is not None else core.folder
+        self.result_of_restore = None
         self.safety_backup = None
         self.setWindowTitle("恢复备份")
         layout = QVBoxLayout(self)
-        note = QLabel(
-            "选择一个备份，用它替换当前数据。恢复前会先把当前数据另存一份备份，恢复后也可以再换回来。"
-        )
+        if damage:
+            warning = QLabel(damage)
+            warning.setWordWrap(True)
+            warning.setStyleSheet("QLabel { color: #c62828; }")
+            layout.addWidget(warning)
+            text = ("选择一份备份，用它替换损坏的数据文件。损坏的文件不会被删除：它会改名后留在数据文件夹中。"
+                    "备份在恢复前会先检查，损坏的备份不会被使用。")
+        else:
+            text = ("选择一个备份，用它替换当前数据。恢复前会先检查这份备份，并把当前数据另存一份备份，"
+                    "恢复后也可以再换回来。")
+        note = QLabel(text)
         note.setWordWrap(True)
         layout.addWidget(note)
         self.model = BackupModel(self)
-        self.model.set_rows(core.folder.list_backups())
+        try:
+            self.model.set_rows(self.folder.list_backups())
+        except OSError:
+            self.model.set_rows([])  # an unreadable backup folder: 从其他文件恢复 still works
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -70,6 +86,11 @@ class RestoreDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(620, 420)
 
+    @classmethod
+    def for_folder(cls, folder, damage: str, parent: QWidget | None = None) -> RestoreDialog:
+        """At start-up, when the data file could not be opened: `folder` holds the lock only."""
+        return cls(None, parent, folder=folder, damage=damage)
+
     def selected_backup(self):
         rows = self.view.selectionModel().selectedRows()
         return self.model.row_at(rows[0]) if rows else None
@@ -83,18 +104,49 @@ class RestoreDialog(QDialog):
             self.restore(backup.path)
 
     def restore_from_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.core.folder.paths.backups),
+        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.folder.paths.backups),
                                               "亮赛比数据文件 (*.db)")
         if path and ask_confirm(self, "恢复备份", f"用文件“{path}”替换当前数据？"):
             self.restore(path)
 
     def restore(self, path) -> None:
         try:
-            self.safety_backup = self.core.folder.restore(path)
+            try:
+                result = self.folder.restore(path)
+            except AuditProblemsError as problems:
+                # Sound as a database, but its audit log does not add up: only on the clerk's word.
+                if not ask_confirm(self, "备份的审计日志有问题", _audit_warning(problems)):
+                    return
+                result = self.folder.restore(path, accept_audit_problems=True)
         except LsbError as exc:
             show_error(self, exc)
             return
+        self.result_of_restore = result
+        self.safety_backup = result.safety_backup
+        self.announcement = announce_restore(self.parentWidget(), result)
         self.accept()
+
+
+def announce_restore(parent: QWidget | None, result) -> QMessageBox:
+    """What the restore did (where the replaced or damaged data went), in a box that does not
+    hold up the window: the work goes on underneath while the clerk reads it."""
+    box = QMessageBox(QMessageBox.Icon.Information, "恢复备份", "\n".join(result.lines()),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.addButton(OK_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.open()
+    return box
+
+
+def _audit_warning(error: AuditProblemsError, shown: int = 8) -> str:
+    lines = [f"这份备份的审计日志有 {len(error.details)} 个问题，其中的记录可能被改动过："]
+    lines.extend(f"{index}. {problem}" for index, problem in enumerate(error.details[:shown], 1))
+    if len(error.details) > shown:
+        lines.append(f"……另有 {len(error.details) - shown} 个问题")
+    lines.append("")
+    lines.append("仍要用这份备份恢复吗？恢复后请用 文件 → 检查数据 核对，并向监督人说明。")
+    return "\n".join(lines)
 
 
 # ----- 检查数据 ---------------------------------------------------------------------------------

@@ -4,15 +4,16 @@ restore and the integrity check."""
 from __future__ import annotations
 
 import errno
+import os
+import secrets
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from db import backup as backups
 from db.engine import KNOWN_REVISIONS, Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
@@ -225,23 +226,179 @@ _OS_REASONS = {
     errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOSPC: "磁盘已满",
     errno.EROFS: "磁盘只读", errno.EEXIST: "该位置已有一个同名文件，不是文件夹",
     errno.ENOTDIR: "该位置已有一个同名文件，不是文件夹",
+    errno.EFBIG: "文件超过了系统允许的大小（磁盘空间或文件大小受限）",
+    errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写出错", errno.EBUSY: "文件正被其他程序占用",
+    errno.ENOENT: "文件或文件夹不存在",
 }
 
 
-def _why(exc: Exception) -> str:
-    """An operating-system failure in the clerk's words (the system's own words otherwise)."""
+def _why(exc: BaseException) -> str:
+    """An operating-system or SQLite failure in the clerk's words (the system's own words
+    otherwise)."""
     if isinstance(exc, OSError):
         return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+    kind = _sqlite_fault_kind(exc)
+    if kind is not None:
+        return _FAULT_REASONS[kind]
     return str(exc)
 
 
-def _explain(exc: Exception, path: Path) -> StorageError:
+class DamagedDataError(StorageError):
+    """The data file cannot be read as this program's database: it can be replaced by a good
+    backup (the damaged file is kept aside first)."""
+
+
+class AuditProblemsError(StorageError):
+    """A backup that is sound as a database but whose audit log does not add up: restored only
+    once the clerk has read `details` (the problems) and accepted them."""
+
+
+# ----- faults of the environment: the one place where SQLite's errors become Chinese -------------
+
+_FULL, _READONLY, _LOCKED, _IO, _CANTOPEN, _DAMAGED = "full", "readonly", "locked", "io", "cantopen", "damaged"
+_FAULT_CODES = {
+    sqlite3.SQLITE_FULL: _FULL, sqlite3.SQLITE_READONLY: _READONLY, sqlite3.SQLITE_BUSY: _LOCKED,
+    sqlite3.SQLITE_LOCKED: _LOCKED, sqlite3.SQLITE_IOERR: _IO, sqlite3.SQLITE_CANTOPEN: _CANTOPEN,
+    sqlite3.SQLITE_CORRUPT: _DAMAGED, sqlite3.SQLITE_NOTADB: _DAMAGED,
+}
+# The same, by SQLite's words (for errors that reach us without their code).
+_FAULT_WORDS = (
+    ("database or disk is full", _FULL), ("readonly database", _READONLY), ("database is locked", _LOCKED),
+    ("database table is locked", _LOCKED), ("disk i/o error", _IO), ("unable to open database file", _CANTOPEN),
+    ("file is not a database", _DAMAGED), ("database disk image is malformed", _DAMAGED),
+)
+_FAULT_REASONS = {
+    _FULL: "磁盘已满", _READONLY: "文件或文件夹只读，不能写入", _LOCKED: "文件正被其他程序占用",
+    _IO: "磁盘读写出错", _CANTOPEN: "无法打开文件", _DAMAGED: "文件已损坏",
+}
+_UNCHANGED = "刚才的操作没有完成，数据仍是操作之前的样子。"
+
+
+def _sqlite_fault_kind(exc: BaseException | None) -> str | None:
+    """Which fault of the environment an sqlite3 error stands for, or None (a bug of ours, such
+    as a broken constraint, is not one)."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _FAULT_CODES:
+        return _FAULT_CODES[code & 0xFF]
+    words = str(exc).lower()
+    for phrase, kind in _FAULT_WORDS:
+        if phrase in words:
+            return kind
+    return None
+
+
+def storage_fault(exc: BaseException | None, database: Path) -> StorageError | None:
+    """A full disk, a read-only or locked file, a failing disk or a damaged file behind an
+    sqlite3 error, as a StorageError saying what happened and what to do; None for anything
+    else. Used for every SQLite call on the data file: through the engine (watch_faults) and
+    by the storage code's own sqlite3 calls."""
+    kind = _sqlite_fault_kind(exc)
+    if kind is None:
+        return None
+    folder = database.parent
+    if kind == _FULL:
+        return StorageError(f"磁盘已满：数据文件夹“{folder}”所在的磁盘没有剩余空间。{_UNCHANGED}"
+                            "请删除不需要的文件、清空回收站，腾出空间后再试。")
+    if kind == _READONLY:
+        return StorageError(f"数据文件“{database}”不能写入：文件或所在的文件夹是只读的，或没有写入权限。{_UNCHANGED}"
+                            "请在文件属性中去掉“只读”、让管理员给这个文件夹写入权限，"
+                            "或把数据文件夹放到可以写入的磁盘上，然后再试。")
+    if kind == _LOCKED:
+        return StorageError(f"数据文件“{database}”正被其他程序占用（例如杀毒软件、备份软件或网盘同步程序）。"
+                            f"{_UNCHANGED}请稍等片刻再试；如果一直这样，请关闭这些程序或重新启动电脑后再试。")
+    if kind == _IO:
+        return StorageError(f"读写数据文件“{database}”时出错（磁盘已满、U 盘或网络盘已断开，或磁盘有故障）。"
+                            f"{_UNCHANGED}请检查磁盘后再试；恢复正常后请用 文件 → 立即备份 另存一份备份。")
+    if kind == _CANTOPEN:
+        return StorageError(f"无法打开数据文件“{database}”：文件夹不存在、没有写入权限，或磁盘已满。"
+                            "请检查数据文件夹能否写入后再试。")
+    return _damaged(database)
+
+
+def _damaged(database: Path) -> DamagedDataError:
+    return DamagedDataError(
+        f"数据文件“{database}”已损坏，或不是亮赛比桌面版的数据文件，无法打开。"
+        "可以用一份完好的备份恢复数据：在窗口中选择 从备份恢复（文件 → 恢复备份），或使用命令 restore。"
+        "恢复时损坏的文件会改名后留在数据文件夹中，不会被删除。")
+
+
+def watch_faults(database: Database) -> None:
+    """Every SQLite error on this database's engine that is the environment's fault is raised
+    as a StorageError in Chinese (the session rolls back as for any error), so neither the
+    command line nor the window ever shows a SQLAlchemy traceback for a full disk."""
+    path = database.path
+
+    def translate(context) -> None:
+        fault = storage_fault(context.original_exception, path)
+        if fault is not None:
+            raise fault from context.original_exception
+
+    event.listen(database.engine, "handle_error", translate)
+
+
+def _explain(exc: Exception, path: Path, live: bool = False) -> StorageError:
     if isinstance(exc, DatabaseTooNew):
         return StorageError(
             f"数据文件“{path}”由更新版本的亮赛比桌面版创建（数据版本 {exc.revision}），"
             "本程序无法打开。请安装最新版本的程序后再打开，数据文件未作任何改动。"
         )
+    # A full disk or a locked file is said as such, never as a damaged file.
+    fault = storage_fault(exc.__cause__, path)
+    if fault is not None and not isinstance(fault, DamagedDataError):
+        return fault
+    if live:
+        return _damaged(path)
     return StorageError(f"“{path}”不是亮赛比桌面版的数据文件，或文件已损坏，无法打开。")
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    """What a restore did: the backup of the data it replaced (None when that data was damaged
+    and was kept aside instead, as `damaged_copy`), and the audit problems the clerk accepted."""
+
+    source: Path
+    safety_backup: Path | None
+    damaged_copy: Path | None = None
+    audit_problems: tuple[str, ...] = ()
+    upgraded: bool = False
+
+    def lines(self) -> list[str]:
+        lines = [f"已用备份“{self.source}”恢复数据。"]
+        if self.safety_backup is not None:
+            lines.append(f"恢复前的数据已备份到 {self.safety_backup}")
+        if self.damaged_copy is not None:
+            lines.append(f"原来损坏的数据文件已改名保存为 {self.damaged_copy}（可交给技术支持人员查看，不需要时可删除）")
+        if self.upgraded:
+            lines.append("这份备份来自较早的版本，已自动升级到本程序的数据版本。")
+        if self.audit_problems:
+            lines.append(f"注意：这份备份的审计日志有 {len(self.audit_problems)} 个问题（恢复前已确认）：")
+            lines.extend(f"  {problem}" for problem in self.audit_problems)
+        return lines
+
+
+def audit_chain_problems(database: Database) -> list[str]:
+    """The audit log's problems in a backup about to be restored. The one call to swap when the
+    audit check grows (lsb_desktop.services.ledger)."""
+    from lsb_desktop.services.audit import AuditService
+
+    return list(AuditService(database).check_chain().problems)
+
+
+def _unusable_backup(source: Path, exc: BaseException, what: str = "已损坏") -> StorageError:
+    """A backup that could not be checked: for a fault of the disk (full, read-only) say so,
+    otherwise it is damaged or cannot be upgraded."""
+    original = getattr(exc, "orig", None) or exc
+    fault = storage_fault(original, source)
+    if fault is not None and not isinstance(fault, DamagedDataError):
+        return StorageError(f"无法检查备份文件“{source}”（{_why(original)}），未恢复，当前数据没有改动。"
+                            "请腾出磁盘空间或检查数据文件夹能否写入后再试。")
+    return StorageError(f"备份文件“{source}”{what}（{_why(original)}），未恢复，当前数据没有改动。请换一份备份再试。")
+
+
+# Our own temporary files in the data folder, left behind only if the program was killed.
+_RESTORE_PREFIX = ".lsb-restore-"
 
 
 class DataFolder:
@@ -257,11 +414,37 @@ class DataFolder:
         self.backup_warning: str | None = None
 
     def open(self, today: date | None = None) -> Database:
+        self._acquire_lock()
+        try:
+            self._clean_leftovers()
+            return self._open_database(today)
+        except BaseException:
+            self.close()
+            raise
+
+    def open_for_restore(self, today: date | None = None) -> DamagedDataError | None:
+        """Lock the folder and open its data as `open` does; but when the data file is damaged,
+        keep the lock (so that a backup can replace the file) and return why it cannot be
+        opened instead of raising."""
+        self._acquire_lock()
+        try:
+            self._clean_leftovers()
+            try:
+                self._open_database(today)
+            except DamagedDataError as exc:
+                return exc
+            return None
+        except BaseException:
+            self.close()
+            raise
+
+    def _acquire_lock(self) -> None:
         root = self.paths.root
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"无法创建数据文件夹“{root}”：{exc.strerror or exc}") from exc
+            raise StorageError(f"无法创建数据文件夹“{root}”（{_why(exc)}）。"
+                               "请检查这个位置能否写入，或用 --data-dir 换一个数据文件夹。") from exc
         lock = FileLock(str(self.paths.lock), timeout=0)
         try:
             lock.acquire()
@@ -270,26 +453,48 @@ class DataFolder:
                 f"另一个亮赛比桌面版正在使用数据文件夹“{root}”。请先关闭它，再打开本程序。"
             ) from None
         except OSError as exc:
-            raise StorageError(f"无法锁定数据文件夹“{root}”：{exc.strerror or exc}") from exc
+            raise StorageError(f"无法锁定数据文件夹“{root}”（{_why(exc)}）。"
+                               "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读）后再试。") from exc
         self._lock = lock
+
+    def _clean_leftovers(self) -> None:
+        """Half-written backups and restore copies of ours, left by a program that was killed
+        or a disk that filled up, are deleted (they are never a complete copy of anything)."""
         try:
-            path = self.paths.database
-            try:
-                state = file_revision(path)
-            except (DatabaseTooNew, NotOurDatabase) as exc:
-                raise _explain(exc, path) from exc
-            if state.current is not None:
-                self._backup_or_warn(lambda: self.daily_backup(today or date.today()), "今天的自动备份")
-            database = Database(path)
+            backups.remove_partials(self.paths.backups)
+            for path in self.paths.root.glob(_RESTORE_PREFIX + "*"):
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only folder: nothing can have been left there since it became one
+
+    def _open_database(self, today: date | None) -> Database:
+        path = self.paths.database
+        try:
+            state = file_revision(path)
+        except (DatabaseTooNew, NotOurDatabase) as exc:
+            raise _explain(exc, path, live=True) from exc
+        except sqlite3.Error as exc:
+            raise (storage_fault(exc, path) or StorageError(f"无法打开数据文件“{path}”：{exc}")) from exc
+        if state.current is not None:
+            self._backup_or_warn(lambda: self.daily_backup(today or date.today()), "今天的自动备份")
+        database = Database(path)
+        watch_faults(database)
+        try:
             self.revision = database.upgrade(before=lambda _state: self.backup("pre-migrate"))
-            self.database = database
-            if state.current is None:
-                # A new data file: a restore point from the first minute, before anything is typed.
-                self._backup_or_warn(lambda: self.backup("initial"), "新建数据时的第一份备份")
-            return database
+        except (DatabaseTooNew, NotOurDatabase) as exc:
+            database.close()
+            raise _explain(exc, path, live=True) from exc
+        except sqlite3.Error as exc:
+            database.close()
+            raise (storage_fault(exc, path) or StorageError(f"无法打开数据文件“{path}”：{exc}")) from exc
         except BaseException:
-            self.close()
+            database.close()
             raise
+        self.database = database
+        if state.current is None:
+            # A new data file: a restore point from the first minute, before anything is typed.
+            self._backup_or_warn(lambda: self.backup("initial"), "新建数据时的第一份备份")
+        return database
 
     def _backup_or_warn(self, take, what: str) -> None:
         """A backup that cannot be written never keeps the clerk from her data: it is reported
@@ -299,7 +504,7 @@ class DataFolder:
             take()
         except StorageError as exc:
             self.backup_warning = (
-                f"{what}没有完成：{exc.message}。程序照常打开，但在问题解决之前没有新的备份。"
+                f"{what}没有完成：{exc.message.rstrip('。')}。程序照常打开，但在问题解决之前没有新的备份。"
                 "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读），然后用 文件 → 立即备份 再试一次。")
 
     def daily_backup(self, today: date) -> Path | None:
@@ -319,46 +524,163 @@ class DataFolder:
         try:
             path = backups.take_backup(self.paths.database, self.paths.backups, reason, now)
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}）") from exc
+            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}），没有留下不完整的备份文件，"
+                               "当前数据没有改动。请腾出磁盘空间或检查这个文件夹能否写入后再试。") from exc
         self.backup_warning = None  # a backup taken since clears the warning of the open
         return path
 
     def list_backups(self) -> list[BackupInfo]:
         return [BackupInfo(b.path, b.taken_at, b.reason) for b in backups.list_backups(self.paths.backups)]
 
-    def restore(self, source: Path) -> Path:
-        """Replace the data with a backup file; the current data is backed up first.
-        Returns the path of that safety backup."""
+    def restore(self, source: Path, accept_audit_problems: bool = False) -> RestoreResult:
+        """Replace the data with a backup file, once the backup has been checked on a copy:
+        integrity and foreign keys (refused when broken), its data version (refused when newer,
+        upgraded when older) and its audit log (AuditProblemsError unless accepted). Healthy
+        data is backed up first; damaged data cannot be, so its file is kept aside under a new
+        name instead. Nothing is replaced when any step fails."""
         source = Path(source)
         if not source.is_file():
             raise ValidationError(f"找不到备份文件“{source}”")
-        with tempfile.TemporaryDirectory() as scratch:
-            # Check a copy, so a damaged or foreign file never touches the live data.
-            candidate = Path(scratch) / "candidate.db"
+        if self._lock is None:
+            self._acquire_lock()
+        live = self.paths.database
+        candidate = self.paths.root / f"{_RESTORE_PREFIX}{secrets.token_hex(4)}.db"
+        try:
+            upgraded, audit_problems = self._checked_candidate(source, candidate)
+            if audit_problems and not accept_audit_problems:
+                raise AuditProblemsError(
+                    f"备份文件“{source.name}”的审计日志有 {len(audit_problems)} 个问题，其中的记录可能被改动过，未恢复，"
+                    "当前数据没有改动。确认仍要用它恢复时才会恢复（命令行加 --accept-audit-problems）。问题如下：",
+                    audit_problems)
+            absent = not live.exists() or live.stat().st_size == 0
+            damaged = not absent and self.live_damage() is not None
+            # Sound data is backed up as usual; damaged data cannot be read by the backup API,
+            # so its file is kept aside under a new name instead.
+            safety = self.backup("pre-restore") if not (absent or damaged) else None
+            damaged_copy = None
+            if self.database is not None:
+                self.database.close()
             try:
-                shutil.copyfile(source, candidate)
-                state = file_revision(candidate)
-                conn = sqlite3.connect(str(candidate))
-                try:
-                    result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-                finally:
-                    conn.close()
-            except (DatabaseTooNew, NotOurDatabase) as exc:
-                raise _explain(exc, source) from exc
+                if damaged:
+                    damaged_copy = self._keep_aside(live)
+                if absent or damaged:
+                    try:
+                        os.replace(candidate, live)
+                    except OSError:
+                        if damaged_copy is not None:
+                            self._put_back(damaged_copy, live)
+                            damaged_copy = None
+                        raise
+                else:
+                    backups.replace_contents(candidate, live)
             except (OSError, sqlite3.Error) as exc:
-                raise StorageError(f"无法读取备份文件“{source}”：{exc}") from exc
-            if result != "ok":
-                raise StorageError(f"备份文件“{source}”已损坏（{result}），未恢复。")
-            if state.current is None:
-                raise StorageError(f"备份文件“{source}”是空的，未恢复。")
-            safety = self.backup("pre-restore")
-            database = self.database
-            if database is not None:
-                database.close()
-            backups.copy_database(candidate, self.paths.database)
-        if database is not None:
-            self.revision = database.upgrade()
-        return safety
+                raise StorageError(f"无法写入数据文件“{live}”（{_why(exc)}），未恢复，当前数据没有改动。"
+                                   "请腾出磁盘空间或检查文件夹能否写入后再试。") from exc
+            finally:
+                if self.database is not None and not damaged:
+                    self.revision = self.database.upgrade()
+            if self.database is None:
+                self._open_database(None)
+            elif damaged:
+                self.revision = self.database.upgrade()
+        finally:
+            backups.remove_with_side_files(candidate)
+        return RestoreResult(source, safety, damaged_copy, tuple(audit_problems), upgraded)
+
+    def _checked_candidate(self, source: Path, candidate: Path) -> tuple[bool, list[str]]:
+        """Copy the backup beside the data and check the copy (the backup itself is never
+        written); bring it to the current data version. Returns (upgraded, audit problems)."""
+        try:
+            shutil.copyfile(source, candidate)
+        except OSError as exc:
+            raise StorageError(f"无法把备份文件“{source}”复制到数据文件夹“{self.paths.root}”（{_why(exc)}），"
+                               "未恢复，当前数据没有改动。请腾出磁盘空间或检查文件夹能否写入后再试。") from exc
+        try:
+            state = file_revision(candidate)
+        except (DatabaseTooNew, NotOurDatabase) as exc:
+            raise _explain(exc, source) from exc
+        except sqlite3.Error as exc:
+            raise _unusable_backup(source, exc) from exc
+        if state.current is None:
+            raise StorageError(f"备份文件“{source}”是空的，未恢复。")
+        database = Database(candidate)
+        try:
+            try:
+                problems, _technical = integrity_problems(database)
+            except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways
+                raise _unusable_backup(source, exc) from exc
+            if problems:
+                raise StorageError(f"备份文件“{source}”已损坏，未恢复，当前数据没有改动。请换一份备份再试。发现的问题：",
+                                   problems)
+            upgraded = not state.up_to_date
+            if upgraded:
+                try:
+                    database.upgrade()
+                except Exception as exc:  # noqa: BLE001 - an old file that does not upgrade is refused
+                    raise _unusable_backup(source, exc, "来自较早的版本，无法升级到本程序的数据版本") from exc
+            try:
+                audit = audit_chain_problems(database)
+            except Exception as exc:  # noqa: BLE001 - an audit log that cannot even be read
+                raise _unusable_backup(source, exc) from exc
+        finally:
+            database.close()
+        return upgraded, audit
+
+    @staticmethod
+    def _put_back(damaged_copy: Path, live: Path) -> None:
+        """Undo _keep_aside after a failed replace, so the data folder is as it was."""
+        try:
+            os.replace(damaged_copy, live)
+            for side in ("-wal", "-shm", "-journal"):
+                companion = damaged_copy.with_name(damaged_copy.name + side)
+                if companion.exists():
+                    os.replace(companion, live.with_name(live.name + side))
+        except OSError:
+            pass  # the damaged file is still there under its new name; the message says so
+
+    def live_damage(self) -> str | None:
+        """Why the live data file is damaged (integrity_check fails, or SQLite does not read it
+        as a database), or None when it is sound or absent."""
+        live = self.paths.database
+        if not live.exists() or live.stat().st_size == 0:
+            return None
+        try:
+            file_revision(live)
+        except (NotOurDatabase, sqlite3.DatabaseError) as exc:
+            fault = storage_fault(exc.__cause__ or exc, live)
+            if fault is not None and not isinstance(fault, DamagedDataError):
+                raise fault from exc  # a full or locked disk is not damage: nothing is replaced
+            return str(exc)
+        except DatabaseTooNew:
+            return None  # sound data of a newer program: it is backed up like any other
+        try:
+            connection = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
+            try:
+                rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError as exc:
+            fault = storage_fault(exc, live)
+            if fault is not None and not isinstance(fault, DamagedDataError):
+                raise fault from exc
+            return str(exc)
+        return None if rows == ["ok"] else "; ".join(rows[:3])
+
+    def _keep_aside(self, live: Path) -> Path:
+        """Rename the damaged data file (and SQLite's files beside it) next to it, so nothing of
+        it is lost: lsb-damaged-YYYYMMDD-HHMMSS.db."""
+        stem = f"lsb-damaged-{datetime.now():%Y%m%d-%H%M%S}"
+        target = live.with_name(f"{stem}.db")
+        counter = 1
+        while target.exists():
+            target = live.with_name(f"{stem}-{counter}.db")
+            counter += 1
+        for side in ("-wal", "-shm", "-journal"):
+            companion = live.with_name(live.name + side)
+            if companion.exists():
+                os.replace(companion, target.with_name(target.name + side))
+        os.replace(live, target)
+        return target
 
     def check(self, audit: tuple[int, list[str]] | None = None,
               evidence: tuple[int, list[str]] | None = None, data=None) -> CheckReport:

@@ -232,7 +232,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_data_it_replaced(core: Cor
     make_unit(core, "王庄村")
     make_unit(core, "东关社区")
 
-    safety = core.folder.restore(saved)
+    safety = core.folder.restore(saved).safety_backup
 
     # The same open Core reads the restored data at once.
     assert names(core) == ["张五砦村", "刘堌堆村"]
