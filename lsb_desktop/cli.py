@@ -288,10 +288,16 @@ def _check(core, args) -> int:
             "revision": report.revision,
             "head": report.head,
             "version": report.version,
+            "problems": report.problem_objects(),
+            "finalised_rounds": [
+                {"round_id": seal.round_id, "round": seal.round_name, "version": seal.version,
+                 "code": seal.code, "sealed_at": seal.at} for seal in report.seals],
             "checked": {
                 "integrity": not report.integrity,
                 "audit_entries": report.audit_entries,
                 "audit_ok": not report.audit,
+                "data_rows": report.data_rows,
+                "data_ok": not report.data,
                 "evidence_files": report.evidence_files,
                 "evidence_ok": not report.evidence,
             },

@@ -75,6 +75,10 @@ class PaperData:
     final: bool
     version: int = 0
     correction_reason: str = ""
+    # The 校验码 of the round's latest seal and when it was sealed (finalised rounds only): printed
+    # on the 得分汇总表 and the 通报, so the paper can be checked against the file (检查数据).
+    check_code: str = ""
+    sealed_at: str = ""
     # round unit id -> its 加分/扣分/一票否决 with reasons (filled by the paper service)
     adjustments: dict[int, tuple[RoundAdjustment, ...]] = field(default_factory=dict, hash=False)
     # round unit id -> further 备注 lines, after everything else: how a boundary tie was
@@ -85,6 +89,13 @@ class PaperData:
         """The 备注 of a ranked row, built by `remarks` from the row and this paper's notes."""
         unit_id = row.result.unit.id
         return remarks(row.result, self.adjustments.get(unit_id, ()), self.extra_notes.get(unit_id, ()))
+
+    @property
+    def check_line(self) -> str:
+        """校验码：1A2B-3C4D-5E6F（第 1 版结果，2024-05-01 10:00:00 定稿封存）; '' for a draft."""
+        if not (self.final and self.check_code):
+            return ""
+        return f"校验码：{self.check_code}（第 {self.version} 版结果，{self.sealed_at} 定稿封存，可用“检查数据”核对）"
 
     @property
     def full_title(self) -> str:

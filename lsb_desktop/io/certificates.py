@@ -576,7 +576,7 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
     all_texts = [title, intro, closing, red_line, black_line, day_text, data.committee, not_visited,
                  "一、红旗单位", "二、黑旗单位", "三、综合排名", "整改通知书", "整改期限：", "责 任 人：",
                  "（此页无正文）",
-                 "排名村（社区）管区综合得分红黑旗—0123456789 ", settings.responsible, deadline]
+                 "排名村（社区）管区综合得分红黑旗—0123456789 ", settings.responsible, deadline, data.check_line]
     all_texts += [p for _row, paragraphs in notices for p, _ in paragraphs]
     _check(chain, _data_items(data.rows, data), all_texts)
 
@@ -601,6 +601,9 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
         for text, indent in _paragraphs(closing):
             flow.paragraph(text, indent)
         flow.signature(data.committee, day_text)
+        if data.check_line:
+            # Small print at the foot of the 通报's last page, above the page number.
+            flow.chain.draw(canvas, flow.LEFT, flow.bottom - 6 * MM, data.check_line, 10.5, flow.body_font)
         flow.end_page()
         pages = flow.page
         if progress:

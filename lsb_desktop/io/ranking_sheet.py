@@ -306,6 +306,14 @@ class _Summary:
         line.font = Font(name=font, size=12)
         line.alignment = Alignment(horizontal="left", vertical="center")
         sheet.row_dimensions[signature_row].height = 36
+        if data.check_line:
+            code_row = signature_row + 1
+            sheet.merge_cells(start_row=code_row, start_column=1, end_row=code_row, end_column=width)
+            code = sheet.cell(code_row, 1)
+            put_text(code, data.check_line)
+            code.font = Font(name=font, size=10)
+            code.alignment = Alignment(horizontal="left", vertical="center")
+            sheet.row_dimensions[code_row].height = 18
 
         for column, spec in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = spec.width

@@ -123,6 +123,27 @@ def _latest_seal(session: Session, round_id: int) -> dict | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class SealEntry:
+    """A round's latest seal as the log holds it: its 校验码 and when it was sealed."""
+
+    version: int
+    code: str
+    at: str
+
+
+def latest_seal(session: Session, round_id: int) -> SealEntry | None:
+    record = session.scalars(select(AuditRecord).where(AuditRecord.entity == f"round:{round_id}/seal")
+                             .order_by(AuditRecord.id.desc()).limit(1)).first()
+    if record is None:
+        return None
+    try:
+        seal = json.loads(record.new)
+        return SealEntry(int(seal["version"]), str(seal["code"]), record.at.strftime("%Y-%m-%d %H:%M:%S"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, _context) -> None:
     touched = session.info.get(_TOUCHED)

@@ -900,8 +900,10 @@ class RoundService:
         with self._db.session() as session:
             loaded = self._load(session, round_id)
             detail = loaded.detail
+            seal = None
             if detail.status is RoundStatus.FINAL:
                 results = self._stored(session, loaded)
+                seal = audit.latest_seal(session, round_id)
             else:
                 results = self._compute(session, loaded, tie_policy)
             totals = self._judge_totals(session, loaded)
@@ -919,7 +921,8 @@ class RoundService:
         summary = detail.summary
         return PaperData(township, committee, summary.period, summary.title, summary.event_date,
                          tuple(j.name for j in detail.judges), detail.scheme, detail.rules, tuple(rows),
-                         results.not_visited, results.finalised, results.version, results.correction_reason)
+                         results.not_visited, results.finalised, results.version, results.correction_reason,
+                         check_code=seal.code if seal else "", sealed_at=seal.at if seal else "")
 
     # ----- score files --------------------------------------------------------------------------
 
