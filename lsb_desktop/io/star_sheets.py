@@ -34,6 +34,7 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
+from lsb_desktop.domain.points import shown_value
 from lsb_desktop.domain.text import canonical_name, clean, validate_unit_name
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
@@ -665,7 +666,7 @@ class _PlanSheet:
                 stars.append(star)
                 labels.append((star, label))
             elif mark not in _NO:
-                self.problems.append(f"{self.where(number, label)}：无法识别“{mark}”，计划创建请打“✓”或“√”，"
+                self.problems.append(f"{self.where(number, label)}：无法识别“{shown_value(mark)}”，计划创建请打“✓”或“√”，"
                                      "不创建请留空")
         if list_column is not None:
             label = self.labels[list_column]

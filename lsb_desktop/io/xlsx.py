@@ -125,8 +125,8 @@ def cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # beyond 15 digits a float is no whole number anyone typed
     return clean(value)
 
 

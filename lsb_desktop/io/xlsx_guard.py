@@ -46,9 +46,10 @@ RATIO_FLOOR = 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 # openpyxl keeps an object per cell of each sheet's used rectangle (rows x columns) and of
-# each merged block: bounded so a whole workbook stays well under 300 MB (about 300 bytes a
-# cell). The 40,000-row table of 6 columns is 240,000 cells.
-MAX_CELLS = 400_000
+# each merged block: bounded so a whole workbook stays well under 300 MB (about 360 bytes a
+# cell, and the score reader may load a file twice). A 40,000-row table of 6 columns is
+# 240,000 cells; a township's (7 judges x 40 units x 15 criteria) 4,200 rows, 25,000 cells.
+MAX_CELLS = 250_000
 # Excel's own limit for the text of one cell.
 MAX_CELL_CHARS = 32_767
 # The text of a number in the XML: Excel writes at most 17 digits and an exponent.
@@ -64,8 +65,6 @@ _READ_CHUNK = 64 * 1024
 _SAVE_AS_HINT = "请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入"
 _TRIM_HINT = "请删去多余的内容后再导入"
 
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _XML_NAME = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
 _COORDINATE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,9})$")
 # Excel writes numbers as 12, -0.5, 1.5E-3; NaN, INF and hex are not numbers in an .xlsx.
@@ -258,6 +257,10 @@ class _Inspection:
         return head.startswith((b"<", b"\xef\xbb\xbf<", b"\xff\xfe", b"\xfe\xff"))
 
 
+def _local(name: str) -> str:
+    return name.rpartition(":")[2] if ":" in name else name
+
+
 def _part_label(part: str) -> str:
     return f"文件中的“{part}”"
 
@@ -266,7 +269,7 @@ def _part_label(part: str) -> str:
 
 
 class _Handler:
-    """expat callbacks; `start`/`end`/`text` get local names (namespace dropped)."""
+    """expat callbacks; element names as written, perhaps with a prefix (see _local)."""
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         pass
@@ -288,14 +291,17 @@ def _refuse_dtd(*_args: object) -> None:
 
 def _scan(archive: zipfile.ZipFile, part: str, handler: _Handler, label: str) -> None:
     """Stream `part` through expat, in chunks, never holding it whole; no DTD, no entities."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    # Without namespace processing, for speed: element names may carry a prefix (x:c), which
+    # the handlers drop.
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.UnparsedEntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
-    parser.StartElementHandler = lambda name, attrs: handler.start(name.rpartition(" ")[2], attrs)
-    parser.EndElementHandler = lambda name: handler.end(name.rpartition(" ")[2])
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.text
     try:
         with archive.open(part) as stream:
@@ -321,7 +327,7 @@ class _Relationships(_Handler):
         self.targets: dict[str, str] = {}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "Relationship" and attrs.get("TargetMode") != "External":
+        if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
             target = attrs.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join(self.folder, target))
@@ -333,8 +339,9 @@ class _WorkbookSheets(_Handler):
         self.sheets: list[tuple[str, str]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "sheet":
-            self.sheets.append((attrs.get("name", ""), attrs.get(f"{_REL_NS} id", "")))
+        if _local(name) == "sheet":
+            rel_id = next((value for key, value in attrs.items() if _local(key) == "id"), "")
+            self.sheets.append((attrs.get("name", ""), rel_id))
             if len(self.sheets) > MAX_SHEETS:
                 raise _Refused(f"工作簿的工作表超过 {MAX_SHEETS} 个，超出了本程序能读取的范围，{_TRIM_HINT}")
 
@@ -348,14 +355,14 @@ class _SharedStrings(_Handler):
         self.long: set[int] = set()
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "si":
+        if _local(name) == "si":
             self.length = 0
 
     def text(self, data: str) -> None:
         self.length += len(data)
 
     def end(self, name: str) -> None:
-        if name == "si":
+        if _local(name) == "si":
             if self.length > MAX_CELL_CHARS:
                 self.long.add(self.count)
             self.count += 1
@@ -437,6 +444,8 @@ class _Worksheet(_Handler):
     # -- expat
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        if ":" in name:
+            name = _local(name)
         self.element = name
         if name == "c" and self.in_data:
             ref = attrs.get("r")
@@ -454,10 +463,6 @@ class _Worksheet(_Handler):
             if row > MAX_ROWS or column > MAX_COLUMNS:
                 self._within(row, column, "有内容或格式")
         elif name == "row" and self.in_data:
-            self.row_records += 1
-            if self.row_records > MAX_ROW_RECORDS:
-                raise _Refused(f"工作表“{self.title}”有超过 {MAX_ROW_RECORDS} 行，超出了本程序能读取的范围"
-                               f"（最多 {MAX_ROWS} 行），{_TRIM_HINT}")
             ref = attrs.get("r")
             if ref:
                 if not ref.isdigit() or len(ref) > 9:
@@ -467,6 +472,11 @@ class _Worksheet(_Handler):
             else:
                 self.row += 1
             self.column = 0
+            self.row_records += 1
+            if self.row_records > MAX_ROW_RECORDS:
+                # Rows of formatting only: each is an object in openpyxl all the same.
+                raise _Refused(f"工作表“{self.title}”第 {self.row} 行超出了本程序能读取的范围"
+                               f"（最多 {MAX_ROWS} 行），{_TRIM_HINT}")
         elif name in ("v", "is", "f") and self.cell is not None:
             self.has_content = True
         elif name == "sheetData":
@@ -495,6 +505,8 @@ class _Worksheet(_Handler):
             self.value.append(data[:MAX_NUMBER_CHARS + 1])  # enough to judge and to quote
 
     def end(self, name: str) -> None:
+        if ":" in name:
+            name = _local(name)
         if self.cell is not None:
             if name == "v":
                 self._value("".join(self.value).strip())
@@ -532,5 +544,5 @@ class _Comments(_Handler):
         self.sheet = sheet
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == "comment":
+        if _local(name) == "comment":
             self.sheet._range(attrs.get("ref", ""), "批注位置")

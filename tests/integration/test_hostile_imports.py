@@ -1,0 +1,355 @@
+"""Issue 12, point 3: hostile .xlsx files through every importer, in-process.
+
+The corpus is built by the tests (tests/hostile_files.py), once per module: zip bombs, many
+parts, sizes that lie, billion laughs and external entities, far and wide and long sheets,
+merged blocks over the whole sheet, encrypted and renamed files, huge strings, NUL and
+control characters, NaN/infinity/1e308 in the XML. Each goes through every reader (roster,
+score files, scheme, commitments, 五星 plan) and must end in a Chinese ValidationError (with
+sheet, row and column where one applies) with bounded memory: never a traceback.
+tests/e2e/test_hostile_import_commands.py runs a subset through the real program."""
+
+from __future__ import annotations
+
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hostile_files import (
+    cell_xml,
+    rows_xml,
+    shared_strings_xml,
+    sheet_xml,
+    simple_xlsx,
+    write_xlsx,
+)
+from lsb_desktop.domain.score_files import ScoreContext
+from lsb_desktop.domain.scoring import DEFAULT_SCHEME
+from lsb_desktop.errors import ValidationError
+from lsb_desktop.io import xlsx_guard as limits
+from lsb_desktop.io.commitments_import import read_commitments
+from lsb_desktop.io.roster import read_roster
+from lsb_desktop.io.scheme import read_scheme
+from lsb_desktop.io.scores import read_score_file
+from lsb_desktop.io.star_sheets import read_star_plan
+
+JUDGES = ("甲", "乙", "丙")
+UNITS = ("东关村", "西河社区")
+CONTEXT = ScoreContext(JUDGES, UNITS, DEFAULT_SCHEME)
+FIRST = DEFAULT_SCHEME.components[0].criteria[0]  # 基层党建, 25 points
+# Python allocations while one importer reads one hostile file (tracemalloc). The child
+# process's whole RSS is bounded at 300 MB in the e2e test; in-process the guard must keep
+# the reading itself to a few MB.
+MAX_TRACED_BYTES = 40 * 1024 * 1024
+
+IMPORTERS: dict[str, Callable[[Path], object]] = {
+    "roster": read_roster,
+    "scores": lambda path: read_score_file(path, CONTEXT),
+    "scheme": read_scheme,
+    "commitments": read_commitments,
+    "stars": read_star_plan,
+}
+
+# A header any importer would start reading from, so a refusal comes from the limits.
+HEADER = ["村（社区）名称", "评委", "村（社区）", "指标", "得分", "承诺事项", "支部过硬星"]
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                    for i in range(1, 10))
+          + "]>")
+# A million different-looking characters: a real long text, not one a zip squeezes 1000 times.
+MEGABYTE_OF_TEXT = "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(1_000_000))
+XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _patch_sizes(path: Path, declared: int, *, compressed: bool = False) -> Path:
+    """Make every part's declared inflated size (and with `compressed` its compressed size
+    too) `declared`, in the central directory and the local headers, as a crafted file would."""
+    data = bytearray(path.read_bytes())
+    fields = [(b"PK\x01\x02", 24), (b"PK\x03\x04", 22)]
+    if compressed:
+        fields += [(b"PK\x01\x02", 20), (b"PK\x03\x04", 18)]
+    for signature, offset in fields:
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset:start + offset + 4] = declared.to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _sheet_with(body: str, **options: str) -> list[tuple[str, str]]:
+    return [("评分", sheet_xml(rows_xml([HEADER]) + body, **options))]
+
+
+def _build(folder: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, a fragment the message must hold)."""
+    files: dict[str, tuple[Path, str]] = {}
+
+    def add(name: str, fragment: str, make: Callable[[Path], Path]) -> None:
+        files[name] = (make(folder / f"{name}.xlsx"), fragment)
+
+    # -- the zip
+    add("bomb_part", "解压后有", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        ("xl/media/bomb.bin", b"\0" * (limits.MAX_PART_BYTES + 1))]))
+    add("bomb_ratio", "压缩炸弹", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        ("xl/worksheets/sheet9.xml", b" " * (8 * 1024 * 1024))]))
+    add("many_parts", "个部分组成", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        (f"xl/extra/{i}.xml", b"<a/>") for i in range(limits.MAX_PARTS + 1)]))
+    add("declared_total", "解压后共有", lambda p: _patch_sizes(write_xlsx(
+        p, _sheet_with(""), extra=[(f"xl/extra/{i}.bin", b"x") for i in range(6)],
+        compression=zipfile.ZIP_STORED), limits.MAX_PART_BYTES - 1, compressed=True))
+    add("declared_huge", "解压后有", lambda p: _patch_sizes(
+        simple_xlsx(p, [HEADER]), 3 * 1024 ** 3))
+    add("many_sheets", "工作表超过", lambda p: write_xlsx(
+        p, [(f"表{i}", sheet_xml("")) for i in range(limits.MAX_SHEETS + 1)]))
+    # -- XML
+    add("laughs_sheet", "DTD", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&lol9;")}</row>'.replace("&amp;", "&"),
+                       prolog=LAUGHS)))
+    add("laughs_strings", "DTD", lambda p: write_xlsx(
+        p, _sheet_with('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+        shared_strings=shared_strings_xml(["&lol9;"], prolog=LAUGHS).replace("&amp;", "&")))
+    add("external_entity", "DTD", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&xxe;")}</row>'.replace("&amp;", "&"),
+                       prolog=XXE)))
+    add("undeclared_entity", "未声明的实体", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&xxe;")}</row>'.replace("&amp;", "&"))))
+    add("nul", "不允许的字符", lambda p: write_xlsx(
+        p, [("评分", sheet_xml(rows_xml([HEADER, ["东关村"]])).replace("东关村", "东关\0村"))]))
+    add("control", "不允许的字符", lambda p: write_xlsx(
+        p, _sheet_with(""), shared_strings=shared_strings_xml(["甲\x01"])))
+    # -- what a sheet holds
+    add("far_cell", "第 1048576 行、第 XFD 列", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="1048576">{cell_xml(1048576, 16384, 1)}</row>',
+                       dimension="A1:XFD1048576")))
+    add("far_empty_cell", "第 1048576 行、第 XFD 列", lambda p: write_xlsx(
+        p, _sheet_with('<row r="1048576"><c r="XFD1048576" s="0"/></row>')))
+    add("columns_16384", f"第 2 行、第 {limits.column_letters(limits.MAX_COLUMNS + 1)} 列",
+        lambda p: write_xlsx(p, _sheet_with(
+            '<row r="2">' + "".join(f"<c><v>{i}</v></c>" for i in range(16384)) + "</row>")))
+    add("rows_100000", f"第 {limits.MAX_ROWS + 1} 行", lambda p: write_xlsx(
+        p, _sheet_with("".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>'
+                               for r in range(2, 100_001)))))
+    add("wide_rectangle", "个单元格", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="{limits.MAX_ROWS}"><c r="GR{limits.MAX_ROWS}"><v>1</v></c></row>')))
+    add("merged_whole_sheet", "合并单元格 A1:XFD1048576", lambda p: write_xlsx(
+        p, _sheet_with("", after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')))
+    add("hyperlink_range", "超链接范围", lambda p: write_xlsx(
+        p, _sheet_with("", after='<hyperlinks><hyperlink ref="A1:XFD1048576" display="x"/></hyperlinks>')))
+    add("huge_inline_string", "第 2 行、第 A 列的单元格超过 32767 个字", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, MEGABYTE_OF_TEXT)}</row>')))
+    add("huge_shared_string", "第 2 行、第 A 列的单元格超过 32767 个字", lambda p: write_xlsx(
+        p, _sheet_with('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+        shared_strings=shared_strings_xml([MEGABYTE_OF_TEXT])))
+    for label, text in (("nan", "NaN"), ("inf", "inf"), ("minus_inf", "-INF"), ("e400", "1e400"),
+                        ("digits", "9" * 400)):
+        add(f"number_{label}", "第 2 行、第 E 列的数值", lambda p, text=text: write_xlsx(
+            p, _sheet_with(f'<row r="2">{cell_xml(2, 5, ("n", text))}</row>')))
+    # -- not an .xlsx at all
+    add("encrypted", "密码", lambda p: _write(p, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
+                                              + "EncryptionInfo".encode("utf-16-le") + b"\0" * 500))
+    add("old_xls", ".xls", lambda p: _write(p, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000))
+    add("pdf", "不是有效的 Excel 文件", lambda p: _write(p, b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"))
+    add("png", "不是有效的 Excel 文件", lambda p: _write(p, b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    add("text", "不是有效的 Excel 文件", lambda p: _write(p, "村（社区）名称,得分\n东关村,85\n".encode()))
+    add("empty", "不是有效的 Excel 文件", lambda p: _write(p, b""))
+    add("truncated", "不是有效的 Excel 文件", lambda p: _write(
+        p, simple_xlsx(folder / "whole.xlsx", [HEADER]).read_bytes()[:300]))
+    add("word", "Word 文档", lambda p: _zip(p, {"[Content_Types].xml": "<Types/>",
+                                                "word/document.xml": "<document/>"}))
+    add("opendocument", "OpenDocument", lambda p: _zip(p, {
+        "mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}))
+    add("lzma", "压缩方式", lambda p: write_xlsx(p, _sheet_with(""), compression=zipfile.ZIP_LZMA))
+    return files
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _zip(path: Path, parts: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    return _build(tmp_path_factory.mktemp("hostile"))
+
+
+def _read_traced(importer: str, path: Path) -> tuple[object, int]:
+    tracemalloc.start()
+    try:
+        try:
+            result = IMPORTERS[importer](path)
+        except ValidationError as exc:
+            result = exc
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+CASES = [
+    "bomb_part", "bomb_ratio", "many_parts", "declared_total", "declared_huge", "many_sheets",
+    "laughs_sheet", "laughs_strings", "external_entity", "undeclared_entity", "nul", "control",
+    "far_cell", "far_empty_cell", "columns_16384", "rows_100000", "wide_rectangle",
+    "merged_whole_sheet", "hyperlink_range", "huge_inline_string", "huge_shared_string",
+    "number_nan", "number_inf", "number_minus_inf", "number_e400", "number_digits",
+    "encrypted", "old_xls", "pdf", "png", "text", "empty", "truncated", "word", "opendocument",
+    "lzma",
+]
+
+
+def test_the_corpus_lists_every_case(corpus) -> None:
+    assert sorted(CASES) == sorted(corpus)
+    assert all(path.stat().st_size <= limits.MAX_FILE_BYTES for path, _ in corpus.values())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_importer_refuses_a_hostile_file_in_chinese(corpus, case: str) -> None:
+    path, fragment = corpus[case]
+    for index, importer in enumerate(IMPORTERS):
+        # Every importer opens the file through the same guard: memory is traced once (tracing
+        # slows the reading of the largest files several times over).
+        if index == 0:
+            result, peak = _read_traced(importer, path)
+            assert peak <= MAX_TRACED_BYTES, (importer, case, peak)
+        else:
+            try:
+                result = IMPORTERS[importer](path)
+            except ValidationError as exc:
+                result = exc
+        assert isinstance(result, ValidationError), (importer, case, result)
+        message = result.message
+        assert fragment in message, (importer, case, message)
+        assert message.startswith(f"无法读取文件“{path.name}”："), message
+
+
+@pytest.mark.parametrize("case", ["far_cell", "columns_16384", "rows_100000", "huge_inline_string",
+                                  "number_nan", "merged_whole_sheet"])
+def test_a_refusal_inside_a_sheet_names_the_sheet(corpus, case: str) -> None:
+    path, _ = corpus[case]
+    with pytest.raises(ValidationError, match="工作表“评分”"):
+        read_roster(path)
+
+
+def test_the_far_cell_message_says_what_to_do(corpus) -> None:
+    with pytest.raises(ValidationError) as raised:
+        read_score_file(corpus["far_cell"][0], CONTEXT)
+    assert raised.value.message == (
+        f"无法读取文件“far_cell.xlsx”：工作表“评分”第 1048576 行、第 XFD 列有内容或格式，超出了本程序"
+        f"能读取的范围（最多 {limits.MAX_ROWS} 行、{limits.MAX_COLUMNS} 列），请删去多余的内容后再导入")
+
+
+# ---------------------------------------------------------------------------- numbers
+
+BAD_SCORES = [
+    (1e308, "太大"), (-1e308, "太大"), (("n", "1E+300"), "太大"), (1e-320, "超过两位小数"),
+    ("1e999999999999", "太大"), ("NaN", "不是数字"), ("inf", "不是数字"), ("-Infinity", "不是数字"),
+    ("9" * 5000, "太长"), (25.01, "超过“基层党建”的满分"), (-1, "小于 0"), ("８５分", "超过"),
+]
+
+
+def _flat(path: Path, value: object) -> Path:
+    return simple_xlsx(path, [["评委", "村（社区）", "指标", "得分"], ["甲", "东关村", FIRST.name, value]])
+
+
+def _judge_sheet(path: Path, value: object) -> Path:
+    return simple_xlsx(path, [["村（社区）", f"{FIRST.name}（25分）"], ["东关村", value]], title="甲")
+
+
+@pytest.mark.parametrize(("layout", "column"), [(_flat, "D"), (_judge_sheet, "B")])
+@pytest.mark.parametrize(("value", "fragment"), BAD_SCORES)
+def test_a_score_out_of_range_or_not_a_number_is_a_located_problem(
+        tmp_path: Path, layout, column: str, value: object, fragment: str) -> None:
+    read = read_score_file(layout(tmp_path / "分数.xlsx", value), CONTEXT)
+    assert read.entries == ()
+    assert len(read.problems) == 1, read.problems
+    problem = read.problems[0]
+    assert (problem.row, problem.column) == (2, column)
+    assert fragment in problem.message
+    assert len(problem.message) < 120  # a 5,000-digit value is not quoted whole
+
+
+@pytest.mark.parametrize("value", [("n", "-0"), -0.0, "-0", "－０"])
+def test_minus_zero_is_the_score_zero(tmp_path: Path, value: object) -> None:
+    read = read_score_file(_flat(tmp_path / "分数.xlsx", value), CONTEXT)
+    assert read.problems == ()
+    assert [str(e.points) for e in read.entries] == ["0.00"]
+
+
+@pytest.mark.parametrize(("weight", "maximum", "fragment"), [
+    (1e308, 25, "权重“1e+308”太大"), ("NaN", 25, "权重“NaN”不是数字"),
+    ("0.7", "1e999999999", "满分“1e999999999”太大"), ("0.7", "inf", "满分“inf”不是数字"),
+])
+def test_a_scheme_refuses_weights_and_maxima_that_are_no_numbers(
+        tmp_path: Path, weight: object, maximum: object, fragment: str) -> None:
+    path = simple_xlsx(tmp_path / "方案.xlsx", [["项目", "权重", "指标", "满分"],
+                                                ["实地观摩", weight, "基层党建", maximum]])
+    with pytest.raises(ValidationError) as raised:
+        read_scheme(path)
+    assert any(line.startswith("第2行：") and fragment in line for line in raised.value.details), \
+        raised.value.details
+
+
+@pytest.mark.parametrize(("column", "value", "fragment"), [
+    ("序号", 1e308, "太大，最多 9 位"), ("序号", "9" * 5000, "太大，最多 9 位"),
+    ("序号", ("n", "-0"), "应为正整数"), ("年度", 1e308, "应为 2000–2100"), ("完成时限", 1e308, "完成时限"),
+    ("完成时限", 10 ** 30, "完成时限"), ("完成日期", -1e308, "完成日期"),
+])
+def test_commitment_numbers_of_any_size_are_located_problems(
+        tmp_path: Path, column: str, value: object, fragment: str) -> None:
+    header = ["村（社区）", "承诺事项", column]
+    read = read_commitments(simple_xlsx(tmp_path / "承诺.xlsx", [header, ["东关村", "修路", value]]))
+    assert read.rows == ()
+    assert [(p.row, p.column) for p in read.problems] == [(2, column)], read.problems
+    assert fragment in read.problems[0].message
+    assert len(read.problems[0].message) < 120
+
+
+@pytest.mark.parametrize("value", [1e308, ("n", "1E-300"), 10 ** 30, -1e308])
+def test_roster_numbers_of_any_size_are_located_problems(tmp_path: Path, value: object) -> None:
+    header = ["序号", "村（社区）名称", "党组织书记", "任职时间"]
+    read = read_roster(simple_xlsx(tmp_path / "名册.xlsx", [header, [value, "东关村", "张三", value]]))
+    assert read.rows == ()
+    assert [(p.row, p.column) for p in read.problems] == [(2, "D")], read.problems
+    assert len(read.problems[0].message) < 120
+
+
+@pytest.mark.parametrize("value", [1e308, 10 ** 30, "9" * 5000, "1e999999999"])
+def test_a_roster_order_of_any_size_is_left_out_as_a_sort_hint(tmp_path: Path, value: object) -> None:
+    read = read_roster(simple_xlsx(tmp_path / "名册.xlsx", [["序号", "村（社区）名称"], [value, "东关村"]]))
+    assert read.problems == ()
+    assert [(row.name, row.display_order) for row in read.rows] == [("东关村", None)]
+
+
+@pytest.mark.parametrize("value", [1e308, ("n", "1E+300"), "9" * 5000])
+def test_star_plan_marks_of_any_size_are_located_problems(tmp_path: Path, value: object) -> None:
+    read = read_star_plan(simple_xlsx(tmp_path / "计划.xlsx", [["村（社区）", "支部过硬星"], ["东关村", value]]))
+    assert read.rows == ()
+    assert len(read.problems) == 1 and read.problems[0].startswith("工作表“Sheet1”第 2 行“支部过硬星”")
+    assert len(read.problems[0]) < 200
+
+
+# ---------------------------------------------------------------------------- what passes
+
+
+def test_a_file_at_the_township_scale_passes_the_limits(tmp_path: Path) -> None:
+    """7 judges x 60 units x every criterion, one row per score, and the judge sheets."""
+    rows = [["评委", "村（社区）", "指标", "得分"]]
+    criteria = [c.name for comp in DEFAULT_SCHEME.components for c in comp.criteria]
+    judges = [f"评委{i}" for i in range(7)]
+    units = [f"第{i}村" for i in range(60)]
+    rows += [[j, u, c, 10] for j in judges for u in units for c in criteria]
+    path = simple_xlsx(tmp_path / "一览表.xlsx", rows)
+    read = read_score_file(path, ScoreContext(tuple(judges), tuple(units), DEFAULT_SCHEME))
+    assert read.problems == ()
+    assert len(read.entries) == len(rows) - 1
+    assert read.entries[0].points == Decimal(10)
