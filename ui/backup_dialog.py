@@ -44,14 +44,16 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.folder = folder if folder is not None else core.folder
         self.result_of_restore = None
+        self.announcement: QMessageBox | None = None
         self.safety_backup = None
         self.setWindowTitle("恢复备份")
         layout = QVBoxLayout(self)
+        self.damage_label = None
         if damage:
-            warning = QLabel(damage)
-            warning.setWordWrap(True)
-            warning.setStyleSheet("QLabel { color: #c62828; }")
-            layout.addWidget(warning)
+            self.damage_label = QLabel(damage)
+            self.damage_label.setWordWrap(True)
+            self.damage_label.setStyleSheet("QLabel { color: #c62828; }")
+            layout.addWidget(self.damage_label)
             text = ("选择一份备份，用它替换损坏的数据文件。损坏的文件不会被删除：它会改名后留在数据文件夹中。"
                     "备份在恢复前会先检查，损坏的备份不会被使用。")
         else:
