@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -313,7 +314,29 @@ class ChainCheck:
     problems: tuple[str, ...]
 
 
-def _entry_text(record: AuditRecord, names: Names) -> str:
+class _Row(NamedTuple):
+    id: int
+    at: datetime | None
+    operator: str
+    action: str
+    entity: str
+    old: str
+    new: str
+    reason: str
+    facts: str | None
+    prev_hash: str
+    hash: str
+
+
+def _moment(value: object) -> datetime | None:
+    """An entry's time as stored (None when it was overwritten with something that is not one)."""
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _entry_text(record: AuditRecord | _Row, names: Names) -> str:
     """What an entry records: 2024-05-01 10:00:00 “评分”，2024年第一季度…中评委张三给甲村的“基层党建”评分."""
     about = names.entity(record.entity or "")
     at = record.at.strftime("%Y-%m-%d %H:%M:%S") if record.at else "时间不明"
@@ -353,11 +376,17 @@ class AuditService:
         problems = []
         prev_hash = GENESIS
         count = 0
-        previous: AuditRecord | None = None
+        previous: _Row | None = None
         with self._db.session() as session:
             names = Names(session)
-            for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
-                expected = _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
+            # Plain rows rather than ORM objects: the walk takes a third of the time.
+            rows = session.connection().exec_driver_sql(
+                "SELECT id, at, operator, action, entity, old, new, reason, facts, prev_hash, hash"
+                " FROM audit_log ORDER BY id")
+            for raw in rows:
+                r = _Row(*raw[:1], _moment(raw[1]), *raw[2:])
+                expected = (_digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
+                            if r.at is not None else "")
                 if r.prev_hash != prev_hash:
                     where = (f"在第 {previous.id} 条（{_entry_text(previous, names)}）之后" if previous is not None
                              else "在日志开头")
