@@ -111,8 +111,14 @@ class CheckReport:
             else:
                 items.append((True, f"数据与审计日志：{self.data_rows} 条评分、结果、五星和承诺事项记录"
                                     "与审计日志的记录一致"))
+            if self.seals:
+                items.append((True, f"已定稿的评比 {len(self.seals)} 次，校验码如下，请与存档的得分汇总表、通报上的校验码核对："))
+            broken = {d.fields.get("round") for d in self.data if d.kind == "seal_mismatch"}
             for seal in self.seals:
-                items.append((True, f"已定稿：{seal.line()}，请与存档的纸质汇总表核对"))
+                if seal.round_name in broken:
+                    items.append((False, f"    {seal.line()}——定稿后数据被改动，与此校验码不符"))
+                else:
+                    items.append((True, f"    {seal.line()}"))
         if self.evidence_files is not None:
             if self.evidence:
                 good = self.evidence_files - len(self.evidence)

@@ -235,7 +235,7 @@ def test_the_demo_as_built_passes_with_every_finalised_round_and_its_code(demo_c
     assert [seal.round_id for seal in report.seals] == finals
     lines = "\n".join(report.lines())
     for seal in report.seals:
-        assert f"已定稿：{seal.round_name}：第 1 版结果，校验码 {seal.code}" in lines
+        assert f"    {seal.round_name}：第 1 版结果，校验码 {seal.code}（" in lines
 
 
 def test_the_corpus_holds_the_two_dozen_cases_of_the_issue() -> None:
