@@ -276,7 +276,8 @@ def rewrite_chain(path: Path, edit_facts: Callable[[int, dict], dict] = lambda _
                 connection.exec_driver_sql("DELETE FROM audit_log WHERE id = ?", (entry,))
                 continue
             if facts:
-                facts = ledger.canonical(edit_facts(entry, json.loads(facts)))
+                edited = edit_facts(entry, json.loads(facts))
+                facts = None if edited is None else ledger.canonical(edited)
             if reseal and action == ledger.SEAL_ACTION:
                 round_id = int(entity.split("/")[0].split(":")[1])
                 version, digest = ledger.round_seal(connection, round_id)
@@ -366,3 +367,63 @@ def test_check_json_lists_problems_as_objects_and_rounds_with_their_codes(demo_c
     finals = report["finalised_rounds"]
     assert [r["round_id"] for r in finals] == list(range(1, 9))
     assert all(len(r["code"]) == 14 and r["version"] == 1 for r in finals)
+
+
+# ----- seals anew on a correction; a starting point for a file from before data version 6 -------
+
+
+def seal_entries(path: Path, round_id: int) -> list[dict]:
+    return [json.loads(new) for (new,) in query(path, f"SELECT new FROM audit_log WHERE entity = 'round:{round_id}/seal' "
+                                                      "ORDER BY id")]
+
+
+def test_a_correction_seals_a_new_version_and_the_paper_carries_its_code(demo_copy: Path, tmp_path: Path) -> None:
+    path = demo_copy / "lsb.db"
+    first = printed_code(demo_copy, FINAL_ROUND, tmp_path)
+    judge_id, unit_id, criterion, value = one(path, f"""SELECT s.judge_id, s.round_unit_id, k.name, s.points FROM scores s
+        JOIN round_criteria k ON k.id = s.criterion_id WHERE s.round_id = {FINAL_ROUND} ORDER BY s.id LIMIT 1""")
+    with Core.open(demo_copy) as core:
+        core.rounds.set_score(FINAL_ROUND, judge_id, unit_id, criterion, points(value - 50), "评委复核后更正")
+        report = core.check()
+        data = core.paper.data(FINAL_ROUND)
+        every_code = {s.code for s in core.audit.verify_data().seals}
+    assert report.ok, report.problems
+    seals = seal_entries(path, FINAL_ROUND)
+    assert [s["version"] for s in seals] == [1, 2]
+    assert seals[0]["code"] == first and seals[1]["code"] != first
+    (latest,) = [s for s in report.seals if s.round_id == FINAL_ROUND]
+    assert (latest.version, latest.code) == (2, seals[1]["code"])
+    assert data.check_line.startswith(f"校验码：{seals[1]['code']}（第 2 版结果，")
+    # The sheet of version 1 still in the drawer is found in the log: its seal is kept.
+    assert first in every_code
+
+
+def test_a_file_from_before_data_version_6_gets_one_starting_point_and_its_rounds_sealed(demo_copy: Path) -> None:
+    from alembic import command
+
+    from db.engine import alembic_config
+
+    path = demo_copy / "lsb.db"
+    # What the program of data version 5 left: entries without facts, no seals.
+    rewrite_chain(path, edit_facts=lambda _entry, _facts: None, drop=lambda row: row[3] == ledger.SEAL_ACTION,
+                  reseal=False)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0005_tie_decisions")
+    engine.dispose()
+    assert one(path, "SELECT version_num FROM alembic_version") == ("0005_tie_decisions",)
+
+    report = checked(demo_copy)
+    assert report.ok, report.problems
+    starts = query(path, f"SELECT reason FROM audit_log WHERE action = '{ledger.BASELINE_ACTION}'")
+    assert starts == [("升级到数据版本 6：此前的评分、结果、五星和承诺事项以此为准",)]
+    finals = [row[0] for row in query(path, "SELECT id FROM rounds WHERE status = 'final' ORDER BY id")]
+    assert [seal.round_id for seal in report.seals] == finals
+    assert query(path, "SELECT value FROM settings WHERE key = 'audit.baseline'") == []
+
+    # From the starting point on, the log accounts for the data; opening again adds no second one.
+    case = score_case(path, "changed")
+    sql(path, *case.statements)
+    report = checked(demo_copy)
+    assert any(all(word in p for word in case.expected) for p in report.problems), report.problems
+    assert len(query(path, f"SELECT id FROM audit_log WHERE action = '{ledger.BASELINE_ACTION}'")) == 1
