@@ -9,8 +9,8 @@ its last (the WAL removed at close); each killed run is then stopped at a seeded
 between its own first write and the end of that measured window (a run that finished first is a
 valid outcome; its write must then be whole). Nothing in the program knows about this test.
 
-LSB_CRASH_KILLS (default 6: each kill costs a run and a `check`, about 4 s) and LSB_CRASH_SEED change the number of kills and the seed, for a
-longer run by hand (`-s` prints the figures)."""
+LSB_CRASH_KILLS (default 6: each kill costs a run and a `check`, about 4 s) and LSB_CRASH_SEED
+change the number of kills and the seed, for a longer run by hand (`-s` prints the figures)."""
 
 from __future__ import annotations
 
