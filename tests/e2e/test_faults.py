@@ -205,10 +205,10 @@ def score_table(path: Path) -> Path:
 # ---------------------------------------------------------------------------- a full disk
 
 
-@pytest.mark.parametrize("leave", [0, 40 * 1024], ids=["nothing-free", "some-pages-free"])
-def test_a_correction_on_a_full_disk_is_refused_and_changes_nothing(disk, data, leave) -> None:
+def test_a_correction_on_a_full_disk_is_refused_and_changes_nothing(disk, data) -> None:
+    """A few pages left: the data opens, and the correction's transaction fails part-way."""
     before = snapshot(data)
-    disk.fill(leave=max(leave, SHM_BYTES + 8 * 1024) if not disk.mounted else leave)
+    disk.fill(leave=40 * 1024 if disk.mounted else SHM_BYTES + 8 * 1024)
     result = run(*correct_args(), data_dir=data, preexec=disk.limit())
     disk.empty()
     assert_refused(result, "磁盘", "没有完成")
@@ -227,23 +227,17 @@ def test_a_score_import_on_a_full_disk_is_refused_and_imports_nothing(disk, data
     assert leftovers(data) == []
 
 
-def test_a_backup_on_a_full_disk_leaves_no_partial_file(disk, data) -> None:
+def test_a_backup_or_a_restore_on_a_full_disk_leaves_nothing_behind(disk, data) -> None:
     backups_before = sorted(p.name for p in (data / "backups").iterdir())
-    disk.fill(leave=200 * 1024 if disk.mounted else SHM_BYTES + 8 * 1024)
-    result = run("backup", data_dir=data, preexec=disk.limit())
-    disk.empty()
-    assert_refused(result, "写入备份", "磁盘", "没有留下不完整的备份文件")
-    assert sorted(p.name for p in (data / "backups").iterdir()) == backups_before
-    assert leftovers(data) == []
-
-
-def test_a_restore_on_a_full_disk_replaces_nothing(disk, data) -> None:
-    (good,) = [p for p in (data / "backups").iterdir() if p.name.endswith("-daily.db")]
+    (good,) = [data / "backups" / name for name in backups_before if name.endswith("-daily.db")]
     before = snapshot(data)
     disk.fill(leave=200 * 1024 if disk.mounted else SHM_BYTES + 8 * 1024)
-    result = run("restore", str(good), data_dir=data, preexec=disk.limit())
+    backup = run("backup", data_dir=data, preexec=disk.limit())
+    restore = run("restore", str(good), data_dir=data, preexec=disk.limit())
     disk.empty()
-    assert_refused(result, "磁盘", "未恢复")
+    assert_refused(backup, "写入备份", "磁盘", "没有留下不完整的备份文件")
+    assert_refused(restore, "磁盘", "未恢复")
+    assert sorted(p.name for p in (data / "backups").iterdir()) == backups_before
     assert snapshot(data) == before
     assert leftovers(data) == []
 
@@ -319,16 +313,33 @@ def test_a_data_file_locked_by_another_program_is_said_and_nothing_changes(data)
 # ---------------------------------------------------------------------------- restore over damage
 
 
+@pytest.fixture
+def small_data(tmp_path: Path) -> tuple[Path, Path]:
+    """A data folder with two villages, and a backup holding only the first."""
+    from factories import make_unit
+    from lsb_desktop.services import Core
+
+    folder = tmp_path / "data"
+    with Core.open(folder) as core:
+        make_unit(core, "张五砦村")
+        good = core.folder.backup("manual")
+        make_unit(core, "后营村")
+    return folder, good
+
+
+def units(folder: Path) -> list[str]:
+    connection = sqlite3.connect(f"file:{folder / 'lsb.db'}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in connection.execute("SELECT name FROM unit_versions ORDER BY id")]
+    finally:
+        connection.close()
+
+
 def _scribble(path: Path) -> None:
-    """Overwrite the pages in the middle of the file with garbage (the header stays)."""
+    """Every page but the first (the schema) overwritten with garbage."""
     blob = bytearray(path.read_bytes())
-    middle = len(blob) // 2
-    blob[middle - 64 * 1024:middle + 64 * 1024] = b"\xa5" * (128 * 1024)
+    blob[4096:] = b"\xa5" * (len(blob) - 4096)
     path.write_bytes(bytes(blob))
-
-
-def _truncate(path: Path) -> None:
-    os.truncate(path, path.stat().st_size // 3)
 
 
 def _header(path: Path) -> None:
@@ -337,18 +348,14 @@ def _header(path: Path) -> None:
     path.write_bytes(bytes(blob))
 
 
-@pytest.mark.parametrize("damage", [_scribble, _truncate, _header], ids=["pages", "truncated", "header"])
-def test_restore_replaces_damaged_data_and_keeps_the_damaged_file(tmp_path, demo_template, damage) -> None:
-    from lsb_desktop.services import Core
-
-    folder = tmp_path / "data"
-    shutil.copytree(demo_template, folder)
-    with Core.open(folder) as core:
-        good = core.folder.backup("manual")
-    good_state = snapshot(folder)
+@pytest.mark.parametrize("damage", [_scribble, _header], ids=["pages", "header"])
+def test_restore_replaces_damaged_data_and_keeps_the_damaged_file(small_data, damage) -> None:
+    folder, good = small_data
     live = folder / "lsb.db"
     damage(live)
     damaged_bytes = live.read_bytes()
+    if damage is _header:
+        assert_refused(run("round", "list", data_dir=folder), "已损坏", "restore", "不会被删除")
 
     result = run("restore", str(good), data_dir=folder)
 
@@ -356,13 +363,23 @@ def test_restore_replaces_damaged_data_and_keeps_the_damaged_file(tmp_path, demo
     (kept,) = folder.glob("lsb-damaged-*.db")
     assert kept.read_bytes() == damaged_bytes
     assert str(kept) in result.stdout and "改名保存" in result.stdout
-    assert snapshot(folder) == good_state
+    assert units(folder) == ["张五砦村"]
     assert leftovers(folder) == []
 
 
-def test_a_damaged_data_file_says_to_restore_a_backup(tmp_path) -> None:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "lsb.db").write_bytes(b"\x00garbage" * 4096)
-    result = run("round", "list", data_dir=folder)
-    assert_refused(result, "已损坏", "恢复", "restore", "不会被删除")
+def test_a_backup_whose_audit_log_does_not_add_up_is_restored_only_when_accepted(small_data) -> None:
+    folder, tampered = small_data
+    connection = sqlite3.connect(tampered)
+    connection.execute("INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
+                       "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')")
+    connection.commit()
+    connection.close()
+
+    refused = run("restore", str(tampered), data_dir=folder)
+    assert_refused(refused, "审计日志有 2 个问题", "--accept-audit-problems", "第 1 条之前的记录被删除或改动")
+    assert units(folder) == ["张五砦村", "后营村"]
+
+    accepted = run("restore", str(tampered), "--accept-audit-problems", data_dir=folder)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "恢复前的数据已备份到" in accepted.stdout and "第 1 条之前的记录被删除或改动" in accepted.stdout
+    assert units(folder) == ["张五砦村"]

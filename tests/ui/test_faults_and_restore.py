@@ -1,6 +1,7 @@
-"""恢复备份 from the window when the data file is damaged: from the menu's dialog while the
-window is open, and at start-up when the data cannot be opened; a backup whose audit log does
-not add up is restored only after the clerk confirms the listed problems."""
+"""Faults in the window: a data file that cannot be written is a message box and nothing
+changes; 恢复备份 when the data file is damaged, from the menu's dialog while the window is open
+and at start-up when the data cannot be opened; a backup whose audit log does not add up is
+restored only after the clerk confirms the listed problems."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from lsb_desktop.services.storage import DamagedDataError
 from tests.integration.dbfiles import sql
 from ui.backup_dialog import RestoreDialog
 from ui.main_window import MainWindow
+from ui.township_dialog import TownshipDialog
 
 pytestmark = pytest.mark.gui
 
@@ -36,6 +38,26 @@ def announcement(dialog: RestoreDialog) -> str:
     text = box.text()
     box.close()
     return text
+
+
+def test_a_data_file_that_cannot_be_written_is_a_message_and_nothing_changes(qtbot, core, boxes) -> None:
+    from sqlalchemy import event
+
+    window = MainWindow(core, AppConfig(data_dir=core.data_dir))
+    qtbot.addWidget(window)
+    engine = core.folder.database.engine
+    # From now on SQLite itself refuses every write, as for a read-only file (SQLITE_READONLY).
+    event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA query_only = ON"))
+    engine.dispose()
+    dialog = TownshipDialog(core, window)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("孟庄镇")
+    dialog.save()
+
+    (text,) = boxes.texts
+    assert "不能写入" in text and "数据仍是操作之前的样子" in text
+    assert dialog.result() != TownshipDialog.DialogCode.Accepted
+    assert core.settings.township().township_name != "孟庄镇"
 
 
 def test_the_menu_restores_a_backup_over_data_damaged_while_the_window_is_open(qtbot, core, boxes) -> None:
