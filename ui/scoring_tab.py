@@ -65,7 +65,8 @@ from ui.unit_dialogs import ServiceDialog
 
 NO_ROUNDS_TEXT = "还没有评比活动。点“新建评比…”建立第一个评比。"
 NOT_VISITED_TEXT = "本季度未观摩"
-FINAL_BANNER = "已定稿（{day}）：修改需写明更正原因，原结果保留"
+FINAL_BANNER = "已定稿（{day}）{code}：修改需写明更正原因，原结果保留"
+CODE_TEXT = "　·　校验码 {code}（第 {version} 版结果，印在得分汇总表和通报上）"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 PDF_FILTER = "PDF 文件 (*.pdf)"
 PAPER_KINDS = {
@@ -692,7 +693,9 @@ class ScoringTab(QWidget):
         ui.finalize_button.setEnabled(has and not final)
         ui.final_banner.setVisible(final)
         if final:
-            ui.final_banner.setText(FINAL_BANNER.format(day=self._finalised_on(detail.id) or "日期不详"))
+            seal = self._core.rounds.seal(detail.id)
+            code = CODE_TEXT.format(code=seal.code, version=seal.version) if seal else ""
+            ui.final_banner.setText(FINAL_BANNER.format(day=self._finalised_on(detail.id) or "日期不详", code=code))
         if not has:
             ui.status_label.setText("")
             return
@@ -926,6 +929,8 @@ class ScoringTab(QWidget):
             if summary is not None and summary.status is not self._detail.status:
                 self._detail = replace(self._detail, summary=summary)
                 self._update_header()
+            elif self._detail.status is RoundStatus.FINAL:
+                self._update_header()  # a correction sealed a new version: its 校验码 is shown
         self._dirty = set(range(len(PAGE_TITLES))) - {PAGE_SCORES}
         self.changed.emit(Changes.ROUNDS)
 

@@ -892,6 +892,11 @@ class RoundService:
             loaded.record.finalized_at = _now()
         return self.results(round_id)
 
+    def seal(self, round_id: int) -> audit.SealEntry | None:
+        """The latest seal of a finalised round (its 校验码 and version); None before 定稿."""
+        with self._db.session() as session:
+            return audit.latest_seal(session, round_id)
+
     # ----- paper --------------------------------------------------------------------------------
 
     def paper_data(self, round_id: int, township: str, committee: str,

@@ -549,6 +549,9 @@ def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtb
     assert tab.ui.final_banner.isVisible()
     assert tab.ui.final_banner.text().startswith("已定稿（20")
     assert tab.ui.final_banner.text().endswith("）：修改需写明更正原因，原结果保留")
+    first = core.rounds.seal(detail.id)
+    assert first is not None and first.version == 1
+    assert f"校验码 {first.code}（第 1 版结果，印在得分汇总表和通报上）" in tab.ui.final_banner.text()
     assert tab.ui.pages.currentIndex() == PAGE_RESULTS
 
     # Typing on a finalised round opens the correction dialog, never an editor; cancelling it changes nothing.
@@ -573,6 +576,10 @@ def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtb
     assert stored(core, detail)[("东关社区", "基层党建")] == Decimal("25.00")
     entry = [e for e in core.audit.entries(f"round:{detail.id}") if "/judge:" in e.entity][0]
     assert (entry.old, entry.new, entry.reason) == ("15.00", "25.00", "评委笔误，核对原始评分表后更正")
+    # The correction sealed version 2: the banner shows the 校验码 the new paper will carry.
+    second = core.rounds.seal(detail.id)
+    assert second.version == 2 and second.code != first.code
+    assert f"校验码 {second.code}（第 2 版结果" in tab.ui.final_banner.text()
 
     tab.show_page(PAGE_RESULTS)
     combo = tab.ui.version_combo
