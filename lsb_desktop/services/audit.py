@@ -344,6 +344,23 @@ def _entry_text(record: AuditRecord | _Row, names: Names) -> str:
     return f"{at} {action}" + (f"，{about}" if about else "")
 
 
+def _shown_values(record: AuditRecord) -> tuple[str, str]:
+    """(old, new) as the audit pages show them: a seal as its version and 校验码, not its digest."""
+    if record.action == ledger.SEAL_ACTION:
+        try:
+            seal = json.loads(record.new)
+            new = f"第 {seal['version']} 版结果，校验码 {seal['code']}"
+        except (ValueError, KeyError, TypeError):
+            new = record.new
+        return (f"校验码 {record.old}" if record.old else ""), new
+    if record.action == ledger.BASELINE_ACTION:
+        try:
+            return "", f"{json.loads(record.new)['rows']} 条记录"
+        except (ValueError, KeyError, TypeError):
+            return "", record.new
+    return record.old, record.new
+
+
 class AuditService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -362,7 +379,7 @@ class AuditService:
                 query = query.limit(limit)
             return [
                 AuditEntry(r.id, r.at.strftime("%Y-%m-%d %H:%M:%S"), r.operator, r.action, r.entity,
-                           r.old, r.new, r.reason)
+                           *_shown_values(r), r.reason)
                 for r in session.scalars(query)
             ]
 
