@@ -361,6 +361,27 @@ def _shown_values(record: AuditRecord) -> tuple[str, str]:
     return record.old, record.new
 
 
+def _head_problem(value: str, count: int, last_hash: str, last: str) -> str:
+    """What the chain's head (count:hash, kept apart) says about the end of the log, in words:
+    entries removed from the end, entries added after it, or the head or the last entry changed."""
+    recorded, _, head_hash = value.partition(":")
+    if not recorded.isdigit() or len(head_hash) != len(GENESIS):
+        return "审计日志末尾的校验记录被改动，已无法读取，无法确认末尾的记录是否完整"
+    if head_hash == last_hash and int(recorded) == count:
+        return ""
+    tail = f"，现在的最后一条是{last}" if last else ""
+    expected = int(recorded)
+    if head_hash == last_hash:
+        return f"审计日志末尾的校验记录中的记录数被改动（应为 {count} 条）"
+    if expected > count:
+        return f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾的 {expected - count} 条记录被删除{tail}"
+    if expected < count:
+        return (f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾多出 {count - expected} 条记录，"
+                f"不是由本程序写入的{tail}")
+    return (f"审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
+            f"最后一条记录被替换，或末尾的校验记录被改动{tail}")
+
+
 class AuditService:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -416,11 +437,11 @@ class AuditService:
                 count += 1
             last = f"第 {previous.id} 条（{_entry_text(previous, names)}）" if previous is not None else ""
             head = session.get(SettingRecord, HEAD_KEY)
-        if head is not None and head.value.split(":", 1)[1] != prev_hash:
-            recorded = head.value.split(":", 1)[0]
-            tail = f"，现在的最后一条是{last}" if last else ""
-            problems.append(f"审计日志应有 {recorded} 条记录，现有 {count} 条：末尾的记录被删除或改动{tail}")
-        elif head is None and count:
+        if head is not None:
+            problem = _head_problem(head.value, count, prev_hash, last)
+            if problem:
+                problems.append(problem)
+        elif count:
             problems.append("审计日志缺少末尾的校验记录，日志可能被整体替换或改动")
         return ChainCheck(count, tuple(problems))
 

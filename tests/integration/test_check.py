@@ -136,12 +136,30 @@ def test_entries_removed_from_the_end_of_the_log_are_counted(township: Core) -> 
     sql(path, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     report = township.check()
     (problem,) = report.audit
-    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的记录被删除或改动，现在的最后一条是第 ")
+    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的 1 条记录被删除，现在的最后一条是第 ")
     # The last entry recorded 王庄村's 自评申报: with it gone, the log no longer accounts for that step.
     (unaccounted,) = report.data
     assert unaccounted.kind == "unrecorded"
     assert unaccounted.message.startswith("王庄村 2024年产业兴旺星的“自评申报”步骤没有审计记录")
     assert_plain([problem, unaccounted.message])
+
+
+@pytest.mark.parametrize("head, expected", [
+    ("{count}:{other}", "审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
+                        "最后一条记录被替换，或末尾的校验记录被改动，现在的最后一条是第 "),
+    ("{more}:{last}", "审计日志末尾的校验记录中的记录数被改动（应为 {count} 条）"),
+    ("{less}:{other}", "审计日志应有 {less} 条记录，现有 {count} 条：末尾多出 1 条记录，不是由本程序写入的，现在的最后一条是第 "),
+    ("乱码", "审计日志末尾的校验记录被改动，已无法读取，无法确认末尾的记录是否完整"),
+])
+def test_the_head_of_the_log_changed_says_what_was_found(township: Core, head: str, expected: str) -> None:
+    path = township.folder.database.path
+    ((count,),) = query(path, "SELECT count(*) FROM audit_log")
+    ((last,),) = query(path, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    values = {"count": count, "more": count + 3, "less": count - 1, "last": last, "other": "f" * 64}
+    sql(path, f"UPDATE settings SET value = '{head.format(**values)}' WHERE key = 'audit.head'")
+    (problem,) = township.check().audit
+    assert problem.startswith(expected.format(**values)), problem
+    assert_plain([problem])
 
 
 def test_a_commitment_audit_entry_names_the_village_year_and_item(township: Core) -> None:

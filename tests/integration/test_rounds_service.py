@@ -886,10 +886,10 @@ def test_deleting_the_newest_audit_entries_or_the_whole_log_is_detected(core: Co
     count = len(core.audit.entries())
     sql(core.folder.database.path, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     (problem,) = core.audit.verify()
-    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的记录被删除或改动")
+    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的 1 条记录被删除")
     sql(core.folder.database.path, "DELETE FROM audit_log")
     (problem,) = core.audit.verify()
-    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 0 条：末尾的记录被删除或改动")
+    assert problem == f"审计日志应有 {count} 条记录，现有 0 条：末尾的 {count} 条记录被删除"
     assert not core.check().ok
 
 

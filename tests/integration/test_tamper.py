@@ -186,7 +186,7 @@ def audit_cases(path: Path) -> dict[str, Case]:
         "audit entry removed": Case((f"DELETE FROM audit_log WHERE id = {entry}",),
                                     (f"审计日志第 {entry + 1} 条之前的记录被删除或改动",), "audit_chain"),
         "audit tail removed": Case((f"DELETE FROM audit_log WHERE id = {last}",),
-                                   ("审计日志应有", "末尾的记录被删除或改动"), "audit_chain"),
+                                   ("审计日志应有", "末尾的 1 条记录被删除"), "audit_chain"),
         "audit facts edited": Case((f"UPDATE audit_log SET facts = '{{}}' WHERE id = {with_facts}",),
                                    (f"审计日志第 {with_facts} 条的内容被改动",), "audit_chain"),
     }

@@ -539,7 +539,14 @@ def choose_import_year(qtbot, dialog, year: int) -> None:
     and type the year (a closed combo box finds the item that starts with what is typed)."""
     combo = dialog.year_combo
     combo.setFocus()
-    qtbot.keyClicks(combo, str(year))
+    # The search starts over when keys come more than the keyboard interval apart (0.4 s by
+    # default): on a busy test machine that can happen between two keyClicks.
+    interval = QApplication.keyboardInputInterval()
+    QApplication.setKeyboardInputInterval(10_000)
+    try:
+        qtbot.keyClicks(combo, str(year))
+    finally:
+        QApplication.setKeyboardInputInterval(interval)
     assert dialog.year() == year
 
 
