@@ -630,6 +630,15 @@ class DataFolder:
                 raise _unusable_backup(source, exc) from exc
         finally:
             database.close()
+        try:
+            # Everything into the file itself, so the file alone can be moved into place.
+            connection = sqlite3.connect(str(candidate))
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            raise _unusable_backup(source, exc) from exc
         return upgraded, audit
 
     @staticmethod
