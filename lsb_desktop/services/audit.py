@@ -361,6 +361,9 @@ def _shown_values(record: AuditRecord) -> tuple[str, str]:
     return record.old, record.new
 
 
+_COUNT_CHANGED = "审计日志末尾的校验记录中的记录数被改动"
+
+
 def _head_problem(value: str, count: int, last_hash: str, last: str) -> str:
     """What the chain's head (count:hash, kept apart) says about the end of the log, in words:
     entries removed from the end, entries added after it, or the head or the last entry changed."""
@@ -372,7 +375,7 @@ def _head_problem(value: str, count: int, last_hash: str, last: str) -> str:
     tail = f"，现在的最后一条是{last}" if last else ""
     expected = int(recorded)
     if head_hash == last_hash:
-        return f"审计日志末尾的校验记录中的记录数被改动（应为 {count} 条）"
+        return f"{_COUNT_CHANGED}（应为 {count} 条）"
     if expected > count:
         return f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾的 {expected - count} 条记录被删除{tail}"
     if expected < count:
@@ -439,7 +442,8 @@ class AuditService:
             head = session.get(SettingRecord, HEAD_KEY)
         if head is not None:
             problem = _head_problem(head.value, count, prev_hash, last)
-            if problem:
+            if problem and not (problems and problem.startswith(_COUNT_CHANGED)):
+                # (entries removed from the middle are named above, and leave the count short)
                 problems.append(problem)
         elif count:
             problems.append("审计日志缺少末尾的校验记录，日志可能被整体替换或改动")

@@ -24,6 +24,9 @@ from lsb_desktop.errors import NotFoundError, ValidationError
 from lsb_desktop.services.audit import Names
 
 MAX_BYTES = 200 * 1024 * 1024
+# What `add` stores: the first two hex digits of the SHA-256 as a folder, the digest, the suffix.
+_STORED = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(?:\.[^/\\:\x00-\x1f]{1,15})?")
+OUTSIDE = "登记的存放位置被改动，指向附件文件夹以外（或经过快捷方式），程序不会打开它"
 VIEWING_FOLDER = "亮赛比附件"  # read-only copies opened for viewing live here, in the temporary folder
 _CHUNK = 1024 * 1024
 
@@ -52,6 +55,23 @@ class EvidenceStore:
 
     def path_of(self, stored_path: str) -> Path:
         return self.root / stored_path
+
+    def inside(self, stored_path: str) -> Path | None:
+        """The stored file's path when it is one this store writes (ab/<sha-256><suffix>) and
+        really lies inside the evidence folder; None for a path edited to point elsewhere
+        ("../../", an absolute path) or through a symbolic link, which is never followed."""
+        if not _STORED.fullmatch(stored_path or ""):
+            return None
+        path = self.root / stored_path
+        try:
+            if path.is_symlink() or path.parent.is_symlink():
+                return None
+            root = self.root.resolve()
+            if not path.resolve().is_relative_to(root):
+                return None
+        except (OSError, RuntimeError):
+            return None
+        return path
 
     def _to_file(self, record: EvidenceFileRecord) -> EvidenceFile:
         return EvidenceFile(record.id, record.owner, record.original_name, str(self.path_of(record.stored_path)),
@@ -119,7 +139,9 @@ class EvidenceStore:
         record = session.get(EvidenceFileRecord, evidence_id)
         if record is None:
             raise NotFoundError(f"找不到编号为 {evidence_id} 的附件")
-        path = self.path_of(record.stored_path)
+        path = self.inside(record.stored_path)
+        if path is None:
+            raise ValidationError(f"附件“{record.original_name}”{OUTSIDE}。请用“检查数据”查看，从备份中找回或重新附上")
         if not path.is_file():
             raise ValidationError(f"附件“{record.original_name}”的文件不见了（{path}），请从备份中找回或重新附上")
         if _hash(path)[0] != record.sha256:
@@ -155,10 +177,12 @@ class EvidenceStore:
         count = 0
         for record in session.scalars(select(EvidenceFileRecord).order_by(EvidenceFileRecord.id)):
             count += 1
-            path = self.path_of(record.stored_path)
+            path = self.inside(record.stored_path)
             where = f"附件“{record.original_name}”（{self.owner_text(names, record.owner)}，"
             where += f"{record.added_at:%Y-%m-%d} 附上）"
-            if not path.is_file():
+            if path is None:
+                problems.append(f"{where}{OUTSIDE}：请重新附上原件")
+            elif not path.is_file():
                 problems.append(f"{where}的文件不见了：请从数据文件夹的备份中找回 evidence 文件夹，或重新附上这个文件")
             elif _hash(path)[0] != record.sha256:
                 problems.append(f"{where}的内容与登记时的校验值不一致，文件在附上之后被改动或损坏："

@@ -15,6 +15,7 @@ from db.engine import KNOWN_REVISIONS
 from factories import make_unit
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.stars import StarStep
+from lsb_desktop.errors import ValidationError
 from lsb_desktop.services import Core
 from lsb_desktop.services.commitments import CommitmentDraft
 from lsb_desktop.services.rounds import RoundDraft
@@ -192,6 +193,30 @@ def test_evidence_files_changed_or_gone_are_named_with_what_they_belong_to(towns
     assert "  附件：共 3 个附件文件，0 个校验一致，3 个有问题" in lines
     assert lines[-1].startswith("建议：")
     assert_plain(lines)
+
+
+@pytest.mark.parametrize("how", ["up and out", "absolute", "symbolic link"])
+def test_an_evidence_path_pointing_outside_the_folder_is_refused_and_named(township: Core, tmp_path: Path,
+                                                                           how: str) -> None:
+    files = attach_files(township, tmp_path)
+    photo = files["photo"]
+    path = township.folder.database.path
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(Path(photo.path).read_bytes())  # the same bytes: the checksum alone would pass
+    if how == "symbolic link":
+        Path(photo.path).unlink()
+        Path(photo.path).symlink_to(outside)
+    else:
+        stored = "../../../outside.jpg" if how == "up and out" else str(outside)
+        sql(path, f"UPDATE evidence_files SET stored_path = '{stored}' WHERE id = {photo.id}")
+
+    report = township.check()
+    (problem,) = report.evidence
+    assert problem.startswith("附件“文化广场现场照片.jpg”（")
+    assert "登记的存放位置被改动，指向附件文件夹以外（或经过快捷方式），程序不会打开它" in problem
+    with pytest.raises(ValidationError, match="指向附件文件夹以外"):
+        township.commitments.evidence_path(photo.id)
+    assert_plain([problem])
 
 
 def test_a_row_whose_village_is_gone_is_named_in_words(township: Core) -> None:
