@@ -376,10 +376,10 @@ def test_a_backup_whose_audit_log_does_not_add_up_is_restored_only_when_accepted
     connection.close()
 
     refused = run("restore", str(tampered), data_dir=folder)
-    assert_refused(refused, "审计日志有 2 个问题", "--accept-audit-problems", "第 1 条之前的记录被删除或改动")
+    assert_refused(refused, "的审计日志有", "--accept-audit-problems", "第 1 条")
     assert units(folder) == ["张五砦村", "后营村"]
 
     accepted = run("restore", str(tampered), "--accept-audit-problems", data_dir=folder)
     assert accepted.returncode == 0, accepted.stderr
-    assert "恢复前的数据已备份到" in accepted.stdout and "第 1 条之前的记录被删除或改动" in accepted.stdout
+    assert "恢复前的数据已备份到" in accepted.stdout and "第 1 条" in accepted.stdout
     assert units(folder) == ["张五砦村"]

@@ -134,10 +134,10 @@ def test_a_backup_with_audit_problems_is_restored_only_after_the_clerk_confirms(
 
     boxes.confirm = False
     dialog.restore(tampered)
-    assert "审计日志有 2 个问题" in boxes.texts[-1] and "第 1 条之前的记录被删除或改动" in boxes.texts[-1]
+    assert "的审计日志有" in boxes.texts[-1] and "第 1 条" in boxes.texts[-1]
     assert [u.name for u in core.villages.list_units()] == ["张五砦村", "后营村"]
 
     boxes.confirm = True
     dialog.restore(tampered)
     assert [u.name for u in core.villages.list_units()] == ["张五砦村"]
-    assert "审计日志有 2 个问题" in announcement(dialog)
+    assert "的审计日志有" in announcement(dialog)
