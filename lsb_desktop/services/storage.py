@@ -508,6 +508,8 @@ class DataFolder:
         this way: without it, those do not go ahead."""
         try:
             take()
+        except DamagedDataError as exc:
+            self.backup_warning = f"{what}没有做：{exc.message}"
         except StorageError as exc:
             self.backup_warning = (
                 f"{what}没有完成：{exc.message.rstrip('。')}。程序照常打开，但在问题解决之前没有新的备份。"
@@ -520,6 +522,13 @@ class DataFolder:
             raise StorageError(f"无法读取备份文件夹“{self.paths.backups}”（{_why(exc)}）") from exc
         if any(b.taken_at.date() == today for b in taken):
             return None
+        damage = self.live_damage()
+        if damage is not None:
+            # The backup API copies damaged pages as they are: thirty such days would push every
+            # good backup out of the rotation.
+            raise DamagedDataError(
+                f"数据文件“{self.paths.database}”内部结构损坏（{damage[:200]}），为免损坏的数据挤掉完好的备份，"
+                "今天没有备份。请用 文件 → 检查数据 查看，并用 文件 → 恢复备份 恢复最近一份完好的备份。")
         moment = backups.datetime.now()
         if moment.date() != today:
             # Stamped with the day it stands for, so the next open that day finds it.

@@ -133,3 +133,26 @@ def test_a_truncated_live_file_is_kept_aside_and_replaced(core: Core) -> None:
 
     assert result.damaged_copy is not None and result.damaged_copy.exists()
     assert names(core) == ["张五砦村"]
+
+
+def test_no_daily_backup_is_taken_of_damaged_data(data_dir: Path) -> None:
+    """Thirty days of backups of a damaged file would push every good backup out."""
+    from datetime import date
+
+    from tests.integration.dbfiles import query
+
+    with Core.open(data_dir, today=date(2030, 5, 1)) as first:
+        for i in range(40):
+            make_unit(first, f"测试{i}村")
+    live = data_dir / "lsb.db"
+    ((page_size,),) = query(live, "PRAGMA page_size")
+    ((root,),) = query(live, "SELECT rootpage FROM sqlite_master WHERE name = 'ix_unit_versions_unit_id'")
+    blob = bytearray(live.read_bytes())
+    blob[(root - 1) * page_size + 8:root * page_size] = b"\x5a" * (page_size - 8)
+    live.write_bytes(bytes(blob))
+    before = sorted(p.name for p in (data_dir / "backups").iterdir())
+
+    with Core.open(data_dir, today=date(2030, 5, 2)) as damaged:
+        assert "今天的自动备份没有做" in damaged.folder.backup_warning
+        assert "内部结构损坏" in damaged.folder.backup_warning
+    assert sorted(p.name for p in (data_dir / "backups").iterdir()) == before
