@@ -7,11 +7,13 @@ openpyxl itself would never write."""
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
+
+from lsb_desktop.io import xlsx_guard as limits
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -107,3 +109,134 @@ def shared_strings_xml(strings: Sequence[str], *, prolog: str = "") -> str:
     items = "".join(f'<si><t xml:space="preserve">{escape(s)}</t></si>' for s in strings)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
             f'<sst xmlns="{_NS}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')
+
+
+# ---------------------------------------------------------------------------- the corpus
+
+# A header every importer reads from (a flat score table, a roster's name column, commitments,
+# a star plan, a scheme), so that without the limits each would go on to read the rows.
+HEADER = ["评委", "村（社区）", "指标", "得分", "承诺事项", "支部过硬星", "项目", "权重", "满分"]
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                    for i in range(1, 10))
+          + "]>")
+# A million different-looking characters: a real long text, not one a zip squeezes 1000 times.
+def _megabyte_of_text() -> str:
+    return "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(1_000_000))
+
+
+XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _patch_sizes(path: Path, declared: int, *, compressed: bool = False) -> Path:
+    """Make every part's declared inflated size (and with `compressed` its compressed size
+    too) `declared`, in the central directory and the local headers, as a crafted file would."""
+    data = bytearray(path.read_bytes())
+    fields = [(b"PK\x01\x02", 24), (b"PK\x03\x04", 22)]
+    if compressed:
+        fields += [(b"PK\x01\x02", 20), (b"PK\x03\x04", 18)]
+    for signature, offset in fields:
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset:start + offset + 4] = declared.to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _sheet_with(body: str, **options: str) -> list[tuple[str, str]]:
+    return [("评分", sheet_xml(rows_xml([HEADER]) + body, **options))]
+
+
+def build_corpus(folder: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, a fragment the message must hold)."""
+    files: dict[str, tuple[Path, str]] = {}
+
+    def add(name: str, fragment: str, make: Callable[[Path], Path]) -> None:
+        files[name] = (make(folder / f"{name}.xlsx"), fragment)
+
+    # -- the zip
+    add("bomb_part", "解压后有", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        ("xl/media/bomb.bin", b"\0" * (limits.MAX_PART_BYTES + 1))]))
+    add("bomb_ratio", "压缩炸弹", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        ("xl/worksheets/sheet9.xml", b" " * (8 * 1024 * 1024))]))
+    add("many_parts", "个部分组成", lambda p: write_xlsx(p, _sheet_with(""), extra=[
+        (f"xl/extra/{i}.xml", b"<a/>") for i in range(limits.MAX_PARTS + 1)]))
+    add("declared_total", "解压后共有", lambda p: _patch_sizes(write_xlsx(
+        p, _sheet_with(""), extra=[(f"xl/extra/{i}.bin", b"x") for i in range(6)],
+        compression=zipfile.ZIP_STORED), limits.MAX_PART_BYTES - 1, compressed=True))
+    add("declared_huge", "解压后有", lambda p: _patch_sizes(
+        simple_xlsx(p, [HEADER]), 3 * 1024 ** 3))
+    add("many_sheets", "工作表超过", lambda p: write_xlsx(
+        p, [(f"表{i}", sheet_xml("")) for i in range(limits.MAX_SHEETS + 1)]))
+    # -- XML
+    add("laughs_sheet", "DTD", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&lol9;")}</row>'.replace("&amp;", "&"),
+                       prolog=LAUGHS)))
+    add("laughs_strings", "DTD", lambda p: write_xlsx(
+        p, _sheet_with('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+        shared_strings=shared_strings_xml(["&lol9;"], prolog=LAUGHS).replace("&amp;", "&")))
+    add("external_entity", "DTD", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&xxe;")}</row>'.replace("&amp;", "&"),
+                       prolog=XXE)))
+    add("undeclared_entity", "未声明的实体", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, "&xxe;")}</row>'.replace("&amp;", "&"))))
+    add("nul", "不允许的字符", lambda p: write_xlsx(
+        p, [("评分", sheet_xml(rows_xml([HEADER, ["东关村"]])).replace("东关村", "东关\0村"))]))
+    add("control", "不允许的字符", lambda p: write_xlsx(
+        p, _sheet_with(""), shared_strings=shared_strings_xml(["甲\x01"])))
+    # -- what a sheet holds
+    add("far_cell", "第 1048576 行、第 XFD 列", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="1048576">{cell_xml(1048576, 16384, 1)}</row>',
+                       dimension="A1:XFD1048576")))
+    add("far_empty_cell", "第 1048576 行、第 XFD 列", lambda p: write_xlsx(
+        p, _sheet_with('<row r="1048576"><c r="XFD1048576" s="0"/></row>')))
+    add("columns_16384", f"第 2 行、第 {limits.column_letters(limits.MAX_COLUMNS + 1)} 列",
+        lambda p: write_xlsx(p, _sheet_with(
+            '<row r="2">' + "".join(f"<c><v>{i}</v></c>" for i in range(16384)) + "</row>")))
+    add("rows_100000", f"第 {limits.MAX_ROWS + 1} 行", lambda p: write_xlsx(
+        p, _sheet_with("".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>'
+                               for r in range(2, 100_001)))))
+    add("wide_rectangle", "个单元格", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="{limits.MAX_ROWS}"><c r="GR{limits.MAX_ROWS}"><v>1</v></c></row>')))
+    add("merged_whole_sheet", "合并单元格 A1:XFD1048576", lambda p: write_xlsx(
+        p, _sheet_with("", after='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')))
+    add("hyperlink_range", "超链接范围", lambda p: write_xlsx(
+        p, _sheet_with("", after='<hyperlinks><hyperlink ref="A1:XFD1048576" display="x"/></hyperlinks>')))
+    add("huge_inline_string", "第 2 行、第 A 列的单元格超过 32767 个字", lambda p: write_xlsx(
+        p, _sheet_with(f'<row r="2">{cell_xml(2, 1, _megabyte_of_text())}</row>')))
+    add("huge_shared_string", "第 2 行、第 A 列的单元格超过 32767 个字", lambda p: write_xlsx(
+        p, _sheet_with('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'),
+        shared_strings=shared_strings_xml([_megabyte_of_text()])))
+    for label, text in (("nan", "NaN"), ("inf", "inf"), ("minus_inf", "-INF"), ("e400", "1e400"),
+                        ("digits", "9" * 400)):
+        add(f"number_{label}", "第 2 行、第 E 列的数值", lambda p, text=text: write_xlsx(
+            p, _sheet_with(f'<row r="2">{cell_xml(2, 5, ("n", text))}</row>')))
+    # -- not an .xlsx at all
+    add("encrypted", "密码", lambda p: _write(p, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
+                                              + "EncryptionInfo".encode("utf-16-le") + b"\0" * 500))
+    add("old_xls", ".xls", lambda p: _write(p, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000))
+    add("pdf", "不是有效的 Excel 文件", lambda p: _write(p, b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"))
+    add("png", "不是有效的 Excel 文件", lambda p: _write(p, b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    add("text", "不是有效的 Excel 文件", lambda p: _write(p, "村（社区）名称,得分\n东关村,85\n".encode()))
+    add("empty", "不是有效的 Excel 文件", lambda p: _write(p, b""))
+    add("truncated", "不是有效的 Excel 文件", lambda p: _write(
+        p, simple_xlsx(folder / "whole.xlsx", [HEADER]).read_bytes()[:300]))
+    add("word", "Word 文档", lambda p: _zip(p, {"[Content_Types].xml": "<Types/>",
+                                                "word/document.xml": "<document/>"}))
+    add("opendocument", "OpenDocument", lambda p: _zip(p, {
+        "mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}))
+    add("lzma", "压缩方式", lambda p: write_xlsx(p, _sheet_with(""), compression=zipfile.ZIP_LZMA))
+    return files
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _zip(path: Path, parts: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
