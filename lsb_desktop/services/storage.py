@@ -385,11 +385,15 @@ class RestoreResult:
 
 
 def audit_chain_problems(database: Database) -> list[str]:
-    """The audit log's problems in a backup about to be restored. The one call to swap when the
-    audit check grows (lsb_desktop.services.ledger)."""
-    from lsb_desktop.services.audit import AuditService
+    """The audit log's problems in a backup about to be restored: its hash chain, and its data
+    replayed against the log with each finalised round's seal (lsb_desktop.services.ledger). A
+    backup from before data version 6, just upgraded on the copy, first gets its starting point,
+    as at an open."""
+    from lsb_desktop.services.audit import AuditService, write_baseline
 
-    return list(AuditService(database).check_chain().problems)
+    write_baseline(database)
+    service = AuditService(database)
+    return list(service.check_chain().problems) + [d.message for d in service.verify_data().problems]
 
 
 def _unusable_backup(source: Path, exc: BaseException, what: str = "已损坏") -> StorageError:

@@ -65,6 +65,20 @@ def test_a_backup_whose_audit_chain_is_broken_needs_acceptance(core: Core) -> No
     assert result.safety_backup is not None and result.safety_backup.is_file()
 
 
+def test_a_backup_whose_data_does_not_match_its_audit_log_needs_acceptance(demo_core: Core) -> None:
+    """The chain of the backup is intact, but a score in it was changed by hand: the replay of the
+    log names it, and the seal of its round no longer matches."""
+    tampered = demo_core.folder.backup("manual")
+    sql(tampered, "UPDATE scores SET points = points + 500 WHERE id = (SELECT min(id) FROM scores WHERE round_id = 8)")
+
+    with pytest.raises(AuditProblemsError) as caught:
+        demo_core.folder.restore(tampered)
+    details = caught.value.details
+    assert any("评分的分数被改动：审计日志记录为" in line for line in details), details
+    assert any("的数据与第 1 版定稿封存时不一致" in line for line in details), details
+    assert demo_core.check().ok  # the live data is untouched
+
+
 def test_damaged_live_data_is_kept_aside_and_replaced(core: Core) -> None:
     make_unit(core, "张五砦村")
     good = core.folder.backup("manual")
