@@ -52,11 +52,13 @@ from lsb_desktop.io.xlsx import (
     sheet_title,
     write_title,
 )
+from lsb_desktop.io.xlsx_guard import MAX_ROWS
 
 # A judge sheet has one row per unit (a district: ~100); far more means the wrong file.
 MAX_SHEET_ROWS = 2000
-# A flat table has one row per score: 40 judges x 100 units x 10 criteria is the most.
-MAX_FLAT_ROWS = 100_000
+# A flat table has one row per score: 40 judges x 60 units x 10 criteria is the most (the
+# guard refuses a longer sheet before it is read).
+MAX_FLAT_ROWS = MAX_ROWS
 # More criteria than this do not fit across A4 landscape at a legible size.
 A4_MAX_CRITERIA = 12
 

@@ -9,7 +9,7 @@ declared sizes, compression ratio), then every XML part streamed through expat (
 entities), counting what each worksheet really holds. Memory stays at the size of one read
 buffer; the first limit passed stops the reading with a Chinese message naming the sheet,
 row and column. The limits are far above any township's real files (60 villages, a few
-hundred commitments, 40 judges x 100 units x 10 criteria as a one-row-per-score table)."""
+hundred commitments, 40 judges x 60 units x 10 criteria as a one-row-per-score table)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PARTS = 1000
 # Worksheets in one workbook: one per judge (5-40), plus a few.
 MAX_SHEETS = 200
-# Any one part once inflated: a 40,000-row score table is about 6 MB of sheet XML.
+# Any one part once inflated: a 24,000-row score table is about 5 MB of sheet XML.
 MAX_PART_BYTES = 32 * 1024 * 1024
 # All parts together once inflated.
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
@@ -41,15 +41,16 @@ MAX_TOTAL_BYTES = 128 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 RATIO_FLOOR = 1024 * 1024
 # Rows and columns a sheet may use (the highest row and column of any cell, merged block,
-# hyperlink or comment): the largest real file is a one-row-per-score table
-# (40 judges x 100 units x 10 criteria = 40,000 rows at most, a township 4,000-7,000).
-MAX_ROWS = 50_000
+# hyperlink or comment). The longest real file is a one-row-per-score table: a township's
+# largest (40 judges x 60 units x 10 criteria) has 24,000 rows, a usual one (7 judges x
+# 40 units x 15 criteria) 4,200. Rosters have 10-100 rows, commitments a few hundred.
+MAX_ROWS = 30_000
 MAX_COLUMNS = 200
 # openpyxl keeps an object per cell of each sheet's used rectangle (rows x columns) and of
-# each merged block: bounded so a whole workbook stays well under 300 MB (about 360 bytes a
-# cell, and the score reader may load a file twice). A 40,000-row table of 6 columns is
-# 240,000 cells; a township's (7 judges x 40 units x 15 criteria) 4,200 rows, 25,000 cells.
-MAX_CELLS = 250_000
+# each merged block, about 600 bytes each all told: 150,000 cells keep the command line under
+# 200 MB and the window (140 MB before the import) under 300 MB. The 24,000-row table of
+# 5 columns is 120,000 cells; the usual one 21,000; 40 judge sheets of 60 x 20, 48,000.
+MAX_CELLS = 150_000
 # Excel's own limit for the text of one cell.
 MAX_CELL_CHARS = 32_767
 # The text of a number in the XML: Excel writes at most 17 digits and an exponent.
