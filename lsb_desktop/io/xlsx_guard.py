@@ -129,7 +129,6 @@ class _Inspection:
         self.archive = zipfile.ZipFile(BytesIO(data))
         self.infos = {info.filename: info for info in self.archive.infolist()}
         self.long_strings: set[int] = set()
-        self.shared_count = 0
         self.cells = 0  # the used rectangles and merged blocks of the sheets so far
 
     def run(self) -> None:
@@ -139,7 +138,7 @@ class _Inspection:
         if strings is not None:
             handler = _SharedStrings()
             _scan(self.archive, strings, handler, "共享字符串表")
-            self.long_strings, self.shared_count = handler.long, handler.count
+            self.long_strings = handler.long
         done = {strings, self.workbook_part}
         for sheet in self.sheets:
             if sheet.part not in self.infos:
@@ -491,7 +490,8 @@ class _Worksheet(_Handler):
             if self.col_records > MAX_COL_RECORDS:
                 raise _Refused(f"工作表“{self.title}”的列格式记录过多，文件已损坏。{_SAVE_AS_HINT}")
         elif name == "dimension":
-            # Only informative: the rectangle that counts is that of the cells really there.
+            # Only informative: openpyxl's full mode sizes a sheet by the cells really there
+            # (counted above), so a <dimension> claiming A1:XFD1048576 over a few cells is harmless.
             self.dimension = attrs.get("ref", "")
 
     def text(self, data: str) -> None:
