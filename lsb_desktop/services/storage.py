@@ -3,7 +3,6 @@ restore and the integrity check."""
 
 from __future__ import annotations
 
-import errno
 import os
 import secrets
 import shutil
@@ -19,7 +18,7 @@ from db import backup as backups
 from db.engine import KNOWN_REVISIONS, Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
 from lsb_desktop.config import DataPaths
 from lsb_desktop.domain.period import QUARTER_NAMES
-from lsb_desktop.errors import LockedError, StorageError, ValidationError
+from lsb_desktop.errors import LockedError, StorageError, ValidationError, os_reason
 
 REASON_LABELS = {
     "initial": "新建数据时备份",
@@ -228,21 +227,11 @@ def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
     return problems, technical
 
 
-_OS_REASONS = {
-    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOSPC: "磁盘已满",
-    errno.EROFS: "磁盘只读", errno.EEXIST: "该位置已有一个同名文件，不是文件夹",
-    errno.ENOTDIR: "该位置已有一个同名文件，不是文件夹",
-    errno.EFBIG: "文件超过了系统允许的大小（磁盘空间或文件大小受限）",
-    errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写出错", errno.EBUSY: "文件正被其他程序占用",
-    errno.ENOENT: "文件或文件夹不存在",
-}
-
-
 def _why(exc: BaseException) -> str:
     """An operating-system or SQLite failure in the clerk's words (the system's own words
     otherwise)."""
     if isinstance(exc, OSError):
-        return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+        return os_reason(exc)
     kind = _sqlite_fault_kind(exc)
     if kind is not None:
         return _FAULT_REASONS[kind]
