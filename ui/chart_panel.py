@@ -105,6 +105,9 @@ def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | 
     QSettings().setValue(FOLDER_KEY, str(Path(path).parent))
     try:
         return chart.export_png(path, width, height)
+    except LsbError as exc:  # a full or read-only disk, a missing folder: said in Chinese
+        show_error(parent, exc)
+        return None
     except OSError as exc:
         show_error(parent, LsbError(f"无法保存图片：{exc}"))
         return None

@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
-from PySide6.QtCore import QCollator, QLocale, QPoint, QPointF, QRectF, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QBuffer, QCollator, QIODevice, QLocale, QPoint, QPointF, QRectF, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.trends import TrendData, UnitBreakdown, UnitSeries
+from lsb_desktop.io.atomic import write_atomically
 from ui.table_model import ALIGN_CENTER, ALIGN_LEFT, SORT_ROLE, Column, RowTableModel
 
 # ----- look ------------------------------------------------------------------------------------
@@ -229,11 +230,16 @@ class ChartWidget(QWidget):
 
     def export_png(self, path: str | Path, width: int = DEFAULT_EXPORT_SIZE[0],
                    height: int = DEFAULT_EXPORT_SIZE[1]) -> Path:
+        """The chart as a PNG file, written in one go (a full or read-only disk leaves nothing
+        behind and is a ValidationError in Chinese)."""
         target = Path(path)
         image = self.render_image(width, height)
-        if not image.save(str(target), "PNG"):
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not image.save(buffer, "PNG"):
             raise OSError(f"无法保存图片到 {target}")
-        return target
+        buffer.close()
+        return write_atomically(target, bytes(buffer.data()))
 
     def copy_to_clipboard(self, width: int = DEFAULT_EXPORT_SIZE[0], height: int = DEFAULT_EXPORT_SIZE[1]) -> QImage:
         image = self.render_image(width, height)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +13,8 @@ from lsb_desktop.domain.paper_settings import (
     PAGE_LABELS, CertificateSettings, arabic_date, chinese_number, render_template,
 )
 from lsb_desktop.domain.scoring import Flag
-from lsb_desktop.errors import StorageError, ValidationError
+from lsb_desktop.errors import ValidationError
+from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.pdf_fonts import (
     BLANK, FANGSONG, HEI, KAI, SONG, USER, XIAOBIAOSONG, FontChain, MissingGlyphsError, PdfFont, font_chain,
 )
@@ -100,32 +100,25 @@ def _wrap(widths: _Widths, text: str, size: float, width: float, font: PdfFont, 
 
 def _save(path: Path, draw: Callable[[Canvas], int], chain: FontChain, pagesize: tuple[float, float],
           title: str, author: str) -> int:
-    """Draw into a temporary file beside `path`, then move it into place: a failure never leaves
-    a half-written PDF, and a PDF open in a viewer keeps its old content until the move."""
+    """Draw into memory, then write the PDF in one go beside `path` and move it into place
+    (lsb_desktop.io.atomic): a failure never leaves a half-written PDF, and a PDF open in a viewer
+    keeps its old content until the move."""
+    from io import BytesIO
+
     from reportlab.pdfgen.canvas import Canvas
 
     path = Path(path)
     if not path.parent.is_dir():
-        raise StorageError(f"文件夹“{path.parent}”不存在，无法保存 PDF")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    canvas = Canvas(str(temporary), pagesize=pagesize, initialFontName=chain.primary.name,
+        raise ValidationError(f"无法写入“{path.name}”：文件夹“{path.parent}”不存在，文件没有保存。请换一个文件夹后再试。")
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=pagesize, initialFontName=chain.primary.name,
                     initialFontSize=12, pageCompression=1, lang="zh-CN")
     canvas.setTitle(title)
     canvas.setAuthor(author)
     canvas.setCreator(CREATOR)
-    try:
-        pages = draw(canvas)
-        canvas.save()
-        os.replace(temporary, path)
-    except PermissionError:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(f"无法写入“{path.name}”：文件可能正在别的程序中打开，请关闭后再试") from None
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(f"无法写入“{path.name}”：{error.strerror or error}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    pages = draw(canvas)
+    canvas.save()
+    write_atomically(path, buffer.getvalue())
     return pages
 
 

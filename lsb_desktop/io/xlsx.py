@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import os  # noqa: F401 - the tests replace os.replace through this module
 import re
-import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean
 from lsb_desktop.errors import ValidationError
+from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.xlsx_guard import MAX_FILE_BYTES, check_xlsx
 
 # A header must be within this many rows from the top of the sheet.
@@ -266,31 +266,12 @@ def set_up_printing(sheet: Worksheet, title_rows: str, *, landscape: bool = Fals
 
 
 def save_atomically(workbook: Workbook, path: Path) -> None:
-    """Save to a temporary file beside `path`, then replace it: never a half-written file."""
-    path = Path(path)
-    name = path.name
-    temporary = path.with_name(f".~{path.stem}.{secrets.token_hex(4)}.tmp.xlsx")
-    try:
-        try:
-            workbook.save(temporary)
-        except PermissionError as exc:
-            raise ValidationError(
-                f"无法写入“{name}”：没有在文件夹“{path.parent}”中写文件的权限，请换一个文件夹"
-            ) from exc
-        except FileNotFoundError as exc:
-            raise ValidationError(f"无法写入“{name}”：文件夹“{path.parent}”不存在") from exc
-        except OSError as exc:
-            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
-        try:
-            os.replace(temporary, path)
-        except PermissionError as exc:
-            raise ValidationError(
-                f"无法写入“{name}”：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"
-            ) from exc
-        except OSError as exc:
-            raise ValidationError(f"无法写入“{name}”：{exc.strerror or exc}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Save into memory, then write the bytes in one go beside `path` and move them into place
+    (lsb_desktop.io.atomic): never a half-written file, nothing left on a full or read-only disk,
+    and openpyxl never holds a file of its own open when the disk fills up."""
+    buffer = BytesIO()
+    workbook.save(buffer)
+    write_atomically(path, buffer.getvalue())
 
 
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
