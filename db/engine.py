@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -60,8 +60,15 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens `path` read-only. Built by Path.as_uri, so a folder name with
+    '#', '%', '?' or spaces (common on Windows desktops) names this file, never another."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    # URL.create, not "sqlite:///" + path: the path is the database's file name as it is.
+    engine = create_engine(URL.create("sqlite", database=str(path)))
     event.listen(engine, "connect", _on_connect)
     return engine
 
@@ -82,7 +89,7 @@ def file_revision(path: Path) -> RevisionState:
     if not path.exists() or path.stat().st_size == 0:
         return RevisionState(None, head)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             current = None

@@ -15,7 +15,15 @@ from filelock import FileLock, Timeout
 from sqlalchemy import event, text
 
 from db import backup as backups
-from db.engine import KNOWN_REVISIONS, Database, DatabaseTooNew, NotOurDatabase, RevisionState, file_revision
+from db.engine import (
+    KNOWN_REVISIONS,
+    Database,
+    DatabaseTooNew,
+    NotOurDatabase,
+    RevisionState,
+    file_revision,
+    read_only_uri,
+)
 from lsb_desktop.config import DataPaths
 from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.errors import LockedError, StorageError, ValidationError, os_reason
@@ -671,7 +679,7 @@ class DataFolder:
         except DatabaseTooNew:
             return None  # sound data of a newer program: it is backed up like any other
         try:
-            connection = sqlite3.connect(f"file:{live}?mode=ro", uri=True)
+            connection = sqlite3.connect(read_only_uri(live), uri=True)
             try:
                 rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             finally:

@@ -13,7 +13,7 @@ from filelock import FileLock
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from db.engine import file_revision, make_engine
+from db.engine import file_revision, head_revision, make_engine
 from db.models import Base, UnitVersionRecord
 from db.types import Points
 from lsb_desktop.domain.register import UnitStatus
@@ -35,6 +35,25 @@ def test_a_fresh_folder_gets_its_data_file_in_wal_mode_with_foreign_keys_on(data
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     # WAL is a property of the file itself, seen by any reader.
     assert query(data_dir / "lsb.db", "PRAGMA journal_mode") == [("wal",)]
+
+
+@pytest.mark.parametrize("folder", ["评比 #1 数据", "100%25 完成", "a?b 资料", "数据 %41 #x"])
+def test_a_folder_name_with_hash_percent_or_question_mark_names_the_data_file_itself(tmp_path: Path,
+                                                                                   folder: str) -> None:
+    """SQLite reads "#" and "%xx" in a URI: built from the path as text, they opened a stray
+    file, the version read as empty and the backups were skipped. Windows desktops have such names."""
+    data_dir = tmp_path / folder
+    with Core.open(data_dir) as core:
+        make_unit(core, "张五砦村")
+        assert core.folder.revision.current == head_revision()
+        assert [b.reason for b in core.folder.list_backups()] == ["initial"]
+    assert sorted(p.name for p in tmp_path.rglob("*.db")) == sorted(
+        ["lsb.db", core.folder.list_backups()[0].path.name])
+    assert file_revision(data_dir / "lsb.db").current == head_revision()
+    with Core.open(data_dir, today=date(2031, 1, 2)) as again:  # a new day: the daily backup is taken
+        assert [u.name for u in again.villages.list_units()] == ["张五砦村"]
+        assert [b.reason for b in again.folder.list_backups()][:1] == ["daily"]
+        assert again.check().ok
 
 
 def test_foreign_keys_are_enforced_on_every_session(core: Core) -> None:
