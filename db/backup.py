@@ -1,14 +1,32 @@
-"""Consistent copies of the data file through SQLite's backup API, and their rotation."""
+"""Consistent copies of the data file through SQLite's backup API, and their rotation.
+
+Which backups are kept (the one statement of the rule; `kept_by_age` applies it):
+- the newest KEEP_NEWEST (30), whatever their age;
+- every backup of the last KEEP_ALL_DAYS (7) days;
+- the newest backup of each day for KEEP_DAILY_DAYS (30) days;
+- the newest backup of each calendar month for KEEP_MONTHLY_DAYS (365) days;
+- every backup whose reason is in KEEP_ALWAYS (the first backup of the data, "initial");
+- and whatever the caller's `protect` adds: the service layer keeps, for good, the last backup
+  before each change of the finalised results in force (lsb_desktop.services.storage).
+Ages count from the moment of the backup just taken, so 60 backups in one afternoon never push
+out last month's restore points.
+"""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-KEEP = 30
+KEEP_NEWEST = 30
+KEEP = KEEP_NEWEST  # the name older callers use
+KEEP_ALL_DAYS = 7
+KEEP_DAILY_DAYS = 30
+KEEP_MONTHLY_DAYS = 365
+KEEP_ALWAYS = ("initial",)
 _NAME = re.compile(r"^lsb-(\d{8})-(\d{6})(?:-(\d+))?-([a-z-]+)\.db$")
 # A copy being written is named *.partial; SQLite may put its own files beside it.
 PARTIAL_SUFFIX = ".partial"
@@ -72,7 +90,12 @@ def remove_partials(folder: Path) -> list[Path]:
     return removed
 
 
-def take_backup(database: Path, folder: Path, reason: str, now: datetime | None = None) -> Path:
+# Given every backup (newest first) and those the age rule would delete, the ones to keep anyway.
+Protect = Callable[[Sequence["BackupFile"], Sequence["BackupFile"]], set[Path]]
+
+
+def take_backup(database: Path, folder: Path, reason: str, now: datetime | None = None,
+                protect: Protect | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     moment = now or datetime.now()
     stem = f"lsb-{moment:%Y%m%d-%H%M%S}"
@@ -100,7 +123,7 @@ def take_backup(database: Path, folder: Path, reason: str, now: datetime | None 
             pass
         raise
     try:
-        prune(folder)
+        prune(folder, now=moment, protect=protect)
     except OSError:
         pass  # the backup itself is complete; an old one that cannot be removed is kept
     return target
@@ -121,6 +144,37 @@ def list_backups(folder: Path) -> list[BackupFile]:
     return [item[2] for item in found]
 
 
-def prune(folder: Path, keep: int = KEEP) -> None:
-    for old in list_backups(folder)[keep:]:
-        old.path.unlink(missing_ok=True)
+def kept_by_age(found: Sequence[BackupFile], now: datetime, keep: int = KEEP_NEWEST) -> set[Path]:
+    """The backups the rule of this module keeps (see its docstring); `found` newest first.
+    A backup dated after `now` (a clock set back) counts as new."""
+    kept = {b.path for b in found[:keep]}
+    days: dict[object, BackupFile] = {}
+    months: dict[object, BackupFile] = {}
+    for backup in found:
+        age = now - backup.taken_at
+        if backup.reason in KEEP_ALWAYS or age < timedelta(days=KEEP_ALL_DAYS):
+            kept.add(backup.path)
+        # found is newest first: the first one met for a day or a month is its newest
+        if age < timedelta(days=KEEP_DAILY_DAYS):
+            days.setdefault(backup.taken_at.date(), backup)
+        if age < timedelta(days=KEEP_MONTHLY_DAYS):
+            months.setdefault((backup.taken_at.year, backup.taken_at.month), backup)
+    kept.update(b.path for b in days.values())
+    kept.update(b.path for b in months.values())
+    return kept
+
+
+def prune(folder: Path, keep: int = KEEP_NEWEST, now: datetime | None = None,
+          protect: Protect | None = None) -> list[Path]:
+    """Delete the backups the rule does not keep (nor `protect`); returns what was deleted."""
+    found = list_backups(folder)
+    kept = kept_by_age(found, now or datetime.now(), keep)
+    doomed = [b for b in found if b.path not in kept]
+    if doomed and protect is not None:
+        kept |= set(protect(found, doomed))
+    removed = []
+    for old in found:
+        if old.path not in kept:
+            old.path.unlink(missing_ok=True)
+            removed.append(old.path)
+    return removed

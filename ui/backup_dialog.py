@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsb_desktop.errors import LsbError
-from lsb_desktop.services.storage import ADVICE, AuditProblemsError
+from lsb_desktop.services.storage import ADVICE, KEEP_RULE_TEXT, AuditProblemsError
 from ui.messages import OK_TEXT, ask_confirm, show_error
 from ui.table_model import Column, RowTableModel
 
@@ -77,6 +77,10 @@ class RestoreDialog(QDialog):
         if self.model.rowCount():
             self.view.selectRow(0)
         layout.addWidget(self.view, 1)
+        self.keep_rule_label = QLabel(KEEP_RULE_TEXT)
+        self.keep_rule_label.setWordWrap(True)
+        self.keep_rule_label.setStyleSheet("QLabel { color: #555555; }")
+        layout.addWidget(self.keep_rule_label)
         buttons = QDialogButtonBox(self)
         self.restore_button = buttons.addButton("恢复所选备份", QDialogButtonBox.ButtonRole.AcceptRole)
         self.file_button = buttons.addButton("从其他文件恢复…", QDialogButtonBox.ButtonRole.ActionRole)

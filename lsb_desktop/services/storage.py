@@ -38,6 +38,63 @@ REASON_LABELS = {
 }
 
 
+# The keep rule of db/backup.py in the clerk's words (shown under the list of backups).
+KEEP_RULE_TEXT = (
+    f"保留规则：最近 {backups.KEEP_NEWEST} 份和最近 {backups.KEEP_ALL_DAYS} 天的全部备份；"
+    f"{backups.KEEP_DAILY_DAYS} 天内每天最后一份；一年内每月最后一份；"
+    "第一份备份和每次定稿、更正前的最后一份备份一直保留。")
+# The audit log's seal entries (lsb_desktop.services.ledger.SEAL_ACTION), read from backup files.
+_SEAL_ACTION = "封存定稿结果"
+
+
+def sealed_results(backup: Path) -> dict[str, str] | None:
+    """Which finalised results a backup file holds: each round's latest seal (entity → hash);
+    {} for a backup from before seals, None when the file cannot be read. The file is opened
+    immutable and read-only, so nothing (not even a -wal or -shm) is written beside it."""
+    try:
+        connection = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        rows = connection.execute(
+            "SELECT entity, hash FROM audit_log WHERE entity GLOB 'round:*/seal' AND action = ? ORDER BY id",
+            (_SEAL_ACTION,)).fetchall()
+    except sqlite3.OperationalError as exc:
+        return {} if "no such" in str(exc) else None  # an old data version without the log or its hash
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return {entity: digest for entity, digest in rows}
+
+
+def finalised_restore_points(found, doomed) -> set[Path]:
+    """The backups kept for good besides the age rule: a backup after which the finalised results
+    in force change (a round finalised, corrected, or data restored) is the last restore point
+    before that change, and the last one of the results it holds. `found` is every backup newest
+    first, `doomed` those the age rule would delete; a backup that cannot be read is left to
+    the age rule and skipped in the comparison."""
+    doomed_paths = {b.path for b in doomed}
+    seen: dict[Path, dict[str, str] | None] = {}
+
+    def seals(backup) -> dict[str, str] | None:
+        if backup.path not in seen:
+            seen[backup.path] = sealed_results(backup.path)
+        return seen[backup.path]
+
+    keep: set[Path] = set()
+    for index, backup in enumerate(found):
+        if backup.path not in doomed_paths:
+            continue
+        mine = seals(backup)
+        if mine is None:
+            continue
+        newer = next((s for s in (seals(b) for b in reversed(found[:index])) if s is not None), None)
+        if newer is None or newer != mine:
+            keep.add(backup.path)
+    return keep
+
+
 @dataclass(frozen=True, slots=True)
 class BackupInfo:
     path: Path
@@ -538,7 +595,8 @@ class DataFolder:
 
     def backup(self, reason: str = "manual", now: datetime | None = None) -> Path:
         try:
-            path = backups.take_backup(self.paths.database, self.paths.backups, reason, now)
+            path = backups.take_backup(self.paths.database, self.paths.backups, reason, now,
+                                       protect=finalised_restore_points)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}），没有留下不完整的备份文件，"
                                "当前数据没有改动。请腾出磁盘空间或检查这个文件夹能否写入后再试。") from exc

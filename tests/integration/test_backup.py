@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from db import backup as backups
+from lsb_desktop.domain.rounds import RoundStatus
 from lsb_desktop.errors import StorageError, ValidationError
 from lsb_desktop.services import Core
 from factories import make_unit
@@ -366,7 +367,7 @@ def test_a_backup_that_fails_midway_leaves_no_partial_file(core: Core, monkeypat
 
 def test_an_old_backup_that_cannot_be_pruned_does_not_fail_a_good_backup(core: Core,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    def stuck(folder, keep=backups.KEEP):
+    def stuck(folder, **_options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(backups, "prune", stuck)
@@ -394,3 +395,67 @@ def test_backups_in_the_same_second_with_different_reasons_keep_their_order(tmp_
     for reason in ("initial", "manual", "pre-import", "daily"):
         backups.take_backup(database, folder, reason, moment)
     assert [b.reason for b in backups.list_backups(folder)] == ["daily", "pre-import", "manual", "initial"]
+
+
+# ---------------------------------------------------------------------------- which backups are kept
+
+
+def test_a_day_of_sixty_backups_keeps_the_older_restore_points_by_the_rule(demo_core: Core) -> None:
+    """Sixty imports or manual backups in one day push out nothing the rule keeps: the day's
+    newest of the last month, the month's newest of the last year, the first backup, and the
+    last backup before a finalised round was corrected."""
+    folder = demo_core.folder
+    for old in backups.list_backups(folder.paths.backups):
+        old.path.unlink()
+    today = datetime(2031, 6, 15, 9, 0, 0)
+
+    def at(days: int, hour: int, reason: str = "manual") -> str:
+        return folder.backup(reason, now=today - timedelta(days=days) + timedelta(hours=hour - 9)).name
+
+    first = at(500, 9, "initial")
+    too_old = at(400, 9)
+    months = [at(300, 9), at(200, 9)]
+    before_correction = [at(100, 10), at(100, 11)]
+    round_id = demo_core.rounds.find_round("1")
+    detail = demo_core.rounds.get_round(round_id)
+    assert detail.status is RoundStatus.FINAL
+    judge, unit = detail.judges[0], detail.units[0]
+    criterion = detail.scheme.components[0].criteria[0].name
+    demo_core.rounds.set_score(round_id, judge.id, unit.id, criterion, "5", "更正录入错误")
+    after_correction = [at(100, 12), at(100, 13)]
+    one_day = [at(20, 8), at(20, 18)]
+    this_week = [at(5, 9), at(5, 10), at(5, 11)]
+    sixty = [folder.backup("pre-import", now=today + timedelta(minutes=m)).name for m in range(60)]
+
+    left = {b.path.name for b in folder.list_backups()}
+    assert set(sixty) <= left  # every backup of the last 7 days
+    assert set(this_week) <= left
+    assert one_day[1] in left and one_day[0] not in left  # the day's newest, for 30 days
+    assert after_correction[1] in left and after_correction[0] not in left  # the month's newest, for a year
+    assert before_correction[1] in left and before_correction[0] not in left  # the last before the correction
+    assert set(months) <= left and too_old not in left
+    assert first in left  # the first backup, always
+    assert len(left) == 60 + 3 + 1 + 2 + 2 + 1
+
+
+def test_backups_without_a_change_of_finalised_results_are_not_kept_for_it(core: Core) -> None:
+    today = datetime(2031, 6, 15, 9, 0, 0)
+    for old in backups.list_backups(core.folder.paths.backups):
+        old.path.unlink()
+    older = [core.folder.backup("manual", now=today - timedelta(days=100, hours=h)).name for h in (3, 2, 1)]
+    for minute in range(31):
+        core.folder.backup("manual", now=today + timedelta(minutes=minute))
+    left = {b.path.name for b in core.folder.list_backups()}
+    assert [name in left for name in older] == [False, False, True]  # only the month's newest
+
+
+def test_reading_which_results_a_backup_holds_leaves_nothing_beside_it(demo_core: Core, tmp_path: Path) -> None:
+    from lsb_desktop.services.storage import sealed_results
+
+    path = demo_core.folder.backup("manual")
+    before = sorted(p.name for p in path.parent.iterdir())
+    seals = sealed_results(path)
+    assert seals and all(entity.startswith("round:") and entity.endswith("/seal") for entity in seals)
+    assert sorted(p.name for p in path.parent.iterdir()) == before
+    (tmp_path / "garbage.db").write_bytes(b"not a database at all" * 100)
+    assert sealed_results(tmp_path / "garbage.db") is None
