@@ -1,7 +1,7 @@
 """Fonts for the PDFs: the font chain, per-character checks and drawing text run by run.
 
 The chain (DESIGN decision 9): the font chosen in the settings → the Windows Chinese fonts
-(楷体, 仿宋, 黑体, 宋体, 方正小标宋) → the bundled AR PL UKai. Every character is checked
+(楷体, 仿宋, 黑体, 宋体, 宋体-ExtB, 方正小标宋) → the bundled AR PL UKai. Every character is checked
 against the chain before anything is written: a character the first font lacks is drawn in
 the next font that has it, and one that no font has is refused by name. Nothing is ever
 printed as a box or a blank.
@@ -28,6 +28,7 @@ BUNDLED_LABEL = "文鼎PL中楷（程序自带）"
 
 # Roles say what a font is good for, so each kind of text can prefer its own face.
 USER, XIAOBIAOSONG, KAI, FANGSONG, HEI, SONG = "user", "xbs", "kai", "fang", "hei", "song"
+EXT_B = "extb"  # only a fallback: the rare characters of CJK Extension B (𪚥, 𠀾, …) in names
 
 # (role, label, file names) in chain order. Windows file names are matched without case.
 WINDOWS_FONTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -35,6 +36,9 @@ WINDOWS_FONTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (FANGSONG, "仿宋", ("simfang.ttf",)),
     (HEI, "黑体", ("simhei.ttf",)),
     (SONG, "宋体", ("simsun.ttc",)),
+    # SimSun-ExtB, on every Windows 10/11: the one Windows font with the Ext-B characters that
+    # village and people's names sometimes hold.
+    (EXT_B, "宋体-ExtB", ("simsunb.ttf",)),
     (XIAOBIAOSONG, "方正小标宋", ("FZXBSJW.TTF", "方正小标宋简体.ttf", "FZXBSK.TTF", "方正小标宋_GBK.TTF",
                                   "FZXBSJW--GB1-0.ttf")),
 )

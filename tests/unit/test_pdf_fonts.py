@@ -59,6 +59,14 @@ def test_windows_fonts_are_found_by_file_name_in_chain_order(tmp_path: Path) -> 
     assert chain.pick("fang") is chain.primary  # no 仿宋 at all: the primary
 
 
+def test_simsun_extb_follows_simsun_for_the_rare_characters_of_names(tmp_path: Path) -> None:
+    shutil.copy(BUNDLED_FONT, tmp_path / "simsun.ttc")
+    shutil.copy(BUNDLED_FONT, tmp_path / "SimSunB.ttf")
+    chain = font_chain("", system_dirs=[tmp_path])
+    assert [(f.label, f.role) for f in chain.fonts[:2]] == [("宋体", "song"), ("宋体-ExtB", "extb")]
+    assert chain.pick("song").label == "宋体" and chain.fonts[-1].path == BUNDLED_FONT
+
+
 def test_an_unreadable_system_font_is_passed_over_with_the_reason(tmp_path: Path) -> None:
     (tmp_path / "simfang.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 200)
     chain = font_chain("", system_dirs=[tmp_path])
