@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -79,9 +80,12 @@ class CertificateSettingsDialog(QDialog):
         self.text_only = QCheckBox("只打印文字（用于预先印好的证书纸，不画边框和“荣誉证书”标题）")
         self.text_only.setChecked(current.text_only)
         self.font_path = QLineEdit(current.font_path)
-        self.font_path.setPlaceholderText("留空：依次使用 楷体、仿宋、黑体、宋体，最后用程序自带字体")
+        self.font_path.setPlaceholderText("留空：依次使用 楷体、仿宋、黑体、宋体、宋体-ExtB、方正小标宋，最后用程序自带字体")
         browse = QPushButton("选择字体…")
-        browse.clicked.connect(self._choose_font)
+        self.font_menu = QMenu(browse)
+        self.font_menu.aboutToShow.connect(self._fill_font_menu)
+        browse.setMenu(self.font_menu)
+        self.font_button = browse
         font_row = QHBoxLayout()
         font_row.addWidget(self.font_path, 1)
         font_row.addWidget(browse)
@@ -147,10 +151,31 @@ class CertificateSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 520)
 
-    def _choose_font(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", "C:/Windows/Fonts", "TrueType 字体 (*.ttf *.ttc)")
-        if not path:
-            return
+    def _fill_font_menu(self) -> None:
+        """The Chinese fonts found on this computer by name, then 其他字体文件… for any other."""
+        from lsb_desktop.io.pdf_fonts import installed_fonts
+
+        menu = self.font_menu
+        menu.clear()
+        fonts = installed_fonts()
+        for label, path in fonts:
+            action = menu.addAction(f"{label}（{path.name}）")
+            action.triggered.connect(lambda _checked=False, p=str(path): self._use_font(p))
+        if not fonts:
+            menu.addAction("（这台电脑上没有找到常用的中文字体）").setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("其他字体文件…").triggered.connect(self._choose_font_file)
+        menu.addAction("不指定（使用默认顺序）").triggered.connect(lambda: self.font_path.clear())
+
+    def _choose_font_file(self) -> None:
+        from lsb_desktop.io.pdf_fonts import system_font_dirs
+
+        start = next((str(folder) for folder in system_font_dirs() if folder.is_dir()), "")
+        path, _ = QFileDialog.getOpenFileName(self, "选择字体文件", start, "TrueType 字体 (*.ttf *.ttc)")
+        if path:
+            self._use_font(path)
+
+    def _use_font(self, path: str) -> None:
         from lsb_desktop.io.pdf_fonts import check_font_file
 
         try:

@@ -313,6 +313,33 @@ def system_font_dirs() -> list[Path]:
             Path("/usr/share/fonts/truetype/msttcorefonts"), Path("/usr/share/fonts/windows")]
 
 
+# Other Chinese fonts a township PC often has, offered in the font chooser beside the chain's own.
+OTHER_CHINESE_FONTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("微软雅黑", ("msyh.ttc", "msyh.ttf")),
+    ("隶书", ("simli.ttf",)),
+    ("幼圆", ("simyou.ttf",)),
+    ("华文楷体", ("stkaiti.ttf",)),
+    ("华文仿宋", ("stfangso.ttf",)),
+    ("华文宋体", ("stsong.ttf",)),
+    ("华文中宋", ("stzhongs.ttf",)),
+    ("仿宋_GB2312", ("仿宋_gb2312.ttf", "fs_gb2312.ttf")),
+    ("楷体_GB2312", ("楷体_gb2312.ttf", "kaiti_gb2312.ttf")),
+)
+
+
+def installed_fonts(system_dirs: Sequence[Path] | None = None) -> list[tuple[str, Path]]:
+    """(name, file) of the Chinese fonts found on this computer, in the chain's order and then
+    the others, for the font chooser: the clerk picks a name, never browses C:\\Windows\\Fonts."""
+    listings = [_files_in(folder) for folder in (system_font_dirs() if system_dirs is None else system_dirs)]
+    found: list[tuple[str, Path]] = []
+    known = [(label, names) for _role, label, names in WINDOWS_FONTS] + list(OTHER_CHINESE_FONTS)
+    for label, names in known:
+        path = next((listing[n.lower()] for listing in listings for n in names if n.lower() in listing), None)
+        if path is not None:
+            found.append((label, path))
+    return found
+
+
 def _files_in(folder: Path) -> dict[str, Path]:
     try:
         return {entry.name.lower(): Path(entry.path) for entry in os.scandir(folder) if entry.is_file()}

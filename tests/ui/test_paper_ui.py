@@ -62,6 +62,36 @@ def test_the_settings_dialog_saves_and_refuses_an_unknown_placeholder(qtbot, dem
     assert demo_core.settings.certificates().certificate_template != "{recipient}：{不存在的占位符}"
 
 
+# The offscreen platform cannot raise a popup or grab the keyboard for it; the menu works all the same.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing the keyboard")
+def test_the_font_chooser_lists_the_chinese_fonts_found_by_name(qtbot, demo_core, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    import shutil
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from lsb_desktop.io import pdf_fonts
+
+    # Stand-ins named like the Windows files (any TrueType font will do for the lookup).
+    for name in ("simkai.ttf", "msyh.ttc"):
+        shutil.copy(pdf_fonts.BUNDLED_FONT, tmp_path / name)
+    monkeypatch.setattr(pdf_fonts, "system_font_dirs", lambda: [tmp_path])
+    dialog = CertificateSettingsDialog(demo_core)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.font_button, Qt.MouseButton.LeftButton)  # the menu opens
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    menu = QApplication.activePopupWidget()
+    seen = [a.text() for a in menu.actions()]
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):  # 微软雅黑, with the keyboard
+        qtbot.keyClick(menu, key)
+    assert seen[:2] == ["楷体（simkai.ttf）", "微软雅黑（msyh.ttc）"]
+    assert "其他字体文件…" in seen
+    qtbot.waitUntil(lambda: dialog.font_path.text() != "")
+    assert Path(dialog.font_path.text()) == tmp_path / "msyh.ttc"
+
+
 def test_preview_renders_and_prints_every_page_at_its_own_size(tab, tmp_path: Path) -> None:
     path = Path(tab.export_paper("notices", str(tmp_path / "通报.pdf")))
     sizes = page_sizes_pt(path)
