@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from lsb_desktop import APP_NAME, __version__
@@ -238,9 +238,26 @@ class MainWindow(QMainWindow):
             self.resize(*SCREENSHOT_SIZE)
             return
         geometry = QSettings().value("window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1280, 800)
+        self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """Never larger than the screen's free area (a laptop at 125 % or 175 % scaling has about
+        1093 × 583 logical pixels), nor placed off it (a size saved on a bigger monitor)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
             return
-        self.resize(1280, 800)
+        area = screen.availableGeometry()
+        # The title bar and borders: the system's, or a usual allowance before the first show.
+        frame_w = max(self.frameGeometry().width() - self.width(), 16)
+        frame_h = max(self.frameGeometry().height() - self.height(), 40)
+        width = max(self.minimumWidth(), min(self.width(), area.width() - frame_w))
+        height = max(self.minimumHeight(), min(self.height(), area.height() - frame_h))
+        self.resize(width, height)
+        x = min(max(self.x(), area.left()), max(area.left(), area.right() - width - frame_w))
+        y = min(max(self.y(), area.top()), max(area.top(), area.bottom() - height - frame_h))
+        self.move(x, y)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.config.screenshot is None and not self.config.smoke_test:

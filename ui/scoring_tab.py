@@ -354,8 +354,10 @@ class _ScoringTabUi:
 
     def setup(self, tab: QWidget, core) -> None:
         self.round_combo = QComboBox()
-        self.round_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.round_combo.setMinimumWidth(360)
+        # As wide as the row allows, never wider than a laptop screen needs: a long title is cut
+        # with … in the closed box (the list shows it whole).
+        self.round_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.round_combo.setMinimumContentsLength(16)
         self.new_button = QPushButton("新建评比…")
         self.settings_button = QPushButton("评比设置…")
         self.scheme_button = QPushButton("评分方案…")
