@@ -135,6 +135,8 @@ def run_round_command(core, args, township: str = "") -> int:
         return EXIT_OK
     if action == "import":
         preview = rounds.preview_import(round_id, args.files)
+        for note in preview.notes:
+            _out(f"说明：{note}")
         for warning in preview.warnings:
             print(f"提醒：{warning}", file=sys.stderr)
         if not preview.ok:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -770,6 +771,9 @@ class ScoreImportDialog(QDialog):
             text = "<b>文件中没有可导入的分数。</b>"
         if preview.warnings:
             text += f"<br><span style='color:#8a4b00'>有 {len(preview.warnings)} 条提醒，请核对后再导入。</span>"
+        if preview.notes:
+            # Every sheet is accounted for: read (with its count), empty, or left out and why.
+            text += "<br><span style='color:#444'>" + "<br>".join(html.escape(n) for n in preview.notes) + "</span>"
         self.summary_label.setText(text)
         self.import_button.setEnabled(bool(preview.ok))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from lsb_desktop.domain.text import clean
+from lsb_desktop.domain.text import clean, shown_value  # noqa: F401 - shown_value re-exported
 from lsb_desktop.errors import ValidationError
 
 HUNDREDTH = Decimal("0.01")
@@ -42,12 +42,6 @@ def parse_points(value: object, what: str = "分数") -> Decimal:
         raise ValidationError(f"{what}“{shown}”超过两位小数")
     # -0 is 0: a score is never negative zero on paper.
     return number.quantize(HUNDREDTH) + 0
-
-
-def shown_value(text: str, limit: int = 20) -> str:
-    """A value as quoted in a message: control characters shown as spaces, cut at `limit`."""
-    text = "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in text)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def to_hundredths(value: Decimal) -> int:

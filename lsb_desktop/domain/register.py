@@ -50,7 +50,9 @@ class UnitKind(enum.Enum):
         }
         if value in aliases:
             return aliases[value]
-        raise ValidationError(f"类型“{text}”无法识别，只能是“村”或“社区”")
+        from lsb_desktop.domain.text import shown_value
+
+        raise ValidationError(f"类型“{shown_value(text)}”无法识别，只能是“村”或“社区”")
 
 
 class OrgType(enum.Enum):
@@ -76,7 +78,9 @@ class OrgType(enum.Enum):
         }
         if value in aliases:
             return aliases[value]
-        raise ValidationError(f"党组织类型“{text}”无法识别，只能是党支部、党总支或党委")
+        from lsb_desktop.domain.text import shown_value
+
+        raise ValidationError(f"党组织类型“{shown_value(text)}”无法识别，只能是党支部、党总支或党委")
 
 
 class UnitStatus(enum.Enum):

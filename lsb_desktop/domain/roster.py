@@ -37,9 +37,10 @@ class RosterProblem:
     message: str
 
     def where(self) -> str:
+        """工作表“名册” 第5行 B列（村（社区）名称）; just the sheet for a sheet-level problem."""
         if self.row is None:
             return f"工作表“{self.sheet}”"
-        place = f"第{self.row}行"
+        place = f"工作表“{self.sheet}” 第{self.row}行" if self.sheet else f"第{self.row}行"
         if self.column:
             place += f" {self.column}列"
         if self.field:

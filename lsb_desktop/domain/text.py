@@ -9,20 +9,61 @@ from datetime import date, datetime, timedelta
 from lsb_desktop.errors import ValidationError
 
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters that take no room on screen or paper: every format character (Unicode category
+# Cf: zero-width space and joiners U+200B-U+200D, the direction marks and overrides
+# U+200E/F, U+202A-U+202E, U+2066-U+2069, the word joiner and invisible operators
+# U+2060-U+2064, the byte order mark U+FEFF, the soft hyphen U+00AD, tag characters, ...),
+# the Hangul fillers and the variation selectors. A name holding one looks exactly like the
+# name without it, so names drop them (tests/unit/test_text.py checks the Cf list against
+# unicodedata).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff"
+    "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+# Private use: shown as a box or nothing, printed as a box, by every font the program uses.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+# openpyxl's (and Excel's) escape of a character XML cannot hold, e.g. _x0000_ for NUL.
+_XML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# Excel's error values, as a cell's text when a formula broke (#REF!) or as typed.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
+_NUMBER_LIKE = re.compile(r"^[\d.,+\-%（）()·]+$")
 # A cell starting with these is read as a formula by Excel and WPS.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-MAX_UNIT_NAME = 30
-MAX_PERSON_NAME = 20
+# The stated limits of a name, in characters (after normalisation).
+MAX_UNIT_NAME = 30  # a unit or a 管区
+MAX_PERSON_NAME = 20  # a secretary, a judge, a 管区书记
+MAX_ITEM_NAME = 32  # a scheme's component (评分项目) or criterion (指标)
+# How much of a refused value a message quotes.
+SHOWN_CHARS = 20
 # Excel's day zero for serial dates (the 1900 leap-year bug is why it is not 1899-12-31).
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
+def strip_invisible(text: str) -> str:
+    """`text` without the characters that show as nothing (see _INVISIBLE)."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
+def shown_value(text: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as quoted in a message: control characters shown as spaces, cut at `limit`
+    characters with "…" (a 100,000-character cell is never echoed whole)."""
+    text = "" if text is None else str(text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return "".join(" " if ord(char) < 32 or 127 <= ord(char) < 160 else char for char in text)
+
+
 def clean(text: object) -> str:
-    """NFKC-normalise (full-width digits, letters and spaces) and trim; None becomes ''."""
+    """NFKC-normalise (full-width digits, letters and spaces), drop invisible characters
+    (zero-width spaces, direction overrides, ...) and trim; None becomes ''."""
     if text is None:
         return ""
-    value = unicodedata.normalize("NFKC", str(text))
+    value = strip_invisible(unicodedata.normalize("NFKC", strip_invisible(str(text))))
     return _SPACES.sub(" ", value).strip()
 
 
@@ -60,33 +101,71 @@ def canonical_person(text: object) -> str:
     return value.replace("•", "·").replace("・", "·").replace(".", "·")
 
 
+def _refuse_non_text(raw: object, what: str) -> None:
+    """A date cell is no name, whatever its text (a number cell reads as digits only)."""
+    if isinstance(raw, (date, datetime)):
+        shown = format_date(raw.date() if isinstance(raw, datetime) else raw)
+        raise ValidationError(f"{what}是一个日期（{shown}），不是名称，请检查是否填错了列")
+
+
 def _check_common(value: str, what: str, limit: int) -> None:
+    """The rules every name shares (see check_name); `value` is already normalised."""
+    shown = shown_value(value)
     if not value:
         raise ValidationError(f"{what}不能为空")
+    if value.upper() in EXCEL_ERRORS:
+        raise ValidationError(f"{what}是 Excel 的错误值“{value}”，不是名称，请在 Excel 中改正后再导入")
     if len(value) > limit:
-        raise ValidationError(f"{what}“{value}”太长（最多 {limit} 个字）")
+        raise ValidationError(f"{what}“{shown}”太长（{len(value)} 个字，最多 {limit} 个字）")
     if _CONTROL.search(value):
-        raise ValidationError(f"{what}“{value}”含有不可见的控制字符")
+        raise ValidationError(f"{what}“{shown}”含有不可见的控制字符")
+    if _XML_ESCAPE.search(value):
+        escape = _XML_ESCAPE.search(value).group(0)
+        raise ValidationError(f"{what}“{shown}”中有转义文字“{escape}”（多半是别的程序导出时留下的控制字符），"
+                              "请改成正确的名称")
+    if _PRIVATE_USE.search(value):
+        code = f"U+{ord(_PRIVATE_USE.search(value).group(0)):04X}"
+        raise ValidationError(f"{what}“{shown}”含有无法显示和打印的字符（{code}，私用区字符），请改用标准汉字")
     if value.startswith(FORMULA_PREFIXES):
-        raise ValidationError(f"{what}“{value}”不能以 = + - @ 开头")
+        raise ValidationError(f"{what}“{shown}”不能以 = + - @ 开头")
+    if _NUMBER_LIKE.match(value):
+        raise ValidationError(f"{what}“{shown}”只有数字，不像名称")
+    if _looks_like_date(value):
+        raise ValidationError(f"{what}“{shown}”是一个日期，不是名称，请检查是否填错了列")
 
 
 def validate_unit_name(text: object, what: str = "村（社区）名称") -> str:
-    """Return the canonical unit name or raise ValidationError with a Chinese reason."""
+    """Return the canonical unit (or 管区) name or raise ValidationError with a Chinese reason.
+
+    Invisible characters are removed (canonical_name), so a name with a zero-width space is
+    the same name as without; a date or number cell, an Excel error value, an _xHHHH_
+    escape, a control or private-use character, a formula start, digits only, a date's
+    text and more than MAX_UNIT_NAME characters are refused."""
+    _refuse_non_text(text, what)
     value = canonical_name(text)
     _check_common(value, what, MAX_UNIT_NAME)
-    if value.replace("（", "").replace("）", "").isdigit():
-        raise ValidationError(f"{what}“{value}”只有数字，不像名称")
-    if value in ("合计", "总计", "小计"):
+    if value in ("合计", "总计", "小计", "共计"):
         raise ValidationError(f"“{value}”是合计行，不是{what}")
     return value
 
 
 def validate_person_name(text: object, what: str = "党组织书记姓名") -> str:
+    """A secretary's, judge's or 管区书记's name, canonical (canonical_person), checked as
+    validate_unit_name checks a unit's, with at most MAX_PERSON_NAME characters and no digit."""
+    _refuse_non_text(text, what)
     value = canonical_person(text)
+    if value.upper() not in EXCEL_ERRORS and any(ch.isdigit() for ch in value):
+        raise ValidationError(f"{what}“{shown_value(value)}”含有数字")
     _check_common(value, what, MAX_PERSON_NAME)
-    if any(ch.isdigit() for ch in value):
-        raise ValidationError(f"{what}“{value}”含有数字")
+    return value
+
+
+def validate_item_name(text: object, what: str = "指标名称") -> str:
+    """A scheme's component (评分项目) or criterion (指标) name, canonical (canonical_name),
+    checked as a unit's name is, with at most MAX_ITEM_NAME characters."""
+    _refuse_non_text(text, what)
+    value = canonical_name(text)
+    _check_common(value, what, MAX_ITEM_NAME)
     return value
 
 
@@ -108,7 +187,7 @@ def parse_date(value: object, what: str = "日期") -> date:
         serial = float(value)
         if serial.is_integer() and 1 <= serial <= 2958465:
             return _EXCEL_EPOCH + timedelta(days=int(serial))
-        raise ValidationError(f"{what}“{value}”不是日期")
+        raise ValidationError(f"{what}“{shown_value(value)}”不是日期")
     text = _SPACES.sub("", clean(value))
     if not text:
         raise ValidationError(f"{what}不能为空")
@@ -122,7 +201,13 @@ def parse_date(value: object, what: str = "日期") -> date:
                 return date(year, month, day)
             except ValueError:
                 break
-    raise ValidationError(f"无法识别{what}“{value}”，请写成 2023-09-26 或 2023年9月26日")
+    raise ValidationError(f"无法识别{what}“{shown_value(value)}”，请写成 2023-09-26 或 2023年9月26日")
+
+
+def _looks_like_date(text: str) -> bool:
+    """2025-01-01, 2025/1/1, 2025.1.1, 2025年1月1日 (a date cell turned into text)."""
+    value = _SPACES.sub("", text)
+    return any(pattern.match(value) for pattern in _DATE_PATTERNS[:2])
 
 
 def format_date(day: date | None) -> str:

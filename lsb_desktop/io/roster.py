@@ -17,6 +17,7 @@ from lsb_desktop.domain.text import (
     canonical_name,
     clean_text,
     parse_date,
+    shown_value,
     validate_person_name,
     validate_unit_name,
 )
@@ -34,11 +35,14 @@ from lsb_desktop.io.xlsx import (
     cell_text,
     data_rows,
     header_rows,
+    hidden_label,
+    is_hidden,
     label_key,
     open_workbook,
     put_text,
     save_atomically,
     set_up_printing,
+    sheet_is_empty,
     write_title,
 )
 
@@ -80,10 +84,9 @@ def read_roster(path: Path) -> RosterRead:
     workbook = open_workbook(Path(path), "村（社区）名册")
     try:
         sheets = list(workbook.worksheets)
-        for sheet in sheets:
-            header = _find_header(sheet)
-            if header is not None:
-                return _read_sheet(sheet, *header)
+        found = [(sheet, header) for sheet in sheets if (header := _find_header(sheet)) is not None]
+        if found:
+            return _read_found(sheets, found)
     finally:
         workbook.close()
     message = "找不到表头：第一行应包含“村（社区）名称”或“名称”等列名"
@@ -91,6 +94,29 @@ def read_roster(path: Path) -> RosterRead:
         message += f"（已查看全部 {len(sheets)} 个工作表的前 {HEADER_SEARCH_ROWS} 行）"
     first = sheets[0].title if sheets else ""
     return RosterRead((), (RosterProblem(first, None, "", "", message),), (), ())
+
+
+def _read_found(sheets: list[Worksheet], found: list[tuple[Worksheet, tuple[int, dict[int, str]]]]) -> RosterRead:
+    """Every sheet is read or reported: the first visible sheet with a header is read; a
+    second roster sheet or a hidden one blocks the import (never read unseen, never left
+    out); the other sheets are listed as left out in the preview."""
+    visible = [(sheet, header) for sheet, header in found if not is_hidden(sheet)]
+    problems: list[RosterProblem] = []
+    for sheet, (row, _) in found:
+        if is_hidden(sheet):
+            problems.append(RosterProblem(sheet.title, None, "", "", (
+                f"{hidden_label(sheet)}，其中有名册（表头在第{row}行）。隐藏的名册既不导入也不跳过："
+                "请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表")))
+    for sheet, _ in visible[1:]:
+        problems.append(RosterProblem(sheet.title, None, "", "", (
+            f"工作表“{sheet.title}”也是村（社区）名册；一次只导入一个工作表，"
+            f"请把各工作表的村（社区）合并到“{visible[0][0].title}”后再导入")))
+    read = _read_sheet(visible[0][0], *visible[0][1]) if visible else RosterRead((), (), (), ())
+    used = {sheet.title for sheet, _ in found}
+    skipped = [f"工作表“{sheet.title}”{'是空的' if sheet_is_empty(sheet) else '中没有名册表头'}，已跳过"
+               for sheet in sheets if sheet.title not in used]
+    return RosterRead(read.rows, read.problems + tuple(problems), read.skipped + tuple(skipped),
+                      read.ignored_columns)
 
 
 def _find_header(sheet: Worksheet) -> tuple[int, dict[int, str]] | None:
@@ -116,7 +142,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
             here = get_column_letter(column)
             problems.append(RosterProblem(
                 title, header_row, here, field,
-                f"表头中{first}列“{labels[columns[key]]}”和{here}列“{label}”都表示{field}，"
+                f"表头中{first}列“{shown_value(labels[columns[key]])}”和{here}列“{shown_value(label)}”都表示{field}，"
                 "请删掉或改名其中一列",
             ))
         else:
@@ -213,12 +239,18 @@ class _RowParser:
             display_order=order, note=note or "", start=start,
         )
 
+    def name_value(self, key: str, text: str) -> object:
+        """What a name check gets: the cell itself when it is a date or a number (no name,
+        whatever its text), else its text."""
+        raw = self.value(key)
+        return raw if isinstance(raw, (date, int, float)) and not isinstance(raw, bool) else text
+
     def _name(self, first_row_of: dict[str, int]) -> str | None:
         text = self.text("name")
         if text is None:
             return None
         try:
-            name = validate_unit_name(text)
+            name = validate_unit_name(self.name_value("name", text))
         except ValidationError as exc:
             self.problem("name", exc.message)
             return None
@@ -267,7 +299,7 @@ class _RowParser:
         if not text:
             return text
         try:
-            return validate_unit_name(text, "管区名称")
+            return validate_unit_name(self.name_value("district", text), "管区名称")
         except ValidationError as exc:
             self.problem("district", exc.message)
             return None
@@ -277,7 +309,7 @@ class _RowParser:
         if not text:
             return text
         try:
-            return validate_person_name(text)
+            return validate_person_name(self.name_value("secretary", text))
         except ValidationError as exc:
             self.problem("secretary", exc.message)
             return None

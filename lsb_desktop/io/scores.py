@@ -28,7 +28,7 @@ from lsb_desktop.domain.score_files import (
     plain_points,
 )
 from lsb_desktop.domain.scoring import Criterion
-from lsb_desktop.domain.text import canonical_name, canonical_person, clean
+from lsb_desktop.domain.text import canonical_name, canonical_person, clean, shown_value
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
@@ -41,7 +41,10 @@ from lsb_desktop.io.xlsx import (
     CellError,
     cell_text,
     data_rows,
+    first_cell,
     header_rows,
+    hidden_label,
+    is_hidden,
     label_key,
     load_xlsx,
     merged_fill,
@@ -49,6 +52,7 @@ from lsb_desktop.io.xlsx import (
     read_xlsx_bytes,
     save_atomically,
     set_up_printing,
+    sheet_is_empty,
     sheet_title,
     write_title,
 )
@@ -320,14 +324,24 @@ class _Reader:
             message = (f"文件中既有一览表（工作表{flat}），又有逐评委评分表（工作表{judge}），"
                        "请分成两个文件分别导入")
             return ScoreRead(FORMAT_UNKNOWN, (), (ScoreProblem("", None, "", message),), 0, ())
+        # Every sheet is read or reported: one without a header that still names a unit or a
+        # judge of the round blocks the import (a judge's whole sheet is never left out).
         for sheet, layout in layouts:
             if layout is None:
-                self.notes.append(f"工作表“{sheet.title}”不是评分表，已跳过")
+                self._unread_sheet(sheet)
         judge_of_sheet: dict[str, str] = {}
         for sheet, layout in found:
+            if is_hidden(sheet):
+                # Refused, not read: the clerk checks a file by looking at it, and would import
+                # scores nobody saw; nor skipped, which would drop a judge's scores.
+                self.problems.append(ScoreProblem(
+                    sheet.title, None, "",
+                    f"{hidden_label(sheet)}，其中有评分表（表头在第{layout.header_row}行）。隐藏的评分表"
+                    "既不导入也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"))
+                continue
             self.problems.extend(layout.problems)
             if layout.ignored:
-                self.notes.append(f"工作表“{sheet.title}”中已忽略的列：{'、'.join(layout.ignored)}")
+                self.notes.append(f"工作表“{sheet.title}”中已忽略的列：{'、'.join(shown_value(x) for x in layout.ignored)}")
             if layout.problems:
                 continue  # a header that cannot be read makes every row below it doubtful
             if layout.format == FORMAT_FLAT:
@@ -341,6 +355,31 @@ class _Reader:
             blanks=self.blanks,
             notes=tuple(self.notes),
         )
+
+    def _unread_sheet(self, sheet: Worksheet) -> None:
+        """A sheet without a score header: a problem when it looks like scores (it names a
+        unit of the round, or its title is a judge's), else a note that it was left out."""
+        title = sheet.title
+        hidden = f"{hidden_label(sheet)}；" if is_hidden(sheet) else ""
+        if sheet_is_empty(sheet):
+            self.notes.append(f"{hidden}工作表“{title}”是空的，已忽略")
+            return
+        header_hint = (f"但前 {HEADER_SEARCH_ROWS} 行中找不到评分表的表头（逐评委评分表要有“村（社区）”列和"
+                       "“基层党建（25分）”这样的指标列，一览表要有“评委”“村（社区）”“指标”“得分”四列），"
+                       "这个工作表的分数无法导入。请把表头移到前 "
+                       f"{HEADER_SEARCH_ROWS} 行内，或删除这个工作表后再导入")
+        unit = first_cell(sheet, lambda value: isinstance(value, str) and canonical_name(value) in self.units)
+        if unit is not None:
+            row, column, value = unit
+            self.problems.append(ScoreProblem(
+                title, row, get_column_letter(column),
+                f"{hidden}工作表中有参评的村（社区）“{shown_value(canonical_name(value))}”，{header_hint}"))
+            return
+        if canonical_person(title) in self.judges:
+            self.problems.append(ScoreProblem(
+                title, None, "", f"{hidden}工作表名称“{canonical_person(title)}”是本轮的评委，{header_hint}"))
+            return
+        self.notes.append(f"{hidden}工作表“{title}”不是评分表（没有表头，也没有本轮参评的村（社区）），已忽略")
 
     # -- finding the header
 
@@ -394,8 +433,8 @@ class _Reader:
                 first, here = columns[0], columns[1]
                 problems.append(ScoreProblem(
                     sheet.title, row, get_column_letter(here),
-                    f"表头中{get_column_letter(first)}列“{labels[first]}”和"
-                    f"{get_column_letter(here)}列“{labels[here]}”都表示{_FIELDS[key][0]}，"
+                    f"表头中{get_column_letter(first)}列“{shown_value(labels[first])}”和"
+                    f"{get_column_letter(here)}列“{shown_value(labels[here])}”都表示{_FIELDS[key][0]}，"
                     "请删掉或改名其中一列"))
         return problems
 
@@ -435,14 +474,14 @@ class _Reader:
             if kind == "unknown" and (lower or not two_level):
                 layout.problems.append(ScoreProblem(
                     sheet.title, place_row, letter,
-                    f"表头“{canonical_name(label)}”不是本轮评分方案中的指标"
+                    f"表头“{shown_value(canonical_name(label))}”不是本轮评分方案中的指标"
                     f"（本轮指标：{'、'.join(self.criteria)}）"))
             elif kind == "criterion":
                 criterion = self.criteria[name]
                 if stated is not None and stated != criterion.max_points:
                     layout.problems.append(ScoreProblem(
                         sheet.title, place_row, letter,
-                        f"表头“{canonical_name(label)}”的满分与本轮评分方案不一致（“{name}”满分 "
+                        f"表头“{shown_value(canonical_name(label))}”的满分与本轮评分方案不一致（“{name}”满分 "
                         f"{plain_points(criterion.max_points)} 分），请确认用的是本轮的评分表"))
                 if name in first_column_of:
                     layout.problems.append(ScoreProblem(
@@ -462,7 +501,7 @@ class _Reader:
         if layout.judge_line is not None:
             line_row, line_column, name = layout.judge_line
             judge = canonical_person(name)
-            source = f"第{line_row}行的“评委：{name}”"
+            source = f"第{line_row}行的“评委：{shown_value(name)}”"
             place: tuple[int | None, str] = (line_row, get_column_letter(line_column))
         else:
             judge = canonical_person(title)
@@ -472,7 +511,7 @@ class _Reader:
         if not known_judge:
             self.problems.append(ScoreProblem(
                 title, *place,
-                f"评委“{judge}”（按{source}识别）不在本轮评委名单中"))
+                f"评委“{shown_value(judge)}”（按{source}识别）不在本轮评委名单中"))
         elif judge in judge_of_sheet:
             self.problems.append(ScoreProblem(
                 title, *place,
@@ -515,7 +554,7 @@ class _Reader:
             known_unit = unit in self.units
             if not known_unit:
                 self._problem(title, row_number, unit_letter,
-                              f"村（社区）“{unit}”不在本轮参评名单中")
+                              f"村（社区）“{shown_value(unit)}”不在本轮参评名单中")
             for column, criterion in layout.criteria.items():
                 points = self._points(title, row_number, column, values[column - 1], criterion)
                 if points is None or not (known_judge and known_unit):
@@ -562,15 +601,15 @@ class _Reader:
             criterion = self.criteria.get(criterion_name)
             if judge and judge not in self.judges:
                 self._problem(title, row_number, letters["judge"],
-                              f"评委“{judge}”不在本轮评委名单中")
+                              f"评委“{shown_value(judge)}”不在本轮评委名单中")
                 bad = True
             if unit and unit not in self.units:
                 self._problem(title, row_number, letters["unit"],
-                              f"村（社区）“{unit}”不在本轮参评名单中")
+                              f"村（社区）“{shown_value(unit)}”不在本轮参评名单中")
                 bad = True
             if criterion_name and criterion is None:
                 self._problem(title, row_number, letters["criterion"],
-                              f"指标“{canonical_name(texts['criterion'])}”不在本轮评分方案中"
+                              f"指标“{shown_value(canonical_name(texts['criterion']))}”不在本轮评分方案中"
                               f"（本轮指标：{'、'.join(self.criteria)}）")
                 bad = True
             points = self._points(title, row_number, columns["points"], raw["points"], criterion)

@@ -203,6 +203,43 @@ def data_rows(
     return rows
 
 
+# ---------------------------------------------------------------------------- sheets
+
+# A sheet's state in the workbook: the clerk sees neither a hidden nor a very hidden one
+# (the latter not even in Excel's 取消隐藏 list).
+HIDDEN_STATES = ("hidden", "veryHidden")
+
+
+def is_hidden(sheet: Worksheet) -> bool:
+    return getattr(sheet, "sheet_state", "visible") in HIDDEN_STATES
+
+
+def hidden_label(sheet: Worksheet) -> str:
+    """How a hidden sheet is named in a message, with where Excel hides it."""
+    if getattr(sheet, "sheet_state", "visible") == "veryHidden":
+        return (f"工作表“{sheet.title}”是“深度隐藏”的工作表（在 Excel 的“取消隐藏”中也看不到，"
+                "要在 VBA 编辑器中把 Visible 改为 -1）")
+    return f"工作表“{sheet.title}”是隐藏的工作表（在 Excel 中右键点工作表标签，选“取消隐藏”可以看到）"
+
+
+def sheet_is_empty(sheet: Worksheet) -> bool:
+    """No cell of the sheet holds anything (formatting alone does not count)."""
+    return first_cell(sheet, lambda value: cell_text(value) != "") is None
+
+
+def first_cell(sheet: Worksheet, wanted) -> tuple[int, int, object] | None:
+    """(row, column, value) of the first cell, row by row, whose value `wanted` accepts.
+
+    The guard (xlsx_guard) has bounded the sheet's cells before it was parsed, so a whole
+    sheet can be walked."""
+    for row_number, cells in enumerate(sheet.iter_rows(values_only=False), start=1):
+        for column, cell in enumerate(cells, start=1):
+            value = cell_value(cell)
+            if value is not None and wanted(value):
+                return row_number, column, value
+    return None
+
+
 # ---------------------------------------------------------------------------- writing
 
 FONT_NAME = "宋体"

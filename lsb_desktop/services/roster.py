@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import DistrictRecord
 from lsb_desktop.domain.register import REGISTER_START, UnitDraft, UnitStatus, format_start
-from lsb_desktop.domain.text import canonical_name
+from lsb_desktop.domain.text import canonical_name, shown_value
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.services.villages import VillageService, _State
@@ -162,6 +162,10 @@ class _Planner:
         new_secretary = bool(row.secretary) and (term is None or term.person != row.secretary)
         if new_secretary:
             changes.append(f"书记：{term.person if term else '（无）'} → {row.secretary}")
+        # A blank 备注 cell keeps the note, as a blank 管区 or 书记 keeps those.
+        new_note = bool(row.note) and row.note != state.record.note
+        if new_note:
+            changes.append(f"备注：{_quoted(state.record.note)} → {_quoted(row.note)}")
         if not changes:
             return RosterPlanRow(row.row, row.name, UNCHANGED, ())
         status = UnitStatus(latest.status)
@@ -178,12 +182,19 @@ class _Planner:
 
             if not self._guard(row, "名称", change):
                 return None
+        if new_note:
+            # The note is not history: replaced, as the unit dialog replaces it (change_unit).
+            state.record.note = row.note
         if new_secretary:
             since = row.secretary_since or self.effective
             if not self._guard(row, "任职时间", lambda: self.villages._change_secretary(
                     self.session, state, row.secretary, since, "花名册导入")):
                 return None
         return RosterPlanRow(row.row, row.name, UPDATED, tuple(changes))
+
+
+def _quoted(note: str) -> str:
+    return f"“{shown_value(note)}”" if note else "（无）"
 
 
 class RosterService:

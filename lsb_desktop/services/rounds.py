@@ -77,7 +77,7 @@ from lsb_desktop.domain.scoring import (
     JudgeTotal,
     rank,
 )
-from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_person_name
+from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_item_name, validate_person_name
 from lsb_desktop.errors import NotFoundError, TieUndecidedError, ValidationError
 from lsb_desktop.services import audit
 from lsb_desktop.services.commitments import completion_by_unit
@@ -142,6 +142,8 @@ class ScoreImportPreview:
     count_new: int
     count_changed: int
     count_unchanged: int
+    # What the reader says about each sheet (read, empty and ignored, columns left out).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -956,10 +958,12 @@ class RoundService:
         entries: list[ScoreEntry] = []
         problems: list[ScoreProblem] = []
         first_seen: dict[tuple[str, str, str], tuple[Path, ScoreEntry]] = {}
+        notes: list[str] = []
         for path in files:
             read = read_score_file(path, context)
             label = f"（{path.name}）" if len(files) > 1 else ""
             problems.extend(ScoreProblem(p.sheet, p.row, p.column, label + p.message) for p in read.problems)
+            notes.extend(label + note for note in read.notes)
             for entry in read.entries:
                 key = (entry.judge, entry.unit, entry.criterion)
                 if key in first_seen:
@@ -986,7 +990,8 @@ class RoundService:
             else:
                 changed += 1
         warnings = score_warnings(entries, detail.scheme.judged)
-        return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged)
+        return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged,
+                                  tuple(notes))
 
     def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> int:
         """Write every score of a clean preview in one transaction (all or none)."""
@@ -1049,11 +1054,16 @@ def check_points(raw: Decimal | str, criterion: str, maximum: Decimal) -> Decima
 
 
 def _check_scheme(scheme: Scheme) -> None:
+    """A scheme about to be saved or copied into a new round: names through the shared name
+    check (a round's stored scheme is read as it is)."""
     if not scheme.components:
         raise ValidationError("评分方案至少要有一个项目")
     for component in scheme.components:
+        validate_item_name(component.name, "项目名称")
         if not component.criteria:
             raise ValidationError(f"“{component.name}”至少要有一个指标")
+        for criterion in component.criteria:
+            validate_item_name(criterion.name, "指标名称")
 
 
 def _check_judges(names: Iterable[str]) -> tuple[str, ...]:

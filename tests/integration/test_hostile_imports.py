@@ -162,8 +162,12 @@ def test_a_scheme_refuses_weights_and_maxima_that_are_no_numbers(
                                                 ["实地观摩", weight, "基层党建", maximum]])
     with pytest.raises(ValidationError) as raised:
         read_scheme(path)
-    assert any(line.startswith("第2行：") and fragment in line for line in raised.value.details), \
+    place = "B列（权重）" if fragment.startswith("权重") else "D列（满分）"
+    assert [line for line in raised.value.details if fragment in line] == [
+        line for line in raised.value.details if line.startswith(f"工作表“Sheet1”第2行 {place}：")], \
         raised.value.details
+    assert any(fragment in line for line in raised.value.details), raised.value.details
+    assert not any("没有填写权重" in line for line in raised.value.details)
 
 
 @pytest.mark.parametrize(("column", "value", "fragment"), [

@@ -241,7 +241,7 @@ def test_apply_checks_every_row_again_and_writes_nothing_when_one_fails(imported
     with pytest.raises(ValidationError) as caught:
         imported.roster.apply(preview)
     assert "未导入任何数据" in caught.value.message
-    assert any(line.startswith("第2行") for line in caught.value.details)
+    assert any(line.startswith("工作表“名册” 第2行") for line in caught.value.details)
     assert snapshot(imported) == before
 
 
@@ -286,7 +286,7 @@ def test_a_bad_roster_shows_every_problem_by_row_and_column_and_imports_nothing(
     assert "只能是“村”或“社区”" in messages[2]
     assert "只有数字" in messages[3]
     assert "含有数字" in messages[4]
-    assert preview.problem_lines()[0].startswith("第4行 B列（村（社区）名称）：")
+    assert preview.problem_lines()[0].startswith("工作表“名册” 第4行 B列（村（社区）名称）：")
     assert any("合计" in note for note in preview.read.skipped)
     # The good rows were read through their full-width characters.
     good = {row.name: row for row in preview.read.rows}

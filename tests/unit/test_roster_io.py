@@ -154,7 +154,7 @@ def test_bad_input_roster_reports_every_problem_where_it_is(tmp_path: Path) -> N
     assert messages[1] == "类型“镇”无法识别，只能是“村”或“社区”"
     assert messages[2] == "村（社区）名称“1号村”与第3行重名"
     assert "12345" in messages[3] and "数字" in messages[3]
-    assert result.problems[1].where() == "第6行 C列（类型）"
+    assert result.problems[1].where() == "工作表“Sheet1” 第6行 C列（类型）"
     assert result.skipped == ("第9行：合计行，已跳过",)
     assert [(r.row, r.name, r.display_order) for r in result.rows] == [
         (3, "1号村", 1), (4, "幸福社区", 3)]
@@ -278,7 +278,7 @@ def test_kind_that_cannot_be_inferred_is_refused(tmp_path: Path) -> None:
     assert not without_column.ok
     assert locations(without_column.problems) == [(3, "", "类型")]
     assert "增加“类型”列" in without_column.problems[0].message
-    assert without_column.problems[0].where() == "第3行（类型）"
+    assert without_column.problems[0].where() == "工作表“Sheet1” 第3行（类型）"
     assert locations(with_empty_cell.problems) == [(2, "B", "类型")]
     assert with_empty_cell.rows == ()
 
