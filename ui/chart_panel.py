@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from lsb_desktop.errors import LsbError
+from ui.folders import last_folder, remember_folder
 from ui.messages import show_error
 
-FOLDER_KEY = "folders/charts"
+CHARTS = "charts"  # the kind of file for ui.folders
 EXPORT_SIZES = (
     ("1920×1080（幻灯片、投影仪）", 1920, 1080),
     ("1366×768（笔记本屏幕）", 1366, 768),
@@ -89,20 +90,19 @@ def safe_file_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "", text)
 
 
-def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | None,
-                   default_folder: Path) -> Path | None:
+def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | None) -> Path | None:
     """Save `chart` as a `width`×`height` PNG; without `path` the clerk picks the file (in the
     folder charts were last saved to). None when she cancels or the file cannot be written
     (she is told why)."""
     if path is None:
-        folder = QSettings().value(FOLDER_KEY, "", type=str) or str(default_folder)
+        folder = last_folder(CHARTS)
         name = safe_file_name(f"{chart.title_text()}_{width}x{height}") + ".png"
         path, _ = QFileDialog.getSaveFileName(parent, "导出图片", str(Path(folder) / name), "PNG 图片 (*.png)")
         if not path:
             return None
     if not path.lower().endswith(".png"):
         path += ".png"
-    QSettings().setValue(FOLDER_KEY, str(Path(path).parent))
+    remember_folder(CHARTS, path)
     try:
         return chart.export_png(path, width, height)
     except LsbError as exc:  # a full or read-only disk, a missing folder: said in Chinese

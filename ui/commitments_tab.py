@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -65,6 +65,7 @@ from ui.commitment_dialogs import (
     original_text,
 )
 from ui.deferred import LoadWhenShown
+from ui.folders import last_folder, remember_folder
 from ui.messages import ask_confirm, show_error
 from ui.print_preview import open_file, show_in_folder
 from ui.table_model import (
@@ -1388,7 +1389,7 @@ class CommitmentsTab(QWidget):
     # ----- window state ------------------------------------------------------------------------
 
     def _last_folder(self, key: str) -> str:
-        return str(QSettings().value(f"folders/{key}", "", type=str) or self._core.data_dir.parent)
+        return last_folder(key)
 
     def _remember_folder(self, key: str, path: str) -> None:
-        QSettings().setValue(f"folders/{key}", str(Path(path).parent))
+        remember_folder(key, path)

@@ -11,6 +11,7 @@ from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.commitments_tab import CommitmentsTab
+from ui.folders import last_folder, remember_folder
 from ui.messages import show_error
 from ui.scoring_tab import ScoringTab
 from ui.stars_tab import StarsTab
@@ -148,12 +149,10 @@ class MainWindow(QMainWindow):
     # ----- file menu ----------------------------------------------------------------------------
 
     def _last_folder(self, key: str) -> str:
-        return str(QSettings().value(f"folders/{key}", "", type=str) or self.core.data_dir.parent)
+        return last_folder(key)
 
     def _remember_folder(self, key: str, path: str) -> None:
-        from pathlib import Path
-
-        QSettings().setValue(f"folders/{key}", str(Path(path).parent))
+        remember_folder(key, path)
 
     def edit_township(self) -> None:
         from ui.township_dialog import TownshipDialog

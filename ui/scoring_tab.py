@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from lsb_desktop.domain.rounds import (
 from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
+from ui.folders import last_folder, remember_folder
 from ui.meeting import MeetingWindow, WidgetSlide
 from ui.messages import ask_confirm, show_error, show_info
 from ui.print_preview import PdfPrintPreview, open_file, show_in_folder
@@ -1002,10 +1003,10 @@ class ScoringTab(QWidget):
     # ----- actions -----------------------------------------------------------------------------
 
     def _last_folder(self) -> str:
-        return str(QSettings().value("folders/scores", "", type=str) or self._core.data_dir.parent)
+        return last_folder("scores")
 
     def _remember_folder(self, path: str) -> None:
-        QSettings().setValue("folders/scores", str(Path(path).parent))
+        remember_folder("scores", path)
 
     def export_blank_sheets(self, path: str | None = None) -> str | None:
         detail = self._detail

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -41,6 +41,7 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import clean_text
 from lsb_desktop.errors import LsbError, ValidationError
+from ui.folders import last_folder, remember_folder
 from ui.messages import show_error
 from ui.table_model import ALIGN_CENTER, Column, RowTableModel
 from ui.unit_dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
@@ -509,7 +510,7 @@ class ExportDialog(QDialog):
         self.paper_group.buttons()[0].setChecked(True)
         paper_row.addStretch(1)
         township = core.settings.township().township_or_placeholder
-        folder = QSettings().value("folders/stars", "", type=str) or str(core.data_dir.parent)
+        folder = last_folder("stars")
         self.path_edit = QLineEdit(str(Path(folder) / f"{township}{year}年五星创建进度表.xlsx"))
         self.browse_button = QPushButton("浏览…")
         self.browse_button.clicked.connect(self.browse)
@@ -577,7 +578,7 @@ class ExportDialog(QDialog):
         except OSError as exc:
             show_error(self, LsbError(f"无法保存“{target.name}”：{exc}（文件是否正在 Excel 中打开？）"))
             return None
-        QSettings().setValue("folders/stars", str(target.parent))
+        remember_folder("stars", target)
         self.written = target
         self.done_label.setText(f"已导出：{target}")
         self.open_button.show()

@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPointF,
     QRectF,
-    QSettings,
     QSize,
     Qt,
     Signal,
@@ -66,6 +65,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.deferred import LoadWhenShown
+from ui.folders import last_folder, remember_folder
 from ui.messages import show_error
 from ui.star_dialogs import (
     LEVEL_TITLES,
@@ -1415,7 +1415,7 @@ class StarsTab(QWidget):
         return dialog
 
     def _last_folder(self, key: str = "stars") -> str:
-        return str(QSettings().value(f"folders/{key}", "", type=str) or self._core.data_dir.parent)
+        return last_folder(key)
 
     def open_import_dialog(self, path: str | None = None) -> PlanImportDialog | None:
         if path is None:
@@ -1423,7 +1423,7 @@ class StarsTab(QWidget):
                                                   "Excel 工作簿 (*.xlsx)")
             if not path:
                 return None
-        QSettings().setValue("folders/stars", str(Path(path).parent))
+        remember_folder("stars", path)
         dialog = PlanImportDialog(self._core, path, self.year, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.year))
@@ -1461,7 +1461,7 @@ class StarsTab(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "选择附件", self._last_folder("evidence"), "所有文件 (*)")
             if not path:
                 return False
-        QSettings().setValue("folders/evidence", str(Path(path).parent))
+        remember_folder("evidence", path)
         try:
             self._core.stars.attach(unit.unit_id, cell.year, cell.star, Path(path))
         except LsbError as exc:
@@ -1587,7 +1587,7 @@ class StarsTab(QWidget):
         chart = self.current_chart()
         if chart is None or not self._has_chart_data():
             return None
-        written = save_chart_png(self, chart, width, height, path, self._core.data_dir.parent)
+        written = save_chart_png(self, chart, width, height, path)
         if written is not None:
             self.copy_size = (width, height)
             self.ui.chart_status.setText(f"已导出 {width}×{height} 图片：{written}")

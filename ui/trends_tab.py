@@ -382,7 +382,7 @@ class TrendsTab(QWidget):
         chart = self.current_chart()
         if chart is None or self.trend is None or self.trend.is_empty:
             return None
-        written = save_chart_png(self, chart, width, height, path, self._core.data_dir.parent)
+        written = save_chart_png(self, chart, width, height, path)
         if written is not None:
             self.copy_size = (width, height)
             self.ui.status_label.setText(f"已导出 {width}×{height} 图片：{written}")

@@ -1,0 +1,55 @@
+"""File dialogs start in 文档 (Documents), never in the data folder's parent (on Windows the
+hidden AppData\\Roaming), and remember the last folder per kind of file while it exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog
+
+from lsb_desktop.config import AppConfig
+from ui.folders import documents_folder, last_folder, remember_folder
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def forgotten():
+    settings = QSettings()
+    settings.remove("folders")
+    yield
+    settings.remove("folders")
+
+
+def test_a_first_dialog_starts_in_documents_then_in_the_folder_last_used(qtbot, core, tmp_path: Path,
+                                                                         forgotten, monkeypatch) -> None:
+    window = MainWindow(core, AppConfig(data_dir=core.data_dir))
+    qtbot.addWidget(window)
+    asked: list[str] = []
+    picked = tmp_path / "来自组织办" / "名册.xlsx"
+    picked.parent.mkdir()
+
+    def dialog(_parent, _title, start, _filter):
+        asked.append(start)
+        return str(picked), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog)
+    monkeypatch.setattr("ui.roster_dialog.RosterImportDialog", lambda *a, **k: type("D", (), {"preview": None})())
+    window.import_roster()
+    window.import_roster()
+    assert asked[0] == documents_folder()
+    assert Path(asked[0]) != core.data_dir.parent
+    assert asked[1] == str(picked.parent)
+
+
+def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path: Path, forgotten) -> None:
+    folder = tmp_path / "U盘"
+    folder.mkdir()
+    remember_folder("export", folder / "排名表.xlsx")
+    assert last_folder("export") == str(folder)
+    assert last_folder("scores") == documents_folder()  # each kind of file keeps its own
+    folder.rmdir()  # the USB stick is out
+    assert last_folder("export") == documents_folder()
