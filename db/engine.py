@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Every revision in migrations/versions, oldest first. Kept here so that opening an up-to-date
@@ -66,9 +67,40 @@ def read_only_uri(path: Path) -> str:
     return f"{Path(path).resolve().as_uri()}?mode=ro"
 
 
-def make_engine(path: Path) -> Engine:
-    # URL.create, not "sqlite:///" + path: the path is the database's file name as it is.
-    engine = create_engine(URL.create("sqlite", database=str(path)))
+def _wal_holds_data(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads, also in a folder that cannot be written (a CD, a read-only
+    share), where SQLite cannot create the -shm a WAL file needs: there the file is opened
+    immutable (nothing is created beside it), unless a -wal beside it still holds data."""
+    connection = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # SQLite opens lazily
+        return connection
+    except sqlite3.OperationalError as exc:
+        connection.close()
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY) or _wal_holds_data(path) \
+                or not Path(path).exists():
+            raise
+    return sqlite3.connect(read_only_uri(path) + "&immutable=1", uri=True)
+
+
+def make_engine(path: Path, read_only: bool = False) -> Engine:
+    """`read_only`: a file in a place that cannot be written (a CD, a read-only share, a file
+    marked read-only). SQLite opens it with mode=ro, so every write fails with SQLITE_READONLY,
+    and, unless a -wal beside it still holds data, immutable, so nothing (no -wal, no -shm) is
+    created beside it."""
+    if not read_only:
+        # URL.create, not "sqlite:///" + path: the path is the database's file name as it is.
+        engine = create_engine(URL.create("sqlite", database=str(path)))
+    else:
+        uri = read_only_uri(path) + ("" if _wal_holds_data(path) else "&immutable=1")
+        engine = create_engine("sqlite://", poolclass=NullPool,
+                               creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     event.listen(engine, "connect", _on_connect)
     return engine
 
@@ -89,7 +121,7 @@ def file_revision(path: Path) -> RevisionState:
     if not path.exists() or path.stat().st_size == 0:
         return RevisionState(None, head)
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        conn = connect_read_only(path)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             current = None
@@ -123,11 +155,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 class Database:
-    """One data file: its engine and session factory. Call `close()` before replacing the file."""
+    """One data file: its engine and session factory. Call `close()` before replacing the file.
+    `read_only`: see make_engine (never upgraded)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.engine = make_engine(self.path)
+        self.read_only = read_only
+        self.engine = make_engine(self.path, read_only)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

@@ -184,6 +184,9 @@ def _run_in_core(config: AppConfig, args: argparse.Namespace) -> int:
     from lsb_desktop.services import Core
 
     with Core.open(config.data_dir) as core:
+        if core.read_only:
+            # Looking and exporting work; a change is refused with the whole reason.
+            _warn(f"提示：数据文件夹“{core.data_dir}”是只读的，现在只能查看和导出，不能修改。")
         if core.folder.backup_warning:
             # The command still runs: a backup that could not be written never blocks the work.
             _warn(f"警告：{core.folder.backup_warning}")

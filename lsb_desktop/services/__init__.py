@@ -13,9 +13,21 @@ from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
 from lsb_desktop.services.stars import StarService
-from lsb_desktop.services.storage import DataFolder
+from lsb_desktop.services.storage import DataFolder, ReadOnlyError
 from lsb_desktop.services.trends import TrendService
 from lsb_desktop.services.villages import VillageService
+
+
+class _ReadOnlyEvidence(EvidenceStore):
+    """The evidence of a data folder opened read-only: files are checked and shown, never added
+    (the copy would fail before the database refused the row)."""
+
+    def __init__(self, root: Path, reason: str) -> None:
+        super().__init__(root)
+        self._reason = reason
+
+    def add(self, *_args, **_kwargs):
+        raise ReadOnlyError(self._reason)
 
 
 class Core:
@@ -25,7 +37,8 @@ class Core:
         self.folder = folder
         database = folder.database
         assert database is not None
-        write_baseline(database)  # once, after the upgrade to data version 6
+        if folder.read_only is None:
+            write_baseline(database)  # once, after the upgrade to data version 6
         self.villages = VillageService(database)
         self.settings = SettingsService(database)
         self.roster = RosterService(database, self.villages, folder.backup)
@@ -33,7 +46,8 @@ class Core:
         self.audit = AuditService(database)
         self.paper = PaperService(self.rounds, self.settings)
         self.trends = TrendService(database)
-        self.evidence = EvidenceStore(folder.paths.evidence)
+        self.evidence = (EvidenceStore(folder.paths.evidence) if folder.read_only is None
+                         else _ReadOnlyEvidence(folder.paths.evidence, folder.read_only))
         self.commitments = CommitmentService(database, self.villages, self.evidence, folder.backup)
         self.stars = StarService(database, self.villages, self.evidence, folder.backup)
 
@@ -42,6 +56,11 @@ class Core:
         folder = DataFolder(data_dir)
         folder.open(today)
         return cls(folder)
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the data can only be looked at and exported (a read-only folder or file), or None."""
+        return self.folder.read_only
 
     @property
     def data_dir(self) -> Path:

@@ -21,12 +21,12 @@ from db.engine import (
     DatabaseTooNew,
     NotOurDatabase,
     RevisionState,
+    connect_read_only,
     file_revision,
-    read_only_uri,
 )
 from lsb_desktop.config import DataPaths
 from lsb_desktop.domain.period import QUARTER_NAMES
-from lsb_desktop.errors import LockedError, StorageError, ValidationError, os_reason
+from lsb_desktop.errors import LockedError, StorageError, ValidationError, is_read_only_refusal, os_reason
 
 REASON_LABELS = {
     "initial": "新建数据时备份",
@@ -303,6 +303,10 @@ def _why(exc: BaseException) -> str:
     return str(exc)
 
 
+class ReadOnlyError(StorageError):
+    """A change refused because the data folder was opened read-only (DataFolder.read_only)."""
+
+
 class DamagedDataError(StorageError):
     """The data file cannot be read as this program's database: it can be replaced by a good
     backup (the damaged file is kept aside first)."""
@@ -384,16 +388,20 @@ def _damaged(database: Path) -> DamagedDataError:
         "恢复时损坏的文件会改名后留在数据文件夹中，不会被删除。")
 
 
-def watch_faults(database: Database) -> None:
+def watch_faults(database: Database, read_only: str | None = None) -> None:
     """Every SQLite error on this database's engine that is the environment's fault is raised
     as a StorageError in Chinese (the session rolls back as for any error), so neither the
-    command line nor the window ever shows a SQLAlchemy traceback for a full disk."""
+    command line nor the window ever shows a SQLAlchemy traceback for a full disk. A data folder
+    opened read-only refuses every change with `read_only`, the reason."""
     path = database.path
 
     def translate(context) -> None:
-        fault = storage_fault(context.original_exception, path)
+        original = context.original_exception
+        if read_only is not None and _sqlite_fault_kind(original) == _READONLY:
+            raise ReadOnlyError(read_only) from original
+        fault = storage_fault(original, path)
         if fault is not None:
-            raise fault from context.original_exception
+            raise fault from original
 
     event.listen(database.engine, "handle_error", translate)
 
@@ -463,6 +471,16 @@ def _unusable_backup(source: Path, exc: BaseException, what: str = "已损坏") 
 
 # Our own temporary files in the data folder, left behind only if the program was killed.
 _RESTORE_PREFIX = ".lsb-restore-"
+_PROBE_PREFIX = ".lsb-write-test-"
+
+
+def read_only_message(root: Path, folder: bool) -> str:
+    """Why the data can only be looked at, and what to do: the one message of read-only mode."""
+    cause = ("这个文件夹不能写入，例如在光盘上、在只读共享的文件夹中，或没有写入权限" if folder
+             else "其中的数据文件 lsb.db 设置了“只读”属性，或没有写入权限")
+    return (f"数据文件夹“{root}”是只读的，现在只能查看和导出，不能修改（{cause}）。"
+            "要修改数据，请去掉“只读”属性或请管理员给写入权限；光盘或只读共享上的数据，"
+            "请把整个数据文件夹复制到可以写入的位置（如本机的“文档”），再打开复制后的文件夹。")
 
 
 class DataFolder:
@@ -476,11 +494,16 @@ class DataFolder:
         # Why the backup due at this open (the first one, or the daily one) was not taken; the
         # program opens anyway, and the window and the command line say so.
         self.backup_warning: str | None = None
+        # Why the data can only be looked at (read_only_message), or None: a folder or data file
+        # that cannot be written is opened read-only, with no lock file, backup or upgrade there.
+        self.read_only: str | None = None
+        self._folder_writable = True
 
     def open(self, today: date | None = None) -> Database:
         self._acquire_lock()
         try:
-            self._clean_leftovers()
+            if self.read_only is None:
+                self._clean_leftovers()
             return self._open_database(today)
         except BaseException:
             self.close()
@@ -492,7 +515,8 @@ class DataFolder:
         opened instead of raising."""
         self._acquire_lock()
         try:
-            self._clean_leftovers()
+            if self.read_only is None:
+                self._clean_leftovers()
             try:
                 self._open_database(today)
             except DamagedDataError as exc:
@@ -507,8 +531,12 @@ class DataFolder:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"无法创建数据文件夹“{root}”（{_why(exc)}）。"
-                               "请检查这个位置能否写入，或用 --data-dir 换一个数据文件夹。") from exc
+            if not root.is_dir():
+                raise StorageError(f"无法创建数据文件夹“{root}”（{_why(exc)}）。"
+                                   "请检查这个位置能否写入，或用 --data-dir 换一个数据文件夹。") from exc
+        self.read_only = self._read_only_reason()
+        if self.read_only is not None and not self._folder_writable:
+            return  # no lock file where nothing can be written: nobody can change the data there
         lock = FileLock(str(self.paths.lock), timeout=0)
         try:
             lock.acquire()
@@ -517,17 +545,47 @@ class DataFolder:
                 f"另一个亮赛比桌面版正在使用数据文件夹“{root}”。请先关闭它，再打开本程序。"
             ) from None
         except OSError as exc:
+            if self.read_only is not None:
+                return
             raise StorageError(f"无法锁定数据文件夹“{root}”（{_why(exc)}）。"
                                "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读）后再试。") from exc
         self._lock = lock
+
+    def _read_only_reason(self) -> str | None:
+        """read_only_message when the folder (a file cannot be created in it) or the data file
+        (it cannot be opened for writing) cannot be written; None otherwise. A full or busy
+        disk is not read-only: its writes fail and are said as they happen."""
+        root, live = self.paths.root, self.paths.database
+        self._folder_writable = True
+        probe = root / f"{_PROBE_PREFIX}{secrets.token_hex(4)}"
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            if is_read_only_refusal(exc):
+                self._folder_writable = False
+                return read_only_message(root, folder=True)
+        else:
+            try:
+                probe.unlink()
+            except OSError:
+                pass  # cleared with the other leftovers at the next open
+        if live.exists():
+            try:
+                with open(live, "r+b"):
+                    pass
+            except OSError as exc:
+                if is_read_only_refusal(exc):
+                    return read_only_message(root, folder=False)
+        return None
 
     def _clean_leftovers(self) -> None:
         """Half-written backups and restore copies of ours, left by a program that was killed
         or a disk that filled up, are deleted (they are never a complete copy of anything)."""
         try:
             backups.remove_partials(self.paths.backups)
-            for path in self.paths.root.glob(_RESTORE_PREFIX + "*"):
-                path.unlink(missing_ok=True)
+            for prefix in (_RESTORE_PREFIX, _PROBE_PREFIX):
+                for path in self.paths.root.glob(prefix + "*"):
+                    path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only folder: nothing can have been left there since it became one
 
@@ -539,6 +597,8 @@ class DataFolder:
             raise _explain(exc, path, live=True) from exc
         except sqlite3.Error as exc:
             raise (storage_fault(exc, path) or StorageError(f"无法打开数据文件“{path}”：{exc}")) from exc
+        if self.read_only is not None:
+            return self._open_read_only(state)
         if state.current is not None:
             self._backup_or_warn(lambda: self.daily_backup(today or date.today()), "今天的自动备份")
         database = Database(path)
@@ -558,6 +618,32 @@ class DataFolder:
         if state.current is None:
             # A new data file: a restore point from the first minute, before anything is typed.
             self._backup_or_warn(lambda: self.backup("initial"), "新建数据时的第一份备份")
+        return database
+
+    def _open_read_only(self, state: RevisionState) -> Database:
+        """Open the data to look at only: never created, upgraded or backed up here."""
+        path, root = self.paths.database, self.paths.root
+        if state.current is None:
+            raise StorageError(f"数据文件夹“{root}”是只读的，其中还没有数据，不能在这里新建。"
+                               "请用 --data-dir 选一个可以写入的数据文件夹。")
+        if not state.up_to_date:
+            raise StorageError(
+                f"数据文件“{path}”来自较早的版本（{version_text(state.current, state.head)}），"
+                f"需要升级才能打开，但数据文件夹“{root}”是只读的，不能在这里升级。请把整个数据文件夹复制到"
+                "可以写入的位置（如本机的“文档”），再打开复制后的文件夹：程序会先备份，再升级。")
+        database = Database(path, read_only=True)
+        watch_faults(database, self.read_only)
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT count(*) FROM alembic_version")).scalar()
+        except Exception as exc:  # noqa: BLE001 - a -wal that cannot be read without writing beside it
+            database.close()
+            raise StorageError(
+                f"数据文件“{path}”在只读的文件夹中读不出来（{_why(getattr(exc, 'orig', None) or exc)}；"
+                "例如程序上次没有正常关闭，数据还有一部分在 lsb.db-wal 中）。请把整个数据文件夹复制到可以写入的位置，"
+                "再打开复制后的文件夹。") from exc
+        self.revision = state
+        self.database = database
         return database
 
     def _backup_or_warn(self, take, what: str) -> None:
@@ -594,6 +680,9 @@ class DataFolder:
         return self.backup("daily", now=moment)
 
     def backup(self, reason: str = "manual", now: datetime | None = None) -> Path:
+        if self.read_only is not None:
+            # Imports back up first: in a read-only folder they are refused here, with the reason.
+            raise ReadOnlyError(self.read_only)
         try:
             path = backups.take_backup(self.paths.database, self.paths.backups, reason, now,
                                        protect=finalised_restore_points)
@@ -613,6 +702,8 @@ class DataFolder:
         data is backed up first; damaged data cannot be, so its file is kept aside under a new
         name instead. Nothing is replaced when any step fails."""
         source = Path(source)
+        if self.read_only is not None:
+            raise ReadOnlyError(self.read_only)
         if not source.is_file():
             raise ValidationError(f"找不到备份文件“{source}”")
         if self._lock is None:
@@ -737,7 +828,7 @@ class DataFolder:
         except DatabaseTooNew:
             return None  # sound data of a newer program: it is backed up like any other
         try:
-            connection = sqlite3.connect(read_only_uri(live), uri=True)
+            connection = connect_read_only(live)
             try:
                 rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             finally:

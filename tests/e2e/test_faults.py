@@ -300,23 +300,65 @@ def test_leftover_partial_backups_are_cleared_when_the_data_is_opened(data) -> N
 # ---------------------------------------------------------------------------- read-only, locked
 
 
-def test_a_read_only_data_folder_is_said_and_nothing_changes(disk, data) -> None:
-    before = snapshot(data)
-    disk.read_only(data)
-    result = run(*correct_args(), data_dir=data)
+READ_ONLY = "是只读的，现在只能查看和导出，不能修改"
+
+
+def files_of(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file in the folder with its size and modification time (but SQLite's -shm, an index
+    in shared memory that readers update too)."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith("-shm")}
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_a_read_only_data_folder_opens_to_look_and_export_and_refuses_every_change(disk, data, tmp_path, what) -> None:
+    """A data folder on a CD or a read-only share (or an lsb.db marked read-only): listing,
+    checking and exporting work; a correction, an import, a backup and a restore are refused
+    with the reason; nothing is written there (no lock, no -wal, no backup)."""
+    before, files = snapshot(data), files_of(data)
+    (good,) = [p for p in (data / "backups").iterdir() if p.name.endswith("-daily.db")]
+    table = score_table(tmp_path / "评分.xlsx")
+    disk.read_only(data if what == "folder" else data / "lsb.db")
+    listed = run("round", "list", data_dir=data)
+    checked = run("check", data_dir=data)
+    exported = run("export", "ranking", ROUND, "-o", str(tmp_path / "得分汇总表.xlsx"), data_dir=data)
+    refused = [run(*correct_args(), data_dir=data),
+               run("round", "import", ROUND, str(table), "--reason", "补录", data_dir=data),
+               run("backup", data_dir=data), run("restore", str(good), data_dir=data)]
     disk.writable()
-    assert_refused(result)
-    assert any(word in result.stderr for word in ("只读", "没有写入权限", "不能写入")), result.stderr
+
+    for result in (listed, checked, exported):
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"提示：数据文件夹“{data}”{READ_ONLY}" in result.stderr
+    assert "检查结果：通过" in checked.stdout
+    assert (tmp_path / "得分汇总表.xlsx").stat().st_size > 0
+    for result in refused:
+        assert_refused(result, READ_ONLY, "复制到可以写入的位置")
+    assert files_of(data) == files
     assert snapshot(data) == before
 
 
-def test_a_read_only_data_file_is_said_and_nothing_changes(disk, data) -> None:
-    before = snapshot(data)
-    disk.read_only(data / "lsb.db")
-    result = run(*correct_args(), data_dir=data)
+def test_an_old_data_file_in_a_read_only_folder_says_it_cannot_be_upgraded_there(disk) -> None:
+    from tests.integration.dbfiles import old_database
+
+    folder = disk.root / "old"
+    old_database(folder)
+    files = files_of(folder)
+    disk.read_only(folder)
+    result = run("round", "list", data_dir=folder)
     disk.writable()
-    assert_refused(result, "不能写入", "只读")
-    assert snapshot(data) == before
+    assert_refused(result, "需要升级才能打开", "是只读的，不能在这里升级", "复制到")
+    assert files_of(folder) == files
+
+
+def test_a_read_only_folder_without_data_is_said(disk) -> None:
+    folder = disk.root / "empty"
+    folder.mkdir()
+    disk.read_only(folder)
+    result = run("round", "list", data_dir=folder)
+    disk.writable()
+    assert_refused(result, "是只读的，其中还没有数据")
+    assert list(folder.iterdir()) == []
 
 
 def test_a_data_file_locked_by_another_program_is_said_and_nothing_changes(data) -> None:
