@@ -773,7 +773,7 @@ class CommitmentsTab(QWidget):
         ui.summary_table.clicked.connect(self._summary_clicked)
         ui.as_of_combo.currentIndexChanged.connect(lambda _: self._load_summary(self.year()))
         ui.pages.currentChanged.connect(self._page_changed)
-        ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export))
+        ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export, self))
         ui.folder_export_button.clicked.connect(lambda: self._last_export and show_in_folder(self._last_export))
 
     # ----- reading ---------------------------------------------------------------------------
@@ -1378,11 +1378,10 @@ class CommitmentsTab(QWidget):
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            opened = open_file(path)
+            opened = open_file(path, self)  # says so itself when no program opens this kind of file
         finally:
             QApplication.restoreOverrideCursor()
         if not opened:
-            show_error(self, LsbError(f"这台电脑上没有能打开“{file.name}”的程序。文件保存在：{path}"))
             return None
         return path
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -192,6 +194,9 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         self.statusBar().showMessage(f"已导出 {count} 个村（社区）到 {path}", 8000)
+        from ui.print_preview import show_exported
+
+        show_exported(self, f"已导出 {count} 个村（社区）的花名册到：\n{path}", Path(path))
 
     def backup_now(self) -> None:
         try:

@@ -94,8 +94,35 @@ class PdfPrintPreview(QPrintPreviewDialog):
         self.paintRequested.connect(lambda target: paint_pdf(target, self.path))
 
 
-def open_file(path: Path) -> bool:
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+NO_PROGRAM = ("这台电脑上没有能打开“{suffix}”文件的程序（或没有设定默认程序）。文件已保存在：\n{path}\n"
+              "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。")
+
+
+def open_file(path: Path, parent: QWidget | None = None) -> bool:
+    """Open an exported file with the program Windows associates with it; when there is none,
+    say so (with where the file is) instead of doing nothing."""
+    path = Path(path)
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    from ui.messages import show_info
+
+    show_info(parent, "无法打开文件", NO_PROGRAM.format(suffix=path.suffix or "此类", path=path))
+    return False
+
+
+def show_exported(parent: QWidget | None, text: str, path: Path) -> None:
+    """“已导出 …” with 打开 and 在文件夹中显示, for the exports that have no status line of their own."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Information, "导出完成", text, QMessageBox.StandardButton.NoButton, parent)
+    opening = box.addButton("打开", QMessageBox.ButtonRole.ActionRole)
+    folder = box.addButton("在文件夹中显示", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is opening:
+        open_file(path, parent)
+    elif box.clickedButton() is folder:
+        show_in_folder(path)
 
 
 def show_in_folder(path: Path) -> bool:

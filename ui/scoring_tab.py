@@ -607,7 +607,7 @@ class ScoringTab(QWidget):
         ui.preview_notices_action.triggered.connect(lambda: self.preview_paper("notices"))
         ui.certificate_settings_action.triggered.connect(lambda: self.open_certificate_settings())
         ui.calibration_action.triggered.connect(lambda: self.preview_paper("calibration"))
-        ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export))
+        ui.open_export_button.clicked.connect(lambda: self._last_export and open_file(self._last_export, self))
         ui.folder_export_button.clicked.connect(lambda: self._last_export and show_in_folder(self._last_export))
         ui.import_button.clicked.connect(lambda: self.open_import_dialog())
         ui.meeting_button.clicked.connect(lambda: self.open_meeting())

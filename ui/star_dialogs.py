@@ -590,7 +590,7 @@ class ExportDialog(QDialog):
         from ui.print_preview import open_file
 
         if self.written is not None:
-            open_file(self.written)
+            open_file(self.written, self)
 
     def show_written(self) -> None:
         from ui.print_preview import show_in_folder

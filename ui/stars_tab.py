@@ -1482,7 +1482,7 @@ class StarsTab(QWidget):
             return False
         from ui.print_preview import open_file
 
-        return open_file(path)
+        return open_file(path, self)
 
     # ----- charts ------------------------------------------------------------------------------
 

@@ -296,7 +296,7 @@ def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, b
     photo = tmp_path / "坑塘整治前后.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 a photo of a pond " * 64)
     opened: list[Path] = []
-    monkeypatch.setattr(commitments_tab, "open_file", lambda path: opened.append(Path(path)) or True)
+    monkeypatch.setattr(commitments_tab, "open_file", lambda path, parent=None: opened.append(Path(path)) or True)
     reload(tab)
     tab.select_commitment(item.id)
     dialog = tab.open_attach_dialog([photo])
@@ -616,7 +616,7 @@ def test_export_writes_the_workbook_and_offers_to_open_it(qtbot, core, units, ta
     add_item(core, units[2], "建养老服务站")
     reload(tab)
     opened, folders = [], []
-    monkeypatch.setattr(commitments_tab, "open_file", lambda path: opened.append(Path(path)) or True)
+    monkeypatch.setattr(commitments_tab, "open_file", lambda path, parent=None: opened.append(Path(path)) or True)
     monkeypatch.setattr(commitments_tab, "show_in_folder", lambda path: folders.append(Path(path)) or True)
     dialog = tab.open_export_dialog()
     assert dialog.year() == YEAR

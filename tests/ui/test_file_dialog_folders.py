@@ -53,3 +53,16 @@ def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path: Path
     assert last_folder("scores") == documents_folder()  # each kind of file keeps its own
     folder.rmdir()  # the USB stick is out
     assert last_folder("export") == documents_folder()
+
+
+def test_a_file_no_program_opens_is_said_with_where_it_is(qtbot, tmp_path: Path, boxes, monkeypatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from ui.print_preview import open_file
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)  # no program for .xlsx
+    sheet = tmp_path / "得分汇总表.xlsx"
+    sheet.write_bytes(b"PK")
+    assert open_file(sheet) is False
+    assert boxes.texts == [f"这台电脑上没有能打开“.xlsx”文件的程序（或没有设定默认程序）。文件已保存在：\n{sheet}\n"
+                           "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。"]

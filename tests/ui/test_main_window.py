@@ -105,12 +105,14 @@ def test_roster_import_dialog_shows_problems_and_cannot_import(qtbot, core, tmp_
     assert core.villages.list_units() == []
 
 
-def test_export_and_backup_from_the_file_menu(window, core, tmp_path, monkeypatch) -> None:
+def test_export_and_backup_from_the_file_menu(window, core, tmp_path, monkeypatch, boxes) -> None:
     make_unit(core, "张五砦村", secretary="李禛")
     target = tmp_path / "导出"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
     window.export_action.trigger()
     exported = target.with_suffix(".xlsx")
+    # Done: the clerk is told where, with 打开 and 在文件夹中显示 (answered 关闭 here).
+    assert boxes.texts[-1] == f"已导出 1 个村（社区）的花名册到：\n{exported}"
     names = [row[1] for row in load_workbook(exported).active.iter_rows(min_row=3, values_only=True)]
     assert names == ["张五砦村"]
     before = len(core.folder.list_backups())

@@ -267,7 +267,7 @@ def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, m
     assert tab.ui.evidence_list.count() == 1 and "申报材料.pdf" in tab.ui.evidence_list.item(0).text()
     assert "附件 1 个" in tab.view_index(unit.id, STRONG).data(Qt.ItemDataRole.ToolTipRole)
     opened = []
-    monkeypatch.setattr("ui.print_preview.open_file", lambda path: opened.append(Path(path)) or True)
+    monkeypatch.setattr("ui.print_preview.open_file", lambda path, parent=None: opened.append(Path(path)) or True)
     assert tab.ui.open_evidence_button.isEnabled()
     click(qtbot, tab.ui.open_evidence_button)
     assert len(opened) == 1 and opened[0].read_bytes() == source.read_bytes()
