@@ -105,7 +105,7 @@ def run_gui(config: AppConfig) -> int:
         return EXIT_BAD_INPUT
     install_crash_handler(DataPaths(config.data_dir).logs)
     try:
-        if not headless and core.is_empty():
+        if not headless and core.read_only is None and core.is_empty():
             from ui.first_run import FirstRunDialog
 
             FirstRunDialog(core).exec()
@@ -127,12 +127,16 @@ def run_gui(config: AppConfig) -> int:
             print(f"没有名为“{config.tab}”的标签页", file=sys.stderr)
             return EXIT_BAD_INPUT
         if headless:
+            if core.read_only:
+                print(f"提示：{core.read_only}", file=sys.stderr)
             if core.folder.backup_warning:
                 print(f"警告：{core.folder.backup_warning}", file=sys.stderr)
             window.first_painted.connect(lambda: QTimer.singleShot(0, lambda: _finish_headless(app, window, config)))
         else:
             # Once the window is up: a failed backup is said, never a reason not to open.
             window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_backup_problem))
+            # A data folder opened read-only (a CD, a read-only share) says why, once.
+            window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_read_only))
         window.show()
         return app.exec()
     finally:

@@ -28,6 +28,10 @@ TRENDS_TAB = "趋势图表"
 SCREENSHOT_SIZE = (1280, 800)
 BACKUP_WARNING_NOTE = "⚠ 自动备份没有完成，请用 文件 → 立即备份 再试"
 BACKUP_WARNING_STYLE = "QLabel { color: #b71c1c; font-weight: bold; padding: 0 6px; }"
+# A data folder opened read-only (a CD, a read-only share): said in the title and the status bar.
+READ_ONLY_TITLE = "（只读）"
+READ_ONLY_NOTE = "只读：只能查看和导出，不能修改"
+READ_ONLY_STYLE = "QLabel { color: #e65100; font-weight: bold; padding: 0 6px; }"
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +68,12 @@ class MainWindow(QMainWindow):
         self.backup_warning_label.setStyleSheet(BACKUP_WARNING_STYLE)
         self.backup_warning_label.hide()
         self._backup_warning_shown = False
+        self.read_only_label = QLabel(READ_ONLY_NOTE, self)
+        self.read_only_label.setStyleSheet(READ_ONLY_STYLE)
+        self.read_only_label.setToolTip(core.read_only or "")
+        self.read_only_label.setVisible(bool(core.read_only))
+        self._read_only_shown = False
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self.statusBar().addPermanentWidget(self.backup_warning_label)
         self.statusBar().addPermanentWidget(self._status)
         self._update_title()
@@ -126,7 +136,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         township = self.core.settings.township().township_name
-        self.setWindowTitle(f"{APP_NAME} — {township}" if township else APP_NAME)
+        title = f"{APP_NAME} — {township}" if township else APP_NAME
+        self.setWindowTitle(title + (READ_ONLY_TITLE if self.core.read_only else ""))
         self._update_status()
 
     def _update_status(self) -> None:
@@ -144,6 +155,18 @@ class MainWindow(QMainWindow):
             return False
         self._backup_warning_shown = True
         box = QMessageBox(QMessageBox.Icon.Warning, "备份没有完成", warning, QMessageBox.StandardButton.NoButton, self)
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        return True
+
+    def announce_read_only(self) -> bool:
+        """Say once, in a message, that the data folder opened read-only and why (the title and
+        the status bar keep saying so). Returns whether there was anything to say."""
+        reason = self.core.read_only
+        if not reason or self._read_only_shown:
+            return False
+        self._read_only_shown = True
+        box = QMessageBox(QMessageBox.Icon.Information, "只读打开", reason, QMessageBox.StandardButton.NoButton, self)
         box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
         box.exec()
         return True
