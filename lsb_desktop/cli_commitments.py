@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 from lsb_desktop.domain.commitments import counted_to, overdue_heading
+from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import ValidationError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -85,11 +86,14 @@ def _export(core, args) -> int:
     day = counted_to(year, today)  # as the tab's list and summary count: the year's end, or today
     summary = core.commitments.summary(year, day, today=today)
     secretaries = {unit.id: unit.secretary for unit in core.villages.list_units(on=day) if unit.secretary}
-    write_commitment_workbook(
-        args.output, year=year, township=settings.township_or_placeholder,
-        committee=settings.committee_or_placeholder, commitments=commitments, summary=summary,
-        paper=args.paper, on=day, secretaries=secretaries, today=today,
-    )
+    with noting_cut_cells() as cuts:
+        write_commitment_workbook(
+            args.output, year=year, township=settings.township_or_placeholder,
+            committee=settings.committee_or_placeholder, commitments=commitments, summary=summary,
+            paper=args.paper, on=day, secretaries=secretaries, today=today,
+        )
+    if cuts:
+        _err(f"警告：{cut_cells_warning(cuts)}")
     units = len({item.unit_id for item in commitments})
     overdue = sum(row.completion.overdue for row in summary)
     _out(f"已导出 {year} 年承诺事项公示表（{units} 个村（社区），{len(commitments)} 项）"

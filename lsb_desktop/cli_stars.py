@@ -15,6 +15,7 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
+from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.services.stars import view_day
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -78,8 +79,11 @@ def run_stars_command(core, args) -> int:
         return EXIT_OK
     if args.action == "export":
         township = _township(core)
-        summary = core.stars.export_workbook(args.output, args.year, township=township,
-                                             paper=getattr(args, "paper", "A4") or "A4")
+        with noting_cut_cells() as cuts:
+            summary = core.stars.export_workbook(args.output, args.year, township=township,
+                                                 paper=getattr(args, "paper", "A4") or "A4")
+        if cuts:
+            print(f"警告：{cut_cells_warning(cuts)}", file=sys.stderr)
         _out(f"已导出{args.year}年五星创建进度表（{len(summary.units)} 个村（社区））到 {args.output}")
         return EXIT_OK
     return _import_plan(core, args)

@@ -240,3 +240,111 @@ def _zip(path: Path, parts: dict[str, str]) -> Path:
         for name, text in parts.items():
             archive.writestr(name, text)
     return path
+
+
+# ---------------------------------------------------------------------------- sheets and names
+
+# Issue 19, points 1, 2 and 4: files that open but must not be half-imported or let garbage and
+# look-alike names in. Plain workbooks (openpyxl writes them as Excel would), except where a
+# cell is longer than openpyxl writes (it cuts at 32,767 characters without a word).
+# name -> (importer, file, a fragment the located message must hold)
+SheetCase = tuple[str, Path, str]
+
+JUDGE_HEADER = ["序号", "村（社区）", "基层党建（25分）", "产业发展（25分）"]
+LONG_TEXT = "长" * 100_000
+
+
+def _workbook(path: Path, sheets: Sequence[tuple[str, Sequence[Sequence[object]], str]]) -> Path:
+    """Sheets as (title, rows from A1, state: visible | hidden | veryHidden)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        sheet.sheet_state = state
+    book.save(path)
+    return path
+
+
+def _judge_rows(header_row: int = 1) -> list[list[object]]:
+    """A judge's sheet for the units 东关村 and 西河社区, its header on `header_row`."""
+    title = [[f"说明第{i}行"] for i in range(1, header_row)]
+    return title + [JUDGE_HEADER, [1, "东关村", 20, 21], [2, "西河社区", 22, 23]]
+
+
+def _roster(path: Path, *rows: Sequence[object], header: Sequence[str] = ("村（社区）名称", "管区")) -> Path:
+    return _workbook(path, [("名册", [list(header), *rows], "visible")])
+
+
+def _scheme(path: Path, component: object, criterion: object) -> Path:
+    return _workbook(path, [("方案", [["项目", "权重", "指标", "满分"], [component, 1, criterion, 25]],
+                            "visible")])
+
+
+def build_sheet_cases(folder: Path) -> dict[str, SheetCase]:
+    """The round's judges are 甲、乙、丙 and its units 东关村 and 西河社区; the register holds
+    both (管区 东部管区)."""
+    from datetime import datetime
+
+    cases: dict[str, SheetCase] = {}
+
+    def add(name: str, importer: str, fragment: str, make: Callable[[Path], Path]) -> None:
+        cases[name] = (importer, make(folder / f"{name}.xlsx"), fragment)
+
+    # -- point 1: every sheet read or reported
+    add("judge_header_on_row_30", "round",
+        "工作表“乙” 第31行 B列：工作表中有参评的村（社区）“东关村”，但前 20 行中找不到评分表的表头",
+        lambda p: _workbook(p, [("甲", _judge_rows(), "visible"), ("乙", _judge_rows(30), "visible"),
+                                ("丙", _judge_rows(), "visible")]))
+    add("judge_sheet_hidden", "round",
+        "工作表“乙”：工作表“乙”是隐藏的工作表（在 Excel 中右键点工作表标签，选“取消隐藏”可以看到），其中有评分表",
+        lambda p: _workbook(p, [("甲", _judge_rows(), "visible"), ("乙", _judge_rows(), "hidden")]))
+    add("judge_sheet_very_hidden", "round", "工作表“丙”：工作表“丙”是“深度隐藏”的工作表",
+        lambda p: _workbook(p, [("甲", _judge_rows(), "visible"), ("丙", _judge_rows(), "veryHidden")]))
+    add("roster_sheet_hidden", "villages", "工作表“旧名册”：工作表“旧名册”是隐藏的工作表",
+        lambda p: _workbook(p, [("名册", [["村（社区）名称"], ["东关村"]], "visible"),
+                                ("旧名册", [["村（社区）名称"], ["北岗村"]], "hidden")]))
+    add("roster_two_sheets", "villages", "工作表“二管区”：工作表“二管区”也是村（社区）名册",
+        lambda p: _workbook(p, [("一管区", [["村（社区）名称"], ["东关村"]], "visible"),
+                                ("二管区", [["村（社区）名称"], ["北岗村"]], "visible")]))
+    # -- point 2: look-alike and garbage names
+    add("roster_zero_width_space", "villages",
+        "工作表“名册” 第3行 A列（村（社区）名称）：村（社区）名称“东关村”与第2行重名",
+        lambda p: _roster(p, ["东关村", "东部管区"], ["东关\u200b村", "东部管区"]))
+    add("roster_right_to_left_override", "villages",
+        "工作表“名册” 第3行 A列（村（社区）名称）：村（社区）名称“西河社区”与第2行重名",
+        lambda p: _roster(p, ["西河社区", "东部管区"], ["\u202e西河社区\u202c", "东部管区"]))
+    add("roster_escape", "villages",
+        "工作表“名册” 第2行 A列（村（社区）名称）：村（社区）名称“东关_x0000_村”中有转义文字“_x0000_”",
+        lambda p: _roster(p, ["东关_x0000_村", "东部管区"]))
+    add("roster_date_as_name", "villages",
+        "工作表“名册” 第2行 A列（村（社区）名称）：村（社区）名称是一个日期（2025-01-01）",
+        lambda p: _roster(p, [datetime(2025, 1, 1), "东部管区"]))
+    add("roster_date_as_district", "villages",
+        "工作表“名册” 第2行 B列（管区）：管区名称是一个日期（2025-03-01）",
+        lambda p: _roster(p, ["东关村", datetime(2025, 3, 1)]))
+    add("roster_error_as_secretary", "villages",
+        "工作表“名册” 第2行 B列（党组织书记）：党组织书记姓名是 Excel 的错误值“#NAME?”",
+        # Typed text, not an error cell: openpyxl would store a bare "#NAME?" as one; the
+        # zero-width space keeps it text, and the name check drops it before judging.
+        lambda p: _roster(p, ["东关村", "#NAME?\u200b"], header=("村（社区）名称", "党组织书记")))
+    add("scheme_ref", "scheme", "工作表“方案”第2行 C列（指标）：单元格是公式错误“#REF!”",
+        lambda p: _scheme(p, "实地观摩", "#REF!"))
+    add("scheme_n_a_text", "scheme", "工作表“方案”第2行 A列（项目）：项目名称是 Excel 的错误值“#N/A”",
+        lambda p: _scheme(p, "#N/A\u200b", "基层党建"))
+    add("scheme_date", "scheme", "工作表“方案”第2行 C列（指标）：指标名称是一个日期（2025-01-01）",
+        lambda p: _scheme(p, "实地观摩", datetime(2025, 1, 1)))
+    add("scheme_control_escape", "scheme", "工作表“方案”第2行 C列（指标）：指标名称“基层_x0001_党建”中有转义文字",
+        lambda p: _scheme(p, "实地观摩", "基层_x0001_党建"))
+    add("scheme_32767_name", "scheme", "工作表“方案”第2行 C列（指标）：指标名称“党党党党党党党党党党党党党党党党党党党党…”太长（32767 个字",
+        lambda p: _scheme(p, "实地观摩", "党" * 32_767))
+    add("scheme_100000_name", "scheme", "工作表“方案”第 2 行、第 C 列的单元格超过 32767 个字",
+        lambda p: write_xlsx(p, [("方案", sheet_xml(rows_xml([["项目", "权重", "指标", "满分"],
+                                                             ["实地观摩", 1, LONG_TEXT, 25]])))]))
+    # -- points 3 and 4: a 100,000-character note is refused before it is read, never echoed
+    add("roster_100000_note", "villages", "工作表“名册”第 2 行、第 B 列的单元格超过 32767 个字",
+        lambda p: write_xlsx(p, [("名册", sheet_xml(rows_xml([["村（社区）名称", "备注"], ["东关村", LONG_TEXT]])))]))
+    return cases

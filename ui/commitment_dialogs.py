@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -47,7 +48,7 @@ from lsb_desktop.domain.commitments import (
     due_text,
 )
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
-from lsb_desktop.domain.text import clean_text
+from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.messages import CANCEL_TEXT, show_error
 from ui.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
@@ -1097,14 +1098,18 @@ class ExportDialog(ServiceDialog):
         if not commitments:
             raise ValidationError(f"{year}年还没有承诺事项，没有可导出的内容")
         day = self.counted_day()
-        write_commitment_workbook(
-            path, year=year, township=township.township_or_placeholder,
-            committee=township.committee_or_placeholder, commitments=commitments,
-            summary=self._core.commitments.summary(year, day, today=self._today), paper=self.paper(), on=day,
-            today=self._today,
-            secretaries={unit.id: unit.secretary for unit in self._core.villages.list_units(on=day)
-                         if unit.secretary},
-        )
+        with noting_cut_cells() as cuts:
+            write_commitment_workbook(
+                path, year=year, township=township.township_or_placeholder,
+                committee=township.committee_or_placeholder, commitments=commitments,
+                summary=self._core.commitments.summary(year, day, today=self._today), paper=self.paper(), on=day,
+                today=self._today,
+                secretaries={unit.id: unit.secretary for unit in self._core.villages.list_units(on=day)
+                             if unit.secretary},
+            )
+        if cuts:
+            # The file is written; the clerk must know which cells hold less than the program.
+            QMessageBox.warning(self, "部分内容已截断", f"已导出：{path}\n\n{cut_cells_warning(cuts)}")
         return path
 
 

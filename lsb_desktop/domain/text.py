@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from lsb_desktop.errors import ValidationError
@@ -128,10 +131,10 @@ def _check_common(value: str, what: str, limit: int) -> None:
         raise ValidationError(f"{what}“{shown}”含有无法显示和打印的字符（{code}，私用区字符），请改用标准汉字")
     if value.startswith(FORMULA_PREFIXES):
         raise ValidationError(f"{what}“{shown}”不能以 = + - @ 开头")
-    if _NUMBER_LIKE.match(value):
-        raise ValidationError(f"{what}“{shown}”只有数字，不像名称")
     if _looks_like_date(value):
         raise ValidationError(f"{what}“{shown}”是一个日期，不是名称，请检查是否填错了列")
+    if _NUMBER_LIKE.match(value):
+        raise ValidationError(f"{what}“{shown}”只有数字，不像名称")
 
 
 def validate_unit_name(text: object, what: str = "村（社区）名称") -> str:
@@ -154,7 +157,9 @@ def validate_person_name(text: object, what: str = "党组织书记姓名") -> s
     validate_unit_name checks a unit's, with at most MAX_PERSON_NAME characters and no digit."""
     _refuse_non_text(text, what)
     value = canonical_person(text)
-    if value.upper() not in EXCEL_ERRORS and any(ch.isdigit() for ch in value):
+    # Digits first ("张三1" says 含有数字), unless they belong to an error value or an escape.
+    if (value.upper() not in EXCEL_ERRORS and not _XML_ESCAPE.search(value)
+            and any(ch.isdigit() for ch in value)):
         raise ValidationError(f"{what}“{shown_value(value)}”含有数字")
     _check_common(value, what, MAX_PERSON_NAME)
     return value
@@ -212,3 +217,44 @@ def _looks_like_date(text: str) -> bool:
 
 def format_date(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+# ---------------------------------------------------------------------------- Excel cells
+
+# An Excel cell holds at most this many characters; Excel refuses (and openpyxl silently
+# cuts) a longer text.
+EXCEL_CELL_CHARS = 32_767
+CUT_MARK = "…（超出 Excel 单元格上限，已截断，完整内容见程序）"
+# The cells cut by fit_excel_cell within `noting_cut_cells` (per thread and task, not global).
+_CUT_CELLS: ContextVar[list[str] | None] = ContextVar("lsb_cut_cells", default=None)
+
+
+def fit_excel_cell(text: str, where: str) -> str:
+    """`text` as an Excel cell can hold it: a longer one is cut and ends with CUT_MARK, and
+    `where` (工作表“名册”第 5 行 J列) is noted for the warning after the export."""
+    if len(text) <= EXCEL_CELL_CHARS:
+        return text
+    cuts = _CUT_CELLS.get()
+    if cuts is not None:
+        cuts.append(where)
+    return text[:EXCEL_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
+
+
+@contextmanager
+def noting_cut_cells() -> Iterator[list[str]]:
+    """Collect, for the export run inside the block, where each cut cell is."""
+    cuts: list[str] = []
+    token = _CUT_CELLS.set(cuts)
+    try:
+        yield cuts
+    finally:
+        _CUT_CELLS.reset(token)
+
+
+def cut_cells_warning(cuts: list[str] | tuple[str, ...], shown: int = 10) -> str:
+    """The line telling the clerk which cells an export cut ('' when none)."""
+    if not cuts:
+        return ""
+    places = "、".join(cuts[:shown]) + (f" 等 {len(cuts)} 处" if len(cuts) > shown else "")
+    return (f"{places}的文字超过 Excel 单元格的上限（{EXCEL_CELL_CHARS} 个字），导出时已截断，"
+            "并在截断处注明“已截断”；完整内容请在程序中查看")

@@ -23,6 +23,8 @@ from lsb_desktop.io.xlsx import (
     cell_text,
     data_rows,
     header_rows,
+    hidden_label,
+    is_hidden,
     label_key,
     merged_fill,
     open_workbook,
@@ -183,20 +185,20 @@ def parse_due(value: object) -> Due:
     if match:
         month = int(match.group(1))
         if not 1 <= month <= 12:
-            raise ValidationError(f"完成时限“{value}”中没有 {month} 月")
+            raise ValidationError(f"完成时限“{shown_value(value)}”中没有 {month} 月")
         return Due(month=month)
     match = _MONTH_WITH_YEAR.match(text)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         return Due(deadline=_month_end(year, month, value), year=year)
     if _AMBIGUOUS_MONTH.match(text):
-        raise ValidationError(f"完成时限“{value}”不明确（是月份还是季度？），"
+        raise ValidationError(f"完成时限“{shown_value(value)}”不明确（是月份还是季度？），"
                               "请写成 2024年3月底、2024Q3 或 2024-03-31")
     stripped = _BEFORE.sub("", text)
     try:
         day = parse_date(stripped, "完成时限")
     except ValidationError:
-        raise ValidationError(f"无法识别完成时限“{value}”，请写成 2024-09-30、2024年9月30日、"
+        raise ValidationError(f"无法识别完成时限“{shown_value(value)}”，请写成 2024-09-30、2024年9月30日、"
                               "2024Q3（季度）或 2024年6月底") from None
     return Due(deadline=day, year=day.year)
 
@@ -207,7 +209,7 @@ def month_end(year: int, month: int) -> date:
 
 def _month_end(year: int, month: int, written: object) -> date:
     if not 1 <= month <= 12:
-        raise ValidationError(f"完成时限“{written}”中没有 {month} 月")
+        raise ValidationError(f"完成时限“{shown_value(written)}”中没有 {month} 月")
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1)
 
@@ -255,6 +257,12 @@ def read_commitments(path: Path) -> CommitmentFileRead:
                     notes.append(f"工作表“{sheet.title}”中没有承诺事项表头，已跳过")
                 continue
             found = True
+            if is_hidden(sheet):
+                # Every sheet is read or reported: a hidden one is neither read unseen nor skipped.
+                problems.append(FileProblem(sheet.title, None, "", (
+                    f"{hidden_label(sheet)}，其中有承诺事项（表头在第{header[0]}行）。隐藏的工作表既不导入"
+                    "也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表")))
+                continue
             year_column = year_column or any(
                 _LABEL_TO_FIELD.get(label_key(label)) == "year" for label in header[1].values())
             _read_sheet(sheet, *header, rows, problems, notes)
@@ -293,7 +301,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str], rows:
         elif key in columns:
             problems.append(FileProblem(
                 title, header_row, label_key(label),
-                f"与“{names[key]}”列都表示{FIELDS[key][0]}，请删掉或改名其中一列"))
+                f"与“{shown_value(names[key])}”列都表示{FIELDS[key][0]}，请删掉或改名其中一列"))
         else:
             columns[key] = column
             names[key] = label_key(label)  # （社区） as written on paper, not NFKC's (社区)
@@ -303,7 +311,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str], rows:
     if len(problems) > before:
         return
     if ignored:
-        notes.append(f"工作表“{title}”中已忽略的列：{'、'.join(ignored)}")
+        notes.append(f"工作表“{title}”中已忽略的列：{'、'.join(shown_value(x) for x in ignored)}")
     read = data_rows(sheet, header_row, MAX_DATA_ROWS)
     if read is None:
         problems.append(FileProblem(title, None, "", f"表头下面超过 {MAX_DATA_ROWS} 行数据，"

@@ -48,6 +48,8 @@ from lsb_desktop.io.xlsx import (
     cell_text,
     cell_value,
     header_rows,
+    hidden_label,
+    is_hidden,
     label_key,
     merged_fill,
     open_workbook,
@@ -534,12 +536,19 @@ def read_star_plan(path: Path) -> StarPlanRead:
         plans = [found for found in (_PlanSheet.find(sheet) for sheet in sheets if sheet.title != SUMMARY_SHEET_TITLE)
                  if found is not None]
         if plans:
-            read = plans[0].read()
-            # One plan sheet per file: a second one (another 管区, say) is never skipped silently.
+            # Every sheet is read or reported: a hidden plan sheet is neither read unseen nor
+            # skipped; a second one (another 管区, say) is never skipped silently.
+            hidden = tuple(f"{hidden_label(plan.sheet)}，其中有创建计划（表头在第 {plan.header_row} 行）。"
+                           "隐藏的工作表既不导入也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"
+                           for plan in plans if is_hidden(plan.sheet))
+            visible = [plan for plan in plans if not is_hidden(plan.sheet)]
+            if not visible:
+                return StarPlanRead((), hidden)
+            read = visible[0].read()
             others = tuple(f"工作表“{other.sheet.title}”也是创建计划表；一次只导入一个工作表，"
-                           f"请把各工作表的村（社区）合并到“{plans[0].sheet.title}”后再导入"
-                           for other in plans[1:])
-            return StarPlanRead(read.rows, read.problems + others)
+                           f"请把各工作表的村（社区）合并到“{visible[0].sheet.title}”后再导入"
+                           for other in visible[1:])
+            return StarPlanRead(read.rows, read.problems + hidden + others)
     finally:
         workbook.close()
     message = ("找不到表头：应有“村（社区）”列，以及每颗星一列（如“支部过硬星”，打“✓”表示计划创建）"

@@ -16,7 +16,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean
+from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean, fit_excel_cell
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.xlsx_guard import MAX_FILE_BYTES, check_xlsx
@@ -252,7 +252,10 @@ PAGE_FOOTER = "第 &P 页 共 &N 页"
 
 
 def put_text(cell: Cell, value: str) -> None:
-    """Write text that stays text, even when it starts like a formula."""
+    """Write text that stays text, even when it starts like a formula; a text longer than a
+    cell holds (32,767 characters) is cut with a visible mark and noted (fit_excel_cell)."""
+    value = fit_excel_cell(
+        value, f"工作表“{cell.parent.title}”第 {cell.row} 行 {cell.column_letter}列")
     cell.value = value
     if value.startswith(FORMULA_PREFIXES):
         # openpyxl turns "=..." into a formula; a note like "=SUM(A1)" must stay text, and

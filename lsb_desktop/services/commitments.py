@@ -37,7 +37,7 @@ from lsb_desktop.domain.commitments import (
 )
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import UnitStatus
-from lsb_desktop.domain.text import canonical_name, clean_text
+from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
 from lsb_desktop.errors import LsbError, NotFoundError, ValidationError
 from lsb_desktop.services import audit
 from lsb_desktop.services.evidence import EvidenceStore
@@ -1067,7 +1067,7 @@ class _Importer:
         row = planned.row
         candidates = self.names.get(row.unit_name, set())
         if not candidates:
-            planned.problems.append(row.problem("unit", f"名册中没有村（社区）“{row.unit_name}”，请核对名称"))
+            planned.problems.append(row.problem("unit", f"名册中没有村（社区）“{shown_value(row.unit_name)}”，请核对名称"))
             return
         if len(candidates) > 1 and planned.year is not None:
             first, last = date(planned.year, 1, 1), date(planned.year, 12, 31)
@@ -1082,7 +1082,7 @@ class _Importer:
                     in_year.add(unit_id)
             candidates = in_year or candidates
         if len(candidates) > 1:
-            planned.problems.append(row.problem("unit", f"名册中有多个村（社区）叫过“{row.unit_name}”，无法确定是哪一个"))
+            planned.problems.append(row.problem("unit", f"名册中有多个村（社区）叫过“{shown_value(row.unit_name)}”，无法确定是哪一个"))
             return
         unit_id = next(iter(candidates))
         if planned.year is not None:

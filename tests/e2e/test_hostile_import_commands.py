@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
-from hostile_files import build_corpus, simple_xlsx
+from hostile_files import build_corpus, build_sheet_cases, simple_xlsx
 from lsb_desktop.domain.scoring import DEFAULT_SCHEME
 from test_command_line import ROOT, run
 
@@ -138,3 +141,108 @@ def test_a_hostile_file_is_refused_in_chinese_with_nothing_written(
     assert _digest(data) == before
     print(f"{importer} {case}: {peak:.0f} MB")
     assert peak <= MAX_CHILD_RSS_MB, f"{importer} {case}: {peak:.0f} MB"
+
+
+# ---------------------------------------------------------------------------- sheets and names
+# Issue 19, points 1, 2 and 4, through the real program: a judge sheet whose header is too low,
+# hidden sheets, look-alike and garbage names, a 100,000-character note. Each exits 2 with the
+# located Chinese message, quotes no value at length, and writes nothing.
+
+# One program start per case that refuses a whole file; the name cases, one row each, share a
+# file per importer (each row its own located message), to keep the file quick.
+SHEET_RUNS = ["judge_header_on_row_30", "judge_sheet_hidden", "roster_sheet_hidden", "scheme_100000_name",
+              "roster_100000_note"]
+ROSTER_NAMES = {  # case -> its row in one roster
+    "roster_zero_width_space": ["东关\u200b村", "东部管区", ""],
+    "roster_right_to_left_override": ["\u202e西河社区\u202c", "东部管区", ""],
+    "roster_escape": ["东关_x0000_村", "东部管区", ""],
+    "roster_date_as_name": [datetime(2025, 1, 1), "东部管区", ""],
+    "roster_error_as_secretary": ["北岗村", "东部管区", "#NAME?\u200b"],
+}
+SCHEME_NAMES = {  # case -> its (项目, 指标) in one scheme
+    "scheme_ref": ("实地观摩", "#REF!"), "scheme_n_a_text": ("#N/A\u200b", "基层党建"),
+    "scheme_date": ("实地观摩", datetime(2025, 1, 1)), "scheme_control_escape": ("实地观摩", "基层_x0001_党建"),
+    "scheme_32767_name": ("实地观摩", "党" * 32_767),
+}
+
+
+@pytest.fixture(scope="module")
+def sheet_cases(tmp_path_factory) -> dict[str, tuple[str, Path, str]]:
+    return build_sheet_cases(tmp_path_factory.mktemp("sheets"))
+
+
+def _refused(data: Path, command: list[str], fragments: list[str]) -> None:
+    before = _digest(data)
+    done = run(*command, data_dir=data)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr and "程序内部错误" not in done.stderr, done.stderr
+    assert done.stderr.startswith("错误："), done.stderr
+    for fragment in fragments:
+        assert fragment in done.stderr, (fragment, done.stderr)
+    # A 100,000-character value (or a 32,767-character one) is never echoed whole.
+    assert max(len(line) for line in done.stderr.splitlines()) < 300, done.stderr[:2000]
+    assert "导入完成" not in done.stdout
+    assert _digest(data) == before
+
+
+@pytest.mark.parametrize("case", SHEET_RUNS)
+def test_a_half_readable_file_is_refused_with_nothing_written(township, sheet_cases, case: str) -> None:
+    data, round_id = township
+    importer, path, fragment = sheet_cases[case]
+    _refused(data, _command(importer, path, round_id), [fragment])
+
+
+def test_look_alike_and_garbage_unit_and_person_names_are_refused_at_their_cells(
+        township, tmp_path: Path) -> None:
+    data, round_id = township
+    rows = [["村（社区）名称", "管区", "党组织书记"], ["东关村", "东部管区", ""], ["西河社区", "东部管区", ""]]
+    rows += list(ROSTER_NAMES.values())
+    path = _plain_book(tmp_path / "名册.xlsx", "名册", rows)
+    where = "工作表“名册” 第{}行 {}列（{}）："
+    fragments = [
+        where.format(4, "A", "村（社区）名称") + "村（社区）名称“东关村”与第2行重名",
+        where.format(5, "A", "村（社区）名称") + "村（社区）名称“西河社区”与第3行重名",
+        where.format(6, "A", "村（社区）名称") + "村（社区）名称“东关_x0000_村”中有转义文字“_x0000_”",
+        where.format(7, "A", "村（社区）名称") + "村（社区）名称是一个日期（2025-01-01）",
+        where.format(8, "C", "党组织书记") + "党组织书记姓名是 Excel 的错误值“#NAME?”",
+    ]
+    _refused(data, _command("villages", path, round_id), fragments)
+
+
+def test_garbage_component_and_criterion_names_are_refused_at_their_cells(
+        township, sheet_cases, tmp_path: Path) -> None:
+    data, round_id = township
+    rows = [["项目", "权重", "指标", "满分"]]
+    rows += [[component, 1, criterion, 25] for component, criterion in SCHEME_NAMES.values()]
+    path = _plain_book(tmp_path / "方案.xlsx", "方案", rows)
+    fragments = [re.sub(r"第2行", f"第{number}行", sheet_cases[case][2])
+                 for number, case in enumerate(SCHEME_NAMES, start=2)]
+    _refused(data, _command("scheme", path, round_id), fragments)
+
+
+def _plain_book(path: Path, title: str, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    book.active.title = title
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_name_with_a_zero_width_space_is_the_registered_unit_not_a_second_one(
+        township, tmp_path: Path) -> None:
+    data, _ = township
+    path = simple_xlsx(tmp_path / "名册.xlsx", [["村（社区）名称", "管区"], ["东关\u200b村", "东部管区"]])
+
+    def units() -> list[str]:
+        connection = sqlite3.connect(data / "lsb.db")
+        try:
+            return sorted(row[0] for row in connection.execute("SELECT name FROM unit_versions"))
+        finally:
+            connection.close()
+
+    names = units()
+    done = run("villages", "import", str(path), "--effective", "2025-01-01", data_dir=data)
+    assert done.returncode == 0, done.stderr
+    assert "东关村" in done.stdout and "无变化" in done.stdout, done.stdout
+    assert units() == names

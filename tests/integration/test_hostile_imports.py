@@ -16,8 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
-from hostile_files import build_corpus, simple_xlsx
+from hostile_files import build_corpus, build_sheet_cases, simple_xlsx
 from lsb_desktop.domain.score_files import ScoreContext
 from lsb_desktop.domain.scoring import DEFAULT_SCHEME
 from lsb_desktop.errors import ValidationError
@@ -224,3 +225,116 @@ def test_a_file_at_the_township_scale_passes_the_limits(tmp_path: Path) -> None:
     assert read.problems == ()
     assert len(read.entries) == len(rows) - 1
     assert read.entries[0].points == Decimal(10)
+
+
+# ---------------------------------------------------------------------------- sheets and names
+SHEET_CASES = [
+    "judge_header_on_row_30", "judge_sheet_hidden", "judge_sheet_very_hidden", "roster_sheet_hidden",
+    "roster_two_sheets", "roster_zero_width_space", "roster_right_to_left_override", "roster_escape",
+    "roster_date_as_name", "roster_date_as_district", "roster_error_as_secretary", "scheme_ref",
+    "scheme_n_a_text", "scheme_date", "scheme_control_escape", "scheme_32767_name", "scheme_100000_name",
+    "roster_100000_note",
+]
+# Issue 19, points 1, 2 and 4: every sheet is read or reported, garbage and look-alike names are
+# refused or folded, and a refused value is quoted short. The same files go through the real
+# program in tests/e2e/test_hostile_import_commands.py (exit 2, nothing written).
+
+SHEET_READERS: dict[str, Callable[[Path], list[str]]] = {
+    "round": lambda path: [f"{p.where()}：{p.message}" for p in read_score_file(path, CONTEXT).problems],
+    "villages": lambda path: [f"{p.where()}：{p.message}" for p in read_roster(path).problems],
+    "scheme": lambda path: [str(read_scheme(path))],
+}
+
+
+@pytest.fixture(scope="module")
+def sheet_cases(tmp_path_factory) -> dict[str, tuple[str, Path, str]]:
+    return build_sheet_cases(tmp_path_factory.mktemp("sheets"))
+
+
+@pytest.mark.parametrize("case", SHEET_CASES)
+def test_a_sheet_or_name_case_is_a_located_short_problem(sheet_cases, case: str) -> None:
+    importer, path, fragment = sheet_cases[case]
+    try:
+        lines = SHEET_READERS[importer](path)
+    except ValidationError as exc:
+        lines = [exc.message, *exc.details]
+    assert any(fragment in line for line in lines), lines
+    # A 100,000-character value (or a 32,767-character one) is never echoed whole.
+    assert all(len(line) < 300 for line in lines), [len(line) for line in lines]
+
+
+def test_the_sheet_cases_are_all_listed(sheet_cases) -> None:
+    assert sorted(sheet_cases) == sorted(SHEET_CASES)
+
+
+def _judge_sheet_rows(header_row: int = 1) -> list[list[object]]:
+    return [[f"说明{i}"] for i in range(1, header_row)] + [
+        ["村（社区）", f"{FIRST.name}（25分）"], ["东关村", 20], ["西河社区", 21]]
+
+
+def _book(path: Path, sheets: list[tuple[str, list[list[object]], str]]) -> Path:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    book.save(path)
+    return path
+
+
+def test_a_judge_sheet_whose_header_is_too_low_blocks_the_whole_file(tmp_path: Path) -> None:
+    """920 scores imported as 736 with exit 0: a judge's whole sheet was silently skipped."""
+    path = _book(tmp_path / "评分.xlsx", [("甲", _judge_sheet_rows(), "visible"),
+                                          ("乙", _judge_sheet_rows(30), "visible")])
+    read = read_score_file(path, CONTEXT)
+    assert not read.ok
+    assert [(p.sheet, p.row, p.column) for p in read.problems] == [("乙", 31, "A")]
+    assert len(read.entries) == 2  # 甲's scores are read, but the file as a whole is refused
+
+
+def test_a_sheet_named_after_a_judge_without_a_header_blocks(tmp_path: Path) -> None:
+    path = _book(tmp_path / "评分.xlsx", [("甲", _judge_sheet_rows(), "visible"),
+                                          ("乙", [["（评委乙的表格粘贴在这里）"], [18, 19, 20]], "visible")])
+    read = read_score_file(path, CONTEXT)
+    assert [p.where() for p in read.problems] == ["工作表“乙”"]
+    assert "工作表名称“乙”是本轮的评委" in read.problems[0].message
+
+
+def test_empty_and_instruction_sheets_are_left_out_and_said_so(tmp_path: Path) -> None:
+    path = _book(tmp_path / "评分.xlsx", [
+        ("填表说明", [["请每位评委填写一个工作表，分数保留一位小数。"]], "visible"),
+        ("甲", _judge_sheet_rows(), "visible"), ("空表", [], "visible"), ("旧说明", [["作废"]], "hidden")])
+    read = read_score_file(path, CONTEXT)
+    assert read.ok, read.problems
+    assert "工作表“填表说明”不是评分表（没有表头，也没有本轮参评的村（社区）），已忽略" in read.notes
+    assert "工作表“空表”是空的，已忽略" in read.notes
+    assert any(note.startswith("工作表“旧说明”是隐藏的工作表") and note.endswith("已忽略") for note in read.notes)
+    assert "工作表“甲”：评委甲，2 个分数" in read.notes
+
+
+def test_a_hidden_commitments_or_plan_sheet_is_refused(tmp_path: Path) -> None:
+    commitments = _book(tmp_path / "承诺.xlsx", [
+        ("承诺", [["村（社区）", "承诺事项"], ["东关村", "修路"]], "visible"),
+        ("旧表", [["村（社区）", "承诺事项"], ["东关村", "建桥"]], "hidden")])
+    read = read_commitments(commitments)
+    assert [(p.sheet, p.row) for p in read.problems] == [("旧表", None)]
+    assert "隐藏的工作表" in read.problems[0].message and [r.content for r in read.rows] == ["修路"]
+    plan = _book(tmp_path / "计划.xlsx", [("计划", [["村（社区）", "支部过硬星"], ["东关村", "✓"]], "veryHidden"),
+                                          ("说明", [["见隐藏表"]], "visible")])
+    stars = read_star_plan(plan)
+    assert stars.rows == () and len(stars.problems) == 1
+    assert stars.problems[0].startswith("工作表“计划”是“深度隐藏”的工作表")
+
+
+def test_an_invisible_character_does_not_make_a_second_name(tmp_path: Path) -> None:
+    """Look-alikes fold into the name they look like, in every reader."""
+    roster = read_roster(simple_xlsx(tmp_path / "名册.xlsx", [
+        ["村（社区）名称", "党组织书记"], ["\ufeff东关\u200d村\u00ad", "张\u2060三\u200e"]]))
+    assert roster.problems == ()
+    assert [(r.name, r.secretary) for r in roster.rows] == [("东关村", "张三")]
+    flat = read_score_file(simple_xlsx(tmp_path / "分数.xlsx", [
+        ["评委", "村（社区）", "指标", "得分"], ["甲\u200b", "东\u202e关村", FIRST.name, 20]]), CONTEXT)
+    assert flat.problems == ()
+    assert [(e.judge, e.unit) for e in flat.entries] == [("甲", "东关村")]

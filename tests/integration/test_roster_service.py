@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from lsb_desktop.domain.register import REGISTER_START
+from lsb_desktop.domain.register import REGISTER_START, OrgType, UnitDraft, UnitKind
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.services import Core
 from lsb_desktop.services.roster import ADDED, UNCHANGED, UPDATED
@@ -365,3 +365,71 @@ def test_an_export_holds_the_register_as_it_stands(demo_core: Core, tmp_path: Pa
     assert rows["后营村"][6].date() == date(2024, 7, 15)
     assert rows["牛王庙村"][7] == "已归档"
     assert rows["东关社区"][2:5] == ("社区", "东部管区", "党委")
+
+
+# ---------------------------------------------------------------------------- issue 19
+
+def _with_notes(notes: dict[str, str]) -> list[list[object]]:
+    rows = township_rows()
+    rows[0] = rows[0] + ["备注"]
+    for row in rows[1:]:
+        row.append(notes.get(row[1], ""))
+    return rows
+
+
+def test_a_changed_note_is_shown_as_a_change_and_applied(imported: Core, tmp_path: Path) -> None:
+    """备注 used to be dropped on re-import and shown as 无变化."""
+    first = make_xlsx(tmp_path, _with_notes({"张五砦村": "省级示范村"}), "备注1.xlsx")
+    imported.roster.apply(imported.roster.preview(first, date(2024, 3, 1)))
+    long_note = "人居环境整治重点村，" * 10
+    changed = make_xlsx(tmp_path, _with_notes({"张五砦村": "市级示范村", "黄岗村": long_note}), "备注2.xlsx")
+
+    preview = imported.roster.preview(changed, date(2024, 4, 1))
+    assert preview.ok
+    plan = {p.name: (p.action, p.changes) for p in preview.plan}
+    assert plan["张五砦村"] == (UPDATED, ("备注：“省级示范村” → “市级示范村”",))
+    assert plan["黄岗村"] == (UPDATED, (f"备注：（无） → “{long_note[:20]}…”",))  # quoted short
+    assert plan["刘堌堆村"] == (UNCHANGED, ())
+    result = imported.roster.apply(preview)
+    assert (result.updated, result.unchanged) == (2, 3)
+    notes = {u.name: u.note for u in imported.villages.list_units()}
+    assert notes["张五砦村"] == "市级示范村" and notes["黄岗村"] == long_note
+
+    # A blank 备注 cell keeps the note, as a blank 管区 or 书记 keeps those.
+    blank = imported.roster.preview(make_xlsx(tmp_path, _with_notes({}), "备注3.xlsx"), date(2024, 5, 1))
+    assert {p.name: p.action for p in blank.plan}["张五砦村"] == UNCHANGED
+
+
+def test_a_look_alike_name_is_the_registered_unit(imported: Core, tmp_path: Path) -> None:
+    """A zero-width space or a direction override used to make a second, identical-looking unit."""
+    rows = township_rows()
+    rows[1][1] = "张五\u200b砦村"
+    rows[2][1] = "\u202e刘堌堆村\u202c"
+    before = snapshot(imported)
+    preview = imported.roster.preview(make_xlsx(tmp_path, rows, "相似.xlsx"), date(2024, 3, 1))
+    assert preview.ok
+    assert [(p.name, p.action) for p in preview.plan][:2] == [("张五砦村", UNCHANGED), ("刘堌堆村", UNCHANGED)]
+    imported.roster.apply(preview)
+    assert snapshot(imported) == before
+    with pytest.raises(ValidationError, match="已有|重名|同名"):
+        imported.villages.add_unit(UnitDraft("张五砦村\ufeff", UnitKind.VILLAGE, OrgType.BRANCH, None, "", None, ""))
+
+
+def test_a_note_longer_than_a_cell_is_cut_with_a_mark_and_reported(imported: Core, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from lsb_desktop.domain.text import CUT_MARK, EXCEL_CELL_CHARS, noting_cut_cells
+
+    unit = next(u for u in imported.villages.list_units() if u.name == "黄岗村")
+    imported.villages.change_unit(unit.id, note="长" * 40_000)
+    path = tmp_path / "导出.xlsx"
+    with noting_cut_cells() as cuts:
+        imported.roster.export(path, "名册")
+    workbook = load_workbook(path)
+    try:
+        note = {row[1]: row[9] for row in workbook.active.iter_rows(min_row=3, values_only=True)}["黄岗村"]
+    finally:
+        workbook.close()
+    assert len(note) == EXCEL_CELL_CHARS and note.endswith(CUT_MARK)
+    assert cuts == ["工作表“村（社区）名册”第 7 行 J列"]
+    assert imported.villages.get_unit(unit.id).unit.note == "长" * 40_000  # the program keeps it whole

@@ -488,3 +488,40 @@ def test_the_detail_panel_shows_the_flags_of_finalised_rounds(qtbot, demo_core) 
     assert shown[0].period.short_label == "2024Q4"
     assert shown[0].flag is not None and shown[0].flag.label == "黑旗"
     assert tab.ui.flag_warning.text() == histories[warned].warning
+
+
+# ----- look-alike names (issue 19, point 2) ----------------------------------------------------
+
+
+def test_a_name_typed_with_a_zero_width_space_is_the_same_name(qtbot, core, tab, boxes):
+    """Pasted from a chat window, 张五砦村 can carry a U+200B: it is still 张五砦村."""
+    make_unit(core, "张五砦村")
+    tab.reload()
+    dialog = tab.open_add_dialog()
+    type_text(dialog.ui.name_edit, "张五\u200b砦村")
+    assert dialog.ui.name_edit.text() == "张五\u200b砦村"  # as typed, until saved
+
+    click_ok(qtbot, dialog)
+
+    assert len(boxes.texts) == 1 and "名称不能重复" in boxes.texts[0]
+    assert dialog.isVisible() and core.villages.count_units() == 1
+
+    dialog.ui.name_edit.clear()
+    type_text(dialog.ui.name_edit, "\u202e红旗\u200b村\ufeff")
+    with qtbot.waitSignal(tab.changed):
+        click_ok(qtbot, dialog)
+    assert sorted(names(tab)) == sorted(["张五砦村", "红旗村"])
+    assert "红旗村" in [u.name for u in core.villages.list_units()]
+
+
+def test_a_name_with_an_escape_or_an_error_value_is_refused_in_chinese(qtbot, core, tab, boxes):
+    dialog = tab.open_add_dialog()
+    type_text(dialog.ui.name_edit, "张五_x0000_砦村")
+    click_ok(qtbot, dialog)
+    dialog.ui.name_edit.clear()
+    type_text(dialog.ui.name_edit, "#REF!")
+    click_ok(qtbot, dialog)
+    assert len(boxes.texts) == 2
+    assert "转义文字“_x0000_”" in boxes.texts[0]
+    assert "Excel 的错误值“#REF!”" in boxes.texts[1]
+    assert dialog.isVisible() and core.villages.count_units() == 0

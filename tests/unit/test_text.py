@@ -174,3 +174,90 @@ def test_parse_date_refuses_what_is_not_a_date(value: object) -> None:
     with pytest.raises(ValidationError) as caught:
         parse_date(value, "任职时间")
     assert "任职时间" in caught.value.message
+
+
+# ---------------------------------------------------------------------------- look-alikes and garbage
+# Issue 19, point 2: one name check for every importer, dialog and service.
+
+import sys  # noqa: E402
+import unicodedata  # noqa: E402
+
+from lsb_desktop.domain.text import (  # noqa: E402
+    CUT_MARK,
+    EXCEL_CELL_CHARS,
+    MAX_ITEM_NAME,
+    cut_cells_warning,
+    fit_excel_cell,
+    noting_cut_cells,
+    shown_value,
+    strip_invisible,
+    validate_item_name,
+)
+
+
+def test_every_format_character_of_unicode_is_dropped() -> None:
+    formats = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert len(formats) > 150
+    assert strip_invisible("".join(formats)) == ""
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e",
+                                       "\u2060", "\u2064", "\u2066", "\u2069", "\ufeff", "\u00ad", "\u3164",
+                                       "\ufe0f", "\U000e0041"])
+def test_a_look_alike_is_the_same_name(invisible: str) -> None:
+    assert validate_unit_name(f"张五{invisible}砦村") == "张五砦村"
+    assert validate_unit_name(f"{invisible}张五砦村{invisible}") == canonical_name("张五砦村")
+    assert validate_person_name(f"李{invisible}禛") == "李禛"
+    assert validate_item_name(f"基层{invisible}党建") == "基层党建"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("#REF!", "是 Excel 的错误值“#REF!”"), ("#N/A", "错误值“#N/A”"), ("#value!", "错误值"),
+    ("#DIV/0!", "错误值"), ("#NAME?", "错误值"), ("#NULL!", "错误值"), ("#NUM!", "错误值"),
+    (date(2025, 1, 1), "是一个日期（2025-01-01）"), (datetime(2025, 1, 1, 8, 30), "是一个日期（2025-01-01）"),
+    ("2025-01-01", "是一个日期"), ("2025年1月1日", "是一个日期"), ("2025/1/1", "是一个日期"),
+    (12, "只有数字"), (3.5, "只有数字"), ("1,200.5", "只有数字"),
+    ("张五_x0000_砦村", "转义文字“_x0000_”"), ("_x200B_张五砦村", "转义文字"),
+    ("张五\x80砦村", "控制字符"), ("张五\x9f砦村", "控制字符"),
+    ("张五\ue000砦村", "私用区字符"), ("\U000f0001村", "U+F0001"),
+])
+def test_garbage_is_refused_as_a_name_of_any_kind(text: object, reason: str) -> None:
+    for check in (validate_unit_name, validate_item_name):
+        with pytest.raises(ValidationError) as caught:
+            check(text)
+        assert reason in caught.value.message
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("#N/A", "错误值"), ("张_x0000_三", "转义文字"), (date(1970, 5, 1), "日期"), ("张三3", "含有数字"),
+    ("张\u202e三" * 11, "太长（22 个字，最多 20 个字）"),
+])
+def test_garbage_is_refused_as_a_person_name(text: object, reason: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_person_name(text)
+    assert reason in caught.value.message
+
+
+def test_a_long_name_is_quoted_as_a_short_excerpt() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_item_name("党" * 100_000)
+    assert caught.value.message == f"指标名称“{'党' * 20}…”太长（100000 个字，最多 {MAX_ITEM_NAME} 个字）"
+
+
+def test_shown_value_cuts_and_blanks_control_characters() -> None:
+    assert shown_value("甲\x07乙") == "甲 乙"
+    assert shown_value("x" * 21) == "x" * 20 + "…"
+    assert shown_value(None) == ""
+
+
+def test_a_text_longer_than_a_cell_is_cut_with_a_mark_and_noted() -> None:
+    with noting_cut_cells() as cuts:
+        short = fit_excel_cell("备注", "甲")
+        cut = fit_excel_cell("长" * 100_000, "工作表“名册”第 3 行 J列")
+    assert short == "备注"
+    assert len(cut) == EXCEL_CELL_CHARS and cut.endswith(CUT_MARK) and cut.startswith("长" * 1000)
+    assert cuts == ["工作表“名册”第 3 行 J列"]
+    assert cut_cells_warning(cuts).startswith("工作表“名册”第 3 行 J列的文字超过 Excel 单元格的上限（32767 个字）")
+    assert cut_cells_warning([]) == ""
+    # Outside the block nothing is collected (and nothing fails).
+    assert fit_excel_cell("长" * 40_000, "乙").endswith(CUT_MARK)
