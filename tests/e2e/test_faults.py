@@ -171,20 +171,22 @@ EXPORTS = {
 }
 
 
-@pytest.mark.parametrize("kind", list(EXPORTS))
-def test_an_export_into_a_read_only_folder_is_refused_in_chinese(disk, demo_template, tmp_path, kind) -> None:
+def test_every_export_into_a_read_only_folder_is_refused_in_chinese(disk, demo_template, tmp_path) -> None:
     """A folder shared read-only (or a CD): every export says so, and nothing is left there."""
     folder = tmp_path / "data"
     shutil.copytree(demo_template, folder)
     target_folder = disk.root / "只读"
     target_folder.mkdir()
     disk.read_only(target_folder)
-    args, name = EXPORTS[kind]
-    output = ["-o", str(target_folder / name)] if args[0] != "villages" else [str(target_folder / name)]
-    result = run(*args, *output, data_dir=folder)
+    results = {}
+    for kind, (args, name) in EXPORTS.items():
+        output = ["-o", str(target_folder / name)] if args[0] != "villages" else [str(target_folder / name)]
+        results[kind] = run(*args, *output, data_dir=folder)
     disk.writable()
-    assert_refused(result, "无法写入", name, "没有写入权限" if not disk.mounted else "磁盘只读", "文件没有保存")
-    assert "Exception ignored" not in result.stderr
+    for kind, result in results.items():
+        name = EXPORTS[kind][1]
+        assert_refused(result, f"无法写入“{name}”", "没有写入权限" if not disk.mounted else "磁盘只读", "文件没有保存")
+        assert "Exception ignored" not in result.stderr
     assert list(target_folder.iterdir()) == []
 
 
@@ -224,9 +226,10 @@ def test_a_read_only_data_folder_opens_to_look_and_export_and_refuses_every_chan
     listed = run("round", "list", data_dir=data)
     checked = run("check", data_dir=data)
     exported = run("export", "ranking", ROUND, "-o", str(tmp_path / "得分汇总表.xlsx"), data_dir=data)
-    refused = [run(*correct_args(), data_dir=data),
-               run("round", "import", ROUND, str(table), "--reason", "补录", data_dir=data),
-               run("backup", data_dir=data), run("restore", str(good), data_dir=data)]
+    refused = [run(*correct_args(), data_dir=data), run("backup", data_dir=data)]
+    if what == "folder":  # (the data file alone read-only goes the same way; once is enough)
+        refused += [run("round", "import", ROUND, str(table), "--reason", "补录", data_dir=data),
+                    run("restore", str(good), data_dir=data)]
     disk.writable()
 
     for result in (listed, checked, exported):
