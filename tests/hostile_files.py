@@ -296,7 +296,7 @@ def build_sheet_cases(folder: Path) -> dict[str, SheetCase]:
 
     # -- point 1: every sheet read or reported
     add("judge_header_on_row_30", "round",
-        "工作表“乙” 第31行 B列：工作表中有参评的村（社区）“东关村”，但前 20 行中找不到评分表的表头",
+        "工作表“乙” 第31行 B列：前 20 行中找不到评分表的表头，但表中有参评的村（社区）“东关村”：这个工作表的分数无法导入",
         lambda p: _workbook(p, [("甲", _judge_rows(), "visible"), ("乙", _judge_rows(30), "visible"),
                                 ("丙", _judge_rows(), "visible")]))
     add("judge_sheet_hidden", "round",

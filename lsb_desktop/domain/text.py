@@ -25,8 +25,6 @@ _INVISIBLE = re.compile(
     "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff"
     "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
-# Private use: shown as a box or nothing, printed as a box, by every font the program uses.
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 # openpyxl's (and Excel's) escape of a character XML cannot hold, e.g. _x0000_ for NUL.
 _XML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 # Excel's error values, as a cell's text when a formula broke (#REF!) or as typed.
@@ -126,9 +124,6 @@ def _check_common(value: str, what: str, limit: int) -> None:
         escape = _XML_ESCAPE.search(value).group(0)
         raise ValidationError(f"{what}“{shown}”中有转义文字“{escape}”（多半是别的程序导出时留下的控制字符），"
                               "请改成正确的名称")
-    if _PRIVATE_USE.search(value):
-        code = f"U+{ord(_PRIVATE_USE.search(value).group(0)):04X}"
-        raise ValidationError(f"{what}“{shown}”含有无法显示和打印的字符（{code}，私用区字符），请改用标准汉字")
     if value.startswith(FORMULA_PREFIXES):
         raise ValidationError(f"{what}“{shown}”不能以 = + - @ 开头")
     if _looks_like_date(value):
@@ -141,9 +136,10 @@ def validate_unit_name(text: object, what: str = "村（社区）名称") -> str
     """Return the canonical unit (or 管区) name or raise ValidationError with a Chinese reason.
 
     Invisible characters are removed (canonical_name), so a name with a zero-width space is
-    the same name as without; a date or number cell, an Excel error value, an _xHHHH_
-    escape, a control or private-use character, a formula start, digits only, a date's
-    text and more than MAX_UNIT_NAME characters are refused."""
+    the same name as without; a date cell, an Excel error value, an _xHHHH_ escape, a
+    control character, a formula start, digits only, a date's text and more than
+    MAX_UNIT_NAME characters are refused. Private-use characters are kept: offices make rare
+    name characters there (造字), and printing checks every character against the fonts."""
     _refuse_non_text(text, what)
     value = canonical_name(text)
     _check_common(value, what, MAX_UNIT_NAME)

@@ -311,6 +311,14 @@ class _Reader:
     # -- the whole file
 
     def read(self, workbook: Workbook) -> ScoreRead:
+        # Names stored before invisible characters were dropped can look alike (张五砦村 and
+        # 张五砦村 with a zero-width space): a score for that name could go to either.
+        for names, what in ((self.context.units, "参评的村（社区）"), (self.context.judges, "评委")):
+            twins = sorted({name for name in names if names.count(name) > 1})
+            if twins:
+                return ScoreRead(FORMAT_UNKNOWN, (), tuple(ScoreProblem("", None, "", (
+                    f"本轮{what}中有两个名称看起来都是“{shown_value(name)}”（其中一个含有看不见的字符），"
+                    "无法按名称对应分数：请先把其中一个改名后再导入")) for name in twins), 0, ())
         sheets = list(workbook.worksheets)
         layouts = [(sheet, self._layout(sheet)) for sheet in sheets]
         found = [(s, lay) for s, lay in layouts if lay is not None]
@@ -364,20 +372,21 @@ class _Reader:
         if sheet_is_empty(sheet):
             self.notes.append(f"{hidden}工作表“{title}”是空的，已忽略")
             return
-        header_hint = (f"但前 {HEADER_SEARCH_ROWS} 行中找不到评分表的表头（逐评委评分表要有“村（社区）”列和"
-                       "“基层党建（25分）”这样的指标列，一览表要有“评委”“村（社区）”“指标”“得分”四列），"
-                       "这个工作表的分数无法导入。请把表头移到前 "
-                       f"{HEADER_SEARCH_ROWS} 行内，或删除这个工作表后再导入")
+        missing = f"前 {HEADER_SEARCH_ROWS} 行中找不到评分表的表头"
+        todo = (f"这个工作表的分数无法导入。请把表头移到前 {HEADER_SEARCH_ROWS} 行内，或删除这个工作表后再导入"
+                "（逐评委评分表的表头要有“村（社区）”列和“基层党建（25分）”这样的指标列；一览表要有"
+                "“评委”“村（社区）”“指标”“得分”四列）")
         unit = first_cell(sheet, lambda value: isinstance(value, str) and canonical_name(value) in self.units)
         if unit is not None:
             row, column, value = unit
             self.problems.append(ScoreProblem(
                 title, row, get_column_letter(column),
-                f"{hidden}工作表中有参评的村（社区）“{shown_value(canonical_name(value))}”，{header_hint}"))
+                f"{hidden}{missing}，但表中有参评的村（社区）“{shown_value(canonical_name(value))}”：{todo}"))
             return
         if canonical_person(title) in self.judges:
             self.problems.append(ScoreProblem(
-                title, None, "", f"{hidden}工作表名称“{canonical_person(title)}”是本轮的评委，{header_hint}"))
+                title, None, "",
+                f"{hidden}{missing}，但工作表名称“{canonical_person(title)}”是本轮的评委：{todo}"))
             return
         self.notes.append(f"{hidden}工作表“{title}”不是评分表（没有表头，也没有本轮参评的村（社区）），已忽略")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -869,3 +870,38 @@ def test_a_new_round_says_which_units_it_left_out_as_not_yet_registered(qtbot, c
     assert any("还不在册，没有列入本次评比：新合村" in text for text in boxes.texts)
     (summary,) = core.rounds.list_rounds()
     assert "新合村" not in [u.name for u in core.rounds.get_round(summary.id).units]
+
+
+def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot, core, units, tab, tmp_path):
+    """Issue 19, point 1: a sheet without a header found was skipped and its note dropped, so a
+    judge's whole sheet went missing with 导入 enabled."""
+    detail = new_round(core)
+    tab.reload()
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["每位评委一个工作表，分数保留一位小数。"])
+    for judge, header_row in (("王建国", 1), ("李秀英", 30)):
+        sheet = book.create_sheet(judge)
+        for number in range(1, header_row):
+            sheet.append([f"（第{number}行：说明）"])
+        sheet.append(["村（社区）", "基层党建（25分）"])
+        sheet.append(["张五砦村", 20])
+    book.create_sheet("备用").sheet_state = "hidden"
+    path = tmp_path / "评分表.xlsx"
+    book.save(path)
+
+    dialog = tab.open_import_dialog([str(path)])
+    qtbot.addWidget(dialog)
+    assert not dialog.import_button.isEnabled()
+    assert dialog.problem_model.rowCount() == 1
+    where, message = (dialog.problem_model.data(dialog.problem_model.index(0, c)) for c in (0, 1))
+    assert where == "工作表“李秀英” 第31行 A列"
+    assert "前 20 行中找不到评分表的表头" in message
+    summary = dialog.summary_label.text()
+    assert "发现 1 个问题" in summary
+    assert "工作表“填表说明”不是评分表" in summary and "工作表“王建国”：评委王建国，1 个分数" in summary
+    assert "隐藏的工作表" in summary and "是空的，已忽略" in summary
+    if os.environ.get("LSB_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["LSB_SHOTS"], "score-import-blocked.png"))
+    dialog.reject()
+    assert stored(core, detail) == {}
