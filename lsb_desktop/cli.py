@@ -357,7 +357,17 @@ _COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "commitments
 
 
 def prepare_streams() -> None:
+    """Output redirected to a file or a pipe (`lsb-cli.exe check > 报告.txt`) is UTF-8 whatever
+    the system's code page (936 on Chinese Windows); a console keeps its own, and a rare
+    character it cannot show never crashes a command. The window exe has no streams at all."""
     for stream in (sys.stdout, sys.stderr):
-        # A Chinese Windows console may not speak UTF-8: never crash on a rare character.
-        if hasattr(stream, "reconfigure"):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            redirected = not stream.isatty()
+        except (OSError, ValueError):
+            redirected = True
+        if redirected:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        else:
             stream.reconfigure(errors="replace")

@@ -63,7 +63,12 @@ def install_crash_handler(log_folder: Path) -> None:
                 handle_file.write(f"===== {datetime.now():%Y-%m-%d %H:%M:%S} {APP_NAME} {__version__}\n{text}\n")
         except OSError:
             log_path = None
-        sys.stderr.write(text)
+        # The window exe has no console: sys.stderr is None there, and the dialog must still show.
+        if sys.stderr is not None:
+            try:
+                sys.stderr.write(text)
+            except (OSError, ValueError):
+                pass
         if isinstance(exc, LsbError):
             _message(QMessageBox.Icon.Warning, "操作未完成", exc.message, "\n".join(exc.details))
             return

@@ -34,6 +34,18 @@ def test_a_bug_is_logged_and_reported_in_one_crash_dialog(qapp, tmp_path, shown,
     assert "测试用的意外错误" in capsys.readouterr().err
 
 
+def test_in_the_window_exe_without_a_console_the_crash_dialog_still_shows(qapp, tmp_path, shown,
+                                                                          monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stderr", None)  # what a windowed (console-less) Windows exe has
+    app_module.install_crash_handler(tmp_path / "logs")
+    try:
+        raise RuntimeError("没有控制台时的意外错误")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert [title for title, _text, _details in shown] == ["程序出错"]
+    assert "没有控制台时的意外错误" in (tmp_path / "logs" / "crash.log").read_text(encoding="utf-8")
+
+
 def test_a_known_error_that_escapes_is_shown_with_its_chinese_message(qapp, tmp_path, shown) -> None:
     app_module.install_crash_handler(tmp_path / "logs")
     try:

@@ -1,0 +1,26 @@
+"""What the command line writes when its output goes to a file or a pipe: UTF-8, whatever the
+code page (936 on Chinese Windows), and nothing breaks where there are no streams at all."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+from lsb_desktop.cli import prepare_streams
+
+
+def test_redirected_output_is_utf8_even_on_a_gbk_code_page(monkeypatch) -> None:
+    raw = io.BytesIO()
+    redirected = io.TextIOWrapper(raw, encoding="gbk")  # like `lsb-cli.exe check > 报告.txt` on Windows
+    monkeypatch.setattr(sys, "stdout", redirected)
+    prepare_streams()
+    print("刘堌堆村 𪚥")  # 𪚥 is not in GBK at all
+    redirected.flush()
+    assert raw.getvalue().decode("utf-8") == "刘堌堆村 𪚥\n"
+
+
+def test_no_streams_at_all_is_fine(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    prepare_streams()  # the window exe on Windows has neither: no AttributeError on None
+    assert sys.stdout is None and sys.stderr is None
