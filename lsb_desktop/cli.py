@@ -190,6 +190,8 @@ def _run_in_core(config: AppConfig, args: argparse.Namespace) -> int:
         if core.folder.backup_warning:
             # The command still runs: a backup that could not be written never blocks the work.
             _warn(f"警告：{core.folder.backup_warning}")
+        if core.folder.location_warning:
+            _warn(f"警告：{core.folder.location_warning}")
         return _COMMANDS[args.command](core, args)
 
 

@@ -142,6 +142,8 @@ def run_gui(config: AppConfig) -> int:
             window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_backup_problem))
             # A data folder opened read-only (a CD, a read-only share) says why, once.
             window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_read_only))
+            # One on a network drive or in a OneDrive folder: said once for that folder.
+            window.first_painted.connect(lambda: QTimer.singleShot(0, window.announce_location))
         window.show()
         return app.exec()
     finally:

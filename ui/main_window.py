@@ -159,6 +159,21 @@ class MainWindow(QMainWindow):
         box.exec()
         return True
 
+    def announce_location(self) -> bool:
+        """Say once for this data folder (remembered on this computer) that it is on a network
+        drive or in a sync program's folder, where SQLite's data file is not safe. Returns
+        whether it was said now."""
+        warning = self.core.folder.location_warning
+        key = f"warned/location/{self.core.data_dir}"
+        if not warning or QSettings().value(key, False, type=bool):
+            return False
+        QSettings().setValue(key, True)
+        box = QMessageBox(QMessageBox.Icon.Warning, "数据文件夹的位置不安全", warning,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.addButton("我知道了", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        return True
+
     def announce_read_only(self) -> bool:
         """Say once, in a message, that the data folder opened read-only and why (the title and
         the status bar keep saying so). Returns whether there was anything to say."""

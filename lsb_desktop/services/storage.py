@@ -27,6 +27,7 @@ from db.engine import (
 from lsb_desktop.config import DataPaths
 from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.errors import LockedError, StorageError, ValidationError, is_read_only_refusal, os_reason
+from lsb_desktop.services.location import location_warning
 
 REASON_LABELS = {
     "initial": "新建数据时备份",
@@ -498,8 +499,11 @@ class DataFolder:
         # that cannot be written is opened read-only, with no lock file, backup or upgrade there.
         self.read_only: str | None = None
         self._folder_writable = True
+        # Why this folder is a risky place for the data (a network drive, a OneDrive folder), or None.
+        self.location_warning: str | None = None
 
     def open(self, today: date | None = None) -> Database:
+        self.location_warning = location_warning(self.paths.root)
         self._acquire_lock()
         try:
             if self.read_only is None:
