@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -50,7 +49,7 @@ from lsb_desktop.domain.commitments import (
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
-from ui.messages import CANCEL_TEXT, show_error
+from ui.messages import CANCEL_TEXT, show_error, show_info
 from ui.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
 from ui.unit_dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
@@ -1109,7 +1108,7 @@ class ExportDialog(ServiceDialog):
             )
         if cuts:
             # The file is written; the clerk must know which cells hold less than the program.
-            QMessageBox.warning(self, "部分内容已截断", f"已导出：{path}\n\n{cut_cells_warning(cuts)}")
+            show_info(self, "部分内容已截断", f"已导出：{path}\n\n{cut_cells_warning(cuts)}")
         return path
 
 

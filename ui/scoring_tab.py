@@ -44,6 +44,7 @@ from lsb_desktop.domain.rounds import (
     UnitResult,
 )
 from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDecision, TieMethod
+from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.folders import last_folder, remember_folder
@@ -1046,13 +1047,18 @@ class ScoringTab(QWidget):
             path += suffix
         self._remember_folder(path)
         try:
-            self._write_paper(kind, Path(path))
+            with noting_cut_cells() as cuts:
+                self._write_paper(kind, Path(path))
         except LsbError as exc:
             show_error(self, exc)
             return None
         warning = self._core.paper.placeholder_warning()
         self._last_export = Path(path)
-        self.ui.notice_label.setText(f"已导出{label}：{path}" + (f"（{warning}）" if warning else ""))
+        cut = f"；{len(cuts)} 个单元格的文字超长，已截断" if cuts else ""
+        self.ui.notice_label.setText(f"已导出{label}：{path}" + (f"（{warning}）" if warning else "") + cut)
+        if cuts:
+            # A 备注 longer than an Excel cell was cut with a mark: say which, once, after the export.
+            show_info(self, "部分内容已截断", f"已导出{label}：{path}\n\n{cut_cells_warning(cuts)}")
         self.ui.open_export_button.show()
         self.ui.folder_export_button.show()
         return path

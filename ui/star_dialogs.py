@@ -39,7 +39,7 @@ from lsb_desktop.domain.stars import (
     Targets,
     YearSummary,
 )
-from lsb_desktop.domain.text import clean_text
+from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.folders import last_folder, remember_folder
 from ui.messages import show_error
@@ -568,8 +568,9 @@ class ExportDialog(QDialog):
             township = self._core.settings.township().township_or_placeholder
             self.setCursor(Qt.CursorShape.WaitCursor)
             try:
-                self.summary = self._core.stars.export_workbook(target, self.year, township=township,
-                                                                paper=self.paper)
+                with noting_cut_cells() as cuts:
+                    self.summary = self._core.stars.export_workbook(target, self.year, township=township,
+                                                                    paper=self.paper)
             finally:
                 self.unsetCursor()
         except LsbError as exc:
@@ -580,7 +581,8 @@ class ExportDialog(QDialog):
             return None
         remember_folder("stars", target)
         self.written = target
-        self.done_label.setText(f"已导出：{target}")
+        # A note longer than an Excel cell was cut with a mark; the done message says where.
+        self.done_label.setText(f"已导出：{target}" + (f"。注意：{cut_cells_warning(cuts)}" if cuts else ""))
         self.open_button.show()
         self.folder_button.show()
         self.close_button.setText("完成")

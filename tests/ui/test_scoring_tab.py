@@ -905,3 +905,26 @@ def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot
         dialog.grab().save(os.path.join(os.environ["LSB_SHOTS"], "score-import-blocked.png"))
     dialog.reject()
     assert stored(core, detail) == {}
+
+
+def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core, units, tab, boxes, tmp_path):
+    """Issue 19, point 3: openpyxl cut a 备注 at 32,767 characters without a word."""
+    from openpyxl import load_workbook
+
+    from lsb_desktop.domain.text import CUT_MARK, EXCEL_CELL_CHARS
+
+    detail = new_round(core)
+    core.rounds.set_visited(detail.id, detail.units[2].id, False, "因道路施工改期。" * 5000)
+    tab.reload()
+    path = tab.export_paper("ranking", str(tmp_path / "排名"))
+    assert path is not None
+    assert "1 个单元格的文字超长，已截断" in tab.ui.notice_label.text()
+    assert len(boxes.texts) == 1 and "的文字超过 Excel 单元格的上限（32767 个字）" in boxes.texts[0]
+    book = load_workbook(path)
+    try:
+        cut = [cell.value for row in book["得分汇总表"].iter_rows() for cell in row
+               if isinstance(cell.value, str) and cell.value.endswith(CUT_MARK)]
+    finally:
+        book.close()
+    assert len(cut) == 1 and len(cut[0]) == EXCEL_CELL_CHARS
+    assert boxes.texts[0].count("工作表“得分汇总表”第") == 1
