@@ -99,8 +99,9 @@ def test_roster_import_dialog_shows_problems_and_cannot_import(qtbot, core, tmp_
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()
     places = [problem.where() for problem in dialog.problem_model.rows]
-    assert any(place.startswith("第3行 C列") for place in places)
-    assert any(place.startswith("第4行 B列") for place in places)
+    # Each place names the sheet too (issue 19): 工作表“名册” 第3行 C列（类型）.
+    assert any(place.startswith("工作表“") and " 第3行 C列" in place for place in places), places
+    assert any(place.startswith("工作表“") and " 第4行 B列" in place for place in places), places
     dialog.do_import()
     assert core.villages.list_units() == []
 
