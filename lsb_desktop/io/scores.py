@@ -325,7 +325,10 @@ class _Reader:
         formats = {lay.format for _, lay in found}
         if not found:
             message = _NEITHER + f"（已查看全部 {len(sheets)} 个工作表的前 {HEADER_SEARCH_ROWS} 行）"
-            return ScoreRead(FORMAT_UNKNOWN, (), (ScoreProblem("", None, "", message),), 0, ())
+            for sheet in sheets:  # the sheets that look like scores, with where they are
+                self._unread_sheet(sheet)
+            return ScoreRead(FORMAT_UNKNOWN, (), (ScoreProblem("", None, "", message), *self.problems), 0,
+                             tuple(self.notes))
         if len(formats) > 1:
             flat = "、".join(f"“{s.title}”" for s, lay in found if lay.format == FORMAT_FLAT)
             judge = "、".join(f"“{s.title}”" for s, lay in found if lay.format != FORMAT_FLAT)

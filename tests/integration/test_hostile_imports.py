@@ -349,3 +349,11 @@ def test_two_stored_names_that_look_alike_stop_a_score_import(tmp_path: Path) ->
     assert [p.message for p in read.problems] == [
         "本轮参评的村（社区）中有两个名称看起来都是“东关村”（其中一个含有看不见的字符），"
         "无法按名称对应分数：请先把其中一个改名后再导入"]
+
+
+def test_a_file_whose_only_score_sheet_has_its_header_too_low_says_where(tmp_path: Path) -> None:
+    path = _book(tmp_path / "评分.xlsx", [("乙", _judge_sheet_rows(25), "visible")])
+    read = read_score_file(path, CONTEXT)
+    assert read.entries == ()
+    assert [(p.sheet, p.row, p.column) for p in read.problems] == [("", None, ""), ("乙", 26, "A")]
+    assert read.problems[0].message.startswith("没有找到评分数据")
