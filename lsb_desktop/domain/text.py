@@ -102,20 +102,20 @@ def canonical_person(text: object) -> str:
     return value.replace("•", "·").replace("・", "·").replace(".", "·")
 
 
-def _refuse_non_text(raw: object, what: str) -> None:
+def _refuse_non_text(raw: object, what: str, noun: str = "名称") -> None:
     """A date cell is no name, whatever its text (a number cell reads as digits only)."""
     if isinstance(raw, (date, datetime)):
         shown = format_date(raw.date() if isinstance(raw, datetime) else raw)
-        raise ValidationError(f"{what}是一个日期（{shown}），不是名称，请检查是否填错了列")
+        raise ValidationError(f"{what}是一个日期（{shown}），不是{noun}，请检查是否填错了列")
 
 
-def _check_common(value: str, what: str, limit: int) -> None:
+def _check_common(value: str, what: str, limit: int, noun: str = "名称") -> None:
     """The rules every name shares (see check_name); `value` is already normalised."""
     shown = shown_value(value)
     if not value:
         raise ValidationError(f"{what}不能为空")
     if value.upper() in EXCEL_ERRORS:
-        raise ValidationError(f"{what}是 Excel 的错误值“{value}”，不是名称，请在 Excel 中改正后再导入")
+        raise ValidationError(f"{what}是 Excel 的错误值“{value}”，不是{noun}，请在 Excel 中改正后再导入")
     if len(value) > limit:
         raise ValidationError(f"{what}“{shown}”太长（{len(value)} 个字，最多 {limit} 个字）")
     if _CONTROL.search(value):
@@ -127,7 +127,7 @@ def _check_common(value: str, what: str, limit: int) -> None:
     if value.startswith(FORMULA_PREFIXES):
         raise ValidationError(f"{what}“{shown}”不能以 = + - @ 开头")
     if _looks_like_date(value):
-        raise ValidationError(f"{what}“{shown}”是一个日期，不是名称，请检查是否填错了列")
+        raise ValidationError(f"{what}“{shown}”是一个日期，不是{noun}，请检查是否填错了列")
     if _NUMBER_LIKE.match(value):
         raise ValidationError(f"{what}“{shown}”只有数字，不像名称")
 
@@ -151,13 +151,13 @@ def validate_unit_name(text: object, what: str = "村（社区）名称") -> str
 def validate_person_name(text: object, what: str = "党组织书记姓名") -> str:
     """A secretary's, judge's or 管区书记's name, canonical (canonical_person), checked as
     validate_unit_name checks a unit's, with at most MAX_PERSON_NAME characters and no digit."""
-    _refuse_non_text(text, what)
+    _refuse_non_text(text, what, "姓名")
     value = canonical_person(text)
     # Digits first ("张三1" says 含有数字), unless they belong to an error value or an escape.
     if (value.upper() not in EXCEL_ERRORS and not _XML_ESCAPE.search(value)
             and any(ch.isdigit() for ch in value)):
         raise ValidationError(f"{what}“{shown_value(value)}”含有数字")
-    _check_common(value, what, MAX_PERSON_NAME)
+    _check_common(value, what, MAX_PERSON_NAME, "姓名")
     return value
 
 
