@@ -102,6 +102,11 @@ ensure_python_base() {
         # place from Linux (pip install --target), and the Lib/site-packages of each
         # environment holds only what it installs.
         rm -rf "$CACHE/python-base/Lib/site-packages" "$CACHE/python-base/Scripts"
+        # Without its ._pth file the embeddable build behaves as a python.org installation does:
+        # the script's folder (main.py's) and the current folder are on sys.path, PYTHONPATH
+        # counts, and Lib/site-packages is found by site.py. With it, the tests that run
+        # `python main.py` or `python -c "import lsb_desktop"` as a subprocess fail.
+        rm -f "$CACHE/python-base/python311._pth"
         mkdir -p "$CACHE/python-base/Lib/site-packages"
         touch "$CACHE/python-base/.checked"
     fi
