@@ -223,9 +223,14 @@ def _demo(core, _args) -> int:
 
 def _villages(core, args) -> int:
     if args.action == "export":
+        from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
+
         title = f"{_township(core)}村（社区）名册"
-        count = core.roster.export(args.file, title)
+        with noting_cut_cells() as cuts:
+            count = core.roster.export(args.file, title)
         _print(f"已导出 {count} 个村（社区）到 {args.file}")
+        if cuts:
+            _warn(f"警告：{cut_cells_warning(cuts)}")
         return EXIT_OK
     from lsb_desktop.domain.text import parse_date
 
@@ -343,8 +348,13 @@ def _export(core, args) -> int:
     policy = TiePolicy(args.tie_policy) if args.tie_policy else (
         core.rounds.get_round(round_id).rules.tie_policy or TiePolicy.EXTEND)
     if args.action == "ranking":
-        data = core.paper.export_ranking(round_id, args.output, policy)
+        from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
+
+        with noting_cut_cells() as cuts:
+            data = core.paper.export_ranking(round_id, args.output, policy)
         _print(f"已导出得分汇总表（{len(data.rows)} 个村（社区））到 {args.output}")
+        if cuts:
+            _warn(f"警告：{cut_cells_warning(cuts)}")
     elif args.action == "certificates":
         pages = core.paper.export_certificates(round_id, args.output, policy)
         _print(f"已导出 {pages} 张荣誉证书到 {args.output}")

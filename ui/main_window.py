@@ -14,7 +14,7 @@ from lsb_desktop.errors import LsbError
 from lsb_desktop.services.changes import Changes
 from ui.commitments_tab import CommitmentsTab
 from ui.folders import last_folder, remember_folder
-from ui.messages import show_error
+from ui.messages import show_error, show_info
 from ui.scoring_tab import ScoringTab
 from ui.stars_tab import StarsTab
 from ui.trends_tab import TrendsTab
@@ -226,11 +226,16 @@ class MainWindow(QMainWindow):
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         self._remember_folder("export", path)
+        from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
+
         try:
-            count = self.core.roster.export(path, f"{township}村（社区）名册")
+            with noting_cut_cells() as cuts:
+                count = self.core.roster.export(path, f"{township}村（社区）名册")
         except LsbError as exc:
             show_error(self, exc)
             return
+        if cuts:
+            show_info(self, "部分内容已截断", cut_cells_warning(cuts))
         self.statusBar().showMessage(f"已导出 {count} 个村（社区）到 {path}", 8000)
         from ui.print_preview import show_exported
 

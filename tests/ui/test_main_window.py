@@ -122,6 +122,16 @@ def test_export_and_backup_from_the_file_menu(window, core, tmp_path, monkeypatc
     assert "已备份到" in window.statusBar().currentMessage()
 
 
+def test_a_roster_export_says_which_cells_were_cut(window, core, tmp_path, monkeypatch, boxes) -> None:
+    unit = make_unit(core, "张五砦村")
+    core.villages.change_unit(unit.id, note="长" * 40_000)
+    target = tmp_path / "名册.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    window.export_action.trigger()
+    (cut,) = [text for text in boxes.texts if "导出时已截断" in text]
+    assert cut.startswith("工作表“")
+
+
 def test_restore_dialog_brings_back_a_backup_and_the_tab_reloads(window, core) -> None:
     make_unit(core, "张五砦村")
     core.folder.backup("manual")
