@@ -41,7 +41,7 @@ from lsb_desktop.domain.stars import (
     parse_star,
     star_set,
 )
-from lsb_desktop.domain.text import canonical_name, clean_text
+from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
 from lsb_desktop.errors import NotFoundError, ValidationError
 from lsb_desktop.services import audit
 from lsb_desktop.services.evidence import EvidenceStore
@@ -678,12 +678,18 @@ class StarService:
         day = view_day(year)
         states = self._villages._load(session)
         current: dict[str, int] = {}
+        # Two units whose stored names fall together once normalised (a look-alike saved before
+        # names were cleaned): a row naming them cannot say which one it means.
+        ambiguous: set[str] = set()
         former: dict[str, set[int]] = defaultdict(set)
         for unit_id, state in states.items():
             version = state.version_on(day)
             if version is None or version.status != UnitStatus.ACTIVE.value:
                 continue
-            current[canonical_name(version.name)] = unit_id
+            name = canonical_name(version.name)
+            if name in current:
+                ambiguous.add(name)
+            current[name] = unit_id
             for old in state.versions:
                 former[canonical_name(old.name)].add(unit_id)
         rows: list[PlanImportRow] = []
@@ -700,7 +706,10 @@ class StarService:
                 unit_id = next(iter(former[key]))
             added: list[str] = []
             removed: list[str] = []
-            if unit_id is None:
+            if key in ambiguous:
+                problem(line.unit_label, f"名册中有两个看起来都是“{shown_value(line.unit_name)}”的村（社区）"
+                                         "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名")
+            elif unit_id is None:
                 problem(line.unit_label, f"{year}年在册的村（社区）中没有“{line.unit_name}”")
             elif unit_id in seen:
                 problem(line.unit_label, f"“{line.unit_name}”与第 {seen[unit_id]} 行是同一个村（社区）")

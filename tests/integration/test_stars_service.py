@@ -27,7 +27,7 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.errors import NotFoundError, ValidationError
 from lsb_desktop.services import Core
-from tests.integration.dbfiles import query
+from tests.integration.dbfiles import query, sql
 
 D = Decimal
 F = Fraction
@@ -410,6 +410,21 @@ def test_a_plan_import_with_any_bad_row_writes_nothing(core: Core, units, tmp_pa
         core.stars.apply_plan_import(preview)
     assert len(core.audit.entries()) == before
     assert query(core.folder.paths.database, "SELECT count(*) FROM star_cells WHERE year = 2024") == [(0,)]
+
+
+def test_a_plan_row_naming_two_stored_look_alikes_is_refused(core: Core, units, tmp_path: Path) -> None:
+    """A look-alike of 甲村 stored before names were cleaned (a zero-width space inside, written
+    here with plain SQL as the old program could): the row cannot say which of the two it means."""
+    path_db = core.folder.paths.database
+    sql(path_db, "INSERT INTO units (id, display_order, note, created_at) VALUES (900, 90, '', '2022-01-01 08:00:00')",
+        "INSERT INTO unit_versions (unit_id, valid_from, name, kind, org_type, district_id, status, merged_into_id, "
+        "reason, recorded_at) VALUES (900, '1900-01-01', '甲\u200b村', '村', '党支部', NULL, 'active', NULL, '建档', "
+        "'2022-01-01 08:00:00')")
+    path = plan_file(tmp_path / "plan.xlsx", [["甲村", "平安法治星"]], header=("村（社区）", "计划创建"))
+    preview = core.stars.preview_plan_import(path, 2024)
+    assert not preview.ok
+    assert list(preview.problems) == ["工作表“创建计划”第 3 行“村（社区）”：名册中有两个看起来都是“甲村”的村（社区）"
+                                "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名"]
 
 
 def test_a_clean_plan_import_sets_each_units_plan(core: Core, units, tmp_path: Path) -> None:
