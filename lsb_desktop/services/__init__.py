@@ -8,6 +8,7 @@ from pathlib import Path
 from lsb_desktop.services.audit import AuditService, write_baseline
 from lsb_desktop.services.commitments import CommitmentService
 from lsb_desktop.services.evidence import EvidenceStore
+from lsb_desktop.services.name_check import name_problems
 from lsb_desktop.services.paper import PaperService
 from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
@@ -72,15 +73,18 @@ class Core:
 
     def check(self):
         """检查数据: the data file's integrity and foreign keys, the audit log's hash chain, the
-        data replayed from the log with each finalised round's seal, and every evidence file's
-        checksum, as a CheckReport."""
+        data replayed from the log with each finalised round's seal, every evidence file's
+        checksum and the stored names (invisible characters, look-alikes), as a CheckReport."""
         database = self.folder.database
         assert database is not None
         with database.session() as session:
             evidence = self.evidence.check_files(session)
         chain = self.audit.check_chain()
         data = self.audit.verify_data()
-        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence, data=data)
+        with database.engine.connect() as connection:
+            names = name_problems(connection)
+        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence, data=data,
+                                 names=names)
 
     def close(self) -> None:
         self.folder.close()

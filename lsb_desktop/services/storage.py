@@ -140,10 +140,12 @@ class CheckReport:
     data: tuple = ()
     data_rows: int | None = None
     seals: tuple = ()
+    # Stored names with invisible characters, and units whose names look the same (None: not checked).
+    names: tuple[str, ...] | None = None
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return self.integrity + self.audit + tuple(d.message for d in self.data) + self.evidence
+        return self.integrity + self.audit + tuple(d.message for d in self.data) + self.evidence + (self.names or ())
 
     def problem_objects(self) -> list[dict[str, object]]:
         """Every problem as an object for `check --json`: its kind, its message and what it names."""
@@ -151,6 +153,7 @@ class CheckReport:
         found += [{"kind": "audit_chain", "message": p} for p in self.audit]
         found += [d.as_json() for d in self.data]
         found += [{"kind": "evidence", "message": p} for p in self.evidence]
+        found += [{"kind": "name", "message": p} for p in self.names or ()]
         return found
 
     @property
@@ -193,6 +196,9 @@ class CheckReport:
                 items.append((True, f"附件：{self.evidence_files} 个附件文件校验一致"))
             else:
                 items.append((True, "附件：还没有附件文件"))
+        if self.names is not None:
+            items.append((not self.names, "名称：没有看不见的字符，没有看起来相同的村（社区）" if not self.names
+                          else f"名称：发现 {len(self.names)} 处看不见的字符或看起来相同的名称"))
         items.append((self.revision == self.head, self.version))
         return items
 
@@ -861,7 +867,8 @@ class DataFolder:
         return target
 
     def check(self, audit: tuple[int, list[str]] | None = None,
-              evidence: tuple[int, list[str]] | None = None, data=None) -> CheckReport:
+              evidence: tuple[int, list[str]] | None = None, data=None,
+            names: list[str] | None = None) -> CheckReport:
         """Integrity and foreign keys and the data version, with what the caller checked
         besides: the audit chain and the evidence files, each as (how many checked, problems),
         and the data against the log (a ledger.LedgerCheck)."""
@@ -875,7 +882,8 @@ class DataFolder:
             audit=tuple(audit[1]) if audit else (), evidence=tuple(evidence[1]) if evidence else (),
             audit_entries=audit[0] if audit else None, evidence_files=evidence[0] if evidence else None,
             technical=tuple(technical), data=data.problems if data else (),
-            data_rows=data.rows if data else None, seals=data.finalised if data else ())
+            data_rows=data.rows if data else None, seals=data.finalised if data else (),
+            names=tuple(names) if names is not None else None)
 
     def close(self) -> None:
         if self.database is not None:

@@ -219,6 +219,26 @@ def test_an_evidence_path_pointing_outside_the_folder_is_refused_and_named(towns
     assert_plain([problem])
 
 
+def test_stored_names_with_invisible_characters_and_look_alikes_are_named(township: Core) -> None:
+    """Names saved before they were cleaned (or written into the file by hand) are not rewritten:
+    check says where they are, so the clerk can rename them."""
+    path = township.folder.database.path
+    sql(path, "UPDATE round_judges SET name = '王建\u200b军' WHERE name = '王建军'",
+        "INSERT INTO units (id, display_order, note, created_at) VALUES (900, 90, '', '2022-01-01 08:00:00')",
+        "INSERT INTO unit_versions (unit_id, valid_from, name, kind, org_type, district_id, status, merged_into_id, "
+        "reason, recorded_at) VALUES (900, '1900-01-01', '王庄\u202e村', '村', '党支部', NULL, 'active', NULL, "
+        "'建档', '2022-01-01 08:00:00')")
+    report = township.check()
+    names = [p for p in report.problem_objects() if p["kind"] == "name"]
+    assert [p["message"] for p in names] == [
+        "村（社区）名称“王庄村”中有看不见的字符（U+202E），看起来和“王庄村”一样却不是同一个名称：请在村（社区）页中改正",
+        "评委姓名“王建军”中有看不见的字符（U+200B），看起来和“王建军”一样却不是同一个名称：请在观摩评比页的参评单位与评委中改正",
+        "名册中有 2 个村（社区）的名称看起来都是“王庄村”（写法只差全角半角、空格或看不见的字符）：导入时无法区分，"
+        "请把其中一个改名或合并",
+    ]
+    assert "  名称：发现 3 处看不见的字符或看起来相同的名称" in report.lines()
+
+
 def test_a_row_whose_village_is_gone_is_named_in_words(township: Core) -> None:
     sql(township.folder.database.path, "PRAGMA foreign_keys = OFF",
         "INSERT INTO secretary_terms (unit_id, person, start_date, end_date, note, recorded_at) "
