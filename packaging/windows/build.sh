@@ -56,12 +56,13 @@ makensis -V2 -INPUTCHARSET UTF8 \
     "-DOUTFILE=$installer" "-DICON=$REPO/resources/app.ico" "$HERE/installer.nsi"
 sign "$installer"
 
+megabytes() { awk -v b="$1" 'BEGIN { printf "%.1f MB (%.1f MiB)", b / 1e6, b / 1048576 }'; }
 installer_size=$(stat -c %s "$installer")
 installed_size=$(du -sb "$bundle" | cut -f1)
 say "done in $((SECONDS - started)) s"
 echo "   installer: $installer"
-echo "   installer size: $(human "$installer_size") (goal ≤ 60 MB)"
-echo "   installed size: $(human "$installed_size") in $(find "$bundle" -type f | wc -l) files (goal ≤ 150 MB)"
+echo "   installer size: $(megabytes "$installer_size") (goal ≤ 60 MB)"
+echo "   installed size: $(megabytes "$installed_size") in $(find "$bundle" -type f | wc -l) files (goal ≤ 150 MB)"
 over=0
 [ "$installer_size" -le $((60 * 1000 * 1000)) ] || { echo "   警告：安装程序超过 60 MB"; over=1; }
 [ "$installed_size" -le $((150 * 1000 * 1000)) ] || { echo "   警告：安装后超过 150 MB"; over=1; }

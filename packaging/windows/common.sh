@@ -146,7 +146,9 @@ ensure_uv() {
 # same: a warm run downloads nothing (LSB_WINDOWS_REFRESH=1 resolves again).
 make_env() {
     local name="$1" requirements="$2" env="$CACHE/$1" stamp lock="$CACHE/$1.lock.txt"
-    stamp="$(cat "$requirements" "$HERE/wine-constraints.txt" "$HERE/common.sh" | sha256sum | cut -c1-16)"
+    # Raise ENV_FORMAT when the way an environment is made changes.
+    local ENV_FORMAT=2
+    stamp="$( (echo "$ENV_FORMAT"; cat "$requirements" "$HERE/wine-constraints.txt") | sha256sum | cut -c1-16)"
     if [ -f "$env/.stamp" ] && [ "$(cat "$env/.stamp")" = "$stamp" ] && [ -z "${LSB_WINDOWS_REFRESH:-}" ]; then
         return
     fi
@@ -167,4 +169,3 @@ make_env() {
     echo "$stamp" >"$env/.stamp"
 }
 
-human() { numfmt --to=iec --suffix=B --format='%.1f' "$1"; }

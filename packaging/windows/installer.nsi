@@ -8,6 +8,8 @@
 ; folder); uninstall silently with "卸载.exe" /S.
 
 Unicode true
+; A 64-bit installer for a 64-bit program (and wine64, which runs no 32-bit exe, can try it).
+Target amd64-unicode
 ManifestDPIAware true
 ManifestSupportedOS Win10
 RequestExecutionLevel user
