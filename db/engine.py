@@ -80,11 +80,14 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     try:
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # SQLite opens lazily
         return connection
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
+        # Closed whatever went wrong ("file is not a database" too): an open handle keeps Windows
+        # from renaming or deleting the file afterwards.
         connection.close()
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        if code not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY) or _wal_holds_data(path) \
-                or not Path(path).exists():
+        refused = (isinstance(exc, sqlite3.OperationalError)
+                   and code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY))
+        if not refused or _wal_holds_data(path) or not Path(path).exists():
             raise
     return sqlite3.connect(read_only_uri(path) + "&immutable=1", uri=True)
 

@@ -153,7 +153,8 @@ def build_corpus(folder: Path) -> dict[str, tuple[Path, str]]:
     files: dict[str, tuple[Path, str]] = {}
 
     def add(name: str, fragment: str, make: Callable[[Path], Path]) -> None:
-        files[name] = (make(folder / f"{name}.xlsx"), fragment)
+        # "case-" first: names such as nul, con or aux are devices on Windows, never files.
+        files[name] = (make(folder / f"case-{name}.xlsx"), fragment)
 
     # -- the zip
     add("bomb_part", "解压后有", lambda p: write_xlsx(p, _sheet_with(""), extra=[
@@ -292,7 +293,7 @@ def build_sheet_cases(folder: Path) -> dict[str, SheetCase]:
     cases: dict[str, SheetCase] = {}
 
     def add(name: str, importer: str, fragment: str, make: Callable[[Path], Path]) -> None:
-        cases[name] = (importer, make(folder / f"{name}.xlsx"), fragment)
+        cases[name] = (importer, make(folder / f"case-{name}.xlsx"), fragment)
 
     # -- point 1: every sheet read or reported
     add("judge_header_on_row_30", "round",

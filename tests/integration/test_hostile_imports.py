@@ -112,7 +112,7 @@ def test_the_far_cell_message_says_what_to_do(corpus) -> None:
     with pytest.raises(ValidationError) as raised:
         read_score_file(corpus["far_cell"][0], CONTEXT)
     assert raised.value.message == (
-        f"无法读取文件“far_cell.xlsx”：工作表“评分”第 1048576 行、第 XFD 列有内容或格式，超出了本程序"
+        f"无法读取文件“case-far_cell.xlsx”：工作表“评分”第 1048576 行、第 XFD 列有内容或格式，超出了本程序"
         f"能读取的范围（最多 {limits.MAX_ROWS} 行、{limits.MAX_COLUMNS} 列），请删去多余的内容后再导入")
 
 

@@ -4,6 +4,7 @@ code page (936 on Chinese Windows), and nothing breaks where there are no stream
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 from lsb_desktop.cli import prepare_streams
@@ -16,7 +17,7 @@ def test_redirected_output_is_utf8_even_on_a_gbk_code_page(monkeypatch) -> None:
     prepare_streams()
     print("刘堌堆村 𪚥")  # 𪚥 is not in GBK at all
     redirected.flush()
-    assert raw.getvalue().decode("utf-8") == "刘堌堆村 𪚥\n"
+    assert raw.getvalue().decode("utf-8") == "刘堌堆村 𪚥" + os.linesep  # Windows text mode writes \r\n
 
 
 def test_no_streams_at_all_is_fine(monkeypatch) -> None:
