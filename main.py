@@ -1,8 +1,15 @@
 """亮赛比 桌面版: `uv run main.py` opens the window; with a command it works headless."""
 
 import sys
+from pathlib import PureWindowsPath
 
-from lsb_desktop.cli import parse_args, prepare_streams, run_command
+from lsb_desktop.cli import build_parser, parse_args, prepare_streams, run_command
+
+CONSOLE_EXE = "lsb-cli"  # the Windows bundle's console exe, beside the window exe
+
+
+def _console_exe() -> bool:
+    return bool(getattr(sys, "frozen", False)) and PureWindowsPath(sys.executable).stem.lower() == CONSOLE_EXE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -10,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     args, config = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command:
         return run_command(args, config)
+    if _console_exe() and not (config.smoke_test or config.screenshot):
+        # lsb-cli.exe typed alone in cmd: the commands it knows, not a window behind the console.
+        build_parser().print_help()
+        return 0
     from ui.app import run_gui  # Qt is loaded only to open the window
 
     return run_gui(config)

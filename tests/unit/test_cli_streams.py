@@ -7,6 +7,8 @@ import io
 import os
 import sys
 
+import pytest
+
 from lsb_desktop.cli import prepare_streams
 
 
@@ -25,3 +27,14 @@ def test_no_streams_at_all_is_fine(monkeypatch) -> None:
     monkeypatch.setattr(sys, "stderr", None)
     prepare_streams()  # the window exe on Windows has neither: no AttributeError on None
     assert sys.stdout is None and sys.stderr is None
+
+
+def test_the_console_exe_alone_prints_its_commands_instead_of_opening_a_window(monkeypatch, capsys) -> None:
+    import main
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", r"C:\Users\党建办\AppData\Local\Programs\亮赛比桌面版\lsb-cli.exe")
+    monkeypatch.setattr("ui.app.run_gui", lambda _config: pytest.fail("the window must not open"), raising=False)
+    assert main.main([]) == 0
+    out = capsys.readouterr().out
+    assert "check" in out and "round" in out
