@@ -1274,12 +1274,12 @@ class CommitmentsTab(QWidget):
             return None
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(
-                self, "选择要附加的文件（可多选）", self._last_folder("evidence"),
+                self, "选择要附加的文件（可多选）", last_folder("evidence"),
                 "照片和文件 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.heic *.pdf *.doc *.docx "
                 "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)")
             if not paths:
                 return None
-            self._remember_folder("evidence", paths[0])
+            remember_folder("evidence", paths[0])
         entry = self.selected_entry() or (self._entries[-1] if self._entries else None)
         dialog = AttachDialog(self._core, item, list(paths), self._entries,
                               entry.period if entry is not None else None, self)
@@ -1290,11 +1290,11 @@ class CommitmentsTab(QWidget):
 
     def open_import_dialog(self, path: str | Path | None = None) -> CommitmentImportDialog | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择承诺事项表", self._last_folder("commitments"),
+            path, _ = QFileDialog.getOpenFileName(self, "选择承诺事项表", last_folder("commitments"),
                                                   XLSX_FILTER)
             if not path:
                 return None
-            self._remember_folder("commitments", path)
+            remember_folder("commitments", path)
         dialog = CommitmentImportDialog(self._core, path, self._import_years(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.import_count))
@@ -1316,11 +1316,11 @@ class CommitmentsTab(QWidget):
             show_error(self, LsbError("还没有承诺事项，没有可导出的内容。请先新增或导入承诺事项。"))
             return None
         year = self.year() if self.year() in years else years[0]
-        dialog = ExportDialog(self._core, years, year, self._last_folder("export"), self, today=self.today())
+        dialog = ExportDialog(self._core, years, year, last_folder("export"), self, today=self.today())
         return self._open(dialog, self._exported)
 
     def _exported(self, path: Path) -> None:
-        self._remember_folder("export", str(path))
+        remember_folder("export", str(path))
         self._last_export = Path(path)
         warning = "" if self._core.settings.township().township_name else "（乡镇名称未设置，表头写的是「XX镇」）"
         self._show_notice(f"已导出：{path}{warning}", with_file=True)
@@ -1384,11 +1384,3 @@ class CommitmentsTab(QWidget):
         if not opened:
             return None
         return path
-
-    # ----- window state ------------------------------------------------------------------------
-
-    def _last_folder(self, key: str) -> str:
-        return last_folder(key)
-
-    def _remember_folder(self, key: str, path: str) -> None:
-        remember_folder(key, path)

@@ -154,9 +154,7 @@ class MainWindow(QMainWindow):
         if not warning or self._backup_warning_shown:
             return False
         self._backup_warning_shown = True
-        box = QMessageBox(QMessageBox.Icon.Warning, "备份没有完成", warning, QMessageBox.StandardButton.NoButton, self)
-        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-        box.exec()
+        self._notice(QMessageBox.Icon.Warning, "备份没有完成", warning)
         return True
 
     def announce_location(self) -> bool:
@@ -168,10 +166,7 @@ class MainWindow(QMainWindow):
         if not warning or QSettings().value(key, False, type=bool):
             return False
         QSettings().setValue(key, True)
-        box = QMessageBox(QMessageBox.Icon.Warning, "数据文件夹的位置不安全", warning,
-                          QMessageBox.StandardButton.NoButton, self)
-        box.addButton("我知道了", QMessageBox.ButtonRole.AcceptRole)
-        box.exec()
+        self._notice(QMessageBox.Icon.Warning, "数据文件夹的位置不安全", warning, "我知道了")
         return True
 
     def announce_read_only(self) -> bool:
@@ -181,18 +176,16 @@ class MainWindow(QMainWindow):
         if not reason or self._read_only_shown:
             return False
         self._read_only_shown = True
-        box = QMessageBox(QMessageBox.Icon.Information, "只读打开", reason, QMessageBox.StandardButton.NoButton, self)
-        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-        box.exec()
+        self._notice(QMessageBox.Icon.Information, "只读打开", reason)
         return True
 
+    def _notice(self, icon: QMessageBox.Icon, title: str, text: str, button: str = "确定") -> None:
+        """One of the start-up notices: a message with a single button."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.addButton(button, QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
     # ----- file menu ----------------------------------------------------------------------------
-
-    def _last_folder(self, key: str) -> str:
-        return last_folder(key)
-
-    def _remember_folder(self, key: str, path: str) -> None:
-        remember_folder(key, path)
 
     def edit_township(self) -> None:
         from ui.township_dialog import TownshipDialog
@@ -202,11 +195,11 @@ class MainWindow(QMainWindow):
 
     def import_roster(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "选择村（社区）花名册", self._last_folder("roster"), "Excel 工作簿 (*.xlsx)"
+            self, "选择村（社区）花名册", last_folder("roster"), "Excel 工作簿 (*.xlsx)"
         )
         if not path:
             return
-        self._remember_folder("roster", path)
+        remember_folder("roster", path)
         from ui.roster_dialog import RosterImportDialog
 
         dialog = RosterImportDialog(self.core, path, self)
@@ -219,13 +212,13 @@ class MainWindow(QMainWindow):
 
     def export_roster(self) -> None:
         township = self.core.settings.township().township_or_placeholder
-        suggested = f"{self._last_folder('export')}/{township}村（社区）名册.xlsx"
+        suggested = str(Path(last_folder("export")) / f"{township}村（社区）名册.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "导出村（社区）花名册", suggested, "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        self._remember_folder("export", path)
+        remember_folder("export", path)
         from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 
         try:

@@ -987,10 +987,10 @@ class ScoringTab(QWidget):
         if self._detail is None:
             return None
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(self, "选择评分表（可多选）", self._last_folder(), XLSX_FILTER)
+            paths, _ = QFileDialog.getOpenFileNames(self, "选择评分表（可多选）", last_folder("scores"), XLSX_FILTER)
             if not paths:
                 return None
-            self._remember_folder(paths[0])
+            remember_folder("scores", paths[0])
         dialog = ScoreImportDialog(self._core, self._detail, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._imported)
@@ -1003,24 +1003,18 @@ class ScoringTab(QWidget):
 
     # ----- actions -----------------------------------------------------------------------------
 
-    def _last_folder(self) -> str:
-        return last_folder("scores")
-
-    def _remember_folder(self, path: str) -> None:
-        remember_folder("scores", path)
-
     def export_blank_sheets(self, path: str | None = None) -> str | None:
         detail = self._detail
         if detail is None:
             return None
         if path is None:
-            suggested = str(Path(self._last_folder()) / f"{detail.summary.period.label}评分表.xlsx")
+            suggested = str(Path(last_folder("scores")) / f"{detail.summary.period.label}评分表.xlsx")
             path, _ = QFileDialog.getSaveFileName(self, "导出空白评分表", suggested, XLSX_FILTER)
             if not path:
                 return None
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        self._remember_folder(path)
+        remember_folder("scores", path)
         try:
             township = self._core.settings.township().township_name
             self._core.rounds.write_blank_sheets(detail.id, Path(path), township)
@@ -1039,13 +1033,13 @@ class ScoringTab(QWidget):
             return None
         label, file_filter, suffix = PAPER_KINDS[kind]
         if path is None:
-            suggested = str(Path(self._last_folder()) / f"{detail.summary.period.label}{label}{suffix}")
+            suggested = str(Path(last_folder("scores")) / f"{detail.summary.period.label}{label}{suffix}")
             path, _ = QFileDialog.getSaveFileName(self, f"导出{label}", suggested, file_filter)
             if not path:
                 return None
         if not path.lower().endswith(suffix):
             path += suffix
-        self._remember_folder(path)
+        remember_folder("scores", path)
         try:
             with noting_cut_cells() as cuts:
                 self._write_paper(kind, Path(path))

@@ -1414,12 +1414,9 @@ class StarsTab(QWidget):
         dialog.open()
         return dialog
 
-    def _last_folder(self, key: str = "stars") -> str:
-        return last_folder(key)
-
     def open_import_dialog(self, path: str | None = None) -> PlanImportDialog | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择五星创建计划表", self._last_folder(),
+            path, _ = QFileDialog.getOpenFileName(self, "选择五星创建计划表", last_folder("stars"),
                                                   "Excel 工作簿 (*.xlsx)")
             if not path:
                 return None
@@ -1458,7 +1455,7 @@ class StarsTab(QWidget):
         if cell is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择附件", self._last_folder("evidence"), "所有文件 (*)")
+            path, _ = QFileDialog.getOpenFileName(self, "选择附件", last_folder("evidence"), "所有文件 (*)")
             if not path:
                 return False
         remember_folder("evidence", path)
