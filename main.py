@@ -17,8 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     args, config = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command:
         return run_command(args, config)
-    if _console_exe() and not (config.smoke_test or config.screenshot):
+    if _console_exe():
         # lsb-cli.exe typed alone in cmd: the commands it knows, not a window behind the console.
+        # It cannot open the window at all: its archive leaves out Qt (pyinstaller.spec).
+        if config.smoke_test or config.screenshot:
+            print("错误：lsb-cli.exe 只做命令行的事，窗口请用 亮赛比桌面版.exe 打开", file=sys.stderr)
+            return 2
         build_parser().print_help()
         return 0
     from ui.app import run_gui  # Qt is loaded only to open the window

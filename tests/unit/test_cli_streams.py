@@ -38,3 +38,13 @@ def test_the_console_exe_alone_prints_its_commands_instead_of_opening_a_window(m
     assert main.main([]) == 0
     out = capsys.readouterr().out
     assert "check" in out and "round" in out
+
+
+def test_the_console_exe_says_the_window_is_the_other_exe(monkeypatch, capsys) -> None:
+    import main
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", r"C:\Users\党建办\AppData\Local\Programs\亮赛比桌面版\lsb-cli.exe")
+    monkeypatch.setattr("ui.app.run_gui", lambda _config: pytest.fail("the window must not open"), raising=False)
+    assert main.main(["--smoke-test"]) == 2
+    assert "亮赛比桌面版.exe" in capsys.readouterr().err
