@@ -20,7 +20,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from lsb_desktop.config import AppConfig  # noqa: E402
 from lsb_desktop.demo import build_demo  # noqa: E402
-from lsb_desktop.services import Core  # noqa: E402
+from lsb_desktop.core import Core  # noqa: E402
 from ui.app import make_application  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -48,7 +48,7 @@ def main() -> None:
         with Core.open(Path(scratch) / "data") as core:
             build_demo(core)
             from ui.main_window import MainWindow
-            from ui.roster_dialog import RosterImportDialog
+            from ui.villages.roster_dialog import RosterImportDialog
 
             window = MainWindow(core, AppConfig(data_dir=core.data_dir, screenshot=OUT / "x.png"))
             tab = window.villages_tab
@@ -71,7 +71,7 @@ def main() -> None:
             edit.grab().save(str(OUT / "unit-dialog.png"))
             edit.close()
 
-            from ui import scoring_tab
+            from ui.scoring import tab as scoring_tab
 
             window.select_tab("观摩评比")
             scoring = window.tabs.currentWidget()
@@ -91,7 +91,7 @@ def main() -> None:
             _wait_for_data(app, window.tabs.currentWidget())
             window.grab().save(str(OUT / "trends.png"))
 
-            from ui import commitments_tab
+            from ui.commitments import tab as commitments_tab
 
             window.select_tab("承诺事项")
             commitments = window.commitments_tab
@@ -130,7 +130,7 @@ def _tie_and_correction(app, core, window) -> None:
 
     from lsb_desktop.domain.period import Period
     from lsb_desktop.services.rounds import RoundDraft
-    from ui import scoring_tab
+    from ui.scoring import tab as scoring_tab
 
     detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="村党组织书记“亮赛比”逐村观摩评比",
                                                  event_date=date(2025, 4, 20), judges=("王建军", "李秀英", "张伟",

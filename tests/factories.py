@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 
 
 def make_unit(core: Core, name: str, *, kind: UnitKind | None = None, org_type: OrgType = OrgType.BRANCH,

@@ -89,7 +89,7 @@ def run_gui(config: AppConfig) -> int:
         # A smoke test or screenshot on a machine without a screen (CI) draws offscreen.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_application()
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
     from lsb_desktop.services.storage import DamagedDataError
 
     try:
@@ -153,7 +153,7 @@ def run_gui(config: AppConfig) -> int:
 def offer_restore(data_dir: Path, damage: str):
     """The data file cannot be opened because it is damaged: offer to restore a backup over it
     (the damaged file is kept aside). Returns the opened Core, or None when the clerk quits."""
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
     from lsb_desktop.services.storage import DataFolder
     from ui.backup_dialog import RestoreDialog
 

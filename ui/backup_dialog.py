@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from lsb_desktop.errors import LsbError
 from lsb_desktop.services.storage import ADVICE, KEEP_RULE_TEXT, AuditProblemsError
-from ui.messages import OK_TEXT, ask_confirm, show_error
-from ui.table_model import Column, RowTableModel
+from ui.widgets.messages import OK_TEXT, ask_confirm, show_error
+from ui.widgets.table_model import Column, RowTableModel
 
 
 class BackupModel(RowTableModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from lsb_desktop.errors import LsbError
-from ui.messages import show_error
+from ui.widgets.messages import show_error
 
 
 class FirstRunDialog(QDialog):

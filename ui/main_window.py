@@ -11,14 +11,14 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 from lsb_desktop import APP_NAME, __version__
 from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
-from lsb_desktop.services.changes import Changes
-from ui.commitments_tab import CommitmentsTab
-from ui.folders import last_folder, remember_folder
-from ui.messages import show_error, show_info
-from ui.scoring_tab import ScoringTab
-from ui.stars_tab import StarsTab
-from ui.trends_tab import TrendsTab
-from ui.villages_tab import VillagesTab
+from lsb_desktop.changes import Changes
+from ui.commitments.tab import CommitmentsTab
+from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.messages import show_error, show_info
+from ui.scoring.tab import ScoringTab
+from ui.stars.tab import StarsTab
+from ui.trends.tab import TrendsTab
+from ui.villages.tab import VillagesTab
 
 VILLAGES_TAB = "村（社区）"
 COMMITMENTS_TAB = "承诺事项"
@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         remember_folder("roster", path)
-        from ui.roster_dialog import RosterImportDialog
+        from ui.villages.roster_dialog import RosterImportDialog
 
         dialog = RosterImportDialog(self.core, path, self)
         if dialog.preview is not None and dialog.exec():
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         if cuts:
             show_info(self, "部分内容已截断", cut_cells_warning(cuts))
         self.statusBar().showMessage(f"已导出 {count} 个村（社区）到 {path}", 8000)
-        from ui.print_preview import show_exported
+        from ui.widgets.print_preview import show_exported
 
         show_exported(self, f"已导出 {count} 个村（社区）的花名册到：\n{path}", Path(path))
 

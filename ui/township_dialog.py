@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from lsb_desktop.errors import LsbError
-from ui.messages import show_error
+from ui.widgets.messages import show_error
 
 
 class TownshipDialog(QDialog):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from factories import make_unit
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from tests.e2e.test_command_line import run
 
 pytestmark = pytest.mark.e2e

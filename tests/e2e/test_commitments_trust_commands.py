@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from factories import make_unit, write_sheet
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from tests.e2e.test_command_line import run
 
 pytestmark = pytest.mark.e2e

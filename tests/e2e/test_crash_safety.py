@@ -215,7 +215,7 @@ class Township:
         """A 2025Q1 round to import into, and its exported blank sheets (set up in-process: what
         is under test is the writes, not the round's creation)."""
         from lsb_desktop.domain.period import Period
-        from lsb_desktop.services import Core
+        from lsb_desktop.core import Core
         from lsb_desktop.services.rounds import RoundDraft
 
         sheets = self.work / "评分表.xlsx"

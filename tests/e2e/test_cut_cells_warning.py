@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from factories import make_unit
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

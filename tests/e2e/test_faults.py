@@ -34,7 +34,7 @@ def disk(tmp_path: Path):
 @pytest.fixture
 def data(disk: SmallDisk, demo_template: Path) -> Path:
     """The demo township on the small disk, opened once so today's backup is already there."""
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
 
     folder = disk.root / "data"
     folder.mkdir()
@@ -286,7 +286,7 @@ def test_a_data_file_locked_by_another_program_is_said_and_nothing_changes(data)
 def small_data(tmp_path: Path) -> tuple[Path, Path]:
     """A data folder with two villages, and a backup holding only the first."""
     from factories import make_unit
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
 
     folder = tmp_path / "data"
     with Core.open(folder) as core:

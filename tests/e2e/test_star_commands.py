@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from lsb_desktop.domain.stars import StarState, share_text
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from test_command_line import run
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,7 @@ def demo_folder(tmp_path_factory) -> Path:
     assert created.returncode == 0, created.stderr
     with Core.open(data) as core:
         if not core.stars.years():
-            from lsb_desktop.demo_stars import build_demo_stars
+            from lsb_desktop.demo.stars import build_demo_stars
 
             build_demo_stars(core)
     return data

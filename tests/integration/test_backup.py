@@ -12,7 +12,7 @@ import pytest
 from db import backup as backups
 from lsb_desktop.domain.rounds import RoundStatus
 from lsb_desktop.errors import StorageError, ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from factories import make_unit
 from tests.integration.dbfiles import alembic_head, old_database, query, sha256, sql
 

@@ -18,7 +18,7 @@ from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRIT
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme, commitment_component
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import NOTE_NO_COMMITMENTS, RoundDraft
 
 D = Decimal

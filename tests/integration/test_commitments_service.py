@@ -18,7 +18,7 @@ from factories import make_unit
 from lsb_desktop.domain.commitments import DEFAULT_CATEGORIES, CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from tests.integration.dbfiles import query
 
 S = CommitmentStatus
@@ -693,7 +693,7 @@ def test_import_refuses_duplicate_numbers_and_a_closed_item_reopened_by_a_file(c
 
 
 def test_demo_commitments_tell_a_realistic_story(demo_core: Core) -> None:
-    from lsb_desktop.demo_commitments import build_demo_commitments
+    from lsb_desktop.demo.commitments import build_demo_commitments
 
     if not demo_core.commitments.years():  # until the demo itself builds them
         assert build_demo_commitments(demo_core) > 0

@@ -18,7 +18,7 @@ from db.models import Base, UnitVersionRecord
 from db.types import Points
 from lsb_desktop.domain.register import UnitStatus
 from lsb_desktop.errors import LockedError, StorageError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from factories import make_unit
 from tests.integration.dbfiles import alembic_head, old_database, query, sha256, sql
 

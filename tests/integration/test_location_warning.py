@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services import location
 
 

@@ -12,7 +12,7 @@ from factories import make_unit
 from lsb_desktop.demo import BONUS, DEDUCTION, VETO
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from lsb_desktop.domain.register import REGISTER_START, OrgType, UnitDraft, UnitKind
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.roster import ADDED, UNCHANGED, UPDATED
 from tests.integration.dbfiles import query, sha256
 

@@ -18,7 +18,7 @@ from lsb_desktop.domain.register import OrgType
 from lsb_desktop.domain.rounds import AdjustmentType, MissingScores, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, Criterion, Flag, Scheme, TieMethod, TiePolicy
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 from tests.integration.dbfiles import query, sql
 

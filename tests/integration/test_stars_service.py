@@ -26,7 +26,7 @@ from lsb_desktop.domain.stars import (
     share_text,
 )
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from tests.integration.dbfiles import query, sql
 
 D = Decimal
@@ -454,7 +454,7 @@ def test_a_clean_plan_import_sets_each_units_plan(core: Core, units, tmp_path: P
 
 @pytest.fixture
 def demo_stars(demo_core: Core) -> Core:
-    from lsb_desktop.demo_stars import build_demo_stars
+    from lsb_desktop.demo.stars import build_demo_stars
 
     if not demo_core.stars.years():  # until the demo command builds them itself
         build_demo_stars(demo_core)

@@ -21,7 +21,7 @@ from lsb_desktop.domain.rounds import RoundDetail
 from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme, round_points
 from lsb_desktop.domain.trends import NOT_TAKING_PART, NOT_VISITED, half_up
 from lsb_desktop.errors import NotFoundError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 
 D = Decimal

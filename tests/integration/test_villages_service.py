@@ -8,7 +8,7 @@ import pytest
 
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind, UnitStatus
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from factories import make_unit
 from tests.integration.dbfiles import query
 

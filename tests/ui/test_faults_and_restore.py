@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 import ui.app as app_module
 from factories import make_unit
 from lsb_desktop.config import AppConfig
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.storage import DamagedDataError
 from tests.integration.dbfiles import sql
 from ui.backup_dialog import RestoreDialog

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from lsb_desktop.config import AppConfig
-from ui.folders import documents_folder, last_folder, remember_folder
+from ui.widgets.folders import documents_folder, last_folder, remember_folder
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -37,7 +37,7 @@ def test_a_first_dialog_starts_in_documents_then_in_the_folder_last_used(qtbot, 
         return str(picked), ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog)
-    monkeypatch.setattr("ui.roster_dialog.RosterImportDialog", lambda *a, **k: type("D", (), {"preview": None})())
+    monkeypatch.setattr("ui.villages.roster_dialog.RosterImportDialog", lambda *a, **k: type("D", (), {"preview": None})())
     window.import_roster()
     window.import_roster()
     assert asked[0] == documents_folder()
@@ -58,7 +58,7 @@ def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path: Path
 def test_a_file_no_program_opens_is_said_with_where_it_is(qtbot, tmp_path: Path, boxes, monkeypatch) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from ui.print_preview import open_file
+    from ui.widgets.print_preview import open_file
 
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)  # no program for .xlsx
     sheet = tmp_path / "得分汇总表.xlsx"

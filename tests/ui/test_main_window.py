@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from factories import make_unit
 from lsb_desktop.config import AppConfig
-from lsb_desktop.services.changes import Changes
+from lsb_desktop.changes import Changes
 from ui.backup_dialog import RestoreDialog
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
-from ui.roster_dialog import RosterImportDialog
+from ui.villages.roster_dialog import RosterImportDialog
 from ui.township_dialog import TownshipDialog
 
 pytestmark = pytest.mark.gui
@@ -208,7 +208,7 @@ def unbacked_core(tmp_path: Path):
     """A data folder opened on a later day while its backups folder cannot be written."""
     from datetime import date
 
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
 
     folder = tmp_path / "data"
     with Core.open(folder, today=date(2030, 5, 1)) as first:
@@ -252,7 +252,7 @@ def test_the_window_opens_and_says_so_once_when_the_daily_backup_fails(qapp, tmp
     from PySide6.QtWidgets import QApplication
 
     import ui.app as app_module
-    from lsb_desktop.services import Core
+    from lsb_desktop.core import Core
 
     folder = tmp_path / "data"
     with Core.open(folder) as first:

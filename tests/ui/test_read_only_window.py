@@ -13,7 +13,7 @@ from factories import make_unit
 from fault_disk import SmallDisk
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.trends import TrendData
-from lsb_desktop.services import Core
+from lsb_desktop.core import Core
 from lsb_desktop.services.storage import KEEP_RULE_TEXT
 from ui.backup_dialog import RestoreDialog
 from ui.main_window import READ_ONLY_NOTE, MainWindow
@@ -70,8 +70,8 @@ def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(qtbot, 
 
 
 def test_a_chart_saved_into_a_read_only_folder_is_a_message_and_leaves_nothing(qtbot, disk, boxes) -> None:
-    from ui.chart_panel import save_chart_png
-    from ui.charts import ScoreTrendChart
+    from ui.widgets.chart_panel import save_chart_png
+    from ui.widgets.charts import ScoreTrendChart
 
     chart = ScoreTrendChart()
     qtbot.addWidget(chart)

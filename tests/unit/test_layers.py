@@ -131,7 +131,7 @@ def test_the_command_line_module_loads_no_qt_openpyxl_or_reportlab() -> None:
 
 def test_the_services_and_demo_load_no_qt_openpyxl_or_reportlab() -> None:
     # openpyxl is loaded by the roster import and export when first used, not at start-up.
-    assert _loaded_after("import lsb_desktop.services, lsb_desktop.demo, db.engine") == []
+    assert _loaded_after("import lsb_desktop.core, lsb_desktop.demo, db.engine") == []
 
 
 def test_the_roster_reader_loads_openpyxl_but_no_qt() -> None:
