@@ -39,9 +39,10 @@ from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import UnitStatus
 from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
 from lsb_desktop.errors import LsbError, NotFoundError, ValidationError
-from lsb_desktop.services import audit
+from lsb_desktop.services import audit, register
 from lsb_desktop.services.evidence import EvidenceStore
-from lsb_desktop.services.villages import VillageService, _State
+from lsb_desktop.services.register import UnitHistory
+from lsb_desktop.services.villages import VillageService
 
 ADDED, REPLACED, UNCHANGED = "新增", "将替换", "不变"
 UPDATED = REPLACED  # an import row that changes an existing item replaces what it said
@@ -251,7 +252,7 @@ class _Work:
         self.service = service
         self.session = session
         self.today = today
-        self._states: dict[int, _State] | None = None
+        self._states: dict[int, UnitHistory] | None = None
         self._categories: tuple[str, ...] | None = None
         self._numbers: dict[tuple[int, int], int] = {}
         self._progress: dict[int, dict[Period, CommitmentProgressRecord]] = {}
@@ -260,9 +261,9 @@ class _Work:
     # ----- lookups
 
     @property
-    def states(self) -> dict[int, _State]:
+    def states(self) -> dict[int, UnitHistory]:
         if self._states is None:
-            self._states = self.service._villages._load(self.session)
+            self._states = register.load_units(self.session)
         return self._states
 
     @property
@@ -298,7 +299,7 @@ class _Work:
         if current is not None:
             self._numbers[key] = max(current, number)
 
-    def unit_state(self, unit_id: int) -> _State:
+    def unit_state(self, unit_id: int) -> UnitHistory:
         state = self.states.get(unit_id)
         if state is None:
             raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
@@ -631,14 +632,14 @@ class CommitmentService:
             yield CommitmentBatch(work)
 
     def _converted(self, session: Session, records: Sequence[CommitmentRecord],
-                   states: dict[int, _State] | None = None) -> list[Commitment]:
+                   states: dict[int, UnitHistory] | None = None) -> list[Commitment]:
         """Domain objects with the unit's name (as it was in the item's year), its 管区, the
         latest progress percent and the number of evidence files."""
         if not records:
             return []
         if states is None:
-            states = self._villages._load(session, {r.unit_id for r in records})
-        districts = self._villages._district_names(session)
+            states = register.load_units(session, {r.unit_id for r in records})
+        districts = register.district_names(session)
         today = date.today()
         ids = [r.id for r in records]
         latest: dict[int, int] = {}
@@ -668,7 +669,7 @@ class CommitmentService:
         return result
 
     def _order(self, session: Session, records: list[CommitmentRecord]) -> list[CommitmentRecord]:
-        states = self._villages._load(session)
+        states = register.load_units(session)
         position = {unit_id: index for index, unit_id in enumerate(states)}
         return sorted(records, key=lambda r: (r.year, position.get(r.unit_id, len(position)), r.unit_id, r.number))
 
@@ -716,7 +717,7 @@ class CommitmentService:
             query = select(CommitmentRecord).where(CommitmentRecord.year == year)
             if unit_id is not None:
                 query = query.where(CommitmentRecord.unit_id == unit_id)
-            states = self._villages._load(session)
+            states = register.load_units(session)
             position = {uid: index for index, uid in enumerate(states)}
             records = sorted(session.scalars(query),
                              key=lambda r: (position.get(r.unit_id, len(position)), r.unit_id, r.number))
@@ -769,8 +770,8 @@ class CommitmentService:
         today = today or date.today()
         day = on or counted_to(year, today)
         with self._db.session() as session:
-            states = self._villages._load(session)
-            districts = self._villages._district_names(session)
+            states = register.load_units(session)
+            districts = register.district_names(session)
             items: dict[int, list[Commitment]] = defaultdict(list)
             records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.year == year)))
             carried = carried_to(session, [r.id for r in records])

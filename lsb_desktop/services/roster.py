@@ -16,7 +16,9 @@ from lsb_desktop.domain.register import REGISTER_START, UnitDraft, UnitStatus, f
 from lsb_desktop.domain.text import canonical_name, shown_value
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
-from lsb_desktop.services.villages import VillageService, _State
+from lsb_desktop.services import register
+from lsb_desktop.services.register import UnitHistory
+from lsb_desktop.services.villages import VillageService
 
 ADDED, UPDATED, UNCHANGED = "新增", "更新", "无变化"
 
@@ -77,7 +79,7 @@ class _Planner:
         self.session = session
         self.effective = effective
         self.start = start
-        self.states = villages._load(session)
+        self.states = register.load_units(session)
         self.districts = {
             canonical_name(record.name): record
             for record in session.scalars(select(DistrictRecord))
@@ -101,7 +103,7 @@ class _Planner:
             return None
         record = self.districts.get(canonical_name(row.district))
         if record is None:
-            district_id = self.villages._add_district(self.session, row.district)
+            district_id = self.villages.add_district_in(self.session, row.district)
             record = self.session.get(DistrictRecord, district_id)
             self.districts[canonical_name(row.district)] = record
             self.new_districts.append(record.name)
@@ -109,7 +111,7 @@ class _Planner:
             self._problem(row, "管区", f"管区“{record.name}”已停用，不能再分入村（社区）")
         return record.id
 
-    def _match(self, row: RosterRow) -> _State | None:
+    def _match(self, row: RosterRow) -> UnitHistory | None:
         key = canonical_name(row.name)
         for state in self.states.values():
             if canonical_name(state.latest.name) == key:
@@ -134,7 +136,7 @@ class _Planner:
                               row.secretary_since, row.note)
             # A first registration is open at the start unless the file or the caller dates it.
             start = row.start or self.start or REGISTER_START
-            if not self._guard(row, "名称", lambda: self.villages._add(
+            if not self._guard(row, "名称", lambda: self.villages.add_unit_in(
                     self.session, self.states, draft, start, row.display_order)):
                 return None
             detail = [f"{row.kind.label}，{row.org_type.label}", f"在册起始日期：{format_start(start)}"]
@@ -172,22 +174,21 @@ class _Planner:
         if status is not UnitStatus.ACTIVE:
             self._problem(row, "名称", f"“{latest.name}”{status.label}，不能通过导入修改")
             return None
-        if new_start and not self._guard(row, "在册起始日期", lambda: self.villages._correct_start(
+        if new_start and not self._guard(row, "在册起始日期", lambda: self.villages.correct_start_in(
                 self.session, state, row.start, "花名册导入")):
             return None
         if fields:
             def change() -> None:
-                self.villages._check_effective(state, self.effective)
-                self.villages._append_version(self.session, state, self.effective, "花名册导入", **fields)
+                self.villages.append_change_in(self.session, state, self.effective, "花名册导入", **fields)
 
             if not self._guard(row, "名称", change):
                 return None
         if new_note:
             # The note is not history: replaced, as the unit dialog replaces it (change_unit).
-            state.record.note = row.note
+            self.villages.replace_note_in(state, row.note)
         if new_secretary:
             since = row.secretary_since or self.effective
-            if not self._guard(row, "任职时间", lambda: self.villages._change_secretary(
+            if not self._guard(row, "任职时间", lambda: self.villages.change_secretary_in(
                     self.session, state, row.secretary, since, "花名册导入")):
                 return None
         return RosterPlanRow(row.row, row.name, UPDATED, tuple(changes))

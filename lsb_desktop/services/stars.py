@@ -43,9 +43,10 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.services import audit
+from lsb_desktop.services import audit, register
 from lsb_desktop.services.evidence import EvidenceStore
-from lsb_desktop.services.villages import VillageService, _State
+from lsb_desktop.services.register import UnitHistory
+from lsb_desktop.services.villages import VillageService
 
 OWNER_PREFIX = "star:"
 _ROW = re.compile(r"第 (\d+) 行")
@@ -156,8 +157,8 @@ class _Data:
     """The register and all star records, read inside one session; views are computed from it."""
 
     def __init__(self, session: Session, villages: VillageService, unit_ids: list[int] | None = None) -> None:
-        self.states: dict[int, _State] = villages._load(session, unit_ids)
-        self.districts: dict[int, str] = villages._district_names(session)
+        self.states: dict[int, UnitHistory] = register.load_units(session, unit_ids)
+        self.districts: dict[int, str] = register.district_names(session)
         cells = select(StarCellRecord)
         losses = select(StarLossRecord).order_by(StarLossRecord.on, StarLossRecord.id)
         steps = select(StarStepRecord, StarCellRecord.unit_id, StarCellRecord.star).join(
@@ -197,7 +198,7 @@ class _Data:
     def targets_of(self, year: int) -> Targets:
         return Targets(year, dict(self.targets.get(year, {})))
 
-    def kind_in(self, state: _State, year: int) -> UnitKind:
+    def kind_in(self, state: UnitHistory, year: int) -> UnitKind:
         """The unit's kind on 31 Dec of `year` (which decides the year's star set)."""
         version = state.version_on(date(year, 12, 31)) or state.versions[0]
         return UnitKind(version.kind)
@@ -259,13 +260,13 @@ class StarBatch:
         self._villages = villages
         self._evidence = evidence
         self._today = today
-        self._states: dict[int, _State] = {}
+        self._states: dict[int, UnitHistory] = {}
 
     # -- the unit and its set
 
-    def _state(self, unit_id: int) -> _State:
+    def _state(self, unit_id: int) -> UnitHistory:
         if unit_id not in self._states:
-            states = self._villages._load(self._session, [unit_id])
+            states = register.load_units(self._session, [unit_id])
             if unit_id not in states:
                 raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
             self._states[unit_id] = states[unit_id]
@@ -676,7 +677,7 @@ class StarService:
 
     def _plan_rows(self, batch: StarBatch, session: Session, read, year: int) -> list[PlanImportRow]:
         day = view_day(year)
-        states = self._villages._load(session)
+        states = register.load_units(session)
         current: dict[str, int] = {}
         # Two units whose stored names fall together once normalised (a look-alike saved before
         # names were cleaned): a row naming them cannot say which one it means.

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -35,7 +33,8 @@ from lsb_desktop.domain.register import (
     describe_changes,
     format_start,
 )
-from lsb_desktop.services import audit
+from lsb_desktop.services import audit, register
+from lsb_desktop.services.register import UnitHistory
 from lsb_desktop.domain.text import (
     canonical_name,
     clean,
@@ -46,39 +45,6 @@ from lsb_desktop.domain.text import (
 from lsb_desktop.errors import NotFoundError, ValidationError
 
 _KEEP = object()  # "leave this field as it is" in change_unit
-
-
-@dataclass
-class _State:
-    """A unit's records loaded in one go: the row, its versions (oldest first), its terms."""
-
-    record: UnitRecord
-    versions: list[UnitVersionRecord]
-    terms: list[SecretaryTermRecord]
-
-    def version_on(self, day: date) -> UnitVersionRecord | None:
-        chosen = None
-        for version in self.versions:
-            if version.valid_from <= day:
-                chosen = version
-        return chosen
-
-    @property
-    def latest(self) -> UnitVersionRecord:
-        return self.versions[-1]
-
-    def term_on(self, day: date) -> SecretaryTermRecord | None:
-        for term in self.terms:
-            if term.start_date <= day and (term.end_date is None or day <= term.end_date):
-                return term
-        return None
-
-    @property
-    def open_term(self) -> SecretaryTermRecord | None:
-        for term in self.terms:
-            if term.end_date is None:
-                return term
-        return None
 
 
 def _now() -> datetime:
@@ -93,77 +59,21 @@ class VillageService:
 
     # ----- reading -------------------------------------------------------------------------
 
-    def _load(self, session: Session, unit_ids: Iterable[int] | None = None) -> dict[int, _State]:
-        units = select(UnitRecord).order_by(UnitRecord.display_order, UnitRecord.id)
-        versions = select(UnitVersionRecord).order_by(
-            UnitVersionRecord.unit_id, UnitVersionRecord.valid_from, UnitVersionRecord.id
-        )
-        terms = select(SecretaryTermRecord).order_by(
-            SecretaryTermRecord.unit_id, SecretaryTermRecord.start_date, SecretaryTermRecord.id
-        )
-        if unit_ids is not None:
-            ids = list(unit_ids)
-            units = units.where(UnitRecord.id.in_(ids))
-            versions = versions.where(UnitVersionRecord.unit_id.in_(ids))
-            terms = terms.where(SecretaryTermRecord.unit_id.in_(ids))
-        by_unit: dict[int, list[UnitVersionRecord]] = defaultdict(list)
-        for version in session.scalars(versions):
-            by_unit[version.unit_id].append(version)
-        terms_by_unit: dict[int, list[SecretaryTermRecord]] = defaultdict(list)
-        for term in session.scalars(terms):
-            terms_by_unit[term.unit_id].append(term)
-        return {
-            record.id: _State(record, by_unit[record.id], terms_by_unit[record.id])
-            for record in session.scalars(units)
-        }
-
-    def _state(self, session: Session, unit_id: int) -> _State:
-        states = self._load(session, [unit_id])
+    def _state(self, session: Session, unit_id: int) -> UnitHistory:
+        states = register.load_units(session, [unit_id])
         if unit_id not in states:
             raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
         return states[unit_id]
-
-    @staticmethod
-    def _district_names(session: Session) -> dict[int, str]:
-        return dict(session.execute(select(DistrictRecord.id, DistrictRecord.name)).all())
-
-    @staticmethod
-    def _names_on(states: dict[int, _State], day: date) -> dict[int, str]:
-        names = {}
-        for unit_id, state in states.items():
-            version = state.version_on(day) or state.versions[0]
-            names[unit_id] = version.name
-        return names
-
-    def _to_unit(self, state: _State, day: date, districts: dict[int, str], names: dict[int, str]) -> Unit:
-        version = state.version_on(day) or state.versions[0]
-        term = state.term_on(day)
-        return Unit(
-            id=state.record.id,
-            name=version.name,
-            kind=UnitKind(version.kind),
-            org_type=OrgType(version.org_type),
-            district_id=version.district_id,
-            district_name=districts.get(version.district_id, "") if version.district_id else "",
-            status=UnitStatus(version.status),
-            merged_into_id=version.merged_into_id,
-            merged_into_name=names.get(version.merged_into_id, "") if version.merged_into_id else "",
-            secretary=term.person if term else "",
-            secretary_since=term.start_date if term else None,
-            display_order=state.record.display_order,
-            note=state.record.note,
-            registered_from=state.versions[0].valid_from,
-        )
 
     def list_units(self, on: date | None = None, include_inactive: bool = True) -> list[Unit]:
         """Every unit as it stood on `on` (today by default), in display order."""
         day = on or date.today()
         with self._db.session() as session:
-            states = self._load(session)
-            districts = self._district_names(session)
-        names = self._names_on(states, day)
+            states = register.load_units(session)
+            districts = register.district_names(session)
+        names = register.names_on(states, day)
         units = [
-            self._to_unit(state, day, districts, names)
+            register.unit_as_of(state, day, districts, names)
             for state in states.values()
             # Asked about a past day, a unit registered later did not exist yet.
             if on is None or state.versions[0].valid_from <= day
@@ -175,12 +85,12 @@ class VillageService:
     def get_unit(self, unit_id: int) -> UnitDetail:
         today = date.today()
         with self._db.session() as session:
-            states = self._load(session)
-            districts = self._district_names(session)
+            states = register.load_units(session)
+            districts = register.district_names(session)
         if unit_id not in states:
             raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
         state = states[unit_id]
-        names = self._names_on(states, today)
+        names = register.names_on(states, today)
         history: list[UnitVersion] = []
         previous = None
         for record in state.versions:
@@ -201,7 +111,7 @@ class VillageService:
         terms = tuple(
             SecretaryTerm(term.person, term.start_date, term.end_date, term.note) for term in state.terms
         )
-        return UnitDetail(self._to_unit(state, today, districts, names), tuple(history), terms)
+        return UnitDetail(register.unit_as_of(state, today, districts, names), tuple(history), terms)
 
     def count_units(self) -> int:
         with self._db.session() as session:
@@ -210,7 +120,7 @@ class VillageService:
     # ----- checks shared by the dialogs and the roster import ------------------------------
 
     @staticmethod
-    def _check_name_free(states: dict[int, _State], name: str, except_id: int | None = None) -> None:
+    def _check_name_free(states: dict[int, UnitHistory], name: str, except_id: int | None = None) -> None:
         key = canonical_name(name)
         for unit_id, state in states.items():
             if unit_id == except_id:
@@ -232,7 +142,7 @@ class VillageService:
             raise ValidationError(f"管区“{record.name}”已停用，不能再分入村（社区）")
 
     @staticmethod
-    def _check_effective(state: _State, effective: date) -> None:
+    def _check_effective(state: UnitHistory, effective: date) -> None:
         latest = state.latest
         if effective < latest.valid_from:
             raise ValidationError(
@@ -241,15 +151,20 @@ class VillageService:
             )
 
     @staticmethod
-    def _require_active(state: _State, action: str) -> None:
+    def _require_active(state: UnitHistory, action: str) -> None:
         status = UnitStatus(state.latest.status)
         if status is not UnitStatus.ACTIVE:
             raise ValidationError(f"“{state.latest.name}”{status.label}，不能{action}")
 
     # ----- changes ----------------------------------------------------------------------------
 
-    def _add(self, session: Session, states: dict[int, _State], draft: UnitDraft, effective: date,
-             display_order: int | None = None) -> int:
+    # The `…_in(session, …)` calls join the caller's transaction (the roster import's): the same
+    # checks as the single calls, on histories read through `register.load_units(session)`.
+
+    def add_unit_in(self, session: Session, states: dict[int, UnitHistory], draft: UnitDraft, effective: date,
+                    display_order: int | None = None) -> int:
+        """Register a unit from `effective` on; `states` (all units) gains it, so a later
+        name in the same transaction is checked against it. Returns its id."""
         name = validate_unit_name(draft.name)
         self._check_name_free(states, name)
         self._check_district(session, draft.district_id)
@@ -276,21 +191,21 @@ class VillageService:
             terms.append(term)
         elif draft.secretary_since is not None:
             raise ValidationError("填写了任职时间，但没有填写党组织书记姓名")
-        states[record.id] = _State(record, [version], terms)
+        states[record.id] = UnitHistory(record, [version], terms)
         return record.id
 
     def add_unit(self, draft: UnitDraft, effective: date | None = None) -> Unit:
         """Register a new unit from `effective` on; without one it has been in the register
         since always (REGISTER_START), so past quarters' rounds can be entered at once."""
         with self._db.session() as session, session.begin():
-            states = self._load(session)
-            unit_id = self._add(session, states, draft, effective or REGISTER_START)
+            states = register.load_units(session)
+            unit_id = self.add_unit_in(session, states, draft, effective or REGISTER_START)
         return self.get_unit(unit_id).unit
 
     # ----- correcting the start of a registration -------------------------------------------
 
     @staticmethod
-    def _start_locks(session: Session, state: _State) -> list[str]:
+    def _start_locks(session: Session, state: UnitHistory) -> list[str]:
         """Why the unit's 在册起始日期 can no longer be corrected: what refers to it."""
         unit_id = state.record.id
 
@@ -315,7 +230,8 @@ class VillageService:
         with self._db.session() as session:
             return self._start_locks(session, self._state(session, unit_id))
 
-    def _correct_start(self, session: Session, state: _State, start: date | None, reason: str = "") -> bool:
+    def correct_start_in(self, session: Session, state: UnitHistory, start: date | None,
+                         reason: str = "") -> bool:
         """Move the first registration to `start` (None: since always); False if unchanged.
 
         History is otherwise never rewritten; this is allowed only while nothing refers to the
@@ -347,7 +263,19 @@ class VillageService:
                      {"name": state.latest.name, "start": format_start(new_start)}, clean_text(reason))
         return True
 
-    def _append_version(self, session: Session, state: _State, effective: date, reason: str, **fields) -> None:
+    def append_change_in(self, session: Session, state: UnitHistory, effective: date, reason: str,
+                         **fields) -> None:
+        """A new version from `effective` on (not before the last one) with `fields` changed
+        (name, kind, org_type, district_id, status, merged_into_id)."""
+        self._check_effective(state, effective)
+        self._append_version(session, state, effective, reason, **fields)
+
+    @staticmethod
+    def replace_note_in(state: UnitHistory, note: str) -> None:
+        """The note is not history: it is simply replaced (as change_unit replaces it)."""
+        state.record.note = note
+
+    def _append_version(self, session: Session, state: UnitHistory, effective: date, reason: str, **fields) -> None:
         latest = state.latest
         values = {
             "name": latest.name, "kind": latest.kind, "org_type": latest.org_type,
@@ -374,7 +302,7 @@ class VillageService:
         """
         day = effective or date.today()
         with self._db.session() as session, session.begin():
-            states = self._load(session)
+            states = register.load_units(session)
             if unit_id not in states:
                 raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
             state = states[unit_id]
@@ -390,7 +318,7 @@ class VillageService:
             if district_id is not _KEEP:
                 self._check_district(session, district_id)
                 fields["district_id"] = district_id
-            start_changed = start is not _KEEP and self._correct_start(session, state, start, reason)
+            start_changed = start is not _KEEP and self.correct_start_in(session, state, start, reason)
             note_changed = note is not _KEEP and clean_text(note) != state.record.note
             if note_changed:
                 state.record.note = clean_text(note)
@@ -406,10 +334,12 @@ class VillageService:
         """The current secretary's term ends the day before `effective`; the new one starts then."""
         with self._db.session() as session, session.begin():
             state = self._state(session, unit_id)
-            self._change_secretary(session, state, person, effective, note)
+            self.change_secretary_in(session, state, person, effective, note)
         return self.get_unit(unit_id).unit
 
-    def _change_secretary(self, session: Session, state: _State, person: str, effective: date, note: str) -> None:
+    def change_secretary_in(self, session: Session, state: UnitHistory, person: str, effective: date,
+                            note: str) -> None:
+        """The open term ends the day before `effective`; `person` takes office then."""
         new_person = validate_person_name(person)
         self._require_active(state, "更换书记")
         current = state.open_term
@@ -432,7 +362,7 @@ class VillageService:
         session.add(term)
         state.terms.append(term)
 
-    def _close_term(self, state: _State, effective: date) -> None:
+    def _close_term(self, state: UnitHistory, effective: date) -> None:
         """The open term ends the day before the unit leaves the register."""
         term = state.open_term
         if term is None:
@@ -459,7 +389,7 @@ class VillageService:
         if not clean(reason):
             raise ValidationError("请填写恢复原因")
         with self._db.session() as session, session.begin():
-            states = self._load(session)
+            states = register.load_units(session)
             if unit_id not in states:
                 raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
             state = states[unit_id]
@@ -478,7 +408,7 @@ class VillageService:
         if not clean(reason):
             raise ValidationError("请填写合并原因（例如合并文件文号）")
         with self._db.session() as session, session.begin():
-            states = self._load(session, [unit_id, into_id])
+            states = register.load_units(session, [unit_id, into_id])
             if unit_id not in states or into_id not in states:
                 raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
             source, target = states[unit_id], states[into_id]
@@ -513,7 +443,7 @@ class VillageService:
         today = date.today()
         with self._db.session() as session:
             records = list(session.scalars(select(DistrictRecord).order_by(DistrictRecord.display_order, DistrictRecord.id)))
-            states = self._load(session)
+            states = register.load_units(session)
         counts: dict[int, int] = defaultdict(int)
         for state in states.values():
             version = state.version_on(today) or state.versions[0]
@@ -525,7 +455,8 @@ class VillageService:
             if include_archived or not r.archived
         ]
 
-    def _add_district(self, session: Session, name: str, leader: str = "") -> int:
+    def add_district_in(self, session: Session, name: str, leader: str = "") -> int:
+        """A new 管区 at the end of the list; returns its id."""
         clean_name = validate_unit_name(name, "管区名称")
         existing = {canonical_name(n) for n in session.scalars(select(DistrictRecord.name))}
         if clean_name in existing:
@@ -541,7 +472,7 @@ class VillageService:
 
     def add_district(self, name: str, leader: str = "") -> District:
         with self._db.session() as session, session.begin():
-            district_id = self._add_district(session, name, leader)
+            district_id = self.add_district_in(session, name, leader)
         return next(d for d in self.list_districts() if d.id == district_id)
 
     def update_district(self, district_id: int, name: str, leader: str = "", archived: bool = False) -> District:
@@ -561,7 +492,7 @@ class VillageService:
                 today = date.today()
                 members = [
                     state.latest.name
-                    for state in self._load(session).values()
+                    for state in register.load_units(session).values()
                     if (state.version_on(today) or state.latest).district_id == district_id
                     and state.latest.status == "active"
                 ]
