@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
+from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.stars import (
     LEVEL_LABELS,
     TARGET_LABELS,
@@ -15,8 +17,7 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
-from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
-from lsb_desktop.services.stars import view_day
+from lsb_desktop.domain.text import cut_cells_warning, date_text, noting_cut_cells
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -38,10 +39,10 @@ def _township(core) -> str:
 
 def summary_lines(summary: YearSummary, township: str) -> list[str]:
     """The summary as the clerk reads it: distribution, each target, the closest villages."""
-    day = view_day(summary.year)
+    day = year_day(summary.year, date.today())
     levels = summary.levels
     total = len(summary.units)
-    lines = [f"{township}{summary.year}年五星支部创建情况（截至{day.year}年{day.month}月{day.day}日）",
+    lines = [f"{township}{summary.year}年五星支部创建情况（截至{date_text(day)}）",
              f"村（社区）：{total} 个"]
     lines.append("星级分布：" + "，".join(f"{LEVEL_LABELS[lv]} {levels[lv]} 个" for lv in range(5, -1, -1)))
     for status in target_status(levels, summary.targets):

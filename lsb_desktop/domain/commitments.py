@@ -7,7 +7,8 @@ The rules, each explicit:
   item not done, cancelled or carried over by then is 逾期 when its time limit ran out by the end
   of that day. A day already over counts whole (an item due on 2024-12-31 and never done is
   逾期 counted to 2024-12-31); today counts as it stands (an item due today is still in time).
-  A year's figures are counted to its last day, or to today while it lasts (`counted_to`).
+  A year's figures are counted to its last day, to today while it lasts, or to its first day
+  before it begins (`counted_to`, after `period.year_day`).
 - 已结转 (carried over into the next year) is shown, never stored: the item stays in its year,
   is no longer 逾期 there, and stays in the completion rate's denominator as not done.
 - Completion rate of a unit on a day = items done by that day ÷ (all items − items cancelled
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.period import Period, year_day
 from lsb_desktop.domain.points import display_points
-from lsb_desktop.domain.text import clean_text
+from lsb_desktop.domain.text import clean_text, date_text
 from lsb_desktop.errors import ValidationError
 
 DEFAULT_CATEGORIES = ("基层党建", "集体经济·产业", "人居环境·基础设施", "民生实事", "平安治理", "其他")
@@ -144,10 +145,10 @@ def due_date(year: int, deadline: date | None, target_quarter: int | None) -> da
 
 
 def counted_to(year: int, today: date, quarter: int | None = None) -> date:
-    """The day a year's figures (or those to a quarter's end) are counted to: the period's last
-    day, or today while the period lasts. The list, the summary and the exported sheets use it."""
-    end = Period(year, quarter).last_day if quarter else date(year, 12, 31)
-    return min(end, today)
+    """The day a year's figures (or those to a quarter's end) are counted to: `year_day`, the
+    period's last day once it is over, today while it lasts, the year's first day before it
+    begins. The list, the summary and the exported sheets use it."""
+    return year_day(year, today, Period(year, quarter).last_day if quarter else None)
 
 
 def past_due(due: date, day: date, today: date) -> bool:
@@ -170,7 +171,7 @@ def overdue_heading(day: date) -> str:
 def due_text(year: int, deadline: date | None, target_quarter: int | None) -> str:
     """The 完成时限 as the clerk reads it: 2025年6月30日, 2025年第二季度, 2025年底."""
     if deadline is not None:
-        return f"{deadline.year}年{deadline.month}月{deadline.day}日"
+        return date_text(deadline)
     if target_quarter is not None:
         return Period(year, target_quarter).label
     return f"{year}年底"

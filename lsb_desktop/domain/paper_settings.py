@@ -7,6 +7,7 @@ import string
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
+from lsb_desktop.domain.text import date_text
 from lsb_desktop.errors import ValidationError
 
 RECIPIENTS = {"organisation": "党组织", "secretary": "党组织书记"}
@@ -99,12 +100,8 @@ def chinese_date(day: date) -> str:
     return f"{year}年{chinese_number(day.month)}月{chinese_number(day.day)}日"
 
 
-def arabic_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def format_date(day: date, style: str) -> str:
-    return chinese_date(day) if style == "chinese" else arabic_date(day)
+    return chinese_date(day) if style == "chinese" else date_text(day)
 
 
 def template_fields(template: str) -> list[str]:

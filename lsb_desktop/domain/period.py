@@ -1,4 +1,5 @@
-"""Period: a contest quarter (year, quarter), shown as 2022年第四季度."""
+"""Period: a contest quarter (year, quarter), shown as 2022年第四季度; and the day that stands
+for a year."""
 
 from __future__ import annotations
 
@@ -79,3 +80,26 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+
+def year_day(year: int, today: date, last: date | None = None) -> date:
+    """The day that stands for `year` when it is looked at on `today`: today, held inside the
+    year (or inside its part up to `last`, a quarter's end, say).
+
+    - a past year (or part): its last day, so it shows as it ended;
+    - the current year: today, as things stand;
+    - a future year: its first day. Nothing can have happened in a year not yet begun, yet the
+      day must lie in that year: changes entered with an effective date before the year starts
+      (a unit archived on 20 December, say) count, and no item is 逾期 or done in it yet.
+
+    The one rule for every year view: the register's names and kinds, the 五星 summary and its
+    sheet, the commitments' counts, 逾期 and cancellation day."""
+    end = last if last is not None else date(year, 12, 31)
+    return max(date(year, 1, 1), min(today, end))
+
+
+def year_day_word(year: int, today: date) -> str:
+    """How the day `year_day` gives is said beside a year's figures: 年末, 今天 or 年初."""
+    if year < today.year:
+        return "年末"
+    return "今天" if year == today.year else "年初"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 from lsb_desktop.domain.text import clean, shown_value  # noqa: F401 - shown_value re-exported
 from lsb_desktop.errors import ValidationError
@@ -36,21 +37,19 @@ def parse_points(value: object, what: str = "分数") -> Decimal:
     # adjusted() needs no arithmetic, so 1e999999999999 cannot overflow the context here.
     if number and number.adjusted() >= MAX_POINTS.adjusted():
         raise ValidationError(f"{what}“{shown}”太大，不像分数")
-    if number and number.adjusted() < -2:
-        raise ValidationError(f"{what}“{shown}”超过两位小数")
-    if number != number.quantize(HUNDREDTH):
-        raise ValidationError(f"{what}“{shown}”超过两位小数")
+    check_two_places(number, what, shown)
     # -0 is 0: a score is never negative zero on paper.
     return number.quantize(HUNDREDTH) + 0
 
 
-def to_hundredths(value: Decimal) -> int:
-    """The exact integer count of hundredths; refuses anything finer than 0.01."""
-    number = Decimal(value)
-    scaled = number * 100
-    if scaled != scaled.to_integral_value():
-        raise ValidationError(f"分数“{value}”超过两位小数")
-    return int(scaled)
+def check_two_places(number: Decimal, what: str, shown: object = None) -> Decimal:
+    """`number` (finite) when it has at most two decimal places, else a ValidationError:
+    {what}“{shown}”超过两位小数. The one home of the rule for typed, imported and scheme points
+    (db.types.Points, below this layer, keeps its own guard on what is stored)."""
+    # adjusted() first: a tiny 1E-999999999 is refused without building a huge Fraction.
+    if number and (number.adjusted() < -2 or (Fraction(number) * 100).denominator != 1):
+        raise ValidationError(f"{what}“{number if shown is None else shown}”超过两位小数")
+    return number
 
 
 def from_hundredths(count: int) -> Decimal:

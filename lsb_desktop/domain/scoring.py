@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-from lsb_desktop.domain.points import display_points
+from lsb_desktop.domain.points import check_two_places, display_points
 from lsb_desktop.domain.text import canonical_name, clean_text
 from lsb_desktop.errors import ValidationError
 
@@ -36,9 +36,7 @@ def _two_places(value: Decimal | int, what: str) -> Decimal:
     number = Decimal(value)
     if not number.is_finite():
         raise ValidationError(f"{what}“{value}”不是数字")
-    if Fraction(number) * 100 != math.floor(Fraction(number) * 100):
-        raise ValidationError(f"{what}“{value}”超过两位小数")
-    return number
+    return check_two_places(number, what)
 
 
 def _name(text: str, what: str) -> str:

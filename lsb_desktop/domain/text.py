@@ -215,6 +215,18 @@ def format_date(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+# A date line on paper with no date yet, filled in by hand.
+BLANK_DATE_TEXT = "______年____月____日"
+
+
+def date_text(day: date | None) -> str:
+    """A date as people write it on paper and in messages: 2024年3月5日 (no leading zeros);
+    for no date, a line to fill in by hand (BLANK_DATE_TEXT)."""
+    if day is None:
+        return BLANK_DATE_TEXT
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # ---------------------------------------------------------------------------- Excel cells
 
 # An Excel cell holds at most this many characters; Excel refuses (and openpyxl silently

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.paper_settings import (
-    PAGE_LABELS, CertificateSettings, arabic_date, chinese_number, render_template,
+    PAGE_LABELS, CertificateSettings, chinese_number, render_template,
 )
 from lsb_desktop.domain.scoring import Flag
+from lsb_desktop.domain.text import date_text
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.pdf_fonts import (
@@ -530,8 +531,8 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
         raise ValidationError("这次评比还没有排名结果，无法生成通报")
     chain = fonts or font_chain(settings.font_path)
     # GB/T 9704-2012 writes dates in official documents with Arabic numerals.
-    day_text = arabic_date(_issue_date(data, settings))
-    event_text = arabic_date(data.event_date) if data.event_date else "近日"
+    day_text = date_text(_issue_date(data, settings))
+    event_text = date_text(data.event_date) if data.event_date else "近日"
     counts = {"red_count": len(red), "black_count": len(black), "unit_count": len(data.rows)}
     common = _common_values(data, event_text)
     title = render_template(settings.notice_title, **common)
@@ -550,7 +551,7 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
                            result.unit.district, score, result.flag.label if result.flag else ""))
     not_visited = "、".join(unit.name for unit in data.not_visited)
 
-    deadline = arabic_date(settings.deadline) if settings.deadline else ""
+    deadline = date_text(settings.deadline) if settings.deadline else ""
     notices = []
     for row in black:
         result = row.result

@@ -28,7 +28,7 @@ from lsb_desktop.domain.commitments import (
     total_completion,
     worst_rates,
 )
-from lsb_desktop.domain.text import clean, clean_text
+from lsb_desktop.domain.text import clean, clean_text, date_text
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
@@ -152,10 +152,6 @@ def _paper(paper: str) -> _Paper:
 # ---------------------------------------------------------------------------- shared helpers
 
 
-def _date_text(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _lines(text: str, width: float, size: float) -> int:
     """How many lines `text` takes when wrapped in a column `width` units wide."""
     # Less the cell's own padding and, to stay on the safe side, an indent's worth.
@@ -246,7 +242,7 @@ def _progress_text(item: Commitment, day: date, today: date) -> tuple[str, Commi
     if status is CommitmentStatus.DONE:
         if item.completed_on is None:
             return label, status
-        return f"{label}\n（{_date_text(item.completed_on)}）", status
+        return f"{label}\n（{date_text(item.completed_on)}）", status
     if status is CommitmentStatus.CANCELLED:
         reason = clean_text(item.cancel_reason)
         return (f"{label}\n（原因：{reason}）" if reason else label), status
@@ -264,7 +260,7 @@ def _original_text(item: Commitment) -> str:
     if original_target and original_target != clean_text(item.target):
         parts.append(f"原目标：{original_target}")
     if item.original_deadline is not None and item.original_deadline != item.deadline:
-        parts.append(f"原时限：{_date_text(item.original_deadline)}")
+        parts.append(f"原时限：{date_text(item.original_deadline)}")
     reason = clean_text(item.adjust_reason)
     return "；".join(parts) + (f"（调整原因：{reason}）" if reason else "")
 
@@ -330,7 +326,7 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
     if secretary:
         who.append(f"党组织书记：{secretary}")
     _merged_line(sheet, 2, 1, 5, "　　".join(who), line_font, "left")
-    _merged_line(sheet, 2, 6, count, f"公示日期：{_date_text(day)}", line_font, "right")
+    _merged_line(sheet, 2, 6, count, f"公示日期：{date_text(day)}", line_font, "right")
     sheet.row_dimensions[2].height = sizes.line_height * 1.7
 
     _header(sheet, 3, NOTICE_HEADERS, widths, sizes, font_name)
@@ -378,7 +374,7 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
     _merged_line(sheet, row, 6, count, f"{unit}党组织（盖章）", sign_font, "center")
     sheet.row_dimensions[row].height = sizes.line_height * 2
     row += 1
-    _merged_line(sheet, row, 6, count, _date_text(day), sign_font, "center")
+    _merged_line(sheet, row, 6, count, date_text(day), sign_font, "center")
     sheet.row_dimensions[row].height = sizes.line_height * 2
     row += 1
     sheet.row_dimensions[row].height = sizes.line_height * 1.5  # the seal's lower edge
@@ -424,7 +420,7 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
     _title(sheet, count, f"{clean_text(township)}{year}年度村（社区）党组织书记承诺事项完成情况汇总表",
            sizes, total_width, font_name)
     line_font = Font(name=font_name, size=size)
-    _merged_line(sheet, 2, 1, 4, f"统计截至：{_date_text(day)}", line_font, "left")
+    _merged_line(sheet, 2, 1, 4, f"统计截至：{date_text(day)}", line_font, "left")
     issuer = clean_text(committee)
     _merged_line(sheet, 2, 5, count, f"填报单位：{issuer}" if issuer else "", line_font, "right")
     sheet.row_dimensions[2].height = sizes.line_height * 1.7
@@ -459,7 +455,7 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
     row += 1
 
     notes = [
-        f"注：1. 完成率 = 已完成 ÷（承诺事项 − 已取消），统计截至{_date_text(day)}。",
+        f"注：1. 完成率 = 已完成 ÷（承诺事项 − 已取消），统计截至{date_text(day)}。",
         "2. 排名按完成率从高到低，相同的并列；没有可计算事项的记为“—”，不排名，列在最后。",
         f"3. 完成率排名后{BOTTOM_MARKED}位的（含并列，排名第一的除外）以红色底纹标出。",
         f"4. 逾期：{counted_text(day)}，已过完成时限仍未完成、未取消的承诺事项；已结转到下一年的"

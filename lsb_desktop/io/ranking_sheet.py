@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.rounds import RoundUnit
 from lsb_desktop.domain.scoring import Flag, round_points
+from lsb_desktop.domain.text import date_text
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
@@ -105,12 +105,6 @@ def write_ranking_sheet(path: Path, data: PaperData,
 # ---------------------------------------------------------------------------- shared lines
 
 
-def _date_text(day: date | None) -> str:
-    if day is None:
-        return "______年____月____日"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _status_text(data: PaperData) -> str:
     text = "（已定稿）" if data.final else "（草稿，仅供核对）"
     if data.version > 1:
@@ -123,7 +117,7 @@ def _write_date_line(sheet: Worksheet, row: int, width: int, data: PaperData, fo
     """观摩日期 on the left half, the sheet's status (定稿/草稿, correction) on the right."""
     split = max(1, width // 2)
     line_font = Font(name=font, size=12)
-    for first, last, text, align in ((1, split, f"观摩日期：{_date_text(data.event_date)}", "left"),
+    for first, last, text, align in ((1, split, f"观摩日期：{date_text(data.event_date)}", "left"),
                                      (split + 1, width, _status_text(data), "right")):
         if last > first:
             sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)

@@ -28,7 +28,7 @@ from lsb_desktop.domain.score_files import (
     plain_points,
 )
 from lsb_desktop.domain.scoring import Criterion
-from lsb_desktop.domain.text import canonical_name, canonical_person, clean, shown_value
+from lsb_desktop.domain.text import canonical_name, canonical_person, clean, date_text, shown_value
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
@@ -134,12 +134,6 @@ def write_judge_sheets(path: Path, spec: ScoreSheetSpec) -> None:
 
 
 
-def _date_text(day: date | None) -> str:
-    if day is None:
-        return "______年____月____日"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _fill_judge_sheet(sheet: Worksheet, judge: str, spec: ScoreSheetSpec) -> None:
     criteria = [(component, c) for component in spec.scheme.components for c in component.criteria]
     first_score = 4
@@ -152,7 +146,7 @@ def _fill_judge_sheet(sheet: Worksheet, judge: str, spec: ScoreSheetSpec) -> Non
     write_title(sheet, 1, width, spec.title, size=16, height=36)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     line = sheet.cell(2, 1)
-    put_text(line, f"评委：{judge}{_ID_GAP}日期：{_date_text(spec.event_date)}")
+    put_text(line, f"评委：{judge}{_ID_GAP}日期：{date_text(spec.event_date)}")
     line.font = Font(name=FONT_NAME, size=12)
     line.alignment = Alignment(horizontal="left", vertical="center")
     sheet.row_dimensions[2].height = 26

@@ -34,8 +34,9 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
+from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.points import shown_value
-from lsb_desktop.domain.text import canonical_name, clean, validate_unit_name
+from lsb_desktop.domain.text import canonical_name, clean, date_text, validate_unit_name
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     BORDER,
@@ -104,10 +105,6 @@ class _Column:
     align: Alignment = CENTRE
 
 
-def _date_text(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _result_lines(cell: StarCell) -> str:
     """The result on two short lines, so the column stays narrow: 未通过 / （县评定）."""
     return cell_result_text(cell).replace("（", "\n（").replace(" ", "\n")
@@ -168,13 +165,13 @@ def write_star_workbook(path: Path, *, summary: YearSummary, township: str, pape
     sheet; the level distribution, the targets and the units closest to each target on the
     second (on their own pages, so no page carries the matrix's header over other tables).
     `previous` (the year before) adds the 较上年 column and row; `as_of` is the day the
-    states were taken (31 Dec by default)."""
+    states were taken (default: `year_day`, 31 Dec of a past year)."""
     if paper not in ("A4", "A3"):
         raise ValidationError(f"纸张只能是 A4 或 A3，收到“{paper}”")
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    day = as_of or date(summary.year, 12, 31)
+    day = as_of or year_day(summary.year, date.today())
     _ProgressSheet(sheet, summary, township, previous, day, font).write(paper)
     _SummarySheet(workbook.create_sheet(SUMMARY_SHEET_TITLE), summary, township, previous, day,
                   font).write(paper)
@@ -313,7 +310,7 @@ class _ProgressSheet(_Grid):
     def write(self, paper: str) -> None:
         summary = self.summary
         self.title(f"{self.township}{summary.year}年五星支部创建进度表",
-                   f"统计日期：{_date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）",
+                   f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）",
                    f"“{PLAN_MARK}”为本年计划创建；“{NOT_IN_SET}”为该类型不评的星")
         self._header()
         row = self._units() + 1
@@ -409,7 +406,7 @@ class _SummarySheet(_Grid):
     def write(self, paper: str) -> None:
         summary = self.summary
         self.title(f"{self.township}{summary.year}年五星支部创建目标完成情况",
-                   f"统计日期：{_date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）")
+                   f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）")
         row = self._levels(4)
         row = self._targets(row + 1)
         row = self._gaps(row + 1)

@@ -35,7 +35,7 @@ from lsb_desktop.domain.commitments import (
     due_date,
     due_text,
 )
-from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.period import Period, year_day
 from lsb_desktop.domain.register import UnitStatus
 from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
 from lsb_desktop.errors import LsbError, NotFoundError, ValidationError
@@ -236,11 +236,6 @@ def _is_adjusted(record: CommitmentRecord) -> bool:
     return record.adjusted_on is not None
 
 
-def _name_day(year: int, today: date) -> date:
-    """The day a unit's name is taken for a year's items: the year's end, or today."""
-    return min(date(year, 12, 31), max(today, date(year, 1, 1)))
-
-
 # ---------------------------------------------------------------------------- unit of work
 
 
@@ -365,7 +360,7 @@ class _Work:
             cancel_reason = _text(draft.cancel_reason, "取消原因", MAX_CONTENT)
             if not cancel_reason:
                 raise ValidationError("取消承诺事项必须写明原因")
-            cancel_day = cancelled_on or _name_day(draft.year, self.today)
+            cancel_day = cancelled_on or year_day(draft.year, self.today)
             _check_day(cancel_day, "取消日期", draft.year, self.today)
         now = _now()
         record = CommitmentRecord(
@@ -661,7 +656,7 @@ class CommitmentService:
             state = states.get(record.unit_id)
             name = district = ""
             if state is not None:
-                version = state.version_on(_name_day(record.year, today)) or state.versions[0]
+                version = state.version_on(year_day(record.year, today)) or state.versions[0]
                 name = version.name
                 district = districts.get(version.district_id, "") if version.district_id else ""
             result.append(to_commitment(record, name, district, latest.get(record.id), counts.get(record.id, 0),
@@ -1301,7 +1296,7 @@ class _Importer:
             if current is not None and CommitmentStatus(current.status) is CommitmentStatus.CANCELLED:
                 on = row.cancelled_on or current.cancelled_on
             else:
-                on = row.cancelled_on or _name_day(item.year, today)
+                on = row.cancelled_on or year_day(item.year, today)
             try:
                 _check_day(on, "取消日期", item.year, today)
             except ValidationError as exc:

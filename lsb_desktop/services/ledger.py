@@ -22,11 +22,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
 from lsb_desktop.domain.period import QUARTER_NAMES
+from lsb_desktop.domain.points import from_hundredths
 
 # table -> its primary-key columns. The register (units, their versions, secretaries) and the
 # settings are not here: they are history tables of their own and not what a contest decides.
@@ -262,7 +262,7 @@ def _shown(column: str, value: object) -> str:
     if column == "quarter" and value in QUARTER_NAMES:
         return QUARTER_NAMES[value]
     if column in _POINTS and isinstance(value, int) and not isinstance(value, bool):
-        return str((Decimal(value) / 100).quantize(Decimal("0.01")))
+        return str(from_hundredths(value))
     text = _VALUES.get(column, {}).get(value, value) if isinstance(value, str) else value
     text = str(text)
     return text if len(text) <= _LONG else text[:_LONG] + "…"

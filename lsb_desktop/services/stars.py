@@ -24,6 +24,7 @@ from db.models import (
     StarTargetRecord,
 )
 from lsb_desktop.domain.commitments import EvidenceFile
+from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.register import UnitKind, UnitStatus
 from lsb_desktop.domain.stars import (
     ALL_STARS,
@@ -87,11 +88,11 @@ class PlanImportPreview:
 
 
 def view_day(year: int, on: date | None = None, today: date | None = None) -> date:
-    """The day a year is looked at: `on` if given, today within the current year, else 31 Dec."""
+    """The day a year is looked at: `on` if given, else `year_day` (31 Dec of a past year,
+    today within the current year, 1 Jan of a future one)."""
     if on is not None:
         return on
-    today = today or date.today()
-    return today if year == today.year else date(year, 12, 31)
+    return year_day(year, today or date.today())
 
 
 def _plain(value) -> Decimal:
@@ -527,8 +528,8 @@ class StarService:
         return sorted(found, reverse=True)
 
     def year_view(self, year: int, on: date | None = None) -> YearSummary:
-        """The township in `year`: every unit active on `on` (default 31 Dec of the year, or
-        today in the current year) with a cell for each star of its set that year, plus cells
+        """The township in `year`: every unit active on `on` (default `year_day`: 31 Dec of a
+        past year, today in the current year, 1 Jan of a future one) with a cell for each star of its set that year, plus cells
         of stars outside the set that it still has history for (in_set False); the targets."""
         with self._db.session() as session:
             return _Data(session, self._villages).summary(year, view_day(year, on))

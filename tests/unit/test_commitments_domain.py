@@ -88,6 +88,7 @@ def test_one_definition_of_the_time_limit_and_the_day_counted_to() -> None:
     assert counted_to(2026, date(2026, 5, 7)) == date(2026, 5, 7)  # this year: today
     assert counted_to(2026, date(2026, 5, 7), quarter=1) == date(2026, 3, 31)
     assert counted_to(2026, date(2026, 5, 7), quarter=3) == date(2026, 5, 7)
+    assert counted_to(2027, date(2026, 5, 7)) == date(2027, 1, 1)  # a future year: its first day
     assert overdue_heading(date(2024, 12, 31)) == "逾期（统计到 2024-12-31）"
 
 

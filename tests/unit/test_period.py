@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lsb_desktop.domain.period import Period
+from lsb_desktop.domain.period import Period, year_day, year_day_word
 from lsb_desktop.errors import ValidationError
 
 # Years whose neighbours (previous and next quarter) are still inside the allowed range.
@@ -136,3 +136,29 @@ def test_quarters_are_contiguous(period: Period) -> None:
 def test_both_labels_parse_back_to_the_same_quarter(period: Period) -> None:
     assert Period.parse(period.label) == period
     assert Period.parse(period.short_label) == period
+
+
+# --- the day that stands for a year ----------------------------------------------------------
+
+TODAY = date(2026, 5, 7)
+
+
+def test_a_past_year_stands_as_it_ended_the_current_year_as_today_a_future_year_as_it_opens() -> None:
+    assert year_day(2024, TODAY) == date(2024, 12, 31)
+    assert year_day(2026, TODAY) == TODAY
+    assert year_day(2027, TODAY) == date(2027, 1, 1)
+    assert [year_day_word(y, TODAY) for y in (2024, 2026, 2027)] == ["年末", "今天", "年初"]
+
+
+def test_a_part_of_the_year_ends_on_its_last_day() -> None:
+    assert year_day(2026, TODAY, last=date(2026, 3, 31)) == date(2026, 3, 31)
+    assert year_day(2026, TODAY, last=date(2026, 9, 30)) == TODAY
+    assert year_day(2027, TODAY, last=date(2027, 3, 31)) == date(2027, 1, 1)
+
+
+@given(st.integers(2001, 2099), st.dates(date(2000, 1, 1), date(2100, 12, 31)))
+def test_the_day_lies_in_its_year_and_moves_with_today(year: int, today: date) -> None:
+    day = year_day(year, today)
+    assert day.year == year
+    assert day == today or today.year != year
+    assert year_day(year, today + timedelta(days=1)) >= day

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lsb_desktop.domain.points import display_points, from_hundredths, parse_points, to_hundredths
+from db.types import Points
+from lsb_desktop.domain.points import check_two_places, display_points, from_hundredths, parse_points
 from lsb_desktop.errors import ValidationError
 
 two_place_decimals = st.decimals(
@@ -100,11 +101,20 @@ def test_display_points_rounds_an_exact_weighted_score_half_up() -> None:
     assert display_points(Decimal("272.025") / 3) == "90.68"  # 90.675 exactly
 
 
-def test_to_hundredths_counts_exactly() -> None:
-    assert to_hundredths(Decimal("12.34")) == 1234
-    assert to_hundredths(Decimal("0.01")) == 1
-    assert to_hundredths(Decimal("100")) == 10000
-    assert to_hundredths(Decimal("-2.5")) == -250
+def _stored(value: Decimal) -> int:
+    """What the Points column writes for `value` (the stored integer hundredths)."""
+    return Points().process_bind_param(value, None)
+
+
+def _read(count: int) -> Decimal:
+    return Points().process_result_value(count, None)
+
+
+def test_stored_hundredths_count_exactly() -> None:
+    assert _stored(Decimal("12.34")) == 1234
+    assert _stored(Decimal("0.01")) == 1
+    assert _stored(Decimal("100")) == 10000
+    assert _stored(Decimal("-2.5")) == -250
 
 
 def test_from_hundredths_gives_two_places() -> None:
@@ -113,21 +123,36 @@ def test_from_hundredths_gives_two_places() -> None:
     assert str(from_hundredths(1)) == "0.01"
 
 
-def test_to_hundredths_refuses_a_finer_value() -> None:
-    with pytest.raises(ValidationError, match="两位小数"):
-        to_hundredths(Decimal("1.234"))
+def test_stored_hundredths_refuse_a_finer_value() -> None:
+    with pytest.raises(ValueError, match="两位小数"):
+        _stored(Decimal("1.234"))
 
 
 @given(two_place_decimals)
 def test_hundredths_round_trip_is_exact(value: Decimal) -> None:
-    count = to_hundredths(value)
+    count = _stored(value)
     assert isinstance(count, int)
     assert from_hundredths(count) == value
+    assert _read(count) == value
 
 
 @given(st.integers(-10_000_000, 10_000_000))
-def test_from_then_to_hundredths_is_the_same_count(count: int) -> None:
-    assert to_hundredths(from_hundredths(count)) == count
+def test_from_hundredths_then_stored_is_the_same_count(count: int) -> None:
+    assert _stored(from_hundredths(count)) == count
+    assert _read(count) == from_hundredths(count)
+
+
+@pytest.mark.parametrize("value", ["12.34", "0.01", "100", "-2.5", "0", "1.230", "-0.00"])
+def test_two_places_or_fewer_pass(value: str) -> None:
+    assert check_two_places(Decimal(value), "分数") == Decimal(value)
+
+
+@pytest.mark.parametrize("value", ["1.234", "0.001", "1E-999999999", "-0.005"])
+def test_more_than_two_places_are_refused_naming_the_value(value: str) -> None:
+    with pytest.raises(ValidationError, match=f"得分“{value}”超过两位小数"):
+        check_two_places(Decimal(value), "得分")
+    with pytest.raises(ValidationError, match="得分“原文”超过两位小数"):
+        check_two_places(Decimal(value), "得分", "原文")
 
 
 @given(two_place_decimals)

@@ -9,10 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lsb_desktop.domain.text import (
+    BLANK_DATE_TEXT,
     MAX_UNIT_NAME,
     canonical_name,
     clean,
     clean_text,
+    date_text,
     parse_date,
     validate_person_name,
     validate_unit_name,
@@ -266,3 +268,9 @@ def test_a_private_use_character_is_kept_for_the_fonts_to_judge() -> None:
     """Offices make rare name characters in the private-use area (造字); whether they print is
     decided by the font check before any PDF is written (tests/e2e/test_round_commands.py)."""
     assert validate_unit_name("\ue000庄村") == "\ue000庄村"
+
+
+def test_a_date_is_written_without_leading_zeros_and_no_date_is_a_line_to_fill_in() -> None:
+    assert date_text(date(2024, 3, 5)) == "2024年3月5日"
+    assert date_text(date(2022, 12, 14)) == "2022年12月14日"
+    assert date_text(None) == BLANK_DATE_TEXT == "______年____月____日"

@@ -46,7 +46,7 @@ from lsb_desktop.domain.commitments import (
     counted_to,
     due_text,
 )
-from lsb_desktop.domain.period import QUARTER_NAMES, Period
+from lsb_desktop.domain.period import QUARTER_NAMES, Period, year_day_word
 from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
@@ -1001,6 +1001,11 @@ class CommitmentImportDialog(QDialog):
 # ----- 导出 --------------------------------------------------------------------------------------
 
 
+# Why the sheets count to the day `counted_to` gives, after the year's place in time.
+_COUNTED_WHY = {"年末": "统计到该年度最后一天", "今天": "本年度尚未结束，统计到今天",
+                "年初": "本年度尚未开始，统计到该年度第一天"}
+
+
 class ExportDialog(ServiceDialog):
     """导出公示表/汇总表: one workbook with a 公示表 sheet per village and the 完成情况汇总表."""
 
@@ -1066,9 +1071,8 @@ class ExportDialog(ServiceDialog):
 
     def _suggest(self) -> None:
         day = self.counted_day()
-        ongoing = day < date(self.year(), 12, 31)
-        self.counted_label.setText(f"表中的状态、逾期和完成率都{counted_text(day)}"
-                                   f"（{'本年度尚未结束，统计到今天' if ongoing else '统计到该年度最后一天'}）。")
+        why = _COUNTED_WHY[year_day_word(self.year(), self._today)]
+        self.counted_label.setText(f"表中的状态、逾期和完成率都{counted_text(day)}（{why}）。")
         township = self._core.settings.township().township_or_placeholder
         current = Path(self.path_edit.text()) if self.path_edit.text() else None
         folder = current.parent if current is not None else Path(self._folder)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import FlagHistory, FlagRecord, RoundDetail, RoundResults, UnitResult
 from lsb_desktop.domain.scoring import Flag
+from lsb_desktop.domain.text import date_text
 
 # Rows of the ranking that fit one screen. Every size is a share of the window's height, so the
 # count is the same on a 1920×1080 projector and a 1366×768 laptop (and step numbers don't move
@@ -696,7 +697,7 @@ class MeetingWindow(QWidget):
             listed = "、".join(unranked) if len(unranked) <= 6 else f"{len(unranked)} 个村（社区）"
             notes.append(f"未参加排名：{listed}")
         slides: list[Slide] = [TitleSlide(f"{township}{summary.period.label}", summary.title,
-                                          f"{day.year}年{day.month}月{day.day}日", tuple(notes))]
+                                          date_text(day), tuple(notes))]
         slides += [RankingSlide(step, self.state) for step in reveal_steps(results.results)]
         ranked = [r for r in results.results if r.rank is not None]
         red = tuple(r for r in ranked if r.flag is Flag.RED)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.stars import (
     TARGET_LABELS,
     TARGET_LEVELS,
@@ -60,10 +61,9 @@ LOSS_HINTS = {
 
 
 def default_day(year: int, after: date | None = None, today: date | None = None) -> date:
-    """A sensible date for something recorded in `year`: today in the current year, else the
-    year's last day; never before `after` (the previous step)."""
-    today = today or date.today()
-    day = today if today.year == year else date(year, 12, 31) if today.year > year else date(year, 1, 1)
+    """A sensible date for something recorded in `year`: the day that stands for the year
+    (`year_day`); never before `after` (the previous step)."""
+    day = year_day(year, today or date.today())
     if after is not None and day < after:
         day = after
     return day

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.domain.period import year_day_word
 from lsb_desktop.domain.register import UnitKind
 from lsb_desktop.domain.stars import (
     ALL_STARS,
@@ -1325,7 +1326,7 @@ class StarsTab(QWidget):
         self.target_model.set_rows(rows)
         self.ui.targets_table.resizeColumnsToContents()
         if summary.targets.percents:
-            self.ui.targets_note.setText(f"按 {summary.year} 年{'今天' if summary.year == date.today().year else '年末'}"
+            self.ui.targets_note.setText(f"按 {summary.year} 年{year_day_word(summary.year, date.today())}"
                                          f"在册的 {len(summary.units)} 个村（社区）计算；目标可在“目标设置…”中修改。")
         else:
             self.ui.targets_note.setText(f"{summary.year}年还没有设定目标，请点“目标设置…”。")
