@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
+
+from sqlalchemy.orm import Session
 
 from lsb_desktop.services.audit import AuditService, write_baseline
 from lsb_desktop.services.commitments import CommitmentService
@@ -14,7 +17,7 @@ from lsb_desktop.services.roster import RosterService
 from lsb_desktop.services.rounds import RoundService
 from lsb_desktop.services.settings import SettingsService
 from lsb_desktop.services.stars import StarService
-from lsb_desktop.services.storage import DataFolder, ReadOnlyError
+from lsb_desktop.services.storage import CheckReport, DataFolder, ReadOnlyError
 from lsb_desktop.services.trends import TrendService
 from lsb_desktop.services.villages import VillageService
 
@@ -27,7 +30,7 @@ class _ReadOnlyEvidence(EvidenceStore):
         super().__init__(root)
         self._reason = reason
 
-    def add(self, *_args, **_kwargs):
+    def add(self, session: Session, owner: str, source: Path, note: str = "") -> NoReturn:
         raise ReadOnlyError(self._reason)
 
 
@@ -71,7 +74,7 @@ class Core:
         """A first start: no unit registered and no township name set."""
         return self.villages.count_units() == 0 and not self.settings.township().township_name
 
-    def check(self):
+    def check(self) -> CheckReport:
         """检查数据: the data file's integrity and foreign keys, the audit log's hash chain, the
         data replayed from the log with each finalised round's seal, every evidence file's
         checksum and the stored names (invisible characters, look-alikes), as a CheckReport."""
@@ -92,5 +95,5 @@ class Core:
     def __enter__(self) -> Core:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()

@@ -32,6 +32,8 @@ def _linux_start() -> float:
 
 
 def _windows_start() -> float:
+    if sys.platform != "win32":  # ctypes.windll exists only there (and mypy knows it)
+        raise OSError("GetProcessTimes is a Windows call")
     import ctypes
     from ctypes import wintypes
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.paper_settings import (
@@ -447,7 +448,7 @@ class _Flow:
         self.need(self.pitch * 2)  # a heading never ends a page on its own
         self.paragraph(text, True, self.h1_font if level == 1 else self.h2_font)
 
-    def table(self, header: tuple[str, ...], widths_mm: tuple[float, ...], rows: list[tuple[str, ...]],
+    def table(self, header: tuple[str, ...], widths_mm: tuple[float, ...], rows: Sequence[tuple[str, ...]],
               aligns: tuple[str, ...]) -> None:
         """A ruled table; the header is repeated on each page it runs onto. A cell too long for its
         column is set smaller, never cut."""
@@ -651,6 +652,8 @@ def write_calibration_page(path: Path, settings: CertificateSettings, *, fonts: 
         return x_mm * MM, height - y_mm * MM
 
     def draw(canvas: Canvas) -> int:
+        x: float  # grid steps in whole millimetres first, then points on the page
+        y: float
         canvas.saveState()
         canvas.translate(dx, dy)
         # Grid: every 5 mm faint, every 10 mm light, every 50 mm darker; numbers along the edges.

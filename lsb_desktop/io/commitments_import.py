@@ -6,10 +6,11 @@ checks them against the register, the category list and the status rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,6 +30,8 @@ from lsb_desktop.io.xlsx import (
     merged_fill,
     open_workbook,
 )
+
+_T = TypeVar("_T")
 
 # A district has ~100 units with 5-10 items each; far more rows means the wrong file.
 MAX_DATA_ROWS = 5000
@@ -379,7 +382,7 @@ class _RowParser:
             return None
         return text
 
-    def parsed(self, key: str, parse):
+    def parsed(self, key: str, parse: Callable[[object], _T]) -> _T | None:
         if not self.has(key):
             return None
         raw = self.value(key)

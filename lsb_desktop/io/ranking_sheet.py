@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -49,7 +50,7 @@ RED_FILL = PatternFill(fill_type="solid", start_color="FFE0E0", end_color="FFE0E
 BLACK_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
 # Lighter than BLACK_FILL, so the header never looks like a black-flag row.
 HEADER_FILL = PatternFill(fill_type="solid", start_color="F2F2F2", end_color="F2F2F2")
-_FILLS = {Flag.RED: RED_FILL, Flag.BLACK: BLACK_FILL}
+_FILLS: dict[Flag | None, PatternFill] = {Flag.RED: RED_FILL, Flag.BLACK: BLACK_FILL}
 
 HEADER_TOP, HEADER_BOTTOM = 3, 4
 FIRST_ROW = HEADER_BOTTOM + 1
@@ -165,7 +166,7 @@ def _style_row(sheet: Worksheet, row: int, columns: Sequence[_Column], font: Fon
             cell.fill = fill
 
 
-def _put(cell, value: object) -> None:
+def _put(cell: Cell, value: object) -> None:
     if isinstance(value, str):
         if value:
             put_text(cell, value)
@@ -239,7 +240,7 @@ class _Summary:
         result = row.result
         unit = result.unit
         values: list[object] = [index, unit.district, unit.name, unit.secretary]
-        if self.judge_labels:
+        if self.judge_labels and self.judge_component is not None:
             totals = row.judge_totals.get(self.judge_component, {})
             given = [totals.get(name) for name in self.data.judges]
             values += [_number(value) for value in given]

@@ -85,8 +85,9 @@ def read_scheme(path: Path) -> Scheme:
             continue
         bad = False
         for key in columns:
-            if isinstance(raw(key), CellError):
-                problems.append(f"{where(key)}：单元格是公式错误“{raw(key).code}”，请在 Excel 中改正后再导入")
+            value = raw(key)
+            if isinstance(value, CellError):
+                problems.append(f"{where(key)}：单元格是公式错误“{value.code}”，请在 Excel 中改正后再导入")
                 bad = True
         if bad:
             continue

@@ -588,9 +588,10 @@ class _Reader:
             texts: dict[str, str] = {}
             bad = False
             for key in ("judge", "unit", "criterion"):
-                if isinstance(raw[key], CellError):
+                value = raw[key]
+                if isinstance(value, CellError):
                     self._problem(title, row_number, letters[key],
-                                  f"单元格是公式错误“{raw[key].code}”，请在 Excel 中改正后再导入")
+                                  f"单元格是公式错误“{value.code}”，请在 Excel 中改正后再导入")
                     bad = True
                 texts[key] = cell_text(raw[key])
             if not any(texts.values()) and not cell_text(raw["points"]):

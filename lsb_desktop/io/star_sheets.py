@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -188,7 +189,7 @@ class _Grid:
         self.bold = Font(name=font, size=BODY_SIZE, bold=True)
         self.widths: list[float] = []
 
-    def style(self, cell, font: Font, align: Alignment, fill: PatternFill | None = None) -> None:
+    def style(self, cell: Cell, font: Font, align: Alignment, fill: PatternFill | None = None) -> None:
         cell.font = font
         cell.border = BORDER
         cell.alignment = align
@@ -196,7 +197,7 @@ class _Grid:
             cell.fill = fill
 
     @staticmethod
-    def put(cell, value: object) -> None:
+    def put(cell: Cell, value: object) -> None:
         if isinstance(value, str):
             if value:
                 put_text(cell, value)
@@ -583,7 +584,7 @@ class _PlanSheet:
         column = f"“{label}”" if label else ""
         return f"工作表“{self.title}”第 {row} 行{column}"
 
-    def _columns(self) -> tuple[int | None, dict[str, int], int | None, int]:
+    def _columns(self) -> tuple[int, dict[str, int], int | None, int]:
         """The unit column, each star's column, the list column, and the first data row."""
         unit_columns = [c for c, t in self.labels.items() if label_key(t) in _UNIT_LABELS]
         list_columns = [c for c, t in self.labels.items() if label_key(t) in _LIST_LABELS]

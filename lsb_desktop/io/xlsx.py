@@ -5,7 +5,7 @@ from __future__ import annotations
 import os  # noqa: F401 - the tests replace os.replace through this module
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from io import BytesIO
@@ -227,7 +227,7 @@ def sheet_is_empty(sheet: Worksheet) -> bool:
     return first_cell(sheet, lambda value: cell_text(value) != "") is None
 
 
-def first_cell(sheet: Worksheet, wanted) -> tuple[int, int, object] | None:
+def first_cell(sheet: Worksheet, wanted: Callable[[object], bool]) -> tuple[int, int, object] | None:
     """(row, column, value) of the first cell, row by row, whose value `wanted` accepts.
 
     The guard (xlsx_guard) has bounded the sheet's cells before it was parsed, so a whole

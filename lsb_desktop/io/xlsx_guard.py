@@ -19,6 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import NoReturn
 from xml.parsers import expat
 
 from lsb_desktop.errors import ValidationError
@@ -136,9 +137,9 @@ class _Inspection:
         self._kind()
         strings = self._shared_strings_part()
         if strings is not None:
-            handler = _SharedStrings()
-            _scan(self.archive, strings, handler, "共享字符串表")
-            self.long_strings = handler.long
+            strings_handler = _SharedStrings()
+            _scan(self.archive, strings, strings_handler, "共享字符串表")
+            self.long_strings = strings_handler.long
         done = {strings, self.workbook_part}
         for sheet in self.sheets:
             if sheet.part not in self.infos:
@@ -203,9 +204,10 @@ class _Inspection:
             raise _Refused(f"这是 Excel 二进制工作簿（.xlsb），本程序不能读取。{_SAVE_AS_HINT}")
         if "[content_types].xml" not in names:
             raise _Refused(f"不是有效的 Excel 文件（.xlsx）。{_SAVE_AS_HINT}")
-        self.workbook_part = self._workbook_part()
-        if self.workbook_part is None:
+        workbook_part = self._workbook_part()
+        if workbook_part is None:
             raise _Refused(f"文件中没有工作簿，不是有效的 Excel 文件（.xlsx）。{_SAVE_AS_HINT}")
+        self.workbook_part = workbook_part
         self.sheets = self._sheet_list()
 
     def _workbook_part(self) -> str | None:
@@ -285,7 +287,7 @@ class _PlainXml(_Handler):
     """Any XML part: only the DTD and entity checks of _scan apply."""
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise _Refused("文件中含有 DTD 或实体声明（Excel 从不写这些，这是恶意构造文件的常见手法），已拒绝读取")
 
 
@@ -510,7 +512,7 @@ class _Worksheet(_Handler):
             name = _local(name)
         if self.cell is not None:
             if name == "v":
-                self._value("".join(self.value).strip())
+                self._value("".join(self.value).strip(), self.cell)
                 self.value, self.value_length = [], 0
             elif name == "f":
                 self.value_length = 0  # a formula and its cached value are counted apart
@@ -522,8 +524,8 @@ class _Worksheet(_Handler):
             self.in_data = False
         self.element = ""
 
-    def _value(self, text: str) -> None:
-        row, column = self.cell
+    def _value(self, text: str, cell: tuple[int, int]) -> None:
+        row, column = cell
         if not text:
             return
         if self.cell_type == "n":
