@@ -4,10 +4,9 @@ nothing) and export the 年度承诺事项公示表 with the township 完成情�
 from __future__ import annotations
 
 import sys
-from datetime import date
 
-from lsb_desktop.domain.commitments import counted_to, overdue_heading
-from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
+from lsb_desktop.domain.commitments import overdue_heading
+from lsb_desktop.domain.text import cut_cells_warning
 from lsb_desktop.errors import ValidationError
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -73,29 +72,15 @@ def _import(core, args) -> int:
 
 
 def _export(core, args) -> int:
-    from lsb_desktop.io.commitment_sheets import write_commitment_workbook  # openpyxl: only here
-
-    year = args.year
-    commitments = core.commitments.list_commitments(year)
-    if not commitments:
-        raise ValidationError(f"{year} 年还没有承诺事项，没有可导出的公示表")
     settings = core.settings.township()
-    if not settings.township_name:
+    done = core.commitments.export_sheets(
+        args.output, args.year, township=settings.township_or_placeholder,
+        committee=settings.committee_or_placeholder, paper=args.paper,
+    )
+    if not settings.township_name:  # said once the file is written: it is in the file
         _err("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
-    today = date.today()
-    day = counted_to(year, today)  # as the tab's list and summary count: the year's end, or today
-    summary = core.commitments.summary(year, day, today=today)
-    secretaries = {unit.id: unit.secretary for unit in core.villages.list_units(on=day) if unit.secretary}
-    with noting_cut_cells() as cuts:
-        write_commitment_workbook(
-            args.output, year=year, township=settings.township_or_placeholder,
-            committee=settings.committee_or_placeholder, commitments=commitments, summary=summary,
-            paper=args.paper, on=day, secretaries=secretaries, today=today,
-        )
-    if cuts:
-        _err(f"警告：{cut_cells_warning(cuts)}")
-    units = len({item.unit_id for item in commitments})
-    overdue = sum(row.completion.overdue for row in summary)
-    _out(f"已导出 {year} 年承诺事项公示表（{units} 个村（社区），{len(commitments)} 项）"
-         f"和完成情况汇总表到 {args.output.resolve()}；{overdue_heading(day)} {overdue} 项")
+    if done.cuts:
+        _err(f"警告：{cut_cells_warning(list(done.cuts))}")
+    _out(f"已导出 {done.year} 年承诺事项公示表（{done.units} 个村（社区），{done.items} 项）"
+         f"和完成情况汇总表到 {args.output.resolve()}；{overdue_heading(done.day)} {done.overdue} 项")
     return EXIT_OK

@@ -37,7 +37,7 @@ from lsb_desktop.domain.commitments import (
 )
 from lsb_desktop.domain.period import Period, year_day
 from lsb_desktop.domain.register import UnitStatus
-from lsb_desktop.domain.text import canonical_name, clean_text, shown_value
+from lsb_desktop.domain.text import canonical_name, clean_text, noting_cut_cells, shown_value
 from lsb_desktop.errors import LsbError, NotFoundError, ValidationError
 from lsb_desktop.services import audit, register
 from lsb_desktop.services.evidence import EvidenceStore
@@ -114,6 +114,19 @@ class CarryOverResult:
     year: int
     carried: tuple[Commitment, ...]
     left_out: tuple[CarryLeftOut, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetsExport:
+    """What `export_sheets` wrote: the year's 公示表 and 汇总表 as they stood on `day`."""
+
+    path: Path
+    year: int
+    day: date  # the day statuses, 逾期 and the secretaries are taken on
+    units: int  # units with a 公示表
+    items: int
+    overdue: int
+    cuts: tuple[str, ...]  # cells cut to an Excel cell's limit (where), for the warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -782,6 +795,32 @@ class CommitmentService:
             district = districts.get(version.district_id, "") if version.district_id else ""
             rows.append(UnitCompletion(unit_id, version.name, district, completion(items[unit_id], day, today)))
         return rows
+
+    # ----- the 公示表 workbook ------------------------------------------------------------------------
+
+    def export_sheets(self, path: Path, year: int, *, township: str, committee: str, paper: str = "A4",
+                      today: date | None = None) -> SheetsExport:
+        """Write the year's workbook: the 完成情况汇总表 and a 公示表 per unit, counted to the day
+        that stands for the year (`period.year_day`: its last day, or today while it lasts), each
+        公示表 naming the secretary in office that day. The window and the command line both
+        export through here, so they write the same file."""
+        from lsb_desktop.io.commitment_sheets import write_commitment_workbook  # openpyxl: when used
+
+        today = today or date.today()
+        day = year_day(year, today)
+        commitments = self.list_commitments(year)
+        if not commitments:
+            raise ValidationError(f"{year} 年还没有承诺事项，没有可导出的公示表")
+        summary = self.summary(year, day, today=today)
+        with self._db.session() as session:
+            secretaries = register.secretaries_on(session, day)
+        with noting_cut_cells() as cuts:
+            write_commitment_workbook(
+                Path(path), year=year, township=township, committee=committee, commitments=commitments,
+                summary=summary, paper=paper, on=day, secretaries=secretaries, today=today,
+            )
+        return SheetsExport(Path(path), year, day, len({item.unit_id for item in commitments}),
+                            len(commitments), sum(row.completion.overdue for row in summary), tuple(cuts))
 
     # ----- writing --------------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from lsb_desktop.domain.commitments import (
     due_text,
 )
 from lsb_desktop.domain.period import QUARTER_NAMES, Period, year_day_word
-from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
+from lsb_desktop.domain.text import clean_text, cut_cells_warning
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
@@ -1092,27 +1092,15 @@ class ExportDialog(ServiceDialog):
         return Path(text)
 
     def apply(self) -> Path:
-        from lsb_desktop.io.commitment_sheets import write_commitment_workbook  # openpyxl: when used
-
         path = self.path()
-        year = self.year()
         township = self._core.settings.township()
-        commitments = self._core.commitments.list_commitments(year)
-        if not commitments:
-            raise ValidationError(f"{year}年还没有承诺事项，没有可导出的内容")
-        day = self.counted_day()
-        with noting_cut_cells() as cuts:
-            write_commitment_workbook(
-                path, year=year, township=township.township_or_placeholder,
-                committee=township.committee_or_placeholder, commitments=commitments,
-                summary=self._core.commitments.summary(year, day, today=self._today), paper=self.paper(), on=day,
-                today=self._today,
-                secretaries={unit.id: unit.secretary for unit in self._core.villages.list_units(on=day)
-                             if unit.secretary},
-            )
-        if cuts:
+        done = self._core.commitments.export_sheets(
+            path, self.year(), township=township.township_or_placeholder,
+            committee=township.committee_or_placeholder, paper=self.paper(), today=self._today,
+        )
+        if done.cuts:
             # The file is written; the clerk must know which cells hold less than the program.
-            show_info(self, "部分内容已截断", f"已导出：{path}\n\n{cut_cells_warning(cuts)}")
+            show_info(self, "部分内容已截断", f"已导出：{path}\n\n{cut_cells_warning(list(done.cuts))}")
         return path
 
 
