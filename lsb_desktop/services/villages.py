@@ -264,7 +264,7 @@ class VillageService:
         return True
 
     def append_change_in(self, session: Session, state: UnitHistory, effective: date, reason: str,
-                         **fields) -> None:
+                         **fields: object) -> None:
         """A new version from `effective` on (not before the last one) with `fields` changed
         (name, kind, org_type, district_id, status, merged_into_id)."""
         self._check_effective(state, effective)
