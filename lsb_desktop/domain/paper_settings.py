@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
@@ -121,7 +122,7 @@ def template_fields(template: str) -> list[str]:
     return names
 
 
-def _unknown_message(unknown: list[str], allowed) -> str:
+def _unknown_message(unknown: list[str], allowed: Iterable[str]) -> str:
     shown = "、".join("{" + name + "}" for name in unknown)
     usable = "、".join("{" + name + "}" for name in allowed)
     return f"模板中有无法识别的占位符：{shown}。可以使用的占位符：{usable}"

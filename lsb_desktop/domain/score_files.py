@@ -155,9 +155,9 @@ def score_warnings(entries: Iterable[ScoreEntry], scheme: Scheme) -> tuple[str, 
     # (b) a component total far from the panel's median
     scores: dict[tuple[str, str, str], dict[str, Decimal]] = {}
     for entry in items:
-        component = criterion_component.get(entry.criterion)
-        if component is not None:
-            key = (entry.unit, component.name, entry.judge)
+        owner = criterion_component.get(entry.criterion)
+        if owner is not None:
+            key = (entry.unit, owner.name, entry.judge)
             scores.setdefault(key, {})[entry.criterion] = entry.points
     for unit in units:
         for component in scheme.components:

@@ -639,6 +639,7 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
         units.extend(settled)
         if flag is Flag.RED:
             taken_by_red.update(r.unit for r in settled)
+        assert decision is not None  # only a decision settles a tie
         decided.append((decision, tuple(r.unit for r in ranked if r in settled)))
     red_set = {r.unit for r in red_units}
     black_set = {r.unit for r in black_units} | {r.unit for r in forced_black}

@@ -120,8 +120,8 @@ def _check_common(value: str, what: str, limit: int, noun: str = "名称") -> No
         raise ValidationError(f"{what}“{shown}”太长（{len(value)} 个字，最多 {limit} 个字）")
     if _CONTROL.search(value):
         raise ValidationError(f"{what}“{shown}”含有不可见的控制字符")
-    if _XML_ESCAPE.search(value):
-        escape = _XML_ESCAPE.search(value).group(0)
+    if (found := _XML_ESCAPE.search(value)) is not None:
+        escape = found.group(0)
         raise ValidationError(f"{what}“{shown}”中有转义文字“{escape}”（多半是别的程序导出时留下的控制字符），"
                               "请改成正确的名称")
     if value.startswith(FORMULA_PREFIXES):

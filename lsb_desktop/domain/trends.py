@@ -34,11 +34,11 @@ ExactValue = Fraction | tuple[int, int] | str
 
 def ratio(value: ExactValue) -> tuple[int, int]:
     """(numerator, denominator) of an exact value."""
-    # Plain type tests: isinstance() against Fraction goes through the numbers ABCs (slow).
-    kind = type(value)
-    if kind is tuple:
+    # No isinstance() against Fraction: it goes through the numbers ABCs (slow); tuple and str
+    # are plain classes.
+    if isinstance(value, tuple):
         return value
-    if kind is str:
+    if isinstance(value, str):
         numerator, _, denominator = value.partition("/")
         return int(numerator), int(denominator or 1)
     return value.numerator, value.denominator
