@@ -6,14 +6,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from lsb_desktop import APP_NAME, __version__
 from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
 from lsb_desktop.changes import Changes
 from ui.commitments.tab import CommitmentsTab
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import choose_open_file, choose_save_file
 from ui.widgets.messages import show_error, show_info
 from ui.scoring.tab import ScoringTab
 from ui.stars.tab import StarsTab
@@ -194,12 +194,9 @@ class MainWindow(QMainWindow):
             self.broadcast(Changes.SETTINGS)
 
     def import_roster(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "选择村（社区）花名册", last_folder("roster"), "Excel 工作簿 (*.xlsx)"
-        )
+        path = choose_open_file(self, "roster", "选择村（社区）花名册", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
-        remember_folder("roster", path)
         from ui.villages.roster_dialog import RosterImportDialog
 
         dialog = RosterImportDialog(self.core, path, self)
@@ -212,13 +209,12 @@ class MainWindow(QMainWindow):
 
     def export_roster(self) -> None:
         township = self.core.settings.township().township_or_placeholder
-        suggested = str(Path(last_folder("export")) / f"{township}村（社区）名册.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "导出村（社区）花名册", suggested, "Excel 工作簿 (*.xlsx)")
+        path = choose_save_file(self, "export", "导出村（社区）花名册", f"{township}村（社区）名册.xlsx",
+                                "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        remember_folder("export", path)
         from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 
         try:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -65,7 +64,7 @@ from ui.commitments.dialogs import (
     original_text,
 )
 from ui.widgets.deferred import LoadWhenShown
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import choose_open_file, choose_open_files, last_folder, remember_folder
 from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.print_preview import open_file, show_in_folder
 from ui.widgets.table_model import (
@@ -1273,13 +1272,12 @@ class CommitmentsTab(QWidget):
         if item is None:
             return None
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(
-                self, "选择要附加的文件（可多选）", last_folder("evidence"),
+            paths = choose_open_files(
+                self, "evidence", "选择要附加的文件（可多选）",
                 "照片和文件 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.heic *.pdf *.doc *.docx "
                 "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)")
             if not paths:
                 return None
-            remember_folder("evidence", paths[0])
         entry = self.selected_entry() or (self._entries[-1] if self._entries else None)
         dialog = AttachDialog(self._core, item, list(paths), self._entries,
                               entry.period if entry is not None else None, self)
@@ -1290,11 +1288,9 @@ class CommitmentsTab(QWidget):
 
     def open_import_dialog(self, path: str | Path | None = None) -> CommitmentImportDialog | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择承诺事项表", last_folder("commitments"),
-                                                  XLSX_FILTER)
+            path = choose_open_file(self, "commitments", "选择承诺事项表", XLSX_FILTER)
             if not path:
                 return None
-            remember_folder("commitments", path)
         dialog = CommitmentImportDialog(self._core, path, self._import_years(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.import_count))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -47,7 +46,7 @@ from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDe
 from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError
 from lsb_desktop.changes import Changes
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import choose_open_files, choose_save_file
 from ui.meeting.show import MeetingWindow, WidgetSlide
 from ui.widgets.messages import ask_confirm, show_error, show_info
 from ui.widgets.print_preview import PdfPrintPreview, open_file, show_in_folder
@@ -987,10 +986,9 @@ class ScoringTab(QWidget):
         if self._detail is None:
             return None
         if paths is None:
-            paths, _ = QFileDialog.getOpenFileNames(self, "选择评分表（可多选）", last_folder("scores"), XLSX_FILTER)
+            paths = choose_open_files(self, "scores", "选择评分表（可多选）", XLSX_FILTER)
             if not paths:
                 return None
-            remember_folder("scores", paths[0])
         dialog = ScoreImportDialog(self._core, self._detail, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._imported)
@@ -1008,13 +1006,12 @@ class ScoringTab(QWidget):
         if detail is None:
             return None
         if path is None:
-            suggested = str(Path(last_folder("scores")) / f"{detail.summary.period.label}评分表.xlsx")
-            path, _ = QFileDialog.getSaveFileName(self, "导出空白评分表", suggested, XLSX_FILTER)
+            path = choose_save_file(self, "scores", "导出空白评分表", f"{detail.summary.period.label}评分表.xlsx",
+                                    XLSX_FILTER)
             if not path:
                 return None
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        remember_folder("scores", path)
         try:
             township = self._core.settings.township().township_name
             self._core.rounds.write_blank_sheets(detail.id, Path(path), township)
@@ -1033,13 +1030,12 @@ class ScoringTab(QWidget):
             return None
         label, file_filter, suffix = PAPER_KINDS[kind]
         if path is None:
-            suggested = str(Path(last_folder("scores")) / f"{detail.summary.period.label}{label}{suffix}")
-            path, _ = QFileDialog.getSaveFileName(self, f"导出{label}", suggested, file_filter)
+            path = choose_save_file(self, "scores", f"导出{label}", f"{detail.summary.period.label}{label}{suffix}",
+                                    file_filter)
             if not path:
                 return None
         if not path.lower().endswith(suffix):
             path += suffix
-        remember_folder("scores", path)
         try:
             with noting_cut_cells() as cuts:
                 self._write_paper(kind, Path(path))

@@ -42,7 +42,7 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import remember_folder, suggested_path
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
 from ui.villages.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
@@ -510,8 +510,7 @@ class ExportDialog(QDialog):
         self.paper_group.buttons()[0].setChecked(True)
         paper_row.addStretch(1)
         township = core.settings.township().township_or_placeholder
-        folder = last_folder("stars")
-        self.path_edit = QLineEdit(str(Path(folder) / f"{township}{year}年五星创建进度表.xlsx"))
+        self.path_edit = QLineEdit(suggested_path("stars", f"{township}{year}年五星创建进度表.xlsx"))
         self.browse_button = QPushButton("浏览…")
         self.browse_button.clicked.connect(self.browse)
         path_row = QHBoxLayout()

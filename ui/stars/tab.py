@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QInputDialog,
@@ -66,7 +65,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
 from lsb_desktop.changes import Changes
 from ui.widgets.deferred import LoadWhenShown
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import choose_open_file
 from ui.widgets.messages import show_error
 from ui.stars.dialogs import (
     LEVEL_TITLES,
@@ -80,8 +79,7 @@ from ui.stars.dialogs import (
     next_step,
 )
 from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
-from ui.widgets.chart_panel import build_chart_panel, copy_chart_text, save_chart_png
-from ui.trends.tab import ExportSizeDialog
+from ui.widgets.chart_panel import ChartExport, build_chart_panel
 from ui.widgets.worker import run_in_background
 
 TITLE = "五星创建"
@@ -872,7 +870,7 @@ class _StarsTabUi:
         # ----- page 3: charts (built when first shown)
         self.chart_pages = QTabWidget()
         self.chart_pages.setDocumentMode(True)
-        panel = build_chart_panel(self.chart_pages, LOADING_CHARTS)
+        panel = self.chart_panel = build_chart_panel(self.chart_pages, LOADING_CHARTS)
         self.chart_message, self.chart_stack, self.chart_status = panel.message, panel.stack, panel.status
         self.chart_export_button, self.chart_export_menu = panel.export_button, panel.export_menu
         self.chart_copy_button = panel.copy_button
@@ -936,7 +934,7 @@ class StarsTab(QWidget):
         self._charts_loading = False
         self._charts_generation = 0
         self.chart_data: tuple | None = None
-        self.copy_size = (1920, 1080)
+        self.chart_export = ChartExport(self, self.ui.chart_panel, self._exportable_chart)
         self._fill_fixed_filters()
         self._connect()
         self.reload()
@@ -974,11 +972,7 @@ class StarsTab(QWidget):
         ui.export_button.clicked.connect(lambda: self.open_export_dialog())
         ui.targets_button.clicked.connect(lambda: self.open_targets_dialog())
         ui.pages.currentChanged.connect(lambda _: self._page_changed())
-        ui.chart_pages.currentChanged.connect(lambda _: self._update_chart_buttons())
-        for action in ui.size_actions:
-            action.triggered.connect(lambda _=False, a=action: self.export_chart(*a.data()))
-        ui.custom_size_action.triggered.connect(self._export_custom)
-        ui.chart_copy_button.clicked.connect(lambda: self.copy_chart())
+        ui.chart_pages.currentChanged.connect(lambda _: self.chart_export.update_buttons())
 
     # ----- reading ---------------------------------------------------------------------------
 
@@ -1417,11 +1411,9 @@ class StarsTab(QWidget):
 
     def open_import_dialog(self, path: str | None = None) -> PlanImportDialog | None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择五星创建计划表", last_folder("stars"),
-                                                  "Excel 工作簿 (*.xlsx)")
+            path = choose_open_file(self, "stars", "选择五星创建计划表", "Excel 工作簿 (*.xlsx)")
             if not path:
                 return None
-        remember_folder("stars", path)
         dialog = PlanImportDialog(self._core, path, self.year, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.year))
@@ -1456,10 +1448,9 @@ class StarsTab(QWidget):
         if cell is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "选择附件", last_folder("evidence"), "所有文件 (*)")
+            path = choose_open_file(self, "evidence", "选择附件", "所有文件 (*)")
             if not path:
                 return False
-        remember_folder("evidence", path)
         try:
             self._core.stars.attach(unit.unit_id, cell.year, cell.star, Path(path))
         except LsbError as exc:
@@ -1517,7 +1508,7 @@ class StarsTab(QWidget):
         self.charts = [self.level_chart, self.count_chart]
         for chart, title in zip(self.charts, CHART_TITLES):
             self.ui.chart_pages.addTab(chart, title)
-        self._update_chart_buttons()
+        self.chart_export.update_buttons()
 
     def load_charts(self) -> None:
         self._charts_stale = False
@@ -1557,7 +1548,7 @@ class StarsTab(QWidget):
         if self.charts_built:
             self.level_chart.set_data({y: levels.get(y, {}) for y in years}, targets)
             self.count_chart.set_data({y: counts.get(y, {}) for y in years})
-        self._update_chart_buttons()
+        self.chart_export.update_buttons()
         self.charts_loaded.emit()
 
     def _charts_failed(self, exc: BaseException) -> None:
@@ -1576,33 +1567,8 @@ class StarsTab(QWidget):
     def _has_chart_data(self) -> bool:
         return self.charts_built and self.chart_data is not None and bool(self.chart_data[0])
 
-    def _update_chart_buttons(self) -> None:
-        has = self._has_chart_data()
-        self.ui.chart_export_button.setEnabled(has)
-        self.ui.chart_copy_button.setEnabled(has)
-
-    def export_chart(self, width: int, height: int, path: str | None = None) -> Path | None:
-        chart = self.current_chart()
-        if chart is None or not self._has_chart_data():
-            return None
-        written = save_chart_png(self, chart, width, height, path)
-        if written is not None:
-            self.copy_size = (width, height)
-            self.ui.chart_status.setText(f"已导出 {width}×{height} 图片：{written}")
-        return written
-
-    def _export_custom(self) -> None:
-        dialog = ExportSizeDialog(*self.copy_size, parent=self)
-        if dialog.exec():
-            self.export_chart(*dialog.size_chosen())
-
-    def copy_chart(self) -> bool:
-        chart = self.current_chart()
-        if chart is None or not self._has_chart_data():
-            return False
-        width, height = self.copy_size
-        chart.copy_to_clipboard(width, height)
-        self.ui.chart_status.setText(copy_chart_text(width, height))
-        return True
+    def _exportable_chart(self):
+        """The chart shown, when there is star data to export or copy."""
+        return self.current_chart() if self._has_chart_data() else None
 
 

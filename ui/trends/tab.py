@@ -3,20 +3,14 @@ and copy of the chart shown. Charts (and pyqtgraph) are built when the tab is fi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -27,7 +21,7 @@ from lsb_desktop.domain.text import clean
 from lsb_desktop.domain.trends import TrendData, UnitBreakdown
 from lsb_desktop.errors import LsbError
 from lsb_desktop.changes import Changes
-from ui.widgets.chart_panel import EXPORT_SIZES, build_chart_panel, copy_chart_text, save_chart_png
+from ui.widgets.chart_panel import ChartExport, build_chart_panel
 from ui.widgets.messages import show_error
 from ui.widgets.worker import run_in_background
 
@@ -43,33 +37,6 @@ UNIT_ROLE = Qt.ItemDataRole.UserRole
 
 def search_key(text: object) -> str:
     return clean(text).replace(" ", "").casefold()
-
-
-class ExportSizeDialog(QDialog):
-    """自定义尺寸: width and height in pixels."""
-
-    def __init__(self, width: int, height: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("自定义图片尺寸")
-        self.width_spin = QSpinBox()
-        self.height_spin = QSpinBox()
-        for spin, value in ((self.width_spin, width), (self.height_spin, height)):
-            spin.setRange(320, 7680)
-            spin.setSingleStep(10)
-            spin.setSuffix(" 像素")
-            spin.setValue(value)
-        form = QFormLayout(self)
-        form.addRow("宽度", self.width_spin)
-        form.addRow("高度", self.height_spin)
-        buttons = QDialogButtonBox()
-        buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def size_chosen(self) -> tuple[int, int]:
-        return self.width_spin.value(), self.height_spin.value()
 
 
 class _TrendsTabUi:
@@ -97,7 +64,7 @@ class _TrendsTabUi:
 
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        panel = build_chart_panel(self.pages, LOADING_TEXT)
+        panel = self.chart_panel = build_chart_panel(self.pages, LOADING_TEXT)
         self.message_label, self.stack, self.status_label = panel.message, panel.stack, panel.status
         self.export_button, self.export_menu, self.copy_button = panel.export_button, panel.export_menu, panel.copy_button
         self.size_actions, self.custom_size_action = panel.size_actions, panel.custom_size_action
@@ -136,9 +103,9 @@ class TrendsTab(QWidget):
         self._breakdown_generation = 0
         self._loading = False
         self._emit_after_breakdown = False  # `loaded` waits for the breakdown of a fresh read
-        self.copy_size = EXPORT_SIZES[0][1:]
+        self.chart_export = ChartExport(self, self.ui.chart_panel, self._exportable_chart)
         self._connect()
-        self._update_buttons()
+        self.chart_export.update_buttons()
 
     # ----- wiring ----------------------------------------------------------------------------
 
@@ -148,11 +115,7 @@ class TrendsTab(QWidget):
         ui.unit_list.itemChanged.connect(self._item_changed)
         ui.unit_list.currentItemChanged.connect(lambda *_: self._load_breakdown())
         ui.clear_button.clicked.connect(self.clear_choice)
-        for action in ui.size_actions:
-            action.triggered.connect(lambda _=False, a=action: self.export_current(*a.data()))
-        ui.custom_size_action.triggered.connect(self._export_custom)
-        ui.copy_button.clicked.connect(self.copy_current)
-        ui.pages.currentChanged.connect(lambda _: self._update_buttons())
+        ui.pages.currentChanged.connect(lambda _: self.chart_export.update_buttons())
 
     @property
     def built(self) -> bool:
@@ -218,7 +181,7 @@ class TrendsTab(QWidget):
             self.ui.stack.setCurrentIndex(1)
         self._fill_units()
         self._draw()
-        self._update_buttons()
+        self.chart_export.update_buttons()
         self._load_breakdown(emit_loaded=True)
 
     def _read_failed(self, exc: BaseException) -> None:
@@ -371,32 +334,8 @@ class TrendsTab(QWidget):
             return None
         return self.charts[self.ui.pages.currentIndex()]
 
-    def _update_buttons(self) -> None:
-        has = self.built and self.trend is not None and not self.trend.is_empty
-        self.ui.export_button.setEnabled(has)
-        self.ui.copy_button.setEnabled(has)
-
-    # ----- export ------------------------------------------------------------------------------
-
-    def export_current(self, width: int, height: int, path: str | None = None) -> Path | None:
-        chart = self.current_chart()
-        if chart is None or self.trend is None or self.trend.is_empty:
+    def _exportable_chart(self):
+        """The chart shown, when it has data to export or copy."""
+        if self.trend is None or self.trend.is_empty:
             return None
-        written = save_chart_png(self, chart, width, height, path)
-        if written is not None:
-            self.copy_size = (width, height)
-            self.ui.status_label.setText(f"已导出 {width}×{height} 图片：{written}")
-        return written
-
-    def _export_custom(self) -> None:
-        dialog = ExportSizeDialog(*self.copy_size, parent=self)
-        if dialog.exec():
-            self.export_current(*dialog.size_chosen())
-
-    def copy_current(self) -> None:
-        chart = self.current_chart()
-        if chart is None or self.trend is None or self.trend.is_empty:
-            return
-        width, height = self.copy_size
-        chart.copy_to_clipboard(width, height)
-        self.ui.status_label.setText(copy_chart_text(width, height))
+        return self.current_chart()

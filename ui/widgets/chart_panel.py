@@ -1,20 +1,25 @@
 """The frame around a set of charts: a message shown while they load, and the bar under them
-with a status line, 导出图片… (with sizes) and 复制到剪贴板. Qt only: no pyqtgraph here."""
+with a status line, 导出图片… (with sizes) and 复制到剪贴板, and what that bar does
+(`ChartExport`). Shared by the 趋势图表 and 五星创建 tabs. Qt only: no pyqtgraph here."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QFileDialog,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
+    QSpinBox,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -23,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from lsb_desktop.errors import LsbError
-from ui.widgets.folders import last_folder, remember_folder
+from ui.widgets.folders import choose_save_file, remember_folder
 from ui.widgets.messages import show_error
 
 CHARTS = "charts"  # the kind of file for ui.widgets.folders
@@ -95,9 +100,8 @@ def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | 
     folder charts were last saved to). None when she cancels or the file cannot be written
     (she is told why)."""
     if path is None:
-        folder = last_folder(CHARTS)
         name = safe_file_name(f"{chart.title_text()}_{width}x{height}") + ".png"
-        path, _ = QFileDialog.getSaveFileName(parent, "导出图片", str(Path(folder) / name), "PNG 图片 (*.png)")
+        path = choose_save_file(parent, CHARTS, "导出图片", name, "PNG 图片 (*.png)")
         if not path:
             return None
     if not path.lower().endswith(".png"):
@@ -115,3 +119,78 @@ def save_chart_png(parent: QWidget, chart, width: int, height: int, path: str | 
 
 def copy_chart_text(width: int, height: int) -> str:
     return f"已复制到剪贴板（{width}×{height}），可直接粘贴到幻灯片或文档"
+
+
+class ExportSizeDialog(QDialog):
+    """自定义尺寸: width and height in pixels."""
+
+    def __init__(self, width: int, height: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("自定义图片尺寸")
+        self.width_spin = QSpinBox()
+        self.height_spin = QSpinBox()
+        for spin, value in ((self.width_spin, width), (self.height_spin, height)):
+            spin.setRange(320, 7680)
+            spin.setSingleStep(10)
+            spin.setSuffix(" 像素")
+            spin.setValue(value)
+        form = QFormLayout(self)
+        form.addRow("宽度", self.width_spin)
+        form.addRow("高度", self.height_spin)
+        buttons = QDialogButtonBox()
+        buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def size_chosen(self) -> tuple[int, int]:
+        return self.width_spin.value(), self.height_spin.value()
+
+
+class ChartExport(QObject):
+    """What the bar of a `ChartPanel` does: 导出图片 at a listed or a custom size, 复制到剪贴板 at
+    the size last exported, each saying what it did in the panel's status line; the buttons are
+    enabled while there is a chart with data. `exportable` gives the chart shown, or None when
+    there is nothing to export."""
+
+    def __init__(self, parent: QWidget, panel: ChartPanel, exportable: Callable[[], object | None]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._panel = panel
+        self._exportable = exportable
+        self.copy_size: tuple[int, int] = EXPORT_SIZES[0][1:]
+        for action in panel.size_actions:
+            action.triggered.connect(lambda _=False, a=action: self.export(*a.data()))
+        panel.custom_size_action.triggered.connect(self.export_custom)
+        panel.copy_button.clicked.connect(lambda: self.copy())
+
+    def update_buttons(self) -> None:
+        has = self._exportable() is not None
+        self._panel.export_button.setEnabled(has)
+        self._panel.copy_button.setEnabled(has)
+
+    def export(self, width: int, height: int, path: str | None = None) -> Path | None:
+        """Save the chart shown as a `width`×`height` PNG (at `path`, else where the clerk picks)."""
+        chart = self._exportable()
+        if chart is None:
+            return None
+        written = save_chart_png(self._parent, chart, width, height, path)
+        if written is not None:
+            self.copy_size = (width, height)
+            self._panel.status.setText(f"已导出 {width}×{height} 图片：{written}")
+        return written
+
+    def export_custom(self) -> None:
+        dialog = ExportSizeDialog(*self.copy_size, parent=self._parent)
+        if dialog.exec():
+            self.export(*dialog.size_chosen())
+
+    def copy(self) -> bool:
+        chart = self._exportable()
+        if chart is None:
+            return False
+        width, height = self.copy_size
+        chart.copy_to_clipboard(width, height)
+        self._panel.status.setText(copy_chart_text(width, height))
+        return True

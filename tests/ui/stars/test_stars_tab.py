@@ -599,13 +599,13 @@ def test_the_charts_page_builds_and_draws_the_years(qtbot, core, boxes, tmp_path
     assert counts.counts == {y: dict(core.stars.star_count_history(years)[y]) for y in years}
     assert counts.counts[2024]["支部过硬星"] == 2 and counts.counts[2023]["平安法治星"] == 0
     assert "2024年末：2 个" in counts.star_text(counts.stars.index("支部过硬星"))
-    written = tab.export_chart(1280, 720, str(tmp_path / "分布.png"))
+    written = tab.chart_export.export(1280, 720, str(tmp_path / "分布.png"))
     from PySide6.QtGui import QImage
 
     image = QImage(str(written))
     assert (image.width(), image.height()) == (1280, 720)
     tab.ui.chart_pages.setCurrentIndex(1)
-    assert tab.export_chart(800, 600, str(tmp_path / "各星.png")).exists()
+    assert tab.chart_export.export(800, 600, str(tmp_path / "各星.png")).exists()
     chart.set_show_share(False)
     assert chart.share_item is None and not chart.plot_item.getAxis("right").isVisible()
     # A change made here redraws the charts shown.

@@ -42,7 +42,8 @@ from ui.widgets.charts import (
     ScoreTrendChart,
 )
 from ui.main_window import MainWindow
-from ui.trends.tab import PAGE_BREAKDOWN, PAGE_FLAGS, PAGE_RANK, PAGE_SCORE, ExportSizeDialog, TrendsTab
+from ui.trends.tab import PAGE_BREAKDOWN, PAGE_FLAGS, PAGE_RANK, PAGE_SCORE, TrendsTab
+from ui.widgets.chart_panel import ExportSizeDialog
 
 pytestmark = pytest.mark.gui
 
@@ -451,11 +452,11 @@ def test_an_empty_data_folder_says_there_is_nothing_yet(qtbot, core) -> None:
 def test_the_tab_exports_and_copies_the_chart_shown(qtbot, tab, tmp_path) -> None:
     open_tab(qtbot, tab)
     tab.ui.pages.setCurrentIndex(PAGE_RANK)
-    path = tab.export_current(1366, 768, str(tmp_path / "排名变化"))
+    path = tab.chart_export.export(1366, 768, str(tmp_path / "排名变化"))
     assert path == tmp_path / "排名变化.png"
     assert_png(path, 1366, 768)
     assert "1366×768" in tab.ui.status_label.text()
-    tab.copy_current()
+    tab.chart_export.copy()
     image = QGuiApplication.clipboard().image()
     assert (image.width(), image.height()) == (1366, 768)
 
@@ -482,7 +483,7 @@ def test_the_export_menu_offers_the_sizes_and_asks_where_to_save(qtbot, tab, tmp
     assert_png(tmp_path / "slide.png", 1024, 768)
     # Cancelled: nothing is written.
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args: ("", "")))
-    assert tab.export_current(1920, 1080) is None
+    assert tab.chart_export.export(1920, 1080) is None
 
 
 def test_exports_of_every_chart_of_the_demo_for_looking_at(qtbot, tab) -> None:
@@ -495,10 +496,10 @@ def test_exports_of_every_chart_of_the_demo_for_looking_at(qtbot, tab) -> None:
     outputs = {PAGE_SCORE: "score", PAGE_RANK: "rank", PAGE_BREAKDOWN: "breakdown", PAGE_FLAGS: "flags"}
     for page, name in outputs.items():
         tab.ui.pages.setCurrentIndex(page)
-        assert_png(tab.export_current(1920, 1080, f"/tmp/trend-{name}.png"), 1920, 1080)
+        assert_png(tab.chart_export.export(1920, 1080, f"/tmp/trend-{name}.png"), 1920, 1080)
     tab.breakdown_chart.set_mode(BreakdownChart.CRITERIA)
     tab.ui.pages.setCurrentIndex(PAGE_BREAKDOWN)
-    assert_png(tab.export_current(1920, 1080, "/tmp/trend-breakdown-criteria.png"), 1920, 1080)
+    assert_png(tab.chart_export.export(1920, 1080, "/tmp/trend-breakdown-criteria.png"), 1920, 1080)
     tab.grab().save("/tmp/trend-tab.png")
 
 
