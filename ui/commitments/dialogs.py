@@ -51,7 +51,7 @@ from lsb_desktop.domain.text import clean_text, cut_cells_warning
 from lsb_desktop.errors import LsbError, ValidationError
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
-from ui.villages.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
+from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 PAPERS = (("A4", "A4 纸"), ("A3", "A3 纸"))

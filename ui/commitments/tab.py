@@ -77,7 +77,7 @@ from ui.widgets.table_model import (
     fit_columns,
     read_only_table,
 )
-from ui.villages.dialogs import ServiceDialog
+from ui.widgets.dialogs import ServiceDialog
 
 # What this tab shows; any other change is none of its business.
 _RELEVANT = Changes.COMMITMENTS | Changes.UNITS | Changes.DISTRICTS

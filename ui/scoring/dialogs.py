@@ -56,7 +56,7 @@ from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.services.rounds import RoundDraft
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import Column, RowTableModel, preview_table
-from ui.villages.dialogs import ServiceDialog, make_button_box, make_hint, make_warning
+from ui.widgets.dialogs import ServiceDialog, make_button_box, make_hint, make_warning
 
 DEFAULT_TITLE = "村党组织书记“亮赛比”逐村观摩评比"
 DATE_HINT = "观摩常在下个月进行，季度按评比的季度选"

@@ -47,7 +47,8 @@ from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError
 from lsb_desktop.changes import Changes
 from ui.widgets.folders import choose_open_files, choose_save_file
-from ui.meeting.show import MeetingWindow, WidgetSlide
+from ui.meeting.show import MeetingWindow
+from ui.meeting.slides import start_show
 from ui.widgets.messages import ask_confirm, show_error, show_info
 from ui.widgets.print_preview import PdfPrintPreview, open_file, show_in_folder
 from ui.scoring.grid import ScoreGrid
@@ -62,7 +63,7 @@ from ui.scoring.dialogs import (
     ask_text,
 )
 from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, fit_columns, read_only_table
-from ui.villages.dialogs import ServiceDialog
+from ui.widgets.dialogs import ServiceDialog
 
 NO_ROUNDS_TEXT = "还没有评比活动。点“新建评比…”建立第一个评比。"
 NOT_VISITED_TEXT = "本季度未观摩"
@@ -1108,62 +1109,11 @@ class ScoringTab(QWidget):
         if detail is None:
             return None
         try:
-            slides = self._trend_slides(detail) + self._star_slides()
-            window = MeetingWindow(self._core, detail.id, extra_slides=slides, parent=self)
+            self._meeting = start_show(self._core, detail.id, self, replacing=self._meeting)
         except LsbError as exc:
             show_error(self, exc)
             return None
-        if self._meeting is not None:
-            self._meeting.close()
-            self._meeting.deleteLater()
-        self._meeting = window
-        window.present()
-        return window
-
-    def _trend_slides(self, detail: RoundDetail) -> tuple[WidgetSlide, ...]:
-        """After the ranking: this round's flag holders across the quarters, and every unit's
-        rank. The data is read here, before the show, so changing slides never waits."""
-        trend = self._core.trends.overview()
-        if len(trend.periods) < 2:
-            return ()
-        results = self._core.rounds.results(detail.id).results
-        flagged = [r.unit.unit_id for r in results if r.flag is not None][:8]
-        names = {s.unit_id for s in trend.units}
-        chosen = [unit_id for unit_id in flagged if unit_id in names]
-
-        def score_chart(parent: QWidget) -> QWidget:
-            from ui.widgets.charts import ScoreTrendChart  # pyqtgraph: only when the slide is shown
-
-            chart = ScoreTrendChart(parent)
-            chart.set_data(trend, chosen)
-            return chart
-
-        def rank_chart(parent: QWidget) -> QWidget:
-            from ui.widgets.charts import RankBumpChart
-
-            chart = RankBumpChart(parent)
-            chart.set_data(trend, chosen)
-            return chart
-
-        return (WidgetSlide("红黑旗单位历次综合得分", score_chart), WidgetSlide("各村（社区）历次排名", rank_chart))
-
-    def _star_slides(self) -> tuple[WidgetSlide, ...]:
-        """The township's 五星支部 level distribution across the years, with the ≥3★ target,
-        when there is star data (read before the show, like the trends)."""
-        years = sorted(self._core.stars.years())
-        if not years:
-            return ()
-        levels = self._core.stars.level_history(years)
-        targets = {year: self._core.stars.targets(year).percents.get(3) for year in years}
-
-        def level_chart(parent: QWidget) -> QWidget:
-            from ui.stars.charts import LevelDistributionChart  # pyqtgraph: only when shown
-
-            chart = LevelDistributionChart(parent)
-            chart.set_data(levels, targets)
-            return chart
-
-        return (WidgetSlide("五星支部星级分布", level_chart),)
+        return self._meeting
 
     def finalize_round(self) -> bool:
         detail = self._detail

@@ -45,7 +45,7 @@ from lsb_desktop.errors import LsbError, ValidationError
 from ui.widgets.folders import remember_folder, suggested_path
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
-from ui.villages.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
+from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
 LEVEL_TITLES = TARGET_LABELS  # 三星及以上, 四星及以上, 五星: the same words as the sheet
 PROBLEM_COLOUR = QColor("#b71c1c")

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,11 +36,11 @@ from lsb_desktop.domain.register import (
 from lsb_desktop.domain.text import canonical_name, clean, format_date
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.changes import Changes
-from ui.widgets.messages import CANCEL_TEXT, OK_TEXT, ask_confirm, show_error
+from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
+from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
 
 NO_DISTRICT_LABEL = "（未分管区）"
-DATE_FORMAT = "yyyy-MM-dd"
 INACTIVE_COLOUR = QColor(140, 140, 140)
 EDIT_HINT = "名称、类型、党组织或管区的变化从生效日期起记入历史，旧的记录保留"
 ADD_HINT = ("不指定在册起始日期时，视为建档起一直在册，可以补录以前任何季度的评比；"
@@ -52,19 +51,6 @@ START_LOCKED_HINT = "在册起始日期不能再更正：{locks}"
 
 
 # ----- small building blocks ---------------------------------------------------------------
-
-
-def make_date_edit(day: date | None = None) -> QDateEdit:
-    """A date field as the clerk expects it: 2023-09-26, with a calendar to pick from."""
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setDate(QDate(day or date.today()))
-    return edit
-
-
-def date_of(edit: QDateEdit) -> date:
-    return edit.date().toPython()
 
 
 class OptionalDateField(QWidget):
@@ -104,28 +90,6 @@ class OptionalDateField(QWidget):
         self.check.setChecked(given)
 
 
-def make_button_box(ok_text: str = OK_TEXT) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    # Explicit texts: Qt's own translations may not be installed on the clerk's PC.
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText(CANCEL_TEXT)
-    return box
-
-
-def make_hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #666;")
-    return label
-
-
-def make_warning(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00000; font-weight: bold;")
-    return label
-
-
 def secretary_text(unit: Unit) -> str:
     if not unit.secretary:
         return "（空缺）"
@@ -136,34 +100,6 @@ def secretary_text(unit: Unit) -> str:
     else:
         since = f"（{format_date(unit.secretary_since)} 起）"
     return f"{unit.secretary}{since}"
-
-
-class ServiceDialog(QDialog):
-    """A dialog whose OK makes one call to the core.
-
-    A refused call (LsbError) is shown and the dialog stays open with everything typed, so the
-    clerk only corrects what was wrong. `saved` carries what the core returned.
-    """
-
-    saved = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.result_value: object = None
-
-    def apply(self) -> object:
-        """Make the call; raise LsbError when the core refuses."""
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        try:
-            result = self.apply()
-        except LsbError as exc:
-            show_error(self, exc)
-            return
-        self.result_value = result
-        self.saved.emit(result)
-        super().accept()
 
 
 # ----- 新增 / 编辑 ----------------------------------------------------------------------------

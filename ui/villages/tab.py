@@ -43,9 +43,9 @@ from ui.villages.dialogs import (
     DistrictsDialog,
     MergeDialog,
     SecretaryDialog,
-    ServiceDialog,
     UnitDialog,
 )
+from ui.widgets.dialogs import ServiceDialog
 
 SEARCH_PLACEHOLDER = "搜索名称、书记、管区"
 NO_DISTRICT_FILTER = "未分管区"
