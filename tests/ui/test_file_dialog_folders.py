@@ -10,7 +10,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from lsb_desktop.config import AppConfig
-from ui.widgets.folders import documents_folder, last_folder, remember_folder
+from ui.widgets.folders import (
+    choose_open_file,
+    choose_open_files,
+    choose_save_file,
+    documents_folder,
+    last_folder,
+    remember_folder,
+)
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -53,6 +60,56 @@ def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path: Path
     assert last_folder("scores") == documents_folder()  # each kind of file keeps its own
     folder.rmdir()  # the USB stick is out
     assert last_folder("export") == documents_folder()
+
+
+def test_the_file_choosers_start_in_their_kinds_folder_and_remember_the_choice(tmp_path: Path, forgotten,
+                                                                              monkeypatch) -> None:
+    asked: list[tuple[str, str, str]] = []
+    answers: list[object] = []
+
+    def dialog(_parent, title, start, file_filter):
+        asked.append((title, start, file_filter))
+        return answers.pop(0), ""
+
+    for name in ("getOpenFileName", "getOpenFileNames", "getSaveFileName"):
+        monkeypatch.setattr(QFileDialog, name, dialog)
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    answers[:] = [str(stick / "计划表.xlsx")]
+    assert choose_open_file(None, "stars", "选择五星创建计划表", "Excel 工作簿 (*.xlsx)") == str(stick / "计划表.xlsx")
+    assert asked[-1] == ("选择五星创建计划表", documents_folder(), "Excel 工作簿 (*.xlsx)")
+    assert last_folder("stars") == str(stick)
+    # A save dialog offers the suggested name in the folder of its kind, and remembers where it went.
+    saved = tmp_path / "汇报"
+    saved.mkdir()
+    answers[:] = [str(saved / "名册.xlsx")]
+    assert choose_save_file(None, "stars", "导出", "进度表.xlsx", "Excel 工作簿 (*.xlsx)") == str(saved / "名册.xlsx")
+    assert asked[-1][1] == str(stick / "进度表.xlsx")
+    assert last_folder("stars") == str(saved)
+    # Several files: the folder of the first is remembered; other kinds keep theirs.
+    photos = tmp_path / "照片"
+    photos.mkdir()
+    answers[:] = [[str(photos / "1.jpg"), str(photos / "2.jpg")]]
+    assert choose_open_files(None, "evidence", "选择附件", "所有文件 (*)") == [str(photos / "1.jpg"),
+                                                                           str(photos / "2.jpg")]
+    assert asked[-1][1] == documents_folder()
+    assert (last_folder("evidence"), last_folder("stars")) == (str(photos), str(saved))
+    # Cancelled: None (or no files), and the folder stays as it was.
+    answers[:] = ["", "", []]
+    assert choose_open_file(None, "stars", "t", "*") is None
+    assert choose_save_file(None, "stars", "t", "x.xlsx", "*") is None
+    assert choose_open_files(None, "evidence", "t", "*") == []
+    assert (last_folder("evidence"), last_folder("stars")) == (str(photos), str(saved))
+
+
+def test_every_tab_file_dialog_goes_through_the_folder_helpers() -> None:
+    """One home for start folders: only ui/widgets/folders.py asks QFileDialog for a file to open
+    or save in a remembered folder (the backup and font choosers start in their own folders)."""
+    root = Path(__file__).resolve().parents[2] / "ui"
+    callers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                     if "QFileDialog.get" in path.read_text(encoding="utf-8"))
+    assert callers == ["backup_dialog.py", "commitments/dialogs.py", "scoring/paper_dialogs.py",
+                       "stars/dialogs.py", "widgets/folders.py"]
 
 
 def test_a_file_no_program_opens_is_said_with_where_it_is(qtbot, tmp_path: Path, boxes, monkeypatch) -> None:

@@ -685,9 +685,6 @@ class ScoreGrid(QWidget):
         self._recording = True
         # Asks for a correction reason on a finalised round (pasted blocks, undo); None: cancelled.
         self.ask_reason: Callable[[], str | None] = lambda: None
-        # Makes the correction dialog of one cell (the tab sets it; tests can drive it).
-        self.correction_dialog: CorrectionDialog | None = None
-        self._closed_dialog: CorrectionDialog | None = None
         self.ui = _ScoreGridUi()
         self.ui.setup(self)
         self.model = ScoreGridModel(self)
@@ -881,10 +878,8 @@ class ScoreGrid(QWidget):
         if detail is None or judge_id is None or unit is None or criterion is None:
             return None
         current = self.model.score(index.row(), index.column())
-        if self._closed_dialog is not None:
-            self._closed_dialog.deleteLater()  # the one before, kept until now for whoever looked at it
-            self._closed_dialog = None
         dialog = CorrectionDialog(self, detail.judge(judge_id).name, unit.name, criterion, current, typed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         cell = QPersistentModelIndex(index)
 
         def accept() -> None:
@@ -901,17 +896,14 @@ class ScoreGrid(QWidget):
         dialog.save_requested.connect(accept)
         dialog.rejected.connect(lambda: self._show_message("更正已取消，未作修改", ok=True))
         dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
-        self.correction_dialog = dialog
         self.view.keys_go_to = dialog
         dialog.open()
         dialog.place_caret()
         return dialog
 
     def _forget_dialog(self, dialog: CorrectionDialog) -> None:
-        if self.correction_dialog is dialog:
-            self.correction_dialog = None
+        if self.view.keys_go_to is dialog:
             self.view.keys_go_to = None
-        self._closed_dialog = dialog
         self.view.setFocus()
 
     # ----- undo and redo ---------------------------------------------------------------------
@@ -921,12 +913,6 @@ class ScoreGrid(QWidget):
             return
         self._undo.append(UndoStep(self._detail.id, self.current_judge_id(), tuple(cells)))
         self._redo.clear()
-
-    def can_undo(self) -> bool:
-        return bool(self._undo)
-
-    def can_redo(self) -> bool:
-        return bool(self._redo)
 
     def undo(self) -> bool:
         """Ctrl+Z: the last saved change of this grid is put back, audited as 撤销评分."""

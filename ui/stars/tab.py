@@ -462,20 +462,6 @@ class StepTimeline(QWidget):
         self.setToolTip("\n".join(step_line(s) for s in sorted(steps, key=lambda s: s.step.index)))
         self.update()
 
-    def texts(self) -> list[str]:
-        """What each node says (for tests and screen readers): label, mark and date."""
-        result = []
-        for step in StarStep:
-            record = self.records.get(step)
-            if record is None:
-                result.append(f"{step.label} 待办")
-            elif record.passed:
-                result.append(f"{step.label} 通过 {record.on.isoformat()}")
-            else:
-                reason = f" 原因：{record.note}" if record.note else ""
-                result.append(f"{step.label} 未通过 {record.on.isoformat()}{reason}")
-        return result
-
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(360, 74)
 
@@ -1330,17 +1316,6 @@ class StarsTab(QWidget):
                                          f"未达{LEVEL_TITLES[level].replace('及以上', '')}（{model.rowCount()} 个）")
             self.ui.gap_tables[level].resizeColumnsToContents()
 
-    def shown_targets(self) -> dict[int, dict[str, str]]:
-        """What the targets table shows, by level (for tests)."""
-        result = {}
-        for row in range(self.target_model.rowCount()):
-            target = self.target_model.rows[row]
-            result[target.status.level] = {
-                column.header: self.target_model.data(self.target_model.index(row, c))
-                for c, column in enumerate(self.target_model.columns)
-            }
-        return result
-
     def shown_gaps(self, level: int) -> list[GapRow]:
         return list(self.gap_models[level].rows)
 
@@ -1478,10 +1453,6 @@ class StarsTab(QWidget):
     @property
     def charts_built(self) -> bool:
         return bool(self.charts)
-
-    @property
-    def charts_loading(self) -> bool:
-        return self._charts_loading
 
     def show_charts(self) -> None:
         self.ui.pages.setCurrentIndex(PAGE_CHARTS)

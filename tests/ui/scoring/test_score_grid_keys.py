@@ -98,6 +98,11 @@ def saved(core, detail, judge=0) -> dict[tuple[str, str], Decimal]:
             for c in core.rounds.scores(detail.id, detail.judges[judge].id)}
 
 
+def shown_correction(grid) -> CorrectionDialog | None:
+    """The correction dialog the clerk sees over the grid, if one is open."""
+    return next((d for d in grid.findChildren(CorrectionDialog) if d.isVisible()), None)
+
+
 def click(qtbot, grid, row: int, column: int) -> None:
     view = grid.view
     rect = view.visualRect(view.model().index(row, column))
@@ -228,7 +233,7 @@ def test_a_correction_after_finalising_takes_every_typed_key_into_its_new_value(
     grid.set_round(core.rounds.get_round(round_detail.id))
     click(qtbot, grid, 1, FIRST)
     press("24")
-    dialog = grid.correction_dialog
+    dialog = shown_correction(grid)
     assert isinstance(dialog, CorrectionDialog) and dialog.isVisible()
     assert dialog.new_value_text() == "24"  # both keys, none in the reason, none left in the cell
     assert dialog.reason() == ""
@@ -239,7 +244,7 @@ def test_a_correction_after_finalising_takes_every_typed_key_into_its_new_value(
     press(TAB, "评委笔误，核对原始评分表后更正")
     assert dialog.reason() == "评委笔误，核对原始评分表后更正"
     press(ENTER)
-    assert not dialog.isVisible()
+    assert shown_correction(grid) is None
     assert saved(core, round_detail)[("刘堌堆村", "基层党建")] == Decimal("24")
     entry = [e for e in core.audit.entries(f"round:{round_detail.id}") if "/judge:" in e.entity][0]
     assert (entry.old, entry.new, entry.reason) == ("17.50", "24.00", "评委笔误，核对原始评分表后更正")
@@ -251,11 +256,11 @@ def test_a_correction_without_a_reason_or_cancelled_saves_nothing(qtbot, core, r
     grid.set_round(core.rounds.get_round(round_detail.id))
     click(qtbot, grid, 0, LAST)
     press("39", ENTER)
-    dialog = grid.correction_dialog
+    dialog = shown_correction(grid)
     assert dialog is not None and dialog.isVisible()
     assert "请写明更正原因" in dialog.problem_label.text()
     press(ESC)
-    assert not dialog.isVisible()
+    assert shown_correction(grid) is None
     assert saved(core, round_detail)[("张五砦村", "述职内容")] == Decimal("32")
     assert core.rounds.get_round(round_detail.id).status is RoundStatus.FINAL
     assert len(core.rounds.result_versions(round_detail.id)) == 1
@@ -473,7 +478,7 @@ def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_di
 
     click(qtbot, grid, 1, FIRST)
     press("20", TAB, "核对原始评分表，评委笔误", ENTER)  # now level with 张五砦村 for the one red flag
-    dialog = grid.correction_dialog
+    dialog = shown_correction(grid)
     assert dialog is not None and dialog.isVisible()
     assert dialog.tie_box.isVisible()
     assert "刘堌堆村、张五砦村争 1 面红旗" in dialog.tie_label.text()
@@ -483,7 +488,7 @@ def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_di
     box = next(b for b in dialog.tie_units if b.text() == "张五砦村")
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible()
+    assert shown_correction(grid) is None
     assert saved(core, detail)[("刘堌堆村", "基层党建")] == Decimal("20")
     results = core.rounds.results(detail.id)
     assert results.version == 2

@@ -19,7 +19,7 @@ from lsb_desktop.domain.rounds import AdjustmentType, RoundRules, RoundStatus
 from lsb_desktop.domain.scoring import Component, Criterion, Scheme
 from lsb_desktop.changes import Changes
 from lsb_desktop.services.rounds import RoundDraft
-from ui.scoring.grid import FIRST_SCORE_COLUMN, parse_block
+from ui.scoring.grid import FIRST_SCORE_COLUMN, CorrectionDialog, parse_block
 from ui.scoring.dialogs import TEMPLATE_HINT, NewRoundDialog, SchemeDialog, split_judges
 from ui.scoring.tab import (
     BLACK_ROW,
@@ -100,6 +100,11 @@ def stored(core, detail, judge=0) -> dict[tuple[str, str], Decimal]:
     names = {u.id: u.name for u in detail.units}
     return {(names[c.round_unit_id], c.criterion): c.points
             for c in core.rounds.scores(detail.id, detail.judges[judge].id)}
+
+
+def shown_correction(grid) -> CorrectionDialog | None:
+    """The correction dialog the clerk sees over the grid, if one is open."""
+    return next((d for d in grid.findChildren(CorrectionDialog) if d.isVisible()), None)
 
 
 def open_editor(qtbot, view, row: int, column: int, first_key: str):
@@ -561,18 +566,18 @@ def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtb
     view.setCurrentIndex(model.index(3, FIRST_SCORE_COLUMN))
     qtbot.keyClicks(view, "2")
     assert view.indexWidget(model.index(3, FIRST_SCORE_COLUMN)) is None
-    dialog = tab.grid.correction_dialog
+    dialog = shown_correction(tab.grid)
     assert dialog is not None and dialog.new_value_text() == "2"
     dialog.reject()
     assert stored(core, detail)[("东关社区", "基层党建")] == Decimal("15.00")
 
     # With a reason the cell is saved, a new version of the results is stored.
     qtbot.keyClicks(view, "2")
-    dialog = tab.grid.correction_dialog
+    dialog = shown_correction(tab.grid)
     qtbot.keyClicks(dialog.value_edit, "5")
     dialog.reason_edit.setText("评委笔误，核对原始评分表后更正")
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible()
+    assert shown_correction(tab.grid) is None
     assert answers.asked == []
     assert stored(core, detail)[("东关社区", "基层党建")] == Decimal("25.00")
     entry = [e for e in core.audit.entries(f"round:{detail.id}") if "/judge:" in e.entity][0]

@@ -132,7 +132,7 @@ def test_a_star_goes_from_plan_to_named_through_the_matrix(qtbot, core, boxes):
     assert tab.level_text(unit.id) == "1星"
     cell = core.stars.cell(unit.id, YEAR, STRONG)
     assert cell.held and [s.step for s in cell.steps] == list(StarStep)
-    assert tab.ui.timeline.texts()[-1] == f"命名 通过 {YEAR}-07-08"
+    assert tab.ui.timeline.toolTip().splitlines()[-1] == f"√ 命名  {YEAR}-07-08：命名材料"
     assert not tab.ui.next_button.isEnabled() and tab.ui.loss_button.isEnabled()
     assert not tab.ui.plan_check.isEnabled()  # a star held is not planned
     # The history under the panel has the steps, newest first.
@@ -178,7 +178,7 @@ def test_a_failed_step_ends_the_year_and_can_be_taken_back_with_a_reason(qtbot, 
     assert not tab.ui.next_button.isEnabled() and not tab.ui.fail_button.isEnabled()
     # The reason is kept with the step and shown in the timeline and the notes of the panel.
     assert core.stars.cell(unit.id, YEAR, star).steps[-1].note == "人居环境整治问题未整改到位"
-    assert tab.ui.timeline.texts()[1] == f"镇初审 未通过 {YEAR}-04-02 原因：人居环境整治问题未整改到位"
+    assert tab.ui.timeline.toolTip().splitlines()[1] == f"× 镇初审 未通过  {YEAR}-04-02，原因：人居环境整治问题未整改到位"
     assert "镇初审未通过，原因：人居环境整治问题未整改到位" in tab.ui.notes_label.text()
     assert "原因：人居环境整治问题未整改到位" in tab.ui.timeline.toolTip()
     boxes.texts.clear()
@@ -355,6 +355,15 @@ def make_levels(core, levels: dict[str, int], year: int = YEAR - 1) -> dict[str,
     return ids
 
 
+def shown_targets(tab: StarsTab) -> dict[int, dict[str, str]]:
+    """What the targets table on screen says, by level: its header over each cell's text."""
+    model = tab.ui.targets_table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return {model.rows[row].status.level: {headers[c]: model.data(model.index(row, c))
+                                           for c in range(model.columnCount())}
+            for row in range(model.rowCount())}
+
+
 def test_targets_are_set_in_the_dialog_and_the_panel_equals_the_year_summary(qtbot, core, boxes):
     ids = make_levels(core, {"甲村": 5, "乙村": 4, "丙村": 3, "丁村": 2, "戊村": 2, "己村": 0})
     core.stars.set_planned(ids["丁村"], YEAR, "平安法治星", True)
@@ -380,7 +389,7 @@ def test_targets_are_set_in_the_dialog_and_the_panel_equals_the_year_summary(qtb
     assert core.stars.targets(YEAR).percents == {3: Decimal(100), 4: Decimal(70), 5: Decimal(50)}
 
     summary = core.stars.year_view(YEAR)
-    shown = tab.shown_targets()
+    shown = shown_targets(tab)
     statuses = {s.level: s for s in target_status(summary.levels, summary.targets)}
     for level in (3, 4, 5):
         status = statuses[level]
