@@ -1267,17 +1267,16 @@ class CommitmentsTab(QWidget):
     def open_categories_dialog(self) -> CategoriesDialog:
         return self._open(CategoriesDialog(self._core, self), lambda _names: self._after_change())
 
-    def open_attach_dialog(self, paths: list[str | Path] | None = None) -> AttachDialog | None:
+    def open_attach_dialog(self) -> AttachDialog | None:
         item = self.selected()
         if item is None:
             return None
-        if paths is None:
-            paths = choose_open_files(
-                self, "evidence", "选择要附加的文件（可多选）",
-                "照片和文件 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.heic *.pdf *.doc *.docx "
-                "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)")
-            if not paths:
-                return None
+        paths = choose_open_files(
+            self, "evidence", "选择要附加的文件（可多选）",
+            "照片和文件 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.heic *.pdf *.doc *.docx "
+            "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)")
+        if not paths:
+            return None
         entry = self.selected_entry() or (self._entries[-1] if self._entries else None)
         dialog = AttachDialog(self._core, item, list(paths), self._entries,
                               entry.period if entry is not None else None, self)
@@ -1286,11 +1285,10 @@ class CommitmentsTab(QWidget):
         dialog.open()
         return dialog
 
-    def open_import_dialog(self, path: str | Path | None = None) -> CommitmentImportDialog | None:
-        if path is None:
-            path = choose_open_file(self, "commitments", "选择承诺事项表", XLSX_FILTER)
-            if not path:
-                return None
+    def open_import_dialog(self) -> CommitmentImportDialog | None:
+        path = choose_open_file(self, "commitments", "选择承诺事项表", XLSX_FILTER)
+        if not path:
+            return None
         dialog = CommitmentImportDialog(self._core, path, self._import_years(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.import_count))

@@ -983,13 +983,12 @@ class ScoringTab(QWidget):
             return None
         return self._open(AdjustmentDialog(self._core, self._detail, kind, parent=self))
 
-    def open_import_dialog(self, paths: list[str] | None = None) -> ScoreImportDialog | None:
+    def open_import_dialog(self) -> ScoreImportDialog | None:
         if self._detail is None:
             return None
-        if paths is None:
-            paths = choose_open_files(self, "scores", "选择评分表（可多选）", XLSX_FILTER)
-            if not paths:
-                return None
+        paths = choose_open_files(self, "scores", "选择评分表（可多选）", XLSX_FILTER)
+        if not paths:
+            return None
         dialog = ScoreImportDialog(self._core, self._detail, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._imported)
@@ -1002,15 +1001,14 @@ class ScoringTab(QWidget):
 
     # ----- actions -----------------------------------------------------------------------------
 
-    def export_blank_sheets(self, path: str | None = None) -> str | None:
+    def export_blank_sheets(self) -> str | None:
         detail = self._detail
         if detail is None:
             return None
-        if path is None:
-            path = choose_save_file(self, "scores", "导出空白评分表", f"{detail.summary.period.label}评分表.xlsx",
-                                    XLSX_FILTER)
-            if not path:
-                return None
+        path = choose_save_file(self, "scores", "导出空白评分表", f"{detail.summary.period.label}评分表.xlsx",
+                                XLSX_FILTER)
+        if not path:
+            return None
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         try:
@@ -1024,17 +1022,16 @@ class ScoringTab(QWidget):
 
     # ----- paper: ranking sheet, certificates, notices -----------------------------------------
 
-    def export_paper(self, kind: str, path: str | None = None) -> str | None:
+    def export_paper(self, kind: str) -> str | None:
         """Export the ranking sheet, the certificates or the notices of the shown round."""
         detail = self._detail
         if detail is None:
             return None
         label, file_filter, suffix = PAPER_KINDS[kind]
-        if path is None:
-            path = choose_save_file(self, "scores", f"导出{label}", f"{detail.summary.period.label}{label}{suffix}",
-                                    file_filter)
-            if not path:
-                return None
+        path = choose_save_file(self, "scores", f"导出{label}", f"{detail.summary.period.label}{label}{suffix}",
+                                file_filter)
+        if not path:
+            return None
         if not path.lower().endswith(suffix):
             path += suffix
         try:

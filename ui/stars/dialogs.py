@@ -554,8 +554,8 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
-    def export(self, path: str | None = None) -> Path | None:
-        text = path if path is not None else self.path_edit.text().strip()
+    def export(self) -> Path | None:
+        text = self.path_edit.text().strip()
         if not text:
             show_error(self, ValidationError("请选择保存的位置"))
             return None

@@ -1384,11 +1384,10 @@ class StarsTab(QWidget):
         dialog.open()
         return dialog
 
-    def open_import_dialog(self, path: str | None = None) -> PlanImportDialog | None:
-        if path is None:
-            path = choose_open_file(self, "stars", "选择五星创建计划表", "Excel 工作簿 (*.xlsx)")
-            if not path:
-                return None
+    def open_import_dialog(self) -> PlanImportDialog | None:
+        path = choose_open_file(self, "stars", "选择五星创建计划表", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return None
         dialog = PlanImportDialog(self._core, path, self.year, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._imported(dialog.year))
@@ -1400,16 +1399,15 @@ class StarsTab(QWidget):
             self.set_year(year)
         self._after_change()
 
-    def edit_note(self, text: str | None = None) -> bool:
-        """The selected cell's note (asked for when `text` is None); an empty text clears it."""
+    def edit_note(self) -> bool:
+        """The selected cell's note, asked for; an empty text clears it."""
         unit, cell = self.selected()
         if cell is None:
             return False
-        if text is None:
-            text, accepted = QInputDialog.getMultiLineText(
-                self, "备注", f"{unit.unit_name} · {cell.star}（{cell.year}年）的备注：", cell.note)
-            if not accepted:
-                return False
+        text, accepted = QInputDialog.getMultiLineText(
+            self, "备注", f"{unit.unit_name} · {cell.star}（{cell.year}年）的备注：", cell.note)
+        if not accepted:
+            return False
         try:
             self._core.stars.set_note(unit.unit_id, cell.year, cell.star, text)
         except LsbError as exc:
@@ -1418,14 +1416,13 @@ class StarsTab(QWidget):
         self._after_change()
         return True
 
-    def attach_file(self, path: str | None = None) -> bool:
+    def attach_file(self) -> bool:
         unit, cell = self.selected()
         if cell is None:
             return False
-        if path is None:
-            path = choose_open_file(self, "evidence", "选择附件", "所有文件 (*)")
-            if not path:
-                return False
+        path = choose_open_file(self, "evidence", "选择附件", "所有文件 (*)")
+        if not path:
+            return False
         try:
             self._core.stars.attach(unit.unit_id, cell.year, cell.star, Path(path))
         except LsbError as exc:

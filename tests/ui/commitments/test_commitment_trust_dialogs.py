@@ -67,7 +67,7 @@ def reload(tab: CommitmentsTab, year: int = YEAR) -> None:
 # ----- 8: the import window -------------------------------------------------------------------
 
 
-def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, core, units, boxes, tmp_path):
+def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, core, units, boxes, tmp_path, file_dialogs):
     road = add_item(core, units[0], "硬化村内道路1.2公里", number=1)
     square = add_item(core, units[0], "新建文化广场1处", number=2)
     tab = make_tab(qtbot, core)
@@ -77,7 +77,8 @@ def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, c
         ["张五砦村", 2, "民生实事", "安装路灯50盏", "第三季度"],  # 序号 2 now says something else
         ["刘堌堆村", 1, "民生实事", "建养老服务站", ""],
     ])
-    dialog = tab.open_import_dialog(path)
+    file_dialogs.pick(path)
+    dialog = tab.open_import_dialog()
     # No 年度 column: the dialog asks; the year on screen is not taken.
     assert dialog.year() is None and dialog.year_combo.currentText() == "请选择年度"
     assert not dialog.import_button.isEnabled()
@@ -110,11 +111,12 @@ def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, c
     assert [e.action for e in core.audit.entries(f"commitment:{square.id}")][0] == "导入更新承诺事项"
 
 
-def test_a_year_column_that_disagrees_with_the_chosen_year_is_refused(qtbot, core, units, boxes, tmp_path):
+def test_a_year_column_that_disagrees_with_the_chosen_year_is_refused(qtbot, core, units, boxes, tmp_path, file_dialogs):
     tab = make_tab(qtbot, core)
     path = write_sheet(tmp_path / "年度.xlsx", [[YEAR - 1, "张五砦村", 1, "民生实事", "修路", ""]],
                        header=("年度", "村（社区）", "序号", "类别", "承诺事项", "完成时限"))
-    dialog = tab.open_import_dialog(path)
+    file_dialogs.pick(path)
+    dialog = tab.open_import_dialog()
     assert dialog.year_combo.currentText() == "按文件中的“年度”列"
     assert dialog.preview.ok and dialog.import_button.isEnabled()
     choose_year(qtbot, dialog, str(YEAR))

@@ -290,7 +290,7 @@ def test_record_progress_for_a_quarter(qtbot, core, units, tab, boxes):
     assert not tab.ui.complete_button.isEnabled() and tab.ui.reopen_button.isEnabled()
 
 
-def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, boxes, tmp_path, monkeypatch):
+def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, boxes, tmp_path, monkeypatch, file_dialogs):
     item = add_item(core, units[0], "整治坑塘 3 个")
     core.commitments.record_progress(item.id, Period(YEAR, 2), 50, "整治 2 个", date(YEAR, 6, 1))
     photo = tmp_path / "坑塘整治前后.jpg"
@@ -299,7 +299,8 @@ def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, b
     monkeypatch.setattr(commitments_tab, "open_file", lambda path, parent=None: opened.append(Path(path)) or True)
     reload(tab)
     tab.select_commitment(item.id)
-    dialog = tab.open_attach_dialog([photo])
+    file_dialogs.pick([photo])
+    dialog = tab.open_attach_dialog()
     # Attached to the quarter's entry by default (the latest one).
     assert dialog.period() == Period(YEAR, 2)
     dialog.note_edit.setText("整治前后对比")
@@ -562,7 +563,7 @@ def write_sheet(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, core, units, tab, boxes, tmp_path):
+def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
     path = write_sheet(tmp_path / "承诺.xlsx", [
         ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}.9.26", "李禛", "推进中"],
         ["刘堌堆村", 1, "民生实事", "", "1 处", "年底", "刘喆", ""],
@@ -570,7 +571,8 @@ def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, 
         ["王庄村", 1, "平安治理", "矛盾纠纷排查", "0 起", "年底", "", "差不多"],
     ])
     tab.set_year(YEAR)
-    dialog = tab.open_import_dialog(path)
+    file_dialogs.pick(path)
+    dialog = tab.open_import_dialog()
     choose_import_year(qtbot, dialog, YEAR)
     assert dialog.preview is not None and not dialog.preview.ok
     assert not dialog.import_button.isEnabled()
@@ -590,13 +592,14 @@ def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, 
     assert tab.model.rowCount() == 0
 
 
-def test_import_a_good_file(qtbot, core, units, tab, boxes, tmp_path):
+def test_import_a_good_file(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
     path = write_sheet(tmp_path / "承诺.xlsx", [
         ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}年9月26日", "李禛", "推进中"],
         ["刘堌堆村", 1, "民生实事", "建养老服务站", "1 处", "第三季度", "刘喆", ""],
     ])
     tab.set_year(YEAR)
-    dialog = tab.open_import_dialog(path)
+    file_dialogs.pick(path)
+    dialog = tab.open_import_dialog()
     # The file has no 年度 column: the year on screen is not taken silently, the dialog asks.
     assert dialog.year() is None and not dialog.import_button.isEnabled()
     assert "请先在上方选择导入年度" in dialog.summary_label.text()

@@ -26,8 +26,9 @@ def tab(qtbot, demo_core):
     return widget
 
 
-def test_the_ranking_sheet_exports_from_the_tab(tab, tmp_path: Path) -> None:
-    path = tab.export_paper("ranking", str(tmp_path / "排名"))
+def test_the_ranking_sheet_exports_from_the_tab(tab, tmp_path: Path, file_dialogs) -> None:
+    file_dialogs.pick(str(tmp_path / "排名"))
+    path = tab.export_paper("ranking")
     assert path is not None and path.endswith(".xlsx")
     sheet = load_workbook(path)["得分汇总表"]
     assert sheet["A1"].value == "清河镇2024年第一季度村党组织书记“亮赛比”逐村观摩评比得分汇总表"
@@ -35,8 +36,9 @@ def test_the_ranking_sheet_exports_from_the_tab(tab, tmp_path: Path) -> None:
     assert "已导出得分汇总表" in tab.ui.notice_label.text()
 
 
-def test_certificates_export_with_every_red_flag_name(tab, demo_core, tmp_path: Path) -> None:
-    path = tab.export_paper("certificates", str(tmp_path / "证书.pdf"))
+def test_certificates_export_with_every_red_flag_name(tab, demo_core, tmp_path: Path, file_dialogs) -> None:
+    file_dialogs.pick(str(tmp_path / "证书.pdf"))
+    path = tab.export_paper("certificates")
     text = "".join(page.extract_text() for page in PdfReader(path).pages)
     results = demo_core.rounds.results(tab.current_round_id())
     red = [r.unit.name for r in results.results if r.flag and r.flag.value == "红旗"]
@@ -92,8 +94,9 @@ def test_the_font_chooser_lists_the_chinese_fonts_found_by_name(qtbot, demo_core
     assert Path(dialog.font_path.text()) == tmp_path / "msyh.ttc"
 
 
-def test_preview_renders_and_prints_every_page_at_its_own_size(tab, tmp_path: Path) -> None:
-    path = Path(tab.export_paper("notices", str(tmp_path / "通报.pdf")))
+def test_preview_renders_and_prints_every_page_at_its_own_size(tab, tmp_path: Path, file_dialogs) -> None:
+    file_dialogs.pick(str(tmp_path / "通报.pdf"))
+    path = Path(tab.export_paper("notices"))
     sizes = page_sizes_pt(path)
     assert len(sizes) >= 2
     image = render_page(path, 0, 72)

@@ -748,12 +748,13 @@ def _flat_table(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_import_is_previewed_and_goes_in_all_at_once(qtbot, core, units, tab, tmp_path):
+def test_import_is_previewed_and_goes_in_all_at_once(qtbot, core, units, tab, tmp_path, file_dialogs):
     detail = new_round(core)
     tab.reload()
     bad = _flat_table(tmp_path / "bad.xlsx", [["王建国", "张五砦村", "基层党建", 20],
                                               ["王建国", "无名村", "基层党建", 20]])
-    dialog = tab.open_import_dialog([str(bad)])
+    file_dialogs.pick([str(bad)])
+    dialog = tab.open_import_dialog()
     assert dialog.problem_model.rowCount() >= 1
     assert "无名村" in dialog.problem_model.data(dialog.problem_model.index(0, 1))
     assert not dialog.import_button.isEnabled()
@@ -761,7 +762,8 @@ def test_import_is_previewed_and_goes_in_all_at_once(qtbot, core, units, tab, tm
 
     good = _flat_table(tmp_path / "good.xlsx", [["王建国", "张五砦村", "基层党建", "２０．５"],
                                                 ["李秀英", "王庄村", "产业发展", 18]])
-    dialog = tab.open_import_dialog([str(good)])
+    file_dialogs.pick([str(good)])
+    dialog = tab.open_import_dialog()
     assert dialog.import_button.isEnabled()
     assert "新增 2 个分数" in dialog.summary_label.text()
     with qtbot.waitSignal(tab.changed):
@@ -877,7 +879,7 @@ def test_a_new_round_says_which_units_it_left_out_as_not_yet_registered(qtbot, c
     assert "新合村" not in [u.name for u in core.rounds.get_round(summary.id).units]
 
 
-def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot, core, units, tab, tmp_path):
+def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot, core, units, tab, tmp_path, file_dialogs):
     """Issue 19, point 1: a sheet without a header found was skipped and its note dropped, so a
     judge's whole sheet went missing with 导入 enabled."""
     detail = new_round(core)
@@ -895,7 +897,8 @@ def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot
     path = tmp_path / "评分表.xlsx"
     book.save(path)
 
-    dialog = tab.open_import_dialog([str(path)])
+    file_dialogs.pick([str(path)])
+    dialog = tab.open_import_dialog()
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()
     assert dialog.problem_model.rowCount() == 1
@@ -912,7 +915,7 @@ def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot
     assert stored(core, detail) == {}
 
 
-def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core, units, tab, boxes, tmp_path):
+def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
     """Issue 19, point 3: openpyxl cut a 备注 at 32,767 characters without a word."""
     from openpyxl import load_workbook
 
@@ -921,7 +924,8 @@ def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core
     detail = new_round(core)
     core.rounds.set_visited(detail.id, detail.units[2].id, False, "因道路施工改期。" * 5000)
     tab.reload()
-    path = tab.export_paper("ranking", str(tmp_path / "排名"))
+    file_dialogs.pick(str(tmp_path / "排名"))
+    path = tab.export_paper("ranking")
     assert path is not None
     assert "1 个单元格的文字超长，已截断" in tab.ui.notice_label.text()
     assert len(boxes.texts) == 1 and "的文字超过 Excel 单元格的上限（32767 个字）" in boxes.texts[0]

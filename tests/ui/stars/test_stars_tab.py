@@ -255,7 +255,7 @@ def test_a_loss_typed_by_mistake_is_taken_back_with_a_reason(qtbot, core, boxes)
     assert not tab.ui.undo_loss_button.isVisible()
 
 
-def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, monkeypatch):
+def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, monkeypatch, file_dialogs):
     unit = make_unit(core, "张五砦村")
     tab = open_tab(qtbot, core)
     assert tab.select_cell(unit.id, STRONG)
@@ -263,7 +263,8 @@ def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, m
     source = tmp_path / "申报材料.pdf"
     source.write_bytes(b"%PDF-1.4 test")
     with qtbot.waitSignal(tab.changed):
-        assert tab.attach_file(str(source))
+        file_dialogs.pick(str(source))
+        assert tab.attach_file()
     assert tab.ui.evidence_list.count() == 1 and "申报材料.pdf" in tab.ui.evidence_list.item(0).text()
     assert "附件 1 个" in tab.view_index(unit.id, STRONG).data(Qt.ItemDataRole.ToolTipRole)
     opened = []
@@ -532,12 +533,13 @@ def write_plan(path: Path, rows: list[tuple[str, ...]]) -> Path:
     return path
 
 
-def test_a_plan_file_is_previewed_refused_with_problems_then_imported(qtbot, core, boxes, tmp_path):
+def test_a_plan_file_is_previewed_refused_with_problems_then_imported(qtbot, core, boxes, tmp_path, file_dialogs):
     first = make_unit(core, "张五砦村")
     second = make_unit(core, "王庄村")
     tab = open_tab(qtbot, core)
     path = write_plan(tmp_path / "计划.xlsx", [("张五砦村", "支部过硬星、产业兴旺星"), ("李家村", "平安法治星")])
-    dialog = tab.open_import_dialog(str(path))
+    file_dialogs.pick(str(path))
+    dialog = tab.open_import_dialog()
     assert isinstance(dialog, PlanImportDialog)
     assert not dialog.import_button.isEnabled()
     bad = dialog.model.rows[1]
@@ -568,9 +570,12 @@ def test_export_writes_the_progress_sheet_and_offers_to_open_it(qtbot, core, box
     assert not dialog.open_button.isVisible()
     dialog.paper_group.buttons()[1].setChecked(True)
     target = tmp_path / "进度表"
-    written = dialog.export(str(target))
+    dialog.path_edit.setText(str(target))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    written = dialog.written
     assert boxes.texts == []
     assert written == tmp_path / "进度表.xlsx" and written.exists()
+    assert dialog.path_edit.text() == str(written)
     assert dialog.paper == "A3"
     assert dialog.open_button.isVisible() and dialog.folder_button.isVisible()
     workbook = openpyxl.load_workbook(written)
