@@ -101,7 +101,9 @@ if [ -n "$installer" ]; then
     done
     # Asked of wine's registry itself: user.reg on disk is written later.
     app_entry() { wine_run reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\LsbDesktop' /v DisplayName 2>/dev/null | grep -q DisplayName; }
-    app_entry && echo "   ok   app-list entry (HKCU ... Uninstall\\LsbDesktop)" ||
+    # Asked a few times: on a loaded machine the first query once came back empty.
+    entry_found() { for _ in 1 2 3 4 5; do app_entry && return 0; sleep 2; done; return 1; }
+    entry_found && echo "   ok   app-list entry (HKCU ... Uninstall\\LsbDesktop)" ||
         { echo "   FAIL no app-list entry"; failures=$((failures + 1)); }
     wine_run "$target/lsb-cli.exe" --data-dir "$(win "$data")" check </dev/null >"$work/installed.out" &&
         echo "   ok   the installed lsb-cli.exe checks the data folder" ||
