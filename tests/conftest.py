@@ -1,4 +1,5 @@
-"""Shared fixtures: a real temporary data folder, an open Core, offscreen Qt."""
+"""Shared fixtures: a real temporary data folder, an open Core, the demo township built once and
+copied per test, offscreen Qt, the hypothesis profile and a folder for screenshots to look at."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A loaded machine (two cores shared by several runs) must not fail a property test by timing:
+# no deadline and no too-slow health check; the number of examples stays hypothesis's own.
+settings.register_profile("lsb", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lsb")  # pytest --hypothesis-profile=NAME still picks another
 
 # Every test runs headless; Qt reads this when the QApplication is made.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,9 +49,23 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_core(demo_template: Path, data_dir: Path):
-    """A fresh copy of the demo township in this test's own data folder."""
+def demo_data(demo_template: Path, data_dir: Path) -> Path:
+    """A fresh copy of the demo township's data folder (closed) for this test alone: what the
+    `demo` command makes (it runs the same build_demo on a newly opened Core)."""
     shutil.copytree(demo_template, data_dir)
-    opened = Core.open(data_dir)
+    return data_dir
+
+
+@pytest.fixture
+def demo_core(demo_data: Path):
+    """A fresh copy of the demo township in this test's own data folder, opened."""
+    opened = Core.open(demo_data)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where tests save pictures to be looked at: screenshots/ in this run's pytest folder
+    (pytest keeps the last three runs' folders), never a fixed system path."""
+    return tmp_path_factory.mktemp("screenshots", numbered=False)

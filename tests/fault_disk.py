@@ -8,7 +8,7 @@ import resource
 import shutil
 import signal
 import subprocess
-import uuid
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -22,8 +22,7 @@ def can_mount() -> bool:
     """Whether this user may mount a tmpfs here (root in a container usually may; others not)."""
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
-    probe = Path(f"/tmp/lsb-mount-probe-{uuid.uuid4().hex[:8]}")
-    probe.mkdir()
+    probe = Path(tempfile.mkdtemp(prefix="lsb-mount-probe-"))
     try:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(probe)],
                                  capture_output=True).returncode == 0

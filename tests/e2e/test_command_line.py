@@ -37,10 +37,12 @@ def unit_count(data_dir: Path) -> int:
 
 
 def test_demo_then_smoke_test_opens_the_window(tmp_path: Path) -> None:
+    """The one test that builds the demo with the real `demo` command; the others copy the
+    session's demo folder (the `demo_data` fixture)."""
     data = tmp_path / "data"
     created = run("demo", data_dir=data)
     assert created.returncode == 0, created.stderr
-    assert "清河镇" in created.stdout
+    assert "清河镇" in created.stdout and unit_count(data) == 24
     smoke = run("--smoke-test", data_dir=data)
     assert smoke.returncode == 0, smoke.stderr
     lines = smoke.stdout.strip().splitlines()
@@ -48,16 +50,15 @@ def test_demo_then_smoke_test_opens_the_window(tmp_path: Path) -> None:
     assert lines[-1].isdigit() and int(lines[-1]) > 0
 
 
-def test_data_dir_is_accepted_after_the_command(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    result = run("demo", "--data-dir", str(data))
+def test_data_dir_is_accepted_after_the_command(demo_data: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "名册.xlsx"
+    result = run("villages", "export", str(exported), "--data-dir", str(demo_data))
     assert result.returncode == 0, result.stderr
-    assert unit_count(data) == 24
+    assert "已导出 24 个村（社区）" in result.stdout and exported.is_file()
 
 
-def test_check_backup_and_restore(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert run("demo", data_dir=data).returncode == 0
+def test_check_backup_and_restore(demo_data: Path, tmp_path: Path) -> None:
+    data = demo_data
     check = run("check", "--json", data_dir=data)
     assert check.returncode == 0, check.stderr
     report = json.loads(check.stdout)
@@ -82,9 +83,8 @@ def test_check_backup_and_restore(tmp_path: Path) -> None:
     assert "恢复前的数据已备份到" in restored.stdout
 
 
-def test_roster_export_and_reimport_changes_nothing(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert run("demo", data_dir=data).returncode == 0
+def test_roster_export_and_reimport_changes_nothing(demo_data: Path, tmp_path: Path) -> None:
+    data = demo_data
     exported = tmp_path / "名册.xlsx"
     result = run("villages", "export", str(exported), data_dir=data)
     assert result.returncode == 0, result.stderr
@@ -96,9 +96,8 @@ def test_roster_export_and_reimport_changes_nothing(tmp_path: Path) -> None:
     assert "新增 0 个，更新 0 个，无变化 24 个" in again.stdout
 
 
-def test_bad_roster_is_refused_with_chinese_reasons_and_writes_nothing(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert run("demo", data_dir=data).returncode == 0
+def test_bad_roster_is_refused_with_chinese_reasons_and_writes_nothing(demo_data: Path, tmp_path: Path) -> None:
+    data = demo_data
     roster = tmp_path / "坏名册.xlsx"
     book = Workbook()
     sheet = book.active
@@ -127,9 +126,8 @@ def test_a_second_instance_on_the_same_data_is_refused(tmp_path: Path) -> None:
     assert "另一个亮赛比桌面版正在使用" in result.stderr
 
 
-def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert run("demo", data_dir=data).returncode == 0
+def test_a_newer_database_is_refused_and_left_alone(demo_data: Path, tmp_path: Path) -> None:
+    data = demo_data
     connection = sqlite3.connect(data / "lsb.db")
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     connection.commit()
@@ -150,9 +148,8 @@ def test_bad_arguments_exit_2_in_chinese(tmp_path: Path) -> None:
     assert "没有这个文件.xlsx" in missing.stderr
 
 
-def test_screenshot_writes_a_picture_of_the_window(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert run("demo", data_dir=data).returncode == 0
+def test_screenshot_writes_a_picture_of_the_window(demo_data: Path, tmp_path: Path) -> None:
+    data = demo_data
     picture = tmp_path / "window.png"
     result = run("--screenshot", str(picture), "--tab", "村（社区）", data_dir=data)
     assert result.returncode == 0, result.stderr

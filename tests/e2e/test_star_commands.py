@@ -25,19 +25,10 @@ def counts(data: Path) -> tuple[int, int, int]:
                      for table in ("star_cells", "star_steps", "audit_log"))
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    """The demo township made by the real `demo` command (stars added when the command does
-    not make them yet)."""
-    data = tmp_path_factory.mktemp("stars") / "data"
-    created = run("demo", data_dir=data)
-    assert created.returncode == 0, created.stderr
-    with Core.open(data) as core:
-        if not core.stars.years():
-            from lsb_desktop.demo.stars import build_demo_stars
-
-            build_demo_stars(core)
-    return data
+@pytest.fixture
+def demo_folder(demo_data: Path) -> Path:
+    """A fresh copy of the demo township (stars included), as the `demo` command makes it."""
+    return demo_data
 
 
 def test_summary_json_matches_the_year_view(demo_folder: Path) -> None:

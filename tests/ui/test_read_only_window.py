@@ -42,7 +42,8 @@ def read_only_core(disk: SmallDisk):
     core.close()  # before the folder is made writable again and unmounted
 
 
-def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(qtbot, read_only_core, boxes) -> None:
+def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(qtbot, read_only_core, boxes,
+                                                                         screenshots) -> None:
     core = read_only_core
     window = MainWindow(core, AppConfig(data_dir=core.data_dir))
     qtbot.addWidget(window)
@@ -52,7 +53,7 @@ def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(qtbot, 
     assert window.read_only_label.isVisible() and window.read_only_label.text() == READ_ONLY_NOTE
     assert READ_ONLY in window.read_only_label.toolTip()
     assert window.unit_count() == 1  # the data is there to look at
-    window.grab().save("/tmp/lsb-read-only-window.png")
+    window.grab().save(str(screenshots / "lsb-read-only-window.png"))
 
     assert window.announce_read_only() and not window.announce_read_only()  # said once
     (said,) = boxes.texts
@@ -86,10 +87,10 @@ def test_a_chart_saved_into_a_read_only_folder_is_a_message_and_leaves_nothing(q
     assert list(target.iterdir()) == []
 
 
-def test_the_restore_dialog_states_the_keep_rule(qtbot, core) -> None:
+def test_the_restore_dialog_states_the_keep_rule(qtbot, core, screenshots) -> None:
     dialog = RestoreDialog(core)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.keep_rule_label.text() == KEEP_RULE_TEXT
     assert KEEP_RULE_TEXT.startswith("保留规则：最近 30 份和最近 7 天的全部备份；30 天内每天最后一份；一年内每月最后一份；")
-    dialog.grab().save("/tmp/lsb-restore-dialog.png")
+    dialog.grab().save(str(screenshots / "lsb-restore-dialog.png"))

@@ -4,7 +4,6 @@ projector and laptop sizes, on the demo data's newest round."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -30,8 +29,6 @@ from ui.meeting.show import (
 from ui.scoring.tab import ScoringTab
 
 pytestmark = pytest.mark.gui
-
-SCREENSHOTS = Path("/tmp")
 
 
 @pytest.fixture
@@ -215,7 +212,7 @@ def test_a_draft_round_says_so_and_leaves_out_units_not_visited(qtbot, demo_core
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
-def test_screenshots_at_projector_and_laptop_sizes(qtbot, demo_core, newest, width, height):
+def test_screenshots_at_projector_and_laptop_sizes(qtbot, demo_core, newest, width, height, screenshots):
     window = MeetingWindow(demo_core, newest, show_judges=True)
     qtbot.addWidget(window)
     window.resize(width, height)
@@ -226,7 +223,7 @@ def test_screenshots_at_projector_and_laptop_sizes(qtbot, demo_core, newest, wid
     window.go_to(next(i for i, s in enumerate(window.slides)
                       if isinstance(s, RankingSlide) and s.step.phase is Phase.RED))
     assert any(r.flag is Flag.RED for r in window.visible_rows)
-    path = SCREENSHOTS / f"meeting-{width}.png"
+    path = screenshots / f"meeting-{width}.png"
     assert window.grab().save(str(path))
     image = QImage(str(path))
     assert (image.width(), image.height()) == (width, height)
@@ -234,7 +231,7 @@ def test_screenshots_at_projector_and_laptop_sizes(qtbot, demo_core, newest, wid
     for name, step in (("title", 0), ("black", 1), ("winner", ranking_steps(window)[-1]),
                        ("black-summary", window.step_count - 1)):
         window.go_to(step)
-        assert window.grab().save(str(SCREENSHOTS / f"meeting-{width}-{name}.png"))
+        assert window.grab().save(str(screenshots / f"meeting-{width}-{name}.png"))
 
 
 def test_the_scoring_tab_opens_meeting_mode_for_the_shown_round(qtbot, demo_core):

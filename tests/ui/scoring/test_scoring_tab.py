@@ -41,7 +41,6 @@ SCHEME_100 = Scheme((
     Component("实地观摩", Decimal("0.7"), (Criterion("党建工作", Decimal(100)), Criterion("乡村振兴", Decimal(100)))),
     Component("擂台比武", Decimal("0.3"), (Criterion("现场述职", Decimal(100)),)),
 ))
-SCREENSHOTS = Path("/tmp")
 
 
 class Answers:
@@ -824,7 +823,7 @@ def _not_blank(path: Path) -> bool:
     return len(colours) > 5
 
 
-def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tmp_path):
+def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tmp_path, screenshots):
     core = demo_core
     # A round being scored this quarter, beside the demo's finalised history.
     detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="", judges=(
@@ -846,20 +845,20 @@ def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tm
     assert _not_blank(whole)
     tab.show_page(PAGE_SCORES)
     tab.grid.select_judge(detail.judges[6].id)
-    assert tab.grab().save(str(SCREENSHOTS / "scoring-scores.png"))
+    assert tab.grab().save(str(screenshots / "scoring-scores.png"))
     tab.show_page(PAGE_RESULTS)
     assert tab.results_model.rowCount() == len(detail.units)
-    assert tab.grab().save(str(SCREENSHOTS / "scoring-results.png"))
+    assert tab.grab().save(str(screenshots / "scoring-results.png"))
     tab.show_page(PAGE_COMPLETENESS)
-    assert tab.grab().save(str(SCREENSHOTS / "scoring-completeness.png"))
+    assert tab.grab().save(str(screenshots / "scoring-completeness.png"))
     # A finalised demo round with its banner.
     final = next(s for s in core.rounds.list_rounds() if s.status is RoundStatus.FINAL)
     tab.select_round(final.id)
     tab.show_page(PAGE_RESULTS)
     assert tab.ui.final_banner.isVisible()
-    assert tab.grab().save(str(SCREENSHOTS / "scoring-final.png"))
+    assert tab.grab().save(str(screenshots / "scoring-final.png"))
     for name in ("scores", "results", "completeness", "final"):
-        assert _not_blank(SCREENSHOTS / f"scoring-{name}.png")
+        assert _not_blank(screenshots / f"scoring-{name}.png")
 
 
 def test_a_new_round_says_which_units_it_left_out_as_not_yet_registered(qtbot, core, units, tab, boxes):

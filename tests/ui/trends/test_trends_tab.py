@@ -486,8 +486,8 @@ def test_the_export_menu_offers_the_sizes_and_asks_where_to_save(qtbot, tab, tmp
     assert tab.chart_export.export(1920, 1080) is None
 
 
-def test_exports_of_every_chart_of_the_demo_for_looking_at(qtbot, tab) -> None:
-    """Writes /tmp/trend-*.png (1920×1080) from the demo township, to be looked at."""
+def test_exports_of_every_chart_of_the_demo_for_looking_at(qtbot, tab, screenshots) -> None:
+    """Writes trend-*.png (1920×1080) from the demo township into `screenshots`, to be looked at."""
     open_tab(qtbot, tab)
     names = {u.name: u.unit_id for u in tab.trend.units}
     tab.choose([names[n] for n in ("张五砦村", "西杨庄村", "白沙村", "牛王庙村")])
@@ -496,11 +496,11 @@ def test_exports_of_every_chart_of_the_demo_for_looking_at(qtbot, tab) -> None:
     outputs = {PAGE_SCORE: "score", PAGE_RANK: "rank", PAGE_BREAKDOWN: "breakdown", PAGE_FLAGS: "flags"}
     for page, name in outputs.items():
         tab.ui.pages.setCurrentIndex(page)
-        assert_png(tab.chart_export.export(1920, 1080, f"/tmp/trend-{name}.png"), 1920, 1080)
+        assert_png(tab.chart_export.export(1920, 1080, str(screenshots / f"trend-{name}.png")), 1920, 1080)
     tab.breakdown_chart.set_mode(BreakdownChart.CRITERIA)
     tab.ui.pages.setCurrentIndex(PAGE_BREAKDOWN)
-    assert_png(tab.chart_export.export(1920, 1080, "/tmp/trend-breakdown-criteria.png"), 1920, 1080)
-    tab.grab().save("/tmp/trend-tab.png")
+    assert_png(tab.chart_export.export(1920, 1080, str(screenshots / "trend-breakdown-criteria.png")), 1920, 1080)
+    tab.grab().save(str(screenshots / "trend-tab.png"))
 
 
 # ---------------------------------------------------------------------------- the main window
