@@ -18,7 +18,6 @@ ensure_wine
 ensure_python_base
 
 VERSION="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' "$REPO/pyproject.toml")"
-APP_NAME="亮赛比桌面版"
 requirements="$CACHE/build-requirements.txt"
 { runtime_requirements; echo "pyinstaller>=6.10,<7"; } >"$requirements"
 make_env python-build "$requirements"
@@ -32,18 +31,7 @@ mkdir -p "$REPO/dist/windows" "$CACHE/pyinstaller-work"
 bundle="$REPO/dist/windows/$APP_NAME"
 [ -f "$bundle/$APP_NAME.exe" ] && [ -f "$bundle/lsb-cli.exe" ] || { echo "错误：PyInstaller 没有生成两个 exe" >&2; exit 1; }
 
-sign() {
-    [ -n "${LSB_SIGN_PKCS12:-}" ] || return 0
-    ensure_debs osslsigncode
-    local file="$1" args=(sign -pkcs12 "$LSB_SIGN_PKCS12" -h sha256 -n "$APP_NAME" -in "$1" -out "$1.signed")
-    [ -n "${LSB_SIGN_PASSWORD:-}" ] && args+=(-pass "$LSB_SIGN_PASSWORD")
-    [ -n "${LSB_SIGN_TIMESTAMP:-}" ] && args+=(-ts "$LSB_SIGN_TIMESTAMP")
-    osslsigncode "${args[@]}" >/dev/null
-    mv "$1.signed" "$file"
-    echo "   signed $(basename "$file")"
-}
-sign "$bundle/$APP_NAME.exe"
-sign "$bundle/lsb-cli.exe"
+bash "$HERE/sign.sh" "$bundle/$APP_NAME.exe" "$bundle/lsb-cli.exe"
 
 say "NSIS installer"
 installer="$REPO/dist/installer/$APP_NAME-安装程序-$VERSION.exe"
@@ -54,7 +42,7 @@ numeric="$(python3 -c 'import sys; n = (sys.argv[1].split(".") + ["0"] * 4)[:4];
 makensis -V2 -INPUTCHARSET UTF8 \
     "-DAPP_VERSION=$VERSION" "-DAPP_VERSION_NUMERIC=$numeric" "-DBUNDLE=$bundle" \
     "-DOUTFILE=$installer" "-DICON=$REPO/resources/app.ico" "$HERE/installer.nsi"
-sign "$installer"
+bash "$HERE/sign.sh" "$installer"
 
 megabytes() { awk -v b="$1" 'BEGIN { printf "%.1f MB (%.1f MiB)", b / 1e6, b / 1048576 }'; }
 installer_size=$(stat -c %s "$installer")

@@ -5,6 +5,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$REPO/packaging/windows"
+APP_NAME="亮赛比桌面版"
 CACHE="${LSB_WINDOWS_CACHE:-$HOME/.cache/lsb-windows}"
 export WINEPREFIX="$CACHE/wineprefix"
 export WINEDEBUG="${WINEDEBUG:--all}"
