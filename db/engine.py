@@ -174,7 +174,7 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
-    def upgrade(self, before: Callable[[RevisionState], None] | None = None) -> RevisionState:
+    def upgrade(self, before: Callable[[RevisionState], object] | None = None) -> RevisionState:
         """Bring the file to the head revision; `before` runs first when there is work to do
         (the caller takes its backup there). Raises DatabaseTooNew / NotOurDatabase."""
         state = file_revision(self.path)

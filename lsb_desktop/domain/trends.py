@@ -4,11 +4,11 @@ mean, lowest and highest total per quarter (what the trend charts draw)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
@@ -16,6 +16,8 @@ from lsb_desktop.domain.scoring import Flag
 NOT_VISITED = "本季度未观摩"
 NOT_TAKING_PART = "未参加本季度评比"
 VETO = "一票否决"
+
+_Name = TypeVar("_Name", bound=Hashable)  # a name, or a (component, criterion) pair
 
 
 def veto_reason_of(notes: Sequence[str]) -> str:
@@ -317,9 +319,9 @@ def criterion_mean(hundredths_sum: int, count: int) -> Fraction:
     return Fraction(hundredths_sum, 100 * count)
 
 
-def merge_names(groups: Iterable[Sequence[str]]) -> tuple[str, ...]:
+def merge_names(groups: Iterable[Sequence[_Name]]) -> tuple[_Name, ...]:
     """Names in the order first met, each once."""
-    seen: dict[str, None] = {}
+    seen: dict[_Name, None] = {}
     for group in groups:
         for name in group:
             seen.setdefault(name, None)

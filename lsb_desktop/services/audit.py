@@ -11,9 +11,10 @@ import getpass
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -81,7 +82,7 @@ def record_many(session: Session, entries: list[tuple[str, str, object, object, 
 
 
 def _chain(session: Session, entries: list[tuple[str, str, str, str, str, str | None]],
-           seals: list[tuple[int, int, str]] = ()) -> None:
+           seals: Sequence[tuple[int, int, str]] = ()) -> None:
     """Write entries (action, entity, old, new, reason, facts) after the chain's last one, then
     one seal entry per (round, version, digest); move the chain's head."""
     last = session.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
@@ -149,7 +150,7 @@ def latest_seal(session: Session, round_id: int) -> SealEntry | None:
 
 
 @event.listens_for(Session, "after_flush")
-def _note_flushed(session: Session, _context) -> None:
+def _note_flushed(session: Session, _context: object) -> None:
     touched = session.info.get(_TOUCHED)
     if touched is None:
         touched = session.info[_TOUCHED] = ledger.Touched()
@@ -209,7 +210,8 @@ def write_baseline(database: Database) -> bool:
         connection = session.connection()
         facts = ledger.all_facts(connection)
         finals = [row["id"] for key, row in facts.items() if key.startswith("rounds:") and row["status"] == "final"]
-        seals = [(round_id, *ledger.round_seal(connection, round_id)) for round_id in sorted(finals)]
+        seals = [(round_id, *seal) for round_id in sorted(finals)
+                 if (seal := ledger.round_seal(connection, round_id)) is not None]  # all are: finals
         session.delete(setting)
         session.flush()
         session.info.pop(_TOUCHED, None)
@@ -424,11 +426,11 @@ class AuditService:
         with self._db.session() as session:
             names = Names(session)
             # Plain rows rather than ORM objects: the walk takes a third of the time.
-            rows = session.connection().exec_driver_sql(
+            rows: Sequence[Any] = session.connection().exec_driver_sql(  # plain driver rows
                 "SELECT id, at, operator, action, entity, old, new, reason, facts, prev_hash, hash"
                 " FROM audit_log ORDER BY id").fetchall()
             for raw in rows:
-                r = _Row(*raw[:1], _moment(raw[1]), *raw[2:])
+                r = _Row(raw[0], _moment(raw[1]), *raw[2:])
                 expected = (_digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
                             if r.at is not None else "")
                 if r.prev_hash != prev_hash:
@@ -457,11 +459,11 @@ class AuditService:
         round against its latest seal and each seal entry's 校验码."""
         with self._db.session() as session:
             connection = session.connection()
-            recorded: ledger.Facts = {}
+            recorded: ledger.Rows = {}
             problems: list[ledger.Difference] = []
             seals: list[ledger.Seal] = []
             baselines: list[str] = []
-            rows = connection.exec_driver_sql(
+            rows: Sequence[Any] = connection.exec_driver_sql(  # plain driver rows
                 "SELECT id, at, action, entity, new, prev_hash, facts FROM audit_log ORDER BY id").fetchall()
             for entry, at, action, entity, new, prev_hash, facts in rows:
                 when = str(at)[:19]
@@ -493,8 +495,9 @@ class AuditService:
                             "seal_code", f"审计日志第 {entry} 条（{when}）的封存记录与它的校验码 {code} 对不上"))
             stored = ledger.all_facts(connection)
             units: dict[int, str] = {}
-            for unit_id, name in connection.exec_driver_sql(
-                    "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id"):
+            versions: Iterable[Any] = connection.exec_driver_sql(  # plain driver rows
+                "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id")
+            for unit_id, name in versions:
                 units[unit_id] = name  # the latest version wins
             rows_recorded = {k: v for k, v in recorded.items() if not k.startswith(ledger.SEAL_PREFIX)}
             namer = ledger.Namer(rows_recorded, stored, units)

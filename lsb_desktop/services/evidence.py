@@ -6,6 +6,7 @@ once and a file can never be half-replaced. The database row says which item it 
 
 from __future__ import annotations
 
+import builtins  # EvidenceStore.list shadows list in the class body
 import hashlib
 import os
 import re
@@ -128,7 +129,7 @@ class EvidenceStore:
             raise NotFoundError(f"找不到编号为 {evidence_id} 的附件")
         return self._to_file(record)
 
-    def counts(self, session: Session, owners: list[str]) -> dict[str, int]:
+    def counts(self, session: Session, owners: builtins.list[str]) -> dict[str, int]:
         result: dict[str, int] = {}
         for owner in session.scalars(select(EvidenceFileRecord.owner).where(EvidenceFileRecord.owner.in_(owners))):
             result[owner] = result.get(owner, 0) + 1
@@ -165,11 +166,11 @@ class EvidenceStore:
             raise ValidationError(f"无法准备附件“{record.original_name}”供查看：{exc.strerror or exc}") from None
         return target
 
-    def verify(self, session: Session) -> list[str]:
+    def verify(self, session: Session) -> builtins.list[str]:
         """Problems for `check`: evidence files missing or changed since they were attached."""
         return self.check_files(session)[1]
 
-    def check_files(self, session: Session) -> tuple[int, list[str]]:
+    def check_files(self, session: Session) -> tuple[int, builtins.list[str]]:
         """(files checked, problems); each problem names the file as the clerk called it and
         what it belongs to (the village, the year and item, the quarter, the star)."""
         names = Names(session)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -57,6 +58,8 @@ BASELINE_KEY = "audit.baseline"
 GENERIC_ACTION = "保存数据"
 
 Facts = dict[str, dict | None]
+# Every row present (no None): what the file holds, or what the log recorded of it.
+Rows = dict[str, dict]
 
 
 def fact_key(table: str, pk: Iterable[object]) -> str:
@@ -85,9 +88,9 @@ def _key_of(table: str, row: Mapping) -> str:
     return fact_key(table, (row[c] for c in TRACKED[table]))
 
 
-def all_facts(connection: Connection) -> Facts:
+def all_facts(connection: Connection) -> Rows:
     """Every tracked row in the file, keyed like the log's facts."""
-    facts: Facts = {}
+    facts: Rows = {}
     for table in TRACKED:
         for row in _rows(connection, f'SELECT * FROM "{table}"'):
             facts[_key_of(table, row)] = row
@@ -135,7 +138,7 @@ class Touched:
     components: set[int] = field(default_factory=set)
 
 
-def note_objects(touched: Touched, objects: Iterable[object]) -> None:
+def note_objects(touched: Touched, objects: Iterable[Any]) -> None:
     """Record the tracked ORM objects among `objects` (after a flush: keys are assigned)."""
     for obj in objects:
         table = getattr(type(obj), "__tablename__", None)
@@ -165,9 +168,9 @@ def rounds_touched(connection: Connection, touched: Touched) -> set[int]:
 # ----- seals -----------------------------------------------------------------------------------
 
 
-def round_scope(connection: Connection, round_id: int) -> Facts:
+def round_scope(connection: Connection, round_id: int) -> Rows:
     """The facts a round's seal covers."""
-    facts: Facts = {}
+    facts: Rows = {}
     for row in _rows(connection, 'SELECT * FROM "rounds" WHERE id = ?', (round_id,)):
         facts[_key_of("rounds", row)] = row
     for table in ROUND_TABLES:
@@ -271,7 +274,7 @@ def _shown(column: str, value: object) -> str:
 class Namer:
     """Names rows by what the log recorded (the trustworthy side), the file's rows otherwise."""
 
-    def __init__(self, recorded: Facts, stored: Facts, unit_names: Mapping[int, str]) -> None:
+    def __init__(self, recorded: Rows, stored: Rows, unit_names: Mapping[int, str]) -> None:
         self._recorded = recorded
         self._stored = stored
         self._units = unit_names
@@ -296,7 +299,7 @@ class Namer:
     def describe(self, key: str, row: Mapping) -> tuple[str, dict[str, str]]:
         """(what the row is, in words; the fields that say so, for --json)."""
         table, pk = _split(key)
-        get = row.get
+        get: Callable[[str], Any] = row.get  # a row as SQLite gave it: values of any type
         if table == "rounds":
             return f"评比“{self.round(int(pk))}”", {"round": self.round(int(pk))}
         if table in ROUND_TABLES or table == "round_criteria":
@@ -377,13 +380,14 @@ def _changed_fields(old: Mapping, new: Mapping) -> list[str]:
     return [c for c in sorted(set(old) | set(new), key=lambda c: (c not in LABELS, c)) if old.get(c) != new.get(c)]
 
 
-def compare(recorded: Facts, stored: Facts, namer: Namer) -> list[Difference]:
+def compare(recorded: Rows, stored: Rows, namer: Namer) -> list[Difference]:
     differences = []
     for key in sorted(set(recorded) | set(stored), key=_order):
         old, new = recorded.get(key), stored.get(key)
         if old == new:
             continue
         if new is None:
+            assert old is not None  # both None are equal, skipped above
             what, fields = namer.describe(key, old)
             differences.append(Difference("removed", f"{what}已被删除（审计日志中有这条记录，数据中没有）", fields))
         elif old is None:

@@ -4,6 +4,8 @@ names were cleaned, or written into the file by hand), and two units whose names
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -38,8 +40,9 @@ def name_problems(connection: Connection) -> list[str]:
                 problems.append(f"{what}“{strip_invisible(value)}”中有看不见的字符（{_codes(value)}），看起来和"
                                 f"“{strip_invisible(value)}”一样却不是同一个名称：请在{where}中改正")
     latest: dict[int, str] = {}
-    for unit_id, name in connection.exec_driver_sql(
-            "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id"):
+    versions: Iterable[Any] = connection.exec_driver_sql(  # plain driver rows
+        "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id")
+    for unit_id, name in versions:
         latest[unit_id] = name
     alike: dict[str, list[str]] = defaultdict(list)
     for name in latest.values():

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from lsb_desktop.domain.paper import PaperData
 from lsb_desktop.domain.rounds import RoundAdjustment
@@ -28,7 +29,7 @@ class PaperService:
             return ""
         return "尚未设置乡镇名称或党委名称，使用“XX镇”“中共XX镇委员会”代替（在 文件 → 乡镇信息 中设置）"
 
-    def data(self, round_id: int, tie_policy: TiePolicy | None | str = "round") -> PaperData:
+    def data(self, round_id: int, tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
         """The round's paper, with each unit's 加分/扣分/一票否决 and their reasons for 备注."""
         township = self._settings.township()
         data = self._rounds.paper_data(round_id, township.township_or_placeholder,
@@ -38,21 +39,24 @@ class PaperService:
             by_unit[adjustment.round_unit_id].append(adjustment)
         return replace(data, adjustments={unit: tuple(items) for unit, items in by_unit.items()})
 
-    def export_ranking(self, round_id: int, path: Path, tie_policy: TiePolicy | None | str = "round") -> PaperData:
+    def export_ranking(self, round_id: int, path: Path,
+                       tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
         from lsb_desktop.io.ranking_sheet import write_ranking_sheet  # openpyxl: when first used
 
         data = self.data(round_id, tie_policy)
         write_ranking_sheet(Path(path), data)
         return data
 
-    def export_certificates(self, round_id: int, path: Path, tie_policy: TiePolicy | None | str = "round",
+    def export_certificates(self, round_id: int, path: Path,
+                            tie_policy: TiePolicy | None | Literal["round"] = "round",
                             progress: Progress | None = None) -> int:
         from lsb_desktop.io.certificates import write_certificates  # reportlab: when first used
 
         return write_certificates(Path(path), self.data(round_id, tie_policy), self._settings.certificates(),
                                   progress)
 
-    def export_notices(self, round_id: int, path: Path, tie_policy: TiePolicy | None | str = "round",
+    def export_notices(self, round_id: int, path: Path,
+                       tie_policy: TiePolicy | None | Literal["round"] = "round",
                        progress: Progress | None = None) -> int:
         from lsb_desktop.io.certificates import write_notices
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -166,7 +167,8 @@ SCORE_ACTIONS = ("评分", "撤销评分", "重做评分")
 
 
 class RoundService:
-    def __init__(self, database: Database, villages: VillageService, backup=None) -> None:
+    def __init__(self, database: Database, villages: VillageService,
+                 backup: Callable[[str], object] | None = None) -> None:
         self._db = database
         self._villages = villages
         self._backup = backup  # callable(reason) taking a backup before a bulk import
@@ -557,11 +559,11 @@ class RoundService:
 
     # ----- results ---------------------------------------------------------------------------
 
-    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | str = "round",
+    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | Literal["round"] = "round",
                  decisions: Sequence[TieDecision] | None = None) -> RoundResults:
         detail = loaded.detail
         rules = detail.rules
-        policy = rules.tie_policy if tie_policy == "round" else tie_policy
+        policy = rules.tie_policy if isinstance(tie_policy, str) else tie_policy
         totals_of = self._judge_totals(session, loaded)
         adjustments: dict[int, list[AdjustmentRecord]] = defaultdict(list)
         for record in session.scalars(select(AdjustmentRecord).where(AdjustmentRecord.round_id == detail.id)):
@@ -606,11 +608,13 @@ class RoundService:
                 for note in score.notes:
                     if note not in notes:
                         notes.append(note)
-            bonus = sum((a.amount for a in adjustments[unit.id] if a.kind == "bonus"), Decimal(0))
-            deduction = sum((a.amount for a in adjustments[unit.id] if a.kind == "deduction"), Decimal(0))
+            # A bonus or a deduction has an amount, a veto none (a check constraint keeps it so).
+            priced = [(a.kind, a.amount, a.reason) for a in adjustments[unit.id] if a.amount is not None]
+            bonus = sum((amount for kind, amount, _ in priced if kind == "bonus"), Decimal(0))
+            deduction = sum((amount for kind, amount, _ in priced if kind == "deduction"), Decimal(0))
             veto = [a.reason for a in adjustments[unit.id] if a.kind == "veto"]
-            applied = [Adjustment(AdjustmentKind.BONUS if a.kind == "bonus" else AdjustmentKind.DEDUCTION,
-                                  a.amount, a.reason) for a in adjustments[unit.id] if a.kind != "veto"]
+            applied = [Adjustment(AdjustmentKind.BONUS if kind == "bonus" else AdjustmentKind.DEDUCTION,
+                                  amount, reason) for kind, amount, reason in priced]
             if veto:
                 notes.append(f"{NOTE_VETO}：{veto[0]}")
             value = composite(detail.scheme, components, applied)
@@ -628,9 +632,9 @@ class RoundService:
                 tie_notes[name].append(f"{NOTE_TIE}：{decision.describe(given)}")
         results = []
         for item in ranked:
-            unit, components, judges_count, notes, bonus, deduction, veto_reason, basis = partial[item.unit]
+            unit, components, judges_count, unit_notes, bonus, deduction, veto_reason, basis = partial[item.unit]
             results.append(UnitResult(unit, item.rank, item.entry.composite, components, judges_count,
-                                      flags.flag_of(item.unit) if flags else None, notes + tuple(tie_notes[item.unit]),
+                                      flags.flag_of(item.unit) if flags else None, unit_notes + tuple(tie_notes[item.unit]),
                                       bonus, deduction, veto_reason, basis))
         return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
                             flags.ties if flags else (), tuple(missing), False,
@@ -754,7 +758,7 @@ class RoundService:
             criteria_count[component.name] = len(component.criteria)
         rows = session.execute(
             select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id,
-                   func.sum(ScoreRecord.points, type_=Integer), func.count())
+                   func.sum(type_coerce(ScoreRecord.points, Integer)), func.count())
             .join(RoundCriterionRecord, RoundCriterionRecord.id == ScoreRecord.criterion_id)
             .where(ScoreRecord.round_id == loaded.detail.id)
             .group_by(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id))
@@ -780,7 +784,7 @@ class RoundService:
                         totals[key] = JudgeTotal(totals[key].total, missing)
         return totals
 
-    def results(self, round_id: int, tie_policy: TiePolicy | None | str = "round") -> RoundResults:
+    def results(self, round_id: int, tie_policy: TiePolicy | None | Literal["round"] = "round") -> RoundResults:
         """Live results for a draft; for a finalised round the stored snapshot (latest version).
         `tie_policy` overrides the round's own setting for this computation ("round": keep it)."""
         with self._db.session() as session:
@@ -902,7 +906,7 @@ class RoundService:
     # ----- paper --------------------------------------------------------------------------------
 
     def paper_data(self, round_id: int, township: str, committee: str,
-                   tie_policy: TiePolicy | None | str = "round") -> PaperData:
+                   tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
         """Everything the ranking sheet, certificates and notices are printed from."""
         with self._db.session() as session:
             loaded = self._load(session, round_id)

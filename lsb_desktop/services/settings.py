@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from db.engine import Database
 from db.models import SettingRecord
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import ValidationError
+
+if TYPE_CHECKING:
+    from lsb_desktop.domain.paper_settings import CertificateSettings
 
 PLACEHOLDER_TOWNSHIP = "XX镇"
 PLACEHOLDER_COMMITTEE = "中共XX镇委员会"
@@ -61,7 +65,7 @@ class SettingsService:
                 session.merge(SettingRecord(key=key, value=values[field]))
         return TownshipSettings(**values)
 
-    def certificates(self):
+    def certificates(self) -> CertificateSettings:
         """The certificate and notice settings (wording, page, offsets, fonts), or the defaults."""
         from lsb_desktop.domain.paper_settings import CertificateSettings
 
@@ -71,7 +75,7 @@ class SettingsService:
             return CertificateSettings()
         return CertificateSettings.from_dict(json.loads(stored.value))
 
-    def save_certificates(self, settings):
+    def save_certificates(self, settings: CertificateSettings) -> CertificateSettings:
         with self._db.session() as session, session.begin():
             session.merge(SettingRecord(key=CERTIFICATE_KEY,
                                         value=json.dumps(settings.to_dict(), ensure_ascii=False)))

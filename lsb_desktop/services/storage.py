@@ -7,12 +7,15 @@ import os
 import secrets
 import shutil
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import ExceptionContext
 
 from db import backup as backups
 from db.engine import (
@@ -28,6 +31,9 @@ from lsb_desktop.config import DataPaths
 from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.errors import LockedError, StorageError, ValidationError, is_read_only_refusal, os_reason
 from lsb_desktop.services.location import location_warning
+
+if TYPE_CHECKING:
+    from lsb_desktop.services.ledger import LedgerCheck
 
 REASON_LABELS = {
     "initial": "新建数据时备份",
@@ -69,7 +75,7 @@ def sealed_results(backup: Path) -> dict[str, str] | None:
     return {entity: digest for entity, digest in rows}
 
 
-def finalised_restore_points(found, doomed) -> set[Path]:
+def finalised_restore_points(found: Sequence[backups.BackupFile], doomed: Sequence[backups.BackupFile]) -> set[Path]:
     """The backups kept for good besides the age rule: a backup after which the finalised results
     in force change (a round finalised, corrected, or data restored) is the last restore point
     before that change, and the last one of the results it holds. `found` is every backup newest
@@ -78,7 +84,7 @@ def finalised_restore_points(found, doomed) -> set[Path]:
     doomed_paths = {b.path for b in doomed}
     seen: dict[Path, dict[str, str] | None] = {}
 
-    def seals(backup) -> dict[str, str] | None:
+    def seals(backup: backups.BackupFile) -> dict[str, str] | None:
         if backup.path not in seen:
             seen[backup.path] = sealed_results(backup.path)
         return seen[backup.path]
@@ -239,7 +245,7 @@ TABLE_LABELS = {
 _HINT_COLUMNS = ("name", "person", "title", "content", "original_name", "star")
 
 
-def _row_hint(connection, table: str, rowid: int) -> str:
+def _row_hint(connection: Connection, table: str, rowid: int) -> str:
     """Words that say which row it is: its round, its village (when they still exist), its year
     and its own name, person, title or text."""
     try:
@@ -286,7 +292,8 @@ def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
             problems.append(f"数据文件内部结构损坏（发现 {len(damage)} 处），部分数据可能读不出来或不正确，"
                             "请用 文件 → 恢复备份 恢复最近一份完好的备份")
         broken: dict[tuple[str, str], list[str]] = {}
-        for table, rowid, parent, _fk in connection.execute(text("PRAGMA foreign_key_check")).fetchall():
+        checks: Sequence[Any] = connection.execute(text("PRAGMA foreign_key_check")).fetchall()  # untyped rows
+        for table, rowid, parent, _fk in checks:
             technical.append(f"foreign_key_check: {table} {rowid} -> {parent}")
             broken.setdefault((table, parent), []).append(_row_hint(connection, table, rowid) if rowid else "")
         for (table, parent), hints in broken.items():
@@ -402,7 +409,7 @@ def watch_faults(database: Database, read_only: str | None = None) -> None:
     opened read-only refuses every change with `read_only`, the reason."""
     path = database.path
 
-    def translate(context) -> None:
+    def translate(context: ExceptionContext) -> None:
         original = context.original_exception
         if read_only is not None and _sqlite_fault_kind(original) == _READONLY:
             raise ReadOnlyError(read_only) from original
@@ -656,7 +663,7 @@ class DataFolder:
         self.database = database
         return database
 
-    def _backup_or_warn(self, take, what: str) -> None:
+    def _backup_or_warn(self, take: Callable[[], object], what: str) -> None:
         """A backup that cannot be written never keeps the clerk from her data: it is reported
         (backup_warning) instead. The backup before a migration or a restore is not taken
         this way: without it, those do not go ahead."""
@@ -867,7 +874,7 @@ class DataFolder:
         return target
 
     def check(self, audit: tuple[int, list[str]] | None = None,
-              evidence: tuple[int, list[str]] | None = None, data=None,
+              evidence: tuple[int, list[str]] | None = None, data: LedgerCheck | None = None,
             names: list[str] | None = None) -> CheckReport:
         """Integrity and foreign keys and the data version, with what the caller checked
         besides: the audit chain and the evidence files, each as (how many checked, problems),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import Integer, and_, func, select, type_coerce
+from sqlalchemy.sql import ClauseElement, Subquery
 
 from db.engine import Database
 from db.models import (
@@ -42,14 +44,14 @@ def _fraction(text: str) -> Fraction:
     return Fraction(*ratio(text))
 
 
-def _latest_versions():
+def _latest_versions() -> Subquery:
     """The latest result version of each round, as a subquery (round_id, version)."""
     return (select(RoundResultRecord.round_id.label("round_id"),
                    func.max(RoundResultRecord.version).label("version"))
             .group_by(RoundResultRecord.round_id).subquery())
 
 
-def _quarter_rounds(rounds) -> dict[int, Period]:
+def _quarter_rounds(rounds: Iterable[tuple[int, int, int]]) -> dict[int, Period]:
     """round id -> quarter, keeping one finalised round per quarter: the highest id."""
     chosen: dict[Period, int] = {}
     for round_id, year, quarter in rounds:
@@ -64,7 +66,7 @@ class TrendService:
         self._db = database
         self._sql: str | None = None
 
-    def _overview_sql(self, query) -> str:
+    def _overview_sql(self, query: ClauseElement) -> str:
         """The overview's SELECT as SQLite text (it has no parameters), compiled once."""
         if self._sql is None:
             self._sql = str(query.compile(self._db.engine, compile_kwargs={"literal_binds": True}))
@@ -106,7 +108,7 @@ class TrendService:
                 raw = cursor.execute(self._overview_sql(query)).fetchall()
             finally:
                 cursor.close()
-            not_visited = [tuple(row) for row in connection.execute(skipped_query)]
+            not_visited = list(connection.execute(skipped_query))
         # One JSON document for all rows: a single decode is much faster than thousands.
         stored = json.loads("[" + ",".join(row[11] for row in raw) + "]")
         periods: dict[int, Period] = {}
@@ -160,7 +162,7 @@ class TrendService:
             criteria = session.execute(
                 select(ScoreRecord.round_id, RoundComponentRecord.name, RoundComponentRecord.position,
                        RoundCriterionRecord.name, RoundCriterionRecord.position, RoundCriterionRecord.max_points,
-                       func.sum(ScoreRecord.points, type_=Integer), func.count())
+                       func.sum(type_coerce(ScoreRecord.points, Integer)), func.count())
                 .join(RoundUnitRecord, RoundUnitRecord.id == ScoreRecord.round_unit_id)
                 .join(RoundCriterionRecord, RoundCriterionRecord.id == ScoreRecord.criterion_id)
                 .join(RoundComponentRecord, RoundComponentRecord.id == RoundCriterionRecord.component_id)
@@ -198,9 +200,9 @@ class TrendService:
             [[name for name in (components[i] or {})] for i in reversed(range(len(periods)))]
             + [[c for c, _ in criteria_names]])
         points = tuple(
-            BreakdownPoint(components[i], dict(means.get(i, {})), dict(judges.get(i, {})))
-            if components[i] is not None else None
-            for i in range(len(periods))
+            BreakdownPoint(scores, dict(means.get(i, {})), dict(judges.get(i, {})))
+            if scores is not None else None
+            for i, scores in enumerate(components)
         )
         return UnitBreakdown(unit_id, name, periods, component_names, criteria_names,
                              {k: m for k, (_, m) in maxima.items()}, points)
