@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from lsb_desktop import APP_NAME, __version__
 from lsb_desktop.config import AppConfig, default_data_dir
 from lsb_desktop.errors import LsbError
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -19,7 +24,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 class _Parser(argparse.ArgumentParser):
     """argparse, with its complaints prefixed in Chinese and exit code 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"命令行参数有误：{message}\n")
 
@@ -74,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _round_parsers(sub, common) -> None:
+def _round_parsers(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     rounds = sub.add_parser("round", parents=[common], help="观摩评比：建立、导入评分、排名、定稿")
     actions = rounds.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
     create = actions.add_parser("create", parents=[common], help="建立评比活动，最后一行打印编号")
@@ -122,7 +127,7 @@ def _round_parsers(sub, common) -> None:
                           help="旗位上有未决定的并列时怎样决定（不写则拒绝定稿并列出并列的单位）")
 
 
-def _commitment_parsers(sub, common) -> None:
+def _commitment_parsers(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     commitments = sub.add_parser("commitments", parents=[common], help="承诺事项：导入、导出")
     actions = commitments.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
     importing = actions.add_parser("import", parents=[common], help="从 Excel 导入承诺事项（全部成功或全部不导入）")
@@ -137,7 +142,7 @@ def _commitment_parsers(sub, common) -> None:
     exporting.add_argument("--paper", choices=["A4", "A3"], default="A4", help="纸张（默认 A4）")
 
 
-def _star_parsers(sub, common) -> None:
+def _star_parsers(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
     stars = sub.add_parser("stars", parents=[common], help="五星支部创建：导出进度表、汇总、导入创建计划")
     actions = stars.add_subparsers(dest="action", required=True, metavar="操作", parser_class=_Parser)
     exporting = actions.add_parser("export", parents=[common], help="导出五星创建进度表（Excel）")
@@ -195,7 +200,7 @@ def _run_in_core(config: AppConfig, args: argparse.Namespace) -> int:
         return _COMMANDS[args.command](core, args)
 
 
-def _guarded(command) -> int:
+def _guarded(command: Callable[[], int]) -> int:
     """LsbError → exit 2 with its Chinese message on stderr; anything else is our bug (exit 1)."""
     try:
         return command()
@@ -212,7 +217,7 @@ def _guarded(command) -> int:
         return EXIT_INTERNAL
 
 
-def _demo(core, _args) -> int:
+def _demo(core: Core, _args: argparse.Namespace) -> int:
     from lsb_desktop.demo import build_demo
 
     count = build_demo(core)
@@ -221,7 +226,7 @@ def _demo(core, _args) -> int:
     return EXIT_OK
 
 
-def _villages(core, args) -> int:
+def _villages(core: Core, args: argparse.Namespace) -> int:
     if args.action == "export":
         from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 
@@ -259,20 +264,20 @@ def _villages(core, args) -> int:
     return EXIT_OK
 
 
-def _township(core) -> str:
+def _township(core: Core) -> str:
     settings = core.settings.township()
     if not settings.township_name:
         _warn("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
     return settings.township_or_placeholder
 
 
-def _backup(core, _args) -> int:
+def _backup(core: Core, _args: argparse.Namespace) -> int:
     path = core.folder.backup("manual")
     _print(f"已备份到 {path}")
     return EXIT_OK
 
 
-def _restore(data_dir: Path, args) -> int:
+def _restore(data_dir: Path, args: argparse.Namespace) -> int:
     from lsb_desktop.services.storage import DataFolder
 
     folder = DataFolder(data_dir)
@@ -288,7 +293,7 @@ def _restore(data_dir: Path, args) -> int:
     return EXIT_OK
 
 
-def _check(core, args) -> int:
+def _check(core: Core, args: argparse.Namespace) -> int:
     report = core.check()
     if args.json:
         _print(json.dumps({
@@ -320,25 +325,25 @@ def _check(core, args) -> int:
     return EXIT_OK if report.ok else EXIT_BAD_INPUT
 
 
-def _round(core, args) -> int:
+def _round(core: Core, args: argparse.Namespace) -> int:
     from lsb_desktop.cli.rounds import run_round_command
 
     return run_round_command(core, args, _township(core) if args.action == "sheets" else "")
 
 
-def _commitments(core, args) -> int:
+def _commitments(core: Core, args: argparse.Namespace) -> int:
     from lsb_desktop.cli.commitments import run_commitments_command
 
     return run_commitments_command(core, args)
 
 
-def _stars(core, args) -> int:
+def _stars(core: Core, args: argparse.Namespace) -> int:
     from lsb_desktop.cli.stars import run_stars_command
 
     return run_stars_command(core, args)
 
 
-def _export(core, args) -> int:
+def _export(core: Core, args: argparse.Namespace) -> int:
     from lsb_desktop.domain.scoring import TiePolicy
 
     warning = core.paper.placeholder_warning()

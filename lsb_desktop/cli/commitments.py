@@ -3,11 +3,16 @@ nothing) and export the 年度承诺事项公示表 with the township 完成情�
 
 from __future__ import annotations
 
+import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.commitments import overdue_heading
 from lsb_desktop.domain.text import cut_cells_warning
 from lsb_desktop.errors import ValidationError
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -20,7 +25,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run_commitments_command(core, args) -> int:
+def run_commitments_command(core: Core, args: argparse.Namespace) -> int:
     if args.action == "import":
         return _import(core, args)
     if args.action == "export":
@@ -28,7 +33,7 @@ def run_commitments_command(core, args) -> int:
     raise ValidationError(f"未知的操作 {args.action}")
 
 
-def _import(core, args) -> int:
+def _import(core: Core, args: argparse.Namespace) -> int:
     from lsb_desktop.services.commitments import replaced_line
 
     preview = core.commitments.preview_import(args.file, args.year)
@@ -71,7 +76,7 @@ def _import(core, args) -> int:
     return EXIT_OK
 
 
-def _export(core, args) -> int:
+def _export(core: Core, args: argparse.Namespace) -> int:
     settings = core.settings.township()
     done = core.commitments.export_sheets(
         args.output, args.year, township=settings.township_or_placeholder,

@@ -3,8 +3,10 @@ correct, finalize); JSON on request, Chinese messages otherwise."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundResults
@@ -12,6 +14,9 @@ from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.scoring import TiePolicy, display_score
 from lsb_desktop.domain.text import canonical_name, canonical_person, parse_date
 from lsb_desktop.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -91,7 +96,7 @@ def results_json(results: RoundResults) -> dict:
     }
 
 
-def run_round_command(core, args, township: str = "") -> int:
+def run_round_command(core: Core, args: argparse.Namespace, township: str = "") -> int:
     rounds = core.rounds
     action = args.action
     if action == "create":
@@ -151,7 +156,8 @@ def run_round_command(core, args, township: str = "") -> int:
     if action == "rank":
         # Undecided ties: the command line's documented default is extend (decisions made in the
         # window always hold).
-        policy = TiePolicy(args.tie_policy) if args.tie_policy else (detail.rules.tie_policy or TiePolicy.EXTEND)
+        policy: TiePolicy | None = (TiePolicy(args.tie_policy) if args.tie_policy
+                                    else (detail.rules.tie_policy or TiePolicy.EXTEND))
         results = rounds.results(round_id, policy)
         if args.json:
             _out(json.dumps(results_json(results), ensure_ascii=False, indent=2))

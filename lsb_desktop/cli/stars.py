@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.stars import (
@@ -19,6 +21,9 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import cut_cells_warning, date_text, noting_cut_cells
 
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
+
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
@@ -30,7 +35,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _township(core) -> str:
+def _township(core: Core) -> str:
     settings = core.settings.township()
     if not settings.township_name:
         _err("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
@@ -69,7 +74,7 @@ def summary_lines(summary: YearSummary, township: str) -> list[str]:
     return lines
 
 
-def run_stars_command(core, args) -> int:
+def run_stars_command(core: Core, args: argparse.Namespace) -> int:
     if args.action == "summary":
         summary = core.stars.year_view(args.year)
         if args.json:
@@ -90,7 +95,7 @@ def run_stars_command(core, args) -> int:
     return _import_plan(core, args)
 
 
-def _import_plan(core, args) -> int:
+def _import_plan(core: Core, args: argparse.Namespace) -> int:
     preview = core.stars.preview_plan_import(args.file, args.year)
     if not preview.ok:
         _err(f"错误：创建计划“{args.file.name}”有 {len(preview.problems)} 个问题，未导入任何数据：")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
 from lsb_desktop.errors import ValidationError
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 TOWNSHIP = "清河镇"
 COMMITTEE = "中共清河镇委员会"
@@ -53,7 +57,7 @@ ARCHIVED = ("牛王庙村", date(2025, 1, 1), "整村搬迁，并入新城社区
 CONVERTED = ("小李庄村", "小李庄社区", date(2024, 1, 1), "村改社区（撤村设居）")
 
 
-def build_demo(core, seed: int = 2027) -> int:
+def build_demo(core: Core, seed: int = 2027) -> int:
     """Fill an empty data folder with the demo township; returns the number of units."""
     if core.villages.count_units():
         raise ValidationError("数据文件夹里已有村（社区）数据，示例数据只能建在空白数据上")
@@ -93,14 +97,14 @@ BONUS = ((2023, 4), "东关社区", "3", "获评省级文明社区")
 DEDUCTION = ((2024, 3), "郭店村", "2", "人居环境整治督查通报")
 
 
-def _event_date(year: int, quarter: int):
+def _event_date(year: int, quarter: int) -> date:
     """Rounds are held in the month after the quarter, on the 20th."""
     from lsb_desktop.domain.period import Period
 
     return Period(year, quarter).next().first_day.replace(day=20)
 
 
-def build_demo_rounds(core, seed: int = 2027) -> int:
+def build_demo_rounds(core: Core, seed: int = 2027) -> int:
     """Eight finalised quarters with realistic scores; returns the number of rounds made."""
     import random
     from decimal import Decimal
@@ -111,7 +115,7 @@ def build_demo_rounds(core, seed: int = 2027) -> int:
     from lsb_desktop.services.rounds import RoundDraft
 
     rng = random.Random(seed)
-    quality = {}
+    quality: dict[int, float] = {}
     for (year, quarter) in ROUND_QUARTERS:
         period = Period(year, quarter)
         detail = core.rounds.create_round(RoundDraft(
@@ -136,11 +140,11 @@ def build_demo_rounds(core, seed: int = 2027) -> int:
         stage = {c.name for c in detail.scheme.components[1].criteria}
         rows = []
         for unit in detail.units:
-            for (judge_id, criterion), points in sheets[unit.name].items():
+            for (judge_id, criterion_name), points in sheets[unit.name].items():
                 if ((year, quarter) == ABSENT[0] and judge_id == absent_judge and unit.name in ABSENT[2]
-                        and criterion not in stage):
+                        and criterion_name not in stage):
                     continue
-                rows.append((judge_id, unit.id, criterion, points))
+                rows.append((judge_id, unit.id, criterion_name, points))
         core.rounds.set_scores(detail.id, rows)
         by_name = {u.name: u.id for u in detail.units}
         if (year, quarter) == VETO[0]:

@@ -7,9 +7,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.commitments import CommitmentDraft, due_date
 from lsb_desktop.domain.period import Period
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
+    from lsb_desktop.services.commitments import CommitmentBatch
 
 YEARS = (2023, 2024)
 # Units that deliver everything they promise (a 100 % rate) and units that fall well behind.
@@ -105,7 +110,7 @@ def _lowered(text: str, rng: random.Random) -> str:
 
 def _committee(rng: random.Random, unit_name: str) -> list[str]:
     surname = unit_name[0] if unit_name[0] in _SURNAMES else rng.choice(_SURNAMES)
-    names = []
+    names: list[str] = []
     while len(names) < 3:
         name = (surname if rng.random() < 0.6 else rng.choice(_SURNAMES)) + rng.choice(_GIVEN)
         if name not in names:
@@ -144,7 +149,7 @@ def _report_day(rng: random.Random, period: Period) -> date:
     return last.replace(day=rng.randint(18, last.day))
 
 
-def build_demo_commitments(core, seed: int = 2027) -> int:
+def build_demo_commitments(core: Core, seed: int = 2027) -> int:
     """Commitments of every demo unit for 2023 and 2024; returns the number of items made."""
     rng = random.Random(seed)
     service = core.commitments
@@ -188,7 +193,7 @@ def build_demo_commitments(core, seed: int = 2027) -> int:
     return made
 
 
-def _one(rng: random.Random, batch, unit_id: int, year: int, template: _Template, people: list[str],
+def _one(rng: random.Random, batch: CommitmentBatch, unit_id: int, year: int, template: _Template, people: list[str],
          diligence: float, delivered: bool) -> bool:
     """Add one item with its year's story; True when it is done (or dropped) by the year's end."""
     n = _number(rng, template.low, template.high, template.step)
@@ -246,7 +251,7 @@ def _one(rng: random.Random, batch, unit_id: int, year: int, template: _Template
     return done_period is not None
 
 
-def _deliver_carried(rng: random.Random, batch, item_id: int, year: int, diligence: float) -> None:
+def _deliver_carried(rng: random.Random, batch: CommitmentBatch, item_id: int, year: int, diligence: float) -> None:
     finish = rng.random() < max(diligence, 0.7)
     quarters = (1, 2) if finish else (1, 2, 3, 4)
     for index, quarter in enumerate(quarters):

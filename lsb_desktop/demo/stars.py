@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.stars import LossKind, StarStep, Targets
 from lsb_desktop.errors import ValidationError
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 YEARS = (2022, 2023, 2024)
 TARGETS = {2022: {3: 30, 4: 10, 5: 0}, 2023: {3: 60, 4: 30, 5: 10}, 2024: {3: 100, 4: 70, 5: 50}}
@@ -98,7 +103,7 @@ def _in(rng: random.Random, first: date, last: date) -> date:
             return day
 
 
-def build_demo_stars(core, seed: int = 2027) -> None:
+def build_demo_stars(core: Core, seed: int = 2027) -> None:
     """Fill the demo township's 五星支部 for 2022–2024 (targets, plans, steps, one 撤星), all
     in one transaction. Refuses a data folder that already has star data."""
     if core.stars.years():
@@ -110,7 +115,7 @@ def build_demo_stars(core, seed: int = 2027) -> None:
         raise ValidationError(f"示例乡镇中没有：{'、'.join(missing)}，请先建立示例乡镇")
     with core.stars.batch() as batch:
         for year in YEARS:
-            batch.save_targets(Targets(year, TARGETS[year]))
+            batch.save_targets(Targets(year, {level: Decimal(p) for level, p in TARGETS[year].items()}))
             county_first, county_last, publicity, naming = CALENDAR[year]
             publicity_end = working_days_end(publicity, PUBLICITY_DAYS)
             publicity_note = f"公示期 {publicity.isoformat()} 至 {publicity_end.isoformat()}（{PUBLICITY_DAYS}个工作日）"
