@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from lsb_desktop.config import AppConfig
 from ui.widgets.folders import (
+    browse_save_path,
     choose_open_file,
     choose_open_files,
     choose_save_file,
@@ -102,14 +103,27 @@ def test_the_file_choosers_start_in_their_kinds_folder_and_remember_the_choice(t
     assert (last_folder("evidence"), last_folder("stars")) == (str(photos), str(saved))
 
 
+def test_browse_beside_a_save_field_starts_at_its_path_and_fills_it(qtbot, tmp_path: Path, file_dialogs) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    field = QLineEdit(str(tmp_path / "清河镇2024年五星创建进度表.xlsx"))
+    qtbot.addWidget(field)
+    file_dialogs.pick(tmp_path / "汇报.xlsx", "")
+    browse_save_path(None, field, "导出五星创建进度表", "Excel 工作簿 (*.xlsx)")
+    assert file_dialogs.asked == [("导出五星创建进度表", str(tmp_path / "清河镇2024年五星创建进度表.xlsx"),
+                                   "Excel 工作簿 (*.xlsx)")]
+    assert field.text() == str(tmp_path / "汇报.xlsx")
+    browse_save_path(None, field, "导出五星创建进度表", "Excel 工作簿 (*.xlsx)")  # cancelled: the field stays
+    assert field.text() == str(tmp_path / "汇报.xlsx")
+
+
 def test_every_tab_file_dialog_goes_through_the_folder_helpers() -> None:
     """One home for start folders: only ui/widgets/folders.py asks QFileDialog for a file to open
-    or save in a remembered folder (the backup and font choosers start in their own folders)."""
+    or save (the backup and font choosers start in the backup and font folders, nothing remembered)."""
     root = Path(__file__).resolve().parents[2] / "ui"
     callers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
                      if "QFileDialog.get" in path.read_text(encoding="utf-8"))
-    assert callers == ["backup_dialog.py", "commitments/dialogs.py", "scoring/paper_dialogs.py",
-                       "stars/dialogs.py", "widgets/folders.py"]
+    assert callers == ["backup_dialog.py", "scoring/paper_dialogs.py", "widgets/folders.py"]
 
 
 def test_a_file_no_program_opens_is_said_with_where_it_is(qtbot, tmp_path: Path, boxes, monkeypatch) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -49,6 +48,7 @@ from lsb_desktop.domain.commitments import (
 from lsb_desktop.domain.period import QUARTER_NAMES, Period, year_day_word
 from lsb_desktop.domain.text import clean_text, cut_cells_warning
 from lsb_desktop.errors import LsbError, ValidationError
+from ui.widgets.folders import browse_save_path
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
@@ -1055,7 +1055,7 @@ class ExportDialog(ServiceDialog):
         self.placeholder_label.setVisible(not township.township_name)
         self._suggest()
         self.year_combo.currentIndexChanged.connect(self._suggest)
-        self.browse_button.clicked.connect(self.browse)
+        self.browse_button.clicked.connect(lambda: browse_save_path(self, self.path_edit, "导出承诺事项", XLSX_FILTER))
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
 
@@ -1077,11 +1077,6 @@ class ExportDialog(ServiceDialog):
         current = Path(self.path_edit.text()) if self.path_edit.text() else None
         folder = current.parent if current is not None else Path(self._folder)
         self.path_edit.setText(str(folder / f"{township}{self.year()}年承诺事项公示表.xlsx"))
-
-    def browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出承诺事项", self.path_edit.text(), XLSX_FILTER)
-        if path:
-            self.path_edit.setText(path)
 
     def path(self) -> Path:
         text = clean_text(self.path_edit.text())

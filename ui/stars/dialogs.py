@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -42,7 +41,7 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
-from ui.widgets.folders import remember_folder, suggested_path
+from ui.widgets.folders import browse_save_path, remember_folder, suggested_path
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
@@ -512,7 +511,8 @@ class ExportDialog(QDialog):
         township = core.settings.township().township_or_placeholder
         self.path_edit = QLineEdit(suggested_path("stars", f"{township}{year}年五星创建进度表.xlsx"))
         self.browse_button = QPushButton("浏览…")
-        self.browse_button.clicked.connect(self.browse)
+        self.browse_button.clicked.connect(
+            lambda: browse_save_path(self, self.path_edit, "导出五星创建进度表", XLSX_FILTER))
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
@@ -548,11 +548,6 @@ class ExportDialog(QDialog):
     @property
     def paper(self) -> str:
         return self.paper_group.checkedButton().property("paper")
-
-    def browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出五星创建进度表", self.path_edit.text(), XLSX_FILTER)
-        if path:
-            self.path_edit.setText(path)
 
     def export(self) -> Path | None:
         text = self.path_edit.text().strip()

@@ -1,6 +1,7 @@
 """Where file dialogs start: the folder last used for that kind of file, else 文档 (Documents).
 `choose_open_file`, `choose_open_files` and `choose_save_file` are the file dialogs every tab
-uses: each starts in the remembered folder of its kind and remembers the clerk's choice.
+uses: each starts in the remembered folder of its kind and remembers the clerk's choice;
+`browse_save_path` is the 浏览… beside an export dialog's 保存到 field.
 
 Never the data folder or its parent: on Windows that is the hidden AppData\\Roaming, where a
 clerk would not find what she saved."""
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
 
 
 def documents_folder() -> str:
@@ -55,6 +56,15 @@ def choose_open_files(parent: QWidget | None, kind: str, title: str, file_filter
         return []
     remember_folder(kind, paths[0])
     return list(paths)
+
+
+def browse_save_path(parent: QWidget | None, field: QLineEdit, title: str, file_filter: str) -> None:
+    """浏览… beside a 保存到 field: the save dialog opens at the field's path (which came from
+    `suggested_path`) and puts the clerk's choice into the field; the export that writes it
+    remembers the folder."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, field.text(), file_filter)
+    if path:
+        field.setText(path)
 
 
 def choose_save_file(parent: QWidget | None, kind: str, title: str, suggested_name: str,
