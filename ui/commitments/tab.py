@@ -76,6 +76,7 @@ from ui.widgets.table_model import (
     RowTableModel,
     fit_columns,
     read_only_table,
+    shown_rows,
 )
 from ui.widgets.dialogs import ServiceDialog
 
@@ -956,7 +957,7 @@ class CommitmentsTab(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        shown = self.shown_rows()
+        shown = shown_rows(self.proxy)
         overdue = sum(1 for r in shown if r.status is CommitmentStatus.OVERDUE)
         done = sum(1 for r in shown if r.status is CommitmentStatus.DONE)
         carried = sum(1 for r in shown if r.status is CommitmentStatus.CARRIED)
@@ -969,18 +970,6 @@ class CommitmentsTab(QWidget):
             text += f"，<span style='color:#c62828'>逾期 {overdue}</span>" if overdue else "，逾期 0"
             text += f"；{counted_text(self.counted_day(self.year()))}）"
         self.ui.count_label.setText(text)
-
-    def shown_rows(self) -> list[ItemRow]:
-        """The items as the table shows them now, filtered and sorted."""
-        return [self.model.row_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
-                for row in range(self.proxy.rowCount())]
-
-    def shown_items(self) -> list[Commitment]:
-        return [row.item for row in self.shown_rows()]
-
-    def shown_summary(self) -> list[SummaryRow]:
-        proxy = self.summary_proxy
-        return [self.summary_model.row_at(proxy.mapToSource(proxy.index(row, 0))) for row in range(proxy.rowCount())]
 
     # ----- filters set from outside ------------------------------------------------------------
 
@@ -1148,14 +1137,6 @@ class CommitmentsTab(QWidget):
             self.ui.evidence_table.selectRow(0)
         self._update_evidence_button()
 
-    @property
-    def shown_progress(self) -> tuple[ProgressEntry, ...]:
-        return self.progress_model.rows
-
-    @property
-    def shown_evidence(self) -> tuple[EvidenceFile, ...]:
-        return tuple(row.file for row in self.evidence_model.rows)
-
     def selected_entry(self) -> ProgressEntry | None:
         rows = self.ui.progress_table.selectionModel().selectedRows()
         return self.progress_model.row_at(rows[0]) if rows else None
@@ -1190,7 +1171,7 @@ class CommitmentsTab(QWidget):
         self.changed.emit(Changes.COMMITMENTS)
 
     def _shown(self, commitment_id: int) -> bool:
-        return any(row.item.id == commitment_id for row in self.shown_rows())
+        return any(row.item.id == commitment_id for row in shown_rows(self.proxy))
 
     def _reveal(self, item: Commitment) -> None:
         """A new or changed item the filters would hide: loosen them, so the clerk sees it."""

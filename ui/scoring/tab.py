@@ -648,13 +648,6 @@ class ScoringTab(QWidget):
             return
         self._load_rounds(self.current_round_id())
 
-    def select_round(self, round_id: int) -> bool:
-        index = self.ui.round_combo.findData(round_id)
-        if index < 0:
-            return False
-        self.ui.round_combo.setCurrentIndex(index)
-        return True
-
     def show_page(self, page: int) -> None:
         self.ui.pages.setCurrentIndex(page)
 

@@ -1100,11 +1100,6 @@ class StarsTab(QWidget):
         shown = self.proxy.rowCount()
         self.ui.count_label.setText(f"共 {total} 个，显示 {shown} 个" if shown != total else f"共 {total} 个村（社区）")
 
-    def shown_units(self) -> list[UnitStars]:
-        """The units as the matrix shows them now, filtered and sorted."""
-        return [self.model.row_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
-                for row in range(self.proxy.rowCount())]
-
     def unit_stars(self, unit_id: int) -> UnitStars | None:
         return next((u for u in self.model.rows if u.unit_id == unit_id), None)
 
@@ -1316,9 +1311,6 @@ class StarsTab(QWidget):
                                          f"未达{LEVEL_TITLES[level].replace('及以上', '')}（{model.rowCount()} 个）")
             self.ui.gap_tables[level].resizeColumnsToContents()
 
-    def shown_gaps(self, level: int) -> list[GapRow]:
-        return list(self.gap_models[level].rows)
-
     # ----- changes -----------------------------------------------------------------------------
 
     def _after_change(self) -> None:
@@ -1450,9 +1442,6 @@ class StarsTab(QWidget):
     @property
     def charts_built(self) -> bool:
         return bool(self.charts)
-
-    def show_charts(self) -> None:
-        self.ui.pages.setCurrentIndex(PAGE_CHARTS)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

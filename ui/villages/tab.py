@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.register import (
-    SecretaryTerm,
     Unit,
     UnitKind,
     UnitStatus,
@@ -496,21 +495,6 @@ class VillagesTab(QWidget):
         self.ui.flag_warning.setText(histories[0].warning if histories else "")
         self.ui.flag_warning.setVisible(bool(histories and histories[0].warning))
         self.ui.flags_table.resizeColumnsToContents()
-
-    @property
-    def shown_terms(self) -> tuple[SecretaryTerm, ...]:
-        return self.terms_model.rows
-
-    @property
-    def shown_history(self) -> tuple[UnitVersion, ...]:
-        return self.history_model.rows
-
-    def shown_units(self) -> list[Unit]:
-        """The units as the table shows them now, filtered and sorted."""
-        return [
-            self.model.row_at(self.proxy.mapToSource(self.proxy.index(row, 0)))
-            for row in range(self.proxy.rowCount())
-        ]
 
     # ----- dialogs ---------------------------------------------------------------------------
     # Each opens its dialog without blocking (open(), not exec()) and returns it, so the caller,

@@ -160,6 +160,13 @@ class FilterProxy(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
 
+def shown_rows(proxy: QSortFilterProxyModel) -> list:
+    """The row objects of the RowTableModel behind `proxy`, as the view shows them now:
+    filtered and sorted."""
+    source = proxy.sourceModel()
+    return [source.row_at(proxy.mapToSource(proxy.index(row, 0))) for row in range(proxy.rowCount())]
+
+
 def read_only_table(*, select_rows: bool = True, selectable: bool = True, wrap: bool = True) -> QTableView:
     """A tab's list: read-only, one row selected at a time, centred headers, compact rows."""
     table = QTableView()

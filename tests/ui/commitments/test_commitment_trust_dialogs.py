@@ -20,6 +20,7 @@ from lsb_desktop.changes import Changes
 from ui.commitments.dialogs import CommitmentImportDialog
 from test_commitments_tab import HEADERS, TODAY, YEAR
 from ui.commitments.tab import PAGE_SUMMARY, CommitmentsTab, SummaryTableModel
+from ui.widgets.table_model import shown_rows
 
 pytestmark = pytest.mark.gui
 
@@ -161,7 +162,7 @@ def test_carry_over_lists_what_it_leaves_out_and_the_original_shows_carried(qtbo
     assert f"已结转到 {YEAR + 1} 年第 1 项，不计逾期" in tab.ui.values["status"].text()
     assert tab.ui.values["carried"].text() == f"已结转到 {YEAR + 1} 年第 1 项"
     tab.ui.pages.setCurrentIndex(PAGE_SUMMARY)
-    row = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
+    row = next(r for r in shown_rows(tab.summary_proxy) if r.unit_name == "张五砦村")
     assert (row.completion.overdue, row.completion.carried, row.completion.rate_text) == (0, 1, "0.00%")
 
 
@@ -181,7 +182,7 @@ def test_list_summary_and_header_state_one_day_and_agree(qtbot, core, units, box
     tab.ui.pages.setCurrentIndex(PAGE_SUMMARY)
     header = tab.summary_model.headerData(SummaryTableModel.OVERDUE_COLUMN, Qt.Orientation.Horizontal)
     assert header == f"逾期\n（统计到 {day}）"
-    total = tab.shown_summary()
+    total = shown_rows(tab.summary_proxy)
     assert sum(r.completion.overdue for r in total if not r.is_total) == 2
     assert f"统计到 {day}" in tab.ui.summary_label.text() and "<b>2</b></span> 项" in tab.ui.summary_label.text()
     export = tab.open_export_dialog()

@@ -37,6 +37,7 @@ from ui.commitments.tab import (
     SummaryTableModel,
 )
 from ui.widgets.table_model import OBJECT_ROLE
+from ui.widgets.table_model import shown_rows
 
 pytestmark = pytest.mark.gui
 
@@ -97,7 +98,7 @@ def cell(tab: CommitmentsTab, item_id: int, header: str, role=Qt.ItemDataRole.Di
 
 
 def shown_contents(tab: CommitmentsTab) -> list[str]:
-    return [item.content for item in tab.shown_items()]
+    return [row.item.content for row in shown_rows(tab.proxy)]
 
 
 def reload(tab: CommitmentsTab) -> None:
@@ -268,7 +269,7 @@ def test_record_progress_for_a_quarter(qtbot, core, units, tab, boxes):
 
     assert signal.args == [Changes.COMMITMENTS]
     assert boxes.texts == []
-    (entry,) = tab.shown_progress
+    (entry,) = tab.progress_model.rows
     assert (entry.period, entry.percent, entry.done_text, entry.entry_date) == (
         Period(YEAR, 2), 60, "完成路基 0.7 公里", date(YEAR, 6, 20))
     assert cell(tab, item.id, "最新进度") == "60%"
@@ -284,7 +285,7 @@ def test_record_progress_for_a_quarter(qtbot, core, units, tab, boxes):
     dialog.ui.complete_check.setChecked(True)
     with qtbot.waitSignal(tab.changed):
         click_ok(qtbot, dialog)
-    assert [e.percent for e in tab.shown_progress] == [100]
+    assert [e.percent for e in tab.progress_model.rows] == [100]
     assert cell(tab, item.id, "状态") == "已完成"
     assert core.commitments.get(item.id).completed_on == date(YEAR, 6, 20)
     assert not tab.ui.complete_button.isEnabled() and tab.ui.reopen_button.isEnabled()
@@ -308,11 +309,11 @@ def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, b
         click_ok(qtbot, dialog)
 
     assert boxes.texts == []
-    (file,) = tab.shown_evidence
+    (file,) = [row.file for row in tab.evidence_model.rows]
     assert file.name == "坑塘整治前后.jpg" and file.note == "整治前后对比"
     assert file.sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
     assert Path(file.path).read_bytes() == photo.read_bytes() and Path(file.path) != photo
-    assert tab.shown_progress[0].evidence[0].id == file.id
+    assert tab.progress_model.rows[0].evidence[0].id == file.id
     assert cell(tab, item.id, "附件") == "1"
     assert not tab.ui.delete_button.isEnabled()
 
@@ -437,7 +438,7 @@ def test_filters_by_status_district_unit_category_and_text(qtbot, core, units, t
     done = add_item(core, units[2], "修缮村史馆", deadline=date(YEAR, 5, 31))
     core.commitments.set_status(done.id, CommitmentStatus.DONE, on=date(YEAR, 5, 20))
     reload(tab)
-    assert len(tab.shown_items()) == 5
+    assert len(shown_rows(tab.proxy)) == 5
 
     set_combo(tab.ui.status_combo, CommitmentStatus.OVERDUE)
     assert shown_contents(tab) == ["硬化道路", "整治坑塘", "建养老服务站"]
@@ -493,7 +494,7 @@ def test_summary_is_sorted_worst_first_and_a_click_filters_the_items(qtbot, core
     reload(tab)
     tab.ui.pages.setCurrentIndex(PAGE_SUMMARY)
     assert not tab.ui.filter_row.isVisibleTo(tab)
-    rows = tab.shown_summary()
+    rows = shown_rows(tab.summary_proxy)
     assert [(r.unit_name, r.completion.rate_text, r.rank) for r in rows] == [
         ("刘堌堆村", "0.00%", 3), ("张五砦村", "50.00%", 2), ("王庄村", "100.00%", 1), (TOTAL_NAME, "60.00%", None)]
     assert (rows[-1].completion.total, rows[-1].completion.done, rows[-1].completion.overdue) == (5, 3, 2)
@@ -505,7 +506,7 @@ def test_summary_is_sorted_worst_first_and_a_click_filters_the_items(qtbot, core
     assert "刘堌堆村" in tab.ui.summary_label.text()
     # Sorted the other way, the 全镇 line stays last.
     tab.ui.summary_table.sortByColumn(SummaryTableModel.RATE_COLUMN, Qt.SortOrder.DescendingOrder)
-    assert [r.unit_name for r in tab.shown_summary()] == ["王庄村", "张五砦村", "刘堌堆村", TOTAL_NAME]
+    assert [r.unit_name for r in shown_rows(tab.summary_proxy)] == ["王庄村", "张五砦村", "刘堌堆村", TOTAL_NAME]
 
     index = tab.summary_proxy.index(1, 1)
     qtbot.mouseClick(tab.ui.summary_table.viewport(), Qt.MouseButton.LeftButton,
@@ -522,10 +523,10 @@ def test_the_summary_counts_to_a_chosen_quarters_end(core, units, tab):
         core.commitments.set_status(item.id, CommitmentStatus.DONE, on=done)
     reload(tab)
     tab.ui.pages.setCurrentIndex(PAGE_SUMMARY)
-    first = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
+    first = next(r for r in shown_rows(tab.summary_proxy) if r.unit_name == "张五砦村")
     assert first.completion.rate_text == "100.00%"  # to the tab's day, 1 July
     tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(1))
-    first = next(r for r in tab.shown_summary() if r.unit_name == "张五砦村")
+    first = next(r for r in shown_rows(tab.summary_proxy) if r.unit_name == "张五砦村")
     assert first.completion.rate_text == "50.00%"
     assert f"统计到 {YEAR}-03-31" in tab.ui.summary_label.text()
     tab.ui.as_of_combo.setCurrentIndex(tab.ui.as_of_combo.findData(4))

@@ -239,7 +239,8 @@ def test_the_scoring_tab_opens_meeting_mode_for_the_shown_round(qtbot, demo_core
     qtbot.addWidget(tab)
     tab.show()
     rounds = demo_core.rounds.list_rounds()
-    assert tab.select_round(rounds[1].id)
+    assert tab.ui.round_combo.findData(rounds[1].id) >= 0
+    tab.ui.round_combo.setCurrentIndex(tab.ui.round_combo.findData(rounds[1].id))
     assert tab.ui.meeting_button.isEnabled()
     qtbot.mouseClick(tab.ui.meeting_button, Qt.MouseButton.LeftButton)
     windows = tab.findChildren(MeetingWindow)

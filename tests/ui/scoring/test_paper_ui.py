@@ -22,7 +22,8 @@ def tab(qtbot, demo_core):
     widget = ScoringTab(demo_core)
     qtbot.addWidget(widget)
     chosen = next(r.id for r in demo_core.rounds.list_rounds() if r.period.short_label == "2024Q1")
-    assert widget.select_round(chosen)
+    assert widget.ui.round_combo.findData(chosen) >= 0
+    widget.ui.round_combo.setCurrentIndex(widget.ui.round_combo.findData(chosen))
     return widget
 
 

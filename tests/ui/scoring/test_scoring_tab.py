@@ -782,7 +782,8 @@ def test_audit_page_lists_this_rounds_changes_newest_first(core, units, tab):
     core.rounds.set_score(eleventh.id, eleventh.judges[0].id, eleventh.units[0].id, "基层党建", "21")
     core.rounds.set_score(first.id, first.judges[0].id, first.units[0].id, "基层党建", "22")
     tab.reload()
-    assert tab.select_round(first.id)
+    assert tab.ui.round_combo.findData(first.id) >= 0
+    tab.ui.round_combo.setCurrentIndex(tab.ui.round_combo.findData(first.id))
     tab.show_page(PAGE_AUDIT)
     model = tab.audit_model
     rows = [[cell_text(model, r, c) for c in range(2, 6)] for r in range(model.rowCount())]
@@ -853,7 +854,7 @@ def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tm
     assert tab.grab().save(str(screenshots / "scoring-completeness.png"))
     # A finalised demo round with its banner.
     final = next(s for s in core.rounds.list_rounds() if s.status is RoundStatus.FINAL)
-    tab.select_round(final.id)
+    tab.ui.round_combo.setCurrentIndex(tab.ui.round_combo.findData(final.id))
     tab.show_page(PAGE_RESULTS)
     assert tab.ui.final_banner.isVisible()
     assert tab.grab().save(str(screenshots / "scoring-final.png"))

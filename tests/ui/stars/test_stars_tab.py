@@ -31,7 +31,8 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.changes import Changes
 from ui.stars.dialogs import LossDialog, PlanImportDialog, StepDialog, TargetsDialog, UndoStepDialog
-from ui.stars.tab import PAGE_TARGETS, StarMatrixModel, StarsTab
+from ui.stars.tab import PAGE_CHARTS, PAGE_TARGETS, StarMatrixModel, StarsTab
+from ui.widgets.table_model import shown_rows
 
 pytestmark = pytest.mark.gui
 
@@ -406,8 +407,8 @@ def test_targets_are_set_in_the_dialog_and_the_panel_equals_the_year_summary(qtb
     assert summary.to_json()["at_least"]["3"] == shown[3]["实际"]
     for level in (3, 4, 5):
         expected = [(g.unit_name, g.lacking, g.planned) for g in gaps(summary.units, level)]
-        assert [(r.gap.unit_name, r.gap.lacking, r.gap.planned) for r in tab.shown_gaps(level)] == expected
-    closest = tab.shown_gaps(3)[0]
+        assert [(r.gap.unit_name, r.gap.lacking, r.gap.planned) for r in tab.gap_models[level].rows] == expected
+    closest = tab.gap_models[3].rows[0]
     assert closest.gap.unit_name == "丁村" and closest.gap.planned == ("平安法治星",)
     assert closest.after_plan == "可达到"
     tab.ui.pages.setCurrentIndex(PAGE_TARGETS)
@@ -421,7 +422,7 @@ def test_a_star_that_fails_is_no_longer_counted_as_reachable_on_the_targets_page
     core.stars.set_planned(jia, YEAR, plan, True)
     core.stars.record_step(jia, YEAR, plan, StarStep.DECLARED, True, date(YEAR, 3, 1))
     tab = open_tab(qtbot, core)
-    (row,) = [r for r in tab.shown_gaps(3) if r.gap.unit_name == "甲村"]
+    (row,) = [r for r in tab.gap_models[3].rows if r.gap.unit_name == "甲村"]
     assert (row.gap.planned, row.gap.failed, row.after_plan) == ((plan,), (), "可达到")
 
     assert tab.select_cell(jia, plan)
@@ -433,7 +434,7 @@ def test_a_star_that_fails_is_no_longer_counted_as_reachable_on_the_targets_page
         ok(qtbot, dialog)
 
     tab.ui.pages.setCurrentIndex(PAGE_TARGETS)
-    (row,) = [r for r in tab.shown_gaps(3) if r.gap.unit_name == "甲村"]
+    (row,) = [r for r in tab.gap_models[3].rows if r.gap.unit_name == "甲村"]
     assert (row.gap.planned, row.gap.failed, row.after_plan) == ((), (plan,), "仍差 1 颗")
     model = tab.gap_models[3]
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
@@ -459,7 +460,7 @@ def test_filters_by_district_type_status_and_search(qtbot, core, boxes):
     tab = open_tab(qtbot, core)
 
     def names() -> list[str]:
-        return [u.unit_name for u in tab.shown_units()]
+        return [u.unit_name for u in shown_rows(tab.proxy)]
 
     assert names() == ["冯寨村", "马垌村", "幸福社区", "王庄村"]
     ui = tab.ui
@@ -480,7 +481,7 @@ def test_filters_by_district_type_status_and_search(qtbot, core, boxes):
     assert names() == ["马垌村"]
     assert ui.count_label.text() == "共 4 个，显示 1 个"
     ui.search_edit.clear()
-    assert [u.unit_id for u in tab.shown_units()] == [strong.id, weak.id, community.id, loose.id]
+    assert [u.unit_id for u in shown_rows(tab.proxy)] == [strong.id, weak.id, community.id, loose.id]
     # Sorting by 星级 puts the strongest first.
     tab.ui.matrix.sortByColumn(StarMatrixModel.LEVEL_COLUMN, Qt.SortOrder.DescendingOrder)
     assert names()[0] == "冯寨村"
@@ -597,7 +598,7 @@ def test_the_charts_page_builds_and_draws_the_years(qtbot, core, boxes, tmp_path
     tab = open_tab(qtbot, core)
     assert not tab.charts_built
     with qtbot.waitSignal(tab.charts_loaded, timeout=10000):
-        tab.show_charts()
+        tab.ui.pages.setCurrentIndex(PAGE_CHARTS)
     assert tab.charts_built
     years = sorted(core.stars.years())
     assert years == [2023, 2024]
@@ -632,7 +633,7 @@ def test_the_charts_page_builds_and_draws_the_years(qtbot, core, boxes, tmp_path
 def test_an_empty_folder_says_there_are_no_charts_yet(qtbot, core, boxes):
     tab = open_tab(qtbot, core)
     with qtbot.waitSignal(tab.charts_loaded, timeout=10000):
-        tab.show_charts()
+        tab.ui.pages.setCurrentIndex(PAGE_CHARTS)
     assert tab.ui.chart_stack.currentIndex() == 0
     assert "还没有五星创建记录" in tab.ui.chart_message.text()
     assert not tab.ui.chart_export_button.isEnabled()

@@ -15,6 +15,7 @@ from factories import make_unit
 from ui.widgets.table_model import OBJECT_ROLE, SORT_ROLE
 from ui.villages.dialogs import DistrictsDialog, UnitDialog
 from ui.villages.tab import VillagesTab
+from ui.widgets.table_model import shown_rows
 
 pytestmark = pytest.mark.gui
 
@@ -41,7 +42,7 @@ def type_text(widget, text: str) -> None:
 
 
 def names(tab: VillagesTab) -> list[str]:
-    return [unit.name for unit in tab.shown_units()]
+    return [unit.name for unit in shown_rows(tab.proxy)]
 
 
 def set_combo(combo, data) -> None:
@@ -187,11 +188,11 @@ def test_edit_name_from_an_effective_date_shows_in_the_history(qtbot, core, tab,
     click_ok(qtbot, dialog)
 
     assert boxes.texts == []
-    newest = tab.shown_history[0]
+    newest = tab.history_model.rows[0]
     assert newest.valid_from == date(2023, 1, 1)
     assert newest.changes == ("名称：张五砦村 → 张五砦新村",)
     assert newest.reason == "民政批复〔2023〕3号"
-    assert tab.shown_history[-1].changes == ("建立档案",)
+    assert tab.history_model.rows[-1].changes == ("建立档案",)
     assert tab.history_model.data(tab.history_model.index(0, 1)) == "名称：张五砦村 → 张五砦新村"
     assert names(tab) == ["张五砦新村"]
     assert tab.ui.title_label.text() == "张五砦新村党支部"
@@ -244,7 +245,7 @@ def test_change_secretary_keeps_both_terms(qtbot, core, tab, boxes):
     click_ok(qtbot, dialog)
 
     assert boxes.texts == []
-    terms = [(t.person, t.start, t.end, t.note) for t in tab.shown_terms]
+    terms = [(t.person, t.start, t.end, t.note) for t in tab.terms_model.rows]
     assert terms == [
         ("李四", date(2023, 3, 1), None, "换届选举"),
         ("张三", date(2021, 5, 1), date(2023, 2, 28), ""),
@@ -285,7 +286,7 @@ def test_archive_hides_the_unit_and_restore_brings_it_back(qtbot, core, tab, box
     assert not tab.ui.archive_button.isEnabled()
     assert not tab.ui.edit_button.isEnabled()
     assert tab.ui.title_label.text() == "乙村党支部（已归档）"
-    assert tab.shown_terms[0].end == date(2023, 5, 31)
+    assert tab.terms_model.rows[0].end == date(2023, 5, 31)
 
     restore = tab.open_restore_dialog()
     restore.ui.date_edit.setDate(QDate(2023, 9, 1))
