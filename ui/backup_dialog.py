@@ -4,6 +4,8 @@ report of 检查数据."""
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -27,6 +29,10 @@ from lsb_desktop.services.storage import ADVICE, KEEP_RULE_TEXT, AuditProblemsEr
 from ui.widgets.messages import OK_TEXT, ask_confirm, show_error
 from ui.widgets.table_model import Column, RowTableModel
 
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
+    from lsb_desktop.services.storage import DataFolder, RestoreResult
+
 
 class BackupModel(RowTableModel):
     columns = (
@@ -40,12 +46,16 @@ class RestoreDialog(QDialog):
     """Pick a backup and restore it. Works on the open data (`core.folder`), and also on a data
     folder whose file is damaged and could not be opened (`RestoreDialog.for_folder`)."""
 
-    def __init__(self, core, parent: QWidget | None = None, *, folder=None, damage: str = "") -> None:
+    def __init__(self, core: Core | None, parent: QWidget | None = None, *, folder: DataFolder | None = None,
+                 damage: str = "") -> None:
         super().__init__(parent)
-        self.folder = folder if folder is not None else core.folder
-        self.result_of_restore = None
+        if folder is None:
+            assert core is not None  # without a folder of its own the dialog restores the open data's
+            folder = core.folder
+        self.folder = folder
+        self.result_of_restore: RestoreResult | None = None
         self.announcement: QMessageBox | None = None
-        self.safety_backup = None
+        self.safety_backup: Path | None = None
         self.setWindowTitle("恢复备份")
         layout = QVBoxLayout(self)
         self.damage_label = None
@@ -93,7 +103,7 @@ class RestoreDialog(QDialog):
         self.resize(620, 420)
 
     @classmethod
-    def for_folder(cls, folder, damage: str, parent: QWidget | None = None) -> RestoreDialog:
+    def for_folder(cls, folder: DataFolder, damage: str, parent: QWidget | None = None) -> RestoreDialog:
         """At start-up, when the data file could not be opened: `folder` holds the lock only."""
         return cls(None, parent, folder=folder, damage=damage)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -19,6 +20,9 @@ from ui.scoring.tab import ScoringTab
 from ui.stars.tab import StarsTab
 from ui.trends.tab import TrendsTab
 from ui.villages.tab import VillagesTab
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 VILLAGES_TAB = "村（社区）"
 COMMITMENTS_TAB = "承诺事项"
@@ -39,7 +43,7 @@ class MainWindow(QMainWindow):
 
     first_painted = Signal()
 
-    def __init__(self, core, config: AppConfig | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, config: AppConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.config = config or AppConfig(data_dir=core.data_dir)
@@ -219,7 +223,7 @@ class MainWindow(QMainWindow):
 
         try:
             with noting_cut_cells() as cuts:
-                count = self.core.roster.export(path, f"{township}村（社区）名册")
+                count = self.core.roster.export(Path(path), f"{township}村（社区）名册")
         except LsbError as exc:
             show_error(self, exc)
             return

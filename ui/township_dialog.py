@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from lsb_desktop.errors import LsbError
 from ui.widgets.messages import show_error
 
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
+
 
 class TownshipDialog(QDialog):
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.setWindowTitle("乡镇信息")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -52,6 +53,9 @@ from ui.widgets.folders import browse_save_path
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 PAPERS = (("A4", "A4 纸"), ("A3", "A3 纸"))
@@ -229,7 +233,7 @@ class _CommitmentDialogUi:
 class CommitmentDialog(ServiceDialog):
     """Add an item (commitment=None) or correct what was typed for one (`update`)."""
 
-    def __init__(self, core, commitment: Commitment | None = None, *, year: int | None = None,
+    def __init__(self, core: Core, commitment: Commitment | None = None, *, year: int | None = None,
                  unit_id: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -368,7 +372,7 @@ class _ProgressDialogUi:
 class ProgressDialog(ServiceDialog):
     """登记本季度进度: one entry per item and quarter; a quarter already entered is replaced."""
 
-    def __init__(self, core, commitment: Commitment, parent: QWidget | None = None,
+    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -473,7 +477,7 @@ class _AdjustDialogUi:
 class AdjustDialog(ServiceDialog):
     """调整: new content/target/时限 with a reason; the first original wording is kept."""
 
-    def __init__(self, core, commitment: Commitment, parent: QWidget | None = None,
+    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -532,7 +536,7 @@ class _ReasonDialogUi:
 class CancelDialog(ServiceDialog):
     """取消: needs a reason; the item stays listed as 已取消 and no longer counts in the rate."""
 
-    def __init__(self, core, commitment: Commitment, parent: QWidget | None = None,
+    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -560,7 +564,7 @@ class CancelDialog(ServiceDialog):
 class DeleteDialog(ServiceDialog):
     """删除 an item typed by mistake (no progress, no files, not carried on); audited."""
 
-    def __init__(self, core, commitment: Commitment, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -587,7 +591,7 @@ class DeleteDialog(ServiceDialog):
 class CompleteDialog(ServiceDialog):
     """标记完成 on a date."""
 
-    def __init__(self, core, commitment: Commitment, parent: QWidget | None = None,
+    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -621,7 +625,7 @@ class AttachDialog(QDialog):
     """附加文件: files (photos, scans, documents) to the item or to one quarter's entry. Each file
     is copied into the data folder with its checksum; `attached` lists what went in."""
 
-    def __init__(self, core, commitment: Commitment, paths: list[str | Path],
+    def __init__(self, core: Core, commitment: Commitment, paths: list[str | Path],
                  entries: list[ProgressEntry], period: Period | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -682,7 +686,7 @@ class AttachDialog(QDialog):
 class CategoriesDialog(ServiceDialog):
     """类别设置: add, rename, remove and reorder; saved as one list."""
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.setWindowTitle("承诺事项类别")
@@ -847,7 +851,7 @@ class CommitmentImportDialog(QDialog):
 
     PAGE_PROBLEMS, PAGE_REPLACED, PAGE_ROWS = range(3)
 
-    def __init__(self, core, path: str | Path, years: list[int], parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, path: str | Path, years: list[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.path = Path(path)
@@ -1009,7 +1013,7 @@ _COUNTED_WHY = {"年末": "统计到该年度最后一天", "今天": "本年度
 class ExportDialog(ServiceDialog):
     """导出公示表/汇总表: one workbook with a 公示表 sheet per village and the 完成情况汇总表."""
 
-    def __init__(self, core, years: list[int], year: int, folder: str,
+    def __init__(self, core: Core, years: list[int], year: int, folder: str,
                  parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -1137,7 +1141,7 @@ class CarryOverDialog(ServiceDialog):
     ALL = "all"
     CONTENT_COLUMN = 2
 
-    def __init__(self, core, year: int, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.year = year

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -79,6 +80,9 @@ from ui.widgets.table_model import (
     shown_rows,
 )
 from ui.widgets.dialogs import ServiceDialog
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 # What this tab shows; any other change is none of its business.
 _RELEVANT = Changes.COMMITMENTS | Changes.UNITS | Changes.DISTRICTS
@@ -693,7 +697,7 @@ class CommitmentsTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     TITLE = "承诺事项"
 
-    def __init__(self, core, parent: QWidget | None = None, *, today: date | None = None,
+    def __init__(self, core: Core, parent: QWidget | None = None, *, today: date | None = None,
                  load_when_shown: bool = False) -> None:
         super().__init__(parent)
         self._core = core

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -30,6 +30,9 @@ from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import FlagHistory, FlagRecord, RoundDetail, RoundResults, UnitResult
 from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.text import date_text
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 # Rows of the ranking that fit one screen. Every size is a share of the window's height, so the
 # count is the same on a 1920×1080 projector and a 1366×768 laptop (and step numbers don't move
@@ -656,7 +659,7 @@ class MeetingWindow(QWidget):
                            Qt.Key.Key_Return, Qt.Key.Key_Enter})
     BACK_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace})
 
-    def __init__(self, core, round_id: int, extra_slides: Iterable[Slide] = (), show_judges: bool = False,
+    def __init__(self, core: Core, round_id: int, extra_slides: Iterable[Slide] = (), show_judges: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.round_id = round_id

@@ -3,12 +3,17 @@ trend and 五星 charts, read from the core's services before the show so changi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
 from ui.meeting.show import MeetingWindow, WidgetSlide
 
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
-def start_show(core, round_id: int, parent: QWidget, replacing: MeetingWindow | None = None) -> MeetingWindow:
+
+def start_show(core: Core, round_id: int, parent: QWidget, replacing: MeetingWindow | None = None) -> MeetingWindow:
     """会议展示 of round `round_id`, full screen, in place of the show `replacing` (closed once
     the new one is ready). Raises LsbError when the round cannot be read; the old show stays."""
     slides = trend_slides(core, round_id) + star_slides(core)
@@ -20,7 +25,7 @@ def start_show(core, round_id: int, parent: QWidget, replacing: MeetingWindow | 
     return window
 
 
-def trend_slides(core, round_id: int) -> tuple[WidgetSlide, ...]:
+def trend_slides(core: Core, round_id: int) -> tuple[WidgetSlide, ...]:
     """After the ranking: this round's flag holders across the quarters, and every unit's rank;
     none while fewer than two quarters are finalised."""
     trend = core.trends.overview()
@@ -48,7 +53,7 @@ def trend_slides(core, round_id: int) -> tuple[WidgetSlide, ...]:
     return (WidgetSlide("红黑旗单位历次综合得分", score_chart), WidgetSlide("各村（社区）历次排名", rank_chart))
 
 
-def star_slides(core) -> tuple[WidgetSlide, ...]:
+def star_slides(core: Core) -> tuple[WidgetSlide, ...]:
     """The township's 五星支部 level distribution across the years, with the ≥3★ target,
     when there is star data."""
     years = sorted(core.stars.years())

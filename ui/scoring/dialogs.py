@@ -8,6 +8,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
@@ -57,6 +58,9 @@ from lsb_desktop.services.rounds import RoundDraft
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import Column, RowTableModel, preview_table
 from ui.widgets.dialogs import ServiceDialog, make_button_box, make_hint, make_warning
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 DEFAULT_TITLE = "村党组织书记“亮赛比”逐村观摩评比"
 DATE_HINT = "观摩常在下个月进行，季度按评比的季度选"
@@ -179,7 +183,7 @@ class _NewRoundDialogUi:
 class NewRoundDialog(ServiceDialog):
     """新建评比: quarter, title, date, judges and flag counts → `core.rounds.create_round`."""
 
-    def __init__(self, core, parent: QWidget | None = None, today: date | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None, today: date | None = None) -> None:
         super().__init__(parent)
         self._core = core
         today = today or date.today()
@@ -276,7 +280,7 @@ class _RoundSettingsDialogUi:
 class RoundSettingsDialog(ServiceDialog):
     """评比设置: title, date, flag counts and the rules → `core.rounds.update_round`."""
 
-    def __init__(self, core, detail: RoundDetail, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, detail: RoundDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail
@@ -416,7 +420,7 @@ class SchemeDialog(ServiceDialog):
     Editing the template (`detail` None) saves through `save_scheme_template`; a round's own
     scheme (`detail` given) is shown read-only, since a round keeps the copy it was made with."""
 
-    def __init__(self, core, detail: RoundDetail | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, detail: RoundDetail | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail
@@ -654,7 +658,7 @@ class _AdjustmentDialogUi:
 class AdjustmentDialog(ServiceDialog):
     """添加加分 / 添加扣分 / 一票否决 for one unit, with its reason."""
 
-    def __init__(self, core, detail: RoundDetail, kind: AdjustmentType, unit_id: int | None = None,
+    def __init__(self, core: Core, detail: RoundDetail, kind: AdjustmentType, unit_id: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
@@ -705,7 +709,7 @@ class ScoreImportDialog(QDialog):
     """导入评分: every problem shown before anything is written; 导入 only when there is none,
     and then all the scores go in at once (`core.rounds.apply_import`)."""
 
-    def __init__(self, core, detail: RoundDetail, paths: list[str | Path], parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, detail: RoundDetail, paths: list[str | Path], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail
@@ -797,7 +801,7 @@ class CommitteeDecisionDialog(ServiceDialog):
     """党委研究决定 on one tie across a flag line: which of the tied units get the flags (exactly
     as many as there are flags to give), and the reason; saved through `core.rounds.decide_tie`."""
 
-    def __init__(self, core, round_id: int, tie: BoundaryTie, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, round_id: int, tie: BoundaryTie, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core, self._round_id, self._tie = core, round_id, tie
         self.setWindowTitle("党委研究决定")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -44,6 +45,9 @@ from lsb_desktop.domain.scoring import TieMethod
 from lsb_desktop.errors import LsbError, TieUndecidedError, ValidationError
 from lsb_desktop.services.rounds import check_points
 from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 FIXED_HEADERS = ("序号", "管区", "村（社区）")
 FIRST_SCORE_COLUMN = len(FIXED_HEADERS)
@@ -672,7 +676,7 @@ class ScoreGrid(QWidget):
 
     saved = Signal()
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self._detail: RoundDetail | None = None

@@ -4,6 +4,7 @@ the wording templates with their placeholders."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -29,6 +30,9 @@ from PySide6.QtWidgets import (
 from lsb_desktop.domain.paper_settings import TEMPLATE_FIELDS, TEMPLATE_LABELS, CertificateSettings
 from lsb_desktop.errors import LsbError
 from ui.widgets.messages import show_error
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 RECIPIENTS = (("organisation", "村（社区）党组织，如“张五砦村党支部”"), ("secretary", "党组织书记本人"))
 DATE_STYLES = (("chinese", "汉字：二〇二五年一月二十日"), ("arabic", "数字：2025年1月20日"))
@@ -56,7 +60,7 @@ def _mm(value: float, low: float, high: float) -> QDoubleSpinBox:
 class CertificateSettingsDialog(QDialog):
     """Edits `core.settings.certificates()`; nothing is saved until 保存 and only if valid."""
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.setWindowTitle("证书和通知书设置")

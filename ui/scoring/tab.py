@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -64,6 +65,9 @@ from ui.scoring.dialogs import (
 )
 from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, fit_columns, read_only_table
 from ui.widgets.dialogs import ServiceDialog
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 NO_ROUNDS_TEXT = "还没有评比活动。点“新建评比…”建立第一个评比。"
 NOT_VISITED_TEXT = "本季度未观摩"
@@ -354,7 +358,7 @@ def _button_row(*buttons: QPushButton) -> QHBoxLayout:
 class _ScoringTabUi:
     """The layout of ScoringTab; behaviour lives in the tab."""
 
-    def setup(self, tab: QWidget, core) -> None:
+    def setup(self, tab: QWidget, core: Core) -> None:
         self.round_combo = QComboBox()
         # As wide as the row allows, never wider than a laptop screen needs: a long title is cut
         # with … in the closed box (the list shows it whole).
@@ -564,7 +568,7 @@ class ScoringTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     TITLE = "观摩评比"
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self._detail: RoundDetail | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -45,6 +46,9 @@ from ui.widgets.folders import browse_save_path, remember_folder, suggested_path
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 LEVEL_TITLES = TARGET_LABELS  # 三星及以上, 四星及以上, 五星: the same words as the sheet
 PROBLEM_COLOUR = QColor("#b71c1c")
@@ -88,7 +92,7 @@ def required_text(text: str, what: str) -> str:
 class _CellDialog(ServiceDialog):
     """A dialog about one unit's star in one year, with its title line on top."""
 
-    def __init__(self, core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.unit_name = unit_name
@@ -118,12 +122,13 @@ class _CellDialog(ServiceDialog):
 class StepDialog(_CellDialog):
     """Record the next step of the year: passed (通过) or 未通过, its date and a note."""
 
-    def __init__(self, core, unit_name: str, cell: StarCell, passed: bool = True,
+    def __init__(self, core: Core, unit_name: str, cell: StarCell, passed: bool = True,
                  parent: QWidget | None = None, today: date | None = None) -> None:
         super().__init__(core, unit_name, cell, parent)
-        self.step = next_step(cell)
-        if self.step is None:
+        step = next_step(cell)
+        if step is None:
             raise ValueError("no step left to record")
+        self.step = step
         self.setWindowTitle(f"记录{'创建' if passed else '未通过'}步骤：{unit_name} {cell.star}")
         done = " → ".join(f"{s.step.label}（{s.on.isoformat()}）" for s in sorted(cell.steps, key=lambda s: s.step.index))
         self.step_label = QLabel(f"<b>{self.step.label}</b>")
@@ -186,7 +191,7 @@ class StepDialog(_CellDialog):
 class UndoStepDialog(_CellDialog):
     """Take back the latest step of the year; a correction, so a reason is required."""
 
-    def __init__(self, core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
         super().__init__(core, unit_name, cell, parent)
         reached = cell.reached
         if reached is None:
@@ -213,7 +218,7 @@ class UndoStepDialog(_CellDialog):
 class LossDialog(_CellDialog):
     """降星 or 撤星 of a star held, with its date and a reason (required)."""
 
-    def __init__(self, core, unit_name: str, cell: StarCell, parent: QWidget | None = None,
+    def __init__(self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None,
                  today: date | None = None) -> None:
         super().__init__(core, unit_name, cell, parent)
         self.setWindowTitle(f"降星/撤星：{unit_name} {cell.star}")
@@ -246,7 +251,7 @@ class LossDialog(_CellDialog):
 class UndoLossDialog(_CellDialog):
     """Take back a 降星/撤星 recorded by mistake; a correction, so a reason is required."""
 
-    def __init__(self, core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None) -> None:
         super().__init__(core, unit_name, cell, parent)
         loss = cell.loss
         if loss is None:
@@ -270,7 +275,7 @@ class UndoLossDialog(_CellDialog):
 class TargetsDialog(ServiceDialog):
     """A year's targets as cumulative shares: 三星及以上 ≥ 四星及以上 ≥ 五星; 0 = no target."""
 
-    def __init__(self, core, year: int, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.setWindowTitle("五星创建目标设置")
@@ -384,7 +389,7 @@ class PlanRowModel(RowTableModel):
 class PlanImportDialog(QDialog):
     """Shows every row of a plan file and every problem; 导入 only for a file without any."""
 
-    def __init__(self, core, path: str | Path, year: int, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, path: str | Path, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.path = Path(path)
@@ -492,7 +497,7 @@ class PlanImportDialog(QDialog):
 class ExportDialog(QDialog):
     """导出五星创建进度表: the paper size and the file; then 打开 / 打开所在文件夹."""
 
-    def __init__(self, core, year: int, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, year: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.year = year

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -81,6 +82,9 @@ from ui.stars.dialogs import (
 from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.widgets.chart_panel import ChartExport, build_chart_panel
 from ui.widgets.worker import run_in_background
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 TITLE = "五星创建"
 FIRST_YEAR = 2022  # Henan's star rating began in 2022
@@ -887,7 +891,7 @@ class StarsTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     charts_loaded = Signal()
 
-    def __init__(self, core, parent: QWidget | None = None, *, load_when_shown: bool = False) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None, *, load_when_shown: bool = False) -> None:
         super().__init__(parent)
         self._deferred = LoadWhenShown(self, self.reload, load_when_shown)
         self._core = core

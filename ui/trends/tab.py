@@ -3,6 +3,8 @@ and copy of the chart shown. Charts (and pyqtgraph) are built when the tab is fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,6 +26,9 @@ from lsb_desktop.changes import Changes
 from ui.widgets.chart_panel import ChartExport, build_chart_panel
 from ui.widgets.messages import show_error
 from ui.widgets.worker import run_in_background
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 TITLE = "趋势图表"
 PAGE_SCORE, PAGE_RANK, PAGE_BREAKDOWN, PAGE_FLAGS = range(4)
@@ -88,7 +93,7 @@ class TrendsTab(QWidget):
     TITLE = TITLE
     loaded = Signal()
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.ui = _TrendsTabUi()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Signal
 from PySide6.QtGui import QColor
@@ -39,6 +40,9 @@ from lsb_desktop.changes import Changes
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 NO_DISTRICT_LABEL = "（未分管区）"
 INACTIVE_COLOUR = QColor(140, 140, 140)
@@ -160,7 +164,7 @@ class _UnitDialogUi:
 class UnitDialog(ServiceDialog):
     """Add a unit (unit=None) or record a change of an existing one from an effective date."""
 
-    def __init__(self, core, unit: Unit | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit: Unit | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.unit = unit
@@ -282,7 +286,7 @@ class _SecretaryDialogUi:
 class SecretaryDialog(ServiceDialog):
     """Record a new secretary from a date; the current term ends the day before."""
 
-    def __init__(self, core, unit: Unit, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit: Unit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.unit = unit
@@ -324,7 +328,7 @@ class _ArchiveDialogUi:
 class ArchiveDialog(ServiceDialog):
     """Take a unit off the register from a date (归档), or bring an archived one back (恢复)."""
 
-    def __init__(self, core, unit: Unit, restoring: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit: Unit, restoring: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.unit = unit
@@ -377,7 +381,7 @@ class _MergeDialogUi:
 class MergeDialog(ServiceDialog):
     """Merge a unit into another active one: it leaves the register, its history stays."""
 
-    def __init__(self, core, unit: Unit, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, unit: Unit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.unit = unit
@@ -466,7 +470,7 @@ class DistrictsDialog(QDialog):
 
     changed = Signal(object)
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.setWindowTitle("管区管理")

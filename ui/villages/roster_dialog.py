@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
@@ -22,6 +23,9 @@ from PySide6.QtWidgets import (
 from lsb_desktop.errors import LsbError
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import Column, RowTableModel, preview_table
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 _ACTION_COLOURS = {"新增": QColor("#1b5e20"), "更新": QColor("#0d47a1"), "无变化": QColor("#616161")}
 
@@ -47,7 +51,7 @@ class RosterProblemModel(RowTableModel):
 class RosterImportDialog(QDialog):
     """Shows what the import would do; 导入 is enabled only for a file without problems."""
 
-    def __init__(self, core, path: str | Path, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, path: str | Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.path = Path(path)

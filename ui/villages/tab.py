@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -45,6 +46,9 @@ from ui.villages.dialogs import (
     UnitDialog,
 )
 from ui.widgets.dialogs import ServiceDialog
+
+if TYPE_CHECKING:
+    from lsb_desktop.core import Core
 
 SEARCH_PLACEHOLDER = "搜索名称、书记、管区"
 NO_DISTRICT_FILTER = "未分管区"
@@ -306,7 +310,7 @@ class VillagesTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     TITLE = "村（社区）"
 
-    def __init__(self, core, parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.ui = _VillagesTabUi()
