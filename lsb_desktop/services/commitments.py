@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -44,6 +45,11 @@ from lsb_desktop.services.evidence import EvidenceStore
 from lsb_desktop.services.register import UnitHistory
 from lsb_desktop.services.villages import VillageService
 
+if TYPE_CHECKING:
+    from lsb_desktop.io.commitments_import import FileRow  # openpyxl: only when a file is read
+
+_V = TypeVar("_V")
+
 ADDED, REPLACED, UNCHANGED = "新增", "将替换", "不变"
 UPDATED = REPLACED  # an import row that changes an existing item replaces what it said
 
@@ -76,7 +82,7 @@ def carried_to(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, int
         return {}
     return {source: (year, number) for source, year, number in session.execute(
         select(CommitmentRecord.carried_from_id, CommitmentRecord.year, CommitmentRecord.number).where(
-            CommitmentRecord.carried_from_id.in_(list(ids))))}
+            CommitmentRecord.carried_from_id.in_(list(ids)))) if source is not None}
 
 
 def completion_by_unit(session: Session, unit_ids: Iterable[int], period: Period) -> dict[int, Completion]:
@@ -397,7 +403,7 @@ class _Work:
                action: str = "修改承诺事项", reason: str = "") -> bool:
         """Change typed fields; True when anything changed."""
         old = _snapshot(record)
-        values = {}
+        values: dict[str, object] = {}
         if content is not None:
             values["content"] = _content(content)
         if category is not None:
@@ -620,7 +626,7 @@ class CommitmentService:
     """One public call is one unit of work; returns domain objects, never records."""
 
     def __init__(self, database: Database, villages: VillageService, evidence: EvidenceStore,
-                 backup=None) -> None:
+                 backup: Callable[[str], object] | None = None) -> None:
         self._db = database
         self._villages = villages
         self._evidence = evidence
@@ -1071,7 +1077,7 @@ def replaced_line(row: ImportRow) -> str:
 class _Planned:
     """A file row on its way in: resolved values (None: the file has no such column)."""
 
-    row: object  # FileRow
+    row: FileRow
     unit_id: int | None = None
     year: int | None = None
     number: int | None = None
@@ -1147,7 +1153,7 @@ class _Importer:
         else:
             return  # told once for the sheet, in `carry`
         due_year = row.due.year if row.due is not None else None
-        if due_year is not None and row.due.deadline is None and due_year != year:
+        if row.due is not None and due_year is not None and row.due.deadline is None and due_year != year:
             planned.problems.append(row.problem("due", f"目标季度在 {due_year} 年，而承诺年度是 {year} 年"))
             return
         planned.year = year
@@ -1204,6 +1210,7 @@ class _Importer:
         groups: dict[tuple[int, int], list[_Planned]] = defaultdict(list)
         for item in planned:
             if not item.problems:
+                assert item.unit_id is not None and item.year is not None  # set for rows without problems
                 groups[(item.unit_id, item.year)].append(item)
         for (unit_id, year), items in groups.items():
             stored = sorted(session.scalars(select(CommitmentRecord).where(
@@ -1243,10 +1250,10 @@ class _Importer:
             for item in items:
                 if item.problems or item.record is not None or item.row.number is None:
                     continue
-                record = by_number.get(item.row.number)
-                if record is not None and record.carried_from_id is None and record.id not in taken:
-                    taken[record.id] = item
-                    item.record, item.number, item.matched_by = record, record.number, "序号"
+                numbered = by_number.get(item.row.number)
+                if numbered is not None and numbered.carried_from_id is None and numbered.id not in taken:
+                    taken[numbered.id] = item
+                    item.record, item.number, item.matched_by = numbered, numbered.number, "序号"
             new_items = [item for item in items if not item.problems and item.record is None]
             used = set(by_number)
             for item in new_items:
@@ -1273,8 +1280,11 @@ class _Importer:
     # ----- one row
 
     def _resolve_status(self, item: _Planned, deadline: date | None, quarter: int | None,
-                        current: CommitmentRecord | None):
+                        current: CommitmentRecord | None
+                        ) -> tuple[CommitmentStatus, date | None, str, date | None] | None:
         """(status, completed_on, cancel_reason, cancelled_on) the row asks for."""
+        year = item.year
+        assert year is not None  # every row without problems has its year by now
         row = item.row
         today = self.work.today
         text = row.status or ""
@@ -1297,10 +1307,10 @@ class _Importer:
             return None
         completed_on = None
         if status is CommitmentStatus.OVERDUE:
-            due = due_date(item.year, deadline, quarter)
+            due = due_date(year, deadline, quarter)
             if due >= today:
                 item.problems.append(row.problem(
-                    "status", f"完成时限（{due_text(item.year, deadline, quarter)}）还没到，不能是“逾期”"))
+                    "status", f"完成时限（{due_text(year, deadline, quarter)}）还没到，不能是“逾期”"))
                 return None
             # 逾期 is derived from the due date, never stored: an open item keeps its status.
             kept = CommitmentStatus(current.status) if current is not None else None
@@ -1310,7 +1320,7 @@ class _Importer:
                 item.problems.append(row.problem("completed_on", "状态是“已完成”，请填写完成日期"))
                 return None
             try:
-                _check_day(row.completed_on, "完成日期", item.year, today)
+                _check_day(row.completed_on, "完成日期", year, today)
             except ValidationError as exc:
                 item.problems.append(row.problem("completed_on", exc.message))
                 return None
@@ -1333,11 +1343,12 @@ class _Importer:
                     "status", "状态是“已取消”，请在“取消原因”或“备注”列写明取消原因"))
                 return None
             if current is not None and CommitmentStatus(current.status) is CommitmentStatus.CANCELLED:
-                on = row.cancelled_on or current.cancelled_on
+                # A cancelled item saved without its day takes the year's day, as a new cancellation does.
+                on = row.cancelled_on or current.cancelled_on or year_day(year, today)
             else:
-                on = row.cancelled_on or year_day(item.year, today)
+                on = row.cancelled_on or year_day(year, today)
             try:
-                _check_day(on, "取消日期", item.year, today)
+                _check_day(on, "取消日期", year, today)
             except ValidationError as exc:
                 item.problems.append(row.problem("cancelled_on" if row.cancelled_on else "status", exc.message))
                 return None
@@ -1350,7 +1361,8 @@ class _Importer:
     def _write(self, item: _Planned) -> ImportRow | None:
         row, work = item.row, self.work
         current = item.record
-        year = item.year
+        year, unit_id = item.year, item.unit_id
+        assert year is not None and unit_id is not None  # every row without problems has them by now
         if row.due is None:
             deadline = current.deadline if current is not None else None
             quarter = current.target_quarter if current is not None else None
@@ -1383,11 +1395,11 @@ class _Importer:
             return None
         status, completed_on, cancel_reason, cancelled_on = resolved
 
-        def keep(value, old):
+        def keep(value: _V | None, old: _V) -> _V:
             return old if value is None else value
 
         draft = CommitmentDraft(
-            unit_id=item.unit_id, year=year, content=content,
+            unit_id=unit_id, year=year, content=content,
             category=keep(row.category, current.category if current else ""),
             target=keep(target, current.target if current else ""), deadline=deadline,
             target_quarter=quarter, responsible=keep(row.responsible, current.responsible if current else ""),

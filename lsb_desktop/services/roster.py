@@ -105,6 +105,7 @@ class _Planner:
         if record is None:
             district_id = self.villages.add_district_in(self.session, row.district)
             record = self.session.get(DistrictRecord, district_id)
+            assert record is not None  # just added in this session
             self.districts[canonical_name(row.district)] = record
             self.new_districts.append(record.name)
         elif record.archived:

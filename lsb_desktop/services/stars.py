@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -49,6 +50,9 @@ from lsb_desktop.services.evidence import EvidenceStore
 from lsb_desktop.services.register import UnitHistory
 from lsb_desktop.services.villages import VillageService
 
+if TYPE_CHECKING:
+    from lsb_desktop.io.star_sheets import StarPlanLine, StarPlanRead  # openpyxl: only when read
+
 OWNER_PREFIX = "star:"
 _ROW = re.compile(r"第 (\d+) 行")
 
@@ -61,6 +65,13 @@ class StarEvent:
     star: str
     on: date | None
     text: str
+
+
+class _PlanCell(TypedDict):
+    """A plan cell as the audit log records it."""
+
+    planned: bool
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +106,7 @@ def view_day(year: int, on: date | None = None, today: date | None = None) -> da
     return year_day(year, today or date.today())
 
 
-def _plain(value) -> Decimal:
+def _plain(value: Decimal) -> Decimal:
     """A stored percent as written (100, not 1E+2)."""
     return Decimal(format(Decimal(value), "f"))
 
@@ -183,8 +194,8 @@ class _Data:
         for items in self.steps.values():
             items.sort(key=lambda s: s.step.index)
         self.losses: dict[tuple[int, str], list[StarLoss]] = defaultdict(list)
-        for r in session.scalars(losses):
-            self.losses[(r.unit_id, r.star)].append(_to_loss(r))
+        for loss in session.scalars(losses):
+            self.losses[(loss.unit_id, loss.star)].append(_to_loss(loss))
         self.evidence: dict[int, int] = {}
         counted = select(EvidenceFileRecord.owner, func.count()).where(
             EvidenceFileRecord.owner.like(f"{OWNER_PREFIX}%")).group_by(EvidenceFileRecord.owner)
@@ -193,8 +204,8 @@ class _Data:
             if tail.isdigit():
                 self.evidence[int(tail)] = count
         self.targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
-        for r in session.scalars(select(StarTargetRecord)):
-            self.targets[r.year][r.level] = _plain(r.percent)
+        for target in session.scalars(select(StarTargetRecord)):
+            self.targets[target.year][target.level] = _plain(target.percent)
 
     def targets_of(self, year: int) -> Targets:
         return Targets(year, dict(self.targets.get(year, {})))
@@ -358,8 +369,9 @@ class StarBatch:
         else:
             self.kind_in(unit_id, year)
         record = self._cell(unit_id, year, star)
-        old = {"planned": record.planned, "note": record.note} if record else {"planned": False, "note": ""}
-        new = {"planned": bool(planned), "note": clean_text(note) or old["note"]}
+        old: _PlanCell = ({"planned": record.planned, "note": record.note} if record
+                          else {"planned": False, "note": ""})
+        new: _PlanCell = {"planned": bool(planned), "note": clean_text(note) or old["note"]}
         if old == new:
             return record.id if record else None
         record = record or self._cell_or_new(unit_id, year, star)
@@ -435,6 +447,7 @@ class StarBatch:
         self._session.flush()
         audit.record(self._session, f"撤销{step.step.label}", _entity(unit_id, year, star),
                      _step_json(step), None, reason)
+        assert record is not None  # it had the steps just undone
         return record.id
 
     def lose_star(self, unit_id: int, star: str, kind: LossKind | str, on: date, reason: str) -> int:
@@ -505,7 +518,7 @@ class StarBatch:
 
 class StarService:
     def __init__(self, database: Database, villages: VillageService, evidence: EvidenceStore,
-                 backup=None) -> None:
+                 backup: Callable[[str], object] | None = None) -> None:
         self._db = database
         self._villages = villages
         self._evidence = evidence
@@ -676,7 +689,7 @@ class StarService:
 
     # ----- plan import ----------------------------------------------------------------------------
 
-    def _plan_rows(self, batch: StarBatch, session: Session, read, year: int) -> list[PlanImportRow]:
+    def _plan_rows(self, batch: StarBatch, session: Session, read: StarPlanRead, year: int) -> list[PlanImportRow]:
         day = view_day(year)
         states = register.load_units(session)
         current: dict[str, int] = {}
@@ -684,6 +697,7 @@ class StarService:
         # names were cleaned): a row naming them cannot say which one it means.
         ambiguous: set[str] = set()
         former: dict[str, set[int]] = defaultdict(set)
+        unit_id: int | None
         for unit_id, state in states.items():
             version = state.version_on(day)
             if version is None or version.status != UnitStatus.ACTIVE.value:
@@ -699,7 +713,7 @@ class StarService:
         for line in read.rows:
             problems: list[str] = []
 
-            def problem(column: str, message: str, line=line) -> None:
+            def problem(column: str, message: str, line: StarPlanLine = line) -> None:
                 problems.append(f"工作表“{line.sheet}”第 {line.row} 行“{column}”：{message}")
 
             key = canonical_name(line.unit_name)
@@ -773,6 +787,7 @@ class StarService:
                 # Leaving the block with an exception rolls the whole import back.
                 raise ValidationError("数据在预览之后有变化，未导入任何数据，请重新预览", problems)
             for row in preview.rows:
+                assert row.unit_id is not None  # a preview with an unknown unit is not applied
                 for star in star_set(batch.kind_in(row.unit_id, year)):
                     batch.set_planned(row.unit_id, year, star, star in row.stars, reason=reason)
         return len(preview.rows)

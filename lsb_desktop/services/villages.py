@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,7 +46,13 @@ from lsb_desktop.domain.text import (
 )
 from lsb_desktop.errors import NotFoundError, ValidationError
 
-_KEEP = object()  # "leave this field as it is" in change_unit
+class _Keep(enum.Enum):
+    """"Leave this field as it is" in change_unit."""
+
+    KEEP = enum.auto()
+
+
+_KEEP: Final = _Keep.KEEP
 
 
 def _now() -> datetime:
@@ -209,7 +217,7 @@ class VillageService:
         """Why the unit's 在册起始日期 can no longer be corrected: what refers to it."""
         unit_id = state.record.id
 
-        def count(model) -> int:
+        def count(model: type[RoundUnitRecord | CommitmentRecord | StarCellRecord | StarLossRecord]) -> int:
             return session.scalar(select(func.count()).select_from(model).where(model.unit_id == unit_id)) or 0
 
         locks = []
@@ -275,9 +283,9 @@ class VillageService:
         """The note is not history: it is simply replaced (as change_unit replaces it)."""
         state.record.note = note
 
-    def _append_version(self, session: Session, state: UnitHistory, effective: date, reason: str, **fields) -> None:
+    def _append_version(self, session: Session, state: UnitHistory, effective: date, reason: str, **fields: object) -> None:
         latest = state.latest
-        values = {
+        values: dict[str, object] = {
             "name": latest.name, "kind": latest.kind, "org_type": latest.org_type,
             "district_id": latest.district_id, "status": latest.status,
             "merged_into_id": latest.merged_into_id,
@@ -292,8 +300,9 @@ class VillageService:
         state.versions.append(version)
 
     def change_unit(self, unit_id: int, *, effective: date | None = None, reason: str = "",
-                    name=_KEEP, kind=_KEEP, org_type=_KEEP, district_id=_KEEP, note=_KEEP,
-                    start=_KEEP) -> Unit:
+                    name: str | _Keep = _KEEP, kind: UnitKind | str | _Keep = _KEEP,
+                    org_type: OrgType | str | _Keep = _KEEP, district_id: int | None | _Keep = _KEEP,
+                    note: str | _Keep = _KEEP, start: date | None | _Keep = _KEEP) -> Unit:
         """Record a change of name, kind, organisation type or 管区 from `effective` on.
 
         The note is not history: it is simply replaced. `start` (a date, or None for since
@@ -307,10 +316,10 @@ class VillageService:
                 raise NotFoundError("找不到该村（社区），可能已被其他操作更改，请刷新后重试")
             state = states[unit_id]
             self._require_active(state, "修改")
-            fields = {}
+            fields: dict[str, object] = {}
             if name is not _KEEP:
-                fields["name"] = validate_unit_name(name)
-                self._check_name_free(states, fields["name"], except_id=unit_id)
+                fields["name"] = new_name = validate_unit_name(name)
+                self._check_name_free(states, new_name, except_id=unit_id)
             if kind is not _KEEP:
                 fields["kind"] = UnitKind(kind).value
             if org_type is not _KEEP:
@@ -519,5 +528,5 @@ class VillageService:
             session.delete(record)
 
 
-def _as_dict(value) -> dict:
+def _as_dict(value: UnitVersion) -> dict[str, Any]:
     return {name: getattr(value, name) for name in value.__slots__}
