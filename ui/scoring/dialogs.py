@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -709,7 +710,7 @@ class ScoreImportDialog(QDialog):
     """导入评分: every problem shown before anything is written; 导入 only when there is none,
     and then all the scores go in at once (`core.rounds.apply_import`)."""
 
-    def __init__(self, core: Core, detail: RoundDetail, paths: list[str | Path], parent: QWidget | None = None) -> None:
+    def __init__(self, core: Core, detail: RoundDetail, paths: Sequence[str | Path], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail

@@ -913,9 +913,10 @@ class ScoreGrid(QWidget):
     # ----- undo and redo ---------------------------------------------------------------------
 
     def _remember(self, cells: list) -> None:
-        if not self._recording or self._detail is None or self.current_judge_id() is None:
+        judge_id = self.current_judge_id()
+        if not self._recording or self._detail is None or judge_id is None:
             return
-        self._undo.append(UndoStep(self._detail.id, self.current_judge_id(), tuple(cells)))
+        self._undo.append(UndoStep(self._detail.id, judge_id, tuple(cells)))
         self._redo.clear()
 
     def undo(self) -> bool:

@@ -1262,7 +1262,7 @@ class StarsTab(QWidget):
         ui = self.ui
         unit, cell = self.selected()
         usable = cell is not None
-        following = next_step(cell) if usable else None
+        following = next_step(cell) if cell is not None else None
         ui.plan_check.setEnabled(usable and not cell.held)
         if not usable:
             ui.plan_check.setChecked(False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QItemSelectionModel, Signal
 from PySide6.QtGui import QColor
@@ -240,7 +240,7 @@ class UnitDialog(ServiceDialog):
             return self._core.villages.add_unit(draft, start)
         unit = self.unit
         # Only what changed is passed, so the history says exactly what happened.
-        changed: dict[str, object] = {}
+        changed: dict[str, Any] = {}  # change_unit's keyword arguments, each of its own type
         if canonical_name(ui.name_edit.text()) != unit.name:
             changed["name"] = ui.name_edit.text()
         if kind is not unit.kind:
