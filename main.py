@@ -4,6 +4,7 @@ import sys
 from pathlib import PureWindowsPath
 
 from lsb_desktop.cli import build_parser, parse_args, prepare_streams, run_command
+from lsb_desktop.errors import ExitCode
 
 CONSOLE_EXE = "lsb-cli"  # the Windows bundle's console exe, beside the window exe
 
@@ -22,9 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         # It cannot open the window at all: its archive leaves out Qt (pyinstaller.spec).
         if config.smoke_test or config.screenshot:
             print("错误：lsb-cli.exe 只做命令行的事，窗口请用 亮赛比桌面版.exe 打开", file=sys.stderr)
-            return 2
+            return ExitCode.BAD_INPUT
         build_parser().print_help()
-        return 0
+        return ExitCode.OK
     from ui.app import run_gui  # Qt is loaded only to open the window
 
     return run_gui(config)

@@ -1,6 +1,19 @@
-"""The LsbError family: known failures that carry a Chinese message for the user."""
+"""The LsbError family: known failures that carry a Chinese message for the user; and the
+program's exit codes, which follow the same split."""
 
 from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """What the program returns: 0 done, 2 bad input (a known failure, its reason in Chinese on
+    stderr), 1 an internal error (a bug, with the traceback). The command line, the window's
+    start-up and main.py all use these."""
+
+    OK = 0
+    INTERNAL = 1
+    BAD_INPUT = 2
 
 
 class LsbError(Exception):

@@ -15,10 +15,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lsb_desktop import APP_ID, APP_NAME, __version__
 from lsb_desktop.config import AppConfig, DataPaths
-from lsb_desktop.errors import LockedError, LsbError
+from lsb_desktop.errors import ExitCode, LockedError, LsbError
 from lsb_desktop.startclock import elapsed_ms
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
@@ -100,14 +99,14 @@ def run_gui(config: AppConfig) -> int:
                 raise
             core = offer_restore(config.data_dir, exc.message)
             if core is None:
-                return EXIT_BAD_INPUT
+                return ExitCode.BAD_INPUT
     except LsbError as exc:
         title = "程序已在运行" if isinstance(exc, LockedError) else "无法打开数据"
         if headless:
             print(exc.message, file=sys.stderr)
         else:
             _message(QMessageBox.Icon.Warning, title, exc.message)
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     install_crash_handler(DataPaths(config.data_dir).logs)
     try:
         if not headless and core.read_only is None and core.is_empty():
@@ -123,14 +122,14 @@ def run_gui(config: AppConfig) -> int:
             core.close()
             if headless:
                 print(exc.message, file=sys.stderr)
-                return EXIT_BAD_INPUT
+                return ExitCode.BAD_INPUT
             core = offer_restore(config.data_dir, exc.message)
             if core is None:
-                return EXIT_BAD_INPUT
+                return ExitCode.BAD_INPUT
             window = MainWindow(core, config)
         if config.tab and not window.select_tab(config.tab):
             print(f"没有名为“{config.tab}”的标签页", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return ExitCode.BAD_INPUT
         if headless:
             if core.read_only:
                 print(f"提示：{core.read_only}", file=sys.stderr)
@@ -194,13 +193,13 @@ def _wait_for_data(app: QApplication, tab, seconds: float = 20.0) -> None:
 
 
 def _finish_headless(app: QApplication, window, config: AppConfig) -> None:
-    code = EXIT_OK
+    code = ExitCode.OK
     if config.screenshot is not None:
         _wait_for_data(app, window.tabs.currentWidget())
         config.screenshot.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(config.screenshot)):
             print(f"无法保存截图到 {config.screenshot}", file=sys.stderr)
-            code = EXIT_INTERNAL
+            code = ExitCode.INTERNAL
     if config.smoke_test:
         print(f"主窗口已显示，共 {window.unit_count()} 个村（社区）")
         print(f"{elapsed_ms():.0f}")

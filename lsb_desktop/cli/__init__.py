@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from lsb_desktop import APP_NAME, __version__
 from lsb_desktop.config import AppConfig, default_data_dir
-from lsb_desktop.errors import LsbError
+from lsb_desktop.errors import ExitCode, LsbError
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"命令行参数有误：{message}\n")
+        self.exit(ExitCode.BAD_INPUT, f"命令行参数有误：{message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,16 +204,16 @@ def _guarded(command: Callable[[], int]) -> int:
     try:
         return command()
     except BrokenPipeError:  # the output was piped into `head` or similar: not an error
-        return EXIT_OK
+        return ExitCode.OK
     except LsbError as exc:
         _warn(f"错误：{exc.message}")
         for line in exc.details:
             _warn(f"  {line}")
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     except Exception:  # noqa: BLE001 - last resort: say it is our fault, keep the trace
         _warn("程序内部错误，请把以下信息发给开发人员：")
         _warn(traceback.format_exc())
-        return EXIT_INTERNAL
+        return ExitCode.INTERNAL
 
 
 def _demo(core: Core, _args: argparse.Namespace) -> int:
@@ -223,7 +222,7 @@ def _demo(core: Core, _args: argparse.Namespace) -> int:
     count = build_demo(core)
     settings = core.settings.township()
     _print(f"已创建示例乡镇“{settings.township_name}”：{count} 个村（社区），数据文件夹 {core.data_dir}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _villages(core: Core, args: argparse.Namespace) -> int:
@@ -236,7 +235,7 @@ def _villages(core: Core, args: argparse.Namespace) -> int:
         _print(f"已导出 {count} 个村（社区）到 {args.file}")
         if cuts:
             _warn(f"警告：{cut_cells_warning(cuts)}")
-        return EXIT_OK
+        return ExitCode.OK
     from lsb_desktop.domain.text import parse_date
 
     effective = parse_date(args.effective, "生效日期") if args.effective else date.today()
@@ -250,18 +249,18 @@ def _villages(core: Core, args: argparse.Namespace) -> int:
             _warn(f"  {line}")
         if not preview.plan and not preview.problems:
             _warn("  文件中没有可导入的村（社区）")
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     for row in preview.plan:
         detail = "；".join(row.changes)
         _print(f"第{row.row}行 {row.name}：{row.action}" + (f"（{detail}）" if detail else ""))
     if args.dry_run:
         _print("预览完成，未写入任何数据（--dry-run）")
-        return EXIT_OK
+        return ExitCode.OK
     result = core.roster.apply(preview)
     _print(f"导入完成：新增 {result.added} 个，更新 {result.updated} 个，无变化 {result.unchanged} 个")
     if result.districts_created:
         _print(f"新建管区：{'、'.join(result.districts_created)}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _township(core: Core) -> str:
@@ -274,7 +273,7 @@ def _township(core: Core) -> str:
 def _backup(core: Core, _args: argparse.Namespace) -> int:
     path = core.folder.backup("manual")
     _print(f"已备份到 {path}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _restore(data_dir: Path, args: argparse.Namespace) -> int:
@@ -290,7 +289,7 @@ def _restore(data_dir: Path, args: argparse.Namespace) -> int:
         folder.close()
     for line in result.lines():
         _print(line)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _check(core: Core, args: argparse.Namespace) -> int:
@@ -322,7 +321,7 @@ def _check(core: Core, args: argparse.Namespace) -> int:
     else:
         for line in report.lines():
             _print(line)
-    return EXIT_OK if report.ok else EXIT_BAD_INPUT
+    return ExitCode.OK if report.ok else ExitCode.BAD_INPUT
 
 
 def _round(core: Core, args: argparse.Namespace) -> int:
@@ -366,7 +365,7 @@ def _export(core: Core, args: argparse.Namespace) -> int:
     else:
         pages = core.paper.export_notices(round_id, args.output, policy)
         _print(f"已导出通报和整改通知书（{pages} 页）到 {args.output}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 _COMMANDS = {"demo": _demo, "villages": _villages, "round": _round, "commitments": _commitments, "stars": _stars,

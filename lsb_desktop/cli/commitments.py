@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.commitments import overdue_heading
 from lsb_desktop.domain.text import cut_cells_warning
-from lsb_desktop.errors import ValidationError
+from lsb_desktop.errors import ExitCode, ValidationError
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def _out(text: str = "") -> None:
@@ -47,7 +46,7 @@ def _import(core: Core, args: argparse.Namespace) -> int:
                 _err(f"  {line}")
         else:
             _err(f"错误：承诺事项表“{args.file.name}”中没有可导入的承诺事项")
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     _out(preview.rule)
     for row in preview.rows:
         draft = row.draft
@@ -64,16 +63,16 @@ def _import(core: Core, args: argparse.Namespace) -> int:
             _out(f"  {replaced_line(row)}")
     if args.dry_run:
         _out(f"预览：{summary}；未写入任何数据（--dry-run）")
-        return EXIT_OK
+        return ExitCode.OK
     if preview.replacing and not replace:
         _err(f"错误：文件中有 {preview.count_replaced} 项将替换已有的承诺事项，未导入任何数据。"
              "请核对上面列出的原来和导入后的内容，确认后加 --replace 再导入：")
         for row in preview.replacing:
             _err(f"  {replaced_line(row)}")
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     written = core.commitments.apply_import(preview, replace=replace)
     _out(f"导入完成：{summary.replace('将替换', '替换')}（写入 {written} 项）")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _export(core: Core, args: argparse.Namespace) -> int:
@@ -88,4 +87,4 @@ def _export(core: Core, args: argparse.Namespace) -> int:
         _err(f"警告：{cut_cells_warning(list(done.cuts))}")
     _out(f"已导出 {done.year} 年承诺事项公示表（{done.units} 个村（社区），{done.items} 项）"
          f"和完成情况汇总表到 {args.output.resolve()}；{overdue_heading(done.day)} {done.overdue} 项")
-    return EXIT_OK
+    return ExitCode.OK

@@ -13,12 +13,11 @@ from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundResults
 from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.scoring import TiePolicy, display_score
 from lsb_desktop.domain.text import canonical_name, canonical_person, parse_date
-from lsb_desktop.errors import NotFoundError, ValidationError
+from lsb_desktop.errors import ExitCode, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def _out(text: str = "") -> None:
@@ -117,11 +116,11 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
         if left_out:
             print(f"提示：{left_out}", file=sys.stderr)
         _out(str(detail.id))
-        return EXIT_OK
+        return ExitCode.OK
     if action == "list":
         for summary in rounds.list_rounds():
             _out(f"{summary.id}\t{summary.period.short_label}\t{summary.status.label}\t{summary.title}")
-        return EXIT_OK
+        return ExitCode.OK
     round_id = rounds.find_round(args.round)
     detail = rounds.get_round(round_id)
     if action == "show":
@@ -133,11 +132,11 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
             _out(f"参评单位：{len(detail.units)} 个")
             for line in detail.rules.describe():
                 _out(line)
-        return EXIT_OK
+        return ExitCode.OK
     if action == "sheets":
         rounds.write_blank_sheets(round_id, args.output, township)
         _out(f"已导出 {len(detail.judges)} 位评委的空白评分表到 {args.output}")
-        return EXIT_OK
+        return ExitCode.OK
     if action == "import":
         preview = rounds.preview_import(round_id, args.files)
         for note in preview.notes:
@@ -148,11 +147,11 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
             print(f"错误：评分文件有 {len(preview.problems)} 个问题，未导入任何评分：", file=sys.stderr)
             for problem in preview.problems:
                 print(f"  {problem.where()}：{problem.message}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return ExitCode.BAD_INPUT
         written = rounds.apply_import(preview, args.reason)
         _out(f"导入完成：新增 {preview.count_new} 个评分，修改 {preview.count_changed} 个，"
              f"未变 {preview.count_unchanged} 个（写入 {written} 个）")
-        return EXIT_OK
+        return ExitCode.OK
     if action == "rank":
         # Undecided ties: the command line's documented default is extend (decisions made in the
         # window always hold).
@@ -167,21 +166,21 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
                 _out(f"{r.rank}\t{r.unit.name}\t{r.total}\t{flag}\t{'；'.join(r.notes)}")
             for tie in results.ties:
                 _out(f"待决定：{tie.describe()}")
-        return EXIT_OK
+        return ExitCode.OK
     if action == "adjust":
         kind = {"加分": AdjustmentType.BONUS, "扣分": AdjustmentType.DEDUCTION, "一票否决": AdjustmentType.VETO}[args.kind]
         if kind is not AdjustmentType.VETO and not args.amount:
             raise ValidationError(f"{args.kind}需要 --amount 分值")
         rounds.add_adjustment(round_id, _unit_id(detail, args.unit), kind, args.amount, args.reason, args.correction)
         _out(f"已记录{args.kind}：{args.unit}")
-        return EXIT_OK
+        return ExitCode.OK
     if action == "correct":
         value = args.score if args.score.strip() else None
         saved = rounds.set_score(round_id, _judge_id(detail, args.judge), _unit_id(detail, args.unit),
                                  args.criterion, value, args.reason)
         shown = "（清除）" if saved is None else plain_points(saved)
         _out(f"已更正：评委{args.judge} {args.unit} {args.criterion} → {shown}")
-        return EXIT_OK
+        return ExitCode.OK
     if action == "finalize":
         policy = TiePolicy(args.tie_policy) if args.tie_policy else None
         undecided = rounds.results(round_id).ties if policy is None else ()
@@ -190,8 +189,8 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
             for tie in undecided:
                 print(f"  {tie.describe()}", file=sys.stderr)
             print("请在程序的“观摩评比 → 结果”中决定，或加 --tie-policy extend|tiebreak", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return ExitCode.BAD_INPUT
         results = rounds.finalize(round_id, policy)
         _out(f"已定稿：{detail.summary.label}，{len(results.results)} 个村（社区）排名已冻结")
-        return EXIT_OK
+        return ExitCode.OK
     raise ValidationError(f"未知的操作 {action}")

@@ -20,11 +20,11 @@ from lsb_desktop.domain.stars import (
     target_status,
 )
 from lsb_desktop.domain.text import cut_cells_warning, date_text, noting_cut_cells
+from lsb_desktop.errors import ExitCode
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def _out(text: str = "") -> None:
@@ -82,7 +82,7 @@ def run_stars_command(core: Core, args: argparse.Namespace) -> int:
         else:
             for line in summary_lines(summary, _township(core)):
                 _out(line)
-        return EXIT_OK
+        return ExitCode.OK
     if args.action == "export":
         township = _township(core)
         with noting_cut_cells() as cuts:
@@ -91,7 +91,7 @@ def run_stars_command(core: Core, args: argparse.Namespace) -> int:
         if cuts:
             print(f"警告：{cut_cells_warning(cuts)}", file=sys.stderr)
         _out(f"已导出{args.year}年五星创建进度表（{len(summary.units)} 个村（社区））到 {args.output}")
-        return EXIT_OK
+        return ExitCode.OK
     return _import_plan(core, args)
 
 
@@ -101,7 +101,7 @@ def _import_plan(core: Core, args: argparse.Namespace) -> int:
         _err(f"错误：创建计划“{args.file.name}”有 {len(preview.problems)} 个问题，未导入任何数据：")
         for line in preview.problems:
             _err(f"  {line}")
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     for row in preview.rows:
         planned = "、".join(row.stars) or "（不创建）"
         changes = []
@@ -113,7 +113,7 @@ def _import_plan(core: Core, args: argparse.Namespace) -> int:
         _out(f"第{row.row}行 {row.unit_name}：{planned}（{detail}）")
     if args.dry_run:
         _out("预览完成，未写入任何数据（--dry-run）")
-        return EXIT_OK
+        return ExitCode.OK
     count = core.stars.apply_plan_import(preview)
     _out(f"已导入{args.year}年创建计划：{count} 个村（社区）")
-    return EXIT_OK
+    return ExitCode.OK

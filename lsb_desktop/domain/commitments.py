@@ -110,29 +110,49 @@ TRANSITIONS: dict[CommitmentStatus, frozenset[CommitmentStatus]] = {
 }
 
 
+# The status messages, said the same wherever the rule is checked (here, the service, the dialogs).
+OVERDUE_BY_HAND = "“逾期”由截止时间自动判定，不能手工设置"
+CARRIED_BY_HAND = "“已结转”在结转到下一年时自动标记，不能手工设置"
+CANCELLED_IS_FINAL = "已取消的承诺事项不能再改状态"
+CANCEL_NEEDS_REASON = "取消承诺事项必须写明原因"
+ADJUST_NEEDS_REASON = "调整承诺事项必须写明原因"
+ADJUSTED_STAYS = "调整过的承诺事项保持“已调整”，直到完成或取消"
+ADJUST_THROUGH_ADJUST = "“已调整”请用“调整”录入新的内容和调整原因（原内容会保留）"
+NEW_NOT_ADJUSTED = "新事项不能直接是“已调整”：请先登记原承诺，再用“调整”写明新内容和原因"
+
+
+def check_new_status(status: CommitmentStatus) -> None:
+    """Refuse, in Chinese, a status a new item cannot start with (逾期 is never set by hand;
+    已调整 needs an original promise to adjust)."""
+    if status is CommitmentStatus.OVERDUE:
+        raise ValidationError(OVERDUE_BY_HAND)
+    if status is CommitmentStatus.ADJUSTED:
+        raise ValidationError(NEW_NOT_ADJUSTED)
+
+
 def check_transition(old: CommitmentStatus, new: CommitmentStatus, *, reason: str = "",
                      adjusted: bool = False) -> None:
     """Refuse a status change the rules do not allow, in Chinese.
 
     `adjusted`: the item already carries an adjustment, so 推进中/未启动 come back as 已调整."""
     if new is CommitmentStatus.OVERDUE:
-        raise ValidationError("“逾期”由截止时间自动判定，不能手工设置")
+        raise ValidationError(OVERDUE_BY_HAND)
     if new is CommitmentStatus.CARRIED:
-        raise ValidationError("“已结转”在结转到下一年时自动标记，不能手工设置")
+        raise ValidationError(CARRIED_BY_HAND)
     if not old.stored:
         raise ValidationError(f"“{old.label}”不是保存的状态")
     if new is old and new is not CommitmentStatus.ADJUSTED:
         return
     if new not in TRANSITIONS[old]:
         if old is CommitmentStatus.CANCELLED:
-            raise ValidationError("已取消的承诺事项不能再改状态")
+            raise ValidationError(CANCELLED_IS_FINAL)
         raise ValidationError(f"承诺事项不能从“{old.label}”改为“{new.label}”")
     if new is CommitmentStatus.CANCELLED and not clean_text(reason):
-        raise ValidationError("取消承诺事项必须写明原因")
+        raise ValidationError(CANCEL_NEEDS_REASON)
     if new is CommitmentStatus.ADJUSTED and not clean_text(reason):
-        raise ValidationError("调整承诺事项必须写明原因")
+        raise ValidationError(ADJUST_NEEDS_REASON)
     if adjusted and new in (CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS):
-        raise ValidationError("调整过的承诺事项保持“已调整”，直到完成或取消")
+        raise ValidationError(ADJUSTED_STAYS)
 
 
 def due_date(year: int, deadline: date | None, target_quarter: int | None) -> date:

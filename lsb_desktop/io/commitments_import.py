@@ -6,11 +6,10 @@ checks them against the register, the category list and the status rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,8 +18,7 @@ from lsb_desktop.domain.text import canonical_name, clean, clean_text, parse_dat
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (
     HEADER_SEARCH_ROWS,
-    TOTAL_WORDS,
-    CellError,
+    RowParser,
     cell_text,
     data_rows,
     header_rows,
@@ -30,8 +28,6 @@ from lsb_desktop.io.xlsx import (
     merged_fill,
     open_workbook,
 )
-
-_T = TypeVar("_T")
 
 # A district has ~100 units with 5-10 items each; far more rows means the wrong file.
 MAX_DATA_ROWS = 5000
@@ -336,42 +332,26 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str], rows:
             rows.append(row)
 
 
-class _RowParser:
+class _RowParser(RowParser[FileProblem]):
+    """Turns one row of a commitments sheet into a FileRow; a problem names the column as
+    the sheet's header writes it."""
+
+    TOTAL_KEYS = ("unit", "number", "content")
+
     def __init__(self, sheet: str, row: int, columns: dict[str, int], names: dict[str, str],
                  values: tuple[object, ...]) -> None:
-        self.sheet = sheet
-        self.row = row
-        self.columns = columns
+        super().__init__(sheet, row, columns, values)
         self.names = names
-        self.values = values
-        self.problems: list[FileProblem] = []
-
-    def has(self, key: str) -> bool:
-        return key in self.columns
-
-    def value(self, key: str) -> object:
-        column = self.columns.get(key)
-        if column is None or column > len(self.values):
-            return None
-        return self.values[column - 1]
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(FileProblem(self.sheet, self.row, self.names.get(key, FIELDS[key][0]), message))
-
-    def total_word(self) -> str | None:
-        for key in ("unit", "number", "content"):
-            word = canonical_name(cell_text(self.value(key)))
-            if word in TOTAL_WORDS:
-                return word
-        return None
 
     def text(self, key: str, limit: int = MAX_SHORT) -> str | None:
         """Free text as typed (Chinese punctuation kept); None for no column or a problem."""
         if not self.has(key):
             return None
         raw = self.value(key)
-        if isinstance(raw, CellError):
-            self.problem(key, f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
+        if self.formula_error(key, raw):
             return None
         text = clean_text(raw) if isinstance(raw, str) else cell_text(raw)
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
@@ -381,21 +361,6 @@ class _RowParser:
             self.problem(key, f"内容太长（{len(text)} 个字，最多 {limit} 个字）")
             return None
         return text
-
-    def parsed(self, key: str, parse: Callable[[object], _T]) -> _T | None:
-        if not self.has(key):
-            return None
-        raw = self.value(key)
-        if isinstance(raw, CellError):
-            self.problem(key, f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
-            return None
-        if cell_text(raw) == "":
-            return None
-        try:
-            return parse(raw)
-        except ValidationError as exc:
-            self.problem(key, exc.message)
-            return None
 
     def parse(self) -> FileRow | None:
         unit = self.text("unit")
@@ -426,8 +391,7 @@ class _RowParser:
         if not self.has("due"):
             return None
         raw = self.value("due")
-        if isinstance(raw, CellError):
-            self.problem("due", f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
+        if self.formula_error("due", raw):
             return None
         try:
             return parse_due(raw)

@@ -31,6 +31,7 @@ from lsb_desktop.io.xlsx import (
     LEFT,
     MAX_FILE_BYTES,
     TOTAL_WORDS,
+    RowParser,
     CellError,
     cell_text,
     data_rows,
@@ -181,29 +182,11 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
     return RosterRead(tuple(rows), tuple(problems), tuple(skipped), tuple(ignored))
 
 
-class _RowParser:
-    """Turns one data row into a RosterRow, collecting every problem it has."""
+class _RowParser(RowParser[RosterProblem]):
+    """Turns one data row into a RosterRow, collecting every problem it has; a problem names
+    the column by its letter and the field."""
 
-    def __init__(
-        self, sheet: str, row: int, columns: dict[str, int], values: tuple[object, ...]
-    ) -> None:
-        self.sheet = sheet
-        self.row = row
-        self.columns = columns
-        self.values = values
-        self.problems: list[RosterProblem] = []
-
-    def value(self, key: str) -> object:
-        column = self.columns.get(key)
-        return self.values[column - 1] if column is not None else None
-
-    def total_word(self) -> str | None:
-        """合计 (or 总计, ...) when the name or 序号 cell marks a total row."""
-        for key in ("name", "order"):
-            word = canonical_name(cell_text(self.value(key)))
-            if word in TOTAL_WORDS:
-                return word
-        return None
+    TOTAL_KEYS = ("name", "order")  # the name or 序号 cell marks a total row
 
     def problem(self, key: str, message: str) -> None:
         column = self.columns.get(key)
@@ -213,8 +196,7 @@ class _RowParser:
     def text(self, key: str) -> str | None:
         """The cell's text, '' when empty; None (and a problem) for an Excel error value."""
         raw = self.value(key)
-        if isinstance(raw, CellError):
-            self.problem(key, f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
+        if self.formula_error(key, raw):
             return None
         return cell_text(raw)
 

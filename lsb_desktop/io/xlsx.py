@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
@@ -20,6 +21,9 @@ from lsb_desktop.domain.text import FORMULA_PREFIXES, canonical_name, clean, fit
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.xlsx_guard import MAX_FILE_BYTES, check_xlsx
+
+P = TypeVar("P")  # a file's problem type (RosterProblem, FileProblem)
+T = TypeVar("T")
 
 # A header must be within this many rows from the top of the sheet.
 HEADER_SEARCH_ROWS = 20
@@ -201,6 +205,64 @@ def data_rows(
         if len(rows) > limit:
             return None
     return rows
+
+
+class RowParser(Generic[P]):
+    """One data row of an imported sheet, read through its header's columns (field key →
+    1-based column), collecting every problem it has. The shared part of the roster's and the
+    commitments' row readers: each subclass says how a problem is named in its file
+    (`problem`), which fields mark a total row (TOTAL_KEYS), and parses its own fields."""
+
+    TOTAL_KEYS: tuple[str, ...] = ()
+
+    def __init__(self, sheet: str, row: int, columns: dict[str, int], values: tuple[object, ...]) -> None:
+        self.sheet = sheet
+        self.row = row
+        self.columns = columns
+        self.values = values
+        self.problems: list[P] = []
+
+    def problem(self, key: str, message: str) -> None:
+        raise NotImplementedError
+
+    def has(self, key: str) -> bool:
+        return key in self.columns
+
+    def value(self, key: str) -> object:
+        """The cell under the field's column; None without that column (or past the row's end)."""
+        column = self.columns.get(key)
+        if column is None or column > len(self.values):
+            return None
+        return self.values[column - 1]
+
+    def total_word(self) -> str | None:
+        """合计 (or 总计, ...) when one of TOTAL_KEYS' cells marks a total row."""
+        for key in self.TOTAL_KEYS:
+            word = canonical_name(cell_text(self.value(key)))
+            if word in TOTAL_WORDS:
+                return word
+        return None
+
+    def formula_error(self, key: str, raw: object) -> bool:
+        """True (and a problem) when the cell holds an Excel error value rather than data."""
+        if isinstance(raw, CellError):
+            self.problem(key, f"单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入")
+            return True
+        return False
+
+    def parsed(self, key: str, parse: Callable[[object], T]) -> T | None:
+        """`parse` of the cell; None (and a problem) for an error value or a ValidationError,
+        None for no column or an empty cell."""
+        if not self.has(key):
+            return None
+        raw = self.value(key)
+        if self.formula_error(key, raw) or cell_text(raw) == "":
+            return None
+        try:
+            return parse(raw)
+        except ValidationError as exc:
+            self.problem(key, exc.message)
+            return None
 
 
 # ---------------------------------------------------------------------------- sheets

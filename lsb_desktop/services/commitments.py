@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import CommitmentProgressRecord, CommitmentRecord, EvidenceFileRecord, SettingRecord
 from lsb_desktop.domain.commitments import (
+    ADJUST_THROUGH_ADJUST,
+    CANCEL_NEEDS_REASON,
+    CANCELLED_IS_FINAL,
     CATEGORIES_KEY,
     DEFAULT_CATEGORIES,
     MATCH_RULE,
@@ -29,6 +32,7 @@ from lsb_desktop.domain.commitments import (
     EvidenceFile,
     ProgressEntry,
     UnitCompletion,
+    check_new_status,
     check_percent,
     check_transition,
     completion,
@@ -364,10 +368,7 @@ class _Work:
         status = draft.status
         completed_on = cancel_day = None
         cancel_reason = ""
-        if status is CommitmentStatus.OVERDUE:
-            raise ValidationError("“逾期”由截止时间自动判定，不能手工设置")
-        if status is CommitmentStatus.ADJUSTED:
-            raise ValidationError("新事项不能直接是“已调整”：请先登记原承诺，再用“调整”写明新内容和原因")
+        check_new_status(status)
         if status is CommitmentStatus.DONE:
             if draft.completed_on is None:
                 raise ValidationError("状态为“已完成”时必须填写完成日期")
@@ -378,7 +379,7 @@ class _Work:
         if status is CommitmentStatus.CANCELLED:
             cancel_reason = _text(draft.cancel_reason, "取消原因", MAX_CONTENT)
             if not cancel_reason:
-                raise ValidationError("取消承诺事项必须写明原因")
+                raise ValidationError(CANCEL_NEEDS_REASON)
             cancel_day = cancelled_on or year_day(draft.year, self.today)
             _check_day(cancel_day, "取消日期", draft.year, self.today)
         now = _now()
@@ -461,8 +462,8 @@ class _Work:
         adjusted = _is_adjusted(record)
         if status is CommitmentStatus.ADJUSTED and not (old_status is CommitmentStatus.DONE and adjusted):
             if old_status is CommitmentStatus.CANCELLED:
-                raise ValidationError("已取消的承诺事项不能再改状态")
-            raise ValidationError("“已调整”请用“调整”录入新的内容和调整原因（原内容会保留）")
+                raise ValidationError(CANCELLED_IS_FINAL)
+            raise ValidationError(ADJUST_THROUGH_ADJUST)
         if status is CommitmentStatus.CANCELLED:
             self.cancel(record, reason, on or self.today)
             return True

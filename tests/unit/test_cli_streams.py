@@ -48,3 +48,10 @@ def test_the_console_exe_says_the_window_is_the_other_exe(monkeypatch, capsys) -
     monkeypatch.setattr("ui.app.run_gui", lambda _config: pytest.fail("the window must not open"), raising=False)
     assert main.main(["--smoke-test"]) == 2
     assert "亮赛比桌面版.exe" in capsys.readouterr().err
+
+
+def test_the_exit_codes_are_those_the_design_promises() -> None:
+    from lsb_desktop.errors import ExitCode
+
+    assert (ExitCode.OK, ExitCode.INTERNAL, ExitCode.BAD_INPUT) == (0, 1, 2)
+    assert str(ExitCode.BAD_INPUT) == "2"  # printed as the number it is

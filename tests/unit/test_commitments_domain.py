@@ -17,6 +17,7 @@ from lsb_desktop.domain.commitments import (
     Commitment,
     CommitmentStatus,
     Completion,
+    check_new_status,
     check_percent,
     check_transition,
     completion,
@@ -313,3 +314,14 @@ def test_what_is_done_or_cancelled_stays_so(items: list[Commitment], first: date
     before, after = completion(items, early), completion(items, late)
     assert before.done <= after.done
     assert before.cancelled <= after.cancelled
+
+
+@pytest.mark.parametrize(("status", "message"), [(S.OVERDUE, "由截止时间自动判定"), (S.ADJUSTED, "新事项不能直接是“已调整”")])
+def test_a_new_item_cannot_start_overdue_or_adjusted(status: S, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        check_new_status(status)
+
+
+@pytest.mark.parametrize("status", [S.NOT_STARTED, S.IN_PROGRESS, S.DONE, S.CANCELLED])
+def test_a_new_item_may_start_with_a_stored_status(status: S) -> None:
+    check_new_status(status)  # no exception

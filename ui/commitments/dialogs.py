@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from lsb_desktop.domain.commitments import (
+    ADJUST_NEEDS_REASON,
+    CANCEL_NEEDS_REASON,
     DEFAULT_CATEGORIES,
     MATCH_RULE,
     Commitment,
@@ -501,7 +503,7 @@ class AdjustDialog(ServiceDialog):
     def apply(self) -> Commitment:
         ui = self.ui
         if not clean_text(ui.reason_edit.text()):
-            raise ValidationError("调整承诺事项必须写明原因")
+            raise ValidationError(ADJUST_NEEDS_REASON)
         deadline, quarter = ui.due_edit.value()
         return self._core.commitments.adjust(
             self.commitment.id, content=ui.content_edit.toPlainText(), target=ui.target_edit.text(),
@@ -557,7 +559,7 @@ class CancelDialog(ServiceDialog):
     def apply(self) -> Commitment:
         reason = self.ui.reason_edit.text()
         if not clean_text(reason):
-            raise ValidationError("取消承诺事项必须写明原因")
+            raise ValidationError(CANCEL_NEEDS_REASON)
         return self._core.commitments.cancel(self.commitment.id, reason, date_of(self.ui.date_edit))
 
 
