@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 KEEP_NEWEST = 30
-KEEP = KEEP_NEWEST  # the name older callers use
 KEEP_ALL_DAYS = 7
 KEEP_DAILY_DAYS = 30
 KEEP_MONTHLY_DAYS = 365

@@ -48,14 +48,6 @@ def head_revision() -> str:
     return KNOWN_REVISIONS[-1]
 
 
-def alembic_revisions() -> list[str]:
-    """All revisions as Alembic sees them, oldest first (to check KNOWN_REVISIONS)."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config())
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
-
-
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")

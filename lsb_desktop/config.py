@@ -27,7 +27,6 @@ class AppConfig:
     smoke_test: bool = False
     screenshot: Path | None = None
     tab: str | None = None
-    started_at: float = 0.0
 
 
 @dataclass(frozen=True)

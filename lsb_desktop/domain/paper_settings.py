@@ -60,15 +60,6 @@ TEMPLATE_LABELS = {
     "notice_closing": "通报结尾",
     "rectification_template": "整改通知书正文",
 }
-FIELD_LABELS = {
-    "township": "乡镇名称", "committee": "落款单位", "period": "季度（2022年第四季度）",
-    "title": "评比名称", "event": "评比全称", "date": "日期", "recipient": "受表彰对象",
-    "organisation": "党组织名称", "unit": "村（社区）名称", "secretary": "党组织书记",
-    "rank": "排名（阿拉伯数字）", "rank_cn": "排名（汉字）", "score": "综合得分",
-    "red_count": "红旗数", "black_count": "黑旗数", "unit_count": "参评单位数",
-    "you": "你村/你社区", "result": "得分和排名（或一票否决的原因）", "reason": "一票否决的原因",
-    "deadline": "整改期限", "responsible": "责任人",
-}
 
 _DIGITS = "〇一二三四五六七八九"
 

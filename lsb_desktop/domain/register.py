@@ -170,9 +170,6 @@ class SecretaryTerm:
     end: date | None
     note: str
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
 
 @dataclass(frozen=True, slots=True)
 class UnitDetail:

@@ -116,13 +116,6 @@ class Component:
         return self.source is ComponentSource.JUDGES
 
 
-def commitment_component(name: str, weight: Decimal, full_points: Decimal = Decimal(100)) -> Component:
-    """A 承诺完成 component: completion rate × `full_points`, weighted like any other part."""
-    from lsb_desktop.domain.commitments import COMPLETION_CRITERION
-
-    return Component(name, weight, (Criterion(COMPLETION_CRITERION, full_points),), ComponentSource.COMMITMENTS)
-
-
 def commitment_score(component: Component, rate: Fraction) -> Fraction:
     """The exact score of a COMMITMENTS component for a completion rate (0 ≤ rate ≤ 1)."""
     if component.source is not ComponentSource.COMMITMENTS:
@@ -209,6 +202,8 @@ DEFAULT_SCHEME = _scheme(
 @dataclass(frozen=True, slots=True)
 class JudgeTotal:
     """One judge's total for one unit in one component; `missing` names the criteria left empty.
+    The rounds service makes them from the stored scores (summed by SQLite, for speed): a
+    judge who scored none of a component's criteria has no total there (absent); 0 is a score.
 
     A total with missing criteria is incomplete: it counts in draft results, but the round
     cannot be finalised while one exists."""
@@ -219,32 +214,6 @@ class JudgeTotal:
     @property
     def complete(self) -> bool:
         return not self.missing
-
-
-def judge_total(component: Component, scores: Mapping[str, Decimal | None]) -> JudgeTotal | None:
-    """Sum one judge's criterion scores for one unit in `component`.
-
-    `scores` maps criterion names to points; a missing key or None means not scored (unlike 0).
-    Returns None when the judge scored none of the criteria (absent there)."""
-    known = {c.name for c in component.criteria}
-    for name in scores:
-        if name not in known:
-            raise ValidationError(f"“{component.name}”中没有指标“{name}”")
-    total = Decimal(0)
-    missing: list[str] = []
-    for criterion in component.criteria:
-        value = scores.get(criterion.name)
-        if value is None:
-            missing.append(criterion.name)
-            continue
-        points = _two_places(value, f"“{criterion.name}”的得分")
-        if not 0 <= points <= criterion.max_points:
-            raise ValidationError(
-                f"“{criterion.name}”的得分 {value} 不在 0–{criterion.max_points} 分之间")
-        total += points
-    if len(missing) == len(component.criteria):
-        return None
-    return JudgeTotal(total, tuple(missing))
 
 
 def trimmed_mean(values: Iterable[Exact], drop: int = 1, minimum: int = 5) -> tuple[Fraction, bool]:

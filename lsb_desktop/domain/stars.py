@@ -162,13 +162,6 @@ def check_steps(steps: Sequence[StepRecord]) -> None:
             raise ValidationError(f"“{record.step.label}”未通过，之后不能再有步骤")
 
 
-def named_on(steps: Iterable[StepRecord]) -> date | None:
-    for record in steps:
-        if record.step is StarStep.NAMED and record.passed:
-            return record.on
-    return None
-
-
 def cell_state(*, planned: bool, steps: Sequence[StepRecord], held: bool,
                lost_this_year: bool) -> StarState:
     """The state a cell shows: a loss that year wins, then holding, then 未通过, then steps

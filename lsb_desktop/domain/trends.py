@@ -81,10 +81,6 @@ class TrendPoint:
         """Component scores, two places half-up (as on the ranking sheet)."""
         return {name: half_up(value) for name, value in self.parts.items()}
 
-    @property
-    def exact_components(self) -> dict[str, Fraction]:
-        return {name: exact(value) for name, value in self.parts.items()}
-
 
 @dataclass(frozen=True, slots=True)
 class UnitSeries:

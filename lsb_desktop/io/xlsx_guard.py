@@ -242,9 +242,6 @@ class _Inspection:
                 sheets.append(_Sheet(title, part, self._rels(part)))
         return sheets
 
-    def _sheet_parts(self) -> set[str]:
-        return {sheet.part for sheet in self.sheets}
-
     def _shared_strings_part(self) -> str | None:
         for target in self.workbook_rels.values():
             if posixpath.basename(target).lower() == "sharedstrings.xml" and target in self.infos:

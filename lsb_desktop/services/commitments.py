@@ -774,10 +774,6 @@ class CommitmentService:
         with self._db.session() as session:
             return self._evidence.open_path(session, evidence_id)
 
-    def completion_of(self, unit_id: int, period: Period) -> Completion:
-        with self._db.session() as session:
-            return completion_by_unit(session, [unit_id], period)[unit_id]
-
     def summary(self, year: int, on: date | None = None, today: date | None = None) -> list[UnitCompletion]:
         """Per unit (every unit that has items that year, and every unit active then): items,
         done, cancelled, overdue, carried over and the rate counted to `on` (default

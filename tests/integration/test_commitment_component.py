@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from factories import make_unit
 from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION, CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme, commitment_component
+from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import NOTE_NO_COMMITMENTS, RoundDraft
@@ -27,7 +27,8 @@ Q1 = Period(2025, 1)
 # 实地观摩 (0.7) = 综合表现 100; 承诺完成 (0.3) = completion rate × 100.
 SCHEME = Scheme((
     Component("实地观摩", D("0.7"), (Criterion("综合表现", D(100)),)),
-    commitment_component(COMPLETION_COMPONENT, D("0.3")),
+    # as the scheme dialog and the scheme file make it: one criterion, its full points
+    Component(COMPLETION_COMPONENT, D("0.3"), (Criterion(COMPLETION_CRITERION, D(100)),), ComponentSource.COMMITMENTS),
 ))
 
 

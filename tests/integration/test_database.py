@@ -75,10 +75,11 @@ def test_every_migration_script_is_a_revision_the_program_accepts(tmp_path: Path
     # A file at any revision the scripts know must open (and be upgraded), never be "too new".
     from alembic.script import ScriptDirectory
 
-    from db.engine import alembic_config, head_revision
+    from db.engine import KNOWN_REVISIONS, alembic_config, head_revision
 
     script = ScriptDirectory.from_config(alembic_config())
     assert head_revision() == script.get_current_head()
+    assert KNOWN_REVISIONS == tuple(rev.revision for rev in reversed(list(script.walk_revisions())))
     path = tmp_path / "probe.db"
     sql(path, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
         "INSERT INTO alembic_version VALUES ('x')")

@@ -246,6 +246,26 @@ def test_none_or_empty_clears_a_score_rather_than_storing_zero(core: Core, one: 
     assert db_count(core, "scores") == 0
 
 
+def test_a_judges_total_is_the_sum_of_their_criteria_and_names_those_left_empty(core: Core) -> None:
+    # The totals the results, the ranking sheet and 定稿 use (summed by SQLite over the stored
+    # hundredths): every criterion scored, some of them (incomplete), none (absent).
+    detail = new_round(core, units=("甲村",), judges=("张一", "张二", "张三"))
+    give(core, detail, "张一", "甲村", ("35.5", "38.25"), "17.25")
+    core.rounds.set_score(detail.id, jid(detail, "张二"), uid(detail, "甲村"), "基层党建", "30")
+    (row,) = core.rounds.paper_data(detail.id, "清河镇", "中共清河镇委员会").rows
+    assert row.judge_totals == {FIELD: {"张一": D("73.75"), "张二": D(30), "张三": None},
+                                STAGE: {"张一": D("17.25"), "张二": None, "张三": None}}
+    assert set(core.rounds.completeness(detail.id)) == {
+        MissingScores("张二", "甲村", FIELD, ("产业发展",), False),
+        MissingScores("张二", "甲村", STAGE, ("现场表现",), True),
+        MissingScores("张三", "甲村", FIELD, ("基层党建", "产业发展"), True),
+        MissingScores("张三", "甲村", STAGE, ("现场表现",), True),
+    }
+    result = core.rounds.results(detail.id).of("甲村")
+    assert result.judges == {FIELD: 2, STAGE: 1}  # an incomplete total counts in a draft; an absent one does not
+    assert result.components[FIELD] == F("51.875")  # (73.75 + 30) / 2
+
+
 def test_zero_is_a_real_score(core: Core, one: RoundDetail) -> None:
     j, u = jid(one, "张一"), uid(one, "甲村")
     core.rounds.set_score(one.id, j, u, "现场表现", "0")

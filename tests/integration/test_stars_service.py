@@ -101,6 +101,18 @@ def test_an_unknown_unit_is_not_found(core: Core, units) -> None:
 # ---------------------------------------------------------------------------- steps
 
 
+def test_a_failed_naming_names_nothing(core: Core, units) -> None:
+    core.stars.set_planned(units["甲村"], 2023, LAW, True)
+    for step, day in ((StarStep.DECLARED, date(2023, 3, 10)), (StarStep.TOWNSHIP, date(2023, 5, 20)),
+                      (StarStep.COUNTY, date(2023, 10, 18)), (StarStep.PUBLICITY, date(2023, 11, 10))):
+        core.stars.record_step(units["甲村"], 2023, LAW, step, True, day)
+    cell = core.stars.record_step(units["甲村"], 2023, LAW, StarStep.NAMED, False, date(2023, 12, 1),
+                                  "县委组织部未予命名")
+    assert (cell.state, cell.held) == (StarState.FAILED, False)
+    assert unit_of(core.stars.year_view(2023), units["甲村"]).level == 0
+    assert not core.stars.cell(units["甲村"], 2024, LAW).held
+
+
 def test_steps_in_order_name_a_star_and_the_level_counts_it(core: Core, units) -> None:
     cell = core.stars.set_planned(units["甲村"], 2023, LAW, True)
     cell = core.stars.record_step(units["甲村"], 2023, LAW, StarStep.DECLARED, True, date(2023, 3, 10))

@@ -28,7 +28,6 @@ from lsb_desktop.domain.scoring import (
     component_score,
     composite,
     display_score,
-    judge_total,
     rank,
     round_points,
     trimmed_mean,
@@ -109,49 +108,6 @@ def test_two_decimal_maxima_are_accepted_and_floats_are_not() -> None:
     assert Criterion("现场表现", D("12.50")).max_points == D("12.5")
     with pytest.raises(TypeError):
         Criterion("现场表现", 12.5)  # type: ignore[arg-type]
-
-
-# --- one judge's total ----------------------------------------------------------------------
-
-STAGE_COMPONENT = DEFAULT_SCHEME.component(STAGE)
-
-
-def test_a_judge_who_scored_every_criterion_has_a_complete_total() -> None:
-    total = judge_total(STAGE_COMPONENT, {"述职内容": D("35.5"), "工作实绩": D(38), "现场表现": D("17.25")})
-    assert total == JudgeTotal(D("90.75"))
-    assert total.complete
-
-
-@pytest.mark.parametrize("scores", [{}, {"述职内容": None, "工作实绩": None, "现场表现": None}])
-def test_a_judge_who_scored_none_of_the_criteria_is_absent(scores) -> None:
-    assert judge_total(STAGE_COMPONENT, scores) is None
-
-
-def test_a_judge_who_scored_some_criteria_is_incomplete_not_absent() -> None:
-    total = judge_total(STAGE_COMPONENT, {"述职内容": D(30), "现场表现": None})
-    assert total is not None
-    assert not total.complete
-    assert total.total == 30
-    assert total.missing == ("工作实绩", "现场表现")
-
-
-def test_zero_is_a_score_not_an_empty_cell() -> None:
-    total = judge_total(STAGE_COMPONENT, {"述职内容": D(0), "工作实绩": D(0), "现场表现": D(0)})
-    assert total == JudgeTotal(D(0))
-
-
-@pytest.mark.parametrize(
-    ("scores", "reason"),
-    [
-        ({"述职内容": D(41)}, "0–40"),
-        ({"现场表现": D("-1")}, "0–20"),
-        ({"现场表现": D("10.125")}, "两位小数"),
-        ({"基层党建": D(20)}, "没有指标“基层党建”"),
-    ],
-)
-def test_impossible_scores_are_refused(scores, reason: str) -> None:
-    with pytest.raises(ValidationError, match=reason):
-        judge_total(STAGE_COMPONENT, scores)
 
 
 # --- trimmed mean ---------------------------------------------------------------------------
@@ -613,9 +569,9 @@ def test_at_the_trimming_threshold_a_mean_judge_can_change_the_order() -> None:
 
 
 def test_a_commitments_component_scores_its_rate_times_its_full_points() -> None:
-    from lsb_desktop.domain.scoring import commitment_component, commitment_score
+    from lsb_desktop.domain.scoring import ComponentSource, commitment_score
 
-    component = commitment_component("承诺完成", Decimal("0.2"), Decimal(10))
+    component = Component("承诺完成", Decimal("0.2"), (Criterion("承诺完成率", Decimal(10)),), ComponentSource.COMMITMENTS)
     assert commitment_score(component, Fraction(2, 3)) == Fraction(20, 3)
     assert commitment_score(component, Fraction(1)) == 10
     with pytest.raises(ValidationError):
@@ -623,9 +579,9 @@ def test_a_commitments_component_scores_its_rate_times_its_full_points() -> None
 
 
 def test_a_scheme_needs_a_judged_component_and_at_most_one_computed_one() -> None:
-    from lsb_desktop.domain.scoring import ComponentSource, commitment_component
+    from lsb_desktop.domain.scoring import ComponentSource
 
-    computed = commitment_component("承诺完成", Decimal("0.3"))
+    computed = Component("承诺完成", Decimal("0.3"), (Criterion("承诺完成率", Decimal(100)),), ComponentSource.COMMITMENTS)
     with pytest.raises(ValidationError, match="由评委打分"):
         Scheme((computed,))
     other = Component("另一项", Decimal("0.1"), (Criterion("另一完成率", Decimal(10)),), ComponentSource.COMMITMENTS)

@@ -34,7 +34,6 @@ from lsb_desktop.domain.stars import (
     distribution,
     gaps,
     held_on,
-    named_on,
     parse_star,
     share_text,
     star_set,
@@ -120,7 +119,6 @@ def test_loss_kinds_never_say_zhaixing() -> None:
 
 def test_steps_in_order_pass() -> None:
     check_steps(full_steps())
-    assert named_on(full_steps()) == date(2023, 12, 1)
 
 
 def test_a_step_out_of_order_is_refused() -> None:
@@ -138,11 +136,6 @@ def test_nothing_follows_a_failed_step() -> None:
         check_steps(steps((StarStep.DECLARED, True, date(2023, 3, 1)), (StarStep.TOWNSHIP, False, date(2023, 5, 1)),
                           (StarStep.COUNTY, True, date(2023, 10, 1))))
     check_steps(steps((StarStep.DECLARED, True, date(2023, 3, 1)), (StarStep.TOWNSHIP, False, date(2023, 5, 1))))
-
-
-def test_a_failed_naming_names_nothing() -> None:
-    record = full_steps()[:-1] + steps((StarStep.NAMED, False, date(2023, 12, 1)))
-    assert named_on(record) is None
 
 
 # ---------------------------------------------------------------------------- holding
