@@ -9,7 +9,6 @@ import pytest
 
 from lsb_desktop.domain.register import (
     OrgType,
-    SecretaryTerm,
     UnitKind,
     UnitStatus,
     UnitVersion,
@@ -150,16 +149,6 @@ def test_describe_changes_of_an_archive_has_no_target() -> None:
 def test_describe_changes_ignores_date_and_reason_alone() -> None:
     later = replace(BASE, valid_from=date(2025, 1, 1), reason="复核")
     assert describe_changes(BASE, later) == ()
-
-
-def test_a_secretary_term_covers_its_first_and_last_day_only() -> None:
-    term = SecretaryTerm("孙建设", date(2021, 1, 1), date(2024, 7, 14), "")
-    assert term.covers(date(2021, 1, 1))
-    assert term.covers(date(2024, 7, 14))
-    assert not term.covers(date(2024, 7, 15))
-    assert not term.covers(date(2020, 12, 31))
-    open_term = SecretaryTerm("孙海燕", date(2024, 7, 15), None, "")
-    assert open_term.covers(date(2099, 1, 1))
 
 
 # ----- "since always" ------------------------------------------------------------------------
