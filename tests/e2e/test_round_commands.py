@@ -4,6 +4,7 @@ and an audited correction afterwards."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -43,11 +44,20 @@ def _flat_table(path: Path, points: dict[str, int]) -> Path:
     return path
 
 
-@pytest.fixture
-def township(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    roster = _roster(tmp_path / "名册.xlsx")
+@pytest.fixture(scope="module")
+def township_template(tmp_path_factory) -> Path:
+    """Four units imported once through the command line; each test works on its own copy."""
+    folder = tmp_path_factory.mktemp("township")
+    data = folder / "data"
+    roster = _roster(folder / "名册.xlsx")
     assert run("villages", "import", str(roster), "--effective", "2025-01-01", data_dir=data).returncode == 0
+    return data
+
+
+@pytest.fixture
+def township(township_template: Path, tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(township_template, data)
     return data
 
 
