@@ -39,7 +39,7 @@ def build(data_dir: Path) -> tuple[int, Path]:
             core.villages.add_unit(UnitDraft(f"测试{number:03d}村", UnitKind.VILLAGE, OrgType.BRANCH), date(2024, 1, 1))
         detail = core.rounds.create_round(RoundDraft(
             Period(2024, 4), judges=tuple(f"评委{chr(0x7532 + i)}" for i in range(JUDGES)), red=6, black=6,
-            scheme=scheme, event_date=date(2025, 1, 20)))
+            scheme=scheme, event_date=date(2025, 1, 20))).value
         cells = [
             (judge.id, unit.id, criterion.name, Decimal(rng.randint(100, 200)) / 10)
             for judge in detail.judges for unit in detail.units

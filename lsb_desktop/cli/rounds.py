@@ -110,7 +110,7 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
             period=Period(args.year, args.quarter), title=args.title,
             event_date=parse_date(args.date, "活动日期") if args.date else None,
             judges=_split_names(args.judges), red=args.red, black=args.black, scheme=scheme,
-        ))
+        )).value
         _out(f"已建立评比活动：{detail.summary.label}，{len(detail.units)} 个村（社区），{len(detail.judges)} 位评委")
         left_out = rounds.left_out(detail.id)
         if left_out:
@@ -148,7 +148,7 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
             for problem in preview.problems:
                 print(f"  {problem.where()}：{problem.message}", file=sys.stderr)
             return ExitCode.BAD_INPUT
-        written = rounds.apply_import(preview, args.reason)
+        written = rounds.apply_import(preview, args.reason).value
         _out(f"导入完成：新增 {preview.count_new} 个评分，修改 {preview.count_changed} 个，"
              f"未变 {preview.count_unchanged} 个（写入 {written} 个）")
         return ExitCode.OK
@@ -177,7 +177,7 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
     if action == "correct":
         value = args.score if args.score.strip() else None
         saved = rounds.set_score(round_id, _judge_id(detail, args.judge), _unit_id(detail, args.unit),
-                                 args.criterion, value, args.reason)
+                                 args.criterion, value, args.reason).value
         shown = "（清除）" if saved is None else plain_points(saved)
         _out(f"已更正：评委{args.judge} {args.unit} {args.criterion} → {shown}")
         return ExitCode.OK
@@ -190,7 +190,7 @@ def run_round_command(core: Core, args: argparse.Namespace, township: str = "") 
                 print(f"  {tie.describe()}", file=sys.stderr)
             print("请在程序的“观摩评比 → 结果”中决定，或加 --tie-policy extend|tiebreak", file=sys.stderr)
             return ExitCode.BAD_INPUT
-        results = rounds.finalize(round_id, policy)
+        results = rounds.finalize(round_id, policy).value
         _out(f"已定稿：{detail.summary.label}，{len(results.results)} 个村（社区）排名已冻结")
         return ExitCode.OK
     raise ValidationError(f"未知的操作 {action}")

@@ -120,7 +120,7 @@ def build_demo_rounds(core: Core, seed: int = 2027) -> int:
         period = Period(year, quarter)
         detail = core.rounds.create_round(RoundDraft(
             period=period, title="村党组织书记“亮赛比”逐村观摩评比", event_date=_event_date(year, quarter),
-            judges=DEMO_JUDGES, red=4, black=4))
+            judges=DEMO_JUDGES, red=4, black=4)).value
         bias = {judge.id: rng.uniform(-2.5, 2.5) for judge in detail.judges}
         sheets: dict[str, dict[tuple[int, str], Decimal]] = {}
         for unit in detail.units:

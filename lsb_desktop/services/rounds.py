@@ -29,6 +29,7 @@ from db.models import (
     ScoreRecord,
     SettingRecord,
 )
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import left_out_message, nobody_registered_message, not_in_register_message
@@ -180,11 +181,11 @@ class RoundService:
             stored = session.get(SettingRecord, SCHEME_KEY)
             return scheme_from_json(stored.value) if stored else DEFAULT_SCHEME
 
-    def save_scheme_template(self, scheme: Scheme) -> Scheme:
+    def save_scheme_template(self, scheme: Scheme) -> Changed[Scheme]:
         _check_scheme(scheme)
         with self._db.session() as session, session.begin():
             session.merge(SettingRecord(key=SCHEME_KEY, value=scheme_to_json(scheme)))
-        return scheme
+        return Changed(scheme, Changes.ROUND_SETUP)
 
     # ----- reading ------------------------------------------------------------------------------
 
@@ -294,7 +295,7 @@ class RoundService:
                  and u.registered_from > day]
         return left_out_message(day, later) if later else ""
 
-    def create_round(self, draft: RoundDraft) -> RoundDetail:
+    def create_round(self, draft: RoundDraft) -> Changed[RoundDetail]:
         scheme = draft.scheme or self.scheme_template()
         _check_scheme(scheme)
         judges = _check_judges(draft.judges)
@@ -346,14 +347,14 @@ class RoundService:
                          {"period": draft.period.short_label, "title": title, "units": len(units),
                           "judges": list(judges)})
             round_id = record.id
-        return self.get_round(round_id)
+        return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
     def _editable(self, loaded: _Loaded, reason: str = "") -> None:
         if loaded.detail.status is RoundStatus.FINAL and not clean_text(reason):
             raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
 
     def update_round(self, round_id: int, *, title: str | None = None, event_date: date | None = None,
-                     rules: RoundRules | None = None) -> RoundDetail:
+                     rules: RoundRules | None = None) -> Changed[RoundDetail]:
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             if loaded.detail.status is RoundStatus.FINAL:
@@ -373,12 +374,13 @@ class RoundService:
                 record.veto_last, record.veto_black = rules.veto_last, rules.veto_black
             audit.record(session, "修改评比设置", f"round:{round_id}", old,
                          {"title": record.title, "rules": rules.describe() if rules else old["rules"]})
+            changes = Changes.ROUND_SETUP
             if rules is not None:
                 session.flush()
-                self._drop_stale_decisions(session, self._load(session, round_id))
-        return self.get_round(round_id)
+                changes |= self._drop_stale_decisions(session, self._load(session, round_id))
+        return Changed(self.get_round(round_id), changes)
 
-    def add_judge(self, round_id: int, name: str, group: str = "") -> RoundDetail:
+    def add_judge(self, round_id: int, name: str, group: str = "") -> Changed[RoundDetail]:
         person = validate_person_name(name, "评委姓名")
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
@@ -390,9 +392,9 @@ class RoundService:
             session.add(RoundJudgeRecord(round_id=round_id, position=position, name=person,
                                          group_name=clean_text(group)))
             audit.record(session, "增加评委", f"round:{round_id}", None, person)
-        return self.get_round(round_id)
+        return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
-    def remove_judge(self, round_id: int, judge_id: int) -> RoundDetail:
+    def remove_judge(self, round_id: int, judge_id: int) -> Changed[RoundDetail]:
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             if loaded.detail.status is RoundStatus.FINAL:
@@ -405,9 +407,10 @@ class RoundService:
                 raise ValidationError(f"评委“{judge.name}”已有 {scored} 个评分，不能移除")
             session.delete(session.get(RoundJudgeRecord, judge_id))  # through the ORM: the audit sees it
             audit.record(session, "移除评委", f"round:{round_id}", judge.name, None)
-        return self.get_round(round_id)
+        return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
-    def set_visited(self, round_id: int, round_unit_id: int, visited: bool, note: str = "") -> RoundDetail:
+    def set_visited(self, round_id: int, round_unit_id: int, visited: bool,
+                    note: str = "") -> Changed[RoundDetail]:
         """本季度未观摩: the unit stays listed but is left out of the ranking."""
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
@@ -421,25 +424,30 @@ class RoundService:
             unit.note = clean_text(note)
             audit.record(session, "设置观摩", f"round:{round_id}/unit:{unit.name}", old, visited, unit.note)
             session.flush()
-            self._drop_stale_decisions(session, self._load(session, round_id))
-        return self.get_round(round_id)
+            changes = Changes.ROUND_SETUP | self._drop_stale_decisions(session, self._load(session, round_id))
+        return Changed(self.get_round(round_id), changes)
 
     # ----- scores ----------------------------------------------------------------------------
 
     def set_score(self, round_id: int, judge_id: int, round_unit_id: int, criterion: str,
-                  points: Decimal | str | None, reason: str = "") -> Decimal | None:
+                  points: Decimal | str | None, reason: str = "") -> Changed[Decimal | None]:
         """Save one cell at once: a value, or None to clear it (not scored, ≠ 0)."""
-        return self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)[0]
+        saved = self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)
+        return Changed(saved.value[0], saved.changes)
 
     def set_scores(self, round_id: int, cells: Sequence[tuple[int, int, str, Decimal | str | None]],
                    reason: str = "", action: str = "评分",
-                   tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> list[Decimal | None]:
+                   tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> Changed[list[Decimal | None]]:
         """Save several cells (a pasted block) in one transaction: all or none. `action` names
         the change in the audit log: 评分, or 撤销评分 / 重做评分 for the grid's undo and redo.
 
         A correction of a finalised round that leaves a tie across a flag line is refused with
         TieUndecidedError unless `tie_decision` (how, and for 党委研究决定 which units) says how
-        the clerk decides it; the decision is then recorded with the correction's reason."""
+        the clerk decides it; the decision is then recorded with the correction's reason.
+
+        Changes: SCORES when a cell changed (NONE when every value was already stored), with
+        ROUND_SETUP when the first score moves a draft round to 评分中 and RESULTS when a
+        finalised round's results are stored anew or a tie decision falls."""
         if action not in SCORE_ACTIONS:
             raise ValueError(f"unknown score action {action!r}")
         with self._db.session() as session, session.begin():
@@ -495,27 +503,30 @@ class RoundService:
                  None if old is None else str(old), None if value is None else str(value), clean_text(reason))
                 for judge, unit, name, old, value in changes
             ])
-            if changes:
-                self._after_change(session, loaded, reason, tie_decision)
-        return saved
+            caused = self._after_change(session, loaded, reason, tie_decision) if changes else Changes.NONE
+        return Changed(saved, caused)
 
     def _after_change(self, session: Session, loaded: _Loaded, reason: str,
-                      tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> None:
-        self._drop_stale_decisions(session, loaded)
+                      tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> Changes:
+        """After a score or an adjustment changed: what else that changed with it."""
+        changes = Changes.SCORES | self._drop_stale_decisions(session, loaded)
         record = loaded.record
         if record.status == RoundStatus.DRAFT.value:
             record.status = RoundStatus.SCORING.value
+            changes |= Changes.ROUND_SETUP
         elif record.status == RoundStatus.FINAL.value:
             session.flush()
             if tie_decision is not None:
                 method, chosen = tie_decision
                 self._decide_every_tie(session, loaded, method, chosen, clean_text(reason))
             self._store_results(session, loaded, clean_text(reason))
+            changes |= Changes.RESULTS
+        return changes
 
     # ----- adjustments -----------------------------------------------------------------------
 
     def add_adjustment(self, round_id: int, round_unit_id: int, kind: AdjustmentType,
-                       amount: Decimal | str | None, reason: str, correction: str = "") -> RoundAdjustment:
+                       amount: Decimal | str | None, reason: str, correction: str = "") -> Changed[RoundAdjustment]:
         text = clean_text(reason)
         if not text:
             raise ValidationError(f"{kind.label}必须写明理由")
@@ -540,10 +551,10 @@ class RoundService:
             session.flush()
             audit.record(session, kind.label, f"round:{round_id}/unit:{unit.name}", None,
                          {"amount": None if value is None else str(value), "reason": text}, clean_text(correction))
-            self._after_change(session, loaded, correction)
-            return RoundAdjustment(record.id, round_unit_id, kind, value, text)
+            changes = self._after_change(session, loaded, correction)
+            return Changed(RoundAdjustment(record.id, round_unit_id, kind, value, text), changes)
 
-    def remove_adjustment(self, round_id: int, adjustment_id: int, correction: str = "") -> None:
+    def remove_adjustment(self, round_id: int, adjustment_id: int, correction: str = "") -> Changed[None]:
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             self._editable(loaded, correction)
@@ -555,7 +566,8 @@ class RoundService:
                          {"amount": None if record.amount is None else str(record.amount), "reason": record.reason},
                          None, clean_text(correction))
             session.delete(record)
-            self._after_change(session, loaded, correction)
+            changes = self._after_change(session, loaded, correction)
+        return Changed(None, changes)
 
     # ----- results ---------------------------------------------------------------------------
 
@@ -653,7 +665,7 @@ class RoundService:
         ]
 
     def decide_tie(self, round_id: int, tie: BoundaryTie, method: TieMethod, chosen: Sequence[str] = (),
-                   reason: str = "") -> RoundResults:
+                   reason: str = "") -> Changed[RoundResults]:
         """The clerk's decision on one boundary tie of a draft round, kept and audited: all the
         tied units get the flag, the tie-break chain decides, or 党委研究决定 (she picks exactly
         as many units as there are flags and writes the reason)."""
@@ -663,7 +675,7 @@ class RoundService:
                 raise ValidationError("该评比活动已定稿，旗位并列已在定稿时决定")
             current = self._compute(session, loaded)
             self._record_decision(session, loaded, current, tie, method, chosen, reason)
-        return self.results(round_id)
+        return Changed(self.results(round_id), Changes.RESULTS)
 
     def _record_decision(self, session: Session, loaded: _Loaded, current: RoundResults, tie: BoundaryTie,
                          method: TieMethod, chosen: Sequence[str], reason: str) -> None:
@@ -720,23 +732,26 @@ class RoundService:
         for tie in self._compute(session, loaded).ties:
             self._record_decision(session, loaded, self._compute(session, loaded), tie, method, chosen, reason)
 
-    def _drop_stale_decisions(self, session: Session, loaded: _Loaded) -> None:
+    def _drop_stale_decisions(self, session: Session, loaded: _Loaded) -> Changes:
         """After the scores, adjustments, participants or flag counts change: a decision whose
         tie is gone is deleted (audited), so it never comes back on its own if the same tie
-        reappears later; that tie is then hers to decide again."""
+        reappears later; that tie is then hers to decide again. RESULTS when one went."""
         decisions = self._decisions(session, loaded.detail.id)
         if not decisions:
-            return
+            return Changes.NONE
         session.flush()
         ties = {t.key for t in self._compute(session, loaded, None, decisions=()).ties}
+        changes = Changes.NONE
         for decision in decisions:
             if decision.key in ties:
                 continue
+            changes = Changes.RESULTS
             self._delete_decision(session, loaded.detail.id, decision.key)
             audit.record(session, "旗位并列决定失效", f"round:{loaded.detail.id}", decision.describe(), None,
                          "评分或设置改变后，这处并列已不存在")
+        return changes
 
-    def undo_tie_decision(self, round_id: int, decision: TieDecision) -> RoundResults:
+    def undo_tie_decision(self, round_id: int, decision: TieDecision) -> Changed[RoundResults]:
         """Take back a decision on a draft round: the tie is hers to decide again (audited)."""
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
@@ -745,7 +760,7 @@ class RoundService:
             if not self._delete_decision(session, round_id, decision.key):
                 raise NotFoundError("找不到这个决定，请刷新后重试")
             audit.record(session, "撤回旗位并列决定", f"round:{round_id}", decision.describe(), None)
-        return self.results(round_id)
+        return Changed(self.results(round_id), Changes.RESULTS)
 
     def _judge_totals(self, session: Session, loaded: _Loaded) -> dict[tuple[int, int, str], JudgeTotal]:
         """Each judge's total per unit and component, summed by SQLite over the stored
@@ -882,7 +897,7 @@ class RoundService:
                 raise ValidationError("这样更正后评分不完整或有未决定的并列，更正未保存", problems)
             raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
 
-    def finalize(self, round_id: int, tie_policy: TiePolicy | None = None) -> RoundResults:
+    def finalize(self, round_id: int, tie_policy: TiePolicy | None = None) -> Changed[RoundResults]:
         """Freeze the results. An undecided tie across a flag line refuses it, naming the units,
         unless `tie_policy` is given (the command line's --tie-policy): then each such tie is
         decided that way, recorded and audited like a decision in the window."""
@@ -896,7 +911,7 @@ class RoundService:
             self._store_results(session, loaded, "")
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()
-        return self.results(round_id)
+        return Changed(self.results(round_id), Changes.RESULTS | Changes.ROUND_SETUP)
 
     def seal(self, round_id: int) -> audit.SealEntry | None:
         """The latest seal of a finalised round (its 校验码 and version); None before 定稿."""
@@ -997,7 +1012,7 @@ class RoundService:
         return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged,
                                   tuple(notes))
 
-    def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> int:
+    def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> Changed[int]:
         """Write every score of a clean preview in one transaction (all or none)."""
         if not preview.ok:
             raise ValidationError("评分文件有问题，未导入任何评分",
@@ -1008,8 +1023,8 @@ class RoundService:
         cells = [(judges[e.judge], units[canonical_name(e.unit)], e.criterion, e.points) for e in preview.entries]
         if self._backup is not None:
             self._backup("pre-import")
-        self.set_scores(preview.round_id, cells, reason)
-        return len(cells)
+        saved = self.set_scores(preview.round_id, cells, reason)
+        return Changed(len(cells), saved.changes)
 
     # ----- flag history ------------------------------------------------------------------------
 

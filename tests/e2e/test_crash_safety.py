@@ -221,7 +221,7 @@ class Township:
         sheets = self.work / "评分表.xlsx"
         with Core.open(self.data) as core:
             detail = core.rounds.create_round(RoundDraft(period=Period(2025, 1), event_date=date(2025, 4, 20),
-                                                         judges=judges, red=3, black=3))
+                                                         judges=judges, red=3, black=3)).value
             core.rounds.write_blank_sheets(detail.id, sheets, "清河镇")
         return detail.id, sheets
 

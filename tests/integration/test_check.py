@@ -41,7 +41,7 @@ def township(core: Core) -> Core:
     for name in ("王庄村", "刘堌堆村", "东关社区"):
         make_unit(core, name)
     detail = core.rounds.create_round(RoundDraft(Period(2024, 1), "村党组织书记“亮赛比”逐村观摩评比",
-                                                 date(2024, 4, 20), ("王建军", "李红"), 0, 0))
+                                                 date(2024, 4, 20), ("王建军", "李红"), 0, 0)).value
     for judge in detail.judges:
         for unit in detail.units:
             for points in ("20", "21.5"):

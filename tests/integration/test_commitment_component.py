@@ -55,7 +55,7 @@ def township(core: Core):
 
 
 def make_round(core: Core, judges=("张一", "张二")):
-    return core.rounds.create_round(RoundDraft(Q1, "测试评比", date(2025, 4, 20), judges, 1, 1, scheme=SCHEME))
+    return core.rounds.create_round(RoundDraft(Q1, "测试评比", date(2025, 4, 20), judges, 1, 1, scheme=SCHEME)).value
 
 
 def score(core: Core, detail, points: dict[str, str]) -> None:
@@ -102,7 +102,7 @@ def test_the_finalised_result_keeps_its_rate_when_commitments_change_later(core:
     add_items(core, township["丙村"], 2)
     detail = make_round(core)
     score(core, detail, {"甲村": "85", "乙村": "90", "丙村": "80"})
-    final = core.rounds.finalize(detail.id)
+    final = core.rounds.finalize(detail.id).value
     assert final.of("丙村").components[COMPLETION_COMPONENT] == F(0)
     item = core.commitments.list_commitments(2025, township["乙村"])[3]
     core.commitments.set_status(item.id, CommitmentStatus.DONE, on=date(2025, 3, 1))
@@ -114,7 +114,7 @@ def test_the_finalised_result_keeps_its_rate_when_commitments_change_later(core:
 def test_the_scheme_keeps_its_source_through_the_template_and_the_round(core: Core, township) -> None:
     core.rounds.save_scheme_template(SCHEME)
     assert core.rounds.scheme_template() == SCHEME
-    detail = core.rounds.create_round(RoundDraft(Q1, "", date(2025, 4, 20), ("张一",)))
+    detail = core.rounds.create_round(RoundDraft(Q1, "", date(2025, 4, 20), ("张一",))).value
     assert detail.scheme.component(COMPLETION_COMPONENT).source is ComponentSource.COMMITMENTS
     assert [c.name for c in detail.scheme.judged.components] == ["实地观摩"]
 

@@ -55,7 +55,7 @@ def test_demo_veto_bonus_and_deduction_reach_the_remarks(demo_core: Core, tmp_pa
 def test_a_draft_with_three_judges_says_too_few_judges_and_every_adjustment(core: Core, tmp_path: Path) -> None:
     for name in ("甲村", "乙村", "丙村"):
         make_unit(core, name)
-    detail = core.rounds.create_round(RoundDraft(Period(2024, 1), judges=("王", "李", "张"), red=1, black=1))
+    detail = core.rounds.create_round(RoundDraft(Period(2024, 1), judges=("王", "李", "张"), red=1, black=1)).value
     cells = [(judge.id, unit.id, criterion.name, criterion.max_points * Decimal("0.8"))
              for judge in detail.judges for unit in detail.units
              for component in detail.scheme.components for criterion in component.criteria]

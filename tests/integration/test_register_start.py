@@ -38,12 +38,12 @@ ROWS = [
 def test_after_a_first_import_a_round_of_any_past_quarter_can_be_created(core: Core, tmp_path: Path) -> None:
     core.roster.apply(core.roster.preview(make_xlsx(tmp_path, ROWS)))
 
-    old = core.rounds.create_round(RoundDraft(Period(2019, 2), judges=("甲", "乙", "丙")))
+    old = core.rounds.create_round(RoundDraft(Period(2019, 2), judges=("甲", "乙", "丙"))).value
 
     assert [u.name for u in old.units] == ["张五砦村", "刘堌堆村"]
     # The secretary of a row without 任职时间 is on the round's paper too.
     assert [u.secretary for u in old.units] == ["李禛", "刘喆"]
-    recent = core.rounds.create_round(RoundDraft(Period(2024, 3), judges=("甲", "乙", "丙")))
+    recent = core.rounds.create_round(RoundDraft(Period(2024, 3), judges=("甲", "乙", "丙"))).value
     assert [u.name for u in recent.units] == ["张五砦村", "刘堌堆村", "新城社区"]
 
 
@@ -129,7 +129,7 @@ def test_a_unit_added_by_hand_without_a_date_is_in_every_past_round(core: Core) 
     assert unit.registered_from == REGISTER_START
     assert format_start(unit.registered_from) == "（建档起）"
     assert format_start(unit.secretary_since) == "（建档起）"
-    detail = core.rounds.create_round(RoundDraft(Period(2020, 4), judges=("甲",)))
+    detail = core.rounds.create_round(RoundDraft(Period(2020, 4), judges=("甲",))).value
     assert [(u.name, u.secretary) for u in detail.units] == [("黄岗村", "黄海涛")]
 
 

@@ -40,7 +40,7 @@ FIVE = ("张一", "张二", "张三", "张四", "张五")
 
 def create(core: Core, judges=("张一",), red: int = 0, black: int = 0, period: Period = Q1,
            event: date | None = EVENT, scheme: Scheme | None = SCHEME, title: str = "测试评比") -> RoundDetail:
-    return core.rounds.create_round(RoundDraft(period, title, event, tuple(judges), red, black, scheme=scheme))
+    return core.rounds.create_round(RoundDraft(period, title, event, tuple(judges), red, black, scheme=scheme)).value
 
 
 def new_round(core: Core, units=("甲村", "乙村", "丙村"), judges=("张一",), red: int = 0, black: int = 0,
@@ -196,7 +196,7 @@ def one(core: Core) -> RoundDetail:
 
 def test_a_score_is_saved_exactly(core: Core, one: RoundDetail) -> None:
     j, u = jid(one, "张一"), uid(one, "甲村")
-    assert core.rounds.set_score(one.id, j, u, "现场表现", D("85.5")) == D("85.5")
+    assert core.rounds.set_score(one.id, j, u, "现场表现", D("85.5")).value == D("85.5")
 
     (cell,) = core.rounds.scores(one.id)
     assert (cell.judge_id, cell.round_unit_id, cell.criterion, cell.points) == (j, u, "现场表现", D("85.5"))
@@ -241,7 +241,7 @@ def test_a_criterion_not_in_the_scheme_is_refused(core: Core, one: RoundDetail) 
 def test_none_or_empty_clears_a_score_rather_than_storing_zero(core: Core, one: RoundDetail, empty) -> None:
     j, u = jid(one, "张一"), uid(one, "甲村")
     core.rounds.set_score(one.id, j, u, "现场表现", "85.5")
-    assert core.rounds.set_score(one.id, j, u, "现场表现", empty) is None
+    assert core.rounds.set_score(one.id, j, u, "现场表现", empty).value is None
     assert core.rounds.scores(one.id) == []
     assert db_count(core, "scores") == 0
 
@@ -300,7 +300,7 @@ def test_set_scores_is_all_or_nothing(core: Core, one: RoundDetail) -> None:
 
 def test_a_block_that_sets_then_clears_the_same_cell_leaves_it_cleared(core: Core, one: RoundDetail) -> None:
     j, u = jid(one, "张一"), uid(one, "甲村")
-    assert core.rounds.set_scores(one.id, [(j, u, "基层党建", "20"), (j, u, "基层党建", None)]) == [D(20), None]
+    assert core.rounds.set_scores(one.id, [(j, u, "基层党建", "20"), (j, u, "基层党建", None)]).value == [D(20), None]
     assert core.rounds.scores(one.id) == []
 
 
@@ -488,14 +488,14 @@ def audit_of(core: Core, detail: RoundDetail, action: str):
 def test_the_clerk_gives_all_tied_units_the_flag_and_it_is_audited_and_noted(core: Core,
                                                                              boundary: RoundDetail) -> None:
     (tie,) = core.rounds.results(boundary.id).ties
-    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
+    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND).value
     assert results.ties == ()
     assert ranking(results)["甲村"] == ranking(results)["乙村"] == (1, Flag.RED)
     note = "旗位并列：乙村、甲村并列争 1 面红旗：并列的都给旗"
     assert note in results.of("甲村").notes and note in results.of("乙村").notes
     (entry,) = audit_of(core, boundary, "决定旗位并列")
     assert "并列的都给旗" in entry.new and "甲村" in entry.new
-    finalised = core.rounds.finalize(boundary.id)
+    finalised = core.rounds.finalize(boundary.id).value
     assert note in finalised.of("乙村").notes  # the stored result keeps how it was decided
 
 
@@ -521,7 +521,7 @@ def test_the_party_committee_picks_which_tied_unit_gets_the_flag_with_a_reason(c
         core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "")
     with pytest.raises(ValidationError, match="需要从乙村、甲村中选出 1 个给红旗"):
         core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["甲村", "乙村"], "党委会研究")
-    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "2025年4月22日党委会研究决定")
+    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "2025年4月22日党委会研究决定").value
     assert ranking(results)["乙村"] == (1, Flag.RED) and ranking(results)["甲村"] == (1, None)
     assert ("旗位并列：乙村、甲村并列争 1 面红旗：党委研究决定给乙村（2025年4月22日党委会研究决定）"
             in results.of("甲村").notes)
@@ -529,7 +529,7 @@ def test_the_party_committee_picks_which_tied_unit_gets_the_flag_with_a_reason(c
     assert entry.reason == "2025年4月22日党委会研究决定"
     # Taken back, the tie is hers to decide again.
     decision, _ = results.decided[0]
-    assert core.rounds.undo_tie_decision(boundary.id, decision).ties != ()
+    assert core.rounds.undo_tie_decision(boundary.id, decision).value.ties != ()
     assert len(audit_of(core, boundary, "撤回旗位并列决定")) == 1
 
 
@@ -545,7 +545,7 @@ def test_a_decision_holds_only_for_the_tie_it_was_made_on(core: Core, boundary: 
 
 
 def test_finalize_with_a_policy_records_the_decision(core: Core, boundary: RoundDetail) -> None:
-    finalised = core.rounds.finalize(boundary.id, TiePolicy.EXTEND)
+    finalised = core.rounds.finalize(boundary.id, TiePolicy.EXTEND).value
     assert ranking(finalised)["甲村"] == ranking(finalised)["乙村"] == (1, Flag.RED)
     (entry,) = audit_of(core, boundary, "决定旗位并列")
     assert "--tie-policy extend" in entry.reason
@@ -932,7 +932,7 @@ def test_a_tie_across_both_lines_cannot_be_given_all_flags_or_both_flags(core: C
     ties = core.rounds.results(straddle.id).ties
     assert {t.flag for t in ties} == {Flag.RED, Flag.BLACK} and all(t.straddles for t in ties)
     red = next(t for t in ties if t.flag is Flag.RED)
-    results = core.rounds.decide_tie(straddle.id, red, TieMethod.COMMITTEE, ["乙村"], "党委会研究")
+    results = core.rounds.decide_tie(straddle.id, red, TieMethod.COMMITTEE, ["乙村"], "党委会研究").value
     (black,) = results.ties
     assert black.straddles  # still across both lines, though the red side is decided
     with pytest.raises(ValidationError, match="不能都给旗"):
@@ -940,7 +940,7 @@ def test_a_tie_across_both_lines_cannot_be_given_all_flags_or_both_flags(core: C
     with pytest.raises(ValidationError, match="同一单位不能既得红旗又得黑旗"):
         core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["乙村"], "党委会研究")
     assert len(audit_of(core, straddle, "决定旗位并列")) == 1  # the refused ones left no trace
-    results = core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["丁村"], "党委会研究")
+    results = core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["丁村"], "党委会研究").value
     assert ranking(results) == {"甲村": (1, Flag.RED), "乙村": (2, Flag.RED), "丙村": (2, None),
                                 "丁村": (2, Flag.BLACK), "戊村": (5, Flag.BLACK)}
 

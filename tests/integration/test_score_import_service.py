@@ -46,7 +46,7 @@ def create_round(core: Core, judges=JUDGES, red: int = 0, black: int = 0) -> Rou
     for name in UNITS:
         make_unit(core, name)
     return core.rounds.create_round(RoundDraft(Period(2025, 1), "测试评比", date(2025, 3, 20), tuple(judges),
-                                               red, black, scheme=SCHEME))
+                                               red, black, scheme=SCHEME)).value
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_filled_blank_sheets_are_previewed_then_imported(core: Core, detail: Rou
     assert score_rows(core) == 0  # a preview writes nothing
 
     before = [b for b in core.folder.list_backups() if b.reason == "pre-import"]
-    assert core.rounds.apply_import(preview) == 27
+    assert core.rounds.apply_import(preview).value == 27
     assert len(core.rounds.scores(detail.id)) == 27
     # A backup was taken just before the scores went in.
     assert len([b for b in core.folder.list_backups() if b.reason == "pre-import"]) == len(before) + 1
@@ -129,7 +129,7 @@ def test_filled_blank_sheets_are_previewed_then_imported(core: Core, detail: Rou
     again = core.rounds.preview_import(detail.id, [path])
     assert again.ok
     assert (again.count_new, again.count_changed, again.count_unchanged) == (0, 0, 27)
-    assert core.rounds.apply_import(again) == 27
+    assert core.rounds.apply_import(again).value == 27
     assert len(core.rounds.scores(detail.id)) == 27
     assert len([e for e in core.audit.entries(f"round:{detail.id}") if e.action == "评分"]) == 27
 
@@ -210,7 +210,7 @@ def test_a_clean_flat_table_is_imported(core: Core, detail: RoundDetail, tmp_pat
     preview = core.rounds.preview_import(detail.id, [path])
     assert preview.problems == ()
     assert preview.count_new == 3
-    assert core.rounds.apply_import(preview) == 3
+    assert core.rounds.apply_import(preview).value == 3
     assert stored(core, detail) == {("张一", "甲村", "基层党建", D(50)), ("张一", "甲村", "产业发展", D("35.5")),
                                     ("张一", "甲村", "现场表现", D(88))}
 
@@ -275,7 +275,7 @@ def test_an_import_into_a_final_round_needs_a_reason_and_stores_a_new_version(
     assert ("张一", "甲村", "现场表现", D(90)) in stored(core, detail)
     assert len(core.rounds.result_versions(detail.id)) == 1
 
-    assert core.rounds.apply_import(preview, "按评委原始评分表更正") == 1
+    assert core.rounds.apply_import(preview, "按评委原始评分表更正").value == 1
     assert ("张一", "甲村", "现场表现", D(50)) in stored(core, detail)
     original, corrected = core.rounds.result_versions(detail.id)
     # 甲村: 90 × 0.7 + 90 × 0.3 = 90, corrected 90 × 0.7 + 50 × 0.3 = 78; 乙村 80; 丙村 70.

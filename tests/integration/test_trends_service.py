@@ -137,10 +137,10 @@ def test_a_quarter_a_unit_was_not_visited_is_a_gap_between_its_points(demo_core:
     core = demo_core
     skipped = "王庄村"
     first = core.rounds.create_round(RoundDraft(Period(2025, 1), "测试", date(2025, 4, 20), ("甲", "乙", "丙"),
-                                                red=2, black=2))
+                                                red=2, black=2)).value
     score_and_finalise(core, first, skip=(skipped,))
     second = core.rounds.create_round(RoundDraft(Period(2025, 2), "测试", date(2025, 7, 20), ("甲", "乙", "丙"),
-                                                 red=2, black=2))
+                                                 red=2, black=2)).value
     score_and_finalise(core, second, bump=3)
     trend = core.trends.overview()
     assert trend.periods[-2:] == (Period(2025, 1), Period(2025, 2))
@@ -232,9 +232,9 @@ def test_two_finalised_rounds_in_one_quarter_the_later_one_stands(core: Core) ->
     for name in ("甲村", "乙村", "丙村"):
         make_unit(core, name)
     period = Period(2025, 1)
-    earlier = core.rounds.create_round(RoundDraft(period, "第一次", date(2025, 3, 1), ("张一",), scheme=SCHEME))
+    earlier = core.rounds.create_round(RoundDraft(period, "第一次", date(2025, 3, 1), ("张一",), scheme=SCHEME)).value
     score_and_finalise(core, earlier)
-    later = core.rounds.create_round(RoundDraft(period, "第二次", date(2025, 3, 20), ("张一",), scheme=SCHEME))
+    later = core.rounds.create_round(RoundDraft(period, "第二次", date(2025, 3, 20), ("张一",), scheme=SCHEME)).value
     score_and_finalise(core, later, bump=5)
     trend = core.trends.overview()
     assert trend.periods == (period,)
@@ -249,10 +249,10 @@ def test_two_finalised_rounds_in_one_quarter_the_later_one_stands(core: Core) ->
 def test_a_renamed_unit_shows_its_latest_name(core: Core) -> None:
     unit = make_unit(core, "甲村")
     make_unit(core, "乙村")
-    first = core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 3, 20), ("张一",), scheme=SCHEME))
+    first = core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 3, 20), ("张一",), scheme=SCHEME)).value
     score_and_finalise(core, first)
     core.villages.change_unit(unit.id, effective=date(2025, 4, 1), reason="更名", name="甲庄村")
-    second = core.rounds.create_round(RoundDraft(Period(2025, 2), "", date(2025, 6, 20), ("张一",), scheme=SCHEME))
+    second = core.rounds.create_round(RoundDraft(Period(2025, 2), "", date(2025, 6, 20), ("张一",), scheme=SCHEME)).value
     score_and_finalise(core, second)
     assert core.trends.overview().unit(unit.id).name == "甲庄村"
 

@@ -669,12 +669,13 @@ class UndoStep:
 
 class ScoreGrid(QWidget):
     """The entry sheet of one round: pick a judge, type the scores; each accepted cell is saved
-    at once through `core.rounds.set_scores`. `saved` fires after each save.
+    at once through `core.rounds.set_scores`. `saved` fires after each save with the Changes
+    the service said it caused.
 
     On a finalised round no editor opens: typing (or F2, a double click, Delete) opens the
     correction dialog, which shows the cell and takes the new value and the reason."""
 
-    saved = Signal()
+    saved = Signal(object)  # Changes
 
     def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -807,12 +808,13 @@ class ScoreGrid(QWidget):
             # Every way into a finalised round's cells asks for the reason first; this is the guard.
             raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
         try:
-            self._core.rounds.set_scores(detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
-                                         self._reason, action=self._action, tie_decision=self._tie_decision)
+            changed = self._core.rounds.set_scores(
+                detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
+                self._reason, action=self._action, tie_decision=self._tie_decision)
         except TieUndecidedError as exc:
             self._tie_error = exc
             raise
-        self.saved.emit()
+        self.saved.emit(changed.changes)
 
     def _write_with(self, edits: Sequence[Edit], reason: str = "", action: str = "评分",
                     tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> bool:

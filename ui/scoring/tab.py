@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ from lsb_desktop.domain.rounds import (
 from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
+from lsb_desktop.changes import Changed, Changes
 from ui.widgets.folders import choose_open_files, choose_save_file
 from ui.meeting.show import MeetingWindow
 from ui.meeting.slides import start_show
@@ -919,29 +920,32 @@ class ScoringTab(QWidget):
 
     # ----- after a change --------------------------------------------------------------------
 
-    def _after_change(self, select: int | None = None) -> None:
+    def _after_change(self, changes: Changes, select: int | None = None) -> None:
+        """After a call to the core: read this tab again and pass on what the core said it changed."""
         self._load_rounds(select if select is not None else self.current_round_id())
-        self.changed.emit(Changes.ROUNDS)
+        self.changed.emit(changes)
 
-    def _scores_saved(self) -> None:
-        """A score was saved in the grid: the grid is up to date; the other pages are not."""
-        if self._detail is not None:
+    def _scores_saved(self, changes: Changes) -> None:
+        """A score was saved in the grid: the grid is up to date; the other pages are not.
+        The round's header is read again only when the service says more than the scores
+        changed: the first score moved a draft to 评分中, or a correction sealed a new version."""
+        if self._detail is not None and changes & Changes.ROUND_SETUP:
             summary = next((s for s in self._core.rounds.list_rounds() if s.id == self._detail.id), None)
             if summary is not None and summary.status is not self._detail.status:
                 self._detail = replace(self._detail, summary=summary)
                 self._update_header()
-            elif self._detail.status is RoundStatus.FINAL:
-                self._update_header()  # a correction sealed a new version: its 校验码 is shown
+        elif self._detail is not None and changes & Changes.RESULTS and self._detail.status is RoundStatus.FINAL:
+            self._update_header()  # a correction sealed a new version: its 校验码 is shown
         self._dirty = set(range(len(PAGE_TITLES))) - {PAGE_SCORES}
-        self.changed.emit(Changes.ROUNDS)
+        self.changed.emit(changes)
 
-    def _run(self, action) -> bool:
+    def _run(self, action: Callable[[], Changed[object]]) -> bool:
         try:
-            action()
+            changed = action()
         except LsbError as exc:
             show_error(self, exc)
             return False
-        self._after_change()
+        self._after_change(changed.changes)
         return True
 
     # ----- dialogs -----------------------------------------------------------------------------
@@ -951,15 +955,16 @@ class ScoringTab(QWidget):
     def _open(self, dialog: QDialog, on_saved=None) -> QDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if isinstance(dialog, ServiceDialog):
-            dialog.saved.connect(on_saved or (lambda _: self._after_change()))
+            dialog.saved.connect(on_saved or (lambda changed: self._after_change(changed.changes)))
         dialog.open()
         return dialog
 
     def open_new_round_dialog(self) -> NewRoundDialog:
         return self._open(NewRoundDialog(self._core, self), self._round_created)
 
-    def _round_created(self, detail: RoundDetail) -> None:
-        self._after_change(select=detail.id)
+    def _round_created(self, changed: Changed[RoundDetail]) -> None:
+        detail = changed.value
+        self._after_change(changed.changes, select=detail.id)
         left_out = self._core.rounds.left_out(detail.id)
         if left_out:
             show_info(self, "新建评比", left_out)
@@ -973,7 +978,7 @@ class ScoringTab(QWidget):
         if not template and self._detail is None:
             return None
         dialog = SchemeDialog(self._core, None if template else self._detail, self)
-        return self._open(dialog, lambda _: self.changed.emit(Changes.ROUNDS))
+        return self._open(dialog, lambda changed: self.changed.emit(changed.changes))
 
     def open_adjustment_dialog(self, kind: AdjustmentType) -> AdjustmentDialog | None:
         if self._detail is None:
@@ -988,13 +993,13 @@ class ScoringTab(QWidget):
             return None
         dialog = ScoreImportDialog(self._core, self._detail, paths, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._imported)
+        dialog.accepted.connect(lambda: self._imported(dialog.import_result.changes))
         dialog.open()
         return dialog
 
-    def _imported(self) -> None:
+    def _imported(self, changes: Changes) -> None:
         self.ui.notice_label.setText("评分已导入")
-        self._after_change()
+        self._after_change(changes)
 
     # ----- actions -----------------------------------------------------------------------------
 

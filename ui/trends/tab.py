@@ -150,8 +150,9 @@ class TrendsTab(QWidget):
             self.ui.pages.addTab(chart, title)
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
-        """Results change only with rounds (or a restored backup); read again when shown."""
-        if not changes & Changes.ROUNDS:
+        """Trends show finalised rounds' kept results: they change only with RESULTS (finalising,
+        a correction, or a restored backup), never with a draft round's scores; read again when shown."""
+        if not changes & Changes.RESULTS:
             return
         self._stale = True
         if self.isVisible():

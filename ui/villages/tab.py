@@ -372,8 +372,8 @@ class VillagesTab(QWidget):
 
     def reload(self, changes: Changes = Changes.ALL) -> None:
         """Reload from the core if `changes` touch what this tab shows (units or 管区)."""
-        if changes & Changes.ROUNDS and not changes & _RELEVANT:
-            self._show_flags(self.selected_unit())  # a round was finalised or corrected
+        if changes & Changes.RESULTS and not changes & _RELEVANT:
+            self._show_flags(self.selected_unit())  # a round was finalised or corrected: 历次评比
             return
         if not changes & _RELEVANT:
             return

@@ -190,7 +190,7 @@ def test_the_reveal_order_with_ties_at_the_top_and_no_flags(demo_core, newest):
 
 
 def test_a_draft_round_says_so_and_leaves_out_units_not_visited(qtbot, demo_core):
-    detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1))
+    detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1)).value
     scored = dict(zip(detail.units[:3], ("0.9", "0.8", "0.7")))
     demo_core.rounds.set_scores(detail.id, [
         (judge.id, unit.id, criterion.name, criterion.max_points * Decimal(share))

@@ -43,7 +43,7 @@ def round_detail(core):
     for name in UNITS:
         make_unit(core, name)
     detail = core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1,
-                                                 scheme=SCHEME))
+                                                 scheme=SCHEME)).value
     # 王庄村 was not visited this quarter: its row takes no scores and the cursor jumps over it.
     core.rounds.set_visited(detail.id, detail.units[2].id, False, "因故未观摩")
     return core.rounds.get_round(detail.id)

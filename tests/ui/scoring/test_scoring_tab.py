@@ -69,7 +69,7 @@ def units(core):
 
 
 def new_round(core, judges=("王建国", "李秀英"), red=1, black=1, scheme=None):
-    return core.rounds.create_round(RoundDraft(Period(2025, 1), judges=judges, red=red, black=black, scheme=scheme))
+    return core.rounds.create_round(RoundDraft(Period(2025, 1), judges=judges, red=red, black=black, scheme=scheme)).value
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def test_typing_saves_at_once_enter_moves_down_and_tab_moves_right(qtbot, core, 
 
     with qtbot.waitSignal(tab.changed) as signal:
         type_cell(qtbot, view, 0, first, "85.5")
-    assert signal.args == [Changes.ROUNDS]
+    assert signal.args == [Changes.SCORES | Changes.ROUND_SETUP]  # the first score: 草稿 → 评分中
     assert stored(core, detail) == {("张五砦村", "党建工作"): Decimal("85.50")}
     assert cell_text(model, 0, first) == "85.5"
     assert (view.currentIndex().row(), view.currentIndex().column()) == (1, first)  # Enter: down
@@ -828,7 +828,7 @@ def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tm
     core = demo_core
     # A round being scored this quarter, beside the demo's finalised history.
     detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="", judges=(
-        "王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊"), red=3, black=3))
+        "王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊"), red=3, black=3)).value
     base = {u.name: str(Decimal("0.95") - Decimal(i % 9) / 50) for i, u in enumerate(detail.units)}
     fill(core, detail, base, judges=detail.judges[:6])
     fill(core, detail, dict(list(base.items())[:15]), judges=detail.judges[6:])

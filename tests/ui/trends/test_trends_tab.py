@@ -418,7 +418,7 @@ def test_a_finalised_round_reloads_the_tab_but_register_changes_do_not(qtbot, ta
     generation = tab._generation
     tab.reload(Changes.UNITS | Changes.SETTINGS)
     assert tab._generation == generation
-    detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 4, 20), ("甲", "乙")))
+    detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 4, 20), ("甲", "乙"))).value
     cells = [(j.id, u.id, k.name, k.max_points * Decimal("0.8") - u.position % 5)
              for j in detail.judges for u in detail.units for c in detail.scheme.components for k in c.criteria]
     demo_core.rounds.set_scores(detail.id, cells)

@@ -70,7 +70,7 @@ def test_a_unit_added_without_a_start_is_since_always_and_shown_so(qtbot, core, 
     assert cell(tab.history_model, 0, "生效日期") == "（建档起）"
     assert cell(tab.terms_model, 0, "起") == "（建档起）"
     # Rounds of past quarters take it in at once.
-    detail = core.rounds.create_round(RoundDraft(Period(2021, 1), judges=("甲",)))
+    detail = core.rounds.create_round(RoundDraft(Period(2021, 1), judges=("甲",))).value
     assert [u.name for u in detail.units] == ["黄岗村"]
 
 
