@@ -58,7 +58,7 @@ def build(data_dir: Path, seed: int = 11) -> Path:
     weights = {"实地观摩": Fraction(7, 10), "擂台比武": Fraction(3, 10)}
     with Core.open(data_dir) as core:
         units = [core.villages.add_unit(UnitDraft(f"测试{n:03d}村", UnitKind.VILLAGE, OrgType.BRANCH),
-                                        date(2014, 1, 1)) for n in range(1, UNITS + 1)]
+                                        date(2014, 1, 1)).value for n in range(1, UNITS + 1)]
         now = datetime(2025, 1, 1, 9, 0)
         rounds, components, participants, results = [], [], [], []
         level = {u.id: rng.uniform(70, 90) for u in units}

@@ -15,7 +15,7 @@ def make_unit(core: Core, name: str, *, kind: UnitKind | None = None, org_type: 
     if kind is None:
         kind = UnitKind.COMMUNITY if name.endswith(("社区", "社区）")) else UnitKind.VILLAGE
     draft = UnitDraft(name, kind, org_type, district_id, secretary, since)
-    return core.villages.add_unit(draft, effective or date(2022, 1, 1))
+    return core.villages.add_unit(draft, effective or date(2022, 1, 1)).value
 
 
 def write_sheet(path, header, rows, title: str | None = None):

@@ -194,8 +194,9 @@ class MainWindow(QMainWindow):
     def edit_township(self) -> None:
         from ui.township_dialog import TownshipDialog
 
-        if TownshipDialog(self.core, self).exec():
-            self.broadcast(Changes.SETTINGS)
+        dialog = TownshipDialog(self.core, self)
+        if dialog.exec():
+            self.broadcast(dialog.changes)
 
     def import_roster(self) -> None:
         path = choose_open_file(self, "roster", "选择村（社区）花名册", "Excel 工作簿 (*.xlsx)")
@@ -205,8 +206,8 @@ class MainWindow(QMainWindow):
 
         dialog = RosterImportDialog(self.core, path, self)
         if dialog.preview is not None and dialog.exec():
-            self.broadcast(Changes.UNITS | Changes.DISTRICTS)
-            result = dialog.import_result
+            self.broadcast(dialog.import_result.changes)
+            result = dialog.import_result.value
             self.statusBar().showMessage(
                 f"导入完成：新增 {result.added} 个，更新 {result.updated} 个，无变化 {result.unchanged} 个", 10000
             )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from lsb_desktop.changes import Changes
 from lsb_desktop.errors import LsbError
 from ui.widgets.messages import show_error
 
@@ -17,6 +18,7 @@ class TownshipDialog(QDialog):
     def __init__(self, core: Core, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.core = core
+        self.changes = Changes.NONE  # what the save changed, as the core said
         self.setWindowTitle("乡镇信息")
         settings = core.settings.township()
         layout = QFormLayout(self)
@@ -49,7 +51,7 @@ class TownshipDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.core.settings.save_township(self.name_edit.text(), self.committee_edit.text())
+            self.changes = self.core.settings.save_township(self.name_edit.text(), self.committee_edit.text()).changes
         except LsbError as exc:
             show_error(self, exc)
             return

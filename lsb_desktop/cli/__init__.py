@@ -256,7 +256,7 @@ def _villages(core: Core, args: argparse.Namespace) -> int:
     if args.dry_run:
         _print("预览完成，未写入任何数据（--dry-run）")
         return ExitCode.OK
-    result = core.roster.apply(preview)
+    result = core.roster.apply(preview).value
     _print(f"导入完成：新增 {result.added} 个，更新 {result.updated} 个，无变化 {result.unchanged} 个")
     if result.districts_created:
         _print(f"新建管区：{'、'.join(result.districts_created)}")

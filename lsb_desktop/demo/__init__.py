@@ -64,10 +64,10 @@ def build_demo(core: Core, seed: int = 2027) -> int:
     core.settings.save_township(TOWNSHIP, COMMITTEE)
     by_name = {}
     for district_name, leader, units in DISTRICTS:
-        district = core.villages.add_district(district_name, leader)
+        district = core.villages.add_district(district_name, leader).value
         for name, kind, org, secretary, since in units:
             draft = UnitDraft(name, UnitKind(kind), OrgType(org), district.id, secretary, since)
-            by_name[name] = core.villages.add_unit(draft, REGISTERED)
+            by_name[name] = core.villages.add_unit(draft, REGISTERED).value
     name, person, day, note = REPLACED
     core.villages.change_secretary(by_name[name].id, person, day, note)
     name, day, reason = ARCHIVED

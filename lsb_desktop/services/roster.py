@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import DistrictRecord
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.register import REGISTER_START, UnitDraft, UnitStatus, format_start
 from lsb_desktop.domain.text import canonical_name, shown_value
 from lsb_desktop.errors import LsbError, ValidationError
@@ -230,7 +231,7 @@ class RosterService:
         problems = tuple(read.problems) + tuple(planner.problems)
         return RosterPreview(Path(path), day, read, tuple(plan), problems, tuple(planner.new_districts), start)
 
-    def apply(self, preview: RosterPreview) -> RosterResult:
+    def apply(self, preview: RosterPreview) -> Changed[RosterResult]:
         """Import every row of a clean preview in one transaction, after a backup."""
         if not preview.ok:
             raise ValidationError("花名册有问题，未导入任何数据", preview.problem_lines())
@@ -245,8 +246,9 @@ class RosterService:
                     [f"{p.where()}：{p.message}" for p in planner.problems],
                 )
         actions = [p.action for p in plan]
-        return RosterResult(actions.count(ADDED), actions.count(UPDATED), actions.count(UNCHANGED),
-                            tuple(planner.new_districts), backup)
+        result = RosterResult(actions.count(ADDED), actions.count(UPDATED), actions.count(UNCHANGED),
+                              tuple(planner.new_districts), backup)
+        return Changed(result, Changes.UNITS | (Changes.DISTRICTS if planner.new_districts else Changes.NONE))
 
     def export(self, path: Path, title: str) -> int:
         from lsb_desktop.io.roster import write_roster  # openpyxl: only when first used

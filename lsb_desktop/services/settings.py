@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from db.engine import Database
 from db.models import SettingRecord
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import ValidationError
 
@@ -53,7 +54,7 @@ class SettingsService:
             stored = {row.key: row.value for row in session.query(SettingRecord)}
         return TownshipSettings(**{field: stored.get(key, "") for field, key in _KEYS.items()})
 
-    def save_township(self, township_name: str, party_committee: str) -> TownshipSettings:
+    def save_township(self, township_name: str, party_committee: str) -> Changed[TownshipSettings]:
         values = {"township_name": clean(township_name), "party_committee": clean(party_committee)}
         for label, value in (("乡镇名称", values["township_name"]), ("党委名称", values["party_committee"])):
             if len(value) > 40:
@@ -63,7 +64,7 @@ class SettingsService:
         with self._db.session() as session, session.begin():
             for field, key in _KEYS.items():
                 session.merge(SettingRecord(key=key, value=values[field]))
-        return TownshipSettings(**values)
+        return Changed(TownshipSettings(**values), Changes.SETTINGS)
 
     def certificates(self) -> CertificateSettings:
         """The certificate and notice settings (wording, page, offsets, fonts), or the defaults."""
@@ -75,8 +76,8 @@ class SettingsService:
             return CertificateSettings()
         return CertificateSettings.from_dict(json.loads(stored.value))
 
-    def save_certificates(self, settings: CertificateSettings) -> CertificateSettings:
+    def save_certificates(self, settings: CertificateSettings) -> Changed[CertificateSettings]:
         with self._db.session() as session, session.begin():
             session.merge(SettingRecord(key=CERTIFICATE_KEY,
                                         value=json.dumps(settings.to_dict(), ensure_ascii=False)))
-        return settings
+        return Changed(settings, Changes.SETTINGS)

@@ -21,6 +21,7 @@ from db.models import (
     UnitRecord,
     UnitVersionRecord,
 )
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.register import (
     REGISTER_START,
     District,
@@ -202,13 +203,13 @@ class VillageService:
         states[record.id] = UnitHistory(record, [version], terms)
         return record.id
 
-    def add_unit(self, draft: UnitDraft, effective: date | None = None) -> Unit:
+    def add_unit(self, draft: UnitDraft, effective: date | None = None) -> Changed[Unit]:
         """Register a new unit from `effective` on; without one it has been in the register
         since always (REGISTER_START), so past quarters' rounds can be entered at once."""
         with self._db.session() as session, session.begin():
             states = register.load_units(session)
             unit_id = self.add_unit_in(session, states, draft, effective or REGISTER_START)
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
     # ----- correcting the start of a registration -------------------------------------------
 
@@ -302,7 +303,7 @@ class VillageService:
     def change_unit(self, unit_id: int, *, effective: date | None = None, reason: str = "",
                     name: str | _Keep = _KEEP, kind: UnitKind | str | _Keep = _KEEP,
                     org_type: OrgType | str | _Keep = _KEEP, district_id: int | None | _Keep = _KEEP,
-                    note: str | _Keep = _KEEP, start: date | None | _Keep = _KEEP) -> Unit:
+                    note: str | _Keep = _KEEP, start: date | None | _Keep = _KEEP) -> Changed[Unit]:
         """Record a change of name, kind, organisation type or 管区 from `effective` on.
 
         The note is not history: it is simply replaced. `start` (a date, or None for since
@@ -337,14 +338,14 @@ class VillageService:
                 self._append_version(session, state, day, reason, **fields)
             elif not (note_changed or start_changed):
                 raise ValidationError("没有任何改动")
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
-    def change_secretary(self, unit_id: int, person: str, effective: date, note: str = "") -> Unit:
+    def change_secretary(self, unit_id: int, person: str, effective: date, note: str = "") -> Changed[Unit]:
         """The current secretary's term ends the day before `effective`; the new one starts then."""
         with self._db.session() as session, session.begin():
             state = self._state(session, unit_id)
             self.change_secretary_in(session, state, person, effective, note)
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
     def change_secretary_in(self, session: Session, state: UnitHistory, person: str, effective: date,
                             note: str) -> None:
@@ -383,7 +384,7 @@ class VillageService:
             )
         term.end_date = effective - timedelta(days=1)
 
-    def archive_unit(self, unit_id: int, effective: date, reason: str) -> Unit:
+    def archive_unit(self, unit_id: int, effective: date, reason: str) -> Changed[Unit]:
         if not clean(reason):
             raise ValidationError("请填写归档原因")
         with self._db.session() as session, session.begin():
@@ -392,9 +393,9 @@ class VillageService:
             self._check_effective(state, effective)
             self._append_version(session, state, effective, reason, status="archived")
             self._close_term(state, effective)
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
-    def restore_unit(self, unit_id: int, effective: date, reason: str) -> Unit:
+    def restore_unit(self, unit_id: int, effective: date, reason: str) -> Changed[Unit]:
         if not clean(reason):
             raise ValidationError("请填写恢复原因")
         with self._db.session() as session, session.begin():
@@ -407,9 +408,9 @@ class VillageService:
             self._check_name_free(states, state.latest.name, except_id=unit_id)
             self._check_effective(state, effective)
             self._append_version(session, state, effective, reason, status="active")
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
-    def merge_unit(self, unit_id: int, into_id: int, effective: date, reason: str) -> Unit:
+    def merge_unit(self, unit_id: int, into_id: int, effective: date, reason: str) -> Changed[Unit]:
         """`unit_id` is merged into `into_id`: it leaves the register from `effective` on, its
         history stays, and its secretary's term ends."""
         if unit_id == into_id:
@@ -432,9 +433,9 @@ class VillageService:
             self._check_effective(source, effective)
             self._append_version(session, source, effective, reason, status="merged", merged_into_id=into_id)
             self._close_term(source, effective)
-        return self.get_unit(unit_id).unit
+        return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
-    def move_unit(self, unit_id: int, offset: int) -> None:
+    def move_unit(self, unit_id: int, offset: int) -> Changed[None]:
         """Move a unit up (offset < 0) or down in the display order of the register."""
         with self._db.session() as session, session.begin():
             records = list(session.scalars(select(UnitRecord).order_by(UnitRecord.display_order, UnitRecord.id)))
@@ -445,6 +446,7 @@ class VillageService:
             records.insert(target, records.pop(index))
             for position, record in enumerate(records, start=1):
                 record.display_order = position
+        return Changed(None, Changes.UNITS)
 
     # ----- 管区 ------------------------------------------------------------------------------
 
@@ -479,12 +481,13 @@ class VillageService:
         session.flush()
         return record.id
 
-    def add_district(self, name: str, leader: str = "") -> District:
+    def add_district(self, name: str, leader: str = "") -> Changed[District]:
         with self._db.session() as session, session.begin():
             district_id = self.add_district_in(session, name, leader)
-        return next(d for d in self.list_districts() if d.id == district_id)
+        return Changed(next(d for d in self.list_districts() if d.id == district_id), Changes.DISTRICTS)
 
-    def update_district(self, district_id: int, name: str, leader: str = "", archived: bool = False) -> District:
+    def update_district(self, district_id: int, name: str, leader: str = "",
+                        archived: bool = False) -> Changed[District]:
         """Rename a 管区, set its leader, or stop using it (only when no unit is in it today)."""
         with self._db.session() as session, session.begin():
             record = session.get(DistrictRecord, district_id)
@@ -512,9 +515,9 @@ class VillageService:
             record.name = clean_name
             record.leader = validate_person_name(leader, "管区书记姓名") if clean(leader) else ""
             record.archived = archived
-        return next(d for d in self.list_districts() if d.id == district_id)
+        return Changed(next(d for d in self.list_districts() if d.id == district_id), Changes.DISTRICTS)
 
-    def delete_district(self, district_id: int) -> None:
+    def delete_district(self, district_id: int) -> Changed[None]:
         """Only a 管区 that no unit has ever belonged to can be deleted; others are 停用."""
         with self._db.session() as session, session.begin():
             record = session.get(DistrictRecord, district_id)
@@ -526,6 +529,7 @@ class VillageService:
             if used:
                 raise ValidationError(f"管区“{record.name}”在历史记录中被引用，不能删除，只能停用")
             session.delete(record)
+        return Changed(None, Changes.DISTRICTS)
 
 
 def _as_dict(value: UnitVersion) -> dict[str, Any]:

@@ -193,7 +193,7 @@ def small_township(data: Path, tmp_path: Path) -> dict[str, object]:
 
     with Core.open(data) as core:
         ids = {name: core.villages.add_unit(UnitDraft(name, UnitKind.VILLAGE, OrgType.BRANCH, None, "", None),
-                                            date(2022, 1, 1)).id for name in ("王庄村", "刘堌堆村")}
+                                            date(2022, 1, 1)).value.id for name in ("王庄村", "刘堌堆村")}
         core.rounds.create_round(RoundDraft(Period(2024, 1), "逐村观摩评比", date(2024, 4, 20), ("王建军",), 0, 0))
         core.stars.set_planned(ids["王庄村"], 2024, "产业兴旺星", True)
         scan = tmp_path / "申报材料.pdf"

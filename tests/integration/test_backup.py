@@ -250,7 +250,7 @@ def test_restoring_an_old_revision_backup_upgrades_it(core: Core, tmp_path: Path
     core.folder.restore(old)
     assert names(core) == ["张五砦村"]
     assert core.folder.check().revision == alembic_head()
-    assert core.villages.change_secretary(1, "李禛", date(2023, 9, 26)).secretary == "李禛"
+    assert core.villages.change_secretary(1, "李禛", date(2023, 9, 26)).value.secretary == "李禛"
 
 
 def _damaged(tmp_path: Path, core: Core) -> Path:

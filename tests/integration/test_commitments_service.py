@@ -70,7 +70,7 @@ def test_items_are_numbered_per_unit_and_year_and_listed_in_register_order(core:
 
 
 def test_the_unit_name_and_district_are_those_of_the_items_year(core: Core) -> None:
-    east = core.villages.add_district("东部管区")
+    east = core.villages.add_district("东部管区").value
     unit = make_unit(core, "小李庄村", district_id=east.id)
     core.villages.change_unit(unit.id, name="小李庄社区", effective=date(2024, 1, 1), reason="村改社区")
     core.commitments.add(draft(unit.id, "旧", year=2023))
@@ -437,7 +437,7 @@ def test_completion_of_a_period_counts_on_its_last_day(core: Core, unit) -> None
 
 
 def test_summary_lists_units_with_items_and_units_active_then(core: Core) -> None:
-    east = core.villages.add_district("东部管区")
+    east = core.villages.add_district("东部管区").value
     busy = make_unit(core, "甲村", district_id=east.id)
     idle = make_unit(core, "乙村")
     gone = make_unit(core, "丙村")

@@ -125,7 +125,7 @@ def test_a_start_column_on_a_unit_in_a_round_is_a_problem_naming_the_round(core:
 
 def test_a_unit_added_by_hand_without_a_date_is_in_every_past_round(core: Core) -> None:
     draft = UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH, None, "黄海涛")
-    unit = core.villages.add_unit(draft)
+    unit = core.villages.add_unit(draft).value
     assert unit.registered_from == REGISTER_START
     assert format_start(unit.registered_from) == "（建档起）"
     assert format_start(unit.secretary_since) == "（建档起）"
@@ -134,13 +134,13 @@ def test_a_unit_added_by_hand_without_a_date_is_in_every_past_round(core: Core) 
 
 
 def test_the_start_can_be_corrected_while_nothing_refers_to_the_unit(core: Core) -> None:
-    unit = core.villages.add_unit(UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH, None, "黄海涛"))
+    unit = core.villages.add_unit(UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH, None, "黄海涛")).value
     assert core.villages.start_locks(unit.id) == []
 
-    corrected = core.villages.change_unit(unit.id, start=date(2023, 4, 1), reason="撤并后新设")
+    corrected = core.villages.change_unit(unit.id, start=date(2023, 4, 1), reason="撤并后新设").value
     assert (corrected.registered_from, corrected.secretary_since) == (date(2023, 4, 1), date(2023, 4, 1))
     assert [v.valid_from for v in core.villages.get_unit(unit.id).history] == [date(2023, 4, 1)]
-    back = core.villages.change_unit(unit.id, start=None)
+    back = core.villages.change_unit(unit.id, start=None).value
     assert back.registered_from == REGISTER_START
     with pytest.raises(ValidationError, match="没有任何改动"):
         core.villages.change_unit(unit.id, start=None)
@@ -166,7 +166,7 @@ def test_once_something_refers_to_the_unit_its_start_is_fixed(core: Core, refer:
 
 
 def test_a_start_after_today_is_refused(core: Core) -> None:
-    unit = core.villages.add_unit(UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH))
+    unit = core.villages.add_unit(UnitDraft("黄岗村", UnitKind.VILLAGE, OrgType.BRANCH)).value
     with pytest.raises(ValidationError, match="晚于今天"):
         core.villages.change_unit(unit.id, start=date(2999, 1, 1))
 

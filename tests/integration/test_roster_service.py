@@ -88,7 +88,7 @@ def test_preview_on_an_empty_register_adds_every_row_and_writes_nothing(core: Co
 
 
 def test_apply_imports_every_row_with_districts_and_secretaries(core: Core, roster: Path) -> None:
-    result = core.roster.apply(core.roster.preview(roster, FIRST_IMPORT))
+    result = core.roster.apply(core.roster.preview(roster, FIRST_IMPORT)).value
 
     assert (result.added, result.updated, result.unchanged) == (5, 0, 0)
     assert result.districts_created == ("东部管区", "西部管区")
@@ -120,13 +120,13 @@ def test_importing_the_same_file_again_changes_nothing(imported: Core, roster: P
     assert all(p.changes == () for p in preview.plan)
     assert preview.new_districts == ()
 
-    result = imported.roster.apply(preview)
+    result = imported.roster.apply(preview).value
     assert (result.added, result.updated, result.unchanged) == (0, 0, 5)
     assert snapshot(imported) == before
 
 
 def test_a_pre_import_backup_is_taken_when_the_register_is_not_empty(imported: Core, roster: Path) -> None:
-    result = imported.roster.apply(imported.roster.preview(roster, date(2024, 1, 1)))
+    result = imported.roster.apply(imported.roster.preview(roster, date(2024, 1, 1))).value
     assert result.backup is not None and result.backup.is_file()
     assert [b.reason for b in imported.folder.list_backups() if b.path == result.backup] == ["pre-import"]
     assert len(query(result.backup, "SELECT id FROM units")) == 5
@@ -151,7 +151,7 @@ def test_a_changed_file_updates_with_the_given_effective_date(imported: Core, tm
         ("西杨庄村", UNCHANGED, ()),
         ("黄岗村", UNCHANGED, ()),
     ]
-    result = imported.roster.apply(preview)
+    result = imported.roster.apply(preview).value
     assert (result.added, result.updated, result.unchanged) == (0, 2, 3)
 
     units = {u.name: u for u in imported.villages.list_units()}
@@ -174,7 +174,7 @@ def test_a_move_to_a_new_district_creates_it(imported: Core, tmp_path: Path) -> 
     preview = imported.roster.preview(make_xlsx(tmp_path, rows, "新管区.xlsx"), date(2024, 3, 1))
     assert preview.new_districts == ("北部管区",)
     assert [d.name for d in imported.villages.list_districts()] == ["东部管区", "西部管区"]
-    result = imported.roster.apply(preview)
+    result = imported.roster.apply(preview).value
     assert result.districts_created == ("北部管区",)
     assert imported.villages.list_units()[4].district_name == "北部管区"
 
@@ -344,7 +344,7 @@ def test_the_demo_township_exported_and_imported_again_is_unchanged(demo_core: C
     assert preview.ok
     assert [(p.name, p.action) for p in preview.plan] == [(u.name, UNCHANGED) for u in units]
     assert preview.new_districts == ()
-    result = demo_core.roster.apply(preview)
+    result = demo_core.roster.apply(preview).value
     assert (result.added, result.updated, result.unchanged) == (0, 0, len(units))
     assert snapshot(demo_core) == before
 
@@ -390,7 +390,7 @@ def test_a_changed_note_is_shown_as_a_change_and_applied(imported: Core, tmp_pat
     assert plan["张五砦村"] == (UPDATED, ("备注：“省级示范村” → “市级示范村”",))
     assert plan["黄岗村"] == (UPDATED, (f"备注：（无） → “{long_note[:20]}…”",))  # quoted short
     assert plan["刘堌堆村"] == (UNCHANGED, ())
-    result = imported.roster.apply(preview)
+    result = imported.roster.apply(preview).value
     assert (result.updated, result.unchanged) == (2, 3)
     notes = {u.name: u.note for u in imported.villages.list_units()}
     assert notes["张五砦村"] == "市级示范村" and notes["黄岗村"] == long_note

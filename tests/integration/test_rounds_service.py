@@ -95,8 +95,8 @@ def score_entries(core: Core, round_id: int) -> list:
 
 
 def test_create_round_snapshots_name_district_secretary_and_org_type(core: Core) -> None:
-    east = core.villages.add_district("东部管区")
-    west = core.villages.add_district("西部管区")
+    east = core.villages.add_district("东部管区").value
+    west = core.villages.add_district("西部管区").value
     unit = make_unit(core, "张五砦村", org_type=OrgType.GENERAL_BRANCH, district_id=east.id, secretary="李禛")
     detail = create(core, period=Period(2024, 1), event=date(2024, 3, 15))
 

@@ -25,12 +25,12 @@ def db_count(core: Core, table: str) -> int:
 
 @pytest.fixture
 def east(core: Core):
-    return core.villages.add_district("东部管区", "刘建国")
+    return core.villages.add_district("东部管区", "刘建国").value
 
 
 @pytest.fixture
 def west(core: Core):
-    return core.villages.add_district("西部管区")
+    return core.villages.add_district("西部管区").value
 
 
 # ---------------------------------------------------------------------------- adding
@@ -38,7 +38,7 @@ def west(core: Core):
 
 def test_add_registers_a_unit_with_its_secretary_and_district(core: Core, east) -> None:
     draft = UnitDraft("张五砦村", UnitKind.VILLAGE, OrgType.GENERAL_BRANCH, east.id, "李禛", date(2021, 3, 1))
-    added = core.villages.add_unit(draft, date(2022, 1, 1))
+    added = core.villages.add_unit(draft, date(2022, 1, 1)).value
 
     (unit,) = core.villages.list_units()
     assert unit == added
@@ -113,7 +113,7 @@ def test_add_into_a_district_that_does_not_exist_is_refused(core: Core) -> None:
 
 def test_a_rename_keeps_the_old_name_for_the_days_before_it(core: Core) -> None:
     unit = make_unit(core, "张五砦村", effective=date(2022, 1, 1))
-    renamed = core.villages.change_unit(unit.id, name="张五寨村", effective=date(2024, 3, 1), reason="民政批复")
+    renamed = core.villages.change_unit(unit.id, name="张五寨村", effective=date(2024, 3, 1), reason="民政批复").value
 
     assert renamed.name == "张五寨村"
     history = core.villages.get_unit(unit.id).history
@@ -185,7 +185,7 @@ def test_a_change_that_changes_nothing_is_refused(core: Core) -> None:
 
 def test_the_note_is_replaced_without_a_history_entry(core: Core) -> None:
     unit = make_unit(core, "张五砦村")
-    changed = core.villages.change_unit(unit.id, note="省级示范村")
+    changed = core.villages.change_unit(unit.id, note="省级示范村").value
     assert changed.note == "省级示范村"
     assert len(core.villages.get_unit(unit.id).history) == 1
 
@@ -219,7 +219,7 @@ def test_a_new_secretary_ends_the_old_term_the_day_before(core: Core) -> None:
 def test_a_first_secretary_can_be_set_on_a_unit_without_one(core: Core) -> None:
     unit = make_unit(core, "后营村")
     assert unit.secretary == ""
-    assert core.villages.change_secretary(unit.id, "孙海燕", date(2024, 7, 15)).secretary == "孙海燕"
+    assert core.villages.change_secretary(unit.id, "孙海燕", date(2024, 7, 15)).value.secretary == "孙海燕"
 
 
 def test_the_same_person_again_is_refused(core: Core) -> None:
@@ -286,7 +286,7 @@ def test_archive_dated_not_after_the_current_secretarys_start_is_refused(core: C
 def test_restore_brings_an_archived_unit_back(core: Core) -> None:
     unit = make_unit(core, "牛王庙村")
     core.villages.archive_unit(unit.id, date(2024, 1, 1), "整村搬迁")
-    restored = core.villages.restore_unit(unit.id, date(2024, 6, 1), "搬迁取消")
+    restored = core.villages.restore_unit(unit.id, date(2024, 6, 1), "搬迁取消").value
     assert restored.status is UnitStatus.ACTIVE
     history = core.villages.get_unit(unit.id).history
     assert [v.status for v in history] == [UnitStatus.ACTIVE, UnitStatus.ARCHIVED, UnitStatus.ACTIVE]
@@ -305,7 +305,7 @@ def test_restore_of_an_active_unit_or_without_a_reason_is_refused(core: Core) ->
 def test_merge_closes_the_unit_into_its_target(core: Core) -> None:
     source = make_unit(core, "牛王庙村", secretary="牛新民", since=date(2021, 1, 1), effective=date(2021, 1, 1))
     target = make_unit(core, "新城社区")
-    merged = core.villages.merge_unit(source.id, target.id, date(2025, 1, 1), "镇发〔2024〕8号")
+    merged = core.villages.merge_unit(source.id, target.id, date(2025, 1, 1), "镇发〔2024〕8号").value
 
     assert merged.status is UnitStatus.MERGED
     assert (merged.merged_into_id, merged.merged_into_name) == (target.id, "新城社区")
@@ -369,7 +369,7 @@ def test_move_unit_reorders_the_register(core: Core) -> None:
 
 
 def test_add_district_with_a_leader(core: Core) -> None:
-    district = core.villages.add_district(" 东部 管区 ", "刘 建国")
+    district = core.villages.add_district(" 东部 管区 ", "刘 建国").value
     assert (district.name, district.leader, district.archived, district.unit_count) == (
         "东部管区", "刘建国", False, 0)
     assert [d.name for d in core.villages.list_districts()] == ["东部管区"]
@@ -384,7 +384,7 @@ def test_a_duplicate_district_is_refused(core: Core, east, again: str) -> None:
 
 def test_rename_a_district_and_change_its_leader(core: Core, east, west) -> None:
     unit = make_unit(core, "黄岗村", district_id=east.id)
-    renamed = core.villages.update_district(east.id, "一管区", "张志刚")
+    renamed = core.villages.update_district(east.id, "一管区", "张志刚").value
     assert (renamed.name, renamed.leader) == ("一管区", "张志刚")
     assert core.villages.get_unit(unit.id).unit.district_name == "一管区"
     with pytest.raises(ValidationError, match="已有名为"):
@@ -397,7 +397,7 @@ def test_a_district_with_active_units_cannot_be_archived(core: Core, east, west)
         core.villages.update_district(east.id, "东部管区", archived=True)
     assert not core.villages.list_districts()[0].archived
     core.villages.change_unit(unit.id, district_id=west.id, effective=TODAY)
-    archived = core.villages.update_district(east.id, "东部管区", archived=True)
+    archived = core.villages.update_district(east.id, "东部管区", archived=True).value
     assert archived.archived
     assert [d.name for d in core.villages.list_districts(include_archived=False)] == ["西部管区"]
 
@@ -452,7 +452,7 @@ def test_unknown_ids_raise_not_found_in_chinese(core: Core, call) -> None:
 
 
 def test_township_settings_are_saved_and_read_back(core: Core) -> None:
-    saved = core.settings.save_township(" 孟庄镇 ", "中共孟庄镇委员会")
+    saved = core.settings.save_township(" 孟庄镇 ", "中共孟庄镇委员会").value
     assert saved == core.settings.township()
     assert (saved.township_name, saved.party_committee, saved.is_set) == ("孟庄镇", "中共孟庄镇委员会", True)
 
@@ -474,7 +474,7 @@ def test_unset_township_uses_the_placeholders(core: Core) -> None:
 
 
 def test_a_committee_name_follows_the_township_until_set(core: Core) -> None:
-    settings = core.settings.save_township("孟庄镇", "")
+    settings = core.settings.save_township("孟庄镇", "").value
     assert settings.township_or_placeholder == "孟庄镇"
     assert settings.committee_or_placeholder == "中共孟庄镇委员会"
     assert not settings.is_set
@@ -490,7 +490,7 @@ def test_a_township_name_that_is_not_a_township_is_refused(core: Core, name: str
 
 @pytest.mark.parametrize("name", ["孟庄镇", "李集乡", "城关街道"])
 def test_towns_townships_and_subdistricts_are_accepted(core: Core, name: str) -> None:
-    assert core.settings.save_township(name, "").township_name == name
+    assert core.settings.save_township(name, "").value.township_name == name
 
 
 def test_secretary_terms_are_seen_on_each_side_of_a_change_far_in_the_past(core: Core) -> None:

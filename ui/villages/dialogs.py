@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ from lsb_desktop.domain.register import (
 )
 from lsb_desktop.domain.text import canonical_name, clean, format_date
 from lsb_desktop.errors import LsbError, ValidationError
-from lsb_desktop.changes import Changes
+from lsb_desktop.changes import Changed
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
@@ -221,7 +222,7 @@ class UnitDialog(ServiceDialog):
     def _mark_kind_touched(self) -> None:
         self._kind_touched = True
 
-    def apply(self) -> Unit:
+    def apply(self) -> Changed[Unit]:
         ui = self.ui
         kind = ui.kind_combo.currentData()
         org_type = ui.org_combo.currentData()
@@ -297,7 +298,7 @@ class SecretaryDialog(ServiceDialog):
         self.ui.button_box.accepted.connect(self.accept)
         self.ui.button_box.rejected.connect(self.reject)
 
-    def apply(self) -> Unit:
+    def apply(self) -> Changed[Unit]:
         return self._core.villages.change_secretary(
             self.unit.id, self.ui.person_edit.text(), date_of(self.ui.start_edit), self.ui.note_edit.text()
         )
@@ -350,7 +351,7 @@ class ArchiveDialog(ServiceDialog):
         self.ui.button_box.accepted.connect(self.accept)
         self.ui.button_box.rejected.connect(self.reject)
 
-    def apply(self) -> Unit:
+    def apply(self) -> Changed[Unit]:
         villages = self._core.villages
         action = villages.restore_unit if self.restoring else villages.archive_unit
         return action(self.unit.id, date_of(self.ui.date_edit), self.ui.reason_edit.text())
@@ -398,7 +399,7 @@ class MergeDialog(ServiceDialog):
         self.ui.button_box.accepted.connect(self.accept)
         self.ui.button_box.rejected.connect(self.reject)
 
-    def apply(self) -> Unit:
+    def apply(self) -> Changed[Unit]:
         target_id = self.ui.target_combo.currentData()
         if target_id is None:
             raise ValidationError("没有可以并入的在册村（社区）")
@@ -524,14 +525,15 @@ class DistrictsDialog(QDialog):
 
     # ----- actions -------------------------------------------------------------------------
 
-    def _run(self, action) -> bool:
+    def _run(self, action: Callable[[], Changed[District | None]]) -> bool:
         try:
-            district = action()
+            changed = action()
         except LsbError as exc:
             show_error(self, exc)
             return False
+        district = changed.value
         self.reload(select_id=district.id if isinstance(district, District) else None)
-        self.changed.emit(Changes.DISTRICTS)
+        self.changed.emit(changed.changes)
         return True
 
     def add_district(self) -> bool:

@@ -34,7 +34,7 @@ from lsb_desktop.domain.register import (
 )
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
+from lsb_desktop.changes import Changed, Changes
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.villages.dialogs import (
@@ -556,10 +556,10 @@ class VillagesTab(QWidget):
 
     # ----- after a change --------------------------------------------------------------------
 
-    def _unit_saved(self, unit: Unit) -> None:
+    def _unit_saved(self, changed: Changed[Unit]) -> None:
         # Follow the unit just saved (a new one included) if the filters show it.
-        self._selected_id = unit.id
-        self._after_change(Changes.UNITS)
+        self._selected_id = changed.value.id
+        self._after_change(changed.changes)
 
     def _districts_changed(self, changes: Changes) -> None:
         self._after_change(changes)
@@ -594,7 +594,7 @@ class VillagesTab(QWidget):
         if offset == 0:
             return False
         try:
-            self._core.villages.move_unit(unit.id, offset)
+            changed = self._core.villages.move_unit(unit.id, offset)
         except LsbError as exc:
             show_error(self, exc)
             return False
@@ -602,5 +602,5 @@ class VillagesTab(QWidget):
         header = self.ui.table.horizontalHeader()
         if header.sortIndicatorSection() != UnitTableModel.ORDER_COLUMN:
             self.ui.table.sortByColumn(UnitTableModel.ORDER_COLUMN, Qt.SortOrder.AscendingOrder)
-        self._after_change(Changes.UNITS)
+        self._after_change(changed.changes)
         return True

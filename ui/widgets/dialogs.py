@@ -54,7 +54,8 @@ class ServiceDialog(QDialog):
     """A dialog whose OK makes one call to the core.
 
     A refused call (LsbError) is shown and the dialog stays open with everything typed, so the
-    clerk only corrects what was wrong. `saved` carries what the core returned.
+    clerk only corrects what was wrong. `saved` carries what the core returned: a
+    `Changed` (its value and the Changes the call caused) from every mutating call.
     """
 
     saved = Signal(object)

@@ -48,8 +48,8 @@ HEADERS = ["村（社区）", "序号", "类别", "承诺事项", "量化目标"
 
 @pytest.fixture
 def units(core):
-    first = core.villages.add_district("第一管区")
-    second = core.villages.add_district("第二管区")
+    first = core.villages.add_district("第一管区").value
+    second = core.villages.add_district("第二管区").value
     return [make_unit(core, name, district_id=district.id, secretary=person) for name, district, person in (
         ("张五砦村", first, "李禛"), ("刘堌堆村", first, "刘喆"), ("王庄村", second, "王永强"))]
 

@@ -86,7 +86,7 @@ def _texts(path: Path, unit: str) -> list[str]:
 
 def test_window_and_command_line_write_the_same_past_year(qtbot, core, boxes, tmp_path, monkeypatch,
                                                           capsys) -> None:
-    district = core.villages.add_district("第一管区")
+    district = core.villages.add_district("第一管区").value
     changed = make_unit(core, "王庄村", district_id=district.id, secretary="张建国")
     kept = make_unit(core, "幸福社区", district_id=district.id, secretary="李秀英")
     _add(core, changed, "硬化村内主干道 1.2 公里", date(YEAR, 6, 30))

@@ -448,8 +448,8 @@ def test_a_star_that_fails_is_no_longer_counted_as_reachable_on_the_targets_page
 
 
 def test_filters_by_district_type_status_and_search(qtbot, core, boxes):
-    east = core.villages.add_district("东部管区")
-    west = core.villages.add_district("西部管区")
+    east = core.villages.add_district("东部管区").value
+    west = core.villages.add_district("西部管区").value
     strong = make_unit(core, "冯寨村", district_id=east.id)
     for star in RURAL_STARS[:3]:
         name_star(core, strong.id, 2023, star)

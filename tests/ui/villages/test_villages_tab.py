@@ -58,7 +58,7 @@ def set_combo(combo, data) -> None:
 @pytest.mark.qt_log_level_fail("WARNING")
 @pytest.mark.qt_log_ignore("propagateSizeHints")
 def test_models_pass_the_model_tester(qtbot, qtmodeltester, core, tab):
-    district = core.villages.add_district("第一管区", "王建国")
+    district = core.villages.add_district("第一管区", "王建国").value
     first = make_unit(core, "张五砦村", district_id=district.id, secretary="张禛", since=date(2021, 5, 1))
     make_unit(core, "幸福社区", org_type=OrgType.COMMITTEE, secretary="李四")
     archived = make_unit(core, "西王村")
@@ -102,7 +102,7 @@ def test_sorting_by_a_header_uses_the_sort_key(core, tab):
 
 
 def test_add_unit_through_the_dialog(qtbot, core, tab, boxes):
-    district = core.villages.add_district("第二管区")
+    district = core.villages.add_district("第二管区").value
     tab.reload(Changes.DISTRICTS)
     dialog = tab.open_add_dialog()
     assert isinstance(dialog, UnitDialog) and dialog.isVisible()
@@ -336,8 +336,8 @@ def test_merge_needs_another_active_unit(core, tab):
 
 
 def test_search_and_district_filters_count(core, tab):
-    first = core.villages.add_district("第一管区")
-    second = core.villages.add_district("第二管区")
+    first = core.villages.add_district("第一管区").value
+    second = core.villages.add_district("第二管区").value
     make_unit(core, "张五砦村", district_id=first.id, secretary="张禛")
     make_unit(core, "孟庄村", district_id=first.id, secretary="李四")
     make_unit(core, "城关（社区）", district_id=second.id, secretary="王五")
@@ -430,8 +430,8 @@ def test_districts_dialog_adds_and_refuses_to_delete_a_used_district(qtbot, core
 
 
 def test_districts_dialog_renames_and_deletes_an_unused_district(qtbot, core, tab, boxes):
-    used = core.villages.add_district("第一管区")
-    spare = core.villages.add_district("备用管区")
+    used = core.villages.add_district("第一管区").value
+    spare = core.villages.add_district("备用管区").value
     make_unit(core, "孟庄村", district_id=used.id)
     tab.reload()
     dialog = tab.open_districts_dialog()
@@ -457,8 +457,8 @@ def test_districts_dialog_renames_and_deletes_an_unused_district(qtbot, core, ta
 
 
 def test_tab_with_24_units_renders_to_png(qtbot, core, tab, tmp_path):
-    first = core.villages.add_district("第一管区", "王建国")
-    second = core.villages.add_district("第二管区", "李红梅")
+    first = core.villages.add_district("第一管区", "王建国").value
+    second = core.villages.add_district("第二管区", "李红梅").value
     for number in range(1, 25):
         name = f"第{number}社区" if number % 6 == 0 else f"样例{number}村"
         make_unit(core, name, district_id=first.id if number % 2 else second.id,
