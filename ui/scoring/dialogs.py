@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.points import parse_points
+from lsb_desktop.changes import Changed
 from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION
@@ -212,7 +213,7 @@ class NewRoundDialog(ServiceDialog):
             text += "（不足 5 位时不去掉最高分、最低分，结果将标“评委不足”）"
         self.ui.judges_count.setText(text)
 
-    def apply(self) -> RoundDetail:
+    def apply(self) -> Changed[RoundDetail]:
         ui = self.ui
         return self._core.rounds.create_round(RoundDraft(
             period=self.period(), title=ui.title_edit.text(), event_date=round_date_of(ui.date_edit),
@@ -342,7 +343,7 @@ class RoundSettingsDialog(ServiceDialog):
             veto_last=ui.veto_last_check.isChecked(), veto_black=ui.veto_black_check.isChecked(),
         )
 
-    def apply(self) -> RoundDetail:
+    def apply(self) -> Changed[RoundDetail]:
         return self._core.rounds.update_round(
             self.detail.id, title=self.ui.title_edit.text(), event_date=round_date_of(self.ui.date_edit),
             rules=self.rules())
@@ -617,7 +618,7 @@ class SchemeDialog(ServiceDialog):
             components.append(Component(name, weight, criteria, source))
         return Scheme(tuple(components))
 
-    def apply(self) -> Scheme:
+    def apply(self) -> Changed[Scheme]:
         if self.read_only:
             raise ValidationError(ROUND_SCHEME_HINT)
         return self._core.rounds.save_scheme_template(self.scheme())
