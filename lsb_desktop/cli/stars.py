@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsb_desktop.cli.base import Parser, out, township, warn
 from lsb_desktop.domain.period import year_day
 from lsb_desktop.domain.stars import (
     LEVEL_LABELS,
@@ -26,20 +27,21 @@ if TYPE_CHECKING:
     from lsb_desktop.core import Core
 
 
-
-def _out(text: str = "") -> None:
-    print(text, flush=True)
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _township(core: Core) -> str:
-    settings = core.settings.township()
-    if not settings.township_name:
-        _err("提示：尚未设置乡镇名称，使用“XX镇”代替（在程序的 文件 → 乡镇信息 中设置）")
-    return settings.township_or_placeholder
+def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    stars = sub.add_parser("stars", parents=[common], help="五星支部创建：导出进度表、汇总、导入创建计划")
+    stars.set_defaults(run=run_stars_command)
+    actions = stars.add_subparsers(dest="action", required=True, metavar="操作", parser_class=Parser)
+    exporting = actions.add_parser("export", parents=[common], help="导出五星创建进度表（Excel）")
+    exporting.add_argument("--year", type=int, required=True)
+    exporting.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    exporting.add_argument("--paper", choices=["A4", "A3"], default="A4", help="纸张（默认 A4）")
+    summary = actions.add_parser("summary", parents=[common], help="某年的星级分布和目标完成情况")
+    summary.add_argument("--year", type=int, required=True)
+    summary.add_argument("--json", action="store_true", help="以 JSON 输出")
+    importing = actions.add_parser("import-plan", parents=[common], help="从 Excel 导入某年的创建计划")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--year", type=int, required=True)
+    importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
 
 
 def summary_lines(summary: YearSummary, township: str) -> list[str]:
@@ -78,19 +80,19 @@ def run_stars_command(core: Core, args: argparse.Namespace) -> int:
     if args.action == "summary":
         summary = core.stars.year_view(args.year)
         if args.json:
-            _out(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+            out(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
         else:
-            for line in summary_lines(summary, _township(core)):
-                _out(line)
+            for line in summary_lines(summary, township(core)):
+                out(line)
         return ExitCode.OK
     if args.action == "export":
-        township = _township(core)
+        name = township(core)
         with noting_cut_cells() as cuts:
-            summary = core.stars.export_workbook(args.output, args.year, township=township,
+            summary = core.stars.export_workbook(args.output, args.year, township=name,
                                                  paper=getattr(args, "paper", "A4") or "A4")
         if cuts:
-            print(f"警告：{cut_cells_warning(cuts)}", file=sys.stderr)
-        _out(f"已导出{args.year}年五星创建进度表（{len(summary.units)} 个村（社区））到 {args.output}")
+            warn(f"警告：{cut_cells_warning(cuts)}")
+        out(f"已导出{args.year}年五星创建进度表（{len(summary.units)} 个村（社区））到 {args.output}")
         return ExitCode.OK
     return _import_plan(core, args)
 
@@ -98,9 +100,9 @@ def run_stars_command(core: Core, args: argparse.Namespace) -> int:
 def _import_plan(core: Core, args: argparse.Namespace) -> int:
     preview = core.stars.preview_plan_import(args.file, args.year)
     if not preview.ok:
-        _err(f"错误：创建计划“{args.file.name}”有 {len(preview.problems)} 个问题，未导入任何数据：")
+        warn(f"错误：创建计划“{args.file.name}”有 {len(preview.problems)} 个问题，未导入任何数据：")
         for line in preview.problems:
-            _err(f"  {line}")
+            warn(f"  {line}")
         return ExitCode.BAD_INPUT
     for row in preview.rows:
         planned = "、".join(row.stars) or "（不创建）"
@@ -110,10 +112,10 @@ def _import_plan(core: Core, args: argparse.Namespace) -> int:
         if row.removed:
             changes.append("取消 " + "、".join(row.removed))
         detail = "；".join(changes) or "无变化"
-        _out(f"第{row.row}行 {row.unit_name}：{planned}（{detail}）")
+        out(f"第{row.row}行 {row.unit_name}：{planned}（{detail}）")
     if args.dry_run:
-        _out("预览完成，未写入任何数据（--dry-run）")
+        out("预览完成，未写入任何数据（--dry-run）")
         return ExitCode.OK
     count = core.stars.apply_plan_import(preview)
-    _out(f"已导入{args.year}年创建计划：{count} 个村（社区）")
+    out(f"已导入{args.year}年创建计划：{count} 个村（社区）")
     return ExitCode.OK
