@@ -23,10 +23,10 @@ UNITS, JUDGES = 100, 15
 
 
 def build(data_dir: Path) -> tuple[int, Path]:
+    from lsb_desktop.core import Core
     from lsb_desktop.domain.period import Period
     from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
     from lsb_desktop.domain.scoring import Component, Criterion, Scheme
-    from lsb_desktop.core import Core
     from lsb_desktop.services.rounds import RoundDraft
 
     rng = random.Random(7)

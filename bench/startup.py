@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         data_dir = Path(scratch) / "data"
-        from lsb_desktop.demo import build_demo
         from lsb_desktop.core import Core
+        from lsb_desktop.demo import build_demo
 
         with Core.open(data_dir) as core:
             build_demo(core)

@@ -50,9 +50,9 @@ def build(data_dir: Path, seed: int = 11) -> Path:
     from sqlalchemy import insert
 
     from db.models import RoundComponentRecord, RoundRecord, RoundResultRecord, RoundUnitRecord
+    from lsb_desktop.core import Core
     from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
     from lsb_desktop.domain.scoring import display_score
-    from lsb_desktop.core import Core
 
     rng = random.Random(seed)
     weights = {"实地观摩": Fraction(7, 10), "擂台比武": Fraction(3, 10)}

@@ -19,8 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from openpyxl import Workbook  # noqa: E402
 
 from lsb_desktop.config import AppConfig  # noqa: E402
-from lsb_desktop.demo import build_demo  # noqa: E402
 from lsb_desktop.core import Core  # noqa: E402
+from lsb_desktop.demo import build_demo  # noqa: E402
 from ui.app import make_application  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -76,7 +76,7 @@ def main() -> None:
             window.select_tab("观摩评比")
             scoring = window.tabs.currentWidget()
             chosen = next(r.id for r in core.rounds.list_rounds() if r.period.short_label == "2024Q1")
-            scoring.select_round(chosen)
+            _pick_round(scoring, chosen)
             scoring.show_page(scoring_tab.PAGE_SCORES)
             app.processEvents()
             window.grab().save(str(OUT / "scoring-entry.png"))
@@ -110,10 +110,14 @@ def main() -> None:
             stars.select_cell(next(u.id for u in core.villages.list_units() if u.name == "马垌村"), "平安法治星")
             app.processEvents()
             window.grab().save(str(OUT / "stars.png"))
-            stars.show_charts()
+            from ui.stars.tab import PAGE_CHARTS
+
+            loaded = []
+            stars.charts_loaded.connect(lambda *_: loaded.append(True))
+            stars.ui.pages.setCurrentIndex(PAGE_CHARTS)
             app.processEvents()
             deadline = time.monotonic() + 20
-            while (stars.charts_loading or not stars.charts_built) and time.monotonic() < deadline:
+            while not loaded and time.monotonic() < deadline:
                 app.processEvents()
                 time.sleep(0.02)
             app.processEvents()
@@ -121,6 +125,12 @@ def main() -> None:
             _tie_and_correction(app, core, window)
             window.close()
     print(f"已保存截图到 {OUT}")
+
+
+def _pick_round(scoring, round_id: int) -> None:
+    """Choose a round in the scoring tab's round list, as the clerk does."""
+    combo = scoring.ui.round_combo
+    combo.setCurrentIndex(combo.findData(round_id))
 
 
 def _tie_and_correction(app, core, window) -> None:
@@ -134,7 +144,7 @@ def _tie_and_correction(app, core, window) -> None:
 
     detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="村党组织书记“亮赛比”逐村观摩评比",
                                                  event_date=date(2025, 4, 20), judges=("王建军", "李秀英", "张伟",
-                                                                                       "刘洋", "陈静"), red=4, black=4))
+                                                                                       "刘洋", "陈静"), red=4, black=4)).value
     shares = {}
     for position, unit in enumerate(detail.units):
         # The 4th and 5th places are equal: a tie across the red line.
@@ -146,7 +156,7 @@ def _tie_and_correction(app, core, window) -> None:
     window.select_tab("观摩评比")
     scoring = window.tabs.currentWidget()
     scoring.reload()
-    scoring.select_round(detail.id)
+    _pick_round(scoring, detail.id)
     scoring.show_page(scoring_tab.PAGE_RESULTS)
     app.processEvents()
     window.grab().save(str(OUT / "scoring-tie.png"))
@@ -158,7 +168,7 @@ def _tie_and_correction(app, core, window) -> None:
     dialog.reject()
 
     chosen = next(r.id for r in core.rounds.list_rounds() if r.period.short_label == "2024Q1")
-    scoring.select_round(chosen)
+    _pick_round(scoring, chosen)
     scoring.show_page(scoring_tab.PAGE_SCORES)
     grid = scoring.grid
     correction = grid.open_correction(grid.model.index(2, 3), "23.5")

@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("LSB_DATA_DIR", None)
 
 from factories import make_unit  # noqa: E402,F401 - re-exported for older imports
+
 from lsb_desktop.core import Core  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
 from lsb_desktop.core import Core
+from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
 
 
 def make_unit(core: Core, name: str, *, kind: UnitKind | None = None, org_type: OrgType = OrgType.BRANCH,

@@ -10,16 +10,16 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from lsb_desktop import APP_NAME, __version__
+from lsb_desktop.changes import Changes
 from lsb_desktop.config import AppConfig
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
 from ui.commitments.tab import CommitmentsTab
-from ui.widgets.folders import choose_open_file, choose_save_file
-from ui.widgets.messages import show_error, show_info
 from ui.scoring.tab import ScoringTab
 from ui.stars.tab import StarsTab
 from ui.trends.tab import TrendsTab
 from ui.villages.tab import VillagesTab
+from ui.widgets.folders import choose_open_file, choose_save_file
+from ui.widgets.messages import show_error, show_info
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         y = min(max(self.y(), area.top()), max(area.top(), area.bottom() - height - frame_h))
         self.move(x, y)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         if self.config.screenshot is None and not self.config.smoke_test:
             QSettings().setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)

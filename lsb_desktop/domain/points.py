@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from lsb_desktop.domain.text import clean, shown_value  # noqa: F401 - shown_value re-exported
+from lsb_desktop.domain.text import clean, shown_value
 from lsb_desktop.errors import ValidationError
 
 HUNDREDTH = Decimal("0.01")

@@ -8,7 +8,6 @@ from datetime import date
 
 from lsb_desktop.errors import ValidationError
 
-
 # A first registration without an explicit 在册起始日期 is stored with this valid_from: the unit
 # has been in the register "since always", so rounds, commitments and stars of any past quarter
 # can be recorded right after set-up. It is a plain date (no schema change) far before any

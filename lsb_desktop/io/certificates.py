@@ -11,14 +11,27 @@ from typing import TYPE_CHECKING
 
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.paper_settings import (
-    PAGE_LABELS, CertificateSettings, chinese_number, render_template,
+    PAGE_LABELS,
+    CertificateSettings,
+    chinese_number,
+    render_template,
 )
 from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.text import date_text
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.atomic import write_atomically
 from lsb_desktop.io.pdf_fonts import (
-    BLANK, FANGSONG, HEI, KAI, SONG, USER, XIAOBIAOSONG, FontChain, MissingGlyphsError, PdfFont, font_chain,
+    BLANK,
+    FANGSONG,
+    HEI,
+    KAI,
+    SONG,
+    USER,
+    XIAOBIAOSONG,
+    FontChain,
+    MissingGlyphsError,
+    PdfFont,
+    font_chain,
 )
 
 if TYPE_CHECKING:
@@ -603,7 +616,7 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
         pages = flow.page
         if progress:
             progress(1, total)
-        for done, (row, paragraphs) in enumerate(notices, start=2):
+        for done, (_row, paragraphs) in enumerate(notices, start=2):
             sheet = _Flow(canvas, chain, widths, numbered=False)
             sheet.start()
             sheet.title("整改通知书")

@@ -18,9 +18,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lsb_desktop.domain.commitments import (
+    WORST_PLACES,
     Commitment,
     CommitmentStatus,
-    WORST_PLACES,
     UnitCompletion,
     competition_ranks,
     counted_text,

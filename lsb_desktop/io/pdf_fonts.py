@@ -13,9 +13,10 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from lsb_desktop.errors import ValidationError
 
@@ -283,7 +284,7 @@ def _register(path: Path, subfont: int, shown: str, key: tuple[str, int, int, in
         else:
             text = f"不是可读的 TrueType 字体（{reason}）"
         raise FontFileError(f"字体“{shown}”无法使用：{text}") from None
-    except Exception as error:  # a damaged file fails deep inside the parser in many ways
+    except Exception as error:  # noqa: BLE001 - a damaged file fails deep inside the parser in many ways
         raise FontFileError(f"字体“{shown}”无法使用：文件已损坏或格式不对（{type(error).__name__}）") from None
     pdfmetrics.registerFont(font)
     family = font.face.familyName

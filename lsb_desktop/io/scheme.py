@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from lsb_desktop.domain.points import parse_points
 from lsb_desktop.domain.commitments import COMPLETION_CRITERION
+from lsb_desktop.domain.points import parse_points
 from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme
 from lsb_desktop.domain.text import canonical_name, clean, validate_item_name
 from lsb_desktop.errors import LsbError, ValidationError
@@ -69,11 +69,12 @@ def read_scheme(path: Path) -> Scheme:
     for number, row in enumerate(rows[header_at + 1:], start=header_at + 2):
         def raw(key: str) -> object:
             position = columns.get(key)
-            return row[position] if position is not None and position < len(row) else None
+            # Called only within this row's iteration, so the loop variables are the current ones.
+            return row[position] if position is not None and position < len(row) else None  # noqa: B023
 
         def where(key: str) -> str:
             letter = get_column_letter(columns[key] + 1) if key in columns else ""
-            place = f"工作表“{title}”第{number}行"
+            place = f"工作表“{title}”第{number}行"  # noqa: B023 - as in raw()
             return f"{place} {letter}列（{_FIELD_NAMES[key]}）" if letter else f"{place}（{_FIELD_NAMES[key]}）"
 
         def text(key: str) -> str:

@@ -19,6 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lsb_desktop.domain.period import year_day
+from lsb_desktop.domain.points import shown_value
 from lsb_desktop.domain.stars import (
     ALL_STARS,
     LEVEL_LABELS,
@@ -35,8 +37,6 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
-from lsb_desktop.domain.period import year_day
-from lsb_desktop.domain.points import shown_value
 from lsb_desktop.domain.text import canonical_name, clean, date_text, validate_unit_name
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.xlsx import (

@@ -89,7 +89,7 @@ def load_xlsx(data: bytes, name: str, *, data_only: bool = True) -> Workbook:
             # The bytes are passed, not the path, so a valid workbook with an odd extension
             # still opens. Not read-only: merged cells are only known in the full mode.
             return load_workbook(BytesIO(data), read_only=False, data_only=data_only)
-    except Exception as exc:  # noqa: BLE001 - a damaged zip fails in many different ways
+    except Exception as exc:
         raise ValidationError(_invalid(name)) from exc
 
 

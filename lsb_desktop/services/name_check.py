@@ -47,7 +47,7 @@ def name_problems(connection: Connection) -> list[str]:
     alike: dict[str, list[str]] = defaultdict(list)
     for name in latest.values():
         alike[canonical_name(name)].append(name)
-    for key, names in alike.items():
+    for names in alike.values():
         if len(names) > 1:
             problems.append(f"名册中有 {len(names)} 个村（社区）的名称看起来都是“{strip_invisible(names[0])}”"
                             "（写法只差全角半角、空格或看不见的字符）：导入时无法区分，请把其中一个改名或合并")

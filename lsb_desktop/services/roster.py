@@ -14,9 +14,9 @@ from db.engine import Database
 from db.models import DistrictRecord
 from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.register import REGISTER_START, UnitDraft, UnitStatus, format_start
+from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.domain.text import canonical_name, shown_value
 from lsb_desktop.errors import LsbError, ValidationError
-from lsb_desktop.domain.roster import RosterExportRow, RosterProblem, RosterRead, RosterRow
 from lsb_desktop.services import register
 from lsb_desktop.services.register import UnitHistory
 from lsb_desktop.services.villages import VillageService

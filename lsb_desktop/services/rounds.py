@@ -32,16 +32,8 @@ from db.models import (
 from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.register import left_out_message, nobody_registered_message, not_in_register_message
 from lsb_desktop.domain.points import from_hundredths, parse_points
-from lsb_desktop.domain.score_files import (
-    ScoreContext,
-    ScoreEntry,
-    ScoreProblem,
-    ScoreSheetSpec,
-    plain_points,
-    score_warnings,
-)
+from lsb_desktop.domain.register import left_out_message, nobody_registered_message, not_in_register_message
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
     FlagHistory,
@@ -58,16 +50,25 @@ from lsb_desktop.domain.rounds import (
     ScoreCell,
     UnitResult,
 )
+from lsb_desktop.domain.score_files import (
+    ScoreContext,
+    ScoreEntry,
+    ScoreProblem,
+    ScoreSheetSpec,
+    plain_points,
+    score_warnings,
+)
 from lsb_desktop.domain.scoring import (
     DEFAULT_SCHEME,
     Adjustment,
     AdjustmentKind,
+    BoundaryTie,
     Component,
     ComponentSource,
     Criterion,
     Flag,
+    JudgeTotal,
     RankEntry,
-    BoundaryTie,
     Scheme,
     TieDecision,
     TieMethod,
@@ -76,7 +77,6 @@ from lsb_desktop.domain.scoring import (
     commitment_score,
     component_score,
     composite,
-    JudgeTotal,
     rank,
 )
 from lsb_desktop.domain.text import canonical_name, clean, clean_text, validate_item_name, validate_person_name

@@ -713,7 +713,8 @@ class StarService:
         for line in read.rows:
             problems: list[str] = []
 
-            def problem(column: str, message: str, line: StarPlanLine = line) -> None:
+            def problem(column: str, message: str, line: StarPlanLine = line,
+                        problems: list[str] = problems) -> None:
                 problems.append(f"工作表“{line.sheet}”第 {line.row} 行“{column}”：{message}")
 
             key = canonical_name(line.unit_name)

@@ -653,7 +653,7 @@ class DataFolder:
         try:
             with database.engine.connect() as connection:
                 connection.execute(text("SELECT count(*) FROM alembic_version")).scalar()
-        except Exception as exc:  # noqa: BLE001 - a -wal that cannot be read without writing beside it
+        except Exception as exc:
             database.close()
             raise StorageError(
                 f"数据文件“{path}”在只读的文件夹中读不出来（{_why(getattr(exc, 'orig', None) or exc)}；"
@@ -789,7 +789,7 @@ class DataFolder:
         try:
             try:
                 problems, _technical = integrity_problems(database)
-            except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways
+            except Exception as exc:
                 raise _unusable_backup(source, exc) from exc
             if problems:
                 raise StorageError(f"备份文件“{source}”已损坏，未恢复，当前数据没有改动。请换一份备份再试。发现的问题：",
@@ -798,11 +798,11 @@ class DataFolder:
             if upgraded:
                 try:
                     database.upgrade()
-                except Exception as exc:  # noqa: BLE001 - an old file that does not upgrade is refused
+                except Exception as exc:
                     raise _unusable_backup(source, exc, "来自较早的版本，无法升级到本程序的数据版本") from exc
             try:
                 audit = audit_chain_problems(database)
-            except Exception as exc:  # noqa: BLE001 - an audit log that cannot even be read
+            except Exception as exc:
                 raise _unusable_backup(source, exc) from exc
         finally:
             database.close()

@@ -36,8 +36,6 @@ from lsb_desktop.domain.register import (
     describe_changes,
     format_start,
 )
-from lsb_desktop.services import audit, register
-from lsb_desktop.services.register import UnitHistory
 from lsb_desktop.domain.text import (
     canonical_name,
     clean,
@@ -46,6 +44,9 @@ from lsb_desktop.domain.text import (
     validate_unit_name,
 )
 from lsb_desktop.errors import NotFoundError, ValidationError
+from lsb_desktop.services import audit, register
+from lsb_desktop.services.register import UnitHistory
+
 
 class _Keep(enum.Enum):
     """"Leave this field as it is" in change_unit."""

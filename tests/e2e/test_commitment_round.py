@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-
 from test_command_line import run
 from test_round_commands import UNITS, _roster
 

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook, load_workbook
 
-from factories import make_unit
 from lsb_desktop.core import Core
 from tests.e2e.test_command_line import run
 

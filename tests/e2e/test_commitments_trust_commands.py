@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import make_unit, write_sheet
 from openpyxl import load_workbook
 
-from factories import make_unit, write_sheet
-from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from lsb_desktop.core import Core
+from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from tests.e2e.test_command_line import run
 
 pytestmark = pytest.mark.e2e

@@ -23,15 +23,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
 from test_command_line import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -214,8 +213,8 @@ class Township:
     def _draft_round(self, judges: tuple[str, ...]) -> tuple[int, Path]:
         """A 2025Q1 round to import into, and its exported blank sheets (set up in-process: what
         is under test is the writes, not the round's creation)."""
-        from lsb_desktop.domain.period import Period
         from lsb_desktop.core import Core
+        from lsb_desktop.domain.period import Period
         from lsb_desktop.services.rounds import RoundDraft
 
         sheets = self.work / "评分表.xlsx"

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import load_workbook
 
-from factories import make_unit
 from lsb_desktop.core import Core
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-
 from fault_disk import SmallDisk
+from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -286,6 +285,7 @@ def test_a_data_file_locked_by_another_program_is_said_and_nothing_changes(data)
 def small_data(tmp_path: Path) -> tuple[Path, Path]:
     """A data folder with two villages, and a backup holding only the first."""
     from factories import make_unit
+
     from lsb_desktop.core import Core
 
     folder = tmp_path / "data"

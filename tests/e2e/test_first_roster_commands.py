@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from factories import write_sheet
+
 from tests.e2e.test_command_line import run
 
 pytestmark = pytest.mark.e2e

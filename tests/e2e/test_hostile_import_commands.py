@@ -18,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-
 from hostile_files import build_corpus, build_sheet_cases, simple_xlsx
-from lsb_desktop.domain.scoring import DEFAULT_SCHEME
+from openpyxl import Workbook
 from test_command_line import ROOT, run
+
+from lsb_desktop.domain.scoring import DEFAULT_SCHEME
 
 pytestmark = [
     pytest.mark.e2e,

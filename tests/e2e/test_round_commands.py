@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
 from test_command_line import run
 
 pytestmark = pytest.mark.e2e

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-
-from lsb_desktop.domain.stars import StarState, share_text
-from lsb_desktop.core import Core
 from test_command_line import run
+
+from lsb_desktop.core import Core
+from lsb_desktop.domain.stars import StarState, share_text
 
 pytestmark = pytest.mark.e2e
 

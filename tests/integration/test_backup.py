@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 
 from db import backup as backups
+from lsb_desktop.core import Core
 from lsb_desktop.domain.rounds import RoundStatus
 from lsb_desktop.errors import StorageError, ValidationError
-from lsb_desktop.core import Core
-from factories import make_unit
 from tests.integration.dbfiles import alembic_head, old_database, query, sha256, sql
 
 

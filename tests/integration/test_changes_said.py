@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from factories import make_unit
+
 from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind

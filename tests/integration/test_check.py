@@ -5,18 +5,17 @@ what was checked."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
-
-from datetime import date
+from factories import make_unit
 
 from db.engine import KNOWN_REVISIONS
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.stars import StarStep
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.commitments import CommitmentDraft
 from lsb_desktop.services.rounds import RoundDraft
 from lsb_desktop.services.storage import version_text

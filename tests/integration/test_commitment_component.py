@@ -11,14 +11,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from factories import make_unit
 from openpyxl import load_workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION, CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Component, ComponentSource, Criterion, Scheme
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import NOTE_NO_COMMITMENTS, RoundDraft
 
 D = Decimal

@@ -12,13 +12,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.commitments import DEFAULT_CATEGORIES, CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.commitments import completion_by_unit
 from tests.integration.dbfiles import query
 

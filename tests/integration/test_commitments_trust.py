@@ -10,12 +10,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from factories import make_unit, write_sheet
 from openpyxl import load_workbook
 
-from factories import make_unit, write_sheet
+from lsb_desktop.core import Core
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus, counted_to
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from tests.integration.dbfiles import query
 
 S = CommitmentStatus

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from factories import make_unit
 from filelock import FileLock
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -16,10 +17,9 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from db.engine import file_revision, head_revision, make_engine
 from db.models import Base, UnitVersionRecord
 from db.types import Points
+from lsb_desktop.core import Core
 from lsb_desktop.domain.register import UnitStatus
 from lsb_desktop.errors import LockedError, StorageError
-from lsb_desktop.core import Core
-from factories import make_unit
 from tests.integration.dbfiles import alembic_head, old_database, query, sha256, sql
 
 # ---------------------------------------------------------------------------- a fresh folder

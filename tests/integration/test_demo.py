@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from factories import make_unit
+
+from lsb_desktop.core import Core
 from lsb_desktop.demo import build_demo
 from lsb_desktop.domain.register import UnitKind, UnitStatus
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 
 
 def test_the_demo_has_24_units_in_4_districts(demo_core: Core) -> None:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hostile_files import build_corpus, build_sheet_cases, simple_xlsx
 from openpyxl import Workbook
 
-from hostile_files import build_corpus, build_sheet_cases, simple_xlsx
 from lsb_desktop.domain.score_files import ScoreContext
 from lsb_desktop.domain.scoring import DEFAULT_SCHEME
 from lsb_desktop.errors import ValidationError

@@ -6,13 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from factories import make_unit
 from openpyxl import load_workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.demo import BONUS, DEDUCTION, VETO
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType
-from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 
 

@@ -6,13 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import REGISTER_START, OrgType, UnitDraft, UnitKind, format_start
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.roster import ADDED, UNCHANGED, UPDATED
 from lsb_desktop.services.rounds import RoundDraft
 from tests.integration.dbfiles import query

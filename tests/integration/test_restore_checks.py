@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from factories import make_unit
-from lsb_desktop.errors import LockedError, StorageError
+
 from lsb_desktop.core import Core
+from lsb_desktop.errors import LockedError, StorageError
 from lsb_desktop.services.storage import AuditProblemsError, DamagedDataError, DataFolder, storage_fault
 from tests.integration.dbfiles import sha256, sql
 

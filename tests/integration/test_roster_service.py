@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from lsb_desktop.core import Core
 from lsb_desktop.domain.register import REGISTER_START, OrgType, UnitDraft, UnitKind
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.roster import ADDED, UNCHANGED, UPDATED
 from tests.integration.dbfiles import query, sha256
 

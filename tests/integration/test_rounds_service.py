@@ -11,14 +11,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-
 from factories import make_unit
+
+from lsb_desktop.core import Core
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import OrgType
 from lsb_desktop.domain.rounds import AdjustmentType, MissingScores, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.scoring import DEFAULT_SCHEME, Component, Criterion, Flag, Scheme, TieMethod, TiePolicy
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 from tests.integration.dbfiles import query, sql
 

@@ -10,14 +10,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook, load_workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundDetail, RoundStatus
 from lsb_desktop.domain.scoring import Component, Criterion, Scheme
 from lsb_desktop.errors import ValidationError
-from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 from tests.integration.dbfiles import query
 

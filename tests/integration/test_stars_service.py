@@ -12,9 +12,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.domain.register import UnitKind
 from lsb_desktop.domain.stars import (
     RURAL_STARS,
@@ -26,7 +27,6 @@ from lsb_desktop.domain.stars import (
     share_text,
 )
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.core import Core
 from tests.integration.dbfiles import query, sql
 
 D = Decimal

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from sqlalchemy import create_engine
 
-from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.core import Core
+from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.services import audit as audit_module
 from lsb_desktop.services import ledger
 from lsb_desktop.services.storage import CheckReport

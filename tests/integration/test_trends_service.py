@@ -11,17 +11,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
+from factories import make_unit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factories import make_unit
+from lsb_desktop.core import Core
 from lsb_desktop.demo import ARCHIVED, ROUND_QUARTERS
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundDetail
 from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme, round_points
 from lsb_desktop.domain.trends import NOT_TAKING_PART, NOT_VISITED, half_up
 from lsb_desktop.errors import NotFoundError
-from lsb_desktop.core import Core
 from lsb_desktop.services.rounds import RoundDraft
 
 D = Decimal

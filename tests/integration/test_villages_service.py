@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from factories import make_unit
 
+from lsb_desktop.core import Core
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind, UnitStatus
 from lsb_desktop.errors import NotFoundError, ValidationError
-from lsb_desktop.core import Core
-from factories import make_unit
 from tests.integration.dbfiles import query
 
 TODAY = date.today()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from factories import make_unit
+
 from lsb_desktop.core import Core
 from lsb_desktop.domain.commitments import CommitmentDraft
 

@@ -3,7 +3,6 @@
 import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMessageBox
-
 from qt_helpers import MessageBoxes
 
 

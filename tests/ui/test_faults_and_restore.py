@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from PySide6.QtWidgets import QMessageBox
 
 import ui.app as app_module
-from factories import make_unit
 from lsb_desktop.config import AppConfig
 from lsb_desktop.core import Core
 from lsb_desktop.services.storage import DamagedDataError

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from lsb_desktop.config import AppConfig
+from ui.main_window import MainWindow
 from ui.widgets.folders import (
     browse_save_path,
     choose_open_file,
@@ -19,7 +20,6 @@ from ui.widgets.folders import (
     last_folder,
     remember_folder,
 )
-from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hostile_files import HEADER, rows_xml, sheet_xml, write_xlsx
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from hostile_files import HEADER, rows_xml, sheet_xml, write_xlsx
 from lsb_desktop.config import AppConfig
 from ui.main_window import MainWindow
 

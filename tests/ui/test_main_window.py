@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook, load_workbook
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from factories import make_unit
-from lsb_desktop.config import AppConfig
 from lsb_desktop.changes import Changes
+from lsb_desktop.config import AppConfig
 from ui.backup_dialog import RestoreDialog
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
-from ui.villages.roster_dialog import RosterImportDialog
 from ui.township_dialog import TownshipDialog
+from ui.villages.roster_dialog import RosterImportDialog
 
 pytestmark = pytest.mark.gui
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from factories import make_unit
 from fault_disk import SmallDisk
+
 from lsb_desktop.config import AppConfig
-from lsb_desktop.domain.trends import TrendData
 from lsb_desktop.core import Core
+from lsb_desktop.domain.trends import TrendData
 from lsb_desktop.services.storage import KEEP_RULE_TEXT
 from ui.backup_dialog import RestoreDialog
 from ui.main_window import READ_ONLY_NOTE, MainWindow

@@ -13,7 +13,11 @@ from pypdf.generic import ContentStream
 
 from lsb_desktop.domain.paper import PaperData, SheetRow
 from lsb_desktop.domain.paper_settings import (
-    DEFAULT_CERTIFICATE, CertificateSettings, chinese_date, chinese_number, render_template,
+    DEFAULT_CERTIFICATE,
+    CertificateSettings,
+    chinese_date,
+    chinese_number,
+    render_template,
 )
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundRules, RoundUnit, UnitResult

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 QT = ("PySide6", "shiboken6", "pyqtgraph")
 

@@ -9,7 +9,14 @@ import pytest
 
 from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.pdf_fonts import (
-    BLANK, BUNDLED_FONT, KAI, FontChain, FontFileError, MissingGlyphsError, check_font_file, font_chain,
+    BLANK,
+    BUNDLED_FONT,
+    KAI,
+    FontChain,
+    FontFileError,
+    MissingGlyphsError,
+    check_font_file,
+    font_chain,
     load_font,
 )
 

@@ -51,10 +51,10 @@ from lsb_desktop.domain.commitments import (
 from lsb_desktop.domain.period import QUARTER_NAMES, Period, year_day_word
 from lsb_desktop.domain.text import clean_text, cut_cells_warning
 from lsb_desktop.errors import LsbError, ValidationError
+from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 from ui.widgets.folders import browse_save_path
 from ui.widgets.messages import CANCEL_TEXT, show_error, show_info
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel, preview_table
-from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
@@ -1207,7 +1207,7 @@ class CarryOverDialog(ServiceDialog):
         left = self.shown_left_out()
         end = date(self.year, 12, 31)
         self.model.set_rows(CarryRow(item, item.status_on(end)) for item in shown)
-        self.left_model.set_rows(CarryRow(l.item, l.item.status_on(end), l.reason) for l in left)
+        self.left_model.set_rows(CarryRow(line.item, line.item.status_on(end), line.reason) for line in left)
         units = len({item.unit_id for item in shown})
         if shown:
             self.summary_label.setText(f"将把 {units} 个村（社区）的 <b>{len(shown)}</b> 项未完成事项结转到 "

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changes
 from lsb_desktop.domain.commitments import (
+    WORST_PLACES,
     Commitment,
     CommitmentStatus,
     Completion,
     EvidenceFile,
-    WORST_PLACES,
     ProgressEntry,
     UnitCompletion,
     competition_ranks,
@@ -48,7 +49,6 @@ from lsb_desktop.domain.period import QUARTER_NAMES
 from lsb_desktop.domain.register import Unit
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
 from ui.commitments.dialogs import (
     XLSX_FILTER,
     AdjustDialog,
@@ -65,6 +65,7 @@ from ui.commitments.dialogs import (
     original_text,
 )
 from ui.widgets.deferred import LoadWhenShown
+from ui.widgets.dialogs import ServiceDialog
 from ui.widgets.folders import choose_open_file, choose_open_files, last_folder, remember_folder
 from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.print_preview import open_file, show_in_folder
@@ -79,7 +80,6 @@ from ui.widgets.table_model import (
     read_only_table,
     shown_rows,
 )
-from ui.widgets.dialogs import ServiceDialog
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
@@ -346,7 +346,7 @@ class SummaryProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
 
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt's name
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
         model = self.sourceModel()
         left_row, right_row = model.row_at(left), model.row_at(right)
         descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
@@ -406,7 +406,7 @@ class ItemFilterProxy(FilterProxy):
             return any(self._search in search_key(text) for text in haystack)
         return True
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model = self.sourceModel()
         row = model.row_at(model.index(source_row, 0, source_parent))
         return row is not None and self.accepts(row)
@@ -731,7 +731,7 @@ class CommitmentsTab(QWidget):
         self._connect()
         self.reload()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._deferred.shown()
 

@@ -38,12 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changed
+from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION
 from lsb_desktop.domain.period import QUARTER_NAMES, Period
 from lsb_desktop.domain.points import parse_points
-from lsb_desktop.changes import Changed
 from lsb_desktop.domain.rounds import AdjustmentType, RoundDetail, RoundRules, RoundStatus
 from lsb_desktop.domain.score_files import plain_points
-from lsb_desktop.domain.commitments import COMPLETION_COMPONENT, COMPLETION_CRITERION
 from lsb_desktop.domain.scoring import (
     DEFAULT_SCHEME,
     BoundaryTie,
@@ -57,9 +57,9 @@ from lsb_desktop.domain.scoring import (
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError, ValidationError
 from lsb_desktop.services.rounds import RoundDraft
+from ui.widgets.dialogs import ServiceDialog, make_button_box, make_hint, make_warning
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import Column, RowTableModel, preview_table
-from ui.widgets.dialogs import ServiceDialog, make_button_box, make_hint, make_warning
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
@@ -361,7 +361,7 @@ class _SchemeDelegate(QStyledItemDelegate):
         super().__init__(dialog)
         self._dialog = dialog
 
-    def createEditor(self, parent, option, index):  # noqa: N802
+    def createEditor(self, parent, option, index):
         if self._dialog.read_only:
             return None
         is_component = not index.parent().isValid()

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
 
 from lsb_desktop.domain.rounds import RoundDetail, RoundStatus, RoundUnit, ScoreCell
 from lsb_desktop.domain.score_files import plain_points
-from lsb_desktop.domain.text import clean
 from lsb_desktop.domain.scoring import TieMethod
+from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError, TieUndecidedError, ValidationError
 from lsb_desktop.services.rounds import check_points
 from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT
@@ -319,7 +319,7 @@ class ScoreGridModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def setData(self, index: _AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: _AnyIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """A typed value for one cell: checked, saved at once, or refused and left as it was."""
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.model() is not self:
             return False
@@ -412,7 +412,7 @@ class ScoreDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
 
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
         editor = QLineEdit(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         editor.setFrame(False)
@@ -420,17 +420,17 @@ class ScoreDelegate(QStyledItemDelegate):
         editor.setProperty("score_column", index.column())
         return editor
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
         editor.selectAll()
 
-    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
         if editor.text() != (index.data(Qt.ItemDataRole.EditRole) or ""):
             model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
         else:
             model.last_refused = False
 
-    def eventFilter(self, editor, event) -> bool:  # noqa: N802
+    def eventFilter(self, editor, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(editor, QLineEdit):
             modifiers = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
             step = self.LEAVING_KEYS.get(Qt.Key(event.key()))
@@ -498,7 +498,7 @@ class ScoreTableView(QTableView):
 
     # ----- editing -----------------------------------------------------------------------------
 
-    def edit(self, index, trigger=None, event=None):  # noqa: D401 - Qt's virtual, two overloads
+    def edit(self, index, trigger=None, event=None):
         if trigger is None:
             return super().edit(index)
         opens = trigger == QAbstractItemView.EditTrigger.AllEditTriggers or bool(trigger & self.editTriggers())
@@ -510,10 +510,10 @@ class ScoreTableView(QTableView):
             return False
         return super().edit(index, trigger, event)
 
-    def keyboardSearch(self, search: str) -> None:  # noqa: N802
+    def keyboardSearch(self, search: str) -> None:
         """Never: a typed digit that finds a row by its 序号 would move the cursor to another unit."""
 
-    def closeEditor(self, editor: QWidget, hint) -> None:  # noqa: N802
+    def closeEditor(self, editor: QWidget, hint) -> None:
         step, self.pending_step = self.pending_step, None
         super().closeEditor(editor, hint)
         if step is not None:
@@ -532,7 +532,7 @@ class ScoreTableView(QTableView):
 
     # ----- keys ---------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         target = self.keys_go_to
         if target is not None and target.isVisible():
             # Typed faster than the correction dialog came up: the keys belong to it.

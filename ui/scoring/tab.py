@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.points import display_points
-from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.rounds import (
     AdjustmentType,
     AuditEntry,
@@ -44,16 +44,12 @@ from lsb_desktop.domain.rounds import (
     RoundUnit,
     UnitResult,
 )
+from lsb_desktop.domain.score_files import plain_points
 from lsb_desktop.domain.scoring import BY_ROUND_POLICY, BoundaryTie, Flag, TieDecision, TieMethod
 from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changed, Changes
-from ui.widgets.folders import choose_open_files, choose_save_file
 from ui.meeting.show import MeetingWindow
 from ui.meeting.slides import start_show
-from ui.widgets.messages import ask_confirm, show_error, show_info
-from ui.widgets.print_preview import PdfPrintPreview, open_file, show_in_folder
-from ui.scoring.grid import ScoreGrid
 from ui.scoring.dialogs import (
     AdjustmentDialog,
     CommitteeDecisionDialog,
@@ -64,8 +60,12 @@ from ui.scoring.dialogs import (
     ask_correction_reason,
     ask_text,
 )
-from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, fit_columns, read_only_table
+from ui.scoring.grid import ScoreGrid
 from ui.widgets.dialogs import ServiceDialog
+from ui.widgets.folders import choose_open_files, choose_save_file
+from ui.widgets.messages import ask_confirm, show_error, show_info
+from ui.widgets.print_preview import PdfPrintPreview, open_file, show_in_folder
+from ui.widgets.table_model import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, fit_columns, read_only_table
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core

@@ -222,7 +222,7 @@ class LevelDistributionChart(_YearBarChart):
         self.share_view.addItem(self.share_item)
         self._add_legend_entry("三星及以上占比", pen=pg.mkPen(SHARE_COLOUR, width=3), symbol="o",
                                brush=pg.mkBrush(SHARE_COLOUR), size=10)
-        for x, year, share in zip(xs, self.years, shares):
+        for x, share in zip(xs, shares):
             if share is None:
                 continue
             # Just right of the bar, clear of the counts written inside it.

@@ -42,10 +42,10 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import clean_text, cut_cells_warning, noting_cut_cells
 from lsb_desktop.errors import LsbError, ValidationError
+from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 from ui.widgets.folders import browse_save_path, remember_folder, suggested_path
 from ui.widgets.messages import show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel
-from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core
@@ -154,7 +154,7 @@ class StepDialog(_CellDialog):
         self.failed_radio.toggled.connect(self._explain)
         self._explain()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self.passed:
             self.note_edit.setFocus()  # the reason is what she has to type

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
-    QInputDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changes
 from lsb_desktop.domain.period import year_day_word
 from lsb_desktop.domain.register import UnitKind
 from lsb_desktop.domain.stars import (
@@ -64,10 +65,6 @@ from lsb_desktop.domain.stars import (
 )
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
-from ui.widgets.deferred import LoadWhenShown
-from ui.widgets.folders import choose_open_file
-from ui.widgets.messages import show_error
 from ui.stars.dialogs import (
     LEVEL_TITLES,
     ExportDialog,
@@ -79,8 +76,11 @@ from ui.stars.dialogs import (
     UndoStepDialog,
     next_step,
 )
-from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.widgets.chart_panel import ChartExport, build_chart_panel
+from ui.widgets.deferred import LoadWhenShown
+from ui.widgets.folders import choose_open_file
+from ui.widgets.messages import show_error
+from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.widgets.worker import run_in_background
 
 if TYPE_CHECKING:
@@ -364,7 +364,7 @@ class StarFilterProxy(FilterProxy):
             return any(self._search in search_key(text) for text in (unit.unit_name, unit.district_name))
         return True
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model = self.sourceModel()
         unit = model.row_at(model.index(source_row, 0, source_parent))
         return unit is not None and self.accepts(unit)
@@ -427,7 +427,7 @@ class StarCellDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
 
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+    def sizeHint(self, option, index) -> QSize:
         hint = super().sizeHint(option, index)
         return QSize(max(hint.width(), 70), hint.height())
 
@@ -466,10 +466,10 @@ class StepTimeline(QWidget):
         self.setToolTip("\n".join(step_line(s) for s in sorted(steps, key=lambda s: s.step.index)))
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(360, 74)
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         steps = list(StarStep)
@@ -1447,7 +1447,7 @@ class StarsTab(QWidget):
     def charts_built(self) -> bool:
         return bool(self.charts)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._deferred.shown()
         self._page_changed()

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changes
 from lsb_desktop.domain.text import clean
 from lsb_desktop.domain.trends import TrendData, UnitBreakdown
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changes
 from ui.widgets.chart_panel import ChartExport, build_chart_panel
 from ui.widgets.messages import show_error
 from ui.widgets.worker import run_in_background
@@ -130,7 +130,7 @@ class TrendsTab(QWidget):
     def loading(self) -> bool:
         return self._loading
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self.built:
             self._build_charts()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changed
 from lsb_desktop.domain.register import (
     District,
     OrgType,
@@ -37,7 +38,6 @@ from lsb_desktop.domain.register import (
 )
 from lsb_desktop.domain.text import canonical_name, clean, format_date
 from lsb_desktop.errors import LsbError, ValidationError
-from lsb_desktop.changes import Changed
 from ui.widgets.dialogs import ServiceDialog, date_of, make_button_box, make_date_edit, make_hint, make_warning
 from ui.widgets.messages import ask_confirm, show_error
 from ui.widgets.table_model import ALIGN_CENTER, Column, RowTableModel

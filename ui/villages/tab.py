@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lsb_desktop.changes import Changed, Changes
 from lsb_desktop.domain.period import Period
-from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.register import (
     Unit,
     UnitKind,
@@ -32,11 +32,9 @@ from lsb_desktop.domain.register import (
     format_start,
     is_since_always,
 )
+from lsb_desktop.domain.scoring import Flag
 from lsb_desktop.domain.text import clean
 from lsb_desktop.errors import LsbError
-from lsb_desktop.changes import Changed, Changes
-from ui.widgets.messages import show_error
-from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 from ui.villages.dialogs import (
     INACTIVE_COLOUR,
     ArchiveDialog,
@@ -46,6 +44,8 @@ from ui.villages.dialogs import (
     UnitDialog,
 )
 from ui.widgets.dialogs import ServiceDialog
+from ui.widgets.messages import show_error
+from ui.widgets.table_model import ALIGN_CENTER, Column, FilterProxy, RowTableModel, read_only_table
 
 if TYPE_CHECKING:
     from lsb_desktop.core import Core

@@ -19,7 +19,18 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from pyqtgraph.graphicsItems.LegendItem import ItemSample
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
-from PySide6.QtCore import QBuffer, QCollator, QIODevice, QLocale, QPoint, QPointF, QRectF, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QCollator,
+    QIODevice,
+    QLocale,
+    QPoint,
+    QPointF,
+    QRectF,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -139,7 +150,7 @@ class _Sample(ItemSample):
         super().__init__(item)
         self.setFixedWidth(self.WIDTH)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.WIDTH, 20)
 
     def paint(self, painter, *args) -> None:
@@ -160,7 +171,7 @@ class _Sample(ItemSample):
             painter.translate(self.WIDTH / 2, 10)
             drawSymbol(painter, symbol, opts["symbolSize"], pg.mkPen(opts["symbolPen"]), pg.mkBrush(opts["symbolBrush"]))
 
-    def mouseClickEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def mouseClickEvent(self, event) -> None:
         event.ignore()
 
 
@@ -376,7 +387,7 @@ class PlotChart(ChartWidget):
         """The hover text for the data point nearest to (x, y), and where that point is."""
         return None
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def leaveEvent(self, event) -> None:
         self.hover.hide()
         super().leaveEvent(event)
 

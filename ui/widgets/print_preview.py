@@ -132,6 +132,6 @@ def show_in_folder(path: Path) -> bool:
 
     path = Path(path)
     if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", str(path)])  # noqa: S603,S607 - the clerk's own file
+        subprocess.Popen(["explorer", "/select,", str(path)])
         return True
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))

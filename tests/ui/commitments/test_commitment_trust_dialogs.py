@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import factories
 import pytest
+from factories import make_unit
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox
-
-import factories
-from factories import make_unit
-from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
-from lsb_desktop.changes import Changes
-from ui.commitments.dialogs import CommitmentImportDialog
 from test_commitments_tab import HEADERS, TODAY, YEAR
+
+from lsb_desktop.changes import Changes
+from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
+from ui.commitments.dialogs import CommitmentImportDialog
 from ui.commitments.tab import PAGE_SUMMARY, CommitmentsTab, SummaryTableModel
 from ui.widgets.table_model import shown_rows
 

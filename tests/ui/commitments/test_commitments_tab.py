@@ -10,15 +10,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook, load_workbook
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
-from factories import make_unit
+from lsb_desktop.changes import Changes
 from lsb_desktop.domain.commitments import CommitmentDraft, CommitmentStatus
 from lsb_desktop.domain.period import Period
-from lsb_desktop.changes import Changes
 from ui.commitments import tab as commitments_tab
 from ui.commitments.dialogs import (
     AdjustDialog,
@@ -36,8 +36,7 @@ from ui.commitments.tab import (
     CommitmentsTab,
     SummaryTableModel,
 )
-from ui.widgets.table_model import OBJECT_ROLE
-from ui.widgets.table_model import shown_rows
+from ui.widgets.table_model import OBJECT_ROLE, shown_rows
 
 pytestmark = pytest.mark.gui
 

@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
-from factories import make_unit
 from lsb_desktop.cli import parse_args
 from lsb_desktop.cli.commitments import run_commitments_command
 from lsb_desktop.domain.commitments import CommitmentDraft

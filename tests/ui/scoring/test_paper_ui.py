@@ -11,8 +11,8 @@ from PySide6.QtPrintSupport import QPrinter
 
 from lsb_desktop.errors import ValidationError
 from ui.scoring.paper_dialogs import CertificateSettingsDialog
-from ui.widgets.print_preview import page_sizes_pt, paint_pdf, render_page
 from ui.scoring.tab import ScoringTab
+from ui.widgets.print_preview import page_sizes_pt, paint_pdf, render_page
 
 pytestmark = pytest.mark.gui
 

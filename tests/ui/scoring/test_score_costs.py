@@ -7,17 +7,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from factories import make_unit
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from sql_count import counting_sql
 
-from factories import make_unit
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundStatus
 from lsb_desktop.domain.scoring import Component, Criterion, Scheme
 from lsb_desktop.services.rounds import RoundDraft
-from sql_count import counting_sql
 from ui.main_window import MainWindow
 from ui.scoring.grid import FIRST_SCORE_COLUMN
 

@@ -8,15 +8,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from factories import make_unit
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from factories import make_unit
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import RoundStatus
 from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme
@@ -422,7 +429,7 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
                  "down": lambda: self.plain.arrow(Qt.Key.Key_Down),
                  "left": lambda: self.plain.arrow(Qt.Key.Key_Left),
                  "right": lambda: self.plain.arrow(Qt.Key.Key_Right),
-                 }.get(key, lambda: self.plain.type_char(key))()
+                 }.get(key, lambda: self.plain.type_char(key))()  # noqa: B023 - called at once
                 self.same_place_and_same_cells()
 
         @precondition(lambda self: self.plain.editing is None)

@@ -7,20 +7,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from factories import make_unit
 from openpyxl import Workbook
 from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QInputDialog
 
-from factories import make_unit
+from lsb_desktop.changes import Changes
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.rounds import AdjustmentType, RoundRules, RoundStatus
 from lsb_desktop.domain.scoring import Component, Criterion, Scheme
-from lsb_desktop.changes import Changes
 from lsb_desktop.services.rounds import RoundDraft
-from ui.scoring.grid import FIRST_SCORE_COLUMN, CorrectionDialog, parse_block
 from ui.scoring.dialogs import TEMPLATE_HINT, NewRoundDialog, SchemeDialog, split_judges
+from ui.scoring.grid import FIRST_SCORE_COLUMN, CorrectionDialog, parse_block
 from ui.scoring.tab import (
     BLACK_ROW,
     PAGE_ADJUSTMENTS,

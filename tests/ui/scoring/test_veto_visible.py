@@ -14,8 +14,8 @@ import ui.meeting.show as meeting_module
 from lsb_desktop.demo import VETO
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
-from ui.widgets.charts import VETO_SYMBOL, VETO_TEXT, FlagGrid, FlagGridModel, RankBumpChart, ScoreTrendChart
 from ui.meeting.show import BLACK_SUMMARY_TITLE, FlagSummarySlide, MeetingWindow, Phase, RankingSlide
+from ui.widgets.charts import VETO_SYMBOL, VETO_TEXT, FlagGrid, FlagGridModel, RankBumpChart, ScoreTrendChart
 
 pytestmark = pytest.mark.gui
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from factories import make_unit
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QInputDialog
 
-from factories import make_unit
+from lsb_desktop.changes import Changes
 from lsb_desktop.domain.register import UnitKind
 from lsb_desktop.domain.stars import (
     RURAL_STARS,
@@ -29,7 +30,6 @@ from lsb_desktop.domain.stars import (
     share_text,
     target_status,
 )
-from lsb_desktop.changes import Changes
 from ui.stars.dialogs import LossDialog, PlanImportDialog, StepDialog, TargetsDialog, UndoStepDialog
 from ui.stars.tab import PAGE_CHARTS, PAGE_TARGETS, StarMatrixModel, StarsTab
 from ui.widgets.table_model import shown_rows

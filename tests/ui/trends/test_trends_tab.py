@@ -20,6 +20,7 @@ from PySide6.QtCore import QCollator, QLocale, Qt, QThreadPool
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog
 
+from lsb_desktop.changes import Changes
 from lsb_desktop.config import AppConfig
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.scoring import Flag
@@ -30,8 +31,10 @@ from lsb_desktop.domain.trends import (
     UnitBreakdown,
     build_trends,
 )
-from lsb_desktop.changes import Changes
 from lsb_desktop.services.rounds import RoundDraft
+from ui.main_window import MainWindow
+from ui.trends.tab import PAGE_BREAKDOWN, PAGE_FLAGS, PAGE_RANK, PAGE_SCORE, TrendsTab
+from ui.widgets.chart_panel import ExportSizeDialog
 from ui.widgets.charts import (
     GAP_TEXT,
     RED,
@@ -41,9 +44,6 @@ from ui.widgets.charts import (
     RankBumpChart,
     ScoreTrendChart,
 )
-from ui.main_window import MainWindow
-from ui.trends.tab import PAGE_BREAKDOWN, PAGE_FLAGS, PAGE_RANK, PAGE_SCORE, TrendsTab
-from ui.widgets.chart_panel import ExportSizeDialog
 
 pytestmark = pytest.mark.gui
 

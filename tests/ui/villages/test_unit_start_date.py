@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from factories import make_unit
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDateTimeEdit, QDialogButtonBox
+from test_villages_tab import type_text
 
-from factories import make_unit
 from lsb_desktop.domain.period import Period
 from lsb_desktop.domain.register import REGISTER_START
 from lsb_desktop.services.rounds import RoundDraft
-from test_villages_tab import type_text
 from ui.villages.tab import VillagesTab
 
 pytestmark = pytest.mark.gui

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from factories import make_unit
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
-from lsb_desktop.domain.register import OrgType, UnitKind, UnitStatus
 from lsb_desktop.changes import Changes
-from factories import make_unit
-from ui.widgets.table_model import OBJECT_ROLE, SORT_ROLE
+from lsb_desktop.domain.register import OrgType, UnitKind, UnitStatus
 from ui.villages.dialogs import DistrictsDialog, UnitDialog
 from ui.villages.tab import VillagesTab
-from ui.widgets.table_model import shown_rows
+from ui.widgets.table_model import OBJECT_ROLE, SORT_ROLE, shown_rows
 
 pytestmark = pytest.mark.gui
 
