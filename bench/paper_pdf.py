@@ -20,9 +20,38 @@ from pathlib import Path
 GOAL_RATIO = 1.5
 PAGES = 30
 # Real names, the rare characters of the seeds among them.
-NAMES = ("张五砦村", "刘堌堆村", "王庄村", "东关社区", "小李庄村", "马垌村", "西杨庄村", "后营村", "郭店村", "黄岗村",
-         "西苑社区", "冯寨村", "南岗村", "白沙村", "韩岭村", "毛庄村", "滨河社区", "三官庙村", "北坡村", "石佛寺村",
-         "常庄村", "新城社区", "贾鲁河村", "牛王庙村", "杨堌村", "李喆村", "金堃社区", "孙寨村", "周庄村", "吴岗村")
+NAMES = (
+    "张五砦村",
+    "刘堌堆村",
+    "王庄村",
+    "东关社区",
+    "小李庄村",
+    "马垌村",
+    "西杨庄村",
+    "后营村",
+    "郭店村",
+    "黄岗村",
+    "西苑社区",
+    "冯寨村",
+    "南岗村",
+    "白沙村",
+    "韩岭村",
+    "毛庄村",
+    "滨河社区",
+    "三官庙村",
+    "北坡村",
+    "石佛寺村",
+    "常庄村",
+    "新城社区",
+    "贾鲁河村",
+    "牛王庙村",
+    "杨堌村",
+    "李喆村",
+    "金堃社区",
+    "孙寨村",
+    "周庄村",
+    "吴岗村",
+)
 SECRETARIES = ("李禛", "刘喆", "王永强", "赵丽娟", "李红军", "马国庆", "杨金堃", "孙建设", "郭振华", "黄海涛")
 
 
@@ -36,12 +65,24 @@ def paper_data():
     for number, name in enumerate(NAMES[:PAGES], start=1):
         kind = "社区" if name.endswith("社区") else "村"
         org = "党委" if kind == "社区" else "党支部"
-        unit = RoundUnit(number, number, name, "东部管区", SECRETARIES[number % len(SECRETARIES)], kind, org,
-                         True, number)
+        unit = RoundUnit(
+            number, number, name, "东部管区", SECRETARIES[number % len(SECRETARIES)], kind, org, True, number
+        )
         result = UnitResult(unit, number, Fraction(100 - number), {}, {}, Flag.RED, (), Decimal(0), Decimal(0))
         rows.append(SheetRow(result, {}))
-    return PaperData("清河镇", "中共清河镇委员会", Period(2024, 4), "村党组织书记“亮赛比”逐村观摩评比",
-                     date(2025, 1, 20), (), DEFAULT_SCHEME, RoundRules(red=PAGES), tuple(rows), (), True)
+    return PaperData(
+        "清河镇",
+        "中共清河镇委员会",
+        Period(2024, 4),
+        "村党组织书记“亮赛比”逐村观摩评比",
+        date(2025, 1, 20),
+        (),
+        DEFAULT_SCHEME,
+        RoundRules(red=PAGES),
+        tuple(rows),
+        (),
+        True,
+    )
 
 
 def bare_plan(data, settings, chain):
@@ -79,8 +120,12 @@ def draw_bare(path: Path, plan) -> None:
         canvas.setStrokeColorRGB(0.8, 0.62, 0.22)
         canvas.setFillColorRGB(0.8, 0.62, 0.22)
         canvas.setLineWidth(1.6 * k)
-        for x, y, dx, dy in ((17 * mm, 17 * mm, 1, 1), (w - 17 * mm, 17 * mm, -1, 1),
-                             (17 * mm, h - 17 * mm, 1, -1), (w - 17 * mm, h - 17 * mm, -1, -1)):
+        for x, y, dx, dy in (
+            (17 * mm, 17 * mm, 1, 1),
+            (w - 17 * mm, 17 * mm, -1, 1),
+            (17 * mm, h - 17 * mm, 1, -1),
+            (w - 17 * mm, h - 17 * mm, -1, -1),
+        ):
             canvas.lines([(x, y, x + dx * 16 * mm, y), (x, y, x, y + dy * 16 * mm)])
             path_ = canvas.beginPath()
             cx, cy, r = x + dx * 3.2 * mm, y + dy * 3.2 * mm, 1.6 * mm

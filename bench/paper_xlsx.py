@@ -24,8 +24,7 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "建国秀英伟洋静帆磊军红霞海涛志勇丽娟永强爱民长青"
 
 
-def sample_paper(units: int = UNITS, judges: int = JUDGES, *, not_visited: int = 0,
-                 seed: int = 7):
+def sample_paper(units: int = UNITS, judges: int = JUDGES, *, not_visited: int = 0, seed: int = 7):
     """A made-up round's PaperData (two components, trimmed means, 6 red and 6 black flags),
     built in memory without a database."""
     from lsb_desktop.domain.paper import PaperData, SheetRow
@@ -34,13 +33,20 @@ def sample_paper(units: int = UNITS, judges: int = JUDGES, *, not_visited: int =
     from lsb_desktop.domain.scoring import Component, Criterion, Flag, Scheme
 
     rng = random.Random(seed)
-    scheme = Scheme((
-        Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(50)),
-                                              Criterion("产业发展", Decimal(50)))),
-        Component("擂台比武", Decimal("0.3"), (Criterion("擂台比武", Decimal(100)),)),
-    ))
-    names = tuple(_SURNAMES[i % len(_SURNAMES)] + _GIVEN[(3 * i) % len(_GIVEN)]
-                  + ("" if i < len(_SURNAMES) else _GIVEN[i % len(_GIVEN)]) for i in range(judges))
+    scheme = Scheme(
+        (
+            Component(
+                "实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(50)), Criterion("产业发展", Decimal(50)))
+            ),
+            Component("擂台比武", Decimal("0.3"), (Criterion("擂台比武", Decimal(100)),)),
+        )
+    )
+    names = tuple(
+        _SURNAMES[i % len(_SURNAMES)]
+        + _GIVEN[(3 * i) % len(_GIVEN)]
+        + ("" if i < len(_SURNAMES) else _GIVEN[i % len(_GIVEN)])
+        for i in range(judges)
+    )
     districts = ("东部管区", "西部管区", "南部管区", "北部管区")
 
     def person(i: int) -> str:
@@ -52,8 +58,10 @@ def sample_paper(units: int = UNITS, judges: int = JUDGES, *, not_visited: int =
     entries = []
     for i in range(1, units + 1):
         level = rng.randint(700, 960)
-        totals = {c.name: {name: Decimal(min(1000, max(500, level + rng.randint(-40, 40)))) / 10
-                           for name in names} for c in scheme.components}
+        totals = {
+            c.name: {name: Decimal(min(1000, max(500, level + rng.randint(-40, 40)))) / 10 for name in names}
+            for c in scheme.components
+        }
         components = {}
         for component in scheme.components:
             values = sorted(totals[component.name].values())
@@ -66,13 +74,25 @@ def sample_paper(units: int = UNITS, judges: int = JUDGES, *, not_visited: int =
     for position, (composite, round_unit, components, totals) in enumerate(entries, start=1):
         flag = Flag.RED if position <= 6 else Flag.BLACK if position > units - 6 else None
         notes = ("村务公开栏未及时更新",) if position % 9 == 0 else ()
-        result = UnitResult(round_unit, position, composite, components,
-                            {c.name: judges for c in scheme.components}, flag, notes)
+        result = UnitResult(
+            round_unit, position, composite, components, {c.name: judges for c in scheme.components}, flag, notes
+        )
         rows.append(SheetRow(result, totals))
     absent = tuple(unit(units + i, False) for i in range(1, not_visited + 1))
-    return PaperData("孟庄镇", "中共孟庄镇委员会", Period(2024, 4), "村党组织书记“亮赛比”逐村观摩评比",
-                     date(2025, 1, 20), names, scheme, RoundRules(red=6, black=6), tuple(rows),
-                     absent, True, 1)
+    return PaperData(
+        "孟庄镇",
+        "中共孟庄镇委员会",
+        Period(2024, 4),
+        "村党组织书记“亮赛比”逐村观摩评比",
+        date(2025, 1, 20),
+        names,
+        scheme,
+        RoundRules(red=6, black=6),
+        tuple(rows),
+        absent,
+        True,
+        1,
+    )
 
 
 def write_bare(path: Path, data) -> None:
@@ -90,8 +110,10 @@ def write_bare(path: Path, data) -> None:
     body = Font(name="宋体", size=11)
     bold = Font(name="宋体", size=11, bold=True)
     header_fill = PatternFill(fill_type="solid", start_color="F2F2F2", end_color="F2F2F2")
-    fills = {Flag.RED: PatternFill(fill_type="solid", start_color="FFE0E0", end_color="FFE0E0"),
-             Flag.BLACK: PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")}
+    fills = {
+        Flag.RED: PatternFill(fill_type="solid", start_color="FFE0E0", end_color="FFE0E0"),
+        Flag.BLACK: PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9"),
+    }
     component = data.scheme.components[0].name
     names = [c.name for c in data.scheme.components]
     judges = len(data.judges)
@@ -109,8 +131,13 @@ def write_bare(path: Path, data) -> None:
     sheet.cell(2, 1, "观摩日期：2025年1月20日").font = Font(name="宋体", size=12)
     sheet.cell(2, half + 1, "（已定稿）").font = Font(name="宋体", size=12)
     sheet.cell(2, half + 1).alignment = Alignment(horizontal="right", vertical="center")
-    labels = (["序号", "管区", "村（社区）", "党组织书记"] + list(data.judges) + ["最高分", "最低分"]
-              + [f"{n}\n得分" for n in names] + ["加分", "扣分", "综合得分", "排名", "红/黑旗", "备注"])
+    labels = (
+        ["序号", "管区", "村（社区）", "党组织书记"]
+        + list(data.judges)
+        + ["最高分", "最低分"]
+        + [f"{n}\n得分" for n in names]
+        + ["加分", "扣分", "综合得分", "排名", "红/黑旗", "备注"]
+    )
     for row in (3, 4):
         for column in range(1, width + 1):
             cell = sheet.cell(row, column)
@@ -129,11 +156,20 @@ def write_bare(path: Path, data) -> None:
     for index, item in enumerate(data.rows, start=1):
         result = item.result
         given = [item.judge_totals[component][name] for name in data.judges]
-        values = ([index, result.unit.district, result.unit.name, result.unit.secretary]
-                  + [float(v) for v in given] + [float(max(given)), float(min(given))]
-                  + [float(round_points(result.components[n])) for n in names]
-                  + [None, None, float(round_points(result.composite)), result.rank,
-                     result.flag.label if result.flag else None, "；".join(result.notes) or None])
+        values = (
+            [index, result.unit.district, result.unit.name, result.unit.secretary]
+            + [float(v) for v in given]
+            + [float(max(given)), float(min(given))]
+            + [float(round_points(result.components[n])) for n in names]
+            + [
+                None,
+                None,
+                float(round_points(result.composite)),
+                result.rank,
+                result.flag.label if result.flag else None,
+                "；".join(result.notes) or None,
+            ]
+        )
         fill = fills.get(result.flag)
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row_number, column, value)
@@ -179,8 +215,14 @@ def write_bare(path: Path, data) -> None:
         row_number += 1
         for index, item in enumerate(chosen, start=1):
             result = item.result
-            values = (index, result.unit.name, result.unit.secretary,
-                      float(round_points(result.composite)), result.rank, None)
+            values = (
+                index,
+                result.unit.name,
+                result.unit.secretary,
+                float(round_points(result.composite)),
+                result.rank,
+                None,
+            )
             for column, value in enumerate(values, start=1):
                 cell = flags.cell(row_number, column, value)
                 cell.font, cell.border, cell.alignment = body, border, centre

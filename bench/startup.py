@@ -35,8 +35,9 @@ def _environment() -> dict[str, str]:
 
 
 def measure(command: list[str]) -> float:
-    result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True,
-                            encoding="utf-8", timeout=120)
+    result = subprocess.run(
+        command, cwd=ROOT, env=_environment(), capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} 失败：{result.stderr}")
     return _last_number(result.stdout)

@@ -23,8 +23,10 @@ chart.resize(1280, 720)
 chart.show()
 app.processEvents()
 
+
 def chosen(trend):
     return [trend.units[i].unit_id for i in (0, 17, 42, 99)]
+
 
 def ours():
     trend = core.trends.overview()
@@ -32,9 +34,13 @@ def ours():
     chart.grab()  # lays out and paints the whole chart
     return trend
 
+
 connection = sqlite3.connect(database)
+
+
 def bare():
     return connection.execute(query).fetchall()
+
 
 trend = ours()  # warm both once
 rows = bare()
@@ -55,7 +61,16 @@ for _ in range(runs):  # the two halves of "ours", apart
     chart.grab()
     times["draw"].append((time.perf_counter() - start) * 1000)
 chart.grab().save(str(data_dir.parent / "bench-rank.png"))
-print(json.dumps({"times": times, "rows": len(rows), "units": len(trend.units), "periods": len(trend.periods),
-                  "points": sum(1 for u in trend.units for p in u.points if p is not None)}))
+print(
+    json.dumps(
+        {
+            "times": times,
+            "rows": len(rows),
+            "units": len(trend.units),
+            "periods": len(trend.periods),
+            "points": sum(1 for u in trend.units for p in u.points if p is not None),
+        }
+    )
+)
 connection.close()
 core.close()

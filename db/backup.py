@@ -93,8 +93,9 @@ def remove_partials(folder: Path) -> list[Path]:
 Protect = Callable[[Sequence["BackupFile"], Sequence["BackupFile"]], set[Path]]
 
 
-def take_backup(database: Path, folder: Path, reason: str, now: datetime | None = None,
-                protect: Protect | None = None) -> Path:
+def take_backup(
+    database: Path, folder: Path, reason: str, now: datetime | None = None, protect: Protect | None = None
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     moment = now or datetime.now()
     stem = f"lsb-{moment:%Y%m%d-%H%M%S}"
@@ -163,8 +164,9 @@ def kept_by_age(found: Sequence[BackupFile], now: datetime, keep: int = KEEP_NEW
     return kept
 
 
-def prune(folder: Path, keep: int = KEEP_NEWEST, now: datetime | None = None,
-          protect: Protect | None = None) -> list[Path]:
+def prune(
+    folder: Path, keep: int = KEEP_NEWEST, now: datetime | None = None, protect: Protect | None = None
+) -> list[Path]:
     """Delete the backups the rule does not keep (nor `protect`); returns what was deleted."""
     found = list_backups(folder)
     kept = kept_by_age(found, now or datetime.now(), keep)

@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Every revision in migrations/versions, oldest first. Kept here so that opening an up-to-date
 # file does not import Alembic (a third of the start-up time); a test checks it against Alembic.
-KNOWN_REVISIONS = ("0001_register", "0002_secretaries", "0003_rounds", "0004_commitments_stars",
-                   "0005_tie_decisions", "0006_audit_facts")
+KNOWN_REVISIONS = (
+    "0001_register",
+    "0002_secretaries",
+    "0003_rounds",
+    "0004_commitments_stars",
+    "0005_tie_decisions",
+    "0006_audit_facts",
+)
 
 
 class DatabaseTooNew(Exception):
@@ -81,8 +87,10 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         # from renaming or deleting the file afterwards.
         connection.close()
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        refused = (isinstance(exc, sqlite3.OperationalError)
-                   and code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY))
+        refused = isinstance(exc, sqlite3.OperationalError) and code in (
+            sqlite3.SQLITE_CANTOPEN,
+            sqlite3.SQLITE_READONLY,
+        )
         if not refused or _wal_holds_data(path) or not Path(path).exists():
             raise
     return sqlite3.connect(read_only_uri(path) + "&immutable=1", uri=True)
@@ -98,8 +106,9 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
         engine = create_engine(URL.create("sqlite", database=str(path)))
     else:
         uri = read_only_uri(path) + ("" if _wal_holds_data(path) else "&immutable=1")
-        engine = create_engine("sqlite://", poolclass=NullPool,
-                               creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+        engine = create_engine(
+            "sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        )
     event.listen(engine, "connect", _on_connect)
     return engine
 

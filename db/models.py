@@ -74,9 +74,7 @@ class UnitVersionRecord(Base):
         CheckConstraint("kind IN ('村', '社区')", name="kind"),
         CheckConstraint("org_type IN ('党支部', '党总支', '党委')", name="org_type"),
         CheckConstraint("status IN ('active', 'archived', 'merged')", name="status"),
-        CheckConstraint(
-            "(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_target"
-        ),
+        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_target"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False, index=True)
@@ -95,9 +93,7 @@ class SecretaryTermRecord(Base):
     """Who was the unit's Party secretary from `start_date` to `end_date` (open if None)."""
 
     __tablename__ = "secretary_terms"
-    __table_args__ = (
-        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
-    )
+    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False, index=True)
     person: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -147,8 +143,7 @@ class RoundComponentRecord(Base):
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     weight: Mapped[Decimal] = mapped_column(ExactDecimal, nullable=False)
     # "judges": scored by the judges; "commitments": computed from the 承诺完成 rate
-    source: Mapped[str] = mapped_column(String(16), nullable=False, default="judges",
-                                        server_default="judges")
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="judges", server_default="judges")
 
 
 class RoundCriterionRecord(Base):
@@ -226,9 +221,7 @@ class RoundResultRecord(Base):
     adds a full new version with its reason, so the original stays beside the corrected one."""
 
     __tablename__ = "round_results"
-    __table_args__ = (
-        UniqueConstraint("round_unit_id", "version", name="uq_round_results_unit_version"),
-    )
+    __table_args__ = (UniqueConstraint("round_unit_id", "version", name="uq_round_results_unit_version"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), nullable=False, index=True)
     round_unit_id: Mapped[int] = mapped_column(ForeignKey("round_units.id"), nullable=False)
@@ -296,11 +289,11 @@ class CommitmentRecord(Base):
     __tablename__ = "commitments"
     __table_args__ = (
         UniqueConstraint("unit_id", "year", "number", name="uq_commitments_unit_year_number"),
-        CheckConstraint(
-            "status IN ('not_started', 'in_progress', 'done', 'adjusted', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('not_started', 'in_progress', 'done', 'adjusted', 'cancelled')", name="status"),
         CheckConstraint("target_quarter IS NULL OR target_quarter BETWEEN 1 AND 4", name="target_quarter"),
-        CheckConstraint("status != 'cancelled' OR (cancel_reason != '' AND cancelled_on IS NOT NULL)",
-                        name="cancel_reason"),
+        CheckConstraint(
+            "status != 'cancelled' OR (cancel_reason != '' AND cancelled_on IS NOT NULL)", name="cancel_reason"
+        ),
         CheckConstraint("status != 'done' OR completed_on IS NOT NULL", name="completed_on"),
         CheckConstraint("number >= 1", name="number"),
     )

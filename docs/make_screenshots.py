@@ -142,17 +142,30 @@ def _tie_and_correction(app, core, window) -> None:
     from lsb_desktop.services.rounds import RoundDraft
     from ui.scoring import tab as scoring_tab
 
-    detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="村党组织书记“亮赛比”逐村观摩评比",
-                                                 event_date=date(2025, 4, 20), judges=("王建军", "李秀英", "张伟",
-                                                                                       "刘洋", "陈静"), red=4, black=4)).value
+    detail = core.rounds.create_round(
+        RoundDraft(
+            Period(2025, 1),
+            title="村党组织书记“亮赛比”逐村观摩评比",
+            event_date=date(2025, 4, 20),
+            judges=("王建军", "李秀英", "张伟", "刘洋", "陈静"),
+            red=4,
+            black=4,
+        )
+    ).value
     shares = {}
     for position, unit in enumerate(detail.units):
         # The 4th and 5th places are equal: a tie across the red line.
         shares[unit.id] = Decimal(95 - min(position, 3) - max(0, position - 4)) / 100
-    core.rounds.set_scores(detail.id, [
-        (judge.id, unit.id, criterion.name, (criterion.max_points * shares[unit.id]).quantize(Decimal("0.1")))
-        for judge in detail.judges for unit in detail.units
-        for component in detail.scheme.components for criterion in component.criteria])
+    core.rounds.set_scores(
+        detail.id,
+        [
+            (judge.id, unit.id, criterion.name, (criterion.max_points * shares[unit.id]).quantize(Decimal("0.1")))
+            for judge in detail.judges
+            for unit in detail.units
+            for component in detail.scheme.components
+            for criterion in component.criteria
+        ],
+    )
     window.select_tab("观摩评比")
     scoring = window.tabs.currentWidget()
     scoring.reload()

@@ -50,8 +50,11 @@ class Core:
         self.audit = AuditService(database)
         self.paper = PaperService(self.rounds, self.settings)
         self.trends = TrendService(database)
-        self.evidence = (EvidenceStore(folder.paths.evidence) if folder.read_only is None
-                         else _ReadOnlyEvidence(folder.paths.evidence, folder.read_only))
+        self.evidence = (
+            EvidenceStore(folder.paths.evidence)
+            if folder.read_only is None
+            else _ReadOnlyEvidence(folder.paths.evidence, folder.read_only)
+        )
         self.commitments = CommitmentService(database, self.villages, self.evidence, folder.backup)
         self.stars = StarService(database, self.villages, self.evidence, folder.backup)
 
@@ -86,8 +89,7 @@ class Core:
         data = self.audit.verify_data()
         with database.engine.connect() as connection:
             names = name_problems(connection)
-        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence, data=data,
-                                 names=names)
+        return self.folder.check(audit=(chain.entries, list(chain.problems)), evidence=evidence, data=data, names=names)
 
     def close(self) -> None:
         self.folder.close()

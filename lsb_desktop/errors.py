@@ -58,17 +58,29 @@ class TieUndecidedError(ValidationError):
 # ----- an operating system's refusal in the clerk's words (shared by storage and the file writers) -----
 
 _ERRNO_NAMES = {
-    "EACCES": "没有写入权限", "EPERM": "没有写入权限", "ENOSPC": "磁盘已满", "EROFS": "磁盘只读",
-    "EEXIST": "该位置已有一个同名文件，不是文件夹", "ENOTDIR": "该位置已有一个同名文件，不是文件夹",
-    "EISDIR": "该位置是一个文件夹", "EFBIG": "文件超过了系统允许的大小（磁盘空间或文件大小受限）",
-    "EDQUOT": "磁盘配额已用完", "EIO": "磁盘读写出错", "EBUSY": "文件正被其他程序占用",
+    "EACCES": "没有写入权限",
+    "EPERM": "没有写入权限",
+    "ENOSPC": "磁盘已满",
+    "EROFS": "磁盘只读",
+    "EEXIST": "该位置已有一个同名文件，不是文件夹",
+    "ENOTDIR": "该位置已有一个同名文件，不是文件夹",
+    "EISDIR": "该位置是一个文件夹",
+    "EFBIG": "文件超过了系统允许的大小（磁盘空间或文件大小受限）",
+    "EDQUOT": "磁盘配额已用完",
+    "EIO": "磁盘读写出错",
+    "EBUSY": "文件正被其他程序占用",
     "ENOENT": "路径不存在",
 }
 # Windows' own codes, which say more than the errno Python maps them to.
 _WINERROR_REASONS = {
-    5: "没有写入权限", 32: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开）",
-    33: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开）", 112: "磁盘已满", 39: "磁盘已满",
-    19: "磁盘只读（写保护）", 3: "路径不存在", 2: "路径不存在",
+    5: "没有写入权限",
+    32: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开）",
+    33: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开）",
+    112: "磁盘已满",
+    39: "磁盘已满",
+    19: "磁盘只读（写保护）",
+    3: "路径不存在",
+    2: "路径不存在",
 }
 
 

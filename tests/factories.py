@@ -8,9 +8,17 @@ from lsb_desktop.core import Core
 from lsb_desktop.domain.register import OrgType, UnitDraft, UnitKind
 
 
-def make_unit(core: Core, name: str, *, kind: UnitKind | None = None, org_type: OrgType = OrgType.BRANCH,
-              district_id: int | None = None, secretary: str = "", since: date | None = None,
-              effective: date | None = None):
+def make_unit(
+    core: Core,
+    name: str,
+    *,
+    kind: UnitKind | None = None,
+    org_type: OrgType = OrgType.BRANCH,
+    district_id: int | None = None,
+    secretary: str = "",
+    since: date | None = None,
+    effective: date | None = None,
+):
     """Factory: register a unit; the kind follows the name unless given."""
     if kind is None:
         kind = UnitKind.COMMUNITY if name.endswith(("社区", "社区）")) else UnitKind.VILLAGE

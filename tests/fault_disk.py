@@ -24,8 +24,12 @@ def can_mount() -> bool:
         return False
     probe = Path(tempfile.mkdtemp(prefix="lsb-mount-probe-"))
     try:
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(probe)],
-                                 capture_output=True).returncode == 0
+        mounted = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(probe)], capture_output=True
+            ).returncode
+            == 0
+        )
         if mounted:
             subprocess.run(["umount", str(probe)], check=True)
         return mounted

@@ -73,7 +73,8 @@ def install_crash_handler(log_folder: Path) -> None:
             return
         where = f"详细信息已记录在 {log_path}。" if log_path else ""
         _message(
-            QMessageBox.Icon.Critical, "程序出错",
+            QMessageBox.Icon.Critical,
+            "程序出错",
             f"程序遇到了意外错误，刚才的操作可能没有完成，已保存的数据不受影响。{where}\n"
             "请把这个文件发给技术支持人员。",
             text,
@@ -84,7 +85,11 @@ def install_crash_handler(log_folder: Path) -> None:
 
 def run_gui(config: AppConfig) -> int:
     headless = config.smoke_test or config.screenshot is not None
-    if headless and sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if (
+        headless
+        and sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):
         # A smoke test or screenshot on a machine without a screen (CI) draws offscreen.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_application()
@@ -156,8 +161,12 @@ def offer_restore(data_dir: Path, damage: str):
     from lsb_desktop.services.storage import DataFolder
     from ui.backup_dialog import RestoreDialog
 
-    box = QMessageBox(QMessageBox.Icon.Warning, "无法打开数据",
-                      f"{damage}\n\n现在用一份备份恢复数据吗？", QMessageBox.StandardButton.NoButton)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "无法打开数据",
+        f"{damage}\n\n现在用一份备份恢复数据吗？",
+        QMessageBox.StandardButton.NoButton,
+    )
     restore_button = box.addButton("从备份恢复…", QMessageBox.ButtonRole.AcceptRole)
     quit_button = box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(restore_button)

@@ -46,8 +46,9 @@ class RestoreDialog(QDialog):
     """Pick a backup and restore it. Works on the open data (`core.folder`), and also on a data
     folder whose file is damaged and could not be opened (`RestoreDialog.for_folder`)."""
 
-    def __init__(self, core: Core | None, parent: QWidget | None = None, *, folder: DataFolder | None = None,
-                 damage: str = "") -> None:
+    def __init__(
+        self, core: Core | None, parent: QWidget | None = None, *, folder: DataFolder | None = None, damage: str = ""
+    ) -> None:
         super().__init__(parent)
         if folder is None:
             assert core is not None  # without a folder of its own the dialog restores the open data's
@@ -64,11 +65,15 @@ class RestoreDialog(QDialog):
             self.damage_label.setWordWrap(True)
             self.damage_label.setStyleSheet("QLabel { color: #c62828; }")
             layout.addWidget(self.damage_label)
-            text = ("选择一份备份，用它替换损坏的数据文件。损坏的文件不会被删除：它会改名后留在数据文件夹中。"
-                    "备份在恢复前会先检查，损坏的备份不会被使用。")
+            text = (
+                "选择一份备份，用它替换损坏的数据文件。损坏的文件不会被删除：它会改名后留在数据文件夹中。"
+                "备份在恢复前会先检查，损坏的备份不会被使用。"
+            )
         else:
-            text = ("选择一个备份，用它替换当前数据。恢复前会先检查这份备份，并把当前数据另存一份备份，"
-                    "恢复后也可以再换回来。")
+            text = (
+                "选择一个备份，用它替换当前数据。恢复前会先检查这份备份，并把当前数据另存一份备份，"
+                "恢复后也可以再换回来。"
+            )
         note = QLabel(text)
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -120,8 +125,9 @@ class RestoreDialog(QDialog):
             self.restore(backup.path)
 
     def restore_from_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.folder.paths.backups),
-                                              "亮赛比数据文件 (*.db)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择备份文件", str(self.folder.paths.backups), "亮赛比数据文件 (*.db)"
+        )
         if path and ask_confirm(self, "恢复备份", f"用文件“{path}”替换当前数据？"):
             self.restore(path)
 
@@ -146,8 +152,9 @@ class RestoreDialog(QDialog):
 def announce_restore(parent: QWidget | None, result) -> QMessageBox:
     """What the restore did (where the replaced or damaged data went), in a box that does not
     hold up the window: the work goes on underneath while the clerk reads it."""
-    box = QMessageBox(QMessageBox.Icon.Information, "恢复备份", "\n".join(result.lines()),
-                      QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information, "恢复备份", "\n".join(result.lines()), QMessageBox.StandardButton.NoButton, parent
+    )
     box.addButton(OK_TEXT, QMessageBox.ButtonRole.AcceptRole)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -214,8 +214,9 @@ class MainWindow(QMainWindow):
 
     def export_roster(self) -> None:
         township = self.core.settings.township().township_or_placeholder
-        path = choose_save_file(self, "export", "导出村（社区）花名册", f"{township}村（社区）名册.xlsx",
-                                "Excel 工作簿 (*.xlsx)")
+        path = choose_save_file(
+            self, "export", "导出村（社区）花名册", f"{township}村（社区）名册.xlsx", "Excel 工作簿 (*.xlsx)"
+        )
         if not path:
             return
         if not path.lower().endswith(".xlsx"):

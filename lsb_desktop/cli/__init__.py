@@ -25,8 +25,9 @@ _GROUPS = (demo, villages, rounds, commitments, stars, export, backup, check)
 
 def build_parser() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="数据文件夹（默认在用户的应用数据目录）")
+    common.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="数据文件夹（默认在用户的应用数据目录）"
+    )
     parser = Parser(prog="main.py", description=f"{APP_NAME}：不带命令时打开程序窗口。", parents=[common])
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--smoke-test", action="store_true", help="打开主窗口，首次绘制后打印启动毫秒数并退出")

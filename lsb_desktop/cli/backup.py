@@ -17,12 +17,16 @@ if TYPE_CHECKING:
 def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
     backup = sub.add_parser("backup", parents=[common], help="立即备份数据")
     backup.set_defaults(run=run_backup)
-    restore = sub.add_parser("restore", parents=[common],
-                             help="用备份文件恢复数据（先检查备份；恢复前先备份当前数据，当前数据已损坏时改名保留）")
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="用备份文件恢复数据（先检查备份；恢复前先备份当前数据，当前数据已损坏时改名保留）",
+    )
     restore.set_defaults(run_on_folder=run_restore)
     restore.add_argument("file", type=Path)
-    restore.add_argument("--accept-audit-problems", action="store_true",
-                         help="备份的审计日志有问题（列出的问题已看过）时仍然恢复")
+    restore.add_argument(
+        "--accept-audit-problems", action="store_true", help="备份的审计日志有问题（列出的问题已看过）时仍然恢复"
+    )
 
 
 def run_backup(core: Core, _args: argparse.Namespace) -> int:

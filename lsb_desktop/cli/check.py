@@ -23,29 +23,42 @@ def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
 def run_check(core: Core, args: argparse.Namespace) -> int:
     report = core.check()
     if args.json:
-        out(json.dumps({
-            "ok": report.ok,
-            "database": str(report.database),
-            "integrity": "ok" if not report.problems else list(report.problems),
-            "revision": report.revision,
-            "head": report.head,
-            "version": report.version,
-            "problems": report.problem_objects(),
-            "finalised_rounds": [
-                {"round_id": seal.round_id, "round": seal.round_name, "version": seal.version,
-                 "code": seal.code, "sealed_at": seal.at} for seal in report.seals],
-            "checked": {
-                "integrity": not report.integrity,
-                "audit_entries": report.audit_entries,
-                "audit_ok": not report.audit,
-                "data_rows": report.data_rows,
-                "data_ok": not report.data,
-                "evidence_files": report.evidence_files,
-                "evidence_ok": not report.evidence,
-            },
-            "summary": report.checked(),
-            "technical": list(report.technical),
-        }, ensure_ascii=False, indent=2))
+        out(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "database": str(report.database),
+                    "integrity": "ok" if not report.problems else list(report.problems),
+                    "revision": report.revision,
+                    "head": report.head,
+                    "version": report.version,
+                    "problems": report.problem_objects(),
+                    "finalised_rounds": [
+                        {
+                            "round_id": seal.round_id,
+                            "round": seal.round_name,
+                            "version": seal.version,
+                            "code": seal.code,
+                            "sealed_at": seal.at,
+                        }
+                        for seal in report.seals
+                    ],
+                    "checked": {
+                        "integrity": not report.integrity,
+                        "audit_entries": report.audit_entries,
+                        "audit_ok": not report.audit,
+                        "data_rows": report.data_rows,
+                        "data_ok": not report.data,
+                        "evidence_files": report.evidence_files,
+                        "evidence_ok": not report.evidence,
+                    },
+                    "summary": report.checked(),
+                    "technical": list(report.technical),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for line in report.lines():
             out(line)

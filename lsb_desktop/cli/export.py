@@ -18,14 +18,19 @@ def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
     exporting = sub.add_parser("export", parents=[common], help="导出排名表、荣誉证书、通报")
     exporting.set_defaults(run=run_export_command)
     kinds = exporting.add_subparsers(dest="action", required=True, metavar="内容", parser_class=Parser)
-    for name, help_text, suffix in (("ranking", "得分汇总表和红黑旗名单（Excel）", "xlsx"),
-                                    ("certificates", "红旗荣誉证书（PDF，一次评比一个文件）", "pdf"),
-                                    ("notices", "黑旗通报和整改通知书（PDF）", "pdf")):
+    for name, help_text, suffix in (
+        ("ranking", "得分汇总表和红黑旗名单（Excel）", "xlsx"),
+        ("certificates", "红旗荣誉证书（PDF，一次评比一个文件）", "pdf"),
+        ("notices", "黑旗通报和整改通知书（PDF）", "pdf"),
+    ):
         kind = kinds.add_parser(name, parents=[common], help=help_text)
         kind.add_argument("round", metavar="ROUND")
         kind.add_argument("-o", "--output", type=Path, required=True, metavar=f"FILE.{suffix}")
-        kind.add_argument("--tie-policy", choices=["extend", "tiebreak"],
-                          help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）")
+        kind.add_argument(
+            "--tie-policy",
+            choices=["extend", "tiebreak"],
+            help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）",
+        )
 
 
 def run_export_command(core: Core, args: argparse.Namespace) -> int:
@@ -35,8 +40,11 @@ def run_export_command(core: Core, args: argparse.Namespace) -> int:
     if warning:
         warn(f"提示：{warning}")
     round_id = core.rounds.find_round(args.round)
-    policy = TiePolicy(args.tie_policy) if args.tie_policy else (
-        core.rounds.get_round(round_id).rules.tie_policy or TiePolicy.EXTEND)
+    policy = (
+        TiePolicy(args.tie_policy)
+        if args.tie_policy
+        else (core.rounds.get_round(round_id).rules.tie_policy or TiePolicy.EXTEND)
+    )
     if args.action == "ranking":
         from lsb_desktop.domain.text import cut_cells_warning, noting_cut_cells
 

@@ -47,8 +47,11 @@ def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
     ranking = actions.add_parser("rank", parents=[common], help="计算综合排名和红黑旗")
     ranking.add_argument("round", metavar="ROUND")
     ranking.add_argument("--json", action="store_true")
-    ranking.add_argument("--tie-policy", choices=["extend", "tiebreak"],
-                         help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）")
+    ranking.add_argument(
+        "--tie-policy",
+        choices=["extend", "tiebreak"],
+        help="未决定的旗位并列怎样处理（默认按评比自己的设置，未设置时 extend）",
+    )
     adjust = actions.add_parser("adjust", parents=[common], help="加分、扣分或一票否决")
     adjust.add_argument("round", metavar="ROUND")
     adjust.add_argument("--unit", required=True)
@@ -65,8 +68,11 @@ def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
     correct.add_argument("--reason", default="")
     finalize = actions.add_parser("finalize", parents=[common], help="定稿：冻结结果")
     finalize.add_argument("round", metavar="ROUND")
-    finalize.add_argument("--tie-policy", choices=["extend", "tiebreak"],
-                          help="旗位上有未决定的并列时怎样决定（不写则拒绝定稿并列出并列的单位）")
+    finalize.add_argument(
+        "--tie-policy",
+        choices=["extend", "tiebreak"],
+        help="旗位上有未决定的并列时怎样决定（不写则拒绝定稿并列出并列的单位）",
+    )
 
 
 def _split_names(text: str) -> tuple[str, ...]:
@@ -102,16 +108,26 @@ def round_json(detail: RoundDetail) -> dict:
         "judges": [j.name for j in detail.judges],
         "units": [u.name for u in detail.units],
         "not_visited": [u.name for u in detail.units if not u.visited],
-        "scheme": {"components": [
-            {"name": c.name, "weight": str(c.weight), "source": c.source.value,
-             "criteria": [{"name": k.name, "max": plain_points(k.max_points)} for k in c.criteria]}
-            for c in detail.scheme.components
-        ]},
+        "scheme": {
+            "components": [
+                {
+                    "name": c.name,
+                    "weight": str(c.weight),
+                    "source": c.source.value,
+                    "criteria": [{"name": k.name, "max": plain_points(k.max_points)} for k in c.criteria],
+                }
+                for c in detail.scheme.components
+            ]
+        },
         "rules": {
-            "red": rules.red, "black": rules.black, "trim_drop": rules.trim_drop,
+            "red": rules.red,
+            "black": rules.black,
+            "trim_drop": rules.trim_drop,
             "trim_minimum": rules.trim_minimum,
             "tie_policy": rules.tie_policy.value if rules.tie_policy else None,
-            "tiebreak": list(rules.tiebreak), "veto_last": rules.veto_last, "veto_black": rules.veto_black,
+            "tiebreak": list(rules.tiebreak),
+            "veto_last": rules.veto_last,
+            "veto_black": rules.veto_black,
         },
     }
 
@@ -153,11 +169,17 @@ def run_round_command(core: Core, args: argparse.Namespace) -> int:
             scheme = read_scheme(args.scheme)
         from lsb_desktop.services.rounds import RoundDraft
 
-        detail = rounds.create_round(RoundDraft(
-            period=Period(args.year, args.quarter), title=args.title,
-            event_date=parse_date(args.date, "活动日期") if args.date else None,
-            judges=_split_names(args.judges), red=args.red, black=args.black, scheme=scheme,
-        )).value
+        detail = rounds.create_round(
+            RoundDraft(
+                period=Period(args.year, args.quarter),
+                title=args.title,
+                event_date=parse_date(args.date, "活动日期") if args.date else None,
+                judges=_split_names(args.judges),
+                red=args.red,
+                black=args.black,
+                scheme=scheme,
+            )
+        ).value
         out(f"已建立评比活动：{detail.summary.label}，{len(detail.units)} 个村（社区），{len(detail.judges)} 位评委")
         left_out = rounds.left_out(detail.id)
         if left_out:
@@ -196,14 +218,17 @@ def run_round_command(core: Core, args: argparse.Namespace) -> int:
                 warn(f"  {problem.where()}：{problem.message}")
             return ExitCode.BAD_INPUT
         written = rounds.apply_import(preview, args.reason).value
-        out(f"导入完成：新增 {preview.count_new} 个评分，修改 {preview.count_changed} 个，"
-            f"未变 {preview.count_unchanged} 个（写入 {written} 个）")
+        out(
+            f"导入完成：新增 {preview.count_new} 个评分，修改 {preview.count_changed} 个，"
+            f"未变 {preview.count_unchanged} 个（写入 {written} 个）"
+        )
         return ExitCode.OK
     if action == "rank":
         # Undecided ties: the command line's documented default is extend (decisions made in the
         # window always hold).
-        policy: TiePolicy | None = (TiePolicy(args.tie_policy) if args.tie_policy
-                                    else (detail.rules.tie_policy or TiePolicy.EXTEND))
+        policy: TiePolicy | None = (
+            TiePolicy(args.tie_policy) if args.tie_policy else (detail.rules.tie_policy or TiePolicy.EXTEND)
+        )
         results = rounds.results(round_id, policy)
         if args.json:
             out(json.dumps(results_json(results), ensure_ascii=False, indent=2))
@@ -215,7 +240,9 @@ def run_round_command(core: Core, args: argparse.Namespace) -> int:
                 out(f"待决定：{tie.describe()}")
         return ExitCode.OK
     if action == "adjust":
-        kind = {"加分": AdjustmentType.BONUS, "扣分": AdjustmentType.DEDUCTION, "一票否决": AdjustmentType.VETO}[args.kind]
+        kind = {"加分": AdjustmentType.BONUS, "扣分": AdjustmentType.DEDUCTION, "一票否决": AdjustmentType.VETO}[
+            args.kind
+        ]
         if kind is not AdjustmentType.VETO and not args.amount:
             raise ValidationError(f"{args.kind}需要 --amount 分值")
         rounds.add_adjustment(round_id, _unit_id(detail, args.unit), kind, args.amount, args.reason, args.correction)
@@ -223,8 +250,9 @@ def run_round_command(core: Core, args: argparse.Namespace) -> int:
         return ExitCode.OK
     if action == "correct":
         value = args.score if args.score.strip() else None
-        saved = rounds.set_score(round_id, _judge_id(detail, args.judge), _unit_id(detail, args.unit),
-                                 args.criterion, value, args.reason).value
+        saved = rounds.set_score(
+            round_id, _judge_id(detail, args.judge), _unit_id(detail, args.unit), args.criterion, value, args.reason
+        ).value
         shown = "（清除）" if saved is None else plain_points(saved)
         out(f"已更正：评委{args.judge} {args.unit} {args.criterion} → {shown}")
         return ExitCode.OK

@@ -49,8 +49,7 @@ def summary_lines(summary: YearSummary, township: str) -> list[str]:
     day = year_day(summary.year, date.today())
     levels = summary.levels
     total = len(summary.units)
-    lines = [f"{township}{summary.year}年五星支部创建情况（截至{date_text(day)}）",
-             f"村（社区）：{total} 个"]
+    lines = [f"{township}{summary.year}年五星支部创建情况（截至{date_text(day)}）", f"村（社区）：{total} 个"]
     lines.append("星级分布：" + "，".join(f"{LEVEL_LABELS[lv]} {levels[lv]} 个" for lv in range(5, -1, -1)))
     for status in target_status(levels, summary.targets):
         have = sum(n for lv, n in levels.items() if lv >= status.level)
@@ -88,8 +87,9 @@ def run_stars_command(core: Core, args: argparse.Namespace) -> int:
     if args.action == "export":
         name = township(core)
         with noting_cut_cells() as cuts:
-            summary = core.stars.export_workbook(args.output, args.year, township=name,
-                                                 paper=getattr(args, "paper", "A4") or "A4")
+            summary = core.stars.export_workbook(
+                args.output, args.year, township=name, paper=getattr(args, "paper", "A4") or "A4"
+            )
         if cuts:
             warn(f"警告：{cut_cells_warning(cuts)}")
         out(f"已导出{args.year}年五星创建进度表（{len(summary.units)} 个村（社区））到 {args.output}")

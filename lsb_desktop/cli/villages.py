@@ -21,9 +21,14 @@ def add_parser(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
     actions = villages.add_subparsers(dest="action", required=True, metavar="操作", parser_class=Parser)
     importing = actions.add_parser("import", parents=[common], help="从 Excel 导入花名册（全部成功或全部不导入）")
     importing.add_argument("file", type=Path)
-    importing.add_argument("--effective", metavar="日期", help="已有村（社区）变化的生效日期（默认今天），如 2024-01-01")
-    importing.add_argument("--start", metavar="日期",
-                           help="新登记的村（社区）的在册起始日期（默认建档起一直在册；表中的“在册起始日期”列优先）")
+    importing.add_argument(
+        "--effective", metavar="日期", help="已有村（社区）变化的生效日期（默认今天），如 2024-01-01"
+    )
+    importing.add_argument(
+        "--start",
+        metavar="日期",
+        help="新登记的村（社区）的在册起始日期（默认建档起一直在册；表中的“在册起始日期”列优先）",
+    )
     importing.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     exporting = actions.add_parser("export", parents=[common], help="导出花名册到 Excel")
     exporting.add_argument("file", type=Path)

@@ -17,38 +17,54 @@ REGISTERED = date(2021, 1, 1)
 
 # (管区, 管区书记, [(name, kind, organisation, secretary, since)])
 DISTRICTS = [
-    ("东部管区", "刘建国", [
-        ("张五砦村", "村", "党支部", "李禛", date(2021, 1, 1)),
-        ("刘堌堆村", "村", "党支部", "刘喆", date(2021, 1, 1)),
-        ("王庄村", "村", "党总支", "王永强", date(2021, 1, 1)),
-        ("东关社区", "社区", "党委", "赵丽娟", date(2021, 1, 1)),
-        ("小李庄村", "村", "党支部", "李红军", date(2021, 1, 1)),
-        ("马垌村", "村", "党支部", "马国庆", date(2021, 1, 1)),
-    ]),
-    ("西部管区", "陈卫东", [
-        ("西杨庄村", "村", "党支部", "杨金堃", date(2021, 1, 1)),
-        ("后营村", "村", "党支部", "孙建设", date(2021, 1, 1)),
-        ("郭店村", "村", "党总支", "郭振华", date(2021, 1, 1)),
-        ("黄岗村", "村", "党支部", "黄海涛", date(2021, 1, 1)),
-        ("西苑社区", "社区", "党总支", "周敏", date(2021, 1, 1)),
-        ("冯寨村", "村", "党支部", "冯建伟", date(2021, 1, 1)),
-    ]),
-    ("南部管区", "张志刚", [
-        ("南岗村", "村", "党支部", "张镛", date(2021, 1, 1)),
-        ("白沙村", "村", "党支部", "白玉山", date(2021, 1, 1)),
-        ("韩岭村", "村", "党总支", "韩志勇", date(2021, 1, 1)),
-        ("毛庄村", "村", "党支部", "毛爱民", date(2021, 1, 1)),
-        ("滨河社区", "社区", "党委", "何晓燕", date(2021, 1, 1)),
-        ("三官庙村", "村", "党支部", "田学军", date(2021, 1, 1)),
-    ]),
-    ("北部管区", "王建华", [
-        ("北坡村", "村", "党支部", "高保国", date(2021, 1, 1)),
-        ("石佛寺村", "村", "党支部", "石长青", date(2021, 1, 1)),
-        ("常庄村", "村", "党支部", "常胜利", date(2021, 1, 1)),
-        ("新城社区", "社区", "党委", "谢婷婷", date(2021, 1, 1)),
-        ("贾鲁河村", "村", "党总支", "贾德旺", date(2021, 1, 1)),
-        ("牛王庙村", "村", "党支部", "牛新民", date(2021, 1, 1)),
-    ]),
+    (
+        "东部管区",
+        "刘建国",
+        [
+            ("张五砦村", "村", "党支部", "李禛", date(2021, 1, 1)),
+            ("刘堌堆村", "村", "党支部", "刘喆", date(2021, 1, 1)),
+            ("王庄村", "村", "党总支", "王永强", date(2021, 1, 1)),
+            ("东关社区", "社区", "党委", "赵丽娟", date(2021, 1, 1)),
+            ("小李庄村", "村", "党支部", "李红军", date(2021, 1, 1)),
+            ("马垌村", "村", "党支部", "马国庆", date(2021, 1, 1)),
+        ],
+    ),
+    (
+        "西部管区",
+        "陈卫东",
+        [
+            ("西杨庄村", "村", "党支部", "杨金堃", date(2021, 1, 1)),
+            ("后营村", "村", "党支部", "孙建设", date(2021, 1, 1)),
+            ("郭店村", "村", "党总支", "郭振华", date(2021, 1, 1)),
+            ("黄岗村", "村", "党支部", "黄海涛", date(2021, 1, 1)),
+            ("西苑社区", "社区", "党总支", "周敏", date(2021, 1, 1)),
+            ("冯寨村", "村", "党支部", "冯建伟", date(2021, 1, 1)),
+        ],
+    ),
+    (
+        "南部管区",
+        "张志刚",
+        [
+            ("南岗村", "村", "党支部", "张镛", date(2021, 1, 1)),
+            ("白沙村", "村", "党支部", "白玉山", date(2021, 1, 1)),
+            ("韩岭村", "村", "党总支", "韩志勇", date(2021, 1, 1)),
+            ("毛庄村", "村", "党支部", "毛爱民", date(2021, 1, 1)),
+            ("滨河社区", "社区", "党委", "何晓燕", date(2021, 1, 1)),
+            ("三官庙村", "村", "党支部", "田学军", date(2021, 1, 1)),
+        ],
+    ),
+    (
+        "北部管区",
+        "王建华",
+        [
+            ("北坡村", "村", "党支部", "高保国", date(2021, 1, 1)),
+            ("石佛寺村", "村", "党支部", "石长青", date(2021, 1, 1)),
+            ("常庄村", "村", "党支部", "常胜利", date(2021, 1, 1)),
+            ("新城社区", "社区", "党委", "谢婷婷", date(2021, 1, 1)),
+            ("贾鲁河村", "村", "党总支", "贾德旺", date(2021, 1, 1)),
+            ("牛王庙村", "村", "党支部", "牛新民", date(2021, 1, 1)),
+        ],
+    ),
 ]
 # A secretary replaced mid-year (换届后调整), and a unit archived after merging into a community.
 REPLACED = ("后营村", "孙海燕", date(2024, 7, 15), "年中调整，原书记退休")
@@ -73,8 +89,7 @@ def build_demo(core: Core, seed: int = 2027) -> int:
     name, day, reason = ARCHIVED
     core.villages.archive_unit(by_name[name].id, day, reason)
     name, new_name, day, reason = CONVERTED
-    core.villages.change_unit(by_name[name].id, effective=day, reason=reason, name=new_name,
-                              kind=UnitKind.COMMUNITY)
+    core.villages.change_unit(by_name[name].id, effective=day, reason=reason, name=new_name, kind=UnitKind.COMMUNITY)
     build_demo_rounds(core, seed)
     from lsb_desktop.demo.commitments import build_demo_commitments
 
@@ -116,11 +131,18 @@ def build_demo_rounds(core: Core, seed: int = 2027) -> int:
 
     rng = random.Random(seed)
     quality: dict[int, float] = {}
-    for (year, quarter) in ROUND_QUARTERS:
+    for year, quarter in ROUND_QUARTERS:
         period = Period(year, quarter)
-        detail = core.rounds.create_round(RoundDraft(
-            period=period, title="村党组织书记“亮赛比”逐村观摩评比", event_date=_event_date(year, quarter),
-            judges=DEMO_JUDGES, red=4, black=4)).value
+        detail = core.rounds.create_round(
+            RoundDraft(
+                period=period,
+                title="村党组织书记“亮赛比”逐村观摩评比",
+                event_date=_event_date(year, quarter),
+                judges=DEMO_JUDGES,
+                red=4,
+                black=4,
+            )
+        ).value
         bias = {judge.id: rng.uniform(-2.5, 2.5) for judge in detail.judges}
         sheets: dict[str, dict[tuple[int, str], Decimal]] = {}
         for unit in detail.units:
@@ -141,15 +163,22 @@ def build_demo_rounds(core: Core, seed: int = 2027) -> int:
         rows = []
         for unit in detail.units:
             for (judge_id, criterion_name), points in sheets[unit.name].items():
-                if ((year, quarter) == ABSENT[0] and judge_id == absent_judge and unit.name in ABSENT[2]
-                        and criterion_name not in stage):
+                if (
+                    (year, quarter) == ABSENT[0]
+                    and judge_id == absent_judge
+                    and unit.name in ABSENT[2]
+                    and criterion_name not in stage
+                ):
                     continue
                 rows.append((judge_id, unit.id, criterion_name, points))
         core.rounds.set_scores(detail.id, rows)
         by_name = {u.name: u.id for u in detail.units}
         if (year, quarter) == VETO[0]:
             core.rounds.add_adjustment(detail.id, by_name[VETO[1]], AdjustmentType.VETO, None, VETO[2])
-        for when, name, amount, reason, kind in ((*BONUS, AdjustmentType.BONUS), (*DEDUCTION, AdjustmentType.DEDUCTION)):
+        for when, name, amount, reason, kind in (
+            (*BONUS, AdjustmentType.BONUS),
+            (*DEDUCTION, AdjustmentType.DEDUCTION),
+        ):
             if (year, quarter) == when:
                 core.rounds.add_adjustment(detail.id, by_name[name], kind, amount, reason)
         # The office decided its flag-line ties as 并列的都给旗 (recorded, as the clerk would in the window).

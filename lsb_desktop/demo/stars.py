@@ -18,8 +18,14 @@ YEARS = (2022, 2023, 2024)
 TARGETS = {2022: {3: 30, 4: 10, 5: 0}, 2023: {3: 60, 4: 30, 5: 10}, 2024: {3: 100, 4: 70, 5: 50}}
 
 STARS = {
-    "支": "支部过硬星", "产": "产业兴旺星", "生": "生态宜居星", "平": "平安法治星", "文": "文明幸福星",
-    "业": "宜业兴业星", "和": "幸福和谐星", "共": "共建共享星",
+    "支": "支部过硬星",
+    "产": "产业兴旺星",
+    "生": "生态宜居星",
+    "平": "平安法治星",
+    "文": "文明幸福星",
+    "业": "宜业兴业星",
+    "和": "幸福和谐星",
+    "共": "共建共享星",
 }
 # What became of each planned star: 命 named, 初 未通过 at 镇初审, 县 未通过 at 县评定,
 # 计 planned but never declared.
@@ -62,8 +68,13 @@ CALENDAR = {
 PUBLICITY_DAYS = 5
 
 # 马垌村 had a 一票否决 for a 较大安全生产事故 in 2024Q1 (see demo.VETO): its 平安法治星 is revoked.
-LOSS = ("马垌村", "平安法治星", LossKind.REVOKE, date(2024, 4, 26),
-        "2024年3月辖区发生一起较大安全生产事故，年度考评一票否决，经县委组织部研究撤销“平安法治星”")
+LOSS = (
+    "马垌村",
+    "平安法治星",
+    LossKind.REVOKE,
+    date(2024, 4, 26),
+    "2024年3月辖区发生一起较大安全生产事故，年度考评一票否决，经县委组织部研究撤销“平安法治星”",
+)
 
 NOTES = {
     ("小李庄村", 2024, "幸福和谐星"): "村改社区后首次按社区标准创建",
@@ -118,7 +129,9 @@ def build_demo_stars(core: Core, seed: int = 2027) -> None:
             batch.save_targets(Targets(year, {level: Decimal(p) for level, p in TARGETS[year].items()}))
             county_first, county_last, publicity, naming = CALENDAR[year]
             publicity_end = working_days_end(publicity, PUBLICITY_DAYS)
-            publicity_note = f"公示期 {publicity.isoformat()} 至 {publicity_end.isoformat()}（{PUBLICITY_DAYS}个工作日）"
+            publicity_note = (
+                f"公示期 {publicity.isoformat()} 至 {publicity_end.isoformat()}（{PUBLICITY_DAYS}个工作日）"
+            )
             for name, plans in PLANS.items():
                 unit_id = units[name]
                 for code in plans.get(year, "").split():
@@ -130,8 +143,7 @@ def build_demo_stars(core: Core, seed: int = 2027) -> None:
                     batch.record_step(unit_id, year, star, StarStep.DECLARED, True, declared)
                     township = _in(rng, date(year, 5, 8), date(year, 5, 29))
                     if outcome == FAILED_TOWNSHIP:
-                        batch.record_step(unit_id, year, star, StarStep.TOWNSHIP, False, township,
-                                          FAILURE_NOTES[star])
+                        batch.record_step(unit_id, year, star, StarStep.TOWNSHIP, False, township, FAILURE_NOTES[star])
                         continue
                     batch.record_step(unit_id, year, star, StarStep.TOWNSHIP, True, township, "推荐上报县级评定")
                     county = _in(rng, county_first, county_last)

@@ -34,9 +34,11 @@ CATEGORIES_KEY = "commitments.categories"
 COMPLETION_COMPONENT = "承诺完成"
 COMPLETION_CRITERION = "承诺完成率"
 # How an imported file's rows find the items already stored, shown in every import preview.
-MATCH_RULE = ("对应规则：同一村（社区）同一年度中，承诺事项内容相同的是同一项；内容不同而序号相同的也是同一项"
-              "（从上一年结转来的事项不按序号对应）；其余为新增。"
-              "会改动已有事项的行标为“将替换”，列出原来和导入后的内容，须核对确认后才导入。")
+MATCH_RULE = (
+    "对应规则：同一村（社区）同一年度中，承诺事项内容相同的是同一项；内容不同而序号相同的也是同一项"
+    "（从上一年结转来的事项不按序号对应）；其余为新增。"
+    "会改动已有事项的行标为“将替换”，列出原来和导入后的内容，须核对确认后才导入。"
+)
 
 
 class CommitmentStatus(enum.Enum):
@@ -99,12 +101,15 @@ _OPEN = frozenset({CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, C
 # Which stored status may follow which. 已调整 is reached only through `adjust` (new text with
 # a reason), 已取消 only through `cancel` (with a reason); 已完成 may be reopened (a correction).
 TRANSITIONS: dict[CommitmentStatus, frozenset[CommitmentStatus]] = {
-    CommitmentStatus.NOT_STARTED: frozenset({CommitmentStatus.IN_PROGRESS, CommitmentStatus.DONE,
-                                             CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}),
-    CommitmentStatus.IN_PROGRESS: frozenset({CommitmentStatus.NOT_STARTED, CommitmentStatus.DONE,
-                                             CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}),
-    CommitmentStatus.ADJUSTED: frozenset({CommitmentStatus.DONE, CommitmentStatus.ADJUSTED,
-                                          CommitmentStatus.CANCELLED}),
+    CommitmentStatus.NOT_STARTED: frozenset(
+        {CommitmentStatus.IN_PROGRESS, CommitmentStatus.DONE, CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}
+    ),
+    CommitmentStatus.IN_PROGRESS: frozenset(
+        {CommitmentStatus.NOT_STARTED, CommitmentStatus.DONE, CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}
+    ),
+    CommitmentStatus.ADJUSTED: frozenset(
+        {CommitmentStatus.DONE, CommitmentStatus.ADJUSTED, CommitmentStatus.CANCELLED}
+    ),
     CommitmentStatus.DONE: frozenset({CommitmentStatus.IN_PROGRESS}),
     CommitmentStatus.CANCELLED: frozenset(),
 }
@@ -130,8 +135,7 @@ def check_new_status(status: CommitmentStatus) -> None:
         raise ValidationError(NEW_NOT_ADJUSTED)
 
 
-def check_transition(old: CommitmentStatus, new: CommitmentStatus, *, reason: str = "",
-                     adjusted: bool = False) -> None:
+def check_transition(old: CommitmentStatus, new: CommitmentStatus, *, reason: str = "", adjusted: bool = False) -> None:
     """Refuse a status change the rules do not allow, in Chinese.
 
     `adjusted`: the item already carries an adjustment, so 推进中/未启动 come back as 已调整."""
@@ -311,8 +315,7 @@ class Completion:
         """Where the figure comes from, as the round shows it."""
         if not self.counted:
             return f"承诺事项 {self.total} 项（取消 {self.cancelled} 项），无可计算的事项"
-        return (f"已完成 {self.done} 项 ÷（承诺 {self.total} 项 − 取消 {self.cancelled} 项）"
-                f"= {self.rate_text}")
+        return f"已完成 {self.done} 项 ÷（承诺 {self.total} 项 − 取消 {self.cancelled} 项）= {self.rate_text}"
 
 
 def completion(items: Iterable[Commitment], day: date, today: date | None = None) -> Completion:
@@ -335,8 +338,13 @@ def completion(items: Iterable[Commitment], day: date, today: date | None = None
 def total_completion(parts: Iterable[Completion]) -> Completion:
     """The 全镇 line: every unit's counts added up."""
     parts = list(parts)
-    return Completion(sum(p.total for p in parts), sum(p.done for p in parts), sum(p.cancelled for p in parts),
-                      sum(p.overdue for p in parts), sum(p.carried for p in parts))
+    return Completion(
+        sum(p.total for p in parts),
+        sum(p.done for p in parts),
+        sum(p.cancelled for p in parts),
+        sum(p.overdue for p in parts),
+        sum(p.carried for p in parts),
+    )
 
 
 def percent_text(rate: Fraction | None) -> str:
@@ -371,8 +379,7 @@ def worst_rates(rates: Sequence[Fraction | None], places: int = WORST_PLACES) ->
         return set()
     threshold = known[min(places, len(known)) - 1]
     best = known[-1]
-    return {index for index, rate in enumerate(rates)
-            if rate is not None and rate <= threshold and rate < best}
+    return {index for index, rate in enumerate(rates) if rate is not None and rate <= threshold and rate < best}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,7 @@ REMARK_SEPARATOR = "；"
 VETO_REMARK = "一票否决"
 
 
-def remarks(result: UnitResult, adjustments: Sequence[RoundAdjustment] = (),
-            extra: Sequence[str] = ()) -> str:
+def remarks(result: UnitResult, adjustments: Sequence[RoundAdjustment] = (), extra: Sequence[str] = ()) -> str:
     """The 备注 of one ranked unit on the ranking sheet and the flag list, in reading order:
 
     一票否决：<reason>; each 加分/扣分 with its amount and reason (加分 2：获评市级先进); the

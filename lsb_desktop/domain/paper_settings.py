@@ -20,9 +20,7 @@ MAX_OFFSET_MM = 50.0
 CUSTOM_RANGE_MM = (50.0, 1200.0)
 
 DEFAULT_CERTIFICATE = (
-    "{recipient}：\n"
-    "    在{event}中，成绩突出，综合排名第{rank_cn}名，荣获“红旗”。\n"
-    "    特发此证，以资鼓励。"
+    "{recipient}：\n    在{event}中，成绩突出，综合排名第{rank_cn}名，荣获“红旗”。\n    特发此证，以资鼓励。"
 )
 DEFAULT_NOTICE_TITLE = "关于{event}结果的通报"
 DEFAULT_NOTICE_INTRO = (
@@ -174,8 +172,12 @@ class CertificateSettings:
             raise ValidationError(f"日期写法只能是汉字或阿拉伯数字，收到“{self.date_style}”")
         if self.page not in PAGE_LABELS:
             raise ValidationError(f"纸张只能是 A4 横向、A3 横向或自定义尺寸，收到“{self.page}”")
-        for name, label in (("width_mm", "纸张宽度"), ("height_mm", "纸张高度"),
-                            ("offset_x_mm", "左右偏移"), ("offset_y_mm", "上下偏移")):
+        for name, label in (
+            ("width_mm", "纸张宽度"),
+            ("height_mm", "纸张高度"),
+            ("offset_x_mm", "左右偏移"),
+            ("offset_y_mm", "上下偏移"),
+        ):
             object.__setattr__(self, name, _number(getattr(self, name), label))
         if self.page == "custom":
             low, high = CUSTOM_RANGE_MM

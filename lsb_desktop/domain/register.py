@@ -44,8 +44,12 @@ class UnitKind(enum.Enum):
 
         value = canonical_name(text)
         aliases = {
-            "村": cls.VILLAGE, "行政村": cls.VILLAGE, "农村": cls.VILLAGE,
-            "社区": cls.COMMUNITY, "城市社区": cls.COMMUNITY, "居委会": cls.COMMUNITY,
+            "村": cls.VILLAGE,
+            "行政村": cls.VILLAGE,
+            "农村": cls.VILLAGE,
+            "社区": cls.COMMUNITY,
+            "城市社区": cls.COMMUNITY,
+            "居委会": cls.COMMUNITY,
         }
         if value in aliases:
             return aliases[value]
@@ -71,9 +75,13 @@ class OrgType(enum.Enum):
 
         value = canonical_name(text)
         aliases = {
-            "党支部": cls.BRANCH, "支部": cls.BRANCH,
-            "党总支": cls.GENERAL_BRANCH, "总支": cls.GENERAL_BRANCH, "党总支部": cls.GENERAL_BRANCH,
-            "党委": cls.COMMITTEE, "党委员会": cls.COMMITTEE,
+            "党支部": cls.BRANCH,
+            "支部": cls.BRANCH,
+            "党总支": cls.GENERAL_BRANCH,
+            "总支": cls.GENERAL_BRANCH,
+            "党总支部": cls.GENERAL_BRANCH,
+            "党委": cls.COMMITTEE,
+            "党委员会": cls.COMMITTEE,
         }
         if value in aliases:
             return aliases[value]
@@ -214,16 +222,19 @@ def not_in_register_message(day: date, units: list[Unit]) -> str:
 def left_out_message(day: date, later: list[Unit]) -> str:
     """A round held on `day` was made without the active units in `later`, which were not yet
     in the register then: said, never left out silently."""
-    return (f"活动日期 {day.isoformat()} 时以下村（社区）还不在册，没有列入本次评比：{_named(later, day)}。"
-            f"{START_FIX_HINT}")
+    return (
+        f"活动日期 {day.isoformat()} 时以下村（社区）还不在册，没有列入本次评比：{_named(later, day)}。{START_FIX_HINT}"
+    )
 
 
 def nobody_registered_message(day: date, later: list[Unit]) -> str:
     """No unit was in the register on `day`; `later` are the active units registered after it."""
     if not later:
         return f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动。请先登记村（社区）或导入花名册"
-    return (f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动：名册中的 {_named(later, day)} "
-            f"都是在这一天以后才在册的。{START_FIX_HINT}")
+    return (
+        f"{day.isoformat()} 没有在册的村（社区），无法建立评比活动：名册中的 {_named(later, day)} "
+        f"都是在这一天以后才在册的。{START_FIX_HINT}"
+    )
 
 
 def describe_changes(before: UnitVersion | None, after: UnitVersion) -> tuple[str, ...]:

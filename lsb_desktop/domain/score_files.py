@@ -130,8 +130,7 @@ def score_warnings(entries: Iterable[ScoreEntry], scheme: Scheme) -> tuple[str, 
     component's maximum away from the median of the panel (at least 3 judges)."""
     items = list(entries)
     criterion_component = {
-        criterion.name: component for component in scheme.components
-        for criterion in component.criteria
+        criterion.name: component for component in scheme.components for criterion in component.criteria
     }
     judges = list(dict.fromkeys(e.judge for e in items))
     units = list(dict.fromkeys(e.unit for e in items))
@@ -149,8 +148,7 @@ def score_warnings(entries: Iterable[ScoreEntry], scheme: Scheme) -> tuple[str, 
                 points = given.get((judge, criterion.name), {})
                 if len(points) >= MIN_UNITS_FOR_SAME_SCORE and len(set(points.values())) == 1:
                     value = plain_points(next(iter(points.values())))
-                    warnings.append(
-                        f"评委{judge}对“{criterion.name}”给所有村（社区）打了同样的分（{value}）")
+                    warnings.append(f"评委{judge}对“{criterion.name}”给所有村（社区）打了同样的分（{value}）")
 
     # (b) a component total far from the panel's median
     scores: dict[tuple[str, str, str], dict[str, Decimal]] = {}
@@ -179,6 +177,6 @@ def score_warnings(entries: Iterable[ScoreEntry], scheme: Scheme) -> tuple[str, 
                     warnings.append(
                         f"评委{judge}给{unit}的“{component.name}”合计 {plain_points(total)} 分，"
                         f"与评委中位数 {plain_points(median)} 分相差 {plain_points(gap)} 分"
-                        f"（超过满分 {plain_points(component.max_total)} 分的 {share}%）")
+                        f"（超过满分 {plain_points(component.max_total)} 分的 {share}%）"
+                    )
     return tuple(warnings)
-

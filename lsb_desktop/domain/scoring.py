@@ -182,16 +182,17 @@ def _refuse_duplicates(names: list[str], what: str) -> None:
 
 
 def _scheme(*components: tuple[str, str, tuple[tuple[str, int], ...]]) -> Scheme:
-    return Scheme(tuple(
-        Component(name, Decimal(weight), tuple(Criterion(c, Decimal(m)) for c, m in criteria))
-        for name, weight, criteria in components
-    ))
+    return Scheme(
+        tuple(
+            Component(name, Decimal(weight), tuple(Criterion(c, Decimal(m)) for c, m in criteria))
+            for name, weight, criteria in components
+        )
+    )
 
 
 # The built-in template (documented in the README): each component's maxima sum to 100.
 DEFAULT_SCHEME = _scheme(
-    ("实地观摩", "0.7", (("基层党建", 25), ("产业发展", 25), ("人居环境", 20),
-                         ("乡村治理", 15), ("群众满意", 15))),
+    ("实地观摩", "0.7", (("基层党建", 25), ("产业发展", 25), ("人居环境", 20), ("乡村治理", 15), ("群众满意", 15))),
     ("擂台比武", "0.3", (("述职内容", 40), ("工作实绩", 40), ("现场表现", 20))),
 )
 
@@ -222,14 +223,13 @@ def trimmed_mean(values: Iterable[Exact], drop: int = 1, minimum: int = 5) -> tu
     if drop < 0:
         raise ValidationError("去掉的最高分、最低分个数不能为负数")
     if minimum < 2 * drop + 1:
-        raise ValidationError(
-            f"去掉最高、最低各 {drop} 个分数后至少要留下一个，评委人数下限至少为 {2 * drop + 1}")
+        raise ValidationError(f"去掉最高、最低各 {drop} 个分数后至少要留下一个，评委人数下限至少为 {2 * drop + 1}")
     numbers = sorted(_exact(v) for v in values)
     if not numbers:
         raise ValidationError("没有评委打分，无法计算平均分")
     trimmed = drop > 0 and len(numbers) >= minimum
     if trimmed:
-        numbers = numbers[drop:len(numbers) - drop]
+        numbers = numbers[drop : len(numbers) - drop]
     return Fraction(sum(numbers), len(numbers)), trimmed
 
 
@@ -253,8 +253,7 @@ class ComponentScore:
         return tuple(notes)
 
 
-def component_score(totals: Iterable[JudgeTotal | None], drop: int = 1,
-                    minimum: int = 5) -> ComponentScore | None:
+def component_score(totals: Iterable[JudgeTotal | None], drop: int = 1, minimum: int = 5) -> ComponentScore | None:
     """The trimmed mean of the judges' totals for one unit and component; absent judges
     (None) do not count. None when no judge scored the unit. Fewer than `minimum` judges
     gives the plain mean, marked 评委不足."""
@@ -307,8 +306,9 @@ class Adjustment:
         return self.amount if self.kind is AdjustmentKind.BONUS else -self.amount
 
 
-def composite(scheme: Scheme, component_scores: Mapping[str, Exact],
-              adjustments: Iterable[Adjustment] = ()) -> Fraction:
+def composite(
+    scheme: Scheme, component_scores: Mapping[str, Exact], adjustments: Iterable[Adjustment] = ()
+) -> Fraction:
     """Σ(component score × weight) + bonuses − deductions, exactly.
 
     `component_scores` maps every component of the scheme to its unweighted score."""
@@ -360,8 +360,7 @@ def _chain_values(entry: RankEntry, tiebreak: Sequence[str]) -> tuple[Fraction, 
     return tuple(values)
 
 
-def rank(entries: Iterable[RankEntry], tiebreak: Sequence[str] = (),
-         veto_last: bool = True) -> list[RankedEntry]:
+def rank(entries: Iterable[RankEntry], tiebreak: Sequence[str] = (), veto_last: bool = True) -> list[RankedEntry]:
     """Rank on the exact composite, highest first; then, among equal composites, by each
     component named in `tiebreak` in turn (higher first). Units still equal share a rank and
     the next rank is skipped (1, 2, 2, 4). With `veto_last`, 一票否决 units come below all
@@ -371,8 +370,7 @@ def rank(entries: Iterable[RankEntry], tiebreak: Sequence[str] = (),
     _refuse_duplicates([e.unit for e in items], "参评单位")
 
     def key(entry: RankEntry) -> tuple[bool, Fraction, tuple[Fraction, ...]]:
-        return (entry.veto and veto_last, -entry.composite,
-                tuple(-v for v in _chain_values(entry, tiebreak)))
+        return (entry.veto and veto_last, -entry.composite, tuple(-v for v in _chain_values(entry, tiebreak)))
 
     ordered = sorted(items, key=lambda e: (key(e), e.unit))
     ranked: list[RankedEntry] = []
@@ -436,8 +434,7 @@ class BoundaryTie:
     straddles: bool = False  # the same tied units also stand across the other flag's line
 
     def describe(self) -> str:
-        return (f"第 {self.rank} 名并列的{'、'.join(self.units)}争 {self.places} 面"
-                f"{self.flag.label}，需要决定")
+        return f"第 {self.rank} 名并列的{'、'.join(self.units)}争 {self.places} 面{self.flag.label}，需要决定"
 
     @property
     def key(self) -> tuple[str, tuple[str, ...], int]:
@@ -522,8 +519,9 @@ def _groups(ranked: list[RankedEntry], tiebreak: Sequence[str]) -> list[list[Ran
     return groups
 
 
-def _take(groups: list[list[RankedEntry]], slots: int
-          ) -> tuple[list[RankedEntry], tuple[list[RankedEntry], int] | None]:
+def _take(
+    groups: list[list[RankedEntry]], slots: int
+) -> tuple[list[RankedEntry], tuple[list[RankedEntry], int] | None]:
     """Whole groups while they fit in `slots`; then the group straddling the boundary, if any,
     with the number of places left in it."""
     taken: list[RankedEntry] = []
@@ -536,8 +534,9 @@ def _take(groups: list[list[RankedEntry]], slots: int
     return taken, None
 
 
-def _settle(decision: TieDecision, group: list[RankedEntry], places: int, tiebreak: Sequence[str],
-            from_bottom: bool) -> list[RankedEntry] | None:
+def _settle(
+    decision: TieDecision, group: list[RankedEntry], places: int, tiebreak: Sequence[str], from_bottom: bool
+) -> list[RankedEntry] | None:
     """The units of `group` that `decision` gives the flag to, or None if it cannot settle it
     (the chain does not separate them at the line; a choice that is not `places` of them)."""
     if decision.method is TieMethod.EXTEND:
@@ -552,9 +551,16 @@ def _settle(decision: TieDecision, group: list[RankedEntry], places: int, tiebre
     return None if rest is not None else taken
 
 
-def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
-                 policy: TiePolicy | None = None, tiebreak: Sequence[str] = (),
-                 veto_black: bool = True, decisions: Sequence[TieDecision] = ()) -> FlagResult:
+def assign_flags(
+    ranked: Sequence[RankedEntry],
+    red: int,
+    black: int,
+    *,
+    policy: TiePolicy | None = None,
+    tiebreak: Sequence[str] = (),
+    veto_black: bool = True,
+    decisions: Sequence[TieDecision] = (),
+) -> FlagResult:
     """Red flags to the top `red` units, black flags to the bottom `black`, from `rank()`'s list.
 
     一票否决 units never get a red flag; with `veto_black` each gets a black flag, and these
@@ -577,7 +583,8 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
         vetoed = len(ranked) - len(eligible)
         raise ValidationError(
             f"红旗 {red} 面、黑旗 {black} 面分不开：参评单位 {len(ranked)} 个"
-            f"（其中一票否决 {vetoed} 个），同一单位不能既得红旗又得黑旗，请减少旗数")
+            f"（其中一票否决 {vetoed} 个），同一单位不能既得红旗又得黑旗，请减少旗数"
+        )
     groups = _groups(eligible, tiebreak if policy is TiePolicy.TIEBREAK else ())
     red_units, red_tie = _take(groups, red)
     black_units, black_tie = _take(groups[::-1], black_slots)
@@ -590,9 +597,13 @@ def assign_flags(ranked: Sequence[RankedEntry], red: int, black: int, *,
             continue
         group, places = tie
         found = BoundaryTie(flag, group[0].rank, tuple(r.unit for r in group), places)
-        separable = bool(tiebreak) and _settle(
-            TieDecision(flag, found.key[1], places, TieMethod.TIEBREAK), group, places, tiebreak,
-            flag is Flag.BLACK) is not None
+        separable = (
+            bool(tiebreak)
+            and _settle(
+                TieDecision(flag, found.key[1], places, TieMethod.TIEBREAK), group, places, tiebreak, flag is Flag.BLACK
+            )
+            is not None
+        )
         found = BoundaryTie(flag, found.rank, found.units, places, separable, straddles)
         decision = next((d for d in decisions if d.matches(found)), None)
         if decision is None and policy is TiePolicy.EXTEND and not straddles:

@@ -41,8 +41,9 @@ def parse_star(text: str) -> str:
     if name and not name.endswith("星"):
         name += "星"
     if name not in ALL_STARS:
-        raise ValidationError(f"没有“{text}”这颗星，五星为：{'、'.join(RURAL_STARS)}（村）；"
-                              f"{'、'.join(URBAN_STARS)}（社区）")
+        raise ValidationError(
+            f"没有“{text}”这颗星，五星为：{'、'.join(RURAL_STARS)}（村）；{'、'.join(URBAN_STARS)}（社区）"
+        )
     return name
 
 
@@ -103,8 +104,12 @@ class StarState(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "held": "已命名", "planned": "计划创建", "in_progress": "创建中", "failed": "未通过",
-            "lost": "已降星/撤星", "none": "",
+            "held": "已命名",
+            "planned": "计划创建",
+            "in_progress": "创建中",
+            "failed": "未通过",
+            "lost": "已降星/撤星",
+            "none": "",
         }[self.value]
 
 
@@ -162,8 +167,7 @@ def check_steps(steps: Sequence[StepRecord]) -> None:
             raise ValidationError(f"“{record.step.label}”未通过，之后不能再有步骤")
 
 
-def cell_state(*, planned: bool, steps: Sequence[StepRecord], held: bool,
-               lost_this_year: bool) -> StarState:
+def cell_state(*, planned: bool, steps: Sequence[StepRecord], held: bool, lost_this_year: bool) -> StarState:
     """The state a cell shows: a loss that year wins, then holding, then 未通过, then steps
     under way, then the plan."""
     if lost_this_year and not held:
@@ -279,8 +283,9 @@ class UnitStars:
     @property
     def reachable(self) -> tuple[str, ...]:
         """Stars lacking that can still be won this year: planned, and not 未通过."""
-        return tuple(c.star for c in self.cells
-                     if c.in_set and c.planned and not c.held and c.state is not StarState.FAILED)
+        return tuple(
+            c.star for c in self.cells if c.in_set and c.planned and not c.held and c.state is not StarState.FAILED
+        )
 
     def cell(self, star: str) -> StarCell:
         return next(c for c in self.cells if c.star == star)
@@ -324,9 +329,18 @@ REACHABLE_TEXT = "可达到"
 def gaps(units: Iterable[UnitStars], threshold: int) -> list[Gap]:
     """Units below `threshold` stars, closest first (then by name); each with what it lacks,
     which of those it can still win this year (planned, not 未通过) and which failed."""
-    result = [Gap(u.unit_name, u.level, threshold, u.lacking, tuple(s for s in u.reachable if s in u.lacking),
-                  tuple(s for s in u.failed if s in u.lacking))
-              for u in units if u.level < threshold]
+    result = [
+        Gap(
+            u.unit_name,
+            u.level,
+            threshold,
+            u.lacking,
+            tuple(s for s in u.reachable if s in u.lacking),
+            tuple(s for s in u.failed if s in u.lacking),
+        )
+        for u in units
+        if u.level < threshold
+    ]
     return sorted(result, key=lambda g: (g.missing, g.unit_name))
 
 
@@ -388,8 +402,7 @@ class YearSummary:
             "units": len(self.units),
             "levels": {str(level): levels[level] for level in range(6)},
             "at_least": {str(level): share_text(at_least(levels, level)) for level in TARGET_LEVELS},
-            "targets": {str(level): share_text(Decimal(value) / 100)
-                        for level, value in self.targets.percents.items()},
+            "targets": {str(level): share_text(Decimal(value) / 100) for level, value in self.targets.percents.items()},
         }
 
 

@@ -24,14 +24,30 @@ _INVISIBLE = re.compile(
     "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
     "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff"
     "\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
 # openpyxl's (and Excel's) escape of a character XML cannot hold, e.g. _x0000_ for NUL.
 _XML_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 # Excel's error values, as a cell's text when a formula broke (#REF!) or as typed.
-EXCEL_ERRORS = frozenset({
-    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
-})
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
 _NUMBER_LIKE = re.compile(r"^[\d.,+\-%（）()·]+$")
 # A cell starting with these is read as a formula by Excel and WPS.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -122,8 +138,9 @@ def _check_common(value: str, what: str, limit: int, noun: str = "名称") -> No
         raise ValidationError(f"{what}“{shown}”含有不可见的控制字符")
     if (found := _XML_ESCAPE.search(value)) is not None:
         escape = found.group(0)
-        raise ValidationError(f"{what}“{shown}”中有转义文字“{escape}”（多半是别的程序导出时留下的控制字符），"
-                              "请改成正确的名称")
+        raise ValidationError(
+            f"{what}“{shown}”中有转义文字“{escape}”（多半是别的程序导出时留下的控制字符），请改成正确的名称"
+        )
     if value.startswith(FORMULA_PREFIXES):
         raise ValidationError(f"{what}“{shown}”不能以 = + - @ 开头")
     if _looks_like_date(value):
@@ -154,8 +171,7 @@ def validate_person_name(text: object, what: str = "党组织书记姓名") -> s
     _refuse_non_text(text, what, "姓名")
     value = canonical_person(text)
     # Digits first ("张三1" says 含有数字), unless they belong to an error value or an escape.
-    if (value.upper() not in EXCEL_ERRORS and not _XML_ESCAPE.search(value)
-            and any(ch.isdigit() for ch in value)):
+    if value.upper() not in EXCEL_ERRORS and not _XML_ESCAPE.search(value) and any(ch.isdigit() for ch in value):
         raise ValidationError(f"{what}“{shown_value(value)}”含有数字")
     _check_common(value, what, MAX_PERSON_NAME, "姓名")
     return value
@@ -245,7 +261,7 @@ def fit_excel_cell(text: str, where: str) -> str:
     cuts = _CUT_CELLS.get()
     if cuts is not None:
         cuts.append(where)
-    return text[:EXCEL_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
+    return text[: EXCEL_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
 
 
 @contextmanager
@@ -264,5 +280,7 @@ def cut_cells_warning(cuts: list[str] | tuple[str, ...], shown: int = 10) -> str
     if not cuts:
         return ""
     places = "、".join(cuts[:shown]) + (f" 等 {len(cuts)} 处" if len(cuts) > shown else "")
-    return (f"{places}的文字超过 Excel 单元格的上限（{EXCEL_CELL_CHARS} 个字），导出时已截断，"
-            "并在截断处注明“已截断”；完整内容请在程序中查看")
+    return (
+        f"{places}的文字超过 Excel 单元格的上限（{EXCEL_CELL_CHARS} 个字），导出时已截断，"
+        "并在截断处注明“已截断”；完整内容请在程序中查看"
+    )

@@ -167,8 +167,7 @@ class TrendData:
 
     @property
     def max_rank(self) -> int:
-        return max((p.rank for u in self.units for p in u.points if p is not None and p.rank is not None),
-                   default=0)
+        return max((p.rank for u in self.units for p in u.points if p is not None and p.rank is not None), default=0)
 
 
 def period_stats(period: Period, totals: Iterable[Fraction]) -> PeriodStats | None:
@@ -179,8 +178,13 @@ def period_stats(period: Period, totals: Iterable[Fraction]) -> PeriodStats | No
         return None
     common = math.lcm(*(v.denominator for v in values))
     scaled = [v.numerator * (common // v.denominator) for v in values]
-    return PeriodStats(period, Fraction(sum(scaled), common * len(values)), Fraction(min(scaled), common),
-                       Fraction(max(scaled), common), len(values))
+    return PeriodStats(
+        period,
+        Fraction(sum(scaled), common * len(values)),
+        Fraction(min(scaled), common),
+        Fraction(max(scaled), common),
+        len(values),
+    )
 
 
 class ResultRow(NamedTuple):
@@ -201,8 +205,11 @@ class ResultRow(NamedTuple):
     veto_reason: str = ""  # non-empty when the unit was 一票否决 in that round
 
 
-def build_trends(rows: Iterable[ResultRow], not_visited: Iterable[tuple[int, int, str, str, int]] = (),
-                 component_order: Sequence[str] = ()) -> TrendData:
+def build_trends(
+    rows: Iterable[ResultRow],
+    not_visited: Iterable[tuple[int, int, str, str, int]] = (),
+    component_order: Sequence[str] = (),
+) -> TrendData:
     """Arrange finalised results by quarter.
 
     `rows` are the latest result version of finalised rounds; `not_visited` are
@@ -233,8 +240,7 @@ def build_trends(rows: Iterable[ResultRow], not_visited: Iterable[tuple[int, int
         if known is None or index > known[0]:
             latest[unit_id] = (index, position, name, district)
 
-    for (round_id, _period, unit_id, name, district, position, rank, total, composite, flag,
-         parts, veto_reason) in rows:
+    for round_id, _period, unit_id, name, district, position, rank, total, composite, flag, parts, veto_reason in rows:
         index = index_of_round.get(round_id)
         if index is None:
             continue
@@ -263,12 +269,15 @@ def build_trends(rows: Iterable[ResultRow], not_visited: Iterable[tuple[int, int
     # The latest participants first in their order on the sheet; units that left come after.
     order = sorted(latest, key=lambda u: (-latest[u][0], latest[u][1], latest[u][2]))
     units = tuple(
-        UnitSeries(unit_id, latest[unit_id][2], latest[unit_id][3], tuple(points[unit_id]),
-                   frozenset(skipped.get(unit_id, ())))
+        UnitSeries(
+            unit_id, latest[unit_id][2], latest[unit_id][3], tuple(points[unit_id]), frozenset(skipped.get(unit_id, ()))
+        )
         for unit_id in order
     )
-    stats = tuple(period_stats(p, totals[i]) or PeriodStats(p, Fraction(0), Fraction(0), Fraction(0), 0)
-                  for i, p in enumerate(periods))
+    stats = tuple(
+        period_stats(p, totals[i]) or PeriodStats(p, Fraction(0), Fraction(0), Fraction(0), 0)
+        for i, p in enumerate(periods)
+    )
     return TrendData(periods, units, stats, tuple(round_of[p] for p in periods), tuple(components))
 
 

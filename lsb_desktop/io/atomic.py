@@ -36,7 +36,7 @@ def write_atomically(path: Path | str, data: bytes) -> Path:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(descriptor, view):]
+                view = view[os.write(descriptor, view) :]
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -73,4 +73,3 @@ def _refused(path: Path, reason: str) -> ValidationError:
     else:
         advice = "请换一个可以写入的文件夹（如“文档”）后再试。"
     return ValidationError(f"无法写入“{path.name}”：{reason}，文件没有保存。{advice}")
-

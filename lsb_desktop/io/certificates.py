@@ -113,8 +113,9 @@ def _wrap(widths: _Widths, text: str, size: float, width: float, font: PdfFont, 
     return lines
 
 
-def _save(path: Path, draw: Callable[[Canvas], int], chain: FontChain, pagesize: tuple[float, float],
-          title: str, author: str) -> int:
+def _save(
+    path: Path, draw: Callable[[Canvas], int], chain: FontChain, pagesize: tuple[float, float], title: str, author: str
+) -> int:
     """Draw into memory, then write the PDF in one go beside `path` and move it into place
     (lsb_desktop.io.atomic): a failure never leaves a half-written PDF, and a PDF open in a viewer
     keeps its old content until the move."""
@@ -124,10 +125,18 @@ def _save(path: Path, draw: Callable[[Canvas], int], chain: FontChain, pagesize:
 
     path = Path(path)
     if not path.parent.is_dir():
-        raise ValidationError(f"无法写入“{path.name}”：文件夹“{path.parent}”不存在，文件没有保存。请换一个文件夹后再试。")
+        raise ValidationError(
+            f"无法写入“{path.name}”：文件夹“{path.parent}”不存在，文件没有保存。请换一个文件夹后再试。"
+        )
     buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=pagesize, initialFontName=chain.primary.name,
-                    initialFontSize=12, pageCompression=1, lang="zh-CN")
+    canvas = Canvas(
+        buffer,
+        pagesize=pagesize,
+        initialFontName=chain.primary.name,
+        initialFontSize=12,
+        pageCompression=1,
+        lang="zh-CN",
+    )
     canvas.setTitle(title)
     canvas.setAuthor(author)
     canvas.setCreator(CREATOR)
@@ -143,8 +152,13 @@ def _data_items(rows: Iterable[SheetRow], data: PaperData) -> list[tuple[str, st
     items = [(data.township, ""), (data.committee, ""), (data.title, "")]
     for row in rows:
         unit = row.result.unit
-        items += [(unit.name, ""), (unit.secretary, ""), (unit.org_type, ""), (unit.district, ""),
-                  (row.result.veto_reason, "")]
+        items += [
+            (unit.name, ""),
+            (unit.secretary, ""),
+            (unit.org_type, ""),
+            (unit.district, ""),
+            (row.result.veto_reason, ""),
+        ]
     return items
 
 
@@ -159,8 +173,14 @@ def _check(chain: FontChain, data_items: list[tuple[str, str]], texts: Iterable[
 
 
 def _common_values(data: PaperData, day_text: str) -> dict[str, object]:
-    return {"township": data.township, "committee": data.committee, "period": data.period.label,
-            "title": data.title, "event": data.full_title, "date": day_text}
+    return {
+        "township": data.township,
+        "committee": data.committee,
+        "period": data.period.label,
+        "title": data.title,
+        "event": data.full_title,
+        "date": day_text,
+    }
 
 
 def _unit_values(row: SheetRow, settings: CertificateSettings) -> dict[str, object]:
@@ -170,10 +190,15 @@ def _unit_values(row: SheetRow, settings: CertificateSettings) -> dict[str, obje
         recipient = f"{unit.organisation_title}书记 {unit.secretary}同志"
     else:
         recipient = unit.organisation_title
-    return {"recipient": recipient, "organisation": unit.organisation_title, "unit": unit.name,
-            "secretary": unit.secretary, "rank": result.rank if result.rank is not None else "",
-            "rank_cn": chinese_number(result.rank) if result.rank is not None else "",
-            "score": result.total}
+    return {
+        "recipient": recipient,
+        "organisation": unit.organisation_title,
+        "unit": unit.name,
+        "secretary": unit.secretary,
+        "rank": result.rank if result.rank is not None else "",
+        "rank_cn": chinese_number(result.rank) if result.rank is not None else "",
+        "score": result.total,
+    }
 
 
 # ----- certificates ---------------------------------------------------------------------------
@@ -268,8 +293,12 @@ def _border(canvas: Canvas, frame: _Frame) -> None:
     canvas.setFillColorRGB(*GOLD)
     canvas.setLineWidth(1.6 * frame.k)
     inset, arm = mm(17), mm(16)
-    for x, y, dx, dy in ((inset, inset, 1, 1), (w - inset, inset, -1, 1),
-                         (inset, h - inset, 1, -1), (w - inset, h - inset, -1, -1)):
+    for x, y, dx, dy in (
+        (inset, inset, 1, 1),
+        (w - inset, inset, -1, 1),
+        (inset, h - inset, 1, -1),
+        (w - inset, h - inset, -1, -1),
+    ):
         canvas.lines([(x, y, x + dx * arm, y), (x, y, x, y + dy * arm)])
         _diamond(canvas, x + dx * mm(3.2), y + dy * mm(3.2), mm(1.6))
     # An ornamental rule under the title.
@@ -288,8 +317,9 @@ class _CertificateText:
     paragraphs: tuple[tuple[str, bool], ...]
 
 
-def _certificate_texts(data: PaperData, settings: CertificateSettings, rows: tuple[SheetRow, ...],
-                       day_text: str) -> list[_CertificateText]:
+def _certificate_texts(
+    data: PaperData, settings: CertificateSettings, rows: tuple[SheetRow, ...], day_text: str
+) -> list[_CertificateText]:
     common = _common_values(data, day_text)
     pages = []
     for row in rows:
@@ -306,8 +336,9 @@ def _certificate_texts(data: PaperData, settings: CertificateSettings, rows: tup
     return pages
 
 
-def _layout_certificate(widths: _Widths, frame: _Frame, font: PdfFont, text: _CertificateText
-                        ) -> list[tuple[float, float, str, float]]:
+def _layout_certificate(
+    widths: _Widths, frame: _Frame, font: PdfFont, text: _CertificateText
+) -> list[tuple[float, float, str, float]]:
     """[(x, baseline, line, size)] fitted above the seal room; the text
     shrinks step by step when the wording is long, and is refused when it cannot fit."""
     bottom = frame.seal_room
@@ -334,8 +365,14 @@ def _layout_certificate(widths: _Widths, frame: _Frame, font: PdfFont, text: _Ce
     raise ValidationError("荣誉证书正文太长，纸上放不下（已缩小字号仍超出盖章处），请在设置中精简证书文字")
 
 
-def write_certificates(path: Path, data: PaperData, settings: CertificateSettings,
-                       progress: Progress | None = None, *, fonts: FontChain | None = None) -> int:
+def write_certificates(
+    path: Path,
+    data: PaperData,
+    settings: CertificateSettings,
+    progress: Progress | None = None,
+    *,
+    fonts: FontChain | None = None,
+) -> int:
     """One 荣誉证书 page per red-flag unit, in rank order; returns the number of pages.
 
     Every character is checked before the file is written (MissingGlyphsError names any that no
@@ -346,14 +383,20 @@ def write_certificates(path: Path, data: PaperData, settings: CertificateSetting
     if settings.recipient == "secretary":
         lacking = [row.result.unit.name for row in rows if not row.result.unit.secretary]
         if lacking:
-            raise ValidationError("证书按党组织书记姓名出具，但以下单位没有登记书记：" + "、".join(lacking)
-                                  + "。请先补登书记，或在设置中改为发给党组织")
+            raise ValidationError(
+                "证书按党组织书记姓名出具，但以下单位没有登记书记："
+                + "、".join(lacking)
+                + "。请先补登书记，或在设置中改为发给党组织"
+            )
     chain = fonts or font_chain(settings.font_path)
     day_text = settings.format_date(_issue_date(data, settings))
     texts = _certificate_texts(data, settings, rows, day_text)
     title = "荣誉证书"
-    _check(chain, _data_items(rows, data), [title, data.committee, day_text]
-           + [t.recipient for t in texts] + [p for t in texts for p, _ in t.paragraphs])
+    _check(
+        chain,
+        _data_items(rows, data),
+        [title, data.committee, day_text] + [t.recipient for t in texts] + [p for t in texts for p, _ in t.paragraphs],
+    )
 
     frame = _frame(settings)
     font = chain.primary
@@ -372,8 +415,16 @@ def write_certificates(path: Path, data: PaperData, settings: CertificateSetting
             if not settings.text_only:
                 _border(canvas, frame)
                 canvas.setFillColorRGB(*RED)
-                chain.draw(canvas, frame.width / 2, frame.title_y, title, frame.title_size, font,
-                           align="centre", spacing=frame.title_size * 0.55)
+                chain.draw(
+                    canvas,
+                    frame.width / 2,
+                    frame.title_y,
+                    title,
+                    frame.title_size,
+                    font,
+                    align="centre",
+                    spacing=frame.title_size * 0.55,
+                )
                 canvas.setFillColorRGB(0, 0, 0)
             for x, y, line, size in lines:
                 chain.draw(canvas, x, y, line, size, font)
@@ -427,8 +478,9 @@ class _Flow:
     def end_page(self) -> None:
         if self.numbered:
             mark = f"— {self.page} —"
-            self.chain.draw(self.canvas, A4_PORTRAIT[0] / 2, self.bottom - 15 * MM, mark, 14, self.body_font,
-                            align="centre")
+            self.chain.draw(
+                self.canvas, A4_PORTRAIT[0] / 2, self.bottom - 15 * MM, mark, 14, self.body_font, align="centre"
+            )
         self.canvas.showPage()
         self.started = False
 
@@ -443,8 +495,9 @@ class _Flow:
         lines = _wrap(self.widths, text, self.TITLE, self.WIDTH - 2 * self.TITLE, self.title_font)
         self.need(self.pitch * (len(lines) + 1))
         for line in lines:
-            self.chain.draw(self.canvas, self.LEFT + self.WIDTH / 2, self.y, line, self.TITLE, self.title_font,
-                            align="centre")
+            self.chain.draw(
+                self.canvas, self.LEFT + self.WIDTH / 2, self.y, line, self.TITLE, self.title_font, align="centre"
+            )
             self.y -= self.TITLE * 1.65
         self.y -= self.pitch - self.TITLE * 1.65 + self.pitch * 0.6
 
@@ -461,8 +514,13 @@ class _Flow:
         self.need(self.pitch * 2)  # a heading never ends a page on its own
         self.paragraph(text, True, self.h1_font if level == 1 else self.h2_font)
 
-    def table(self, header: tuple[str, ...], widths_mm: tuple[float, ...], rows: Sequence[tuple[str, ...]],
-              aligns: tuple[str, ...]) -> None:
+    def table(
+        self,
+        header: tuple[str, ...],
+        widths_mm: tuple[float, ...],
+        rows: Sequence[tuple[str, ...]],
+        aligns: tuple[str, ...],
+    ) -> None:
         """A ruled table; the header is repeated on each page it runs onto. A cell too long for its
         column is set smaller, never cut."""
         size, height = 12.0, 21.0
@@ -536,8 +594,14 @@ def _veto_text(row: SheetRow) -> str:
     return f"{row.result.unit.name}因{row.result.veto_reason}被一票否决"
 
 
-def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
-                  progress: Progress | None = None, *, fonts: FontChain | None = None) -> int:
+def write_notices(
+    path: Path,
+    data: PaperData,
+    settings: CertificateSettings,
+    progress: Progress | None = None,
+    *,
+    fonts: FontChain | None = None,
+) -> int:
     """The 通报 (township-wide: both flag lists and the 综合排名), then one 整改通知书 per
     black-flag unit; A4 portrait, GB/T 9704 layout. Returns the number of pages."""
     red, black = data.flagged(Flag.RED), data.flagged(Flag.BLACK)
@@ -561,8 +625,15 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
     for row in data.rows:
         result = row.result
         score = "一票否决" if result.veto_reason else result.total
-        table_rows.append((str(result.rank) if result.rank is not None else "", result.unit.name,
-                           result.unit.district, score, result.flag.label if result.flag else ""))
+        table_rows.append(
+            (
+                str(result.rank) if result.rank is not None else "",
+                result.unit.name,
+                result.unit.district,
+                score,
+                result.flag.label if result.flag else "",
+            )
+        )
     not_visited = "、".join(unit.name for unit in data.not_visited)
 
     deadline = date_text(settings.deadline) if settings.deadline else ""
@@ -576,15 +647,39 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
             rank = f"第{result.rank}名" if result.rank is not None else ""
             outcome = f"综合得分{result.total}分，综合排名{rank}"
         you = "你社区" if unit.kind == "社区" else "你村"
-        values = {**common, **_unit_values(row, settings), "you": you, "result": outcome,
-                  "reason": result.veto_reason, "deadline": deadline or BLANK * 8,
-                  "responsible": settings.responsible or BLANK * 6, "date": day_text}
+        values = {
+            **common,
+            **_unit_values(row, settings),
+            "you": you,
+            "result": outcome,
+            "reason": result.veto_reason,
+            "deadline": deadline or BLANK * 8,
+            "responsible": settings.responsible or BLANK * 6,
+            "date": day_text,
+        }
         notices.append((row, _paragraphs(render_template(settings.rectification_template, **values))))
 
-    all_texts = [title, intro, closing, red_line, black_line, day_text, data.committee, not_visited,
-                 "一、红旗单位", "二、黑旗单位", "三、综合排名", "整改通知书", "整改期限：", "责 任 人：",
-                 "（此页无正文）",
-                 "排名村（社区）管区综合得分红黑旗—0123456789 ", settings.responsible, deadline, data.check_line]
+    all_texts = [
+        title,
+        intro,
+        closing,
+        red_line,
+        black_line,
+        day_text,
+        data.committee,
+        not_visited,
+        "一、红旗单位",
+        "二、黑旗单位",
+        "三、综合排名",
+        "整改通知书",
+        "整改期限：",
+        "责 任 人：",
+        "（此页无正文）",
+        "排名村（社区）管区综合得分红黑旗—0123456789 ",
+        settings.responsible,
+        deadline,
+        data.check_line,
+    ]
     all_texts += [p for _row, paragraphs in notices for p, _ in paragraphs]
     _check(chain, _data_items(data.rows, data), all_texts)
 
@@ -602,8 +697,12 @@ def write_notices(path: Path, data: PaperData, settings: CertificateSettings,
         flow.heading(f"二、黑旗单位（{len(black)}个）")
         flow.paragraph(black_line)
         flow.heading("三、综合排名")
-        flow.table(("排名", "村（社区）", "管区", "综合得分", "红黑旗"), (16, 52, 36, 30, 22), table_rows,
-                   ("centre", "left", "left", "centre", "centre"))
+        flow.table(
+            ("排名", "村（社区）", "管区", "综合得分", "红黑旗"),
+            (16, 52, 36, 30, 22),
+            table_rows,
+            ("centre", "left", "left", "centre", "centre"),
+        )
         if not_visited:
             flow.paragraph(f"本次未观摩：{not_visited}。")
         for text, indent in _paragraphs(closing):
@@ -699,8 +798,14 @@ def write_calibration_page(path: Path, settings: CertificateSettings, *, fonts: 
         # Where the certificate's text and the seal room fall.
         canvas.setStrokeColorRGB(*GREY)
         canvas.setDash(3, 2)
-        canvas.rect(frame.text_left, frame.seal_room, frame.text_right - frame.text_left,
-                    frame.text_top + frame.recipient_size - frame.seal_room, stroke=1, fill=0)
+        canvas.rect(
+            frame.text_left,
+            frame.seal_room,
+            frame.text_right - frame.text_left,
+            frame.text_top + frame.recipient_size - frame.seal_room,
+            stroke=1,
+            fill=0,
+        )
         chain.draw(canvas, frame.text_left + 2, frame.seal_room + 3, "证书正文", 9, font)
         room = frame.mm(46)
         centre_x = frame.issuer_right - frame.mm(35)
@@ -712,8 +817,14 @@ def write_calibration_page(path: Path, settings: CertificateSettings, *, fonts: 
         y = height - frame.mm(40)
         canvas.setFillColorRGB(1, 1, 1)
         box_w = max(chain.width(line, 10, font) for line in lines[1:]) + 16
-        canvas.rect(width / 2 - box_w / 2, y - 24 - 15 * (len(lines) - 1) + 6, box_w,
-                    24 + 15 * (len(lines) - 1) + 14, stroke=0, fill=1)
+        canvas.rect(
+            width / 2 - box_w / 2,
+            y - 24 - 15 * (len(lines) - 1) + 6,
+            box_w,
+            24 + 15 * (len(lines) - 1) + 14,
+            stroke=0,
+            fill=1,
+        )
         canvas.setFillColorRGB(0, 0, 0)
         for number, line in enumerate(lines):
             size = 16 if number == 0 else 10

@@ -46,17 +46,17 @@ SUMMARY_SHEET = "完成情况汇总表"
 UNIT_LABEL = "村（社区）"
 NOTICE_HEADERS = ("序号", "类别", "承诺事项", "量化目标", "完成时限", "责任人", "进展情况", "备注")
 # The break keeps （项） whole on the second line; left to itself it wraps before 项.
-SUMMARY_HEADERS = ("序号", "管区", UNIT_LABEL, "承诺事项\n（项）", "已完成", "已取消", "逾期",
-                   "完成率", "排名")
+SUMMARY_HEADERS = ("序号", "管区", UNIT_LABEL, "承诺事项\n（项）", "已完成", "已取消", "逾期", "完成率", "排名")
 TOTAL_LABEL = "合计"
 
 
 def summary_headers(day: date) -> tuple[str, ...]:
     """The 汇总表's header, its 逾期 column saying the day it is counted to."""
     return tuple(f"逾期\n（{counted_text(day)}）" if label == "逾期" else label for label in SUMMARY_HEADERS)
+
+
 CARRIED_NOTE = "上年度结转"
-SUPERVISION_LINE = ("监督电话：________________　　公示期间，群众如有意见建议，"
-                    "可向村（社区）党组织或镇党委反映。")
+SUPERVISION_LINE = "监督电话：________________　　公示期间，群众如有意见建议，可向村（社区）党组织或镇党委反映。"
 SIGNATURE_BLANK = "_" * 10
 # The worst rates: the last BOTTOM_MARKED places of the ranking (ties included) get a red fill.
 BOTTOM_MARKED = WORST_PLACES
@@ -70,7 +70,6 @@ TEXT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 TEXT_INDENT = 1.5  # column-width units the indent takes
 # The original text of an adjusted commitment, a size smaller and dark grey (prints as grey).
 ORIGINAL_COLOUR = "FF595959"
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +97,19 @@ _PAPERS = {
 _MARGINS = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.35)
 
 
-def write_commitment_workbook(path: Path, *, year: int, township: str, committee: str,
-                              commitments: list[Commitment], summary: list[UnitCompletion],
-                              paper: str = "A4", on: date | None = None,
-                              secretaries: Mapping[int, str] | None = None, today: date | None = None) -> None:
+def write_commitment_workbook(
+    path: Path,
+    *,
+    year: int,
+    township: str,
+    committee: str,
+    commitments: list[Commitment],
+    summary: list[UnitCompletion],
+    paper: str = "A4",
+    on: date | None = None,
+    secretaries: Mapping[int, str] | None = None,
+    today: date | None = None,
+) -> None:
     """Write the 完成情况汇总表 (first sheet: the clerk prints it most) and one 公示表 per unit
     that has commitments, in the order the units first appear in `commitments`.
 
@@ -125,16 +133,23 @@ def write_commitment_workbook(path: Path, *, year: int, township: str, committee
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SUMMARY_SHEET
-    _write_summary(sheet, sizes, year=year, township=township, committee=committee,
-                   summary=summary, day=day)
+    _write_summary(sheet, sizes, year=year, township=township, committee=committee, summary=summary, day=day)
     taken = {SUMMARY_SHEET.casefold()}
     for unit_id, items in by_unit.items():
         items.sort(key=lambda item: item.number)
         unit = clean_text(items[0].unit_name)
         notice = workbook.create_sheet(sheet_title(unit, taken, "村（社区）"))
-        _write_notice(notice, sizes, year=year, unit=unit, today=today,
-                      district=clean_text(items[0].district_name),
-                      secretary=clean_text(secretaries.get(unit_id, "")), items=items, day=day)
+        _write_notice(
+            notice,
+            sizes,
+            year=year,
+            unit=unit,
+            today=today,
+            district=clean_text(items[0].district_name),
+            secretary=clean_text(secretaries.get(unit_id, "")),
+            items=items,
+            day=day,
+        )
     save_atomically(workbook, Path(path))
 
 
@@ -143,10 +158,6 @@ def _paper(paper: str) -> _Paper:
     if key not in _PAPERS:
         raise ValidationError(f"不支持的纸张“{paper}”：承诺事项表只能用 A4 或 A3 纸打印")
     return _PAPERS[key]
-
-
-
-
 
 
 # ---------------------------------------------------------------------------- shared helpers
@@ -164,8 +175,9 @@ def _row_height(sizes: _Paper, texts: Sequence[tuple[str, float]], least: float)
     return max(least, sizes.line_height * lines + sizes.body_size * 0.7)
 
 
-def _merged_line(sheet: Worksheet, row: int, first: int, last: int, text: str, font: Font,
-                 horizontal: str, *, wrap: bool = False) -> None:
+def _merged_line(
+    sheet: Worksheet, row: int, first: int, last: int, text: str, font: Font, horizontal: str, *, wrap: bool = False
+) -> None:
     if last > first:
         sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
     cell = sheet.cell(row, first)
@@ -175,8 +187,9 @@ def _merged_line(sheet: Worksheet, row: int, first: int, last: int, text: str, f
     cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap or None)
 
 
-def _header(sheet: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float],
-            sizes: _Paper, font_name: str) -> None:
+def _header(
+    sheet: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float], sizes: _Paper, font_name: str
+) -> None:
     font = Font(name=font_name, size=sizes.body_size, bold=True)
     for column, label in enumerate(labels, start=1):
         cell = sheet.cell(row, column)
@@ -185,21 +198,26 @@ def _header(sheet: Worksheet, row: int, labels: Sequence[str], widths: Sequence[
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = CENTRE
-    lines = max(_lines(label, width, sizes.body_size)
-                for label, width in zip(labels, widths, strict=True))
+    lines = max(_lines(label, width, sizes.body_size) for label, width in zip(labels, widths, strict=True))
     sheet.row_dimensions[row].height = max(sizes.line_height * 2, sizes.line_height * lines + 8)
 
 
-def _title(sheet: Worksheet, width: int, text: str, sizes: _Paper, total_width: float,
-           font_name: str) -> None:
+def _title(sheet: Worksheet, width: int, text: str, sizes: _Paper, total_width: float, font_name: str) -> None:
     """The merged title, on two lines when it is wider than the table."""
     lines = _lines(text, total_width - 1, sizes.title_size)
-    write_title(sheet, 1, width, text, size=sizes.title_size, font=font_name, wrap=lines > 1,
-                height=sizes.title_size * 1.1 + sizes.title_size * 1.45 * lines)
+    write_title(
+        sheet,
+        1,
+        width,
+        text,
+        size=sizes.title_size,
+        font=font_name,
+        wrap=lines > 1,
+        height=sizes.title_size * 1.1 + sizes.title_size * 1.45 * lines,
+    )
 
 
-def _fit(fixed: Sequence[float], wanted: Sequence[float], least: Sequence[float],
-         budget: float) -> list[float]:
+def _fit(fixed: Sequence[float], wanted: Sequence[float], least: Sequence[float], budget: float) -> list[float]:
     """Widths for the flexible columns so the table fills `budget`: each gets at least its
     `least`, then what it `wanted` beyond that (shared in proportion when the page is too
     narrow), then the rest of the page in proportion to `least`."""
@@ -216,8 +234,16 @@ def _fit(fixed: Sequence[float], wanted: Sequence[float], least: Sequence[float]
     return [w + rest * m / sum(least) for w, m in zip(widths, least, strict=True)]
 
 
-def _finish(sheet: Worksheet, widths: Sequence[float], title_rows: str, last_row: int,
-            sizes: _Paper, *, landscape: bool, font_name: str) -> None:
+def _finish(
+    sheet: Worksheet,
+    widths: Sequence[float],
+    title_rows: str,
+    last_row: int,
+    sizes: _Paper,
+    *,
+    landscape: bool,
+    font_name: str,
+) -> None:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = round(width, 2)
     set_up_printing(sheet, title_rows, landscape=landscape, a3=sizes.a3, font=font_name)
@@ -280,18 +306,41 @@ def _category_text(category: str, width: float, size: float) -> str:
     return category
 
 
-def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, district: str,
-                  secretary: str, items: list[Commitment], day: date, today: date,
-                  font_name: str = FONT_NAME) -> None:
+def _write_notice(
+    sheet: Worksheet,
+    sizes: _Paper,
+    *,
+    year: int,
+    unit: str,
+    district: str,
+    secretary: str,
+    items: list[Commitment],
+    day: date,
+    today: date,
+    font_name: str = FONT_NAME,
+) -> None:
     """One unit's 年度承诺事项公示表, landscape: title, 管区/书记/公示日期 line, the table, the
     supervision line, and the 落款 with room above it for the hand-stamped seal."""
     size = sizes.body_size
     rows: list[tuple[list[object], str, CommitmentStatus]] = []
     for index, item in enumerate(items, start=1):
         progress, status = _progress_text(item, day, today)
-        rows.append(([item.number or index, clean_text(item.category), clean_text(item.content),
-                      clean_text(item.target), item.deadline_text, clean_text(item.responsible),
-                      progress, _note_text(item)], _original_text(item), status))
+        rows.append(
+            (
+                [
+                    item.number or index,
+                    clean_text(item.category),
+                    clean_text(item.content),
+                    clean_text(item.target),
+                    item.deadline_text,
+                    clean_text(item.responsible),
+                    progress,
+                    _note_text(item),
+                ],
+                _original_text(item),
+                status,
+            )
+        )
 
     def longest(column: int, least: float, most: float) -> float:
         texts = [NOTICE_HEADERS[column]] + [str(values[column]) for values, _, _ in rows]
@@ -301,23 +350,26 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
         # The longest line, so short texts stay on one line when the page has room, but no
         # more than a few times the least width: one long text must not starve the others.
         texts = [str(values[column]) for values, _, _ in rows if values[column]]
-        longest_line = max([text_width(part, size) + 1 + TEXT_INDENT
-                            for text in texts for part in text.split("\n")] or [0])
+        longest_line = max(
+            [text_width(part, size) + 1 + TEXT_INDENT for text in texts for part in text.split("\n")] or [0]
+        )
         return min(longest_line, least * 2.5)
 
     scale = size / 12
-    fixed = [6 * scale, longest(1, 9 * scale, 13 * scale), longest(4, 10 * scale, 16 * scale),
-             longest(5, 8 * scale, 12 * scale)]
+    fixed = [
+        6 * scale,
+        longest(1, 9 * scale, 13 * scale),
+        longest(4, 10 * scale, 16 * scale),
+        longest(5, 8 * scale, 12 * scale),
+    ]
     least = [26 * scale, 18 * scale, 16 * scale, 10 * scale]
     wishes = [wanted(column, m) for column, m in zip((2, 3, 6, 7), least, strict=True)]
     flexible = _fit(fixed, wishes, least, sizes.budget_landscape)
-    widths = [fixed[0], fixed[1], flexible[0], flexible[1], fixed[2], fixed[3], flexible[2],
-              flexible[3]]
+    widths = [fixed[0], fixed[1], flexible[0], flexible[1], fixed[2], fixed[3], flexible[2], flexible[3]]
     count = len(widths)
     total_width = sum(widths)
 
-    _title(sheet, count, f"{unit}{year}年度党组织书记“定标亮诺”承诺事项公示表", sizes,
-           total_width, font_name)
+    _title(sheet, count, f"{unit}{year}年度党组织书记“定标亮诺”承诺事项公示表", sizes, total_width, font_name)
 
     line_font = Font(name=font_name, size=size)
     who = []
@@ -352,8 +404,8 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
             # The new text first, the original beneath it in smaller grey type, in one cell.
             sheet.cell(row, 3).value = CellRichText(
                 TextBlock(InlineFont(rFont=font_name, sz=size), f"{values[2]}\n"),
-                TextBlock(InlineFont(rFont=font_name, sz=size - 1, color=ORIGINAL_COLOUR),
-                          original))
+                TextBlock(InlineFont(rFont=font_name, sz=size - 1, color=ORIGINAL_COLOUR), original),
+            )
             texts.append((f"{values[2]}\n{original}", widths[2]))
         if status is CommitmentStatus.OVERDUE:
             sheet.cell(row, 7).font = late
@@ -365,8 +417,7 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
     # 42 mm seal; nothing is drawn.
     row += 1
     _merged_line(sheet, row, 1, count, SUPERVISION_LINE, line_font, "left", wrap=True)
-    sheet.row_dimensions[row].height = _row_height(
-        sizes, [(SUPERVISION_LINE, total_width)], sizes.line_height * 1.7)
+    sheet.row_dimensions[row].height = _row_height(sizes, [(SUPERVISION_LINE, total_width)], sizes.line_height * 1.7)
     row += 1
     sheet.row_dimensions[row].height = sizes.line_height * 2.5  # room for the seal's top half
     row += 1
@@ -385,17 +436,21 @@ def _write_notice(sheet: Worksheet, sizes: _Paper, *, year: int, unit: str, dist
 # ---------------------------------------------------------------------------- 完成情况汇总表
 
 
-
-
-
-
-def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str, committee: str,
-                   summary: list[UnitCompletion], day: date, font_name: str = FONT_NAME) -> None:
+def _write_summary(
+    sheet: Worksheet,
+    sizes: _Paper,
+    *,
+    year: int,
+    township: str,
+    committee: str,
+    summary: list[UnitCompletion],
+    day: date,
+    font_name: str = FONT_NAME,
+) -> None:
     """The township 完成情况汇总表, portrait, rows in ranking order (units with no rate last)."""
     size = sizes.body_size
     ranks = competition_ranks([row.rate for row in summary])
-    order = sorted(range(len(summary)),
-                   key=lambda i: (ranks[i] is None, ranks[i] or 0))  # stable: ties keep order
+    order = sorted(range(len(summary)), key=lambda i: (ranks[i] is None, ranks[i] or 0))  # stable: ties keep order
     rows = [summary[i] for i in order]
     row_ranks = [ranks[i] for i in order]
     marked = worst_rates([row.rate for row in rows])
@@ -405,20 +460,30 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
     def longest(texts: Sequence[str], least: float, most: float) -> float:
         return max(least, min(most, max(text_width(t, size) for t in texts) + 2))
 
-    least = [6 * scale,
-             longest([SUMMARY_HEADERS[1]] + [clean_text(r.district_name) for r in rows],
-                     9 * scale, 16 * scale),
-             longest([SUMMARY_HEADERS[2]] + [clean_text(r.unit_name) for r in rows],
-                     12 * scale, 24 * scale),
-             10 * scale, 8 * scale, 8 * scale,
-             max(8 * scale, text_width(f"（统计到 {day.isoformat()}）", size) / 2 + 2), 10 * scale, 7 * scale]
+    least = [
+        6 * scale,
+        longest([SUMMARY_HEADERS[1]] + [clean_text(r.district_name) for r in rows], 9 * scale, 16 * scale),
+        longest([SUMMARY_HEADERS[2]] + [clean_text(r.unit_name) for r in rows], 12 * scale, 24 * scale),
+        10 * scale,
+        8 * scale,
+        8 * scale,
+        max(8 * scale, text_width(f"（统计到 {day.isoformat()}）", size) / 2 + 2),
+        10 * scale,
+        7 * scale,
+    ]
     # The columns share the rest of the page in proportion, so the table fills its width.
     widths = _fit([], least, least, sizes.budget_portrait)
     count = len(widths)
     total_width = sum(widths)
 
-    _title(sheet, count, f"{clean_text(township)}{year}年度村（社区）党组织书记承诺事项完成情况汇总表",
-           sizes, total_width, font_name)
+    _title(
+        sheet,
+        count,
+        f"{clean_text(township)}{year}年度村（社区）党组织书记承诺事项完成情况汇总表",
+        sizes,
+        total_width,
+        font_name,
+    )
     line_font = Font(name=font_name, size=size)
     _merged_line(sheet, 2, 1, 4, f"统计截至：{date_text(day)}", line_font, "left")
     issuer = clean_text(committee)
@@ -434,22 +499,44 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
         # The rate is text from percent_text (rate_text), not a number cell with a % format: what prints
         # is then exactly what the program shows (two decimals, half-up on the exact Fraction),
         # never Excel's own rounding of a float.
-        values: list[object] = [index + 1, clean_text(item.district_name),
-                                clean_text(item.unit_name), done.total, done.done,
-                                done.cancelled, done.overdue, done.rate_text, rank]
+        values: list[object] = [
+            index + 1,
+            clean_text(item.district_name),
+            clean_text(item.unit_name),
+            done.total,
+            done.done,
+            done.cancelled,
+            done.overdue,
+            done.rate_text,
+            rank,
+        ]
         fill = WORST_FILL if index in marked else None
         _body_row(sheet, row, values, body, fill)
         if done.overdue:
             sheet.cell(row, 7).font = bold
         sheet.row_dimensions[row].height = _row_height(
-            sizes, [(str(values[1]), widths[1]), (str(values[2]), widths[2])],
-            sizes.line_height * 1.6)
+            sizes, [(str(values[1]), widths[1]), (str(values[2]), widths[2])], sizes.line_height * 1.6
+        )
         row += 1
 
     totals = total_completion(r.completion for r in rows)
-    _body_row(sheet, row, [TOTAL_LABEL, None, f"{len(rows)}个", totals.total, totals.done,
-                           totals.cancelled, totals.overdue, totals.rate_text, None], bold,
-              TOTAL_FILL)
+    _body_row(
+        sheet,
+        row,
+        [
+            TOTAL_LABEL,
+            None,
+            f"{len(rows)}个",
+            totals.total,
+            totals.done,
+            totals.cancelled,
+            totals.overdue,
+            totals.rate_text,
+            None,
+        ],
+        bold,
+        TOTAL_FILL,
+    )
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     sheet.row_dimensions[row].height = sizes.line_height * 1.6
     row += 1
@@ -473,8 +560,7 @@ def _write_summary(sheet: Worksheet, sizes: _Paper, *, year: int, township: str,
     _finish(sheet, widths, "1:3", row, sizes, landscape=False, font_name=font_name)
 
 
-def _body_row(sheet: Worksheet, row: int, values: Sequence[object], font: Font,
-              fill: PatternFill | None) -> None:
+def _body_row(sheet: Worksheet, row: int, values: Sequence[object], font: Font, fill: PatternFill | None) -> None:
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row, column)
         if isinstance(value, str):

@@ -38,8 +38,10 @@ MAX_NUMBER_DIGITS = 9
 
 # field key -> (the label shown to the clerk, labels accepted in a header)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "unit": ("村（社区）", ("村（社区）", "村(社区)", "村/社区", "村", "社区", "单位", "单位名称",
-                          "村（社区）名称", "村名")),
+    "unit": (
+        "村（社区）",
+        ("村（社区）", "村(社区)", "村/社区", "村", "社区", "单位", "单位名称", "村（社区）名称", "村名"),
+    ),
     "number": ("序号", ("序号", "编号", "承诺序号", "事项序号")),
     "content": ("承诺事项", ("承诺事项", "承诺内容", "内容", "事项", "承诺事项内容", "承诺事项名称")),
     "category": ("类别", ("类别", "分类", "承诺类别", "事项类别")),
@@ -158,8 +160,11 @@ def parse_due(value: object) -> Due:
     """Read a 完成时限: 2024-09-30, 2023.9.26, 2023年9月26日, an Excel date or serial; a quarter
     (2024Q3, 2024年第三季度, 第三季度); a month's end (2024年6月底, 6月底前); 年底 (the year's end).
     '' means no deadline (the year's end). Raises ValidationError for anything else."""
-    if value is None or isinstance(value, (datetime, date)) or (
-            isinstance(value, (int, float)) and not isinstance(value, bool)):
+    if (
+        value is None
+        or isinstance(value, (datetime, date))
+        or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    ):
         if value is None:
             return Due()
         day = parse_date(value, "完成时限")
@@ -191,14 +196,16 @@ def parse_due(value: object) -> Due:
         year, month = int(match.group(1)), int(match.group(2))
         return Due(deadline=_month_end(year, month, value), year=year)
     if _AMBIGUOUS_MONTH.match(text):
-        raise ValidationError(f"完成时限“{shown_value(value)}”不明确（是月份还是季度？），"
-                              "请写成 2024年3月底、2024Q3 或 2024-03-31")
+        raise ValidationError(
+            f"完成时限“{shown_value(value)}”不明确（是月份还是季度？），请写成 2024年3月底、2024Q3 或 2024-03-31"
+        )
     stripped = _BEFORE.sub("", text)
     try:
         day = parse_date(stripped, "完成时限")
     except ValidationError:
-        raise ValidationError(f"无法识别完成时限“{shown_value(value)}”，请写成 2024-09-30、2024年9月30日、"
-                              "2024Q3（季度）或 2024年6月底") from None
+        raise ValidationError(
+            f"无法识别完成时限“{shown_value(value)}”，请写成 2024-09-30、2024年9月30日、2024Q3（季度）或 2024年6月底"
+        ) from None
     return Due(deadline=day, year=day.year)
 
 
@@ -258,19 +265,27 @@ def read_commitments(path: Path) -> CommitmentFileRead:
             found = True
             if is_hidden(sheet):
                 # Every sheet is read or reported: a hidden one is neither read unseen nor skipped.
-                problems.append(FileProblem(sheet.title, None, "", (
-                    f"{hidden_label(sheet)}，其中有承诺事项（表头在第{header[0]}行）。隐藏的工作表既不导入"
-                    "也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表")))
+                problems.append(
+                    FileProblem(
+                        sheet.title,
+                        None,
+                        "",
+                        (
+                            f"{hidden_label(sheet)}，其中有承诺事项（表头在第{header[0]}行）。隐藏的工作表既不导入"
+                            "也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"
+                        ),
+                    )
+                )
                 continue
             year_column = year_column or any(
-                _LABEL_TO_FIELD.get(label_key(label)) == "year" for label in header[1].values())
+                _LABEL_TO_FIELD.get(label_key(label)) == "year" for label in header[1].values()
+            )
             _read_sheet(sheet, *header, rows, problems, notes)
         titles = [sheet.title for sheet in workbook.worksheets]
     finally:
         workbook.close()
     if not found:
-        message = (f"找不到表头：前 {HEADER_SEARCH_ROWS} 行中应有一行包含“承诺事项”（或“承诺内容”）"
-                   "和“村（社区）”等列名")
+        message = f"找不到表头：前 {HEADER_SEARCH_ROWS} 行中应有一行包含“承诺事项”（或“承诺内容”）和“村（社区）”等列名"
         problems.append(FileProblem(titles[0] if titles else "", None, "", message))
     elif not rows and not problems:
         problems.append(FileProblem(titles[0], None, "", "表头下面没有承诺事项"))
@@ -286,8 +301,14 @@ def _find_header(sheet: Worksheet) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str], rows: list[FileRow],
-                problems: list[FileProblem], notes: list[str]) -> None:
+def _read_sheet(
+    sheet: Worksheet,
+    header_row: int,
+    labels: dict[int, str],
+    rows: list[FileRow],
+    problems: list[FileProblem],
+    notes: list[str],
+) -> None:
     title = sheet.title
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -298,29 +319,33 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str], rows:
         if key is None:
             ignored.append(label)
         elif key in columns:
-            problems.append(FileProblem(
-                title, header_row, label_key(label),
-                f"与“{shown_value(names[key])}”列都表示{FIELDS[key][0]}，请删掉或改名其中一列"))
+            problems.append(
+                FileProblem(
+                    title,
+                    header_row,
+                    label_key(label),
+                    f"与“{shown_value(names[key])}”列都表示{FIELDS[key][0]}，请删掉或改名其中一列",
+                )
+            )
         else:
             columns[key] = column
             names[key] = label_key(label)  # （社区） as written on paper, not NFKC's (社区)
     if "unit" not in columns:
-        problems.append(FileProblem(title, header_row, "",
-                                    "表头中没有“村（社区）”列（也可写作 村、社区 或 单位）"))
+        problems.append(FileProblem(title, header_row, "", "表头中没有“村（社区）”列（也可写作 村、社区 或 单位）"))
     if len(problems) > before:
         return
     if ignored:
         notes.append(f"工作表“{title}”中已忽略的列：{'、'.join(shown_value(x) for x in ignored)}")
     read = data_rows(sheet, header_row, MAX_DATA_ROWS)
     if read is None:
-        problems.append(FileProblem(title, None, "", f"表头下面超过 {MAX_DATA_ROWS} 行数据，"
-                                                     "这不像承诺事项表，请检查是否选错了文件"))
+        problems.append(
+            FileProblem(title, None, "", f"表头下面超过 {MAX_DATA_ROWS} 行数据，这不像承诺事项表，请检查是否选错了文件")
+        )
         return
     number_column = columns.get("number")
     for row_number, values in read:
         parser = _RowParser(title, row_number, columns, names, values)
-        if all(cell_text(value) == "" for index, value in enumerate(values, start=1)
-               if index != number_column):
+        if all(cell_text(value) == "" for index, value in enumerate(values, start=1) if index != number_column):
             continue  # a template row numbered in advance and left empty
         total = parser.total_word()
         if total is not None:
@@ -338,8 +363,9 @@ class _RowParser(RowParser[FileProblem]):
 
     TOTAL_KEYS = ("unit", "number", "content")
 
-    def __init__(self, sheet: str, row: int, columns: dict[str, int], names: dict[str, str],
-                 values: tuple[object, ...]) -> None:
+    def __init__(
+        self, sheet: str, row: int, columns: dict[str, int], names: dict[str, str], values: tuple[object, ...]
+    ) -> None:
         super().__init__(sheet, row, columns, values)
         self.names = names
 
@@ -376,11 +402,21 @@ class _RowParser(RowParser[FileProblem]):
         completed_on = self.parsed("completed_on", lambda raw: parse_date(raw, "完成日期"))
         cancelled_on = self.parsed("cancelled_on", lambda raw: parse_date(raw, "取消日期"))
         row = FileRow(
-            sheet=self.sheet, row=self.row, unit_name=unit_name, content=content or "", number=number,
-            category=self.text("category"), target=self.text("target", MAX_CONTENT), due=due,
-            responsible=self.text("responsible"), status=self.text("status"), year=year,
-            completed_on=completed_on, cancelled_on=cancelled_on,
-            cancel_reason=self.text("cancel_reason", MAX_CONTENT), note=self.text("note", MAX_CONTENT),
+            sheet=self.sheet,
+            row=self.row,
+            unit_name=unit_name,
+            content=content or "",
+            number=number,
+            category=self.text("category"),
+            target=self.text("target", MAX_CONTENT),
+            due=due,
+            responsible=self.text("responsible"),
+            status=self.text("status"),
+            year=year,
+            completed_on=completed_on,
+            cancelled_on=cancelled_on,
+            cancel_reason=self.text("cancel_reason", MAX_CONTENT),
+            note=self.text("note", MAX_CONTENT),
             labels=dict(self.names),
         )
         if self.problems:

@@ -40,8 +40,11 @@ WINDOWS_FONTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # SimSun-ExtB, on every Windows 10/11: the one Windows font with the Ext-B characters that
     # village and people's names sometimes hold.
     (EXT_B, "宋体-ExtB", ("simsunb.ttf",)),
-    (XIAOBIAOSONG, "方正小标宋", ("FZXBSJW.TTF", "方正小标宋简体.ttf", "FZXBSK.TTF", "方正小标宋_GBK.TTF",
-                                  "FZXBSJW--GB1-0.ttf")),
+    (
+        XIAOBIAOSONG,
+        "方正小标宋",
+        ("FZXBSJW.TTF", "方正小标宋简体.ttf", "FZXBSK.TTF", "方正小标宋_GBK.TTF", "FZXBSJW--GB1-0.ttf"),
+    ),
 )
 # Drawn where a blank is to be filled in by hand (整改期限, 责任人): an em of underlined space.
 # U+FFF0 is unassigned, so it never comes from real text.
@@ -58,8 +61,7 @@ class MissingGlyphsError(ValidationError):
         for char, places in missing.items():
             where = "、".join(f"“{place}”" for place in places)
             parts.append(f"“{char}”（出现在{where}）")
-        message = ("以下字符在所有可用字体中都没有，无法打印：" + "；".join(parts)
-                   + "，请在设置中选择含有这些字的字体")
+        message = "以下字符在所有可用字体中都没有，无法打印：" + "；".join(parts) + "，请在设置中选择含有这些字的字体"
         details = [f"“{char}” U+{ord(char):04X}" for char in missing]
         super().__init__(message, details)
 
@@ -180,8 +182,17 @@ class FontChain:
         if missing:
             raise MissingGlyphsError(missing)
 
-    def draw(self, canvas: Canvas, x: float, y: float, text: str, size: float,
-             first: PdfFont | None = None, align: str = "left", spacing: float = 0.0) -> None:
+    def draw(
+        self,
+        canvas: Canvas,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        first: PdfFont | None = None,
+        align: str = "left",
+        spacing: float = 0.0,
+    ) -> None:
         """Draw one line at baseline y, run by run; align left, centre or right of x; `spacing`
         is added between characters (a letter-spaced title)."""
         runs = self.runs(text, first)
@@ -266,7 +277,8 @@ def _register(path: Path, subfont: int, shown: str, key: tuple[str, int, int, in
     if kind == b"OTTO":
         raise FontFileError(
             f"字体“{shown}”无法使用：它是 PostScript（CFF）轮廓的 OpenType 字体，"
-            "PDF 只能嵌入 TrueType 轮廓的字体（.ttf、.ttc），例如 Windows 自带的楷体、仿宋、黑体、宋体")
+            "PDF 只能嵌入 TrueType 轮廓的字体（.ttf、.ttc），例如 Windows 自带的楷体、仿宋、黑体、宋体"
+        )
     if kind not in (b"\x00\x01\x00\x00", b"true"):
         raise FontFileError(f"字体“{shown}”无法使用：不是 TrueType 字体文件")
     from reportlab.pdfbase import pdfmetrics
@@ -310,8 +322,13 @@ def system_font_dirs() -> list[Path]:
             folders.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
         return folders
     home = Path.home()
-    return [home / ".local" / "share" / "fonts", home / ".fonts", Path("/usr/share/fonts/truetype/windows"),
-            Path("/usr/share/fonts/truetype/msttcorefonts"), Path("/usr/share/fonts/windows")]
+    return [
+        home / ".local" / "share" / "fonts",
+        home / ".fonts",
+        Path("/usr/share/fonts/truetype/windows"),
+        Path("/usr/share/fonts/truetype/msttcorefonts"),
+        Path("/usr/share/fonts/windows"),
+    ]
 
 
 # Other Chinese fonts a township PC often has, offered in the font chooser beside the chain's own.
@@ -348,8 +365,9 @@ def _files_in(folder: Path) -> dict[str, Path]:
         return {}
 
 
-def font_chain(font_path: str | Path = "", *, system_dirs: Sequence[Path] | None = None,
-               bundled: bool = True) -> FontChain:
+def font_chain(
+    font_path: str | Path = "", *, system_dirs: Sequence[Path] | None = None, bundled: bool = True
+) -> FontChain:
     """The chain for one export: the chosen font (if any) → Windows fonts found → the bundled font.
 
     A chosen font that cannot be used is refused (the clerk picked it and must know); a system

@@ -87,8 +87,7 @@ class _Column:
     align: Alignment = CENTRE
 
 
-def write_ranking_sheet(path: Path, data: PaperData,
-                        options: RankingSheetOptions = RankingSheetOptions()) -> None:
+def write_ranking_sheet(path: Path, data: PaperData, options: RankingSheetOptions = RankingSheetOptions()) -> None:
     """Write the 得分汇总表 and 红黑旗名单 of a round, ready to print.
 
     The summary prints on A4 landscape, or on A3 landscape when there are more than
@@ -118,8 +117,10 @@ def _write_date_line(sheet: Worksheet, row: int, width: int, data: PaperData, fo
     """观摩日期 on the left half, the sheet's status (定稿/草稿, correction) on the right."""
     split = max(1, width // 2)
     line_font = Font(name=font, size=12)
-    for first, last, text, align in ((1, split, f"观摩日期：{date_text(data.event_date)}", "left"),
-                                     (split + 1, width, _status_text(data), "right")):
+    for first, last, text, align in (
+        (1, split, f"观摩日期：{date_text(data.event_date)}", "left"),
+        (split + 1, width, _status_text(data), "right"),
+    ):
         if last > first:
             sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
         cell = sheet.cell(row, first)
@@ -138,8 +139,7 @@ def _lines(text: str, width: float, size: float = BODY_SIZE) -> int:
 def _title(sheet: Worksheet, width: int, text: str, font: str, total_width: float) -> None:
     """The merged title, on two lines when it is wider than the table."""
     lines = _lines(text, total_width - 0.5, TITLE_SIZE)
-    write_title(sheet, 1, width, text, size=TITLE_SIZE, font=font, wrap=lines > 1,
-                height=12 + 26 * lines)
+    write_title(sheet, 1, width, text, size=TITLE_SIZE, font=font, wrap=lines > 1, height=12 + 26 * lines)
 
 
 def _number(value: Decimal | Fraction | None) -> float | None:
@@ -153,8 +153,7 @@ def _row_height(texts: Sequence[tuple[str, float]]) -> float:
     return max(ROW_HEIGHT, LINE_HEIGHT * lines + 5)
 
 
-def _style_row(sheet: Worksheet, row: int, columns: Sequence[_Column], font: Font,
-               fill: PatternFill | None) -> None:
+def _style_row(sheet: Worksheet, row: int, columns: Sequence[_Column], font: Font, fill: PatternFill | None) -> None:
     for column, spec in enumerate(columns, start=1):
         cell = sheet.cell(row, column)
         cell.font = font
@@ -187,10 +186,11 @@ class _Summary:
         self.judge_component = self._judge_component()
         self.judge_labels = (
             tuple(name or f"评委{index}" for index, name in enumerate(data.judges, start=1))
-            if self.judge_component is not None else ())
+            if self.judge_component is not None
+            else ()
+        )
         self.high_low = bool(self.judge_labels) and options.show_high_low
-        self.components = ([c.name for c in data.scheme.components]
-                           if options.show_components else [])
+        self.components = [c.name for c in data.scheme.components] if options.show_components else []
 
     def _judge_component(self) -> str | None:
         wanted = self.options.judge_component
@@ -217,14 +217,19 @@ class _Summary:
             _Column("党组织书记", longest(3, "党组织书记", 8, 14)),
         ]
         group = f"{self.judge_component}评委打分"
-        columns += [_Column(label, max(_NUMBER_WIDTH - 0.5, text_width(label) + 2), group, number=True)
-                    for label in self.judge_labels]
+        columns += [
+            _Column(label, max(_NUMBER_WIDTH - 0.5, text_width(label) + 2), group, number=True)
+            for label in self.judge_labels
+        ]
         if self.high_low:
-            columns += [_Column("最高分", _NUMBER_WIDTH, group, number=True),
-                        _Column("最低分", _NUMBER_WIDTH, group, number=True)]
+            columns += [
+                _Column("最高分", _NUMBER_WIDTH, group, number=True),
+                _Column("最低分", _NUMBER_WIDTH, group, number=True),
+            ]
         # The break keeps 得分 whole on the second line; left to itself it wraps mid-word.
-        columns += [_Column(f"{name}\n得分" if len(name) > 2 else f"{name}得分", 9.5, number=True)
-                    for name in self.components]
+        columns += [
+            _Column(f"{name}\n得分" if len(name) > 2 else f"{name}得分", 9.5, number=True) for name in self.components
+        ]
         if self.options.show_adjustments:
             columns += [_Column("加分", 7, number=True), _Column("扣分", 7, number=True)]
         notes = len(columns) + 3
@@ -246,14 +251,19 @@ class _Summary:
             values += [_number(value) for value in given]
             if self.high_low:
                 scored = [value for value in given if value is not None]
-                values += [_number(max(scored)) if scored else None,
-                           _number(min(scored)) if scored else None]
+                values += [_number(max(scored)) if scored else None, _number(min(scored)) if scored else None]
         values += [_number(result.components.get(name)) for name in self.components]
         if self.options.show_adjustments:
-            values += [_number(result.bonus) if result.bonus else None,
-                       _number(result.deduction) if result.deduction else None]
-        values += [_number(result.composite), result.rank,
-                   result.flag.label if result.flag else "", self.data.remarks(row)]
+            values += [
+                _number(result.bonus) if result.bonus else None,
+                _number(result.deduction) if result.deduction else None,
+            ]
+        values += [
+            _number(result.composite),
+            result.rank,
+            result.flag.label if result.flag else "",
+            self.data.remarks(row),
+        ]
         return values
 
     def _not_visited_values(self, index: int, unit: RoundUnit, width: int) -> list[object]:
@@ -268,8 +278,7 @@ class _Summary:
         flags = [row.result.flag for row in data.rows]
         width = len(self._columns([]))
         start = len(rows) + 1
-        rows += [self._not_visited_values(start + i, unit, width)
-                 for i, unit in enumerate(data.not_visited)]
+        rows += [self._not_visited_values(start + i, unit, width) for i, unit in enumerate(data.not_visited)]
         flags += [None] * len(data.not_visited)
         columns = self._columns(rows)
         total_width = sum(c.width for c in columns)
@@ -290,14 +299,13 @@ class _Summary:
             if flag is not None:
                 sheet.cell(number, width - 1).font = flag_font
             sheet.row_dimensions[number].height = _row_height(
-                ((str(values[-1] or ""), notes_width), (str(values[2]), unit_width)))
+                ((str(values[-1] or ""), notes_width), (str(values[2]), unit_width))
+            )
 
         signature_row = FIRST_ROW + len(rows) + 1
-        sheet.merge_cells(start_row=signature_row, start_column=1,
-                          end_row=signature_row, end_column=width)
+        sheet.merge_cells(start_row=signature_row, start_column=1, end_row=signature_row, end_column=width)
         line = sheet.cell(signature_row, 1)
-        put_text(line, SIGNATURE_GAP.join(f"{role}：{SIGNATURE_BLANK}"
-                                          for role in self.options.signature))
+        put_text(line, SIGNATURE_GAP.join(f"{role}：{SIGNATURE_BLANK}" for role in self.options.signature))
         line.font = Font(name=font, size=12)
         line.alignment = Alignment(horizontal="left", vertical="center")
         sheet.row_dimensions[signature_row].height = 36
@@ -313,10 +321,10 @@ class _Summary:
         for column, spec in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = spec.width
         sheet.freeze_panes = sheet.cell(FIRST_ROW, 5).coordinate
-        set_up_printing(sheet, f"1:{HEADER_BOTTOM}", landscape=True,
-                        a3=len(self.judge_labels) > A4_MAX_JUDGES, font=font)
-        sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.7,
-                                         header=0.3, footer=0.35)
+        set_up_printing(
+            sheet, f"1:{HEADER_BOTTOM}", landscape=True, a3=len(self.judge_labels) > A4_MAX_JUDGES, font=font
+        )
+        sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.7, header=0.3, footer=0.35)
 
     def _header(self, columns: list[_Column]) -> None:
         sheet = self.sheet
@@ -340,8 +348,7 @@ class _Summary:
                 self._merge_group(group_start, column - 1)
                 group_start = None
             put_text(sheet.cell(HEADER_TOP, column), spec.label)
-            sheet.merge_cells(start_row=HEADER_TOP, start_column=column,
-                              end_row=HEADER_BOTTOM, end_column=column)
+            sheet.merge_cells(start_row=HEADER_TOP, start_column=column, end_row=HEADER_BOTTOM, end_column=column)
         if group_start is not None:
             self._merge_group(group_start, len(columns))
         top = 24.0
@@ -352,8 +359,7 @@ class _Summary:
 
     def _merge_group(self, first: int, last: int) -> None:
         if last > first:
-            self.sheet.merge_cells(start_row=HEADER_TOP, start_column=first,
-                                   end_row=HEADER_TOP, end_column=last)
+            self.sheet.merge_cells(start_row=HEADER_TOP, start_column=first, end_row=HEADER_TOP, end_column=last)
 
 
 # ---------------------------------------------------------------------------- 红黑旗名单
@@ -418,17 +424,16 @@ def _write_flag_list(sheet: Worksheet, data: PaperData, options: RankingSheetOpt
         for index, item in enumerate(flagged, start=1):
             result = item.result
             note = data.remarks(item)
-            values = [index, result.unit.name, result.unit.secretary,
-                      _number(result.composite), result.rank, note]
+            values = [index, result.unit.name, result.unit.secretary, _number(result.composite), result.rank, note]
             _style_row(sheet, row, columns, body, None)
             for column, value in enumerate(values, start=1):
                 _put(sheet.cell(row, column), value)
             sheet.row_dimensions[row].height = _row_height(
-                ((note, columns[-1].width), (result.unit.name, columns[1].width)))
+                ((note, columns[-1].width), (result.unit.name, columns[1].width))
+            )
             row += 1
 
     for column, spec in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = spec.width
     set_up_printing(sheet, "1:2", landscape=True, font=font)
-    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.7,
-                                     header=0.3, footer=0.35)
+    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.7, header=0.3, footer=0.35)

@@ -53,8 +53,15 @@ MAX_DATA_ROWS = 2000
 MAX_ORDER_DIGITS = 9
 
 __all__ = [
-    "HEADER_SEARCH_ROWS", "MAX_DATA_ROWS", "MAX_FILE_BYTES", "TOTAL_WORDS", "RosterExportRow",
-    "RosterProblem", "RosterRead", "read_roster", "write_roster",
+    "HEADER_SEARCH_ROWS",
+    "MAX_DATA_ROWS",
+    "MAX_FILE_BYTES",
+    "TOTAL_WORDS",
+    "RosterExportRow",
+    "RosterProblem",
+    "RosterRead",
+    "read_roster",
+    "write_roster",
 ]
 
 # field key -> (the label shown to the clerk, labels accepted in a header)
@@ -72,9 +79,7 @@ _FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "start": ("在册起始日期", ("在册起始日期", "在册日期", "建档日期", "起始日期")),
     "note": ("备注", ("备注",)),
 }
-_LABEL_TO_FIELD = {
-    canonical_name(label): key for key, (_, labels) in _FIELDS.items() for label in labels
-}
+_LABEL_TO_FIELD = {canonical_name(label): key for key, (_, labels) in _FIELDS.items() for label in labels}
 
 
 # ---------------------------------------------------------------------------- reading
@@ -105,19 +110,39 @@ def _read_found(sheets: list[Worksheet], found: list[tuple[Worksheet, tuple[int,
     problems: list[RosterProblem] = []
     for sheet, (row, _) in found:
         if is_hidden(sheet):
-            problems.append(RosterProblem(sheet.title, None, "", "", (
-                f"{hidden_label(sheet)}，其中有名册（表头在第{row}行）。隐藏的名册既不导入也不跳过："
-                "请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表")))
+            problems.append(
+                RosterProblem(
+                    sheet.title,
+                    None,
+                    "",
+                    "",
+                    (
+                        f"{hidden_label(sheet)}，其中有名册（表头在第{row}行）。隐藏的名册既不导入也不跳过："
+                        "请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"
+                    ),
+                )
+            )
     for sheet, _ in visible[1:]:
-        problems.append(RosterProblem(sheet.title, None, "", "", (
-            f"工作表“{sheet.title}”也是村（社区）名册；一次只导入一个工作表，"
-            f"请把各工作表的村（社区）合并到“{visible[0][0].title}”后再导入")))
+        problems.append(
+            RosterProblem(
+                sheet.title,
+                None,
+                "",
+                "",
+                (
+                    f"工作表“{sheet.title}”也是村（社区）名册；一次只导入一个工作表，"
+                    f"请把各工作表的村（社区）合并到“{visible[0][0].title}”后再导入"
+                ),
+            )
+        )
     read = _read_sheet(visible[0][0], *visible[0][1]) if visible else RosterRead((), (), (), ())
     used = {sheet.title for sheet, _ in found}
-    skipped = [f"工作表“{sheet.title}”{'是空的' if sheet_is_empty(sheet) else '中没有名册表头'}，已跳过"
-               for sheet in sheets if sheet.title not in used]
-    return RosterRead(read.rows, read.problems + tuple(problems), read.skipped + tuple(skipped),
-                      read.ignored_columns)
+    skipped = [
+        f"工作表“{sheet.title}”{'是空的' if sheet_is_empty(sheet) else '中没有名册表头'}，已跳过"
+        for sheet in sheets
+        if sheet.title not in used
+    ]
+    return RosterRead(read.rows, read.problems + tuple(problems), read.skipped + tuple(skipped), read.ignored_columns)
 
 
 def _find_header(sheet: Worksheet) -> tuple[int, dict[int, str]] | None:
@@ -141,11 +166,16 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
             field = _FIELDS[key][0]
             first = get_column_letter(columns[key])
             here = get_column_letter(column)
-            problems.append(RosterProblem(
-                title, header_row, here, field,
-                f"表头中{first}列“{shown_value(labels[columns[key]])}”和{here}列“{shown_value(label)}”都表示{field}，"
-                "请删掉或改名其中一列",
-            ))
+            problems.append(
+                RosterProblem(
+                    title,
+                    header_row,
+                    here,
+                    field,
+                    f"表头中{first}列“{shown_value(labels[columns[key]])}”和{here}列“{shown_value(label)}”都表示{field}，"
+                    "请删掉或改名其中一列",
+                )
+            )
         else:
             columns[key] = column
     if problems:
@@ -153,8 +183,7 @@ def _read_sheet(sheet: Worksheet, header_row: int, labels: dict[int, str]) -> Ro
 
     rows_read = data_rows(sheet, header_row, MAX_DATA_ROWS)
     if rows_read is None:
-        message = (f"表头下面超过 {MAX_DATA_ROWS} 行数据，这不像村（社区）名册，"
-                   "请检查是否选错了文件")
+        message = f"表头下面超过 {MAX_DATA_ROWS} 行数据，这不像村（社区）名册，请检查是否选错了文件"
         return RosterRead((), (RosterProblem(title, None, "", "", message),), (), tuple(ignored))
     if not rows_read:
         message = f"第{header_row}行表头下面没有村（社区）数据"
@@ -216,9 +245,17 @@ class _RowParser(RowParser[RosterProblem]):
             return None
         assert name is not None and kind is not None and org_type is not None
         return RosterRow(
-            sheet=self.sheet, row=self.row, name=name, kind=kind, org_type=org_type,
-            district=district or "", secretary=secretary or "", secretary_since=since,
-            display_order=order, note=note or "", start=start,
+            sheet=self.sheet,
+            row=self.row,
+            name=name,
+            kind=kind,
+            org_type=org_type,
+            district=district or "",
+            secretary=secretary or "",
+            secretary_since=since,
+            display_order=order,
+            note=note or "",
+            start=start,
         )
 
     def name_value(self, key: str, text: str) -> object:
@@ -259,8 +296,7 @@ class _RowParser(RowParser[RosterProblem]):
             where = "在“类型”列" if "kind" in self.columns else "增加“类型”列并"
             self.problem(
                 "kind",
-                f"“{name}”的名称不以“村”或“社区”结尾，无法判断是村还是社区，"
-                f"请{where}填写“村”或“社区”",
+                f"“{name}”的名称不以“村”或“社区”结尾，无法判断是村还是社区，请{where}填写“村”或“社区”",
             )
         return kind
 
@@ -371,7 +407,7 @@ _EXPORT_COLUMNS = (
 
 
 def _start_cell(day: date | None) -> date | None:
-    """"Since always" is written as a blank cell, which reads back as since always."""
+    """ "Since always" is written as a blank cell, which reads back as since always."""
     return None if day is None or is_since_always(day) else day
 
 
@@ -403,8 +439,16 @@ def _fill_sheet(sheet: Worksheet, rows: Sequence[RosterExportRow], title: str) -
     for index, item in enumerate(rows, start=1):
         row_number = index + 2
         values: tuple[object, ...] = (
-            index, item.name, item.kind, item.district, item.org_type,
-            item.secretary, _start_cell(item.secretary_since), item.status, _start_cell(item.start), item.note,
+            index,
+            item.name,
+            item.kind,
+            item.district,
+            item.org_type,
+            item.secretary,
+            _start_cell(item.secretary_since),
+            item.status,
+            _start_cell(item.start),
+            item.note,
         )
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row_number, column)

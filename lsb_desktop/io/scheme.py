@@ -42,8 +42,9 @@ def read_scheme(path: Path) -> Scheme:
         sheet = workbook.worksheets[0]
         if is_hidden(sheet):
             # The scheme is read from the first sheet; one the clerk cannot see is never used.
-            raise ValidationError(f"评分方案文件的第一个工作表不能是隐藏的：{hidden_label(sheet)}。"
-                                  "请取消隐藏、核对后再使用")
+            raise ValidationError(
+                f"评分方案文件的第一个工作表不能是隐藏的：{hidden_label(sheet)}。请取消隐藏、核对后再使用"
+            )
         rows = [tuple(cell_value(cell) for cell in row) for row in sheet.iter_rows()]
         title = sheet.title
     finally:
@@ -66,7 +67,8 @@ def read_scheme(path: Path) -> Scheme:
     weights: dict[str, Decimal] = {}
     criteria: dict[str, list[Criterion]] = {}
     current = ""
-    for number, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+
         def raw(key: str) -> object:
             position = columns.get(key)
             # Called only within this row's iteration, so the loop variables are the current ones.
@@ -82,7 +84,8 @@ def read_scheme(path: Path) -> Scheme:
             return "" if value is None else (value.code if isinstance(value, CellError) else clean(value))
 
         if not any(text(key) for key in columns) and not any(
-                clean(value) for value in row if value is not None and not isinstance(value, CellError)):
+            clean(value) for value in row if value is not None and not isinstance(value, CellError)
+        ):
             continue
         bad = False
         for key in columns:
@@ -129,7 +132,8 @@ def read_scheme(path: Path) -> Scheme:
     if problems:
         raise ValidationError("评分方案文件有问题，未使用", problems)
     try:
-        return Scheme(tuple(Component(name, weights[name], tuple(criteria[name]), _source(criteria[name]))
-                            for name in order))
+        return Scheme(
+            tuple(Component(name, weights[name], tuple(criteria[name]), _source(criteria[name])) for name in order)
+        )
     except LsbError as exc:
         raise ValidationError(f"评分方案文件有问题：{exc.message}") from exc

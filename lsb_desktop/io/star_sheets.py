@@ -158,9 +158,16 @@ def summary_line(summary: YearSummary) -> str:
     return f"小结：{'；'.join(parts)}。详见“{SUMMARY_SHEET_TITLE}”表"
 
 
-def write_star_workbook(path: Path, *, summary: YearSummary, township: str, paper: str = "A4",
-                        previous: YearSummary | None = None, as_of: date | None = None,
-                        font: str = FONT_NAME) -> None:
+def write_star_workbook(
+    path: Path,
+    *,
+    summary: YearSummary,
+    township: str,
+    paper: str = "A4",
+    previous: YearSummary | None = None,
+    as_of: date | None = None,
+    font: str = FONT_NAME,
+) -> None:
     """Write the 五星创建进度表 of one year, ready to print (landscape, one page wide, title and
     header rows repeated, page numbers in the footer): the units × stars matrix on the first
     sheet; the level distribution, the targets and the units closest to each target on the
@@ -174,8 +181,7 @@ def write_star_workbook(path: Path, *, summary: YearSummary, township: str, pape
     sheet.title = SHEET_TITLE
     day = as_of or year_day(summary.year, date.today())
     _ProgressSheet(sheet, summary, township, previous, day, font).write(paper)
-    _SummarySheet(workbook.create_sheet(SUMMARY_SHEET_TITLE), summary, township, previous, day,
-                  font).write(paper)
+    _SummarySheet(workbook.create_sheet(SUMMARY_SHEET_TITLE), summary, township, previous, day, font).write(paper)
     save_atomically(workbook, Path(path))
 
 
@@ -251,8 +257,16 @@ class _Grid:
         sheet.row_dimensions[row].height = max(height, LINE_HEIGHT * size / 11 * lines + 8)
         return row + 1
 
-    def table_row(self, row: int, spans: list[tuple[int, int]], values: Sequence[object], *,
-                  header: bool = False, aligns: Sequence[Alignment] | None = None, merge_first: bool = True) -> int:
+    def table_row(
+        self,
+        row: int,
+        spans: list[tuple[int, int]],
+        values: Sequence[object],
+        *,
+        header: bool = False,
+        aligns: Sequence[Alignment] | None = None,
+        merge_first: bool = True,
+    ) -> int:
         """One row of a block; `merge_first` False leaves the first span to a block merged
         down over several rows (merged ranges must never overlap)."""
         sheet = self.sheet
@@ -260,13 +274,14 @@ class _Grid:
         for index, ((first, last), value) in enumerate(zip(spans, values, strict=True)):
             align = aligns[index] if aligns else CENTRE
             for column in range(first, last + 1):
-                self.style(sheet.cell(row, column), self.bold if header else self.body, align,
-                           HEADER_FILL if header else None)
+                self.style(
+                    sheet.cell(row, column), self.bold if header else self.body, align, HEADER_FILL if header else None
+                )
             if last > first and (merge_first or index):
                 sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
             self.put(sheet.cell(row, first), value)
             if isinstance(value, str) and value:
-                lines = max(lines, _lines(value, sum(self.widths[first - 1:last])))
+                lines = max(lines, _lines(value, sum(self.widths[first - 1 : last])))
         sheet.row_dimensions[row].height = max(ROW_HEIGHT + 2, LINE_HEIGHT * lines + 6)
         return row + 1
 
@@ -280,8 +295,15 @@ class _Grid:
 class _ProgressSheet(_Grid):
     """The matrix: one row per unit; per star 计划 and 结果; 星级 and 较上年."""
 
-    def __init__(self, sheet: Worksheet, summary: YearSummary, township: str,
-                 previous: YearSummary | None, as_of: date, font: str) -> None:
+    def __init__(
+        self,
+        sheet: Worksheet,
+        summary: YearSummary,
+        township: str,
+        previous: YearSummary | None,
+        as_of: date,
+        font: str,
+    ) -> None:
         super().__init__(sheet, font)
         self.summary = summary
         self.township = township
@@ -310,9 +332,11 @@ class _ProgressSheet(_Grid):
 
     def write(self, paper: str) -> None:
         summary = self.summary
-        self.title(f"{self.township}{summary.year}年五星支部创建进度表",
-                   f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）",
-                   f"“{PLAN_MARK}”为本年计划创建；“{NOT_IN_SET}”为该类型不评的星")
+        self.title(
+            f"{self.township}{summary.year}年五星支部创建进度表",
+            f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）",
+            f"“{PLAN_MARK}”为本年计划创建；“{NOT_IN_SET}”为该类型不评的星",
+        )
         self._header()
         row = self._units() + 1
         row = self.line(row, summary_line(summary), height=30)
@@ -332,8 +356,7 @@ class _ProgressSheet(_Grid):
                 put_text(sheet.cell(HEADER_TOP, index), spec.group)
                 put_text(sheet.cell(HEADER_BOTTOM, index), PLAN_LABEL)
                 put_text(sheet.cell(HEADER_BOTTOM, index + 1), RESULT_LABEL)
-                sheet.merge_cells(start_row=HEADER_TOP, start_column=index, end_row=HEADER_TOP,
-                                  end_column=index + 1)
+                sheet.merge_cells(start_row=HEADER_TOP, start_column=index, end_row=HEADER_TOP, end_column=index + 1)
                 index += 2
                 continue
             put_text(sheet.cell(HEADER_TOP, index), spec.label)
@@ -345,7 +368,7 @@ class _ProgressSheet(_Grid):
     def _units(self) -> int:
         """The unit rows; returns the last row written."""
         sheet, columns = self.sheet, self.columns
-        before = ({u.unit_id: u.level for u in self.previous.units} if self.previous is not None else {})
+        before = {u.unit_id: u.level for u in self.previous.units} if self.previous is not None else {}
         row = FIRST_ROW - 1
         for number, unit in enumerate(self.summary.units, start=1):
             row = FIRST_ROW + number - 1
@@ -383,8 +406,9 @@ class _ProgressSheet(_Grid):
         if cell.planned:
             put_text(plan, PLAN_MARK)
         text = _result_lines(cell)
-        self.style(result, self.bold if cell.state is StarState.LOST else self.body, CENTRE,
-                   STATE_FILLS.get(cell.state))
+        self.style(
+            result, self.bold if cell.state is StarState.LOST else self.body, CENTRE, STATE_FILLS.get(cell.state)
+        )
         if text:
             put_text(result, text)
         return text.count("\n") + 1
@@ -395,8 +419,15 @@ class _SummarySheet(_Grid):
 
     COLUMNS = 16
 
-    def __init__(self, sheet: Worksheet, summary: YearSummary, township: str,
-                 previous: YearSummary | None, as_of: date, font: str) -> None:
+    def __init__(
+        self,
+        sheet: Worksheet,
+        summary: YearSummary,
+        township: str,
+        previous: YearSummary | None,
+        as_of: date,
+        font: str,
+    ) -> None:
         super().__init__(sheet, font)
         self.summary = summary
         self.township = township
@@ -406,8 +437,10 @@ class _SummarySheet(_Grid):
 
     def write(self, paper: str) -> None:
         summary = self.summary
-        self.title(f"{self.township}{summary.year}年五星支部创建目标完成情况",
-                   f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）")
+        self.title(
+            f"{self.township}{summary.year}年五星支部创建目标完成情况",
+            f"统计日期：{date_text(self.as_of)}    共 {len(summary.units)} 个村（社区）",
+        )
         row = self._levels(4)
         row = self._targets(row + 1)
         row = self._gaps(row + 1)
@@ -430,8 +463,11 @@ class _SummarySheet(_Grid):
         row = self.table_row(row, spans, ["占比"] + shares + ["100%" if total else "—"])
         if self.previous is not None:
             before = self.previous.levels
-            row = self.table_row(row, spans, [f"{self.previous.year}年（个）"] + [before[lv] for lv in order]
-                                 + [len(self.previous.units)])
+            row = self.table_row(
+                row,
+                spans,
+                [f"{self.previous.year}年（个）"] + [before[lv] for lv in order] + [len(self.previous.units)],
+            )
         return row
 
     def _targets(self, row: int) -> int:
@@ -439,17 +475,24 @@ class _SummarySheet(_Grid):
         total = len(summary.units)
         row = self._caption(row, TARGETS_CAPTION)
         spans = self.spans([3, 2, 2, 2, 2, 2, 3])
-        row = self.table_row(row, spans, ["项目", "目标", "目标个数", "实际个数", "实际占比", "还差几个",
-                                          "完成情况"], header=True)
+        row = self.table_row(
+            row, spans, ["项目", "目标", "目标个数", "实际个数", "实际占比", "还差几个", "完成情况"], header=True
+        )
         for status in target_status(summary.levels, summary.targets):
             have = sum(n for lv, n in summary.levels.items() if lv >= status.level)
             if status.target is None:
                 values = [TARGET_LABELS[status.level], "未设目标", "—", have, share_text(status.actual), "—", "—"]
             else:
                 wanted = Fraction(status.target) * total / 100
-                values = [TARGET_LABELS[status.level], share_text(Fraction(status.target) / 100),
-                          math.ceil(wanted), have, share_text(status.actual), status.units_needed,
-                          "已达标" if status.met else "未达标"]
+                values = [
+                    TARGET_LABELS[status.level],
+                    share_text(Fraction(status.target) / 100),
+                    math.ceil(wanted),
+                    have,
+                    share_text(status.actual),
+                    status.units_needed,
+                    "已达标" if status.met else "未达标",
+                ]
             row = self.table_row(row, spans, values)
         return row
 
@@ -457,11 +500,28 @@ class _SummarySheet(_Grid):
         summary = self.summary
         districts = {u.unit_name: u.district_name for u in summary.units}
         row = self._caption(row, GAPS_CAPTION)
-        row = self.line(row, "按离目标还差的星数从少到多排列；列出达到目标还需要的个数（星数相同的一并列出）；"
-                        "本年未通过的星不计入计划", height=22)
+        row = self.line(
+            row,
+            "按离目标还差的星数从少到多排列；列出达到目标还需要的个数（星数相同的一并列出）；本年未通过的星不计入计划",
+            height=22,
+        )
         spans = self.spans([2, 2, 1, 1, 1, 3, 2, 2, 2])
-        row = self.table_row(row, spans, ["目标", "村（社区）", "管区", "现有星级", "还差几星", "缺少的星",
-                                          "本年计划创建", "本年未通过", "计划全部创成后"], header=True)
+        row = self.table_row(
+            row,
+            spans,
+            [
+                "目标",
+                "村（社区）",
+                "管区",
+                "现有星级",
+                "还差几星",
+                "缺少的星",
+                "本年计划创建",
+                "本年未通过",
+                "计划全部创成后",
+            ],
+            header=True,
+        )
         aligns = [CENTRE, LEFT, CENTRE, CENTRE, CENTRE, LEFT, LEFT, LEFT, CENTRE]
         for level in TARGET_LEVELS:
             status = next(s for s in target_status(summary.levels, summary.targets) if s.level == level)
@@ -469,28 +529,56 @@ class _SummarySheet(_Grid):
             chosen = closest_gaps(summary, level)
             if not chosen:
                 text = "已达到目标" if status.met else "没有低于该星级的村（社区）"
-                row = self.table_row(row, [spans[0], (spans[1][0], spans[-1][1])], [label, text],
-                                     aligns=[CENTRE, LEFT])
+                row = self.table_row(row, [spans[0], (spans[1][0], spans[-1][1])], [label, text], aligns=[CENTRE, LEFT])
                 continue
             first = row
             for gap in chosen:
-                row = self.table_row(row, spans, [
-                    label, gap.unit_name, districts.get(gap.unit_name, ""), LEVEL_LABELS[gap.level], gap.missing,
-                    "、".join(gap.lacking), "、".join(gap.planned) or "—", "、".join(gap.failed) or "—",
-                    gap.after_plan_text], aligns=aligns, merge_first=False)
+                row = self.table_row(
+                    row,
+                    spans,
+                    [
+                        label,
+                        gap.unit_name,
+                        districts.get(gap.unit_name, ""),
+                        LEVEL_LABELS[gap.level],
+                        gap.missing,
+                        "、".join(gap.lacking),
+                        "、".join(gap.planned) or "—",
+                        "、".join(gap.failed) or "—",
+                        gap.after_plan_text,
+                    ],
+                    aligns=aligns,
+                    merge_first=False,
+                )
             if row - 1 > first or spans[0][1] > spans[0][0]:
-                self.sheet.merge_cells(start_row=first, start_column=spans[0][0], end_row=row - 1,
-                                       end_column=spans[0][1])
+                self.sheet.merge_cells(
+                    start_row=first, start_column=spans[0][0], end_row=row - 1, end_column=spans[0][1]
+                )
         return row
 
 
 # ---------------------------------------------------------------------------- reading a plan
 
 MAX_DATA_ROWS = 2000
-_UNIT_LABELS = {label_key(t) for t in ("村（社区）", "村（社区）名称", "名称", "村/社区", "单位", "单位名称",
-                                       "村名", "村（社区）全称", "社区名称", "村名称")}
-_LIST_LABELS = {label_key(t) for t in ("计划创建", "创建计划", "计划创建的星", "计划创建星", "本年计划创建",
-                                       "年度创建计划", "计划创建星类")}
+_UNIT_LABELS = {
+    label_key(t)
+    for t in (
+        "村（社区）",
+        "村（社区）名称",
+        "名称",
+        "村/社区",
+        "单位",
+        "单位名称",
+        "村名",
+        "村（社区）全称",
+        "社区名称",
+        "村名称",
+    )
+}
+_LIST_LABELS = {
+    label_key(t)
+    for t in ("计划创建", "创建计划", "计划创建的星", "计划创建星", "本年计划创建", "年度创建计划", "计划创建星类")
+}
 _YES = {"✓", "√", "✔", "☑", "是", "1", "计划", "计划创建", "创建", "y", "yes", "Y", "YES", "Yes"}
 _NO = {"", "否", "0", "×", "✗", "✘", "-", "—", "－", "–", "无", "不创建", "n", "no", "N", "NO", "No", "/"}
 _SEPARATORS = re.compile(r"[、，,;；/\s]+")
@@ -531,26 +619,36 @@ def read_star_plan(path: Path) -> StarPlanRead:
     workbook = open_workbook(Path(path), "五星创建计划表")
     try:
         sheets = list(workbook.worksheets)
-        plans = [found for found in (_PlanSheet.find(sheet) for sheet in sheets if sheet.title != SUMMARY_SHEET_TITLE)
-                 if found is not None]
+        plans = [
+            found
+            for found in (_PlanSheet.find(sheet) for sheet in sheets if sheet.title != SUMMARY_SHEET_TITLE)
+            if found is not None
+        ]
         if plans:
             # Every sheet is read or reported: a hidden plan sheet is neither read unseen nor
             # skipped; a second one (another 管区, say) is never skipped silently.
-            hidden = tuple(f"{hidden_label(plan.sheet)}，其中有创建计划（表头在第 {plan.header_row} 行）。"
-                           "隐藏的工作表既不导入也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"
-                           for plan in plans if is_hidden(plan.sheet))
+            hidden = tuple(
+                f"{hidden_label(plan.sheet)}，其中有创建计划（表头在第 {plan.header_row} 行）。"
+                "隐藏的工作表既不导入也不跳过：请在 Excel 中取消隐藏、核对后再导入，或删除这个工作表"
+                for plan in plans
+                if is_hidden(plan.sheet)
+            )
             visible = [plan for plan in plans if not is_hidden(plan.sheet)]
             if not visible:
                 return StarPlanRead((), hidden)
             read = visible[0].read()
-            others = tuple(f"工作表“{other.sheet.title}”也是创建计划表；一次只导入一个工作表，"
-                           f"请把各工作表的村（社区）合并到“{visible[0].sheet.title}”后再导入"
-                           for other in visible[1:])
+            others = tuple(
+                f"工作表“{other.sheet.title}”也是创建计划表；一次只导入一个工作表，"
+                f"请把各工作表的村（社区）合并到“{visible[0].sheet.title}”后再导入"
+                for other in visible[1:]
+            )
             return StarPlanRead(read.rows, read.problems + hidden + others)
     finally:
         workbook.close()
-    message = ("找不到表头：应有“村（社区）”列，以及每颗星一列（如“支部过硬星”，打“✓”表示计划创建）"
-               "或一列“计划创建”（写明星名，用顿号分隔）")
+    message = (
+        "找不到表头：应有“村（社区）”列，以及每颗星一列（如“支部过硬星”，打“✓”表示计划创建）"
+        "或一列“计划创建”（写明星名，用顿号分隔）"
+    )
     if len(sheets) > 1:
         message += f"（已查看全部 {len(sheets)} 个工作表的前 {HEADER_SEARCH_ROWS} 行）"
     first = sheets[0].title if sheets else ""
@@ -604,21 +702,28 @@ class _PlanSheet:
                     continue
             if len(columns) > 1:
                 letters = "、".join(get_column_letter(c) for c in columns)
-                self.problems.append(f"{self.where(self.header_row)}：表头中{letters}列都表示“{star}”，"
-                                     "请删掉或改名其中一列")
+                self.problems.append(
+                    f"{self.where(self.header_row)}：表头中{letters}列都表示“{star}”，请删掉或改名其中一列"
+                )
             stars[star] = columns[0]
         if len(unit_columns) > 1:
             letters = "、".join(get_column_letter(c) for c in unit_columns)
-            self.problems.append(f"{self.where(self.header_row)}：表头中{letters}列都表示村（社区）名称，"
-                                 "请删掉或改名其中一列")
+            self.problems.append(
+                f"{self.where(self.header_row)}：表头中{letters}列都表示村（社区）名称，请删掉或改名其中一列"
+            )
         if len(list_columns) > 1:
             letters = "、".join(get_column_letter(c) for c in list_columns)
             self.problems.append(f"{self.where(self.header_row)}：表头中{letters}列都表示计划创建，请只保留一列")
         if stars and list_columns:
-            self.problems.append(f"{self.where(self.header_row)}：表头既有每颗星一列，又有“计划创建”列，"
-                                 "请只用其中一种写法")
-        return unit_columns[0], dict(sorted(stars.items(), key=lambda i: ALL_STARS.index(i[0]))), \
-            (list_columns[0] if list_columns else None), first_data
+            self.problems.append(
+                f"{self.where(self.header_row)}：表头既有每颗星一列，又有“计划创建”列，请只用其中一种写法"
+            )
+        return (
+            unit_columns[0],
+            dict(sorted(stars.items(), key=lambda i: ALL_STARS.index(i[0]))),
+            (list_columns[0] if list_columns else None),
+            first_data,
+        )
 
     def read(self) -> StarPlanRead:
         unit_column, star_columns, list_column, first_data = self._columns()
@@ -630,10 +735,10 @@ class _PlanSheet:
         lines: list[StarPlanLine] = []
         first_row_of: dict[str, int] = {}
         count = 0
-        for number, cells in enumerate(sheet.iter_rows(min_row=first_data, max_row=sheet.max_row),
-                                       start=first_data):
-            values = {column: filled.get((number, column), cell_value(cell))
-                      for column, cell in enumerate(cells, start=1)}
+        for number, cells in enumerate(sheet.iter_rows(min_row=first_data, max_row=sheet.max_row), start=first_data):
+            values = {
+                column: filled.get((number, column), cell_value(cell)) for column, cell in enumerate(cells, start=1)
+            }
             texts = {column: cell_text(value) for column, value in values.items()}
             if not any(texts.values()):
                 continue
@@ -645,8 +750,9 @@ class _PlanSheet:
                 continue
             count += 1
             if count > MAX_DATA_ROWS:
-                self.problems.append(f"工作表“{self.title}”：表头下面超过 {MAX_DATA_ROWS} 行数据，"
-                                     "这不像创建计划表，请检查是否选错了文件")
+                self.problems.append(
+                    f"工作表“{self.title}”：表头下面超过 {MAX_DATA_ROWS} 行数据，这不像创建计划表，请检查是否选错了文件"
+                )
                 break
             line = self._line(number, values, unit_column, unit_label, star_columns, list_column, first_row_of)
             if line is not None:
@@ -655,9 +761,16 @@ class _PlanSheet:
             self.problems.append(f"工作表“{self.title}”：第 {self.header_row} 行表头下面没有村（社区）数据")
         return StarPlanRead(tuple(lines), tuple(self.problems))
 
-    def _line(self, number: int, values: dict[int, object], unit_column: int, unit_label: str,
-              star_columns: dict[str, int], list_column: int | None,
-              first_row_of: dict[str, int]) -> StarPlanLine | None:
+    def _line(
+        self,
+        number: int,
+        values: dict[int, object],
+        unit_column: int,
+        unit_label: str,
+        star_columns: dict[str, int],
+        list_column: int | None,
+        first_row_of: dict[str, int],
+    ) -> StarPlanLine | None:
         before = len(self.problems)
         stars: list[str] = []
         labels: list[tuple[str, str]] = []
@@ -665,22 +778,25 @@ class _PlanSheet:
             label = self.labels[column]
             raw = values.get(column)
             if isinstance(raw, CellError):
-                self.problems.append(f"{self.where(number, label)}：单元格是公式错误“{raw.code}”，"
-                                     "请在 Excel 中改正后再导入")
+                self.problems.append(
+                    f"{self.where(number, label)}：单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入"
+                )
                 continue
             mark = cell_text(raw)
             if mark in _YES:
                 stars.append(star)
                 labels.append((star, label))
             elif mark not in _NO:
-                self.problems.append(f"{self.where(number, label)}：无法识别“{shown_value(mark)}”，计划创建请打“✓”或“√”，"
-                                     "不创建请留空")
+                self.problems.append(
+                    f"{self.where(number, label)}：无法识别“{shown_value(mark)}”，计划创建请打“✓”或“√”，不创建请留空"
+                )
         if list_column is not None:
             label = self.labels[list_column]
             raw = values.get(list_column)
             if isinstance(raw, CellError):
-                self.problems.append(f"{self.where(number, label)}：单元格是公式错误“{raw.code}”，"
-                                     "请在 Excel 中改正后再导入")
+                self.problems.append(
+                    f"{self.where(number, label)}：单元格是公式错误“{raw.code}”，请在 Excel 中改正后再导入"
+                )
             else:
                 for part in _SEPARATORS.split(cell_text(raw)):
                     if part in _NO:
@@ -715,11 +831,18 @@ class _PlanSheet:
         if len(self.problems) > before:
             return None
         order = sorted(range(len(stars)), key=lambda i: ALL_STARS.index(stars[i]))
-        return StarPlanLine(self.title, number, name, tuple(stars[i] for i in order), unit_label,
-                            tuple(labels[i] for i in order))
+        return StarPlanLine(
+            self.title, number, name, tuple(stars[i] for i in order), unit_label, tuple(labels[i] for i in order)
+        )
 
 
 __all__ = [
-    "SHEET_TITLE", "SUMMARY_SHEET_TITLE", "StarPlanLine", "StarPlanRead", "closest_gaps", "read_star_plan",
-    "shown_stars", "write_star_workbook",
+    "SHEET_TITLE",
+    "SUMMARY_SHEET_TITLE",
+    "StarPlanLine",
+    "StarPlanRead",
+    "closest_gaps",
+    "read_star_plan",
+    "shown_stars",
+    "write_star_workbook",
 ]

@@ -54,9 +54,7 @@ def read_xlsx_bytes(path: Path, what: str) -> bytes:
     except IsADirectoryError as exc:
         raise ValidationError(f"无法读取文件“{name}”：这是一个文件夹，不是文件") from exc
     except PermissionError as exc:
-        raise ValidationError(
-            f"无法读取文件“{name}”：没有读取权限，或文件正被其他程序占用"
-        ) from exc
+        raise ValidationError(f"无法读取文件“{name}”：没有读取权限，或文件正被其他程序占用") from exc
     except OSError as exc:
         raise ValidationError(f"无法读取文件“{name}”：{exc.strerror or exc}") from exc
 
@@ -64,12 +62,9 @@ def read_xlsx_bytes(path: Path, what: str) -> bytes:
         # Excel and WPS wrap a password-protected .xlsx in the same OLE2 container as .xls.
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise ValidationError(
-                f"无法读取文件“{name}”：文件设置了打开密码。"
-                "请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入"
+                f"无法读取文件“{name}”：文件设置了打开密码。请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入"
             )
-        raise ValidationError(
-            f"无法读取文件“{name}”：这是旧版 Excel 97-2003 格式（.xls）。{_SAVE_AS_HINT}"
-        )
+        raise ValidationError(f"无法读取文件“{name}”：这是旧版 Excel 97-2003 格式（.xls）。{_SAVE_AS_HINT}")
     if not data.startswith(_ZIP_SIGNATURE):
         raise ValidationError(_invalid(name))
     check_xlsx(data, name)  # before openpyxl parses anything
@@ -165,15 +160,14 @@ def merged_fill(
 
 
 def header_rows(
-    sheet: Worksheet, filled: dict[tuple[int, int], object] | None = None,
+    sheet: Worksheet,
+    filled: dict[tuple[int, int], object] | None = None,
     limit: int = HEADER_SEARCH_ROWS,
 ) -> Iterator[tuple[int, dict[int, str]]]:
     """The first `limit` rows as (row number, {column: label}) for a header search: text
     cells only, numbers and dates left out; `filled` overlays merged cells."""
     last = min(limit, sheet.max_row)
-    for row_number, values in enumerate(
-        sheet.iter_rows(min_row=1, max_row=last, values_only=True), start=1
-    ):
+    for row_number, values in enumerate(sheet.iter_rows(min_row=1, max_row=last, values_only=True), start=1):
         labels: dict[int, str] = {}
         for column, value in enumerate(values, start=1):
             if filled is not None:
@@ -185,9 +179,7 @@ def header_rows(
         yield row_number, labels
 
 
-def data_rows(
-    sheet: Worksheet, header_row: int, limit: int
-) -> list[tuple[int, tuple[object, ...]]] | None:
+def data_rows(sheet: Worksheet, header_row: int, limit: int) -> list[tuple[int, tuple[object, ...]]] | None:
     """The non-blank rows below the header, merged blocks filled down; None when there are
     more than `limit` of them (the wrong file)."""
     filled = merged_fill(sheet, first_row=header_row + 1)
@@ -195,10 +187,7 @@ def data_rows(
     for row_number, cells in enumerate(
         sheet.iter_rows(min_row=header_row + 1, max_row=sheet.max_row), start=header_row + 1
     ):
-        values = tuple(
-            filled.get((row_number, column), cell_value(cell))
-            for column, cell in enumerate(cells, start=1)
-        )
+        values = tuple(filled.get((row_number, column), cell_value(cell)) for column, cell in enumerate(cells, start=1))
         if all(cell_text(item) == "" for item in values):
             continue
         rows.append((row_number, values))
@@ -279,8 +268,10 @@ def is_hidden(sheet: Worksheet) -> bool:
 def hidden_label(sheet: Worksheet) -> str:
     """How a hidden sheet is named in a message, with where Excel hides it."""
     if getattr(sheet, "sheet_state", "visible") == "veryHidden":
-        return (f"工作表“{sheet.title}”是“深度隐藏”的工作表（在 Excel 的“取消隐藏”中也看不到，"
-                "要在 VBA 编辑器中把 Visible 改为 -1）")
+        return (
+            f"工作表“{sheet.title}”是“深度隐藏”的工作表（在 Excel 的“取消隐藏”中也看不到，"
+            "要在 VBA 编辑器中把 Visible 改为 -1）"
+        )
     return f"工作表“{sheet.title}”是隐藏的工作表（在 Excel 中右键点工作表标签，选“取消隐藏”可以看到）"
 
 
@@ -316,8 +307,7 @@ PAGE_FOOTER = "第 &P 页 共 &N 页"
 def put_text(cell: Cell, value: str) -> None:
     """Write text that stays text, even when it starts like a formula; a text longer than a
     cell holds (32,767 characters) is cut with a visible mark and noted (fit_excel_cell)."""
-    value = fit_excel_cell(
-        value, f"工作表“{cell.parent.title}”第 {cell.row} 行 {cell.column_letter}列")
+    value = fit_excel_cell(value, f"工作表“{cell.parent.title}”第 {cell.row} 行 {cell.column_letter}列")
     cell.value = value
     if value.startswith(FORMULA_PREFIXES):
         # openpyxl turns "=..." into a formula; a note like "=SUM(A1)" must stay text, and
@@ -330,14 +320,22 @@ def text_width(text: str, size: float = 11) -> float:
     """Roughly how many column-width units `text` needs in a CJK font at `size` points: a
     Chinese character is about two digits wide, and the width unit is one 11-point digit.
     Chinese fonts draw the curly quotes “” full-width too."""
-    units = sum(2 if ord(char) > 0x2E7F or 0x2018 <= ord(char) <= 0x201D else 1
-                for char in text)
+    units = sum(2 if ord(char) > 0x2E7F or 0x2018 <= ord(char) <= 0x201D else 1 for char in text)
     return units * size / 11
 
 
-def write_title(sheet: Worksheet, row: int, width: int, text: str, *, size: int = 16,
-                bold: bool = True, height: float = 32, font: str = FONT_NAME,
-                wrap: bool = False) -> Cell:
+def write_title(
+    sheet: Worksheet,
+    row: int,
+    width: int,
+    text: str,
+    *,
+    size: int = 16,
+    bold: bool = True,
+    height: float = 32,
+    font: str = FONT_NAME,
+    wrap: bool = False,
+) -> Cell:
     """A line merged across `width` columns and centred (a sheet title); `wrap` lets a
     title longer than the table break onto a second line (give it the height for that)."""
     if width > 1:
@@ -350,14 +348,14 @@ def write_title(sheet: Worksheet, row: int, width: int, text: str, *, size: int 
     return cell
 
 
-def set_up_printing(sheet: Worksheet, title_rows: str, *, landscape: bool = False,
-                    a3: bool = False, font: str = FONT_NAME) -> None:
+def set_up_printing(
+    sheet: Worksheet, title_rows: str, *, landscape: bool = False, a3: bool = False, font: str = FONT_NAME
+) -> None:
     """One page wide, as many pages tall as needed, title rows repeated, centred, page
     numbers in the footer."""
     sheet.print_title_rows = title_rows
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A3 if a3 else sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = (
-        sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT)
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -110,12 +110,20 @@ def check_xlsx(data: bytes, name: str) -> None:
         _Inspection(data).run()
     except _Refused as exc:
         raise ValidationError(f"无法读取文件“{name}”：{exc.message}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError, KeyError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        KeyError,
+    ) as exc:
         # A damaged or truncated zip: its directory or a part's data cannot be read.
         raise ValidationError(
-            f"无法读取文件“{name}”：不是有效的 Excel 文件（.xlsx），文件已损坏或不完整。"
-            f"{_SAVE_AS_HINT}") from exc
+            f"无法读取文件“{name}”：不是有效的 Excel 文件（.xlsx），文件已损坏或不完整。{_SAVE_AS_HINT}"
+        ) from exc
 
 
 @dataclass
@@ -163,8 +171,10 @@ class _Inspection:
     def _directory(self) -> None:
         infos = self.archive.infolist()
         if len(infos) > MAX_PARTS:
-            raise _Refused(f"文件由 {len(infos)} 个部分组成（Excel 工作簿一般只有几十个，最多允许 "
-                           f"{MAX_PARTS} 个），这不像评比用的 Excel 文件")
+            raise _Refused(
+                f"文件由 {len(infos)} 个部分组成（Excel 工作簿一般只有几十个，最多允许 "
+                f"{MAX_PARTS} 个），这不像评比用的 Excel 文件"
+            )
         if len(self.infos) != len(infos):
             raise _Refused(f"文件中有重名的部分，文件已损坏。{_SAVE_AS_HINT}")
         total = 0
@@ -172,21 +182,24 @@ class _Inspection:
             if info.flag_bits & 0x1:
                 raise _Refused("文件设置了密码。请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _Refused(f"文件的压缩方式不是 Excel 使用的方式，不是有效的 Excel 文件（.xlsx）。"
-                               f"{_SAVE_AS_HINT}")
+                raise _Refused(f"文件的压缩方式不是 Excel 使用的方式，不是有效的 Excel 文件（.xlsx）。{_SAVE_AS_HINT}")
             label = _part_label(info.filename)
             if info.file_size > MAX_PART_BYTES:
-                raise _Refused(f"{label}解压后有 {_mib(info.file_size)}，超出了本程序能读取的范围"
-                               f"（每部分最多 {_mib(MAX_PART_BYTES)}），{_TRIM_HINT}")
-            if (info.file_size > RATIO_FLOOR
-                    and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+                raise _Refused(
+                    f"{label}解压后有 {_mib(info.file_size)}，超出了本程序能读取的范围"
+                    f"（每部分最多 {_mib(MAX_PART_BYTES)}），{_TRIM_HINT}"
+                )
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                 ratio = info.file_size // max(info.compress_size, 1)
-                raise _Refused(f"{label}压缩了 {ratio} 倍（正常的 Excel 文件不超过 "
-                               f"{MAX_COMPRESSION_RATIO} 倍），像是恶意构造的“压缩炸弹”文件，已拒绝读取")
+                raise _Refused(
+                    f"{label}压缩了 {ratio} 倍（正常的 Excel 文件不超过 "
+                    f"{MAX_COMPRESSION_RATIO} 倍），像是恶意构造的“压缩炸弹”文件，已拒绝读取"
+                )
             total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            raise _Refused(f"文件解压后共有 {_mib(total)}，超出了本程序能读取的范围"
-                           f"（最多 {_mib(MAX_TOTAL_BYTES)}），{_TRIM_HINT}")
+            raise _Refused(
+                f"文件解压后共有 {_mib(total)}，超出了本程序能读取的范围（最多 {_mib(MAX_TOTAL_BYTES)}），{_TRIM_HINT}"
+            )
 
     def _kind(self) -> None:
         """An .xlsx has a workbook part; name the other office formats a clerk may pick."""
@@ -194,8 +207,7 @@ class _Inspection:
         if "mimetype" in names:
             kind = self.archive.read(next(n for n in self.infos if n.lower() == "mimetype"))[:100]
             if b"opendocument" in kind:
-                raise _Refused("这是 OpenDocument 格式（.ods/.odt）的文件，不是 Excel 文件（.xlsx）。"
-                               f"{_SAVE_AS_HINT}")
+                raise _Refused(f"这是 OpenDocument 格式（.ods/.odt）的文件，不是 Excel 文件（.xlsx）。{_SAVE_AS_HINT}")
         if "word/document.xml" in names:
             raise _Refused("这是 Word 文档，不是 Excel 表格。请选择 Excel 文件（.xlsx）")
         if "ppt/presentation.xml" in names:
@@ -231,8 +243,10 @@ class _Inspection:
         handler = _WorkbookSheets()
         _scan(self.archive, self.workbook_part, handler, "工作簿")
         if len(handler.sheets) > MAX_SHEETS:
-            raise _Refused(f"工作簿有 {len(handler.sheets)} 个工作表，超出了本程序能读取的范围"
-                           f"（最多 {MAX_SHEETS} 个），{_TRIM_HINT}")
+            raise _Refused(
+                f"工作簿有 {len(handler.sheets)} 个工作表，超出了本程序能读取的范围"
+                f"（最多 {MAX_SHEETS} 个），{_TRIM_HINT}"
+            )
         rels = self._rels(self.workbook_part)
         self.workbook_rels = rels
         sheets = []
@@ -316,8 +330,10 @@ def _scan(archive: zipfile.ZipFile, part: str, handler: _Handler, label: str) ->
             what = "引用了未声明的实体"
         else:
             what = "格式不正确"
-        raise _Refused(f"{label}{what}（第 {exc.lineno} 行第 {exc.offset + 1} 个字符），"
-                       f"文件已损坏或不是 Excel 保存的。{_SAVE_AS_HINT}") from None
+        raise _Refused(
+            f"{label}{what}（第 {exc.lineno} 行第 {exc.offset + 1} 个字符），"
+            f"文件已损坏或不是 Excel 保存的。{_SAVE_AS_HINT}"
+        ) from None
 
 
 class _Relationships(_Handler):
@@ -328,8 +344,11 @@ class _Relationships(_Handler):
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
             target = attrs.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(self.folder, target))
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(self.folder, target))
+            )
             self.targets[attrs.get("Id", "")] = path
 
 
@@ -366,8 +385,9 @@ class _SharedStrings(_Handler):
                 self.long.add(self.count)
             self.count += 1
             if self.count > MAX_SHARED_STRINGS:
-                raise _Refused(f"共享字符串表有超过 {MAX_SHARED_STRINGS} 个字符串，"
-                               f"超出了本程序能读取的范围，{_TRIM_HINT}")
+                raise _Refused(
+                    f"共享字符串表有超过 {MAX_SHARED_STRINGS} 个字符串，超出了本程序能读取的范围，{_TRIM_HINT}"
+                )
 
 
 def _place(title: str, row: int, column: int) -> str:
@@ -409,8 +429,10 @@ class _Worksheet(_Handler):
 
     def _within(self, row: int, column: int, what: str) -> None:
         if row > MAX_ROWS or column > MAX_COLUMNS:
-            raise _Refused(f"{_place(self.title, row, column)}{what}，超出了本程序能读取的范围"
-                           f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），{_TRIM_HINT}")
+            raise _Refused(
+                f"{_place(self.title, row, column)}{what}，超出了本程序能读取的范围"
+                f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），{_TRIM_HINT}"
+            )
 
     def _range(self, ref: str, what: str) -> None:
         first, _, last = ref.partition(":")
@@ -419,8 +441,10 @@ class _Worksheet(_Handler):
         top, bottom = min(top, bottom), max(top, bottom)
         left, right = min(left, right), max(left, right)
         if bottom > MAX_ROWS or right > MAX_COLUMNS:
-            raise _Refused(f"工作表“{self.title}”的{what} {ref} 超出了本程序能读取的范围"
-                           f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），{_TRIM_HINT}")
+            raise _Refused(
+                f"工作表“{self.title}”的{what} {ref} 超出了本程序能读取的范围"
+                f"（最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），{_TRIM_HINT}"
+            )
         self.merged += (bottom - top + 1) * (right - left + 1)
         self._extend(bottom, right)
 
@@ -434,9 +458,11 @@ class _Worksheet(_Handler):
         total = self.inspection.cells + area - self.counted
         if total > MAX_CELLS:
             corner = f"A1:{column_letters(self.max_column)}{self.max_row}"
-            raise _Refused(f"工作表“{self.title}”用到了 {corner} 的范围（{self.max_row} 行 × "
-                           f"{self.max_column} 列），加上其他工作表共约 {total} 个单元格，超出了本程序"
-                           f"能读取的范围（最多 {MAX_CELLS} 个），{_TRIM_HINT}")
+            raise _Refused(
+                f"工作表“{self.title}”用到了 {corner} 的范围（{self.max_row} 行 × "
+                f"{self.max_column} 列），加上其他工作表共约 {total} 个单元格，超出了本程序"
+                f"能读取的范围（最多 {MAX_CELLS} 个），{_TRIM_HINT}"
+            )
         self.inspection.cells = total
         self.counted = area
 
@@ -465,8 +491,7 @@ class _Worksheet(_Handler):
             ref = attrs.get("r")
             if ref:
                 if not ref.isdigit() or len(ref) > 9:
-                    raise _Refused(f"工作表“{self.title}”中有无效的行号“{ref[:20]}”，文件已损坏。"
-                                   f"{_SAVE_AS_HINT}")
+                    raise _Refused(f"工作表“{self.title}”中有无效的行号“{ref[:20]}”，文件已损坏。{_SAVE_AS_HINT}")
                 self.row = int(ref)
             else:
                 self.row += 1
@@ -474,8 +499,9 @@ class _Worksheet(_Handler):
             self.row_records += 1
             if self.row_records > MAX_ROW_RECORDS:
                 # Rows of formatting only: each is an object in openpyxl all the same.
-                raise _Refused(f"工作表“{self.title}”第 {self.row} 行超出了本程序能读取的范围"
-                               f"（最多 {MAX_ROWS} 行），{_TRIM_HINT}")
+                raise _Refused(
+                    f"工作表“{self.title}”第 {self.row} 行超出了本程序能读取的范围（最多 {MAX_ROWS} 行），{_TRIM_HINT}"
+                )
         elif name in ("v", "is", "f") and self.cell is not None:
             self.has_content = True
         elif name == "sheetData":
@@ -499,10 +525,12 @@ class _Worksheet(_Handler):
         self.value_length += len(data)
         if self.value_length > MAX_CELL_CHARS:
             row, column = self.cell
-            raise _Refused(f"{_place(self.title, row, column)}的单元格超过 {MAX_CELL_CHARS} 个字"
-                           f"（Excel 一个单元格最多能放这么多），{_TRIM_HINT}")
+            raise _Refused(
+                f"{_place(self.title, row, column)}的单元格超过 {MAX_CELL_CHARS} 个字"
+                f"（Excel 一个单元格最多能放这么多），{_TRIM_HINT}"
+            )
         if self.element == "v" and self.value_length - len(data) <= MAX_NUMBER_CHARS:
-            self.value.append(data[:MAX_NUMBER_CHARS + 1])  # enough to judge and to quote
+            self.value.append(data[: MAX_NUMBER_CHARS + 1])  # enough to judge and to quote
 
     def end(self, name: str) -> None:
         if ":" in name:
@@ -526,15 +554,18 @@ class _Worksheet(_Handler):
         if not text:
             return
         if self.cell_type == "n":
-            if self.value_length > MAX_NUMBER_CHARS or not _NUMBER.match(text) or not math.isfinite(
-                    float(text)):
+            if self.value_length > MAX_NUMBER_CHARS or not _NUMBER.match(text) or not math.isfinite(float(text)):
                 shown = text[:20] + ("…" if len(text) > 20 else "")
-                raise _Refused(f"{_place(self.title, row, column)}的数值“{shown}”不是 Excel 能表示的数字"
-                               f"（如 NaN、无穷大或位数过多），文件不是 Excel 保存的。{_SAVE_AS_HINT}")
+                raise _Refused(
+                    f"{_place(self.title, row, column)}的数值“{shown}”不是 Excel 能表示的数字"
+                    f"（如 NaN、无穷大或位数过多），文件不是 Excel 保存的。{_SAVE_AS_HINT}"
+                )
         elif self.cell_type == "s":
             if text.isdigit() and len(text) < 10 and int(text) in self.inspection.long_strings:
-                raise _Refused(f"{_place(self.title, row, column)}的单元格超过 {MAX_CELL_CHARS} 个字"
-                               f"（Excel 一个单元格最多能放这么多），{_TRIM_HINT}")
+                raise _Refused(
+                    f"{_place(self.title, row, column)}的单元格超过 {MAX_CELL_CHARS} 个字"
+                    f"（Excel 一个单元格最多能放这么多），{_TRIM_HINT}"
+                )
 
 
 class _Comments(_Handler):

@@ -50,8 +50,17 @@ def _operator() -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _digest(prev_hash: str, at: datetime, operator: str, action: str, entity: str,
-            old: str, new: str, reason: str, facts: str | None = None) -> str:
+def _digest(
+    prev_hash: str,
+    at: datetime,
+    operator: str,
+    action: str,
+    entity: str,
+    old: str,
+    new: str,
+    reason: str,
+    facts: str | None = None,
+) -> str:
     fields = [prev_hash, at.isoformat(), operator, action, entity, old, new, reason]
     if facts is not None:
         fields.append(facts)  # entries from data version 6 on: the facts are in the hash too
@@ -78,11 +87,15 @@ def record_many(session: Session, entries: list[tuple[str, str, object, object, 
         return
     session.flush()
     session.info.setdefault(_PENDING, []).extend(
-        (action, entity, _text(old), _text(new), reason) for action, entity, old, new, reason in entries)
+        (action, entity, _text(old), _text(new), reason) for action, entity, old, new, reason in entries
+    )
 
 
-def _chain(session: Session, entries: list[tuple[str, str, str, str, str, str | None]],
-           seals: Sequence[tuple[int, int, str]] = ()) -> None:
+def _chain(
+    session: Session,
+    entries: list[tuple[str, str, str, str, str, str | None]],
+    seals: Sequence[tuple[int, int, str]] = (),
+) -> None:
     """Write entries (action, entity, old, new, reason, facts) after the chain's last one, then
     one seal entry per (round, version, digest); move the chain's head."""
     last = session.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
@@ -94,23 +107,41 @@ def _chain(session: Session, entries: list[tuple[str, str, str, str, str, str | 
     def add(action: str, entity: str, old: str, new: str, reason: str, facts: str | None) -> None:
         nonlocal prev_hash
         digest = _digest(prev_hash, at, operator, action, entity, old, new, reason, facts)
-        rows.append(AuditRecord(at=at, operator=operator, action=action, entity=entity, old=old, new=new,
-                                reason=reason, facts=facts, prev_hash=prev_hash, hash=digest))
+        rows.append(
+            AuditRecord(
+                at=at,
+                operator=operator,
+                action=action,
+                entity=entity,
+                old=old,
+                new=new,
+                reason=reason,
+                facts=facts,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
         prev_hash = digest
 
     for entry in entries:
         add(*entry)
     for round_id, version, digest in seals:
         entity = f"round:{round_id}/seal"
-        previous = session.scalar(select(AuditRecord.new).where(AuditRecord.entity == entity)
-                                  .order_by(AuditRecord.id.desc()).limit(1))
+        previous = session.scalar(
+            select(AuditRecord.new).where(AuditRecord.entity == entity).order_by(AuditRecord.id.desc()).limit(1)
+        )
         if rows:
             previous = next((r.new for r in reversed(rows) if r.entity == entity), previous)
         code = ledger.check_code(round_id, version, digest, prev_hash)
         seal = {"version": version, "digest": digest}
-        add(ledger.SEAL_ACTION, entity, json.loads(previous)["code"] if previous else "",
-            ledger.canonical(seal | {"code": code}), "",
-            ledger.canonical({f"{ledger.SEAL_PREFIX}{round_id}": seal}))
+        add(
+            ledger.SEAL_ACTION,
+            entity,
+            json.loads(previous)["code"] if previous else "",
+            ledger.canonical(seal | {"code": code}),
+            "",
+            ledger.canonical({f"{ledger.SEAL_PREFIX}{round_id}": seal}),
+        )
     session.add_all(rows)
     session.flush()
     # The chain's head (count and last hash) is kept apart, so removing entries from the end
@@ -120,8 +151,12 @@ def _chain(session: Session, entries: list[tuple[str, str, str, str, str, str | 
 
 
 def _latest_seal(session: Session, round_id: int) -> dict | None:
-    new = session.scalar(select(AuditRecord.new).where(AuditRecord.entity == f"round:{round_id}/seal")
-                         .order_by(AuditRecord.id.desc()).limit(1))
+    new = session.scalar(
+        select(AuditRecord.new)
+        .where(AuditRecord.entity == f"round:{round_id}/seal")
+        .order_by(AuditRecord.id.desc())
+        .limit(1)
+    )
     try:
         return json.loads(new) if new else None
     except ValueError:
@@ -138,8 +173,12 @@ class SealEntry:
 
 
 def latest_seal(session: Session, round_id: int) -> SealEntry | None:
-    record = session.scalars(select(AuditRecord).where(AuditRecord.entity == f"round:{round_id}/seal")
-                             .order_by(AuditRecord.id.desc()).limit(1)).first()
+    record = session.scalars(
+        select(AuditRecord)
+        .where(AuditRecord.entity == f"round:{round_id}/seal")
+        .order_by(AuditRecord.id.desc())
+        .limit(1)
+    ).first()
     if record is None:
         return None
     try:
@@ -210,13 +249,28 @@ def write_baseline(database: Database) -> bool:
         connection = session.connection()
         facts = ledger.all_facts(connection)
         finals = [row["id"] for key, row in facts.items() if key.startswith("rounds:") and row["status"] == "final"]
-        seals = [(round_id, *seal) for round_id in sorted(finals)
-                 if (seal := ledger.round_seal(connection, round_id)) is not None]  # all are: finals
+        seals = [
+            (round_id, *seal)
+            for round_id in sorted(finals)
+            if (seal := ledger.round_seal(connection, round_id)) is not None
+        ]  # all are: finals
         session.delete(setting)
         session.flush()
         session.info.pop(_TOUCHED, None)
-        _chain(session, [(ledger.BASELINE_ACTION, "", "", _text({"rows": len(facts)}),
-                          "升级到数据版本 6：此前的评分、结果、五星和承诺事项以此为准", ledger.canonical(facts))], seals)
+        _chain(
+            session,
+            [
+                (
+                    ledger.BASELINE_ACTION,
+                    "",
+                    "",
+                    _text({"rows": len(facts)}),
+                    "升级到数据版本 6：此前的评分、结果、五星和承诺事项以此为准",
+                    ledger.canonical(facts),
+                )
+            ],
+            seals,
+        )
         return True
 
 
@@ -245,8 +299,11 @@ class Names:
     def unit(self, unit_id: int) -> str:
         if self._units is None:
             self._units = {}
-            rows = self._session.execute(select(UnitVersionRecord.unit_id, UnitVersionRecord.name)
-                                         .order_by(UnitVersionRecord.valid_from, UnitVersionRecord.id))
+            rows = self._session.execute(
+                select(UnitVersionRecord.unit_id, UnitVersionRecord.name).order_by(
+                    UnitVersionRecord.valid_from, UnitVersionRecord.id
+                )
+            )
             for uid, name in rows:
                 self._units[uid] = name  # the latest version wins
         return self._units.get(unit_id, "（已不在名册中的村（社区））")
@@ -277,7 +334,7 @@ class Names:
         return f"{self.unit(record.unit_id)} {record.year}年{record.star}"
 
     def entity(self, entity: str) -> str:
-        """"round:3/judge:张三/unit:甲村/criterion:基层党建" → 评比“2024年第一季度 …” 评委张三给甲村的
+        """ "round:3/judge:张三/unit:甲村/criterion:基层党建" → 评比“2024年第一季度 …” 评委张三给甲村的
         “基层党建”评分; '' for what cannot be named (the message then names the entry alone)."""
         head, _, rest = entity.partition("/")
         kind, _, key = head.partition(":")
@@ -384,10 +441,14 @@ def _head_problem(value: str, count: int, last_hash: str, last: str) -> str:
     if expected > count:
         return f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾的 {expected - count} 条记录被删除{tail}"
     if expected < count:
-        return (f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾多出 {count - expected} 条记录，"
-                f"不是由本程序写入的{tail}")
-    return (f"审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
-            f"最后一条记录被替换，或末尾的校验记录被改动{tail}")
+        return (
+            f"审计日志应有 {expected} 条记录，现有 {count} 条：末尾多出 {count - expected} 条记录，"
+            f"不是由本程序写入的{tail}"
+        )
+    return (
+        f"审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
+        f"最后一条记录被替换，或末尾的校验记录被改动{tail}"
+    )
 
 
 class AuditService:
@@ -402,13 +463,22 @@ class AuditService:
             if entity:
                 # A range rather than LIKE, so SQLite can use the index: "round:3/" ≤ e < "round:30"
                 # ('0' is the character after '/').
-                query = query.where((AuditRecord.entity == entity)
-                                    | ((AuditRecord.entity >= entity + "/") & (AuditRecord.entity < entity + "0")))
+                query = query.where(
+                    (AuditRecord.entity == entity)
+                    | ((AuditRecord.entity >= entity + "/") & (AuditRecord.entity < entity + "0"))
+                )
             if limit:
                 query = query.limit(limit)
             return [
-                AuditEntry(r.id, r.at.strftime("%Y-%m-%d %H:%M:%S"), r.operator, r.action, r.entity,
-                           *_shown_values(r), r.reason)
+                AuditEntry(
+                    r.id,
+                    r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    r.operator,
+                    r.action,
+                    r.entity,
+                    *_shown_values(r),
+                    r.reason,
+                )
                 for r in session.scalars(query)
             ]
 
@@ -426,18 +496,31 @@ class AuditService:
         with self._db.session() as session:
             names = Names(session)
             # Plain rows rather than ORM objects: the walk takes a third of the time.
-            rows: Sequence[Any] = session.connection().exec_driver_sql(  # plain driver rows
-                "SELECT id, at, operator, action, entity, old, new, reason, facts, prev_hash, hash"
-                " FROM audit_log ORDER BY id").fetchall()
+            rows: Sequence[Any] = (
+                session.connection()
+                .exec_driver_sql(  # plain driver rows
+                    "SELECT id, at, operator, action, entity, old, new, reason, facts, prev_hash, hash"
+                    " FROM audit_log ORDER BY id"
+                )
+                .fetchall()
+            )
             for raw in rows:
                 r = _Row(raw[0], _moment(raw[1]), *raw[2:])
-                expected = (_digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
-                            if r.at is not None else "")
+                expected = (
+                    _digest(prev_hash, r.at, r.operator, r.action, r.entity, r.old, r.new, r.reason, r.facts)
+                    if r.at is not None
+                    else ""
+                )
                 if r.prev_hash != prev_hash:
-                    where = (f"在第 {previous.id} 条（{_entry_text(previous, names)}）之后" if previous is not None
-                             else "在日志开头")
-                    problems.append(f"审计日志第 {r.id} 条之前的记录被删除或改动：缺少的记录{where}、"
-                                    f"第 {r.id} 条（{_entry_text(r, names)}）之前")
+                    where = (
+                        f"在第 {previous.id} 条（{_entry_text(previous, names)}）之后"
+                        if previous is not None
+                        else "在日志开头"
+                    )
+                    problems.append(
+                        f"审计日志第 {r.id} 条之前的记录被删除或改动：缺少的记录{where}、"
+                        f"第 {r.id} 条（{_entry_text(r, names)}）之前"
+                    )
                 elif r.hash != expected:
                     problems.append(f"审计日志第 {r.id} 条的内容被改动：{_entry_text(r, names)}")
                 prev_hash = r.hash
@@ -464,14 +547,17 @@ class AuditService:
             seals: list[ledger.Seal] = []
             baselines: list[str] = []
             rows: Sequence[Any] = connection.exec_driver_sql(  # plain driver rows
-                "SELECT id, at, action, entity, new, prev_hash, facts FROM audit_log ORDER BY id").fetchall()
+                "SELECT id, at, action, entity, new, prev_hash, facts FROM audit_log ORDER BY id"
+            ).fetchall()
             for entry, at, action, entity, new, prev_hash, facts in rows:
                 when = str(at)[:19]
                 if facts:
                     try:
                         changes = json.loads(facts)
                     except ValueError:
-                        problems.append(ledger.Difference("facts", f"审计日志第 {entry} 条（{when}）记录的数据内容无法读取"))
+                        problems.append(
+                            ledger.Difference("facts", f"审计日志第 {entry} 条（{when}）记录的数据内容无法读取")
+                        )
                         continue
                     for key, value in changes.items():
                         if value is None:
@@ -487,44 +573,66 @@ class AuditService:
                         seal = json.loads(new)
                         version, digest, code = int(seal["version"]), str(seal["digest"]), str(seal["code"])
                     except (ValueError, KeyError, TypeError):
-                        problems.append(ledger.Difference("seal_code", f"审计日志第 {entry} 条（{when}）的封存记录无法读取"))
+                        problems.append(
+                            ledger.Difference("seal_code", f"审计日志第 {entry} 条（{when}）的封存记录无法读取")
+                        )
                         continue
                     seals.append(ledger.Seal(round_id, "", version, digest, code, when, entry))
                     if code != ledger.check_code(round_id, version, digest, prev_hash):
-                        problems.append(ledger.Difference(
-                            "seal_code", f"审计日志第 {entry} 条（{when}）的封存记录与它的校验码 {code} 对不上"))
+                        problems.append(
+                            ledger.Difference(
+                                "seal_code", f"审计日志第 {entry} 条（{when}）的封存记录与它的校验码 {code} 对不上"
+                            )
+                        )
             stored = ledger.all_facts(connection)
             units: dict[int, str] = {}
             versions: Iterable[Any] = connection.exec_driver_sql(  # plain driver rows
-                "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id")
+                "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id"
+            )
             for unit_id, name in versions:
                 units[unit_id] = name  # the latest version wins
             rows_recorded = {k: v for k, v in recorded.items() if not k.startswith(ledger.SEAL_PREFIX)}
             namer = ledger.Namer(rows_recorded, stored, units)
             problems.extend(ledger.compare(rows_recorded, stored, namer))
-            named = [ledger.Seal(s.round_id, namer.round(s.round_id), s.version, s.digest, s.code, s.at, s.entry)
-                     for s in seals]
-            finals = sorted(row["id"] for key, row in stored.items()
-                            if key.startswith("rounds:") and row.get("status") == "final")
+            named = [
+                ledger.Seal(s.round_id, namer.round(s.round_id), s.version, s.digest, s.code, s.at, s.entry)
+                for s in seals
+            ]
+            finals = sorted(
+                row["id"] for key, row in stored.items() if key.startswith("rounds:") and row.get("status") == "final"
+            )
             for round_id in finals:
                 name = namer.round(round_id)
                 seal = recorded.get(f"{ledger.SEAL_PREFIX}{round_id}")
                 fields = {"round": name}
                 if seal is None:
-                    problems.append(ledger.Difference(
-                        "seal_missing", f"评比“{name}”已定稿，但审计日志中没有它的定稿封存记录", fields))
+                    problems.append(
+                        ledger.Difference(
+                            "seal_missing", f"评比“{name}”已定稿，但审计日志中没有它的定稿封存记录", fields
+                        )
+                    )
                     continue
                 current = ledger.round_seal(connection, round_id)
                 if current is not None and current[1] != seal.get("digest"):
-                    problems.append(ledger.Difference(
-                        "seal_mismatch", f"评比“{name}”的数据与第 {seal.get('version')} 版定稿封存时不一致："
-                                         "定稿后有评分、结果、参评单位或评分方案被改动", fields))
+                    problems.append(
+                        ledger.Difference(
+                            "seal_mismatch",
+                            f"评比“{name}”的数据与第 {seal.get('version')} 版定稿封存时不一致："
+                            "定稿后有评分、结果、参评单位或评分方案被改动",
+                            fields,
+                        )
+                    )
             if len(baselines) > 1:
-                problems.append(ledger.Difference(
-                    "baseline", f"审计日志中有 {len(baselines)} 个数据校验起点（{'、'.join(baselines)}）："
-                                "只应在升级到数据版本 6 时建立一个，之后的起点可能掩盖了它之前对数据的改动"))
+                problems.append(
+                    ledger.Difference(
+                        "baseline",
+                        f"审计日志中有 {len(baselines)} 个数据校验起点（{'、'.join(baselines)}）："
+                        "只应在升级到数据版本 6 时建立一个，之后的起点可能掩盖了它之前对数据的改动",
+                    )
+                )
             latest = {}
             for seal in named:
                 latest[seal.round_id] = seal
-            return ledger.LedgerCheck(len(stored), tuple(problems), tuple(named),
-                                      tuple(latest[r] for r in finals if r in latest))
+            return ledger.LedgerCheck(
+                len(stored), tuple(problems), tuple(named), tuple(latest[r] for r in finals if r in latest)
+            )

@@ -62,19 +62,40 @@ MAX_SHORT = 64
 MAX_CATEGORIES = 30
 
 
-def to_commitment(record: CommitmentRecord, unit_name: str = "", district_name: str = "",
-                  latest_percent: int | None = None, evidence_count: int = 0,
-                  carried_to: tuple[int, int] | None = None) -> Commitment:
+def to_commitment(
+    record: CommitmentRecord,
+    unit_name: str = "",
+    district_name: str = "",
+    latest_percent: int | None = None,
+    evidence_count: int = 0,
+    carried_to: tuple[int, int] | None = None,
+) -> Commitment:
     return Commitment(
-        id=record.id, unit_id=record.unit_id, unit_name=unit_name, district_name=district_name,
-        year=record.year, number=record.number, content=record.content, category=record.category,
-        target=record.target, deadline=record.deadline, target_quarter=record.target_quarter,
-        responsible=record.responsible, status=CommitmentStatus(record.status),
-        original_content=record.original_content, original_target=record.original_target,
-        original_deadline=record.original_deadline, adjust_reason=record.adjust_reason,
-        adjusted_on=record.adjusted_on, cancel_reason=record.cancel_reason, cancelled_on=record.cancelled_on,
-        completed_on=record.completed_on, carried_from_id=record.carried_from_id, note=record.note,
-        latest_percent=latest_percent, evidence_count=evidence_count,
+        id=record.id,
+        unit_id=record.unit_id,
+        unit_name=unit_name,
+        district_name=district_name,
+        year=record.year,
+        number=record.number,
+        content=record.content,
+        category=record.category,
+        target=record.target,
+        deadline=record.deadline,
+        target_quarter=record.target_quarter,
+        responsible=record.responsible,
+        status=CommitmentStatus(record.status),
+        original_content=record.original_content,
+        original_target=record.original_target,
+        original_deadline=record.original_deadline,
+        adjust_reason=record.adjust_reason,
+        adjusted_on=record.adjusted_on,
+        cancel_reason=record.cancel_reason,
+        cancelled_on=record.cancelled_on,
+        completed_on=record.completed_on,
+        carried_from_id=record.carried_from_id,
+        note=record.note,
+        latest_percent=latest_percent,
+        evidence_count=evidence_count,
         carried_to_year=carried_to[0] if carried_to else None,
         carried_to_number=carried_to[1] if carried_to else None,
     )
@@ -84,9 +105,15 @@ def carried_to(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, int
     """For items carried over into the next year: id → (year, number) of the item carried."""
     if not ids:
         return {}
-    return {source: (year, number) for source, year, number in session.execute(
-        select(CommitmentRecord.carried_from_id, CommitmentRecord.year, CommitmentRecord.number).where(
-            CommitmentRecord.carried_from_id.in_(list(ids)))) if source is not None}
+    return {
+        source: (year, number)
+        for source, year, number in session.execute(
+            select(CommitmentRecord.carried_from_id, CommitmentRecord.year, CommitmentRecord.number).where(
+                CommitmentRecord.carried_from_id.in_(list(ids))
+            )
+        )
+        if source is not None
+    }
 
 
 def completion_by_unit(session: Session, unit_ids: Iterable[int], period: Period) -> dict[int, Completion]:
@@ -94,8 +121,9 @@ def completion_by_unit(session: Session, unit_ids: Iterable[int], period: Period
     (used inside a round's own session, so a round and its rates are read together)."""
     wanted = list(unit_ids)
     items: dict[int, list[Commitment]] = defaultdict(list)
-    for record in session.scalars(select(CommitmentRecord).where(
-            CommitmentRecord.year == period.year, CommitmentRecord.unit_id.in_(wanted))):
+    for record in session.scalars(
+        select(CommitmentRecord).where(CommitmentRecord.year == period.year, CommitmentRecord.unit_id.in_(wanted))
+    ):
         items[record.unit_id].append(to_commitment(record))
     return {unit_id: completion(items[unit_id], period.last_day) for unit_id in wanted}
 
@@ -218,8 +246,9 @@ def _check_due(year: int, deadline: date | None, target_quarter: int | None) -> 
     if target_quarter is not None and target_quarter not in (1, 2, 3, 4):
         raise ValidationError(f"目标季度应为 1–4，收到 {target_quarter}")
     if deadline is not None and not date(year, 1, 1) <= deadline <= date(year + 1, 12, 31):
-        raise ValidationError(f"完成时限 {deadline.isoformat()} 不在 {year} 年（或次年）之内，"
-                              f"{year} 年的承诺事项应在 {year} 年内完成")
+        raise ValidationError(
+            f"完成时限 {deadline.isoformat()} 不在 {year} 年（或次年）之内，{year} 年的承诺事项应在 {year} 年内完成"
+        )
 
 
 def _check_day(day: date, what: str, year: int, today: date) -> None:
@@ -233,22 +262,34 @@ def _day_text(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-
-
 def _snapshot(record: CommitmentRecord) -> dict:
     """What the audit log keeps of an item."""
     return {
-        "unit_id": record.unit_id, "year": record.year, "number": record.number, "content": record.content,
-        "category": record.category, "target": record.target, "deadline": _day_text(record.deadline),
-        "target_quarter": record.target_quarter, "responsible": record.responsible,
-        "status": CommitmentStatus(record.status).label, "completed_on": _day_text(record.completed_on),
-        "cancelled_on": _day_text(record.cancelled_on), "cancel_reason": record.cancel_reason,
+        "unit_id": record.unit_id,
+        "year": record.year,
+        "number": record.number,
+        "content": record.content,
+        "category": record.category,
+        "target": record.target,
+        "deadline": _day_text(record.deadline),
+        "target_quarter": record.target_quarter,
+        "responsible": record.responsible,
+        "status": CommitmentStatus(record.status).label,
+        "completed_on": _day_text(record.completed_on),
+        "cancelled_on": _day_text(record.cancelled_on),
+        "cancel_reason": record.cancel_reason,
         "note": record.note,
-    } | ({
-        "original_content": record.original_content, "original_target": record.original_target,
-        "original_deadline": _day_text(record.original_deadline), "adjust_reason": record.adjust_reason,
-        "adjusted_on": _day_text(record.adjusted_on),
-    } if record.adjusted_on is not None else {})
+    } | (
+        {
+            "original_content": record.original_content,
+            "original_target": record.original_target,
+            "original_deadline": _day_text(record.original_deadline),
+            "adjust_reason": record.adjust_reason,
+            "adjusted_on": _day_text(record.adjusted_on),
+        }
+        if record.adjusted_on is not None
+        else {}
+    )
 
 
 def _entity(record: CommitmentRecord) -> str:
@@ -306,9 +347,14 @@ class _Work:
     def next_number(self, unit_id: int, year: int) -> int:
         key = (unit_id, year)
         if key not in self._numbers:
-            self._numbers[key] = self.session.scalar(
-                select(func.max(CommitmentRecord.number)).where(
-                    CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)) or 0
+            self._numbers[key] = (
+                self.session.scalar(
+                    select(func.max(CommitmentRecord.number)).where(
+                        CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year
+                    )
+                )
+                or 0
+            )
         return self._numbers[key] + 1
 
     def _took_number(self, unit_id: int, year: int, number: int) -> None:
@@ -344,8 +390,14 @@ class _Work:
 
     # ----- changes
 
-    def add(self, draft: CommitmentDraft, *, cancelled_on: date | None = None,
-            carried_from_id: int | None = None, keep_category: str | None = None) -> CommitmentRecord:
+    def add(
+        self,
+        draft: CommitmentDraft,
+        *,
+        cancelled_on: date | None = None,
+        carried_from_id: int | None = None,
+        keep_category: str | None = None,
+    ) -> CommitmentRecord:
         _check_year(draft.year)
         self.check_unit_in_year(draft.unit_id, draft.year)
         content = _content(draft.content)
@@ -360,9 +412,13 @@ class _Work:
             number = draft.number
             if not isinstance(number, int) or number < 1:
                 raise ValidationError(f"序号应为正整数，收到 {number}")
-            taken = self.session.scalar(select(CommitmentRecord.id).where(
-                CommitmentRecord.unit_id == draft.unit_id, CommitmentRecord.year == draft.year,
-                CommitmentRecord.number == number))
+            taken = self.session.scalar(
+                select(CommitmentRecord.id).where(
+                    CommitmentRecord.unit_id == draft.unit_id,
+                    CommitmentRecord.year == draft.year,
+                    CommitmentRecord.number == number,
+                )
+            )
             if taken is not None:
                 raise ValidationError(f"该村（社区）{draft.year} 年已有第 {number} 项承诺事项，序号不能重复")
         status = draft.status
@@ -384,24 +440,56 @@ class _Work:
             _check_day(cancel_day, "取消日期", draft.year, self.today)
         now = _now()
         record = CommitmentRecord(
-            unit_id=draft.unit_id, year=draft.year, number=number, content=content, category=category,
-            target=target, deadline=draft.deadline, target_quarter=draft.target_quarter,
-            responsible=responsible, status=status.value, original_content="", original_target="",
-            original_deadline=None, adjust_reason="", adjusted_on=None, cancel_reason=cancel_reason,
-            cancelled_on=cancel_day, completed_on=completed_on, carried_from_id=carried_from_id, note=note,
-            created_at=now, updated_at=now,
+            unit_id=draft.unit_id,
+            year=draft.year,
+            number=number,
+            content=content,
+            category=category,
+            target=target,
+            deadline=draft.deadline,
+            target_quarter=draft.target_quarter,
+            responsible=responsible,
+            status=status.value,
+            original_content="",
+            original_target="",
+            original_deadline=None,
+            adjust_reason="",
+            adjusted_on=None,
+            cancel_reason=cancel_reason,
+            cancelled_on=cancel_day,
+            completed_on=completed_on,
+            carried_from_id=carried_from_id,
+            note=note,
+            created_at=now,
+            updated_at=now,
         )
         self.session.add(record)
         self.session.flush()
         self._took_number(draft.unit_id, draft.year, number)
-        self.audit("新增承诺事项" if carried_from_id is None else "结转承诺事项", _entity(record), None,
-                   _snapshot(record), "" if carried_from_id is None else f"由 commitment:{carried_from_id} 结转")
+        self.audit(
+            "新增承诺事项" if carried_from_id is None else "结转承诺事项",
+            _entity(record),
+            None,
+            _snapshot(record),
+            "" if carried_from_id is None else f"由 commitment:{carried_from_id} 结转",
+        )
         return record
 
-    def update(self, record: CommitmentRecord, *, content: str | None = None, category: str | None = None,
-               target: str | None = None, deadline: date | None = None, target_quarter: int | None = None,
-               clear_due: bool = False, responsible: str | None = None, note: str | None = None,
-               action: str = "修改承诺事项", reason: str = "") -> bool:
+    def update(
+        self,
+        record: CommitmentRecord,
+        *,
+        content: str | None = None,
+        category: str | None = None,
+        target: str | None = None,
+        deadline: date | None = None,
+        target_quarter: int | None = None,
+        clear_due: bool = False,
+        responsible: str | None = None,
+        note: str | None = None,
+        action: str = "修改承诺事项",
+        reason: str = "",
+    ) -> bool:
         """Change typed fields; True when anything changed."""
         old = _snapshot(record)
         values: dict[str, object] = {}
@@ -429,8 +517,17 @@ class _Work:
         self.audit(action, _entity(record), old, _snapshot(record), reason)
         return True
 
-    def adjust(self, record: CommitmentRecord, *, content: str, target: str, deadline: date | None,
-               target_quarter: int | None, reason: str, on: date) -> None:
+    def adjust(
+        self,
+        record: CommitmentRecord,
+        *,
+        content: str,
+        target: str,
+        deadline: date | None,
+        target_quarter: int | None,
+        reason: str,
+        on: date,
+    ) -> None:
         old_status = CommitmentStatus(record.status)
         check_transition(old_status, CommitmentStatus.ADJUSTED, reason=reason, adjusted=_is_adjusted(record))
         new_content = _content(content)
@@ -438,16 +535,22 @@ class _Work:
         _check_due(record.year, deadline, target_quarter)
         _check_day(on, "调整日期", record.year, self.today)
         if (new_content, new_target, deadline, target_quarter) == (
-                record.content, record.target, record.deadline, record.target_quarter):
+            record.content,
+            record.target,
+            record.deadline,
+            record.target_quarter,
+        ):
             raise ValidationError("调整后的内容、目标和完成时限与原来完全相同，没有可调整的地方")
         old = _snapshot(record)
         if not _is_adjusted(record):
             # The first adjustment keeps the promise as it was made; later ones keep that too.
             record.original_content = record.content
             record.original_target = record.target
-            record.original_deadline = (record.deadline if record.deadline is not None or
-                                        record.target_quarter is None
-                                        else due_date(record.year, None, record.target_quarter))
+            record.original_deadline = (
+                record.deadline
+                if record.deadline is not None or record.target_quarter is None
+                else due_date(record.year, None, record.target_quarter)
+            )
         record.content, record.target = new_content, new_target
         record.deadline, record.target_quarter = deadline, target_quarter
         record.adjust_reason = clean_text(reason)
@@ -456,8 +559,9 @@ class _Work:
         record.updated_at = _now()
         self.audit("调整承诺事项", _entity(record), old, _snapshot(record), reason)
 
-    def set_status(self, record: CommitmentRecord, status: CommitmentStatus, *, on: date | None = None,
-                   reason: str = "") -> bool:
+    def set_status(
+        self, record: CommitmentRecord, status: CommitmentStatus, *, on: date | None = None, reason: str = ""
+    ) -> bool:
         old_status = CommitmentStatus(record.status)
         adjusted = _is_adjusted(record)
         if status is CommitmentStatus.ADJUSTED and not (old_status is CommitmentStatus.DONE and adjusted):
@@ -495,8 +599,11 @@ class _Work:
             record.completed_on = None
         record.status = stored.value
         record.updated_at = _now()
-        action = "重新打开承诺事项" if old_status is CommitmentStatus.DONE else (
-            "完成承诺事项" if stored is CommitmentStatus.DONE else "修改承诺状态")
+        action = (
+            "重新打开承诺事项"
+            if old_status is CommitmentStatus.DONE
+            else ("完成承诺事项" if stored is CommitmentStatus.DONE else "修改承诺状态")
+        )
         self.audit(action, _entity(record), old, _snapshot(record), reason)
         return True
 
@@ -513,8 +620,16 @@ class _Work:
         record.updated_at = _now()
         self.audit("取消承诺事项", _entity(record), old, _snapshot(record), text)
 
-    def record_progress(self, record: CommitmentRecord, period: Period, percent: object, done_text: str,
-                        entry_date: date, *, complete: bool = False) -> CommitmentProgressRecord:
+    def record_progress(
+        self,
+        record: CommitmentRecord,
+        period: Period,
+        percent: object,
+        done_text: str,
+        entry_date: date,
+        *,
+        complete: bool = False,
+    ) -> CommitmentProgressRecord:
         status = CommitmentStatus(record.status)
         if status is CommitmentStatus.CANCELLED:
             raise ValidationError("已取消的承诺事项不能再登记进度")
@@ -534,9 +649,15 @@ class _Work:
         entity = f"{_entity(record)}/progress:{period.short_label}"
         new = {"percent": value, "done": text, "date": entry_date.isoformat()}
         if entry is None:
-            entry = CommitmentProgressRecord(commitment_id=record.id, year=period.year, quarter=period.quarter,
-                                             percent=value, done_text=text, entry_date=entry_date,
-                                             recorded_at=_now())
+            entry = CommitmentProgressRecord(
+                commitment_id=record.id,
+                year=period.year,
+                quarter=period.quarter,
+                percent=value,
+                done_text=text,
+                entry_date=entry_date,
+                recorded_at=_now(),
+            )
             self.session.add(entry)  # flushed with the rest: a batch inserts many at once
             entries[period] = entry
             self.audit("登记进度", entity, None, new)
@@ -557,8 +678,11 @@ class _Work:
         if record.id not in self._progress:
             with self.session.no_autoflush:
                 self._progress[record.id] = {
-                    Period(e.year, e.quarter): e for e in self.session.scalars(select(CommitmentProgressRecord).where(
-                        CommitmentProgressRecord.commitment_id == record.id))}
+                    Period(e.year, e.quarter): e
+                    for e in self.session.scalars(
+                        select(CommitmentProgressRecord).where(CommitmentProgressRecord.commitment_id == record.id)
+                    )
+                }
         return self._progress[record.id]
 
     def attach(self, record: CommitmentRecord, path: Path, period: Period | None, note: str) -> EvidenceFile:
@@ -574,8 +698,12 @@ class _Work:
         text = _text(note, "附件说明", MAX_CONTENT)
         evidence = self.service._evidence.add(self.session, owner, Path(path), text)
         where = f"{_entity(record)}/progress:{period.short_label}" if period else _entity(record)
-        self.audit("添加附件", where, None, {"evidence": evidence.id, "name": evidence.name,
-                                              "sha256": evidence.sha256, "size": evidence.size})
+        self.audit(
+            "添加附件",
+            where,
+            None,
+            {"evidence": evidence.id, "name": evidence.name, "sha256": evidence.sha256, "size": evidence.size},
+        )
         return evidence
 
 
@@ -602,22 +730,48 @@ class CommitmentBatch:
     def add(self, draft: CommitmentDraft, *, cancelled_on: date | None = None) -> int:
         return self._work.add(draft, cancelled_on=cancelled_on).id
 
-    def adjust(self, commitment_id: int, *, content: str, target: str, deadline: date | None,
-               target_quarter: int | None, reason: str, on: date) -> None:
-        self._work.adjust(self._work.record(commitment_id), content=content, target=target, deadline=deadline,
-                          target_quarter=target_quarter, reason=reason, on=on)
+    def adjust(
+        self,
+        commitment_id: int,
+        *,
+        content: str,
+        target: str,
+        deadline: date | None,
+        target_quarter: int | None,
+        reason: str,
+        on: date,
+    ) -> None:
+        self._work.adjust(
+            self._work.record(commitment_id),
+            content=content,
+            target=target,
+            deadline=deadline,
+            target_quarter=target_quarter,
+            reason=reason,
+            on=on,
+        )
 
-    def set_status(self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None,
-                   reason: str = "") -> None:
+    def set_status(
+        self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None, reason: str = ""
+    ) -> None:
         self._work.set_status(self._work.record(commitment_id), status, on=on, reason=reason)
 
     def cancel(self, commitment_id: int, reason: str, on: date) -> None:
         self._work.cancel(self._work.record(commitment_id), reason, on)
 
-    def record_progress(self, commitment_id: int, period: Period, percent: int, done_text: str,
-                        entry_date: date, *, complete: bool = False) -> None:
-        self._work.record_progress(self._work.record(commitment_id), period, percent, done_text, entry_date,
-                                   complete=complete)
+    def record_progress(
+        self,
+        commitment_id: int,
+        period: Period,
+        percent: int,
+        done_text: str,
+        entry_date: date,
+        *,
+        complete: bool = False,
+    ) -> None:
+        self._work.record_progress(
+            self._work.record(commitment_id), period, percent, done_text, entry_date, complete=complete
+        )
 
 
 # ---------------------------------------------------------------------------- the service
@@ -626,8 +780,13 @@ class CommitmentBatch:
 class CommitmentService:
     """One public call is one unit of work; returns domain objects, never records."""
 
-    def __init__(self, database: Database, villages: VillageService, evidence: EvidenceStore,
-                 backup: Callable[[str], object] | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        villages: VillageService,
+        evidence: EvidenceStore,
+        backup: Callable[[str], object] | None = None,
+    ) -> None:
         self._db = database
         self._villages = villages
         self._evidence = evidence
@@ -646,8 +805,9 @@ class CommitmentService:
         with self._work(today) as work:
             yield CommitmentBatch(work)
 
-    def _converted(self, session: Session, records: Sequence[CommitmentRecord],
-                   states: dict[int, UnitHistory] | None = None) -> list[Commitment]:
+    def _converted(
+        self, session: Session, records: Sequence[CommitmentRecord], states: dict[int, UnitHistory] | None = None
+    ) -> list[Commitment]:
         """Domain objects with the unit's name (as it was in the item's year), its 管区, the
         latest progress percent and the number of evidence files."""
         if not records:
@@ -659,15 +819,20 @@ class CommitmentService:
         ids = [r.id for r in records]
         latest: dict[int, int] = {}
         progress_owner: dict[str, int] = {}
-        for entry in session.scalars(select(CommitmentProgressRecord).where(
-                CommitmentProgressRecord.commitment_id.in_(ids)).order_by(
-                CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)):
+        for entry in session.scalars(
+            select(CommitmentProgressRecord)
+            .where(CommitmentProgressRecord.commitment_id.in_(ids))
+            .order_by(CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)
+        ):
             latest[entry.commitment_id] = entry.percent
             progress_owner[f"progress:{entry.id}"] = entry.commitment_id
         counts: dict[int, int] = defaultdict(int)
         wanted = {f"commitment:{i}": i for i in ids} | progress_owner
-        for owner in session.scalars(select(EvidenceFileRecord.owner).where(or_(
-                EvidenceFileRecord.owner.like("commitment:%"), EvidenceFileRecord.owner.like("progress:%")))):
+        for owner in session.scalars(
+            select(EvidenceFileRecord.owner).where(
+                or_(EvidenceFileRecord.owner.like("commitment:%"), EvidenceFileRecord.owner.like("progress:%"))
+            )
+        ):
             if owner in wanted:
                 counts[wanted[owner]] += 1
         carried = carried_to(session, ids)
@@ -679,8 +844,11 @@ class CommitmentService:
                 version = state.version_on(year_day(record.year, today)) or state.versions[0]
                 name = version.name
                 district = districts.get(version.district_id, "") if version.district_id else ""
-            result.append(to_commitment(record, name, district, latest.get(record.id), counts.get(record.id, 0),
-                                        carried.get(record.id)))
+            result.append(
+                to_commitment(
+                    record, name, district, latest.get(record.id), counts.get(record.id, 0), carried.get(record.id)
+                )
+            )
         return result
 
     def _order(self, session: Session, records: list[CommitmentRecord]) -> list[CommitmentRecord]:
@@ -723,8 +891,9 @@ class CommitmentService:
     def years(self) -> list[int]:
         """Years that have commitments, newest first."""
         with self._db.session() as session:
-            return list(session.scalars(select(CommitmentRecord.year).distinct().order_by(
-                CommitmentRecord.year.desc())))
+            return list(
+                session.scalars(select(CommitmentRecord.year).distinct().order_by(CommitmentRecord.year.desc()))
+            )
 
     def list_commitments(self, year: int, unit_id: int | None = None) -> list[Commitment]:
         """Items of a year (one unit's, or all), by the units' register order, then number."""
@@ -734,8 +903,9 @@ class CommitmentService:
                 query = query.where(CommitmentRecord.unit_id == unit_id)
             states = register.load_units(session)
             position = {uid: index for index, uid in enumerate(states)}
-            records = sorted(session.scalars(query),
-                             key=lambda r: (position.get(r.unit_id, len(position)), r.unit_id, r.number))
+            records = sorted(
+                session.scalars(query), key=lambda r: (position.get(r.unit_id, len(position)), r.unit_id, r.number)
+            )
             return self._converted(session, records, states)
 
     def get(self, commitment_id: int) -> Commitment:
@@ -750,22 +920,37 @@ class CommitmentService:
         with self._db.session() as session:
             if session.get(CommitmentRecord, commitment_id) is None:
                 raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
-            entries = list(session.scalars(select(CommitmentProgressRecord).where(
-                CommitmentProgressRecord.commitment_id == commitment_id).order_by(
-                CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)))
+            entries = list(
+                session.scalars(
+                    select(CommitmentProgressRecord)
+                    .where(CommitmentProgressRecord.commitment_id == commitment_id)
+                    .order_by(CommitmentProgressRecord.year, CommitmentProgressRecord.quarter)
+                )
+            )
             files: dict[str, list[EvidenceFile]] = defaultdict(list)
             for evidence in self._evidence.list(session, [f"progress:{e.id}" for e in entries]):
                 files[evidence.owner].append(evidence)
-            return [ProgressEntry(e.id, e.commitment_id, Period(e.year, e.quarter), e.percent, e.done_text,
-                                  e.entry_date, tuple(files[f"progress:{e.id}"])) for e in entries]
+            return [
+                ProgressEntry(
+                    e.id,
+                    e.commitment_id,
+                    Period(e.year, e.quarter),
+                    e.percent,
+                    e.done_text,
+                    e.entry_date,
+                    tuple(files[f"progress:{e.id}"]),
+                )
+                for e in entries
+            ]
 
     def evidence(self, commitment_id: int) -> list[EvidenceFile]:
         """Every evidence file of the item (attached to the item or to one of its entries)."""
         with self._db.session() as session:
             if session.get(CommitmentRecord, commitment_id) is None:
                 raise NotFoundError("找不到该承诺事项，可能已被删除，请刷新后重试")
-            entry_ids = session.scalars(select(CommitmentProgressRecord.id).where(
-                CommitmentProgressRecord.commitment_id == commitment_id))
+            entry_ids = session.scalars(
+                select(CommitmentProgressRecord.id).where(CommitmentProgressRecord.commitment_id == commitment_id)
+            )
             owners = [f"commitment:{commitment_id}"] + [f"progress:{i}" for i in entry_ids]
             return self._evidence.list(session, owners)
 
@@ -801,8 +986,9 @@ class CommitmentService:
 
     # ----- the 公示表 workbook ------------------------------------------------------------------------
 
-    def export_sheets(self, path: Path, year: int, *, township: str, committee: str, paper: str = "A4",
-                      today: date | None = None) -> SheetsExport:
+    def export_sheets(
+        self, path: Path, year: int, *, township: str, committee: str, paper: str = "A4", today: date | None = None
+    ) -> SheetsExport:
         """Write the year's workbook: the 完成情况汇总表 and a 公示表 per unit, counted to the day
         that stands for the year (`period.year_day`: its last day, or today while it lasts), each
         公示表 naming the secretary in office that day. The window and the command line both
@@ -819,11 +1005,26 @@ class CommitmentService:
             secretaries = register.secretaries_on(session, day)
         with noting_cut_cells() as cuts:
             write_commitment_workbook(
-                Path(path), year=year, township=township, committee=committee, commitments=commitments,
-                summary=summary, paper=paper, on=day, secretaries=secretaries, today=today,
+                Path(path),
+                year=year,
+                township=township,
+                committee=committee,
+                commitments=commitments,
+                summary=summary,
+                paper=paper,
+                on=day,
+                secretaries=secretaries,
+                today=today,
             )
-        return SheetsExport(Path(path), year, day, len({item.unit_id for item in commitments}),
-                            len(commitments), sum(row.completion.overdue for row in summary), tuple(cuts))
+        return SheetsExport(
+            Path(path),
+            year,
+            day,
+            len({item.unit_id for item in commitments}),
+            len(commitments),
+            sum(row.completion.overdue for row in summary),
+            tuple(cuts),
+        )
 
     # ----- writing --------------------------------------------------------------------------------
 
@@ -834,29 +1035,64 @@ class CommitmentService:
             record = work.add(draft, cancelled_on=cancelled_on)
         return self.get(record.id)
 
-    def update(self, commitment_id: int, *, content: str | None = None, category: str | None = None,
-               target: str | None = None, deadline: date | None = None, target_quarter: int | None = None,
-               clear_due: bool = False, responsible: str | None = None, note: str | None = None) -> Commitment:
+    def update(
+        self,
+        commitment_id: int,
+        *,
+        content: str | None = None,
+        category: str | None = None,
+        target: str | None = None,
+        deadline: date | None = None,
+        target_quarter: int | None = None,
+        clear_due: bool = False,
+        responsible: str | None = None,
+        note: str | None = None,
+    ) -> Commitment:
         """Correct what was typed (not an adjustment: the original text is not kept)."""
         with self._work() as work:
             record = work.record(commitment_id)
-            changed = work.update(record, content=content, category=category, target=target, deadline=deadline,
-                                  target_quarter=target_quarter, clear_due=clear_due, responsible=responsible,
-                                  note=note)
+            changed = work.update(
+                record,
+                content=content,
+                category=category,
+                target=target,
+                deadline=deadline,
+                target_quarter=target_quarter,
+                clear_due=clear_due,
+                responsible=responsible,
+                note=note,
+            )
             if not changed:
                 raise ValidationError("没有任何改动")
         return self.get(commitment_id)
 
-    def adjust(self, commitment_id: int, *, content: str, target: str, deadline: date | None,
-               target_quarter: int | None, reason: str, on: date) -> Commitment:
+    def adjust(
+        self,
+        commitment_id: int,
+        *,
+        content: str,
+        target: str,
+        deadline: date | None,
+        target_quarter: int | None,
+        reason: str,
+        on: date,
+    ) -> Commitment:
         """已调整: new content/target/deadline, the first original kept beside it, with a reason."""
         with self._work() as work:
-            work.adjust(work.record(commitment_id), content=content, target=target, deadline=deadline,
-                        target_quarter=target_quarter, reason=reason, on=on)
+            work.adjust(
+                work.record(commitment_id),
+                content=content,
+                target=target,
+                deadline=deadline,
+                target_quarter=target_quarter,
+                reason=reason,
+                on=on,
+            )
         return self.get(commitment_id)
 
-    def set_status(self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None,
-                   reason: str = "") -> Commitment:
+    def set_status(
+        self, commitment_id: int, status: CommitmentStatus, *, on: date | None = None, reason: str = ""
+    ) -> Commitment:
         """未启动/推进中/已完成 (completed on `on`); 已取消 needs `reason`; 已调整 only via adjust."""
         with self._work() as work:
             work.set_status(work.record(commitment_id), status, on=on, reason=reason)
@@ -867,19 +1103,27 @@ class CommitmentService:
             work.cancel(work.record(commitment_id), reason, on)
         return self.get(commitment_id)
 
-    def record_progress(self, commitment_id: int, period: Period, percent: int, done_text: str,
-                        entry_date: date, *, complete: bool = False) -> ProgressEntry:
+    def record_progress(
+        self,
+        commitment_id: int,
+        period: Period,
+        percent: int,
+        done_text: str,
+        entry_date: date,
+        *,
+        complete: bool = False,
+    ) -> ProgressEntry:
         """Add or replace the item's entry for `period`; `complete` also marks it 已完成 on
         `entry_date` (percent must then be 100)."""
         with self._work() as work:
-            entry = work.record_progress(work.record(commitment_id), period, percent, done_text, entry_date,
-                                         complete=complete)
+            entry = work.record_progress(
+                work.record(commitment_id), period, percent, done_text, entry_date, complete=complete
+            )
             work.session.flush()
             entry_id = entry.id
         return next(e for e in self.progress(commitment_id) if e.id == entry_id)
 
-    def attach(self, commitment_id: int, path: Path, period: Period | None = None,
-               note: str = "") -> EvidenceFile:
+    def attach(self, commitment_id: int, path: Path, period: Period | None = None, note: str = "") -> EvidenceFile:
         """Copy a file in with its checksum; to the period's progress entry if given (the entry
         must exist), else to the item."""
         with self._work() as work:
@@ -894,18 +1138,23 @@ class CommitmentService:
         with self._work() as work:
             record = work.record(commitment_id)
             session = work.session
-            entries = list(session.scalars(select(CommitmentProgressRecord.id).where(
-                CommitmentProgressRecord.commitment_id == record.id)))
+            entries = list(
+                session.scalars(
+                    select(CommitmentProgressRecord.id).where(CommitmentProgressRecord.commitment_id == record.id)
+                )
+            )
             if entries:
-                raise ValidationError(f"该承诺事项已登记 {len(entries)} 个季度的进度，不能删除；"
-                                      "如不再实施，请用“取消”并写明原因")
+                raise ValidationError(
+                    f"该承诺事项已登记 {len(entries)} 个季度的进度，不能删除；如不再实施，请用“取消”并写明原因"
+                )
             owners = [_entity(record)]
             if self._evidence.counts(session, owners):
                 raise ValidationError("该承诺事项有附件，不能删除；如不再实施，请用“取消”并写明原因")
             carried = session.scalar(select(CommitmentRecord).where(CommitmentRecord.carried_from_id == record.id))
             if carried is not None:
-                raise ValidationError(f"该承诺事项已结转到 {carried.year} 年（第 {carried.number} 项），"
-                                      "请先删除结转后的事项")
+                raise ValidationError(
+                    f"该承诺事项已结转到 {carried.year} 年（第 {carried.number} 项），请先删除结转后的事项"
+                )
             work.audit("删除承诺事项", _entity(record), _snapshot(record), None, text)
             session.delete(record)
 
@@ -918,11 +1167,15 @@ class CommitmentService:
             work = _Work(self, session, date.today())
             carry, left_out = self._carry_plan(work, year, unit_ids)
             converted = {c.id: c for c in self._converted(session, carry + [r for r, _ in left_out], work.states)}
-        return CarryOverPlan(year, tuple(converted[r.id] for r in carry),
-                             tuple(CarryLeftOut(converted[r.id], reason) for r, reason in left_out))
+        return CarryOverPlan(
+            year,
+            tuple(converted[r.id] for r in carry),
+            tuple(CarryLeftOut(converted[r.id], reason) for r, reason in left_out),
+        )
 
-    def _carry_plan(self, work: _Work, year: int, unit_ids: Iterable[int] | None
-                    ) -> tuple[list[CommitmentRecord], list[tuple[CommitmentRecord, str]]]:
+    def _carry_plan(
+        self, work: _Work, year: int, unit_ids: Iterable[int] | None
+    ) -> tuple[list[CommitmentRecord], list[tuple[CommitmentRecord, str]]]:
         session = work.session
         wanted = None if unit_ids is None else set(unit_ids)
         end = date(year, 12, 31)
@@ -956,8 +1209,9 @@ class CommitmentService:
             carry.append(record)
         return carry, left_out
 
-    def carry_over(self, year: int, unit_ids: Iterable[int] | None = None, *,
-                   expected: int | None = None) -> CarryOverResult:
+    def carry_over(
+        self, year: int, unit_ids: Iterable[int] | None = None, *, expected: int | None = None
+    ) -> CarryOverResult:
         """Copy the items of `year` still not done or cancelled at its end into `year + 1`
         (linked by carried_from_id, numbered after the unit's items there); the original then
         shows 已结转. Leaves out, with the reason, what `carry_over_plan` leaves out. `expected`:
@@ -968,16 +1222,29 @@ class CommitmentService:
             session = work.session
             records, left_out = self._carry_plan(work, year, unit_ids)
             if expected is not None and expected != len(records):
-                raise ValidationError(f"可结转的事项在预览后有变化（预览 {expected} 项，现在 {len(records)} 项），"
-                                      "未结转任何事项，请重新打开“结转”")
-            with_progress = set(session.scalars(select(CommitmentProgressRecord.commitment_id).where(
-                CommitmentProgressRecord.commitment_id.in_([r.id for r in records]))))
+                raise ValidationError(
+                    f"可结转的事项在预览后有变化（预览 {expected} 项，现在 {len(records)} 项），"
+                    "未结转任何事项，请重新打开“结转”"
+                )
+            with_progress = set(
+                session.scalars(
+                    select(CommitmentProgressRecord.commitment_id).where(
+                        CommitmentProgressRecord.commitment_id.in_([r.id for r in records])
+                    )
+                )
+            )
             for record in records:
                 started = record.id in with_progress or CommitmentStatus(record.status) in (
-                    CommitmentStatus.IN_PROGRESS, CommitmentStatus.ADJUSTED)
+                    CommitmentStatus.IN_PROGRESS,
+                    CommitmentStatus.ADJUSTED,
+                )
                 draft = CommitmentDraft(
-                    unit_id=record.unit_id, year=year + 1, content=record.content, category=record.category,
-                    target=record.target, responsible=record.responsible,
+                    unit_id=record.unit_id,
+                    year=year + 1,
+                    content=record.content,
+                    category=record.category,
+                    target=record.target,
+                    responsible=record.responsible,
                     status=CommitmentStatus.IN_PROGRESS if started else CommitmentStatus.NOT_STARTED,
                     note=f"由{year}年第{record.number}项结转",
                 )
@@ -991,8 +1258,11 @@ class CommitmentService:
             left_records = list(session.scalars(select(CommitmentRecord).where(CommitmentRecord.id.in_(left_ids))))
             left_records.sort(key=lambda r: left_ids.index(r.id))
             converted = self._converted(session, left_records)
-            return CarryOverResult(year, tuple(self._converted(session, records)),
-                                   tuple(CarryLeftOut(c, reason) for c, reason in zip(converted, reasons, strict=True)))
+            return CarryOverResult(
+                year,
+                tuple(self._converted(session, records)),
+                tuple(CarryLeftOut(c, reason) for c, reason in zip(converted, reasons, strict=True)),
+            )
 
     # ----- import ---------------------------------------------------------------------------------
 
@@ -1025,7 +1295,8 @@ class CommitmentService:
         if preview.count_replaced and not replace:
             raise ValidationError(
                 f"文件中有 {preview.count_replaced} 项将替换已有的承诺事项，须核对后确认替换，未导入任何数据",
-                [replaced_line(r) for r in preview.replacing])
+                [replaced_line(r) for r in preview.replacing],
+            )
         read = read_commitments(preview.path)
         if read.problems:
             raise ValidationError("承诺事项表在预览后被改动，且有问题，未导入任何数据", list(read.problem_lines))
@@ -1037,25 +1308,46 @@ class CommitmentService:
                 raise ValidationError("导入时发现问题，未导入任何数据", problems)
             # What she confirmed: each row's action, its new content, and the old text it replaces.
             if [(r.sheet, r.row, r.action, r.draft, r.replaced, r.matched_by) for r in rows] != [
-                    (r.sheet, r.row, r.action, r.draft, r.replaced, r.matched_by) for r in preview.rows]:
+                (r.sheet, r.row, r.action, r.draft, r.replaced, r.matched_by) for r in preview.rows
+            ]:
                 raise ValidationError("承诺事项在预览后有变化，未导入任何数据，请重新预览后再导入")
             written = sum(1 for r in rows if r.action in (ADDED, REPLACED))
-            work.audit("导入承诺事项", "commitments:import", None,
-                       {"file": preview.path.name, "year": preview.default_year,
-                        "new": sum(1 for r in rows if r.action == ADDED),
-                        "replaced": sum(1 for r in rows if r.action == REPLACED),
-                        "replace_confirmed": bool(replace),
-                        "unchanged": sum(1 for r in rows if r.action == UNCHANGED)})
+            work.audit(
+                "导入承诺事项",
+                "commitments:import",
+                None,
+                {
+                    "file": preview.path.name,
+                    "year": preview.default_year,
+                    "new": sum(1 for r in rows if r.action == ADDED),
+                    "replaced": sum(1 for r in rows if r.action == REPLACED),
+                    "replace_confirmed": bool(replace),
+                    "unchanged": sum(1 for r in rows if r.action == UNCHANGED),
+                },
+            )
         return written
 
 
-def _preview(path: Path, rows: list[ImportRow], problems: list[str], default_year: int | None,
-             notes: tuple[str, ...], year_column: bool) -> CommitmentImportPreview:
+def _preview(
+    path: Path,
+    rows: list[ImportRow],
+    problems: list[str],
+    default_year: int | None,
+    notes: tuple[str, ...],
+    year_column: bool,
+) -> CommitmentImportPreview:
     actions = [r.action for r in rows]
     return CommitmentImportPreview(
-        path=path, rows=tuple(rows), problems=tuple(problems), count_new=actions.count(ADDED),
-        count_changed=actions.count(REPLACED), count_unchanged=actions.count(UNCHANGED),
-        default_year=default_year, notes=notes, year_column=year_column)
+        path=path,
+        rows=tuple(rows),
+        problems=tuple(problems),
+        count_new=actions.count(ADDED),
+        count_changed=actions.count(REPLACED),
+        count_unchanged=actions.count(UNCHANGED),
+        default_year=default_year,
+        notes=notes,
+        year_column=year_column,
+    )
 
 
 def replaced_line(row: ImportRow) -> str:
@@ -1063,8 +1355,10 @@ def replaced_line(row: ImportRow) -> str:
     draft = row.draft
     assert draft is not None
     what = "；".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in row.replaced)
-    return (f"工作表“{row.sheet}”第 {row.row} 行 {row.unit_name} {draft.year}年第{draft.number}项"
-            f"（按{row.matched_by}对应）将替换：{what}")
+    return (
+        f"工作表“{row.sheet}”第 {row.row} 行 {row.unit_name} {draft.year}年第{draft.number}项"
+        f"（按{row.matched_by}对应）将替换：{what}"
+    )
 
 
 # ---------------------------------------------------------------------------- import
@@ -1105,7 +1399,9 @@ class _Importer:
         row = planned.row
         candidates = self.names.get(row.unit_name, set())
         if not candidates:
-            planned.problems.append(row.problem("unit", f"名册中没有村（社区）“{shown_value(row.unit_name)}”，请核对名称"))
+            planned.problems.append(
+                row.problem("unit", f"名册中没有村（社区）“{shown_value(row.unit_name)}”，请核对名称")
+            )
             return
         if len(candidates) > 1 and planned.year is not None:
             first, last = date(planned.year, 1, 1), date(planned.year, 12, 31)
@@ -1120,7 +1416,9 @@ class _Importer:
                     in_year.add(unit_id)
             candidates = in_year or candidates
         if len(candidates) > 1:
-            planned.problems.append(row.problem("unit", f"名册中有多个村（社区）叫过“{shown_value(row.unit_name)}”，无法确定是哪一个"))
+            planned.problems.append(
+                row.problem("unit", f"名册中有多个村（社区）叫过“{shown_value(row.unit_name)}”，无法确定是哪一个")
+            )
             return
         unit_id = next(iter(candidates))
         if planned.year is not None:
@@ -1140,9 +1438,13 @@ class _Importer:
                 planned.problems.append(row.problem("year", "年度不能为空（表中有“年度”列时，每行都要写年度）"))
                 return
             if self.default_year is not None and row.year != self.default_year:
-                planned.problems.append(row.problem(
-                    "year", f"年度 {row.year} 与指定的导入年度 {self.default_year} 年不一致，请核对"
-                            "（文件有“年度”列时可不指定导入年度）"))
+                planned.problems.append(
+                    row.problem(
+                        "year",
+                        f"年度 {row.year} 与指定的导入年度 {self.default_year} 年不一致，请核对"
+                        "（文件有“年度”列时可不指定导入年度）",
+                    )
+                )
                 return
             year = row.year
         elif self.default_year is not None:
@@ -1165,8 +1467,9 @@ class _Importer:
             if item.year is None and not item.problems:
                 sheets[item.row.sheet].append(item)
         for sheet, items in sheets.items():
-            message = ("表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
-                       "未导入任何数据")
+            message = (
+                "表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），未导入任何数据"
+            )
             named = sorted({i.row.due.year for i in items if i.row.due is not None and i.row.due.year})
             if len(named) > 1:
                 message += f"；完成时限分属 {'、'.join(map(str, named))} 年，程序不会按完成时限猜测年度，请加“年度”列"
@@ -1194,8 +1497,9 @@ class _Importer:
                     continue
             shown = tuple(p for p in item.problems if p)
             problems.extend(shown)
-            result.append(ImportRow(item.row.sheet, item.row.row, item.row.unit_name, None,
-                                    shown or ("见工作表的问题",)))
+            result.append(
+                ImportRow(item.row.sheet, item.row.row, item.row.unit_name, None, shown or ("见工作表的问题",))
+            )
         return result, problems
 
     def _number(self, planned: list[_Planned]) -> None:
@@ -1210,8 +1514,12 @@ class _Importer:
                 assert item.unit_id is not None and item.year is not None  # set for rows without problems
                 groups[(item.unit_id, item.year)].append(item)
         for (unit_id, year), items in groups.items():
-            stored = sorted(session.scalars(select(CommitmentRecord).where(
-                CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)), key=lambda r: r.number)
+            stored = sorted(
+                session.scalars(
+                    select(CommitmentRecord).where(CommitmentRecord.unit_id == unit_id, CommitmentRecord.year == year)
+                ),
+                key=lambda r: r.number,
+            )
             by_number = {r.number: r for r in stored}
             claimed: dict[int, _Planned] = {}
             for item in items:
@@ -1220,8 +1528,11 @@ class _Importer:
                     continue
                 if number in claimed:
                     first = claimed[number].row
-                    item.problems.append(item.row.problem(
-                        "number", f"与第 {first.row} 行是同一村（社区）同一年度的第 {number} 项，序号重复"))
+                    item.problems.append(
+                        item.row.problem(
+                            "number", f"与第 {first.row} 行是同一村（社区）同一年度的第 {number} 项，序号重复"
+                        )
+                    )
                     continue
                 claimed[number] = item
             by_content: dict[str, list[CommitmentRecord]] = defaultdict(list)
@@ -1236,8 +1547,9 @@ class _Importer:
                 free = [r for r in same if r.id not in taken]
                 if same and not free:
                     first = taken[same[0].id].row
-                    item.problems.append(item.row.problem(
-                        "content", f"与第 {first.row} 行是同一承诺事项（内容相同），请删掉重复的一行"))
+                    item.problems.append(
+                        item.row.problem("content", f"与第 {first.row} 行是同一承诺事项（内容相同），请删掉重复的一行")
+                    )
                     continue
                 if free:
                     record = next((r for r in free if r.number == item.row.number), free[0])
@@ -1268,17 +1580,20 @@ class _Importer:
                     continue
                 holder = by_number.get(number)
                 if holder is not None and holder.carried_from_id is not None:
-                    item.notes.append(f"文件中的序号 {number} 已是结转事项（{holder.content}）的序号，"
-                                      f"本行按第 {item.number} 项新增")
+                    item.notes.append(
+                        f"文件中的序号 {number} 已是结转事项（{holder.content}）的序号，本行按第 {item.number} 项新增"
+                    )
                 else:
-                    item.notes.append(f"文件中的序号 {number} 已是另一项（{holder.content if holder else ''}）的序号，"
-                                      f"本行按第 {item.number} 项新增")
+                    item.notes.append(
+                        f"文件中的序号 {number} 已是另一项（{holder.content if holder else ''}）的序号，"
+                        f"本行按第 {item.number} 项新增"
+                    )
 
     # ----- one row
 
-    def _resolve_status(self, item: _Planned, deadline: date | None, quarter: int | None,
-                        current: CommitmentRecord | None
-                        ) -> tuple[CommitmentStatus, date | None, str, date | None] | None:
+    def _resolve_status(
+        self, item: _Planned, deadline: date | None, quarter: int | None, current: CommitmentRecord | None
+    ) -> tuple[CommitmentStatus, date | None, str, date | None] | None:
         """(status, completed_on, cancel_reason, cancelled_on) the row asks for."""
         year = item.year
         assert year is not None  # every row without problems has its year by now
@@ -1290,8 +1605,12 @@ class _Importer:
                 item.problems.append(row.problem("completed_on", "填写了完成日期，但“状态”不是“已完成”"))
                 return None
             if current is not None:
-                return (CommitmentStatus(current.status), current.completed_on, current.cancel_reason,
-                        current.cancelled_on)
+                return (
+                    CommitmentStatus(current.status),
+                    current.completed_on,
+                    current.cancel_reason,
+                    current.cancelled_on,
+                )
             return CommitmentStatus.NOT_STARTED, None, "", None
         try:
             status = CommitmentStatus.parse(text)
@@ -1299,15 +1618,17 @@ class _Importer:
             item.problems.append(row.problem("status", exc.message))
             return None
         if status is CommitmentStatus.CARRIED:
-            item.problems.append(row.problem(
-                "status", "“已结转”由程序在结转到下一年时标记，不能导入；请用“结转到下一年”"))
+            item.problems.append(
+                row.problem("status", "“已结转”由程序在结转到下一年时标记，不能导入；请用“结转到下一年”")
+            )
             return None
         completed_on = None
         if status is CommitmentStatus.OVERDUE:
             due = due_date(year, deadline, quarter)
             if due >= today:
-                item.problems.append(row.problem(
-                    "status", f"完成时限（{due_text(year, deadline, quarter)}）还没到，不能是“逾期”"))
+                item.problems.append(
+                    row.problem("status", f"完成时限（{due_text(year, deadline, quarter)}）还没到，不能是“逾期”")
+                )
                 return None
             # 逾期 is derived from the due date, never stored: an open item keeps its status.
             kept = CommitmentStatus(current.status) if current is not None else None
@@ -1327,17 +1648,22 @@ class _Importer:
             return None
         if status is CommitmentStatus.ADJUSTED:
             if current is None or not _is_adjusted(current):
-                item.problems.append(row.problem(
-                    "status", "“已调整”的事项请在程序中用“调整”录入新内容和调整原因（原承诺会保留），不能直接导入"))
+                item.problems.append(
+                    row.problem(
+                        "status", "“已调整”的事项请在程序中用“调整”录入新内容和调整原因（原承诺会保留），不能直接导入"
+                    )
+                )
                 return None
-        if current is not None and _is_adjusted(current) and status in (
-                CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS):
+        if (
+            current is not None
+            and _is_adjusted(current)
+            and status in (CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS)
+        ):
             status = CommitmentStatus.ADJUSTED  # still open; an adjusted item stays 已调整
         if status is CommitmentStatus.CANCELLED:
             reason = row.cancel_reason or row.note or ""
             if not reason:
-                item.problems.append(row.problem(
-                    "status", "状态是“已取消”，请在“取消原因”或“备注”列写明取消原因"))
+                item.problems.append(row.problem("status", "状态是“已取消”，请在“取消原因”或“备注”列写明取消原因"))
                 return None
             if current is not None and CommitmentStatus(current.status) is CommitmentStatus.CANCELLED:
                 # A cancelled item saved without its day takes the year's day, as a new cancellation does.
@@ -1396,28 +1722,49 @@ class _Importer:
             return old if value is None else value
 
         draft = CommitmentDraft(
-            unit_id=unit_id, year=year, content=content,
+            unit_id=unit_id,
+            year=year,
+            content=content,
             category=keep(row.category, current.category if current else ""),
-            target=keep(target, current.target if current else ""), deadline=deadline,
-            target_quarter=quarter, responsible=keep(row.responsible, current.responsible if current else ""),
-            number=item.number, status=status, completed_on=completed_on, cancel_reason=cancel_reason,
+            target=keep(target, current.target if current else ""),
+            deadline=deadline,
+            target_quarter=quarter,
+            responsible=keep(row.responsible, current.responsible if current else ""),
+            number=item.number,
+            status=status,
+            completed_on=completed_on,
+            cancel_reason=cancel_reason,
             note=keep(row.note, current.note if current else ""),
         )
         try:
             if current is None:
                 work.add(draft, cancelled_on=cancelled_on)
-                return ImportRow(row.sheet, row.row, row.unit_name, draft, (), ADDED, (), cancelled_on,
-                                 notes=tuple(item.notes))
+                return ImportRow(
+                    row.sheet, row.row, row.unit_name, draft, (), ADDED, (), cancelled_on, notes=tuple(item.notes)
+                )
             replaced = self._update(current, draft, cancelled_on)
         except LsbError as exc:
             item.problems.append(row.problem(None, exc.message))
             return None
         action = REPLACED if replaced else UNCHANGED
         changes = tuple(f"{label}：{old or '（空）'} → {new or '（空）'}" for label, old, new in replaced)
-        return ImportRow(row.sheet, row.row, row.unit_name, draft, (), action, changes, cancelled_on,
-                         tuple(replaced), item.matched_by, tuple(item.notes))
+        return ImportRow(
+            row.sheet,
+            row.row,
+            row.unit_name,
+            draft,
+            (),
+            action,
+            changes,
+            cancelled_on,
+            tuple(replaced),
+            item.matched_by,
+            tuple(item.notes),
+        )
 
-    def _update(self, record: CommitmentRecord, draft: CommitmentDraft, cancelled_on: date | None) -> list[tuple[str, str, str]]:
+    def _update(
+        self, record: CommitmentRecord, draft: CommitmentDraft, cancelled_on: date | None
+    ) -> list[tuple[str, str, str]]:
         """Bring an existing item to what the row says; the changes as (what, old, new)."""
         work = self.work
         old_status = CommitmentStatus(record.status)
@@ -1431,16 +1778,29 @@ class _Importer:
             else:
                 check_transition(old_status, new_status, reason=draft.cancel_reason, adjusted=_is_adjusted(record))
         changes = []
-        labels = (("content", "内容"), ("category", "类别"), ("target", "目标"), ("responsible", "责任人"),
-                  ("note", "备注"))
+        labels = (
+            ("content", "内容"),
+            ("category", "类别"),
+            ("target", "目标"),
+            ("responsible", "责任人"),
+            ("note", "备注"),
+        )
         before = {key: getattr(record, key) for key, _ in labels}
         old_due = due_text(record.year, record.deadline, record.target_quarter)
         due_changed = (record.deadline, record.target_quarter) != (draft.deadline, draft.target_quarter)
-        work.update(record, content=draft.content, category=draft.category, target=draft.target,
-                    responsible=draft.responsible, note=draft.note,
-                    deadline=draft.deadline, target_quarter=draft.target_quarter,
-                    clear_due=draft.deadline is None and draft.target_quarter is None, action="导入更新承诺事项",
-                    reason=self.reason)
+        work.update(
+            record,
+            content=draft.content,
+            category=draft.category,
+            target=draft.target,
+            responsible=draft.responsible,
+            note=draft.note,
+            deadline=draft.deadline,
+            target_quarter=draft.target_quarter,
+            clear_due=draft.deadline is None and draft.target_quarter is None,
+            action="导入更新承诺事项",
+            reason=self.reason,
+        )
         for key, label in labels:
             if getattr(record, key) != before[key]:
                 changes.append((label, before[key] or "", getattr(record, key) or ""))
@@ -1456,7 +1816,8 @@ class _Importer:
                 work.audit("导入更新承诺事项", _entity(record), old, _snapshot(record), self.reason)
                 changes.append(("取消原因", old["cancel_reason"], draft.cancel_reason))
         elif new_status is not old_status or (
-                new_status is CommitmentStatus.DONE and draft.completed_on != record.completed_on):
+            new_status is CommitmentStatus.DONE and draft.completed_on != record.completed_on
+        ):
             old_done = record.completed_on
             work.set_status(record, new_status, on=draft.completed_on, reason=self.reason)
             if new_status is CommitmentStatus.DONE and old_status is CommitmentStatus.DONE:

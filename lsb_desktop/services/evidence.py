@@ -75,8 +75,16 @@ class EvidenceStore:
         return path
 
     def _to_file(self, record: EvidenceFileRecord) -> EvidenceFile:
-        return EvidenceFile(record.id, record.owner, record.original_name, str(self.path_of(record.stored_path)),
-                            record.sha256, record.size, record.added_at.isoformat(sep=" "), record.note)
+        return EvidenceFile(
+            record.id,
+            record.owner,
+            record.original_name,
+            str(self.path_of(record.stored_path)),
+            record.sha256,
+            record.size,
+            record.added_at.isoformat(sep=" "),
+            record.note,
+        )
 
     def add(self, session: Session, owner: str, source: Path, note: str = "") -> EvidenceFile:
         """Copy `source` in (inside the caller's transaction for the row). The copy is written
@@ -110,8 +118,15 @@ class EvidenceStore:
             finally:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
-        record = EvidenceFileRecord(owner=owner, original_name=source.name, stored_path=stored, sha256=sha,
-                                    size=size, added_at=datetime.now().replace(microsecond=0), note=note)
+        record = EvidenceFileRecord(
+            owner=owner,
+            original_name=source.name,
+            stored_path=stored,
+            sha256=sha,
+            size=size,
+            added_at=datetime.now().replace(microsecond=0),
+            note=note,
+        )
         session.add(record)
         session.flush()
         return self._to_file(record)
@@ -119,8 +134,9 @@ class EvidenceStore:
     def list(self, session: Session, owners: list[str]) -> list[EvidenceFile]:
         if not owners:
             return []
-        records = session.scalars(select(EvidenceFileRecord).where(EvidenceFileRecord.owner.in_(owners))
-                                  .order_by(EvidenceFileRecord.id))
+        records = session.scalars(
+            select(EvidenceFileRecord).where(EvidenceFileRecord.owner.in_(owners)).order_by(EvidenceFileRecord.id)
+        )
         return [self._to_file(r) for r in records]
 
     def get(self, session: Session, evidence_id: int) -> EvidenceFile:
@@ -186,8 +202,10 @@ class EvidenceStore:
             elif not path.is_file():
                 problems.append(f"{where}的文件不见了：请从数据文件夹的备份中找回 evidence 文件夹，或重新附上这个文件")
             elif _hash(path)[0] != record.sha256:
-                problems.append(f"{where}的内容与登记时的校验值不一致，文件在附上之后被改动或损坏："
-                                "请重新附上原件（原件附上后即可修复）")
+                problems.append(
+                    f"{where}的内容与登记时的校验值不一致，文件在附上之后被改动或损坏："
+                    "请重新附上原件（原件附上后即可修复）"
+                )
         return count, problems
 
     @staticmethod

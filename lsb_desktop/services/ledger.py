@@ -49,8 +49,15 @@ TRACKED: dict[str, tuple[str, ...]] = {
     "star_targets": ("year", "level"),
 }
 # What belongs to one round, for its seal: table -> the column that names the round.
-ROUND_TABLES = ("round_components", "round_units", "round_judges", "scores", "adjustments",
-                "round_results", "round_tie_decisions")
+ROUND_TABLES = (
+    "round_components",
+    "round_units",
+    "round_judges",
+    "scores",
+    "adjustments",
+    "round_results",
+    "round_tie_decisions",
+)
 SEAL_PREFIX = "seal:"
 SEAL_ACTION = "封存定稿结果"
 BASELINE_ACTION = "建立数据校验起点"
@@ -109,16 +116,20 @@ def facts_of(connection: Connection, keys: Iterable[str]) -> Facts:
         found: dict[str, dict] = {}
         if len(columns) == 1:
             for start in range(0, len(pks), 500):
-                chunk = pks[start:start + 500]
+                chunk = pks[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in _rows(connection, f'SELECT * FROM "{table}" WHERE "{columns[0]}" IN ({marks})',
-                                 tuple(int(p) for p in chunk)):
+                for row in _rows(
+                    connection,
+                    f'SELECT * FROM "{table}" WHERE "{columns[0]}" IN ({marks})',
+                    tuple(int(p) for p in chunk),
+                ):
                     found[_key_of(table, row)] = row
         else:
             where = " AND ".join(f'"{c}" = ?' for c in columns)
             for pk in pks:
-                for row in _rows(connection, f'SELECT * FROM "{table}" WHERE {where}',
-                                 tuple(int(p) for p in pk.split("/"))):
+                for row in _rows(
+                    connection, f'SELECT * FROM "{table}" WHERE {where}', tuple(int(p) for p in pk.split("/"))
+                ):
                     found[_key_of(table, row)] = row
         for pk in pks:
             key = f"{table}:{pk}"
@@ -160,8 +171,12 @@ def rounds_touched(connection: Connection, touched: Touched) -> set[int]:
     rounds = set(touched.rounds)
     if touched.components:
         marks = ",".join("?" * len(touched.components))
-        rounds.update(row["round_id"] for row in _rows(
-            connection, f"SELECT round_id FROM round_components WHERE id IN ({marks})", tuple(touched.components)))
+        rounds.update(
+            row["round_id"]
+            for row in _rows(
+                connection, f"SELECT round_id FROM round_components WHERE id IN ({marks})", tuple(touched.components)
+            )
+        )
     return rounds
 
 
@@ -176,8 +191,11 @@ def round_scope(connection: Connection, round_id: int) -> Rows:
     for table in ROUND_TABLES:
         for row in _rows(connection, f'SELECT * FROM "{table}" WHERE round_id = ?', (round_id,)):
             facts[_key_of(table, row)] = row
-    for row in _rows(connection, "SELECT k.* FROM round_criteria k JOIN round_components c ON c.id = k.component_id"
-                                 " WHERE c.round_id = ?", (round_id,)):
+    for row in _rows(
+        connection,
+        "SELECT k.* FROM round_criteria k JOIN round_components c ON c.id = k.component_id WHERE c.round_id = ?",
+        (round_id,),
+    ):
         facts[_key_of("round_criteria", row)] = row
     return facts
 
@@ -191,8 +209,10 @@ def round_seal(connection: Connection, round_id: int) -> tuple[int, str] | None:
     status = connection.exec_driver_sql("SELECT status FROM rounds WHERE id = ?", (round_id,)).scalar()
     if status != "final":
         return None
-    version = connection.exec_driver_sql("SELECT max(version) FROM round_results WHERE round_id = ?",
-                                         (round_id,)).scalar() or 0
+    version = (
+        connection.exec_driver_sql("SELECT max(version) FROM round_results WHERE round_id = ?", (round_id,)).scalar()
+        or 0
+    )
     return int(version), seal_digest(round_scope(connection, round_id))
 
 
@@ -221,32 +241,104 @@ class Seal:
 # ----- the clerk's words for a difference ------------------------------------------------------
 
 LABELS = {
-    "points": "分数", "amount": "分值", "kind": "类别", "reason": "理由", "total": "总分", "rank": "名次",
-    "flag": "旗", "composite": "综合得分", "components": "各项得分", "notes": "备注", "version": "版本",
-    "status": "状态", "name": "名称", "district": "管区", "secretary": "书记", "visited": "是否观摩",
-    "note": "备注", "position": "顺序", "weight": "权重", "max_points": "满分", "source": "计分方式",
-    "group_name": "评委组", "year": "年度", "quarter": "季度", "title": "评比名称", "event_date": "评比日期",
-    "red_count": "红旗数", "black_count": "黑旗数", "trim_drop": "去掉最高最低分的个数",
-    "trim_minimum": "去分所需评委人数", "tie_policy": "并列规则", "tiebreak": "并列比较顺序",
-    "veto_last": "一票否决排末位", "veto_black": "一票否决给黑旗", "created_at": "建立时间",
-    "finalized_at": "定稿时间", "org_type": "组织类型", "unit_id": "所属村（社区）", "round_id": "所属评比",
-    "round_unit_id": "所属参评单位", "judge_id": "所属评委", "criterion_id": "所属指标",
-    "component_id": "所属评比项目", "content": "承诺内容", "category": "类别", "target": "目标",
-    "deadline": "完成时限", "target_quarter": "计划完成季度", "responsible": "责任人",
-    "original_content": "原承诺内容", "original_target": "原目标", "original_deadline": "原完成时限",
-    "adjust_reason": "调整理由", "adjusted_on": "调整日期", "cancel_reason": "取消理由",
-    "cancelled_on": "取消日期", "completed_on": "完成日期", "carried_from_id": "结转来源",
-    "updated_at": "修改时间", "commitment_id": "所属承诺事项", "percent": "完成进度",
-    "done_text": "完成情况", "entry_date": "填报日期", "recorded_at": "记录时间", "planned": "列入创建计划",
-    "star": "星", "cell_id": "所属五星创建记录", "step": "评定步骤", "passed": "是否通过", "on": "日期",
-    "level": "星级", "units": "并列的村（社区）", "places": "名额", "method": "决定方式",
-    "chosen": "选定的村（社区）", "decided_at": "决定时间", "id": "编号",
+    "points": "分数",
+    "amount": "分值",
+    "kind": "类别",
+    "reason": "理由",
+    "total": "总分",
+    "rank": "名次",
+    "flag": "旗",
+    "composite": "综合得分",
+    "components": "各项得分",
+    "notes": "备注",
+    "version": "版本",
+    "status": "状态",
+    "name": "名称",
+    "district": "管区",
+    "secretary": "书记",
+    "visited": "是否观摩",
+    "note": "备注",
+    "position": "顺序",
+    "weight": "权重",
+    "max_points": "满分",
+    "source": "计分方式",
+    "group_name": "评委组",
+    "year": "年度",
+    "quarter": "季度",
+    "title": "评比名称",
+    "event_date": "评比日期",
+    "red_count": "红旗数",
+    "black_count": "黑旗数",
+    "trim_drop": "去掉最高最低分的个数",
+    "trim_minimum": "去分所需评委人数",
+    "tie_policy": "并列规则",
+    "tiebreak": "并列比较顺序",
+    "veto_last": "一票否决排末位",
+    "veto_black": "一票否决给黑旗",
+    "created_at": "建立时间",
+    "finalized_at": "定稿时间",
+    "org_type": "组织类型",
+    "unit_id": "所属村（社区）",
+    "round_id": "所属评比",
+    "round_unit_id": "所属参评单位",
+    "judge_id": "所属评委",
+    "criterion_id": "所属指标",
+    "component_id": "所属评比项目",
+    "content": "承诺内容",
+    "category": "类别",
+    "target": "目标",
+    "deadline": "完成时限",
+    "target_quarter": "计划完成季度",
+    "responsible": "责任人",
+    "original_content": "原承诺内容",
+    "original_target": "原目标",
+    "original_deadline": "原完成时限",
+    "adjust_reason": "调整理由",
+    "adjusted_on": "调整日期",
+    "cancel_reason": "取消理由",
+    "cancelled_on": "取消日期",
+    "completed_on": "完成日期",
+    "carried_from_id": "结转来源",
+    "updated_at": "修改时间",
+    "commitment_id": "所属承诺事项",
+    "percent": "完成进度",
+    "done_text": "完成情况",
+    "entry_date": "填报日期",
+    "recorded_at": "记录时间",
+    "planned": "列入创建计划",
+    "star": "星",
+    "cell_id": "所属五星创建记录",
+    "step": "评定步骤",
+    "passed": "是否通过",
+    "on": "日期",
+    "level": "星级",
+    "units": "并列的村（社区）",
+    "places": "名额",
+    "method": "决定方式",
+    "chosen": "选定的村（社区）",
+    "decided_at": "决定时间",
+    "id": "编号",
 }
 _VALUES = {
-    "status": {"draft": "草稿", "scoring": "打分中", "final": "已定稿", "not_started": "未开始",
-               "in_progress": "推进中", "done": "已完成", "adjusted": "已调整", "cancelled": "已取消"},
-    "kind": {"bonus": "加分", "deduction": "扣分", "veto": "一票否决", "downgrade": "降星", "revoke": "撤星",
-             "村": "村", "社区": "社区"},
+    "status": {
+        "draft": "草稿",
+        "scoring": "打分中",
+        "final": "已定稿",
+        "not_started": "未开始",
+        "in_progress": "推进中",
+        "done": "已完成",
+        "adjusted": "已调整",
+        "cancelled": "已取消",
+    },
+    "kind": {
+        "bonus": "加分",
+        "deduction": "扣分",
+        "veto": "一票否决",
+        "downgrade": "降星",
+        "revoke": "撤星",
+        "村": "村",
+        "社区": "社区",
+    },
     "step": {"declared": "自评申报", "township": "镇初审", "county": "县评定", "publicity": "公示", "named": "命名"},
     "method": {"extend": "并列的都给旗", "tiebreak": "按并列规则决定", "committee": "党委研究决定"},
     "tie_policy": {"extend": "并列的都给旗", "tiebreak": "按并列规则决定"},
@@ -338,13 +430,17 @@ class Namer:
             return f"评比“{where}”的旗位并列决定", fields
         if table == "commitments":
             unit = self.unit(get("unit_id"))
-            return (f"{unit} {get('year')}年第 {get('number')} 项承诺“{_shown('content', get('content'))[:16]}”",
-                    {"unit": unit})
+            return (
+                f"{unit} {get('year')}年第 {get('number')} 项承诺“{_shown('content', get('content'))[:16]}”",
+                {"unit": unit},
+            )
         if table == "commitment_progress":
             item = self._row("commitments", get("commitment_id"))
             what = self.describe(f"commitments:{get('commitment_id')}", item)[0] if item else "一项承诺事项"
-            return (f"{what}的{get('year')}年{QUARTER_NAMES.get(get('quarter'), '')}进度",
-                    {"unit": self.unit(item.get("unit_id")) if item else ""})
+            return (
+                f"{what}的{get('year')}年{QUARTER_NAMES.get(get('quarter'), '')}进度",
+                {"unit": self.unit(item.get("unit_id")) if item else ""},
+            )
         if table == "star_cells":
             unit = self.unit(get("unit_id"))
             return f"{unit} {get('year')}年{get('star')}的创建记录", {"unit": unit}
@@ -392,27 +488,49 @@ def compare(recorded: Rows, stored: Rows, namer: Namer) -> list[Difference]:
             differences.append(Difference("removed", f"{what}已被删除（审计日志中有这条记录，数据中没有）", fields))
         elif old is None:
             what, fields = namer.describe(key, new)
-            values = "，".join(f"{LABELS.get(c, c)} {_shown(c, new[c])}" for c in _changed_fields({}, new)
-                              if c in _SUMMARY.get(_split(key)[0], ()))
-            differences.append(Difference(
-                "unrecorded", f"{what}没有审计记录，不是由本程序录入的" + (f"（{values}）" if values else ""), fields))
+            values = "，".join(
+                f"{LABELS.get(c, c)} {_shown(c, new[c])}"
+                for c in _changed_fields({}, new)
+                if c in _SUMMARY.get(_split(key)[0], ())
+            )
+            differences.append(
+                Difference(
+                    "unrecorded",
+                    f"{what}没有审计记录，不是由本程序录入的" + (f"（{values}）" if values else ""),
+                    fields,
+                )
+            )
         else:
             what, fields = namer.describe(key, old)
             for column in _changed_fields(old, new):
                 label = LABELS.get(column, "其他内容")
-                differences.append(Difference(
-                    "changed", f"{what}的{label}被改动：审计日志记录为 {_shown(column, old.get(column))}，"
-                               f"现在是 {_shown(column, new.get(column))}",
-                    fields | {"field": label, "old": _shown(column, old.get(column)),
-                              "new": _shown(column, new.get(column))}))
+                differences.append(
+                    Difference(
+                        "changed",
+                        f"{what}的{label}被改动：审计日志记录为 {_shown(column, old.get(column))}，"
+                        f"现在是 {_shown(column, new.get(column))}",
+                        fields
+                        | {
+                            "field": label,
+                            "old": _shown(column, old.get(column)),
+                            "new": _shown(column, new.get(column)),
+                        },
+                    )
+                )
     return differences
 
 
 # The values quoted for a row the log does not know.
 _SUMMARY = {
-    "scores": ("points",), "adjustments": ("kind", "amount"), "round_results": ("total", "rank", "flag"),
-    "star_steps": ("step", "passed", "on"), "star_losses": ("kind", "on"), "commitments": ("status",),
-    "commitment_progress": ("percent",), "round_units": ("name",), "round_judges": ("name",),
+    "scores": ("points",),
+    "adjustments": ("kind", "amount"),
+    "round_results": ("total", "rank", "flag"),
+    "star_steps": ("step", "passed", "on"),
+    "star_losses": ("kind", "on"),
+    "commitments": ("status",),
+    "commitment_progress": ("percent",),
+    "round_units": ("name",),
+    "round_judges": ("name",),
 }
 _TABLE_ORDER = {table: index for index, table in enumerate(TRACKED)}
 

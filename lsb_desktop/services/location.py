@@ -10,15 +10,28 @@ import sys
 from pathlib import Path, PurePath
 
 # Folders of sync programs seen on township PCs, by the first words of their name.
-SYNC_FOLDERS = ("onedrive", "dropbox", "坚果云", "nutstore", "百度网盘", "baidunetdisk", "icloud drive",
-                "google drive", "wps云文档", "wpsdrive")
+SYNC_FOLDERS = (
+    "onedrive",
+    "dropbox",
+    "坚果云",
+    "nutstore",
+    "百度网盘",
+    "baidunetdisk",
+    "icloud drive",
+    "google drive",
+    "wps云文档",
+    "wpsdrive",
+)
 # File systems of a network drive as Linux names them (/proc/mounts), for the same check there.
-NETWORK_FILE_SYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ncpfs",
-                                  "fuse.rclone", "davfs", "fuse.davfs2"})
+NETWORK_FILE_SYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "ncpfs", "fuse.rclone", "davfs", "fuse.davfs2"}
+)
 _DRIVE_REMOTE = 4  # GetDriveTypeW
 
-ADVICE = ("数据文件只适合放在本机的硬盘上：请关闭程序，把整个数据文件夹复制到本机（如“文档”下），"
-          "启动时用 --data-dir 指定复制后的文件夹，或直接使用程序默认的数据文件夹。")
+ADVICE = (
+    "数据文件只适合放在本机的硬盘上：请关闭程序，把整个数据文件夹复制到本机（如“文档”下），"
+    "启动时用 --data-dir 指定复制后的文件夹，或直接使用程序默认的数据文件夹。"
+)
 
 
 def _sync_folder(path: PurePath) -> str | None:
@@ -78,6 +91,8 @@ def location_warning(folder: Path) -> str | None:
         return f"数据文件夹“{folder}”在网络驱动器（共享文件夹）上。多台电脑同时打开或网络中断时，数据文件可能损坏。{ADVICE}"
     synced = _sync_folder(folder)
     if synced:
-        return (f"数据文件夹“{folder}”在同步文件夹“{synced}”中。同步程序可能只复制了数据文件的一部分，"
-                f"或把旧的副本同步回来覆盖新数据。{ADVICE}")
+        return (
+            f"数据文件夹“{folder}”在同步文件夹“{synced}”中。同步程序可能只复制了数据文件的一部分，"
+            f"或把旧的副本同步回来覆盖新数据。{ADVICE}"
+        )
     return None

@@ -37,11 +37,14 @@ def name_problems(connection: Connection) -> list[str]:
                 continue
             seen.add(value)
             if strip_invisible(value) != value:
-                problems.append(f"{what}“{strip_invisible(value)}”中有看不见的字符（{_codes(value)}），看起来和"
-                                f"“{strip_invisible(value)}”一样却不是同一个名称：请在{where}中改正")
+                problems.append(
+                    f"{what}“{strip_invisible(value)}”中有看不见的字符（{_codes(value)}），看起来和"
+                    f"“{strip_invisible(value)}”一样却不是同一个名称：请在{where}中改正"
+                )
     latest: dict[int, str] = {}
     versions: Iterable[Any] = connection.exec_driver_sql(  # plain driver rows
-        "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id")
+        "SELECT unit_id, name FROM unit_versions ORDER BY valid_from, id"
+    )
     for unit_id, name in versions:
         latest[unit_id] = name
     alike: dict[str, list[str]] = defaultdict(list)
@@ -49,6 +52,8 @@ def name_problems(connection: Connection) -> list[str]:
         alike[canonical_name(name)].append(name)
     for names in alike.values():
         if len(names) > 1:
-            problems.append(f"名册中有 {len(names)} 个村（社区）的名称看起来都是“{strip_invisible(names[0])}”"
-                            "（写法只差全角半角、空格或看不见的字符）：导入时无法区分，请把其中一个改名或合并")
+            problems.append(
+                f"名册中有 {len(names)} 个村（社区）的名称看起来都是“{strip_invisible(names[0])}”"
+                "（写法只差全角半角、空格或看不见的字符）：导入时无法区分，请把其中一个改名或合并"
+            )
     return problems

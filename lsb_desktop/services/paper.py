@@ -32,32 +32,41 @@ class PaperService:
     def data(self, round_id: int, tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
         """The round's paper, with each unit's 加分/扣分/一票否决 and their reasons for 备注."""
         township = self._settings.township()
-        data = self._rounds.paper_data(round_id, township.township_or_placeholder,
-                                       township.committee_or_placeholder, tie_policy)
+        data = self._rounds.paper_data(
+            round_id, township.township_or_placeholder, township.committee_or_placeholder, tie_policy
+        )
         by_unit: dict[int, list[RoundAdjustment]] = defaultdict(list)
         for adjustment in self._rounds.adjustments(round_id):
             by_unit[adjustment.round_unit_id].append(adjustment)
         return replace(data, adjustments={unit: tuple(items) for unit, items in by_unit.items()})
 
-    def export_ranking(self, round_id: int, path: Path,
-                       tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
+    def export_ranking(
+        self, round_id: int, path: Path, tie_policy: TiePolicy | None | Literal["round"] = "round"
+    ) -> PaperData:
         from lsb_desktop.io.ranking_sheet import write_ranking_sheet  # openpyxl: when first used
 
         data = self.data(round_id, tie_policy)
         write_ranking_sheet(Path(path), data)
         return data
 
-    def export_certificates(self, round_id: int, path: Path,
-                            tie_policy: TiePolicy | None | Literal["round"] = "round",
-                            progress: Progress | None = None) -> int:
+    def export_certificates(
+        self,
+        round_id: int,
+        path: Path,
+        tie_policy: TiePolicy | None | Literal["round"] = "round",
+        progress: Progress | None = None,
+    ) -> int:
         from lsb_desktop.io.certificates import write_certificates  # reportlab: when first used
 
-        return write_certificates(Path(path), self.data(round_id, tie_policy), self._settings.certificates(),
-                                  progress)
+        return write_certificates(Path(path), self.data(round_id, tie_policy), self._settings.certificates(), progress)
 
-    def export_notices(self, round_id: int, path: Path,
-                       tie_policy: TiePolicy | None | Literal["round"] = "round",
-                       progress: Progress | None = None) -> int:
+    def export_notices(
+        self,
+        round_id: int,
+        path: Path,
+        tie_policy: TiePolicy | None | Literal["round"] = "round",
+        progress: Progress | None = None,
+    ) -> int:
         from lsb_desktop.io.certificates import write_notices
 
         return write_notices(Path(path), self.data(round_id, tie_policy), self._settings.certificates(), progress)

@@ -74,17 +74,13 @@ class _Planner:
     and what the import does can never disagree.
     """
 
-    def __init__(self, villages: VillageService, session: Session, effective: date,
-                 start: date | None = None) -> None:
+    def __init__(self, villages: VillageService, session: Session, effective: date, start: date | None = None) -> None:
         self.villages = villages
         self.session = session
         self.effective = effective
         self.start = start
         self.states = register.load_units(session)
-        self.districts = {
-            canonical_name(record.name): record
-            for record in session.scalars(select(DistrictRecord))
-        }
+        self.districts = {canonical_name(record.name): record for record in session.scalars(select(DistrictRecord))}
         self.new_districts: list[str] = []
         self.problems: list[RosterProblem] = []
 
@@ -134,12 +130,16 @@ class _Planner:
             return None
         state = self._match(row)
         if state is None:
-            draft = UnitDraft(row.name, row.kind, row.org_type, district_id, row.secretary,
-                              row.secretary_since, row.note)
+            draft = UnitDraft(
+                row.name, row.kind, row.org_type, district_id, row.secretary, row.secretary_since, row.note
+            )
             # A first registration is open at the start unless the file or the caller dates it.
             start = row.start or self.start or REGISTER_START
-            if not self._guard(row, "名称", lambda: self.villages.add_unit_in(
-                    self.session, self.states, draft, start, row.display_order)):
+            if not self._guard(
+                row,
+                "名称",
+                lambda: self.villages.add_unit_in(self.session, self.states, draft, start, row.display_order),
+            ):
                 return None
             detail = [f"{row.kind.label}，{row.org_type.label}", f"在册起始日期：{format_start(start)}"]
             if row.district:
@@ -176,10 +176,12 @@ class _Planner:
         if status is not UnitStatus.ACTIVE:
             self._problem(row, "名称", f"“{latest.name}”{status.label}，不能通过导入修改")
             return None
-        if new_start and not self._guard(row, "在册起始日期", lambda: self.villages.correct_start_in(
-                self.session, state, row.start, "花名册导入")):
+        if new_start and not self._guard(
+            row, "在册起始日期", lambda: self.villages.correct_start_in(self.session, state, row.start, "花名册导入")
+        ):
             return None
         if fields:
+
             def change() -> None:
                 self.villages.append_change_in(self.session, state, self.effective, "花名册导入", **fields)
 
@@ -190,8 +192,11 @@ class _Planner:
             self.villages.replace_note_in(state, row.note)
         if new_secretary:
             since = row.secretary_since or self.effective
-            if not self._guard(row, "任职时间", lambda: self.villages.change_secretary_in(
-                    self.session, state, row.secretary, since, "花名册导入")):
+            if not self._guard(
+                row,
+                "任职时间",
+                lambda: self.villages.change_secretary_in(self.session, state, row.secretary, since, "花名册导入"),
+            ):
                 return None
         return RosterPlanRow(row.row, row.name, UPDATED, tuple(changes))
 
@@ -206,8 +211,9 @@ class RosterService:
         self._villages = villages
         self._backup = backup
 
-    def _carry_all(self, session: Session, read: RosterRead, effective: date,
-                   start: date | None) -> tuple[list[RosterPlanRow], _Planner]:
+    def _carry_all(
+        self, session: Session, read: RosterRead, effective: date, start: date | None
+    ) -> tuple[list[RosterPlanRow], _Planner]:
         planner = _Planner(self._villages, session, effective, start)
         plan = [done for done in (planner.carry(row) for row in read.rows) if done is not None]
         return plan, planner
@@ -246,8 +252,9 @@ class RosterService:
                     [f"{p.where()}：{p.message}" for p in planner.problems],
                 )
         actions = [p.action for p in plan]
-        result = RosterResult(actions.count(ADDED), actions.count(UPDATED), actions.count(UNCHANGED),
-                              tuple(planner.new_districts), backup)
+        result = RosterResult(
+            actions.count(ADDED), actions.count(UPDATED), actions.count(UNCHANGED), tuple(planner.new_districts), backup
+        )
         return Changed(result, Changes.UNITS | (Changes.DISTRICTS if planner.new_districts else Changes.NONE))
 
     def export(self, path: Path, title: str) -> int:
@@ -255,8 +262,17 @@ class RosterService:
 
         units = self._villages.list_units()
         rows = [
-            RosterExportRow(u.name, u.kind.label, u.org_type.label, u.district_name, u.secretary,
-                            u.secretary_since, u.status.label, u.note, u.registered_from)
+            RosterExportRow(
+                u.name,
+                u.kind.label,
+                u.org_type.label,
+                u.district_name,
+                u.secretary,
+                u.secretary_since,
+                u.status.label,
+                u.note,
+                u.registered_from,
+            )
             for u in units
         ]
         write_roster(Path(path), rows, title)

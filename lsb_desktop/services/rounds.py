@@ -93,21 +93,32 @@ NOTE_TIE = "旗位并列"
 
 
 def scheme_to_json(scheme: Scheme) -> str:
-    return json.dumps([
-        {"name": c.name, "weight": str(c.weight),
-         "criteria": [{"name": k.name, "max": str(k.max_points)} for k in c.criteria],
-         **({} if c.judged else {"source": c.source.value})}
-        for c in scheme.components
-    ], ensure_ascii=False)
+    return json.dumps(
+        [
+            {
+                "name": c.name,
+                "weight": str(c.weight),
+                "criteria": [{"name": k.name, "max": str(k.max_points)} for k in c.criteria],
+                **({} if c.judged else {"source": c.source.value}),
+            }
+            for c in scheme.components
+        ],
+        ensure_ascii=False,
+    )
 
 
 def scheme_from_json(text: str) -> Scheme:
-    return Scheme(tuple(
-        Component(c["name"], Decimal(c["weight"]),
-                  tuple(Criterion(k["name"], Decimal(k["max"])) for k in c["criteria"]),
-                  ComponentSource(c.get("source", ComponentSource.JUDGES.value)))
-        for c in json.loads(text)
-    ))
+    return Scheme(
+        tuple(
+            Component(
+                c["name"],
+                Decimal(c["weight"]),
+                tuple(Criterion(k["name"], Decimal(k["max"])) for k in c["criteria"]),
+                ComponentSource(c.get("source", ComponentSource.JUDGES.value)),
+            )
+            for c in json.loads(text)
+        )
+    )
 
 
 def _fraction_text(value: Fraction) -> str:
@@ -168,8 +179,9 @@ SCORE_ACTIONS = ("评分", "撤销评分", "重做评分")
 
 
 class RoundService:
-    def __init__(self, database: Database, villages: VillageService,
-                 backup: Callable[[str], object] | None = None) -> None:
+    def __init__(
+        self, database: Database, villages: VillageService, backup: Callable[[str], object] | None = None
+    ) -> None:
         self._db = database
         self._villages = villages
         self._backup = backup  # callable(reason) taking a backup before a bulk import
@@ -193,57 +205,100 @@ class RoundService:
         record = session.get(RoundRecord, round_id)
         if record is None:
             raise NotFoundError(f"找不到编号为 {round_id} 的评比活动")
-        components = list(session.scalars(
-            select(RoundComponentRecord).where(RoundComponentRecord.round_id == round_id)
-            .order_by(RoundComponentRecord.position)))
+        components = list(
+            session.scalars(
+                select(RoundComponentRecord)
+                .where(RoundComponentRecord.round_id == round_id)
+                .order_by(RoundComponentRecord.position)
+            )
+        )
         criteria_by_component = defaultdict(list)
         for criterion in session.scalars(
-                select(RoundCriterionRecord)
-                .where(RoundCriterionRecord.component_id.in_([c.id for c in components]))
-                .order_by(RoundCriterionRecord.position)):
+            select(RoundCriterionRecord)
+            .where(RoundCriterionRecord.component_id.in_([c.id for c in components]))
+            .order_by(RoundCriterionRecord.position)
+        ):
             criteria_by_component[criterion.component_id].append(criterion)
-        scheme = Scheme(tuple(
-            Component(c.name, c.weight, tuple(Criterion(k.name, k.max_points) for k in criteria_by_component[c.id]),
-                      ComponentSource(c.source))
-            for c in components
-        ))
+        scheme = Scheme(
+            tuple(
+                Component(
+                    c.name,
+                    c.weight,
+                    tuple(Criterion(k.name, k.max_points) for k in criteria_by_component[c.id]),
+                    ComponentSource(c.source),
+                )
+                for c in components
+            )
+        )
         judges = tuple(
             RoundJudge(j.id, j.name, j.group_name, j.position)
-            for j in session.scalars(select(RoundJudgeRecord).where(RoundJudgeRecord.round_id == round_id)
-                                     .order_by(RoundJudgeRecord.position))
+            for j in session.scalars(
+                select(RoundJudgeRecord)
+                .where(RoundJudgeRecord.round_id == round_id)
+                .order_by(RoundJudgeRecord.position)
+            )
         )
         units = tuple(
-            RoundUnit(u.id, u.unit_id, u.name, u.district, u.secretary, u.kind, u.org_type, u.visited,
-                      u.position, u.note)
-            for u in session.scalars(select(RoundUnitRecord).where(RoundUnitRecord.round_id == round_id)
-                                     .order_by(RoundUnitRecord.position))
+            RoundUnit(
+                u.id, u.unit_id, u.name, u.district, u.secretary, u.kind, u.org_type, u.visited, u.position, u.note
+            )
+            for u in session.scalars(
+                select(RoundUnitRecord).where(RoundUnitRecord.round_id == round_id).order_by(RoundUnitRecord.position)
+            )
         )
-        summary = RoundSummary(record.id, Period(record.year, record.quarter), record.title, record.event_date,
-                               RoundStatus(record.status), len(units), len(judges), record.finalized_at)
+        summary = RoundSummary(
+            record.id,
+            Period(record.year, record.quarter),
+            record.title,
+            record.event_date,
+            RoundStatus(record.status),
+            len(units),
+            len(judges),
+            record.finalized_at,
+        )
         rules = RoundRules(
-            red=record.red_count, black=record.black_count, trim_drop=record.trim_drop,
+            red=record.red_count,
+            black=record.black_count,
+            trim_drop=record.trim_drop,
             trim_minimum=record.trim_minimum,
             tie_policy=TiePolicy(record.tie_policy) if record.tie_policy else None,
-            tiebreak=tuple(json.loads(record.tiebreak)), veto_last=record.veto_last, veto_black=record.veto_black,
+            tiebreak=tuple(json.loads(record.tiebreak)),
+            veto_last=record.veto_last,
+            veto_black=record.veto_black,
         )
         all_criteria = [k for c in components for k in criteria_by_component[c.id]]
         return _Loaded(
-            record, RoundDetail(summary, scheme, rules, judges, units),
-            {k.name: k.id for k in all_criteria}, {k.id: k.name for k in all_criteria},
+            record,
+            RoundDetail(summary, scheme, rules, judges, units),
+            {k.name: k.id for k in all_criteria},
+            {k.id: k.name for k in all_criteria},
             {k.name: k.max_points for k in all_criteria},
         )
 
     def list_rounds(self) -> list[RoundSummary]:
         with self._db.session() as session:
-            units = dict(session.execute(
-                select(RoundUnitRecord.round_id, func.count()).group_by(RoundUnitRecord.round_id)).all())
-            judges = dict(session.execute(
-                select(RoundJudgeRecord.round_id, func.count()).group_by(RoundJudgeRecord.round_id)).all())
-            records = session.scalars(select(RoundRecord).order_by(
-                RoundRecord.year.desc(), RoundRecord.quarter.desc(), RoundRecord.id.desc()))
+            units = dict(
+                session.execute(select(RoundUnitRecord.round_id, func.count()).group_by(RoundUnitRecord.round_id)).all()
+            )
+            judges = dict(
+                session.execute(
+                    select(RoundJudgeRecord.round_id, func.count()).group_by(RoundJudgeRecord.round_id)
+                ).all()
+            )
+            records = session.scalars(
+                select(RoundRecord).order_by(RoundRecord.year.desc(), RoundRecord.quarter.desc(), RoundRecord.id.desc())
+            )
             return [
-                RoundSummary(r.id, Period(r.year, r.quarter), r.title, r.event_date, RoundStatus(r.status),
-                             units.get(r.id, 0), judges.get(r.id, 0), r.finalized_at)
+                RoundSummary(
+                    r.id,
+                    Period(r.year, r.quarter),
+                    r.title,
+                    r.event_date,
+                    RoundStatus(r.status),
+                    units.get(r.id, 0),
+                    judges.get(r.id, 0),
+                    r.finalized_at,
+                )
                 for r in records
             ]
 
@@ -269,8 +324,9 @@ class RoundService:
     def scores(self, round_id: int, judge_id: int | None = None) -> list[ScoreCell]:
         with self._db.session() as session:
             loaded = self._load(session, round_id)
-            query = select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id,
-                           ScoreRecord.points).where(ScoreRecord.round_id == round_id)
+            query = select(
+                ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id, ScoreRecord.points
+            ).where(ScoreRecord.round_id == round_id)
             if judge_id is not None:
                 query = query.where(ScoreRecord.judge_id == judge_id)
             return [ScoreCell(j, u, loaded.criterion_names[c], p) for j, u, c, p in session.execute(query)]
@@ -279,8 +335,9 @@ class RoundService:
         with self._db.session() as session:
             return [
                 RoundAdjustment(a.id, a.round_unit_id, AdjustmentType(a.kind), a.amount, a.reason)
-                for a in session.scalars(select(AdjustmentRecord).where(AdjustmentRecord.round_id == round_id)
-                                         .order_by(AdjustmentRecord.id))
+                for a in session.scalars(
+                    select(AdjustmentRecord).where(AdjustmentRecord.round_id == round_id).order_by(AdjustmentRecord.id)
+                )
             ]
 
     # ----- creating and setting up a round -----------------------------------------------------
@@ -291,8 +348,11 @@ class RoundService:
         detail = self.get_round(round_id)
         day = detail.summary.event_date or min(date.today(), detail.summary.period.last_day)
         taking_part = {u.unit_id for u in detail.units}
-        later = [u for u in self._villages.list_units() if u.is_active and u.id not in taking_part
-                 and u.registered_from > day]
+        later = [
+            u
+            for u in self._villages.list_units()
+            if u.is_active and u.id not in taking_part and u.registered_from > day
+        ]
         return left_out_message(day, later) if later else ""
 
     def create_round(self, draft: RoundDraft) -> Changed[RoundDetail]:
@@ -308,8 +368,9 @@ class RoundService:
             units = [u for u in units if u.id in wanted]
             if len(units) != len(wanted):
                 found = {u.id for u in units}
-                raise ValidationError(not_in_register_message(day, [
-                    u for u in self._villages.list_units() if u.id in wanted - found]))
+                raise ValidationError(
+                    not_in_register_message(day, [u for u in self._villages.list_units() if u.id in wanted - found])
+                )
         if not units:
             later = [u for u in self._villages.list_units() if u.is_active]
             raise ValidationError(nobody_registered_message(day, later))
@@ -318,34 +379,67 @@ class RoundService:
         title = clean_text(draft.title) or "村党组织书记“亮赛比”逐村观摩评比"
         with self._db.session() as session, session.begin():
             record = RoundRecord(
-                year=draft.period.year, quarter=draft.period.quarter, title=title, event_date=draft.event_date,
-                status=RoundStatus.DRAFT.value, red_count=draft.red, black_count=draft.black,
+                year=draft.period.year,
+                quarter=draft.period.quarter,
+                title=title,
+                event_date=draft.event_date,
+                status=RoundStatus.DRAFT.value,
+                red_count=draft.red,
+                black_count=draft.black,
                 # 每次由我决定: a tie across a flag line is put to the clerk, never settled for her.
-                trim_drop=1, trim_minimum=5, tie_policy=None, tiebreak="[]",
-                veto_last=True, veto_black=True, created_at=_now(),
+                trim_drop=1,
+                trim_minimum=5,
+                tie_policy=None,
+                tiebreak="[]",
+                veto_last=True,
+                veto_black=True,
+                created_at=_now(),
             )
             session.add(record)
             session.flush()
             for position, component in enumerate(scheme.components, start=1):
-                component_record = RoundComponentRecord(round_id=record.id, position=position,
-                                                        name=component.name, weight=component.weight,
-                                                        source=component.source.value)
+                component_record = RoundComponentRecord(
+                    round_id=record.id,
+                    position=position,
+                    name=component.name,
+                    weight=component.weight,
+                    source=component.source.value,
+                )
                 session.add(component_record)
                 session.flush()
                 for index, criterion in enumerate(component.criteria, start=1):
-                    session.add(RoundCriterionRecord(component_id=component_record.id, position=index,
-                                                     name=criterion.name, max_points=criterion.max_points))
+                    session.add(
+                        RoundCriterionRecord(
+                            component_id=component_record.id,
+                            position=index,
+                            name=criterion.name,
+                            max_points=criterion.max_points,
+                        )
+                    )
             for position, name in enumerate(judges, start=1):
                 session.add(RoundJudgeRecord(round_id=record.id, position=position, name=name, group_name=""))
             for position, unit in enumerate(units, start=1):
-                session.add(RoundUnitRecord(
-                    round_id=record.id, unit_id=unit.id, position=position, name=unit.name,
-                    district=unit.district_name, secretary=unit.secretary, kind=unit.kind.value,
-                    org_type=unit.org_type.value, visited=True, note="",
-                ))
-            audit.record(session, "建立评比活动", f"round:{record.id}", None,
-                         {"period": draft.period.short_label, "title": title, "units": len(units),
-                          "judges": list(judges)})
+                session.add(
+                    RoundUnitRecord(
+                        round_id=record.id,
+                        unit_id=unit.id,
+                        position=position,
+                        name=unit.name,
+                        district=unit.district_name,
+                        secretary=unit.secretary,
+                        kind=unit.kind.value,
+                        org_type=unit.org_type.value,
+                        visited=True,
+                        note="",
+                    )
+                )
+            audit.record(
+                session,
+                "建立评比活动",
+                f"round:{record.id}",
+                None,
+                {"period": draft.period.short_label, "title": title, "units": len(units), "judges": list(judges)},
+            )
             round_id = record.id
         return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
@@ -353,8 +447,14 @@ class RoundService:
         if loaded.detail.status is RoundStatus.FINAL and not clean_text(reason):
             raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
 
-    def update_round(self, round_id: int, *, title: str | None = None, event_date: date | None = None,
-                     rules: RoundRules | None = None) -> Changed[RoundDetail]:
+    def update_round(
+        self,
+        round_id: int,
+        *,
+        title: str | None = None,
+        event_date: date | None = None,
+        rules: RoundRules | None = None,
+    ) -> Changed[RoundDetail]:
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
             if loaded.detail.status is RoundStatus.FINAL:
@@ -372,8 +472,13 @@ class RoundService:
                 record.tie_policy = rules.tie_policy.value if rules.tie_policy else None
                 record.tiebreak = json.dumps(list(rules.tiebreak), ensure_ascii=False)
                 record.veto_last, record.veto_black = rules.veto_last, rules.veto_black
-            audit.record(session, "修改评比设置", f"round:{round_id}", old,
-                         {"title": record.title, "rules": rules.describe() if rules else old["rules"]})
+            audit.record(
+                session,
+                "修改评比设置",
+                f"round:{round_id}",
+                old,
+                {"title": record.title, "rules": rules.describe() if rules else old["rules"]},
+            )
             changes = Changes.ROUND_SETUP
             if rules is not None:
                 session.flush()
@@ -389,8 +494,9 @@ class RoundService:
             if person in {j.name for j in loaded.detail.judges}:
                 raise ValidationError(f"评委“{person}”已在名单中")
             position = max((j.position for j in loaded.detail.judges), default=0) + 1
-            session.add(RoundJudgeRecord(round_id=round_id, position=position, name=person,
-                                         group_name=clean_text(group)))
+            session.add(
+                RoundJudgeRecord(round_id=round_id, position=position, name=person, group_name=clean_text(group))
+            )
             audit.record(session, "增加评委", f"round:{round_id}", None, person)
         return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
@@ -402,15 +508,16 @@ class RoundService:
             judge = next((j for j in loaded.detail.judges if j.id == judge_id), None)
             if judge is None:
                 raise NotFoundError("找不到该评委，请刷新后重试")
-            scored = session.scalar(select(func.count()).select_from(ScoreRecord).where(ScoreRecord.judge_id == judge_id))
+            scored = session.scalar(
+                select(func.count()).select_from(ScoreRecord).where(ScoreRecord.judge_id == judge_id)
+            )
             if scored:
                 raise ValidationError(f"评委“{judge.name}”已有 {scored} 个评分，不能移除")
             session.delete(session.get(RoundJudgeRecord, judge_id))  # through the ORM: the audit sees it
             audit.record(session, "移除评委", f"round:{round_id}", judge.name, None)
         return Changed(self.get_round(round_id), Changes.ROUND_SETUP)
 
-    def set_visited(self, round_id: int, round_unit_id: int, visited: bool,
-                    note: str = "") -> Changed[RoundDetail]:
+    def set_visited(self, round_id: int, round_unit_id: int, visited: bool, note: str = "") -> Changed[RoundDetail]:
         """本季度未观摩: the unit stays listed but is left out of the ranking."""
         with self._db.session() as session, session.begin():
             loaded = self._load(session, round_id)
@@ -429,15 +536,27 @@ class RoundService:
 
     # ----- scores ----------------------------------------------------------------------------
 
-    def set_score(self, round_id: int, judge_id: int, round_unit_id: int, criterion: str,
-                  points: Decimal | str | None, reason: str = "") -> Changed[Decimal | None]:
+    def set_score(
+        self,
+        round_id: int,
+        judge_id: int,
+        round_unit_id: int,
+        criterion: str,
+        points: Decimal | str | None,
+        reason: str = "",
+    ) -> Changed[Decimal | None]:
         """Save one cell at once: a value, or None to clear it (not scored, ≠ 0)."""
         saved = self.set_scores(round_id, [(judge_id, round_unit_id, criterion, points)], reason)
         return Changed(saved.value[0], saved.changes)
 
-    def set_scores(self, round_id: int, cells: Sequence[tuple[int, int, str, Decimal | str | None]],
-                   reason: str = "", action: str = "评分",
-                   tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> Changed[list[Decimal | None]]:
+    def set_scores(
+        self,
+        round_id: int,
+        cells: Sequence[tuple[int, int, str, Decimal | str | None]],
+        reason: str = "",
+        action: str = "评分",
+        tie_decision: tuple[TieMethod, Sequence[str]] | None = None,
+    ) -> Changed[list[Decimal | None]]:
         """Save several cells (a pasted block) in one transaction: all or none. `action` names
         the change in the audit log: 评分, or 撤销评分 / 重做评分 for the grid's undo and redo.
 
@@ -475,8 +594,11 @@ class RoundService:
                     raise ValidationError(f"本次评比没有指标“{criterion}”")
                 if name in computed:
                     raise ValidationError(f"“{computed[name]}”按承诺事项完成率自动计算，不能打分")
-                value = None if raw is None or (isinstance(raw, str) and not clean(raw)) else \
-                    check_points(raw, name, loaded.criterion_max[name])
+                value = (
+                    None
+                    if raw is None or (isinstance(raw, str) and not clean(raw))
+                    else check_points(raw, name, loaded.criterion_max[name])
+                )
                 key = (judge_id, unit_id, loaded.criterion_ids[name])
                 record = existing.get(key)
                 old = record.points if record is not None else None
@@ -490,24 +612,38 @@ class RoundService:
                         session.delete(record)
                     existing.pop(key)
                 elif record is None:
-                    record = ScoreRecord(round_id=round_id, judge_id=judge_id, round_unit_id=unit_id,
-                                         criterion_id=key[2], points=value)
+                    record = ScoreRecord(
+                        round_id=round_id, judge_id=judge_id, round_unit_id=unit_id, criterion_id=key[2], points=value
+                    )
                     session.add(record)
                     existing[key] = record
                 else:
                     record.points = value
                 changes.append((judges[judge_id], units[unit_id], name, old, value))
                 saved.append(value)
-            audit.record_many(session, [
-                (action, f"round:{round_id}/judge:{judge}/unit:{unit}/criterion:{name}",
-                 None if old is None else str(old), None if value is None else str(value), clean_text(reason))
-                for judge, unit, name, old, value in changes
-            ])
+            audit.record_many(
+                session,
+                [
+                    (
+                        action,
+                        f"round:{round_id}/judge:{judge}/unit:{unit}/criterion:{name}",
+                        None if old is None else str(old),
+                        None if value is None else str(value),
+                        clean_text(reason),
+                    )
+                    for judge, unit, name, old, value in changes
+                ],
+            )
             caused = self._after_change(session, loaded, reason, tie_decision) if changes else Changes.NONE
         return Changed(saved, caused)
 
-    def _after_change(self, session: Session, loaded: _Loaded, reason: str,
-                      tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> Changes:
+    def _after_change(
+        self,
+        session: Session,
+        loaded: _Loaded,
+        reason: str,
+        tie_decision: tuple[TieMethod, Sequence[str]] | None = None,
+    ) -> Changes:
         """After a score or an adjustment changed: what else that changed with it."""
         changes = Changes.SCORES | self._drop_stale_decisions(session, loaded)
         record = loaded.record
@@ -525,8 +661,15 @@ class RoundService:
 
     # ----- adjustments -----------------------------------------------------------------------
 
-    def add_adjustment(self, round_id: int, round_unit_id: int, kind: AdjustmentType,
-                       amount: Decimal | str | None, reason: str, correction: str = "") -> Changed[RoundAdjustment]:
+    def add_adjustment(
+        self,
+        round_id: int,
+        round_unit_id: int,
+        kind: AdjustmentType,
+        amount: Decimal | str | None,
+        reason: str,
+        correction: str = "",
+    ) -> Changed[RoundAdjustment]:
         text = clean_text(reason)
         if not text:
             raise ValidationError(f"{kind.label}必须写明理由")
@@ -542,15 +685,29 @@ class RoundService:
             if unit is None:
                 raise NotFoundError("找不到该参评单位，请刷新后重试")
             if kind is AdjustmentType.VETO and session.scalar(
-                    select(func.count()).select_from(AdjustmentRecord).where(
-                        AdjustmentRecord.round_unit_id == round_unit_id, AdjustmentRecord.kind == "veto")):
+                select(func.count())
+                .select_from(AdjustmentRecord)
+                .where(AdjustmentRecord.round_unit_id == round_unit_id, AdjustmentRecord.kind == "veto")
+            ):
                 raise ValidationError(f"“{unit.name}”已经被一票否决")
-            record = AdjustmentRecord(round_id=round_id, round_unit_id=round_unit_id, kind=kind.value,
-                                      amount=value, reason=text, created_at=_now())
+            record = AdjustmentRecord(
+                round_id=round_id,
+                round_unit_id=round_unit_id,
+                kind=kind.value,
+                amount=value,
+                reason=text,
+                created_at=_now(),
+            )
             session.add(record)
             session.flush()
-            audit.record(session, kind.label, f"round:{round_id}/unit:{unit.name}", None,
-                         {"amount": None if value is None else str(value), "reason": text}, clean_text(correction))
+            audit.record(
+                session,
+                kind.label,
+                f"round:{round_id}/unit:{unit.name}",
+                None,
+                {"amount": None if value is None else str(value), "reason": text},
+                clean_text(correction),
+            )
             changes = self._after_change(session, loaded, correction)
             return Changed(RoundAdjustment(record.id, round_unit_id, kind, value, text), changes)
 
@@ -562,17 +719,27 @@ class RoundService:
             if record is None or record.round_id != round_id:
                 raise NotFoundError("找不到该加扣分记录，请刷新后重试")
             unit = loaded.detail.unit(record.round_unit_id)
-            audit.record(session, f"撤销{AdjustmentType(record.kind).label}", f"round:{round_id}/unit:{unit.name}",
-                         {"amount": None if record.amount is None else str(record.amount), "reason": record.reason},
-                         None, clean_text(correction))
+            audit.record(
+                session,
+                f"撤销{AdjustmentType(record.kind).label}",
+                f"round:{round_id}/unit:{unit.name}",
+                {"amount": None if record.amount is None else str(record.amount), "reason": record.reason},
+                None,
+                clean_text(correction),
+            )
             session.delete(record)
             changes = self._after_change(session, loaded, correction)
         return Changed(None, changes)
 
     # ----- results ---------------------------------------------------------------------------
 
-    def _compute(self, session: Session, loaded: _Loaded, tie_policy: TiePolicy | None | Literal["round"] = "round",
-                 decisions: Sequence[TieDecision] | None = None) -> RoundResults:
+    def _compute(
+        self,
+        session: Session,
+        loaded: _Loaded,
+        tie_policy: TiePolicy | None | Literal["round"] = "round",
+        decisions: Sequence[TieDecision] | None = None,
+    ) -> RoundResults:
         detail = loaded.detail
         rules = detail.rules
         policy = rules.tie_policy if isinstance(tie_policy, str) else tie_policy
@@ -582,8 +749,11 @@ class RoundService:
             adjustments[record.round_unit_id].append(record)
         entries, partial, missing = [], {}, []
         visited = [u for u in detail.units if u.visited]
-        rates = (completion_by_unit(session, [u.unit_id for u in visited], detail.summary.period)
-                 if detail.scheme.computed else {})
+        rates = (
+            completion_by_unit(session, [u.unit_id for u in visited], detail.summary.period)
+            if detail.scheme.computed
+            else {}
+        )
         for unit in visited:
             components: dict[str, Fraction] = {}
             judges_count: dict[str, int] = {}
@@ -605,8 +775,11 @@ class RoundService:
                     total = totals_of.get((judge.id, unit.id, component.name))
                     totals.append(total)
                     if total is None:
-                        missing.append(MissingScores(judge.name, unit.name, component.name,
-                                                     tuple(k.name for k in component.criteria), True))
+                        missing.append(
+                            MissingScores(
+                                judge.name, unit.name, component.name, tuple(k.name for k in component.criteria), True
+                            )
+                        )
                     elif not total.complete:
                         missing.append(MissingScores(judge.name, unit.name, component.name, total.missing, False))
                 score = component_score(totals, rules.trim_drop, rules.trim_minimum)
@@ -625,47 +798,93 @@ class RoundService:
             bonus = sum((amount for kind, amount, _ in priced if kind == "bonus"), Decimal(0))
             deduction = sum((amount for kind, amount, _ in priced if kind == "deduction"), Decimal(0))
             veto = [a.reason for a in adjustments[unit.id] if a.kind == "veto"]
-            applied = [Adjustment(AdjustmentKind.BONUS if kind == "bonus" else AdjustmentKind.DEDUCTION,
-                                  amount, reason) for kind, amount, reason in priced]
+            applied = [
+                Adjustment(AdjustmentKind.BONUS if kind == "bonus" else AdjustmentKind.DEDUCTION, amount, reason)
+                for kind, amount, reason in priced
+            ]
             if veto:
                 notes.append(f"{NOTE_VETO}：{veto[0]}")
             value = composite(detail.scheme, components, applied)
             entries.append(RankEntry(unit.name, value, components, bool(veto)))
-            partial[unit.name] = (unit, components, judges_count, tuple(notes), bonus, deduction,
-                                  veto[0] if veto else "", basis)
+            partial[unit.name] = (
+                unit,
+                components,
+                judges_count,
+                tuple(notes),
+                bonus,
+                deduction,
+                veto[0] if veto else "",
+                basis,
+            )
         ranked = rank(entries, rules.tiebreak, rules.veto_last)
-        flags = assign_flags(ranked, min(rules.red, len(ranked)), min(rules.black, max(0, len(ranked) - rules.red)),
-                             policy=policy, tiebreak=rules.tiebreak, veto_black=rules.veto_black,
-                             decisions=self._decisions(session, detail.id) if decisions is None else decisions
-                             ) if ranked else None
+        flags = (
+            assign_flags(
+                ranked,
+                min(rules.red, len(ranked)),
+                min(rules.black, max(0, len(ranked) - rules.red)),
+                policy=policy,
+                tiebreak=rules.tiebreak,
+                veto_black=rules.veto_black,
+                decisions=self._decisions(session, detail.id) if decisions is None else decisions,
+            )
+            if ranked
+            else None
+        )
         tie_notes: dict[str, list[str]] = defaultdict(list)
-        for decision, given in (flags.decided if flags else ()):
+        for decision, given in flags.decided if flags else ():
             for name in decision.units:
                 tie_notes[name].append(f"{NOTE_TIE}：{decision.describe(given)}")
         results = []
         for item in ranked:
             unit, components, judges_count, unit_notes, bonus, deduction, veto_reason, basis = partial[item.unit]
-            results.append(UnitResult(unit, item.rank, item.entry.composite, components, judges_count,
-                                      flags.flag_of(item.unit) if flags else None, unit_notes + tuple(tie_notes[item.unit]),
-                                      bonus, deduction, veto_reason, basis))
-        return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited),
-                            flags.ties if flags else (), tuple(missing), False,
-                            decided=flags.decided if flags else ())
+            results.append(
+                UnitResult(
+                    unit,
+                    item.rank,
+                    item.entry.composite,
+                    components,
+                    judges_count,
+                    flags.flag_of(item.unit) if flags else None,
+                    unit_notes + tuple(tie_notes[item.unit]),
+                    bonus,
+                    deduction,
+                    veto_reason,
+                    basis,
+                )
+            )
+        return RoundResults(
+            detail.id,
+            tuple(results),
+            tuple(u for u in detail.units if not u.visited),
+            flags.ties if flags else (),
+            tuple(missing),
+            False,
+            decided=flags.decided if flags else (),
+        )
 
     # ----- ties across a flag line -----------------------------------------------------------
 
     @staticmethod
     def _decisions(session: Session, round_id: int) -> list[TieDecision]:
         return [
-            TieDecision(Flag(r.flag), tuple(json.loads(r.units)), r.places, TieMethod(r.method),
-                        tuple(json.loads(r.chosen)), r.reason)
-            for r in session.scalars(select(RoundTieDecisionRecord)
-                                     .where(RoundTieDecisionRecord.round_id == round_id)
-                                     .order_by(RoundTieDecisionRecord.id))
+            TieDecision(
+                Flag(r.flag),
+                tuple(json.loads(r.units)),
+                r.places,
+                TieMethod(r.method),
+                tuple(json.loads(r.chosen)),
+                r.reason,
+            )
+            for r in session.scalars(
+                select(RoundTieDecisionRecord)
+                .where(RoundTieDecisionRecord.round_id == round_id)
+                .order_by(RoundTieDecisionRecord.id)
+            )
         ]
 
-    def decide_tie(self, round_id: int, tie: BoundaryTie, method: TieMethod, chosen: Sequence[str] = (),
-                   reason: str = "") -> Changed[RoundResults]:
+    def decide_tie(
+        self, round_id: int, tie: BoundaryTie, method: TieMethod, chosen: Sequence[str] = (), reason: str = ""
+    ) -> Changed[RoundResults]:
         """The clerk's decision on one boundary tie of a draft round, kept and audited: all the
         tied units get the flag, the tie-break chain decides, or 党委研究决定 (she picks exactly
         as many units as there are flags and writes the reason)."""
@@ -677,8 +896,16 @@ class RoundService:
             self._record_decision(session, loaded, current, tie, method, chosen, reason)
         return Changed(self.results(round_id), Changes.RESULTS)
 
-    def _record_decision(self, session: Session, loaded: _Loaded, current: RoundResults, tie: BoundaryTie,
-                         method: TieMethod, chosen: Sequence[str], reason: str) -> None:
+    def _record_decision(
+        self,
+        session: Session,
+        loaded: _Loaded,
+        current: RoundResults,
+        tie: BoundaryTie,
+        method: TieMethod,
+        chosen: Sequence[str],
+        reason: str,
+    ) -> None:
         found = next((t for t in current.ties if t.key == tie.key), None)
         if found is None:
             raise ValidationError("这个旗位并列已经不存在（评分可能已经改变），请看最新的结果")
@@ -687,8 +914,9 @@ class RoundService:
         picked: tuple[str, ...] = ()
         if method is TieMethod.EXTEND:
             if found.straddles:
-                raise ValidationError(f"{tied}并列同时跨越红旗和黑旗的名次，不能都给旗；"
-                                      "请选择“按并列规则决定”或“党委研究决定”")
+                raise ValidationError(
+                    f"{tied}并列同时跨越红旗和黑旗的名次，不能都给旗；请选择“按并列规则决定”或“党委研究决定”"
+                )
         elif method is TieMethod.TIEBREAK:
             if not found.separable:
                 chain = "、".join(loaded.detail.rules.tiebreak)
@@ -702,32 +930,58 @@ class RoundService:
             if not text:
                 raise ValidationError("党委研究决定必须写明理由（如党委会议研究的日期和结论）")
         self._delete_decision(session, loaded.detail.id, found.key)
-        session.add(RoundTieDecisionRecord(
-            round_id=loaded.detail.id, flag=found.flag.value, units=_units_json(found.key), places=found.places,
-            method=method.value, chosen=json.dumps(list(picked), ensure_ascii=False), reason=text,
-            decided_at=_now()))
+        session.add(
+            RoundTieDecisionRecord(
+                round_id=loaded.detail.id,
+                flag=found.flag.value,
+                units=_units_json(found.key),
+                places=found.places,
+                method=method.value,
+                chosen=json.dumps(list(picked), ensure_ascii=False),
+                reason=text,
+                decided_at=_now(),
+            )
+        )
         session.flush()
         # The decision must settle this very tie; one that cannot (a unit given both flags) is refused.
         if any(t.key == found.key for t in self._compute(session, loaded).ties):
             raise ValidationError(f"这样决定不能解决{tied}的并列：同一单位不能既得红旗又得黑旗，请重新选择")
-        audit.record(session, "决定旗位并列", f"round:{loaded.detail.id}", found.describe(),
-                     {"办法": method.label, "并列": list(found.units), "旗": found.flag.label,
-                      **({"给旗": list(picked)} if picked else {})}, text)
+        audit.record(
+            session,
+            "决定旗位并列",
+            f"round:{loaded.detail.id}",
+            found.describe(),
+            {
+                "办法": method.label,
+                "并列": list(found.units),
+                "旗": found.flag.label,
+                **({"给旗": list(picked)} if picked else {}),
+            },
+            text,
+        )
         session.flush()
 
     @staticmethod
     def _delete_decision(session: Session, round_id: int, key: tuple[str, tuple[str, ...], int]) -> int:
         """Delete the stored decision on the tie `key` (flag, sorted units, places); how many went."""
         flag, _, places = key
-        found = list(session.scalars(select(RoundTieDecisionRecord).where(
-            RoundTieDecisionRecord.round_id == round_id, RoundTieDecisionRecord.flag == flag,
-            RoundTieDecisionRecord.units == _units_json(key), RoundTieDecisionRecord.places == places)))
+        found = list(
+            session.scalars(
+                select(RoundTieDecisionRecord).where(
+                    RoundTieDecisionRecord.round_id == round_id,
+                    RoundTieDecisionRecord.flag == flag,
+                    RoundTieDecisionRecord.units == _units_json(key),
+                    RoundTieDecisionRecord.places == places,
+                )
+            )
+        )
         for record in found:
             session.delete(record)  # through the ORM, so the audit log's facts see it
         return len(found)
 
-    def _decide_every_tie(self, session: Session, loaded: _Loaded, method: TieMethod, chosen: Sequence[str],
-                          reason: str) -> None:
+    def _decide_every_tie(
+        self, session: Session, loaded: _Loaded, method: TieMethod, chosen: Sequence[str], reason: str
+    ) -> None:
         """Decide each tie still open the same way (finalising with a policy, a correction with a decision)."""
         for tie in self._compute(session, loaded).ties:
             self._record_decision(session, loaded, self._compute(session, loaded), tie, method, chosen, reason)
@@ -747,8 +1001,14 @@ class RoundService:
                 continue
             changes = Changes.RESULTS
             self._delete_decision(session, loaded.detail.id, decision.key)
-            audit.record(session, "旗位并列决定失效", f"round:{loaded.detail.id}", decision.describe(), None,
-                         "评分或设置改变后，这处并列已不存在")
+            audit.record(
+                session,
+                "旗位并列决定失效",
+                f"round:{loaded.detail.id}",
+                decision.describe(),
+                None,
+                "评分或设置改变后，这处并列已不存在",
+            )
         return changes
 
     def undo_tie_decision(self, round_id: int, decision: TieDecision) -> Changed[RoundResults]:
@@ -767,16 +1027,24 @@ class RoundService:
         hundredths; a total short of some criteria names them (it blocks finalising)."""
         component_of = {}
         criteria_count = {}
-        for record in session.scalars(select(RoundComponentRecord).where(RoundComponentRecord.round_id == loaded.detail.id)):
+        for record in session.scalars(
+            select(RoundComponentRecord).where(RoundComponentRecord.round_id == loaded.detail.id)
+        ):
             component_of[record.id] = record.name
         for component in loaded.detail.scheme.judged.components:
             criteria_count[component.name] = len(component.criteria)
         rows = session.execute(
-            select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id,
-                   func.sum(type_coerce(ScoreRecord.points, Integer)), func.count())
+            select(
+                ScoreRecord.judge_id,
+                ScoreRecord.round_unit_id,
+                RoundCriterionRecord.component_id,
+                func.sum(type_coerce(ScoreRecord.points, Integer)),
+                func.count(),
+            )
             .join(RoundCriterionRecord, RoundCriterionRecord.id == ScoreRecord.criterion_id)
             .where(ScoreRecord.round_id == loaded.detail.id)
-            .group_by(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id))
+            .group_by(ScoreRecord.judge_id, ScoreRecord.round_unit_id, RoundCriterionRecord.component_id)
+        )
         totals: dict[tuple[int, int, str], JudgeTotal] = {}
         short: set[tuple[int, int]] = set()
         for judge_id, unit_id, component_id, hundredths, count in rows:
@@ -787,8 +1055,10 @@ class RoundService:
         if short:
             scored: dict[tuple[int, int], set[str]] = defaultdict(set)
             for judge_id, unit_id, criterion_id in session.execute(
-                    select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id)
-                    .where(ScoreRecord.round_id == loaded.detail.id)):
+                select(ScoreRecord.judge_id, ScoreRecord.round_unit_id, ScoreRecord.criterion_id).where(
+                    ScoreRecord.round_id == loaded.detail.id
+                )
+            ):
                 if (judge_id, unit_id) in short:
                     scored[(judge_id, unit_id)].add(loaded.criterion_names[criterion_id])
             for (judge_id, unit_id), present in scored.items():
@@ -810,10 +1080,16 @@ class RoundService:
 
     def _stored(self, session: Session, loaded: _Loaded, version: int | None = None) -> RoundResults:
         detail = loaded.detail
-        latest = version or session.scalar(select(func.max(RoundResultRecord.version))
-                                           .where(RoundResultRecord.round_id == detail.id))
-        records = list(session.scalars(select(RoundResultRecord).where(
-            RoundResultRecord.round_id == detail.id, RoundResultRecord.version == latest)))
+        latest = version or session.scalar(
+            select(func.max(RoundResultRecord.version)).where(RoundResultRecord.round_id == detail.id)
+        )
+        records = list(
+            session.scalars(
+                select(RoundResultRecord).where(
+                    RoundResultRecord.round_id == detail.id, RoundResultRecord.version == latest
+                )
+            )
+        )
         records.sort(key=lambda r: (r.rank is None, r.rank or 0, detail.unit(r.round_unit_id).position))
         results = []
         for r in records:
@@ -821,24 +1097,40 @@ class RoundService:
             stored = json.loads(r.components)
             notes = tuple(json.loads(r.notes))
             veto = next((n.split("：", 1)[1] for n in notes if n.startswith(NOTE_VETO + "：")), "")
-            results.append(UnitResult(
-                unit, r.rank, _fraction(r.composite),
-                {name: _fraction(item["score"]) for name, item in stored["components"].items()},
-                {name: item["judges"] for name, item in stored["components"].items()},
-                Flag(r.flag) if r.flag else None, notes,
-                Decimal(stored["bonus"]), Decimal(stored["deduction"]), veto,
-                {name: item["basis"] for name, item in stored["components"].items() if "basis" in item},
-            ))
+            results.append(
+                UnitResult(
+                    unit,
+                    r.rank,
+                    _fraction(r.composite),
+                    {name: _fraction(item["score"]) for name, item in stored["components"].items()},
+                    {name: item["judges"] for name, item in stored["components"].items()},
+                    Flag(r.flag) if r.flag else None,
+                    notes,
+                    Decimal(stored["bonus"]),
+                    Decimal(stored["deduction"]),
+                    veto,
+                    {name: item["basis"] for name, item in stored["components"].items() if "basis" in item},
+                )
+            )
         reason = records[0].reason if records else ""
-        return RoundResults(detail.id, tuple(results), tuple(u for u in detail.units if not u.visited), (), (),
-                            True, latest or 0, reason)
+        return RoundResults(
+            detail.id,
+            tuple(results),
+            tuple(u for u in detail.units if not u.visited),
+            (),
+            (),
+            True,
+            latest or 0,
+            reason,
+        )
 
     def result_versions(self, round_id: int) -> list[RoundResults]:
         """Every stored version of a finalised round: the original first, then each correction."""
         with self._db.session() as session:
             loaded = self._load(session, round_id)
-            versions = sorted(set(session.scalars(select(RoundResultRecord.version)
-                                                  .where(RoundResultRecord.round_id == round_id))))
+            versions = sorted(
+                set(session.scalars(select(RoundResultRecord.version).where(RoundResultRecord.round_id == round_id)))
+            )
             return [self._stored(session, loaded, v) for v in versions]
 
     def completeness(self, round_id: int) -> list[MissingScores]:
@@ -848,34 +1140,61 @@ class RoundService:
 
     def _store_results(self, session: Session, loaded: _Loaded, reason: str) -> int:
         results = self._compute(session, loaded)
-        version = (session.scalar(select(func.max(RoundResultRecord.version))
-                                  .where(RoundResultRecord.round_id == loaded.detail.id)) or 0) + 1
+        version = (
+            session.scalar(
+                select(func.max(RoundResultRecord.version)).where(RoundResultRecord.round_id == loaded.detail.id)
+            )
+            or 0
+        ) + 1
         self._check_final(results, correcting=version > 1)
         previous = self._stored(session, loaded) if version > 1 else None
         now = _now()
         for result in results.results:
             components = {
-                "components": {name: {"score": _fraction_text(value), "judges": result.judges.get(name, 0),
-                                      **({"basis": result.basis[name]} if name in result.basis else {})}
-                               for name, value in result.components.items()},
+                "components": {
+                    name: {
+                        "score": _fraction_text(value),
+                        "judges": result.judges.get(name, 0),
+                        **({"basis": result.basis[name]} if name in result.basis else {}),
+                    }
+                    for name, value in result.components.items()
+                },
                 "bonus": str(result.bonus),
                 "deduction": str(result.deduction),
             }
-            session.add(RoundResultRecord(
-                round_id=loaded.detail.id, round_unit_id=result.unit.id, version=version, rank=result.rank,
-                composite=_fraction_text(result.composite), total=result.total,
-                components=json.dumps(components, ensure_ascii=False),
-                flag=result.flag.value if result.flag else None,
-                notes=json.dumps(list(result.notes), ensure_ascii=False), reason=reason, created_at=now,
-            ))
+            session.add(
+                RoundResultRecord(
+                    round_id=loaded.detail.id,
+                    round_unit_id=result.unit.id,
+                    version=version,
+                    rank=result.rank,
+                    composite=_fraction_text(result.composite),
+                    total=result.total,
+                    components=json.dumps(components, ensure_ascii=False),
+                    flag=result.flag.value if result.flag else None,
+                    notes=json.dumps(list(result.notes), ensure_ascii=False),
+                    reason=reason,
+                    created_at=now,
+                )
+            )
         old = None
         if previous is not None:
-            old = {r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
-                   for r in previous.results}
-        new = {r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
-               for r in results.results}
-        audit.record(session, "定稿结果" if version == 1 else "更正结果", f"round:{loaded.detail.id}/v{version}",
-                     old, new, reason)
+            old = {
+                r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
+                for r in previous.results
+            }
+        new = {
+            r.unit.name: {"rank": r.rank, "total": r.total, "flag": r.flag.value if r.flag else None}
+            for r in results.results
+        }
+        audit.record(
+            session,
+            "定稿结果" if version == 1 else "更正结果",
+            f"round:{loaded.detail.id}/v{version}",
+            old,
+            new,
+            reason,
+        )
         return version
 
     @staticmethod
@@ -891,8 +1210,9 @@ class RoundService:
             problems.append("没有参加排名的村（社区）")
         if problems:
             if correcting and results.ties and len(problems) == len(results.ties):
-                raise TieUndecidedError("这样更正后旗位上出现并列，需要先决定怎样给旗，更正才能保存",
-                                        problems, results.ties)
+                raise TieUndecidedError(
+                    "这样更正后旗位上出现并列，需要先决定怎样给旗，更正才能保存", problems, results.ties
+                )
             if correcting:
                 raise ValidationError("这样更正后评分不完整或有未决定的并列，更正未保存", problems)
             raise ValidationError("评分还不完整或有未决定的并列，不能定稿", problems)
@@ -906,8 +1226,9 @@ class RoundService:
             if loaded.detail.status is RoundStatus.FINAL:
                 raise ValidationError("该评比活动已经定稿")
             if tie_policy is not None:
-                self._decide_every_tie(session, loaded, TieMethod(tie_policy.value), (),
-                                       f"定稿时按 --tie-policy {tie_policy.value} 决定")
+                self._decide_every_tie(
+                    session, loaded, TieMethod(tie_policy.value), (), f"定稿时按 --tie-policy {tie_policy.value} 决定"
+                )
             self._store_results(session, loaded, "")
             loaded.record.status = RoundStatus.FINAL.value
             loaded.record.finalized_at = _now()
@@ -920,8 +1241,9 @@ class RoundService:
 
     # ----- paper --------------------------------------------------------------------------------
 
-    def paper_data(self, round_id: int, township: str, committee: str,
-                   tie_policy: TiePolicy | None | Literal["round"] = "round") -> PaperData:
+    def paper_data(
+        self, round_id: int, township: str, committee: str, tie_policy: TiePolicy | None | Literal["round"] = "round"
+    ) -> PaperData:
         """Everything the ranking sheet, certificates and notices are printed from."""
         with self._db.session() as session:
             loaded = self._load(session, round_id)
@@ -937,18 +1259,34 @@ class RoundService:
         for result in results.results:
             per_component = {
                 component.name: {
-                    judge.name: (totals[(judge.id, result.unit.id, component.name)].total
-                                 if (judge.id, result.unit.id, component.name) in totals else None)
+                    judge.name: (
+                        totals[(judge.id, result.unit.id, component.name)].total
+                        if (judge.id, result.unit.id, component.name) in totals
+                        else None
+                    )
                     for judge in detail.judges
                 }
                 for component in detail.scheme.judged.components
             }
             rows.append(SheetRow(result, per_component))
         summary = detail.summary
-        return PaperData(township, committee, summary.period, summary.title, summary.event_date,
-                         tuple(j.name for j in detail.judges), detail.scheme, detail.rules, tuple(rows),
-                         results.not_visited, results.finalised, results.version, results.correction_reason,
-                         check_code=seal.code if seal else "", sealed_at=seal.at if seal else "")
+        return PaperData(
+            township,
+            committee,
+            summary.period,
+            summary.title,
+            summary.event_date,
+            tuple(j.name for j in detail.judges),
+            detail.scheme,
+            detail.rules,
+            tuple(rows),
+            results.not_visited,
+            results.finalised,
+            results.version,
+            results.correction_reason,
+            check_code=seal.code if seal else "",
+            sealed_at=seal.at if seal else "",
+        )
 
     # ----- score files --------------------------------------------------------------------------
 
@@ -962,8 +1300,12 @@ class RoundService:
         summary = detail.summary
         title = f"{township}{summary.period.label}{summary.title}评分表"
         units = tuple((u.name, u.district) for u in detail.units if u.visited)
-        write_judge_sheets(Path(path), ScoreSheetSpec(title, tuple(j.name for j in detail.judges), units,
-                                                       detail.scheme.judged, summary.event_date))
+        write_judge_sheets(
+            Path(path),
+            ScoreSheetSpec(
+                title, tuple(j.name for j in detail.judges), units, detail.scheme.judged, summary.event_date
+            ),
+        )
 
     def preview_import(self, round_id: int, paths: Sequence[Path]) -> ScoreImportPreview:
         """Read every file and check every score against the round. Writes nothing."""
@@ -971,8 +1313,9 @@ class RoundService:
 
         detail = self.get_round(round_id)
         visited = [u for u in detail.units if u.visited]
-        context = ScoreContext(tuple(j.name for j in detail.judges), tuple(u.name for u in visited),
-                               detail.scheme.judged)
+        context = ScoreContext(
+            tuple(j.name for j in detail.judges), tuple(u.name for u in visited), detail.scheme.judged
+        )
         files = tuple(Path(p) for p in paths)
         entries: list[ScoreEntry] = []
         problems: list[ScoreProblem] = []
@@ -990,9 +1333,14 @@ class RoundService:
                     where = ScoreProblem(other.sheet, other.row, other.column, "").where()
                     if other_path != path:
                         where = f"{other_path.name} {where}"
-                    problems.append(ScoreProblem(entry.sheet, entry.row, entry.column,
-                                                 f"{label}评委{entry.judge}对{entry.unit}的“{entry.criterion}”"
-                                                 f"重复打分（另见 {where}）"))
+                    problems.append(
+                        ScoreProblem(
+                            entry.sheet,
+                            entry.row,
+                            entry.column,
+                            f"{label}评委{entry.judge}对{entry.unit}的“{entry.criterion}”重复打分（另见 {where}）",
+                        )
+                    )
                     continue
                 first_seen[key] = (path, entry)
                 entries.append(entry)
@@ -1009,14 +1357,16 @@ class RoundService:
             else:
                 changed += 1
         warnings = score_warnings(entries, detail.scheme.judged)
-        return ScoreImportPreview(round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged,
-                                  tuple(notes))
+        return ScoreImportPreview(
+            round_id, files, tuple(entries), tuple(problems), warnings, new, changed, unchanged, tuple(notes)
+        )
 
     def apply_import(self, preview: ScoreImportPreview, reason: str = "") -> Changed[int]:
         """Write every score of a clean preview in one transaction (all or none)."""
         if not preview.ok:
-            raise ValidationError("评分文件有问题，未导入任何评分",
-                                  [f"{p.where()}：{p.message}" for p in preview.problems])
+            raise ValidationError(
+                "评分文件有问题，未导入任何评分", [f"{p.where()}：{p.message}" for p in preview.problems]
+            )
         detail = self.get_round(preview.round_id)
         judges = {j.name: j.id for j in detail.judges}
         units = {canonical_name(u.name): u.id for u in detail.units}
@@ -1032,13 +1382,23 @@ class RoundService:
         """Each unit's flags in finalised rounds, oldest first (the latest result version)."""
         with self._db.session() as session:
             rounds = {r.id: r for r in session.scalars(select(RoundRecord).where(RoundRecord.status == "final"))}
-            latest = dict(session.execute(
-                select(RoundResultRecord.round_id, func.max(RoundResultRecord.version))
-                .group_by(RoundResultRecord.round_id)).all())
+            latest = dict(
+                session.execute(
+                    select(RoundResultRecord.round_id, func.max(RoundResultRecord.version)).group_by(
+                        RoundResultRecord.round_id
+                    )
+                ).all()
+            )
             rows = session.execute(
-                select(RoundUnitRecord.unit_id, RoundUnitRecord.name, RoundResultRecord.round_id,
-                       RoundResultRecord.version, RoundResultRecord.flag, RoundResultRecord.rank)
-                .join(RoundResultRecord, RoundResultRecord.round_unit_id == RoundUnitRecord.id))
+                select(
+                    RoundUnitRecord.unit_id,
+                    RoundUnitRecord.name,
+                    RoundResultRecord.round_id,
+                    RoundResultRecord.version,
+                    RoundResultRecord.flag,
+                    RoundResultRecord.rank,
+                ).join(RoundResultRecord, RoundResultRecord.round_unit_id == RoundUnitRecord.id)
+            )
             by_unit: dict[int, list[FlagRecord]] = defaultdict(list)
             names: dict[int, str] = {}
             wanted = set(unit_ids) if unit_ids is not None else None
@@ -1048,8 +1408,9 @@ class RoundService:
                 if wanted is not None and unit_id not in wanted:
                     continue
                 record = rounds[round_id]
-                by_unit[unit_id].append(FlagRecord(Period(record.year, record.quarter), round_id,
-                                                   Flag(flag) if flag else None, position))
+                by_unit[unit_id].append(
+                    FlagRecord(Period(record.year, record.quarter), round_id, Flag(flag) if flag else None, position)
+                )
                 names[unit_id] = name
         return [
             FlagHistory(unit_id, names[unit_id], tuple(sorted(records, key=lambda r: (r.period, r.round_id))))

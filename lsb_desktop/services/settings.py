@@ -78,6 +78,5 @@ class SettingsService:
 
     def save_certificates(self, settings: CertificateSettings) -> Changed[CertificateSettings]:
         with self._db.session() as session, session.begin():
-            session.merge(SettingRecord(key=CERTIFICATE_KEY,
-                                        value=json.dumps(settings.to_dict(), ensure_ascii=False)))
+            session.merge(SettingRecord(key=CERTIFICATE_KEY, value=json.dumps(settings.to_dict(), ensure_ascii=False)))
         return Changed(settings, Changes.SETTINGS)

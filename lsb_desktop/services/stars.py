@@ -125,8 +125,12 @@ def _owner(cell_id: int) -> str:
 
 
 def _step_json(record: StepRecord) -> dict:
-    return {"step": record.step.label, "result": "通过" if record.passed else "未通过",
-            "on": record.on.isoformat(), "note": record.note}
+    return {
+        "step": record.step.label,
+        "result": "通过" if record.passed else "未通过",
+        "on": record.on.isoformat(),
+        "note": record.note,
+    }
 
 
 def _to_step(record: StarStepRecord) -> StepRecord:
@@ -174,7 +178,8 @@ class _Data:
         cells = select(StarCellRecord)
         losses = select(StarLossRecord).order_by(StarLossRecord.on, StarLossRecord.id)
         steps = select(StarStepRecord, StarCellRecord.unit_id, StarCellRecord.star).join(
-            StarCellRecord, StarStepRecord.cell_id == StarCellRecord.id)
+            StarCellRecord, StarStepRecord.cell_id == StarCellRecord.id
+        )
         if unit_ids is not None:
             cells = cells.where(StarCellRecord.unit_id.in_(unit_ids))
             losses = losses.where(StarLossRecord.unit_id.in_(unit_ids))
@@ -197,10 +202,13 @@ class _Data:
         for loss in session.scalars(losses):
             self.losses[(loss.unit_id, loss.star)].append(_to_loss(loss))
         self.evidence: dict[int, int] = {}
-        counted = select(EvidenceFileRecord.owner, func.count()).where(
-            EvidenceFileRecord.owner.like(f"{OWNER_PREFIX}%")).group_by(EvidenceFileRecord.owner)
+        counted = (
+            select(EvidenceFileRecord.owner, func.count())
+            .where(EvidenceFileRecord.owner.like(f"{OWNER_PREFIX}%"))
+            .group_by(EvidenceFileRecord.owner)
+        )
         for owner, count in session.execute(counted):
-            tail = owner[len(OWNER_PREFIX):]
+            tail = owner[len(OWNER_PREFIX) :]
             if tail.isdigit():
                 self.evidence[int(tail)] = count
         self.targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -216,8 +224,9 @@ class _Data:
         return UnitKind(version.kind)
 
     def has_history(self, unit_id: int, star: str, year: int, day: date) -> bool:
-        return (any(y <= year for y in self.cell_keys.get((unit_id, star), ()))
-                or any(loss.on <= day for loss in self.losses.get((unit_id, star), ())))
+        return any(y <= year for y in self.cell_keys.get((unit_id, star), ())) or any(
+            loss.on <= day for loss in self.losses.get((unit_id, star), ())
+        )
 
     def cell(self, unit_id: int, year: int, star: str, in_set: bool, day: date) -> StarCell:
         row = self.cells.get((unit_id, year, star))
@@ -229,8 +238,17 @@ class _Data:
         planned = row.planned if row else False
         state = cell_state(planned=planned, steps=steps, held=held, lost_this_year=loss is not None)
         return StarCell(
-            unit_id=unit_id, year=year, star=star, planned=planned, steps=steps, state=state, held=held,
-            in_set=in_set, loss=loss, note=row.note if row else "", cell_id=row.id if row else None,
+            unit_id=unit_id,
+            year=year,
+            star=star,
+            planned=planned,
+            steps=steps,
+            state=state,
+            held=held,
+            in_set=in_set,
+            loss=loss,
+            note=row.note if row else "",
+            cell_id=row.id if row else None,
             evidence_count=self.evidence.get(row.id, 0) if row else 0,
         )
 
@@ -247,8 +265,7 @@ class _Data:
                 continue
             kind = self.kind_in(state, year)
             district = self.districts.get(version.district_id, "") if version.district_id else ""
-            units.append(UnitStars(unit_id, version.name, district, kind,
-                                   self.unit_cells(unit_id, year, kind, day)))
+            units.append(UnitStars(unit_id, version.name, district, kind, self.unit_cells(unit_id, year, kind, day)))
         return YearSummary(year, tuple(units), self.targets_of(year))
 
     def years(self) -> set[int]:
@@ -266,8 +283,9 @@ class StarBatch:
     service's single calls (the plan import and the demo use it). Get one from
     `StarService.batch()`; leaving the block with an exception rolls every change back."""
 
-    def __init__(self, session: Session, villages: VillageService, evidence: EvidenceStore,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, session: Session, villages: VillageService, evidence: EvidenceStore, today: date | None = None
+    ) -> None:
         self._session = session
         self._villages = villages
         self._evidence = evidence
@@ -297,8 +315,9 @@ class StarBatch:
         if version is None:
             raise ValidationError(f"“{name}”在{year}年还没有建档，不能记录{year}年的五星创建")
         if version.status != UnitStatus.ACTIVE.value:
-            raise ValidationError(f"“{version.name}”{year}年{UnitStatus(version.status).label}，"
-                                  f"不参加{year}年的五星创建")
+            raise ValidationError(
+                f"“{version.name}”{year}年{UnitStatus(version.status).label}，不参加{year}年的五星创建"
+            )
         return UnitKind((state.version_on(date(year, 12, 31)) or version).kind)
 
     def require_in_set(self, unit_id: int, year: int, star: str) -> None:
@@ -307,13 +326,17 @@ class StarBatch:
         if star not in stars:
             raise ValidationError(
                 f"“{star}”不在{kind.label}的五星之列：{year}年“{self.unit_name(unit_id, year)}”是{kind.label}，"
-                f"评定{'、'.join(stars)}")
+                f"评定{'、'.join(stars)}"
+            )
 
     # -- what is recorded
 
     def _cell(self, unit_id: int, year: int, star: str) -> StarCellRecord | None:
-        return self._session.scalar(select(StarCellRecord).where(
-            StarCellRecord.unit_id == unit_id, StarCellRecord.year == year, StarCellRecord.star == star))
+        return self._session.scalar(
+            select(StarCellRecord).where(
+                StarCellRecord.unit_id == unit_id, StarCellRecord.year == year, StarCellRecord.star == star
+            )
+        )
 
     def _cell_or_new(self, unit_id: int, year: int, star: str) -> StarCellRecord:
         record = self._cell(unit_id, year, star)
@@ -328,14 +351,27 @@ class StarBatch:
         return sorted(records, key=lambda r: StarStep(r.step).index)
 
     def _namings(self, unit_id: int, star: str) -> list[date]:
-        return list(self._session.scalars(
-            select(StarStepRecord.on).join(StarCellRecord, StarStepRecord.cell_id == StarCellRecord.id).where(
-                StarCellRecord.unit_id == unit_id, StarCellRecord.star == star,
-                StarStepRecord.step == StarStep.NAMED.value, StarStepRecord.passed.is_(True))))
+        return list(
+            self._session.scalars(
+                select(StarStepRecord.on)
+                .join(StarCellRecord, StarStepRecord.cell_id == StarCellRecord.id)
+                .where(
+                    StarCellRecord.unit_id == unit_id,
+                    StarCellRecord.star == star,
+                    StarStepRecord.step == StarStep.NAMED.value,
+                    StarStepRecord.passed.is_(True),
+                )
+            )
+        )
 
     def _losses(self, unit_id: int, star: str) -> list[StarLossRecord]:
-        return list(self._session.scalars(select(StarLossRecord).where(
-            StarLossRecord.unit_id == unit_id, StarLossRecord.star == star).order_by(StarLossRecord.on)))
+        return list(
+            self._session.scalars(
+                select(StarLossRecord)
+                .where(StarLossRecord.unit_id == unit_id, StarLossRecord.star == star)
+                .order_by(StarLossRecord.on)
+            )
+        )
 
     def held_on(self, unit_id: int, star: str, day: date) -> bool:
         return held_on(day, self._namings(unit_id, star), [r.on for r in self._losses(unit_id, star)])
@@ -351,7 +387,8 @@ class StarBatch:
             named = max(d for d in namings if d <= before)
             raise ValidationError(
                 f"“{self.unit_name(unit_id, year)}”已于{named.isoformat()}命名“{star}”，{year}年仍持有，"
-                f"不需要列入{year}年创建计划")
+                f"不需要列入{year}年创建计划"
+            )
 
     def _not_ahead(self, day: date, what: str) -> None:
         """Steps and losses are recorded once they happened, never ahead (as commitments)."""
@@ -360,8 +397,9 @@ class StarBatch:
 
     # -- changes
 
-    def set_planned(self, unit_id: int, year: int, star: str, planned: bool, note: str = "",
-                    reason: str = "") -> int | None:
+    def set_planned(
+        self, unit_id: int, year: int, star: str, planned: bool, note: str = "", reason: str = ""
+    ) -> int | None:
         """Returns the cell's id (None when un-planning a star that has no cell)."""
         star = parse_star(star)
         if planned:
@@ -369,8 +407,7 @@ class StarBatch:
         else:
             self.kind_in(unit_id, year)
         record = self._cell(unit_id, year, star)
-        old: _PlanCell = ({"planned": record.planned, "note": record.note} if record
-                          else {"planned": False, "note": ""})
+        old: _PlanCell = {"planned": record.planned, "note": record.note} if record else {"planned": False, "note": ""}
         new: _PlanCell = {"planned": bool(planned), "note": clean_text(note) or old["note"]}
         if old == new:
             return record.id if record else None
@@ -393,8 +430,9 @@ class StarBatch:
             record.note = text
         return record.id
 
-    def record_step(self, unit_id: int, year: int, star: str, step: StarStep | str, passed: bool, on: date,
-                    note: str = "") -> int:
+    def record_step(
+        self, unit_id: int, year: int, star: str, step: StarStep | str, passed: bool, on: date, note: str = ""
+    ) -> int:
         star = parse_star(star)
         step = step if isinstance(step, StarStep) else StarStep.parse(step)
         self.require_in_set(unit_id, year, star)
@@ -409,21 +447,33 @@ class StarBatch:
         if any(s.step is step for s in existing):
             raise ValidationError(f"“{star}”{year}年已经记录了“{step.label}”，如需更正请先撤销")
         if not existing and self.held_on(unit_id, star, on):
-            raise ValidationError(f"“{self.unit_name(unit_id, year)}”在{on.isoformat()}仍持有“{star}”，"
-                                  "不需要再评定")
+            raise ValidationError(f"“{self.unit_name(unit_id, year)}”在{on.isoformat()}仍持有“{star}”，不需要再评定")
         new = StepRecord(step, bool(passed), on, clean_text(note))
         if not new.passed and not new.note:
             # A 未通过 ends the star's year: the office must be able to say why, later.
-            raise ValidationError(f"记录“{step.label}未通过”须写明原因（例如：哪一项未达到标准、"
-                                  "县委组织部的意见）")
+            raise ValidationError(f"记录“{step.label}未通过”须写明原因（例如：哪一项未达到标准、县委组织部的意见）")
         check_steps(existing + [new])
         record = record or self._cell_or_new(unit_id, year, star)
-        self._session.add(StarStepRecord(cell_id=record.id, step=step.value, passed=new.passed, on=on,
-                                         note=new.note, recorded_at=datetime.now().replace(microsecond=0)))
+        self._session.add(
+            StarStepRecord(
+                cell_id=record.id,
+                step=step.value,
+                passed=new.passed,
+                on=on,
+                note=new.note,
+                recorded_at=datetime.now().replace(microsecond=0),
+            )
+        )
         previous = _step_json(existing[-1]) if existing else None
         action = f"{step.label}{'通过' if passed else '未通过'}"
-        audit.record(self._session, action, _entity(unit_id, year, star), previous, _step_json(new),
-                     "" if new.passed else new.note)
+        audit.record(
+            self._session,
+            action,
+            _entity(unit_id, year, star),
+            previous,
+            _step_json(new),
+            "" if new.passed else new.note,
+        )
         return record.id
 
     def undo_step(self, unit_id: int, year: int, star: str, reason: str) -> int:
@@ -445,8 +495,9 @@ class StarBatch:
                 raise ValidationError(f"“{star}”命名之后已有降星/撤星记录，请先撤销那条记录，再撤销命名")
         self._session.delete(last)
         self._session.flush()
-        audit.record(self._session, f"撤销{step.step.label}", _entity(unit_id, year, star),
-                     _step_json(step), None, reason)
+        audit.record(
+            self._session, f"撤销{step.step.label}", _entity(unit_id, year, star), _step_json(step), None, reason
+        )
         assert record is not None  # it had the steps just undone
         return record.id
 
@@ -461,15 +512,30 @@ class StarBatch:
         namings = self._namings(unit_id, star)
         losses = [r.on for r in self._losses(unit_id, star)]
         if not held_on(on, namings, losses):
-            raise ValidationError(f"“{self.unit_name(unit_id, on.year)}”在{on.isoformat()}没有持有“{star}”，"
-                                  f"不能{kind.label}")
+            raise ValidationError(
+                f"“{self.unit_name(unit_id, on.year)}”在{on.isoformat()}没有持有“{star}”，不能{kind.label}"
+            )
         if _first_bad_loss(namings, losses + [on]) is not None:
             raise ValidationError(f"“{star}”在{on.isoformat()}之后已有降星/撤星记录，请核对日期")
-        self._session.add(StarLossRecord(unit_id=unit_id, star=star, kind=kind.value, on=on, reason=reason,
-                                         recorded_at=datetime.now().replace(microsecond=0)))
+        self._session.add(
+            StarLossRecord(
+                unit_id=unit_id,
+                star=star,
+                kind=kind.value,
+                on=on,
+                reason=reason,
+                recorded_at=datetime.now().replace(microsecond=0),
+            )
+        )
         record = self._cell_or_new(unit_id, on.year, star)
-        audit.record(self._session, kind.label, _entity(unit_id, on.year, star), {"held": True},
-                     {"held": False, "kind": kind.label, "on": on.isoformat(), "reason": reason}, reason)
+        audit.record(
+            self._session,
+            kind.label,
+            _entity(unit_id, on.year, star),
+            {"held": True},
+            {"held": False, "kind": kind.label, "on": on.isoformat(), "reason": reason},
+            reason,
+        )
         return record.id
 
     def undo_loss(self, loss_id: int, reason: str) -> tuple[int, int, str]:
@@ -483,8 +549,14 @@ class StarBatch:
         loss = _to_loss(record)
         self._session.delete(record)
         self._session.flush()
-        audit.record(self._session, f"撤销{loss.kind.label}", _entity(loss.unit_id, loss.on.year, loss.star),
-                     {"kind": loss.kind.label, "on": loss.on.isoformat(), "reason": loss.reason}, None, reason)
+        audit.record(
+            self._session,
+            f"撤销{loss.kind.label}",
+            _entity(loss.unit_id, loss.on.year, loss.star),
+            {"kind": loss.kind.label, "on": loss.on.isoformat(), "reason": loss.reason},
+            None,
+            reason,
+        )
         return loss.unit_id, loss.on.year, loss.star
 
     def save_targets(self, targets: Targets) -> None:
@@ -508,8 +580,13 @@ class StarBatch:
             self.kind_in(unit_id, year)
         record = self._cell_or_new(unit_id, year, star)
         stored = self._evidence.add(self._session, _owner(record.id), Path(path), clean_text(note))
-        audit.record(self._session, "附加五星佐证材料", _entity(unit_id, year, star), None,
-                     {"file": stored.name, "sha256": stored.sha256, "note": stored.note})
+        audit.record(
+            self._session,
+            "附加五星佐证材料",
+            _entity(unit_id, year, star),
+            None,
+            {"file": stored.name, "sha256": stored.sha256, "note": stored.note},
+        )
         return stored
 
 
@@ -517,8 +594,13 @@ class StarBatch:
 
 
 class StarService:
-    def __init__(self, database: Database, villages: VillageService, evidence: EvidenceStore,
-                 backup: Callable[[str], object] | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        villages: VillageService,
+        evidence: EvidenceStore,
+        backup: Callable[[str], object] | None = None,
+    ) -> None:
         self._db = database
         self._villages = villages
         self._evidence = evidence
@@ -576,16 +658,23 @@ class StarService:
                     keyed.append(((step.on, 1, order, step.step.index), StarEvent(year, star, step.on, text)))
             for (_, star), losses in data.losses.items():
                 for loss in losses:
-                    keyed.append(((loss.on, 2, ALL_STARS.index(star), 0),
-                                  StarEvent(loss.on.year, star, loss.on, f"{loss.kind.label}：{loss.reason}")))
+                    keyed.append(
+                        (
+                            (loss.on, 2, ALL_STARS.index(star), 0),
+                            StarEvent(loss.on.year, star, loss.on, f"{loss.kind.label}：{loss.reason}"),
+                        )
+                    )
             previous = None
             for version in state.versions:
                 if previous is not None and version.kind != previous.kind:
                     kind = UnitKind(version.kind)
                     year = version.valid_from.year
                     change = f"{UnitKind(previous.kind).label}改{kind.label}"
-                    renamed = (f"{previous.name}改为{version.name}（{change}）" if version.name != previous.name
-                               else f"{version.name}{change}")
+                    renamed = (
+                        f"{previous.name}改为{version.name}（{change}）"
+                        if version.name != previous.name
+                        else f"{version.name}{change}"
+                    )
                     text = f"{renamed}，自{year}年起按{kind.label}五星评定：{'、'.join(star_set(kind))}"
                     keyed.append(((version.valid_from, -1, 0, 0), StarEvent(year, "", version.valid_from, text)))
                 previous = version
@@ -612,8 +701,11 @@ class StarService:
     def evidence(self, unit_id: int, year: int, star: str) -> list[EvidenceFile]:
         star = parse_star(star)
         with self._db.session() as session:
-            cell_id = session.scalar(select(StarCellRecord.id).where(
-                StarCellRecord.unit_id == unit_id, StarCellRecord.year == year, StarCellRecord.star == star))
+            cell_id = session.scalar(
+                select(StarCellRecord.id).where(
+                    StarCellRecord.unit_id == unit_id, StarCellRecord.year == year, StarCellRecord.star == star
+                )
+            )
             return self._evidence.list(session, [_owner(cell_id)]) if cell_id is not None else []
 
     def evidence_path(self, evidence_id: int) -> Path:
@@ -634,8 +726,9 @@ class StarService:
             batch.set_note(unit_id, year, star, note)
         return self.cell(unit_id, year, star)
 
-    def record_step(self, unit_id: int, year: int, star: str, step: StarStep, passed: bool, on: date,
-                    note: str = "") -> StarCell:
+    def record_step(
+        self, unit_id: int, year: int, star: str, step: StarStep, passed: bool, on: date, note: str = ""
+    ) -> StarCell:
         """The next step in order (自评申报 → 镇初审 → 县评定 → 公示 → 命名), passed or 未通过;
         a 未通过 needs its reason in `note` (kept with the step and in the audit entry)."""
         with self.batch() as batch:
@@ -671,8 +764,9 @@ class StarService:
 
     # ----- the progress sheet ---------------------------------------------------------------------
 
-    def export_workbook(self, path: Path, year: int, *, township: str, paper: str = "A4",
-                        on: date | None = None) -> YearSummary:
+    def export_workbook(
+        self, path: Path, year: int, *, township: str, paper: str = "A4", on: date | None = None
+    ) -> YearSummary:
         """Write the year's 五星创建进度表 (with the change against the year before when there
         is star data before this year); returns the summary written."""
         from lsb_desktop.io.star_sheets import write_star_workbook  # openpyxl: only when used
@@ -683,8 +777,7 @@ class StarService:
             summary = data.summary(year, day)
             before = any(y < year for y in data.years())
             previous = data.summary(year - 1, view_day(year - 1)) if before else None
-        write_star_workbook(Path(path), summary=summary, township=township, paper=paper, previous=previous,
-                            as_of=day)
+        write_star_workbook(Path(path), summary=summary, township=township, paper=paper, previous=previous, as_of=day)
         return summary
 
     # ----- plan import ----------------------------------------------------------------------------
@@ -713,8 +806,7 @@ class StarService:
         for line in read.rows:
             problems: list[str] = []
 
-            def problem(column: str, message: str, line: StarPlanLine = line,
-                        problems: list[str] = problems) -> None:
+            def problem(column: str, message: str, line: StarPlanLine = line, problems: list[str] = problems) -> None:
                 problems.append(f"工作表“{line.sheet}”第 {line.row} 行“{column}”：{message}")
 
             key = canonical_name(line.unit_name)
@@ -724,8 +816,11 @@ class StarService:
             added: list[str] = []
             removed: list[str] = []
             if key in ambiguous:
-                problem(line.unit_label, f"名册中有两个看起来都是“{shown_value(line.unit_name)}”的村（社区）"
-                                         "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名")
+                problem(
+                    line.unit_label,
+                    f"名册中有两个看起来都是“{shown_value(line.unit_name)}”的村（社区）"
+                    "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名",
+                )
             elif unit_id is None:
                 problem(line.unit_label, f"{year}年在册的村（社区）中没有“{line.unit_name}”")
             elif unit_id in seen:
@@ -747,8 +842,18 @@ class StarService:
                             added.append(star)
                         elif star not in line.stars and was:
                             removed.append(star)
-            rows.append(PlanImportRow(line.sheet, line.row, line.unit_name, unit_id, tuple(line.stars),
-                                      tuple(problems), tuple(added), tuple(removed)))
+            rows.append(
+                PlanImportRow(
+                    line.sheet,
+                    line.row,
+                    line.unit_name,
+                    unit_id,
+                    tuple(line.stars),
+                    tuple(problems),
+                    tuple(added),
+                    tuple(removed),
+                )
+            )
         return rows
 
     def preview_plan_import(self, path: Path, year: int) -> PlanImportPreview:

@@ -49,7 +49,8 @@ REASON_LABELS = {
 KEEP_RULE_TEXT = (
     f"保留规则：最近 {backups.KEEP_NEWEST} 份和最近 {backups.KEEP_ALL_DAYS} 天的全部备份；"
     f"{backups.KEEP_DAILY_DAYS} 天内每天最后一份；一年内每月最后一份；"
-    "第一份备份和每次定稿、更正前的最后一份备份一直保留。")
+    "第一份备份和每次定稿、更正前的最后一份备份一直保留。"
+)
 # The audit log's seal entries (lsb_desktop.services.ledger.SEAL_ACTION), read from backup files.
 _SEAL_ACTION = "封存定稿结果"
 
@@ -65,7 +66,8 @@ def sealed_results(backup: Path) -> dict[str, str] | None:
     try:
         rows = connection.execute(
             "SELECT entity, hash FROM audit_log WHERE entity GLOB 'round:*/seal' AND action = ? ORDER BY id",
-            (_SEAL_ACTION,)).fetchall()
+            (_SEAL_ACTION,),
+        ).fetchall()
     except sqlite3.OperationalError as exc:
         return {} if "no such" in str(exc) else None  # an old data version without the log or its hash
     except sqlite3.Error:
@@ -172,8 +174,12 @@ class CheckReport:
 
     def checked_items(self) -> list[tuple[bool, str]]:
         """(passed, line) for each part checked, saying what was looked at and how it came out."""
-        items = [(not self.integrity,
-                  "数据库完整性、外键：" + ("通过" if not self.integrity else f"发现 {len(self.integrity)} 个问题"))]
+        items = [
+            (
+                not self.integrity,
+                "数据库完整性、外键：" + ("通过" if not self.integrity else f"发现 {len(self.integrity)} 个问题"),
+            )
+        ]
         if self.audit_entries is not None:
             if self.audit:
                 items.append((False, f"审计日志：共 {self.audit_entries} 条记录，发现 {len(self.audit)} 处改动或缺失"))
@@ -183,10 +189,13 @@ class CheckReport:
             if self.data:
                 items.append((False, f"数据与审计日志：发现 {len(self.data)} 处数据与审计日志的记录不一致"))
             else:
-                items.append((True, f"数据与审计日志：{self.data_rows} 条评分、结果、五星和承诺事项记录"
-                                    "与审计日志的记录一致"))
+                items.append(
+                    (True, f"数据与审计日志：{self.data_rows} 条评分、结果、五星和承诺事项记录与审计日志的记录一致")
+                )
             if self.seals:
-                items.append((True, f"已定稿的评比 {len(self.seals)} 次，校验码如下，请与存档的得分汇总表、通报上的校验码核对："))
+                items.append(
+                    (True, f"已定稿的评比 {len(self.seals)} 次，校验码如下，请与存档的得分汇总表、通报上的校验码核对：")
+                )
             broken = {d.fields.get("round") for d in self.data if d.kind == "seal_mismatch"}
             for seal in self.seals:
                 if seal.round_name in broken:
@@ -196,15 +205,25 @@ class CheckReport:
         if self.evidence_files is not None:
             if self.evidence:
                 good = self.evidence_files - len(self.evidence)
-                items.append((False, f"附件：共 {self.evidence_files} 个附件文件，{good} 个校验一致，"
-                                     f"{len(self.evidence)} 个有问题"))
+                items.append(
+                    (
+                        False,
+                        f"附件：共 {self.evidence_files} 个附件文件，{good} 个校验一致，{len(self.evidence)} 个有问题",
+                    )
+                )
             elif self.evidence_files:
                 items.append((True, f"附件：{self.evidence_files} 个附件文件校验一致"))
             else:
                 items.append((True, "附件：还没有附件文件"))
         if self.names is not None:
-            items.append((not self.names, "名称：没有看不见的字符，没有看起来相同的村（社区）" if not self.names
-                          else f"名称：发现 {len(self.names)} 处看不见的字符或看起来相同的名称"))
+            items.append(
+                (
+                    not self.names,
+                    "名称：没有看不见的字符，没有看起来相同的村（社区）"
+                    if not self.names
+                    else f"名称：发现 {len(self.names)} 处看不见的字符或看起来相同的名称",
+                )
+            )
         items.append((self.revision == self.head, self.version))
         return items
 
@@ -228,17 +247,33 @@ class CheckReport:
         return lines
 
 
-ADVICE = ("建议：先不要继续录入。被改动的记录和附件可用 文件 → 恢复备份 从问题出现之前的备份中找回；"
-          "如需帮助，请把本报告发给技术支持人员。")
+ADVICE = (
+    "建议：先不要继续录入。被改动的记录和附件可用 文件 → 恢复备份 从问题出现之前的备份中找回；"
+    "如需帮助，请把本报告发给技术支持人员。"
+)
 
 # What the clerk calls the rows of each table, for a broken link between them.
 TABLE_LABELS = {
-    "settings": "设置", "districts": "管区", "units": "村（社区）", "unit_versions": "村（社区）的变更记录",
-    "secretary_terms": "书记任职记录", "rounds": "评比活动", "round_components": "评比项目",
-    "round_criteria": "评分指标", "round_units": "参评村（社区）", "round_judges": "评委", "scores": "评分",
-    "adjustments": "加分、扣分或一票否决", "round_results": "评比结果", "audit_log": "审计日志",
-    "commitments": "承诺事项", "commitment_progress": "承诺事项的季度进度", "evidence_files": "附件登记",
-    "star_cells": "五星创建记录", "star_steps": "五星评定步骤", "star_losses": "降星/撤星记录",
+    "settings": "设置",
+    "districts": "管区",
+    "units": "村（社区）",
+    "unit_versions": "村（社区）的变更记录",
+    "secretary_terms": "书记任职记录",
+    "rounds": "评比活动",
+    "round_components": "评比项目",
+    "round_criteria": "评分指标",
+    "round_units": "参评村（社区）",
+    "round_judges": "评委",
+    "scores": "评分",
+    "adjustments": "加分、扣分或一票否决",
+    "round_results": "评比结果",
+    "audit_log": "审计日志",
+    "commitments": "承诺事项",
+    "commitment_progress": "承诺事项的季度进度",
+    "evidence_files": "附件登记",
+    "star_cells": "五星创建记录",
+    "star_steps": "五星评定步骤",
+    "star_losses": "降星/撤星记录",
     "star_targets": "五星创建目标",
 }
 # Columns that say which row it is, in the order tried.
@@ -249,7 +284,11 @@ def _row_hint(connection: Connection, table: str, rowid: int) -> str:
     """Words that say which row it is: its round, its village (when they still exist), its year
     and its own name, person, title or text."""
     try:
-        row = connection.execute(text(f'SELECT * FROM "{table}" WHERE rowid = :rowid'), {"rowid": rowid}).mappings().first()
+        row = (
+            connection.execute(text(f'SELECT * FROM "{table}" WHERE rowid = :rowid'), {"rowid": rowid})
+            .mappings()
+            .first()
+        )
     except Exception:  # noqa: BLE001 - a damaged table: the label alone must do
         return ""
     if row is None:
@@ -257,20 +296,28 @@ def _row_hint(connection: Connection, table: str, rowid: int) -> str:
     parts: list[str] = []
     try:
         if row.get("round_id") is not None:
-            found = connection.execute(text("SELECT year, quarter, title FROM rounds WHERE id = :id"),
-                                       {"id": row["round_id"]}).first()
+            found = connection.execute(
+                text("SELECT year, quarter, title FROM rounds WHERE id = :id"), {"id": row["round_id"]}
+            ).first()
             if found is not None:
                 parts.append(f"{found[0]}年{QUARTER_NAMES.get(found[1], '')}{found[2] or '评比'}")
         if row.get("unit_id") is not None:
-            found = connection.execute(text("SELECT name FROM unit_versions WHERE unit_id = :id "
-                                            "ORDER BY valid_from DESC, id DESC LIMIT 1"), {"id": row["unit_id"]}).first()
+            found = connection.execute(
+                text("SELECT name FROM unit_versions WHERE unit_id = :id ORDER BY valid_from DESC, id DESC LIMIT 1"),
+                {"id": row["unit_id"]},
+            ).first()
             if found is not None:
                 parts.append(found[0])
         # A score or an adjustment: the judge, the village and the item it is about, where they still exist.
-        for column, table, prefix in (("judge_id", "round_judges", "评委"), ("round_unit_id", "round_units", ""),
-                                      ("criterion_id", "round_criteria", "")):
+        for column, table, prefix in (
+            ("judge_id", "round_judges", "评委"),
+            ("round_unit_id", "round_units", ""),
+            ("criterion_id", "round_criteria", ""),
+        ):
             if row.get(column) is not None:
-                found = connection.execute(text(f"SELECT name FROM {table} WHERE id = :id"), {"id": row[column]}).first()
+                found = connection.execute(
+                    text(f"SELECT name FROM {table} WHERE id = :id"), {"id": row[column]}
+                ).first()
                 if found is not None:
                     parts.append(prefix + found[0])
     except Exception:  # noqa: BLE001 - the related table is damaged too: say what the row itself says
@@ -289,8 +336,10 @@ def integrity_problems(database: Database) -> tuple[list[str], list[str]]:
         damage = [row[0] for row in connection.execute(text("PRAGMA integrity_check")) if row[0] != "ok"]
         if damage:
             technical.extend(damage)
-            problems.append(f"数据文件内部结构损坏（发现 {len(damage)} 处），部分数据可能读不出来或不正确，"
-                            "请用 文件 → 恢复备份 恢复最近一份完好的备份")
+            problems.append(
+                f"数据文件内部结构损坏（发现 {len(damage)} 处），部分数据可能读不出来或不正确，"
+                "请用 文件 → 恢复备份 恢复最近一份完好的备份"
+            )
         broken: dict[tuple[str, str], list[str]] = {}
         checks: Sequence[Any] = connection.execute(text("PRAGMA foreign_key_check")).fetchall()  # untyped rows
         for table, rowid, parent, _fk in checks:
@@ -335,19 +384,33 @@ class AuditProblemsError(StorageError):
 
 _FULL, _READONLY, _LOCKED, _IO, _CANTOPEN, _DAMAGED = "full", "readonly", "locked", "io", "cantopen", "damaged"
 _FAULT_CODES = {
-    sqlite3.SQLITE_FULL: _FULL, sqlite3.SQLITE_READONLY: _READONLY, sqlite3.SQLITE_BUSY: _LOCKED,
-    sqlite3.SQLITE_LOCKED: _LOCKED, sqlite3.SQLITE_IOERR: _IO, sqlite3.SQLITE_CANTOPEN: _CANTOPEN,
-    sqlite3.SQLITE_CORRUPT: _DAMAGED, sqlite3.SQLITE_NOTADB: _DAMAGED,
+    sqlite3.SQLITE_FULL: _FULL,
+    sqlite3.SQLITE_READONLY: _READONLY,
+    sqlite3.SQLITE_BUSY: _LOCKED,
+    sqlite3.SQLITE_LOCKED: _LOCKED,
+    sqlite3.SQLITE_IOERR: _IO,
+    sqlite3.SQLITE_CANTOPEN: _CANTOPEN,
+    sqlite3.SQLITE_CORRUPT: _DAMAGED,
+    sqlite3.SQLITE_NOTADB: _DAMAGED,
 }
 # The same, by SQLite's words (for errors that reach us without their code).
 _FAULT_WORDS = (
-    ("database or disk is full", _FULL), ("readonly database", _READONLY), ("database is locked", _LOCKED),
-    ("database table is locked", _LOCKED), ("disk i/o error", _IO), ("unable to open database file", _CANTOPEN),
-    ("file is not a database", _DAMAGED), ("database disk image is malformed", _DAMAGED),
+    ("database or disk is full", _FULL),
+    ("readonly database", _READONLY),
+    ("database is locked", _LOCKED),
+    ("database table is locked", _LOCKED),
+    ("disk i/o error", _IO),
+    ("unable to open database file", _CANTOPEN),
+    ("file is not a database", _DAMAGED),
+    ("database disk image is malformed", _DAMAGED),
 )
 _FAULT_REASONS = {
-    _FULL: "磁盘已满", _READONLY: "文件或文件夹只读，不能写入", _LOCKED: "文件正被其他程序占用",
-    _IO: "磁盘读写出错", _CANTOPEN: "无法打开文件", _DAMAGED: "文件已损坏",
+    _FULL: "磁盘已满",
+    _READONLY: "文件或文件夹只读，不能写入",
+    _LOCKED: "文件正被其他程序占用",
+    _IO: "磁盘读写出错",
+    _CANTOPEN: "无法打开文件",
+    _DAMAGED: "文件已损坏",
 }
 _UNCHANGED = "刚才的操作没有完成，数据仍是操作之前的样子。"
 
@@ -377,21 +440,30 @@ def storage_fault(exc: BaseException | None, database: Path) -> StorageError | N
         return None
     folder = database.parent
     if kind == _FULL:
-        return StorageError(f"磁盘已满：数据文件夹“{folder}”所在的磁盘没有剩余空间。{_UNCHANGED}"
-                            "请删除不需要的文件、清空回收站，腾出空间后再试。")
+        return StorageError(
+            f"磁盘已满：数据文件夹“{folder}”所在的磁盘没有剩余空间。{_UNCHANGED}"
+            "请删除不需要的文件、清空回收站，腾出空间后再试。"
+        )
     if kind == _READONLY:
-        return StorageError(f"数据文件“{database}”不能写入：文件或所在的文件夹是只读的，或没有写入权限。{_UNCHANGED}"
-                            "请在文件属性中去掉“只读”、让管理员给这个文件夹写入权限，"
-                            "或把数据文件夹放到可以写入的磁盘上，然后再试。")
+        return StorageError(
+            f"数据文件“{database}”不能写入：文件或所在的文件夹是只读的，或没有写入权限。{_UNCHANGED}"
+            "请在文件属性中去掉“只读”、让管理员给这个文件夹写入权限，"
+            "或把数据文件夹放到可以写入的磁盘上，然后再试。"
+        )
     if kind == _LOCKED:
-        return StorageError(f"数据文件“{database}”正被其他程序占用（例如杀毒软件、备份软件或网盘同步程序）。"
-                            f"{_UNCHANGED}请稍等片刻再试；如果一直这样，请关闭这些程序或重新启动电脑后再试。")
+        return StorageError(
+            f"数据文件“{database}”正被其他程序占用（例如杀毒软件、备份软件或网盘同步程序）。"
+            f"{_UNCHANGED}请稍等片刻再试；如果一直这样，请关闭这些程序或重新启动电脑后再试。"
+        )
     if kind == _IO:
-        return StorageError(f"读写数据文件“{database}”时出错（磁盘已满、U 盘或网络盘已断开，或磁盘有故障）。"
-                            f"{_UNCHANGED}请检查磁盘后再试；恢复正常后请用 文件 → 立即备份 另存一份备份。")
+        return StorageError(
+            f"读写数据文件“{database}”时出错（磁盘已满、U 盘或网络盘已断开，或磁盘有故障）。"
+            f"{_UNCHANGED}请检查磁盘后再试；恢复正常后请用 文件 → 立即备份 另存一份备份。"
+        )
     if kind == _CANTOPEN:
-        return StorageError(f"无法打开数据文件“{database}”：文件夹不存在、没有写入权限，或磁盘已满。"
-                            "请检查数据文件夹能否写入后再试。")
+        return StorageError(
+            f"无法打开数据文件“{database}”：文件夹不存在、没有写入权限，或磁盘已满。请检查数据文件夹能否写入后再试。"
+        )
     return _damaged(database)
 
 
@@ -399,7 +471,8 @@ def _damaged(database: Path) -> DamagedDataError:
     return DamagedDataError(
         f"数据文件“{database}”已损坏，或不是亮赛比桌面版的数据文件，无法打开。"
         "可以用一份完好的备份恢复数据：在窗口中选择 从备份恢复（文件 → 恢复备份），或使用命令 restore。"
-        "恢复时损坏的文件会改名后留在数据文件夹中，不会被删除。")
+        "恢复时损坏的文件会改名后留在数据文件夹中，不会被删除。"
+    )
 
 
 def watch_faults(database: Database, read_only: str | None = None) -> None:
@@ -451,7 +524,9 @@ class RestoreResult:
         if self.safety_backup is not None:
             lines.append(f"恢复前的数据已备份到 {self.safety_backup}")
         if self.damaged_copy is not None:
-            lines.append(f"原来损坏的数据文件已改名保存为 {self.damaged_copy}（可交给技术支持人员查看，不需要时可删除）")
+            lines.append(
+                f"原来损坏的数据文件已改名保存为 {self.damaged_copy}（可交给技术支持人员查看，不需要时可删除）"
+            )
         if self.upgraded:
             lines.append("这份备份来自较早的版本，已自动升级到本程序的数据版本。")
         if self.audit_problems:
@@ -478,8 +553,10 @@ def _unusable_backup(source: Path, exc: BaseException, what: str = "已损坏") 
     original = getattr(exc, "orig", None) or exc
     fault = storage_fault(original, source)
     if fault is not None and not isinstance(fault, DamagedDataError):
-        return StorageError(f"无法检查备份文件“{source}”（{_why(original)}），未恢复，当前数据没有改动。"
-                            "请腾出磁盘空间或检查数据文件夹能否写入后再试。")
+        return StorageError(
+            f"无法检查备份文件“{source}”（{_why(original)}），未恢复，当前数据没有改动。"
+            "请腾出磁盘空间或检查数据文件夹能否写入后再试。"
+        )
     return StorageError(f"备份文件“{source}”{what}（{_why(original)}），未恢复，当前数据没有改动。请换一份备份再试。")
 
 
@@ -490,11 +567,16 @@ _PROBE_PREFIX = ".lsb-write-test-"
 
 def read_only_message(root: Path, folder: bool) -> str:
     """Why the data can only be looked at, and what to do: the one message of read-only mode."""
-    cause = ("这个文件夹不能写入，例如在光盘上、在只读共享的文件夹中，或没有写入权限" if folder
-             else "其中的数据文件 lsb.db 设置了“只读”属性，或没有写入权限")
-    return (f"数据文件夹“{root}”是只读的，现在只能查看和导出，不能修改（{cause}）。"
-            "要修改数据，请去掉“只读”属性或请管理员给写入权限；光盘或只读共享上的数据，"
-            "请把整个数据文件夹复制到可以写入的位置（如本机的“文档”），再打开复制后的文件夹。")
+    cause = (
+        "这个文件夹不能写入，例如在光盘上、在只读共享的文件夹中，或没有写入权限"
+        if folder
+        else "其中的数据文件 lsb.db 设置了“只读”属性，或没有写入权限"
+    )
+    return (
+        f"数据文件夹“{root}”是只读的，现在只能查看和导出，不能修改（{cause}）。"
+        "要修改数据，请去掉“只读”属性或请管理员给写入权限；光盘或只读共享上的数据，"
+        "请把整个数据文件夹复制到可以写入的位置（如本机的“文档”），再打开复制后的文件夹。"
+    )
 
 
 class DataFolder:
@@ -549,8 +631,10 @@ class DataFolder:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             if not root.is_dir():
-                raise StorageError(f"无法创建数据文件夹“{root}”（{_why(exc)}）。"
-                                   "请检查这个位置能否写入，或用 --data-dir 换一个数据文件夹。") from exc
+                raise StorageError(
+                    f"无法创建数据文件夹“{root}”（{_why(exc)}）。"
+                    "请检查这个位置能否写入，或用 --data-dir 换一个数据文件夹。"
+                ) from exc
         self.read_only = self._read_only_reason()
         if self.read_only is not None and not self._folder_writable:
             return  # no lock file where nothing can be written: nobody can change the data there
@@ -558,14 +642,14 @@ class DataFolder:
         try:
             lock.acquire()
         except Timeout:
-            raise LockedError(
-                f"另一个亮赛比桌面版正在使用数据文件夹“{root}”。请先关闭它，再打开本程序。"
-            ) from None
+            raise LockedError(f"另一个亮赛比桌面版正在使用数据文件夹“{root}”。请先关闭它，再打开本程序。") from None
         except OSError as exc:
             if self.read_only is not None:
                 return
-            raise StorageError(f"无法锁定数据文件夹“{root}”（{_why(exc)}）。"
-                               "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读）后再试。") from exc
+            raise StorageError(
+                f"无法锁定数据文件夹“{root}”（{_why(exc)}）。"
+                "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读）后再试。"
+            ) from exc
         self._lock = lock
 
     def _read_only_reason(self) -> str | None:
@@ -641,13 +725,16 @@ class DataFolder:
         """Open the data to look at only: never created, upgraded or backed up here."""
         path, root = self.paths.database, self.paths.root
         if state.current is None:
-            raise StorageError(f"数据文件夹“{root}”是只读的，其中还没有数据，不能在这里新建。"
-                               "请用 --data-dir 选一个可以写入的数据文件夹。")
+            raise StorageError(
+                f"数据文件夹“{root}”是只读的，其中还没有数据，不能在这里新建。"
+                "请用 --data-dir 选一个可以写入的数据文件夹。"
+            )
         if not state.up_to_date:
             raise StorageError(
                 f"数据文件“{path}”来自较早的版本（{version_text(state.current, state.head)}），"
                 f"需要升级才能打开，但数据文件夹“{root}”是只读的，不能在这里升级。请把整个数据文件夹复制到"
-                "可以写入的位置（如本机的“文档”），再打开复制后的文件夹：程序会先备份，再升级。")
+                "可以写入的位置（如本机的“文档”），再打开复制后的文件夹：程序会先备份，再升级。"
+            )
         database = Database(path, read_only=True)
         watch_faults(database, self.read_only)
         try:
@@ -658,7 +745,8 @@ class DataFolder:
             raise StorageError(
                 f"数据文件“{path}”在只读的文件夹中读不出来（{_why(getattr(exc, 'orig', None) or exc)}；"
                 "例如程序上次没有正常关闭，数据还有一部分在 lsb.db-wal 中）。请把整个数据文件夹复制到可以写入的位置，"
-                "再打开复制后的文件夹。") from exc
+                "再打开复制后的文件夹。"
+            ) from exc
         self.revision = state
         self.database = database
         return database
@@ -674,7 +762,8 @@ class DataFolder:
         except StorageError as exc:
             self.backup_warning = (
                 f"{what}没有完成：{exc.message.rstrip('。')}。程序照常打开，但在问题解决之前没有新的备份。"
-                "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读），然后用 文件 → 立即备份 再试一次。")
+                "请检查这个文件夹能否写入（磁盘是否已满、文件夹是否只读），然后用 文件 → 立即备份 再试一次。"
+            )
 
     def daily_backup(self, today: date) -> Path | None:
         try:
@@ -689,7 +778,8 @@ class DataFolder:
             # good backup out of the rotation.
             raise DamagedDataError(
                 f"数据文件“{self.paths.database}”内部结构损坏（{damage[:200]}），为免损坏的数据挤掉完好的备份，"
-                "今天没有备份。请用 文件 → 检查数据 查看，并用 文件 → 恢复备份 恢复最近一份完好的备份。")
+                "今天没有备份。请用 文件 → 检查数据 查看，并用 文件 → 恢复备份 恢复最近一份完好的备份。"
+            )
         moment = backups.datetime.now()
         if moment.date() != today:
             # Stamped with the day it stands for, so the next open that day finds it.
@@ -701,11 +791,14 @@ class DataFolder:
             # Imports back up first: in a read-only folder they are refused here, with the reason.
             raise ReadOnlyError(self.read_only)
         try:
-            path = backups.take_backup(self.paths.database, self.paths.backups, reason, now,
-                                       protect=finalised_restore_points)
+            path = backups.take_backup(
+                self.paths.database, self.paths.backups, reason, now, protect=finalised_restore_points
+            )
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}），没有留下不完整的备份文件，"
-                               "当前数据没有改动。请腾出磁盘空间或检查这个文件夹能否写入后再试。") from exc
+            raise StorageError(
+                f"无法在“{self.paths.backups}”中写入备份（{_why(exc)}），没有留下不完整的备份文件，"
+                "当前数据没有改动。请腾出磁盘空间或检查这个文件夹能否写入后再试。"
+            ) from exc
         self.backup_warning = None  # a backup taken since clears the warning of the open
         return path
 
@@ -733,7 +826,8 @@ class DataFolder:
                 raise AuditProblemsError(
                     f"备份文件“{source.name}”的审计日志有 {len(audit_problems)} 个问题，其中的记录可能被改动过，未恢复，"
                     "当前数据没有改动。确认仍要用它恢复时才会恢复（命令行加 --accept-audit-problems）。问题如下：",
-                    audit_problems)
+                    audit_problems,
+                )
             absent = not live.exists() or live.stat().st_size == 0
             damaged = not absent and self.live_damage() is not None
             # Sound data is backed up as usual; damaged data cannot be read by the backup API,
@@ -756,8 +850,10 @@ class DataFolder:
                 else:
                     backups.replace_contents(candidate, live)
             except (OSError, sqlite3.Error) as exc:
-                raise StorageError(f"无法写入数据文件“{live}”（{_why(exc)}），未恢复，当前数据没有改动。"
-                                   "请腾出磁盘空间或检查文件夹能否写入后再试。") from exc
+                raise StorageError(
+                    f"无法写入数据文件“{live}”（{_why(exc)}），未恢复，当前数据没有改动。"
+                    "请腾出磁盘空间或检查文件夹能否写入后再试。"
+                ) from exc
             finally:
                 if self.database is not None and not damaged:
                     self.revision = self.database.upgrade()
@@ -775,8 +871,10 @@ class DataFolder:
         try:
             shutil.copyfile(source, candidate)
         except OSError as exc:
-            raise StorageError(f"无法把备份文件“{source}”复制到数据文件夹“{self.paths.root}”（{_why(exc)}），"
-                               "未恢复，当前数据没有改动。请腾出磁盘空间或检查文件夹能否写入后再试。") from exc
+            raise StorageError(
+                f"无法把备份文件“{source}”复制到数据文件夹“{self.paths.root}”（{_why(exc)}），"
+                "未恢复，当前数据没有改动。请腾出磁盘空间或检查文件夹能否写入后再试。"
+            ) from exc
         try:
             state = file_revision(candidate)
         except (DatabaseTooNew, NotOurDatabase) as exc:
@@ -792,8 +890,9 @@ class DataFolder:
             except Exception as exc:
                 raise _unusable_backup(source, exc) from exc
             if problems:
-                raise StorageError(f"备份文件“{source}”已损坏，未恢复，当前数据没有改动。请换一份备份再试。发现的问题：",
-                                   problems)
+                raise StorageError(
+                    f"备份文件“{source}”已损坏，未恢复，当前数据没有改动。请换一份备份再试。发现的问题：", problems
+                )
             upgraded = not state.up_to_date
             if upgraded:
                 try:
@@ -873,9 +972,13 @@ class DataFolder:
         os.replace(live, target)
         return target
 
-    def check(self, audit: tuple[int, list[str]] | None = None,
-              evidence: tuple[int, list[str]] | None = None, data: LedgerCheck | None = None,
-            names: list[str] | None = None) -> CheckReport:
+    def check(
+        self,
+        audit: tuple[int, list[str]] | None = None,
+        evidence: tuple[int, list[str]] | None = None,
+        data: LedgerCheck | None = None,
+        names: list[str] | None = None,
+    ) -> CheckReport:
         """Integrity and foreign keys and the data version, with what the caller checked
         besides: the audit chain and the evidence files, each as (how many checked, problems),
         and the data against the log (a ledger.LedgerCheck)."""
@@ -885,12 +988,20 @@ class DataFolder:
         state = file_revision(self.paths.database)
         integrity, technical = integrity_problems(database)
         return CheckReport(
-            self.paths.database, state.current, state.head, integrity=tuple(integrity),
-            audit=tuple(audit[1]) if audit else (), evidence=tuple(evidence[1]) if evidence else (),
-            audit_entries=audit[0] if audit else None, evidence_files=evidence[0] if evidence else None,
-            technical=tuple(technical), data=data.problems if data else (),
-            data_rows=data.rows if data else None, seals=data.finalised if data else (),
-            names=tuple(names) if names is not None else None)
+            self.paths.database,
+            state.current,
+            state.head,
+            integrity=tuple(integrity),
+            audit=tuple(audit[1]) if audit else (),
+            evidence=tuple(evidence[1]) if evidence else (),
+            audit_entries=audit[0] if audit else None,
+            evidence_files=evidence[0] if evidence else None,
+            technical=tuple(technical),
+            data=data.problems if data else (),
+            data_rows=data.rows if data else None,
+            seals=data.finalised if data else (),
+            names=tuple(names) if names is not None else None,
+        )
 
     def close(self) -> None:
         if self.database is not None:

@@ -46,9 +46,11 @@ def _fraction(text: str) -> Fraction:
 
 def _latest_versions() -> Subquery:
     """The latest result version of each round, as a subquery (round_id, version)."""
-    return (select(RoundResultRecord.round_id.label("round_id"),
-                   func.max(RoundResultRecord.version).label("version"))
-            .group_by(RoundResultRecord.round_id).subquery())
+    return (
+        select(RoundResultRecord.round_id.label("round_id"), func.max(RoundResultRecord.version).label("version"))
+        .group_by(RoundResultRecord.round_id)
+        .subquery()
+    )
 
 
 def _quarter_rounds(rounds: Iterable[tuple[int, int, int]]) -> dict[int, Period]:
@@ -82,20 +84,38 @@ class TrendService:
         are those of the latest round it took part in."""
         latest = _latest_versions()
         query = (
-            select(RoundRecord.id, RoundRecord.year, RoundRecord.quarter, RoundUnitRecord.unit_id,
-                   RoundUnitRecord.name, RoundUnitRecord.district, RoundUnitRecord.position,
-                   RoundResultRecord.rank, RoundResultRecord.total, RoundResultRecord.composite,
-                   RoundResultRecord.flag, RoundResultRecord.components, RoundResultRecord.notes)
+            select(
+                RoundRecord.id,
+                RoundRecord.year,
+                RoundRecord.quarter,
+                RoundUnitRecord.unit_id,
+                RoundUnitRecord.name,
+                RoundUnitRecord.district,
+                RoundUnitRecord.position,
+                RoundResultRecord.rank,
+                RoundResultRecord.total,
+                RoundResultRecord.composite,
+                RoundResultRecord.flag,
+                RoundResultRecord.components,
+                RoundResultRecord.notes,
+            )
             .select_from(RoundResultRecord)
-            .join(latest, and_(latest.c.round_id == RoundResultRecord.round_id,
-                               latest.c.version == RoundResultRecord.version))
+            .join(
+                latest,
+                and_(latest.c.round_id == RoundResultRecord.round_id, latest.c.version == RoundResultRecord.version),
+            )
             .join(RoundUnitRecord, RoundUnitRecord.id == RoundResultRecord.round_unit_id)
             .join(RoundRecord, RoundRecord.id == RoundResultRecord.round_id)
             .where(RoundRecord.status == _FINAL)
         )
         skipped_query = (
-            select(RoundUnitRecord.round_id, RoundUnitRecord.unit_id, RoundUnitRecord.name,
-                   RoundUnitRecord.district, RoundUnitRecord.position)
+            select(
+                RoundUnitRecord.round_id,
+                RoundUnitRecord.unit_id,
+                RoundUnitRecord.name,
+                RoundUnitRecord.district,
+                RoundUnitRecord.position,
+            )
             .join(RoundRecord, RoundRecord.id == RoundUnitRecord.round_id)
             .where(RoundRecord.status == _FINAL, RoundUnitRecord.visited.is_(False))
         )
@@ -113,18 +133,41 @@ class TrendService:
         stored = json.loads("[" + ",".join(row[11] for row in raw) + "]")
         periods: dict[int, Period] = {}
         rows = []
-        for (round_id, year, quarter, unit_id, name, district, position, rank, total, composite, flag,
-             _, notes), item in zip(raw, stored):
+        for (
+            round_id,
+            year,
+            quarter,
+            unit_id,
+            name,
+            district,
+            position,
+            rank,
+            total,
+            composite,
+            flag,
+            _,
+            notes,
+        ), item in zip(raw, stored):
             period = periods.get(round_id)
             if period is None:
                 period = periods[round_id] = Period(year, quarter)
-            rows.append(ResultRow(
-                round_id, period, unit_id, name, district, position, rank, Decimal(total),
-                _fraction(composite), _FLAGS.get(flag) if flag else None,
-                {key: value["score"] for key, value in item["components"].items()},
-                # Most results have no veto: look into the notes only when one is there.
-                veto_reason_of(json.loads(notes)) if notes and "一票否决" in notes else "",
-            ))
+            rows.append(
+                ResultRow(
+                    round_id,
+                    period,
+                    unit_id,
+                    name,
+                    district,
+                    position,
+                    rank,
+                    Decimal(total),
+                    _fraction(composite),
+                    _FLAGS.get(flag) if flag else None,
+                    {key: value["score"] for key, value in item["components"].items()},
+                    # Most results have no veto: look into the notes only when one is there.
+                    veto_reason_of(json.loads(notes)) if notes and "一票否决" in notes else "",
+                )
+            )
         return build_trends(rows, not_visited)
 
     def vetoes(self, unit_id: int) -> dict[int, str]:
@@ -134,12 +177,20 @@ class TrendService:
         with self._db.session() as session:
             rows = session.execute(
                 select(RoundResultRecord.round_id, RoundResultRecord.notes)
-                .join(latest, and_(latest.c.round_id == RoundResultRecord.round_id,
-                                   latest.c.version == RoundResultRecord.version))
+                .join(
+                    latest,
+                    and_(
+                        latest.c.round_id == RoundResultRecord.round_id, latest.c.version == RoundResultRecord.version
+                    ),
+                )
                 .join(RoundUnitRecord, RoundUnitRecord.id == RoundResultRecord.round_unit_id)
                 .join(RoundRecord, RoundRecord.id == RoundResultRecord.round_id)
-                .where(RoundUnitRecord.unit_id == unit_id, RoundRecord.status == _FINAL,
-                       RoundResultRecord.notes.contains("一票否决"))).all()
+                .where(
+                    RoundUnitRecord.unit_id == unit_id,
+                    RoundRecord.status == _FINAL,
+                    RoundResultRecord.notes.contains("一票否决"),
+                )
+            ).all()
         return {round_id: veto_reason_of(json.loads(notes)) for round_id, notes in rows}
 
     def breakdown(self, unit_id: int) -> UnitBreakdown:
@@ -148,26 +199,42 @@ class TrendService:
         quarter; the quarters are those of `overview()`, with None where it has no result."""
         latest = _latest_versions()
         with self._db.session() as session:
-            chosen = _quarter_rounds(session.execute(
-                select(RoundRecord.id, RoundRecord.year, RoundRecord.quarter).where(RoundRecord.status == _FINAL)))
+            chosen = _quarter_rounds(
+                session.execute(
+                    select(RoundRecord.id, RoundRecord.year, RoundRecord.quarter).where(RoundRecord.status == _FINAL)
+                )
+            )
             participations = session.execute(
-                select(RoundUnitRecord.round_id, RoundUnitRecord.name)
-                .where(RoundUnitRecord.unit_id == unit_id)).all()
+                select(RoundUnitRecord.round_id, RoundUnitRecord.name).where(RoundUnitRecord.unit_id == unit_id)
+            ).all()
             results = session.execute(
                 select(RoundResultRecord.round_id, RoundResultRecord.components)
-                .join(latest, and_(latest.c.round_id == RoundResultRecord.round_id,
-                                   latest.c.version == RoundResultRecord.version))
+                .join(
+                    latest,
+                    and_(
+                        latest.c.round_id == RoundResultRecord.round_id, latest.c.version == RoundResultRecord.version
+                    ),
+                )
                 .join(RoundUnitRecord, RoundUnitRecord.id == RoundResultRecord.round_unit_id)
-                .where(RoundUnitRecord.unit_id == unit_id)).all()
+                .where(RoundUnitRecord.unit_id == unit_id)
+            ).all()
             criteria = session.execute(
-                select(ScoreRecord.round_id, RoundComponentRecord.name, RoundComponentRecord.position,
-                       RoundCriterionRecord.name, RoundCriterionRecord.position, RoundCriterionRecord.max_points,
-                       func.sum(type_coerce(ScoreRecord.points, Integer)), func.count())
+                select(
+                    ScoreRecord.round_id,
+                    RoundComponentRecord.name,
+                    RoundComponentRecord.position,
+                    RoundCriterionRecord.name,
+                    RoundCriterionRecord.position,
+                    RoundCriterionRecord.max_points,
+                    func.sum(type_coerce(ScoreRecord.points, Integer)),
+                    func.count(),
+                )
                 .join(RoundUnitRecord, RoundUnitRecord.id == ScoreRecord.round_unit_id)
                 .join(RoundCriterionRecord, RoundCriterionRecord.id == ScoreRecord.criterion_id)
                 .join(RoundComponentRecord, RoundComponentRecord.id == RoundCriterionRecord.component_id)
                 .where(RoundUnitRecord.unit_id == unit_id)
-                .group_by(ScoreRecord.round_id, ScoreRecord.criterion_id)).all()
+                .group_by(ScoreRecord.round_id, ScoreRecord.criterion_id)
+            ).all()
         if not participations:
             raise NotFoundError(f"编号为 {unit_id} 的村（社区）没有参加过评比")
         periods = tuple(sorted(chosen.values()))
@@ -179,7 +246,8 @@ class TrendService:
         for round_id, stored in results:
             if round_id in index_of:
                 components[index_of[round_id]] = {
-                    key: _fraction(item["score"]) for key, item in json.loads(stored)["components"].items()}
+                    key: _fraction(item["score"]) for key, item in json.loads(stored)["components"].items()
+                }
         means: dict[int, dict[str, Fraction]] = defaultdict(dict)
         judges: dict[int, dict[str, int]] = defaultdict(dict)
         order: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
@@ -198,11 +266,12 @@ class TrendService:
         criteria_names = merge_names([(c, k) for _, _, c, k in sorted(order[i])] for i in newest_first)
         component_names = merge_names(
             [[name for name in (components[i] or {})] for i in reversed(range(len(periods)))]
-            + [[c for c, _ in criteria_names]])
+            + [[c for c, _ in criteria_names]]
+        )
         points = tuple(
-            BreakdownPoint(scores, dict(means.get(i, {})), dict(judges.get(i, {})))
-            if scores is not None else None
+            BreakdownPoint(scores, dict(means.get(i, {})), dict(judges.get(i, {}))) if scores is not None else None
             for i, scores in enumerate(components)
         )
-        return UnitBreakdown(unit_id, name, periods, component_names, criteria_names,
-                             {k: m for k, (_, m) in maxima.items()}, points)
+        return UnitBreakdown(
+            unit_id, name, periods, component_names, criteria_names, {k: m for k, (_, m) in maxima.items()}, points
+        )

@@ -49,7 +49,7 @@ from lsb_desktop.services.register import UnitHistory
 
 
 class _Keep(enum.Enum):
-    """"Leave this field as it is" in change_unit."""
+    """ "Leave this field as it is" in change_unit."""
 
     KEEP = enum.auto()
 
@@ -118,9 +118,7 @@ class VillageService:
             entry = UnitVersion(**{**_as_dict(entry), "changes": describe_changes(previous, entry)})
             history.append(entry)
             previous = entry
-        terms = tuple(
-            SecretaryTerm(term.person, term.start_date, term.end_date, term.note) for term in state.terms
-        )
+        terms = tuple(SecretaryTerm(term.person, term.start_date, term.end_date, term.note) for term in state.terms)
         return UnitDetail(register.unit_as_of(state, today, districts, names), tuple(history), terms)
 
     def count_units(self) -> int:
@@ -171,8 +169,14 @@ class VillageService:
     # The `…_in(session, …)` calls join the caller's transaction (the roster import's): the same
     # checks as the single calls, on histories read through `register.load_units(session)`.
 
-    def add_unit_in(self, session: Session, states: dict[int, UnitHistory], draft: UnitDraft, effective: date,
-                    display_order: int | None = None) -> int:
+    def add_unit_in(
+        self,
+        session: Session,
+        states: dict[int, UnitHistory],
+        draft: UnitDraft,
+        effective: date,
+        display_order: int | None = None,
+    ) -> int:
         """Register a unit from `effective` on; `states` (all units) gains it, so a later
         name in the same transaction is checked against it. Returns its id."""
         name = validate_unit_name(draft.name)
@@ -185,9 +189,16 @@ class VillageService:
         session.add(record)
         session.flush()
         version = UnitVersionRecord(
-            unit_id=record.id, valid_from=effective, name=name, kind=draft.kind.value,
-            org_type=draft.org_type.value, district_id=draft.district_id, status="active",
-            merged_into_id=None, reason="建立档案", recorded_at=now,
+            unit_id=record.id,
+            valid_from=effective,
+            name=name,
+            kind=draft.kind.value,
+            org_type=draft.org_type.value,
+            district_id=draft.district_id,
+            status="active",
+            merged_into_id=None,
+            reason="建立档案",
+            recorded_at=now,
         )
         session.add(version)
         terms = []
@@ -240,8 +251,7 @@ class VillageService:
         with self._db.session() as session:
             return self._start_locks(session, self._state(session, unit_id))
 
-    def correct_start_in(self, session: Session, state: UnitHistory, start: date | None,
-                         reason: str = "") -> bool:
+    def correct_start_in(self, session: Session, state: UnitHistory, start: date | None, reason: str = "") -> bool:
         """Move the first registration to `start` (None: since always); False if unchanged.
 
         History is otherwise never rewritten; this is allowed only while nothing refers to the
@@ -268,13 +278,19 @@ class VillageService:
                     f"{new_start.isoformat()}，请先核对任职时间"
                 )
         first.valid_from = new_start
-        audit.record(session, "更正在册起始日期", f"unit:{state.record.id}",
-                     {"name": state.latest.name, "start": format_start(old_start)},
-                     {"name": state.latest.name, "start": format_start(new_start)}, clean_text(reason))
+        audit.record(
+            session,
+            "更正在册起始日期",
+            f"unit:{state.record.id}",
+            {"name": state.latest.name, "start": format_start(old_start)},
+            {"name": state.latest.name, "start": format_start(new_start)},
+            clean_text(reason),
+        )
         return True
 
-    def append_change_in(self, session: Session, state: UnitHistory, effective: date, reason: str,
-                         **fields: object) -> None:
+    def append_change_in(
+        self, session: Session, state: UnitHistory, effective: date, reason: str, **fields: object
+    ) -> None:
         """A new version from `effective` on (not before the last one) with `fields` changed
         (name, kind, org_type, district_id, status, merged_into_id)."""
         self._check_effective(state, effective)
@@ -285,11 +301,16 @@ class VillageService:
         """The note is not history: it is simply replaced (as change_unit replaces it)."""
         state.record.note = note
 
-    def _append_version(self, session: Session, state: UnitHistory, effective: date, reason: str, **fields: object) -> None:
+    def _append_version(
+        self, session: Session, state: UnitHistory, effective: date, reason: str, **fields: object
+    ) -> None:
         latest = state.latest
         values: dict[str, object] = {
-            "name": latest.name, "kind": latest.kind, "org_type": latest.org_type,
-            "district_id": latest.district_id, "status": latest.status,
+            "name": latest.name,
+            "kind": latest.kind,
+            "org_type": latest.org_type,
+            "district_id": latest.district_id,
+            "status": latest.status,
             "merged_into_id": latest.merged_into_id,
         }
         values.update(fields)
@@ -301,10 +322,19 @@ class VillageService:
         session.add(version)
         state.versions.append(version)
 
-    def change_unit(self, unit_id: int, *, effective: date | None = None, reason: str = "",
-                    name: str | _Keep = _KEEP, kind: UnitKind | str | _Keep = _KEEP,
-                    org_type: OrgType | str | _Keep = _KEEP, district_id: int | None | _Keep = _KEEP,
-                    note: str | _Keep = _KEEP, start: date | None | _Keep = _KEEP) -> Changed[Unit]:
+    def change_unit(
+        self,
+        unit_id: int,
+        *,
+        effective: date | None = None,
+        reason: str = "",
+        name: str | _Keep = _KEEP,
+        kind: UnitKind | str | _Keep = _KEEP,
+        org_type: OrgType | str | _Keep = _KEEP,
+        district_id: int | None | _Keep = _KEEP,
+        note: str | _Keep = _KEEP,
+        start: date | None | _Keep = _KEEP,
+    ) -> Changed[Unit]:
         """Record a change of name, kind, organisation type or 管区 from `effective` on.
 
         The note is not history: it is simply replaced. `start` (a date, or None for since
@@ -348,8 +378,9 @@ class VillageService:
             self.change_secretary_in(session, state, person, effective, note)
         return Changed(self.get_unit(unit_id).unit, Changes.UNITS)
 
-    def change_secretary_in(self, session: Session, state: UnitHistory, person: str, effective: date,
-                            note: str) -> None:
+    def change_secretary_in(
+        self, session: Session, state: UnitHistory, person: str, effective: date, note: str
+    ) -> None:
         """The open term ends the day before `effective`; `person` takes office then."""
         new_person = validate_person_name(person)
         self._require_active(state, "更换书记")
@@ -359,16 +390,19 @@ class VillageService:
                 raise ValidationError(f"{new_person} 已经是现任书记")
             if effective <= current.start_date:
                 raise ValidationError(
-                    f"新书记的任职日期必须晚于现任书记 {current.person} 的任职日期 "
-                    f"{current.start_date.isoformat()}"
+                    f"新书记的任职日期必须晚于现任书记 {current.person} 的任职日期 {current.start_date.isoformat()}"
                 )
             current.end_date = effective - timedelta(days=1)
         latest_end = max((t.end_date for t in state.terms if t.end_date), default=None)
         if current is None and latest_end is not None and effective <= latest_end:
             raise ValidationError(f"任职日期必须晚于上一任书记的离任日期 {latest_end.isoformat()}")
         term = SecretaryTermRecord(
-            unit_id=state.record.id, person=new_person, start_date=effective, end_date=None,
-            note=clean_text(note), recorded_at=_now(),
+            unit_id=state.record.id,
+            person=new_person,
+            start_date=effective,
+            end_date=None,
+            note=clean_text(note),
+            recorded_at=_now(),
         )
         session.add(term)
         state.terms.append(term)
@@ -454,7 +488,9 @@ class VillageService:
     def list_districts(self, include_archived: bool = True) -> list[District]:
         today = date.today()
         with self._db.session() as session:
-            records = list(session.scalars(select(DistrictRecord).order_by(DistrictRecord.display_order, DistrictRecord.id)))
+            records = list(
+                session.scalars(select(DistrictRecord).order_by(DistrictRecord.display_order, DistrictRecord.id))
+            )
             states = register.load_units(session)
         counts: dict[int, int] = defaultdict(int)
         for state in states.values():
@@ -475,8 +511,10 @@ class VillageService:
             raise ValidationError(f"已有名为“{clean_name}”的管区")
         order = (session.scalar(select(func.max(DistrictRecord.display_order))) or 0) + 1
         record = DistrictRecord(
-            name=clean_name, leader=validate_person_name(leader, "管区书记姓名") if clean(leader) else "",
-            display_order=order, archived=False,
+            name=clean_name,
+            leader=validate_person_name(leader, "管区书记姓名") if clean(leader) else "",
+            display_order=order,
+            archived=False,
         )
         session.add(record)
         session.flush()
@@ -487,8 +525,9 @@ class VillageService:
             district_id = self.add_district_in(session, name, leader)
         return Changed(next(d for d in self.list_districts() if d.id == district_id), Changes.DISTRICTS)
 
-    def update_district(self, district_id: int, name: str, leader: str = "",
-                        archived: bool = False) -> Changed[District]:
+    def update_district(
+        self, district_id: int, name: str, leader: str = "", archived: bool = False
+    ) -> Changed[District]:
         """Rename a 管区, set its leader, or stop using it (only when no unit is in it today)."""
         with self._db.session() as session, session.begin():
             record = session.get(DistrictRecord, district_id)

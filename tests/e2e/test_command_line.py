@@ -24,8 +24,9 @@ def run(*args: str, data_dir: Path | None = None, timeout: float = 120) -> subpr
     command = [sys.executable, str(ROOT / "main.py")]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
-    return subprocess.run(command + list(args), cwd=ROOT, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout)
+    return subprocess.run(
+        command + list(args), cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout
+    )
 
 
 def unit_count(data_dir: Path) -> int:
@@ -166,8 +167,14 @@ def test_commands_never_import_qt(tmp_path: Path) -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'reportlab'))\n"
         "print('QT:' + ','.join(bad))"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "data")], cwd=ROOT,
-                            capture_output=True, text=True, encoding="utf-8", timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "data")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "QT:"
 
@@ -192,8 +199,12 @@ def small_township(data: Path, tmp_path: Path) -> dict[str, object]:
     from lsb_desktop.services.rounds import RoundDraft
 
     with Core.open(data) as core:
-        ids = {name: core.villages.add_unit(UnitDraft(name, UnitKind.VILLAGE, OrgType.BRANCH, None, "", None),
-                                            date(2022, 1, 1)).value.id for name in ("王庄村", "刘堌堆村")}
+        ids = {
+            name: core.villages.add_unit(
+                UnitDraft(name, UnitKind.VILLAGE, OrgType.BRANCH, None, "", None), date(2022, 1, 1)
+            ).value.id
+            for name in ("王庄村", "刘堌堆村")
+        }
         core.rounds.create_round(RoundDraft(Period(2024, 1), "逐村观摩评比", date(2024, 4, 20), ("王建军",), 0, 0))
         core.stars.set_planned(ids["王庄村"], 2024, "产业兴旺星", True)
         scan = tmp_path / "申报材料.pdf"

@@ -29,8 +29,17 @@ def _commitments(path: Path) -> Path:
     rows = [
         ("张五砦村", 1, "民生实事", "硬化村内道路1.2公里", "2025年第二季度", "已完成", "2025.3.10", None, ""),
         ("张五砦村", 2, "基层党建", "发展党员2名", "2025-06-30", "已完成", "2025年3月10日", None, ""),
-        ("张五砦村", 3, "集体经济·产业", "引进加工企业1家", "2025-12-31", "已取消", None, "2025-02-01",
-         "企业投资计划变更，经村民代表大会同意取消"),
+        (
+            "张五砦村",
+            3,
+            "集体经济·产业",
+            "引进加工企业1家",
+            "2025-12-31",
+            "已取消",
+            None,
+            "2025-02-01",
+            "企业投资计划变更，经村民代表大会同意取消",
+        ),
         ("张五砦村", 4, "平安治理", "矛盾纠纷化解率98%", "2025年底", "推进中", None, None, ""),
         ("刘堌堆村", 1, "民生实事", "新建文化广场1处", "2025年第一季度", "已完成", "2025-03-01", None, ""),
         ("刘堌堆村", 2, "基层党建", "村级活动场所改造", "2025年第一季度", "已完成", 45717, None, ""),
@@ -71,13 +80,33 @@ def test_a_round_ranks_with_the_completion_rate_of_the_commitments(tmp_path: Pat
     """Composite = 0.7 × 实地观摩 + 0.3 × (rate × 100):
     张五砦村 63 + 20 = 83; 刘堌堆村 56 + 30 = 86; 王庄村 59.5 + 0 = 59.5; 东关社区 49 + 10 = 59."""
     data = tmp_path / "data"
-    assert run("villages", "import", str(_roster(tmp_path / "名册.xlsx")), "--effective", "2025-01-01",
-               data_dir=data).returncode == 0
+    assert (
+        run(
+            "villages", "import", str(_roster(tmp_path / "名册.xlsx")), "--effective", "2025-01-01", data_dir=data
+        ).returncode
+        == 0
+    )
     imported = run("commitments", "import", str(_commitments(tmp_path / "承诺.xlsx")), data_dir=data)
     assert imported.returncode == 0, imported.stderr
-    created = run("round", "create", "--year", "2025", "--quarter", "1", "--date", "2025-04-20",
-                  "--judges", "甲,乙", "--red", "1", "--black", "1", "--scheme", str(_scheme(tmp_path / "方案.xlsx")),
-                  data_dir=data)
+    created = run(
+        "round",
+        "create",
+        "--year",
+        "2025",
+        "--quarter",
+        "1",
+        "--date",
+        "2025-04-20",
+        "--judges",
+        "甲,乙",
+        "--red",
+        "1",
+        "--black",
+        "1",
+        "--scheme",
+        str(_scheme(tmp_path / "方案.xlsx")),
+        data_dir=data,
+    )
     assert created.returncode == 0, created.stderr
     round_id = created.stdout.strip().splitlines()[-1]
     shown = json.loads(run("round", "show", round_id, "--json", data_dir=data).stdout)
@@ -87,9 +116,17 @@ def test_a_round_ranks_with_the_completion_rate_of_the_commitments(tmp_path: Pat
     ranked = json.loads(run("round", "rank", round_id, "--json", data_dir=data).stdout)
     by_unit = {r["unit"]: r for r in ranked["results"]}
     assert {u: by_unit[u]["components"]["承诺完成"] for u in UNITS} == {
-        "张五砦村": "66.67", "刘堌堆村": "100.00", "王庄村": "0.00", "东关社区": "33.33"}
+        "张五砦村": "66.67",
+        "刘堌堆村": "100.00",
+        "王庄村": "0.00",
+        "东关社区": "33.33",
+    }
     assert {u: by_unit[u]["total"] for u in UNITS} == {
-        "张五砦村": "83.00", "刘堌堆村": "86.00", "王庄村": "59.50", "东关社区": "59.00"}
+        "张五砦村": "83.00",
+        "刘堌堆村": "86.00",
+        "王庄村": "59.50",
+        "东关社区": "59.00",
+    }
     assert [r["unit"] for r in ranked["results"]] == ["刘堌堆村", "张五砦村", "王庄村", "东关社区"]
     assert (by_unit["刘堌堆村"]["flag"], by_unit["东关社区"]["flag"]) == ("红旗", "黑旗")
     assert "取消 1 项" in by_unit["张五砦村"]["basis"]["承诺完成"]

@@ -21,7 +21,8 @@ def commitments_in(data_dir: Path) -> list[tuple]:
     connection = sqlite3.connect(data_dir / "lsb.db")
     try:
         return connection.execute(
-            "SELECT year, number, content, status FROM commitments ORDER BY unit_id, year, number").fetchall()
+            "SELECT year, number, content, status FROM commitments ORDER BY unit_id, year, number"
+        ).fetchall()
     finally:
         connection.close()
 
@@ -35,8 +36,11 @@ def data(tmp_path: Path) -> Path:
     return folder
 
 
-def write_file(path: Path, rows: list[list[object]], header=("序号", "村（社区）", "承诺事项", "类别", "完成时限", "状态",
-                                                             "完成日期", "备注")) -> Path:
+def write_file(
+    path: Path,
+    rows: list[list[object]],
+    header=("序号", "村（社区）", "承诺事项", "类别", "完成时限", "状态", "完成日期", "备注"),
+) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = "承诺事项"
@@ -63,8 +67,11 @@ def test_import_writes_the_rows_and_a_second_import_changes_nothing(data: Path, 
     assert "工作表“承诺事项”第 3 行 张五砦村 2023年第1项：新增" in result.stdout
     assert "导入完成：新增 4 项，替换 0 项，不变 0 项（写入 4 项）" in result.stdout
     assert commitments_in(data) == [
-        (2023, 1, "硬化村内道路1.2公里", "done"), (2023, 2, "村集体经济收入突破30万元", "in_progress"),
-        (2023, 1, "完成500户不动产登记颁证", "in_progress"), (2023, 1, "新建日间照料中心1处", "cancelled")]
+        (2023, 1, "硬化村内道路1.2公里", "done"),
+        (2023, 2, "村集体经济收入突破30万元", "in_progress"),
+        (2023, 1, "完成500户不动产登记颁证", "in_progress"),
+        (2023, 1, "新建日间照料中心1处", "cancelled"),
+    ]
 
     again = run("commitments", "import", str(path), "--year", "2023", data_dir=data)
     assert again.returncode == 0, again.stderr
@@ -81,12 +88,15 @@ def test_dry_run_previews_and_writes_nothing(data: Path, tmp_path: Path) -> None
 
 
 def test_a_file_with_problems_is_refused_row_by_row_and_nothing_is_written(data: Path, tmp_path: Path) -> None:
-    path = write_file(tmp_path / "有问题.xlsx", [
-        [1, "张五砦村", "硬化道路", "人居环境·基础设施", "2023.9.26", "已完成", "2023.9.26", ""],
-        [2, "张五砦村", None, "民生实事", "2023年9月26日", "推进中", None, ""],
-        [1, "李家寨村", "打机井3眼", "民生实事", 45195, "推进中", None, ""],
-        [1, "王庄村", "建广场", "民生实事", "2023Q3", "差不多了", None, ""],
-    ])
+    path = write_file(
+        tmp_path / "有问题.xlsx",
+        [
+            [1, "张五砦村", "硬化道路", "人居环境·基础设施", "2023.9.26", "已完成", "2023.9.26", ""],
+            [2, "张五砦村", None, "民生实事", "2023年9月26日", "推进中", None, ""],
+            [1, "李家寨村", "打机井3眼", "民生实事", 45195, "推进中", None, ""],
+            [1, "王庄村", "建广场", "民生实事", "2023Q3", "差不多了", None, ""],
+        ],
+    )
     result = run("commitments", "import", str(path), "--year", "2023", data_dir=data)
     assert result.returncode == 2
     assert "错误：承诺事项表“有问题.xlsx”有 3 个问题，未导入任何数据：" in result.stderr
@@ -109,14 +119,20 @@ def test_a_file_without_a_year_needs_the_year_option(data: Path, tmp_path: Path)
 
 
 def test_export_writes_one_notice_per_unit_and_the_summary(data: Path, tmp_path: Path) -> None:
-    assert run("commitments", "import", str(write_file(tmp_path / "承诺.xlsx", GOOD)), "--year", "2023",
-               data_dir=data).returncode == 0
+    assert (
+        run(
+            "commitments", "import", str(write_file(tmp_path / "承诺.xlsx", GOOD)), "--year", "2023", data_dir=data
+        ).returncode
+        == 0
+    )
     output = tmp_path / "公示表.xlsx"
     result = run("commitments", "export", "--year", "2023", "-o", str(output), "--paper", "A3", data_dir=data)
     assert result.returncode == 0, result.stderr
     assert "XX镇" in result.stderr  # no township name set yet: a placeholder, with a warning
-    assert (f"已导出 2023 年承诺事项公示表（3 个村（社区），4 项）和完成情况汇总表到 {output.resolve()}；"
-            "逾期（统计到 2023-12-31） 2 项") in result.stdout  # 王庄村 due Q2 and 张五砦村 due 12-31
+    assert (
+        f"已导出 2023 年承诺事项公示表（3 个村（社区），4 项）和完成情况汇总表到 {output.resolve()}；"
+        "逾期（统计到 2023-12-31） 2 项"
+    ) in result.stdout  # 王庄村 due Q2 and 张五砦村 due 12-31
     book = load_workbook(output)
     try:
         assert len(book.sheetnames) == len(UNITS) + 1

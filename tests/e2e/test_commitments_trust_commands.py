@@ -25,8 +25,8 @@ def rows_in(data_dir: Path) -> list[tuple]:
     connection = sqlite3.connect(data_dir / "lsb.db")
     try:
         return connection.execute(
-            "SELECT year, number, content, carried_from_id IS NOT NULL FROM commitments "
-            "ORDER BY unit_id, year, number").fetchall()
+            "SELECT year, number, content, carried_from_id IS NOT NULL FROM commitments ORDER BY unit_id, year, number"
+        ).fetchall()
     finally:
         connection.close()
 
@@ -51,14 +51,19 @@ def replace_flag() -> bool:
 
 
 def test_a_file_without_a_year_or_with_a_disagreeing_year_is_refused(data: Path, tmp_path: Path) -> None:
-    spans = write_file(tmp_path / "跨年.xlsx", [[1, "张五砦村", "修路", "民生实事", "2023Q3"],
-                                               [1, "王庄村", "建广场", "民生实事", "2024Q2"]])
+    spans = write_file(
+        tmp_path / "跨年.xlsx",
+        [[1, "张五砦村", "修路", "民生实事", "2023Q3"], [1, "王庄村", "建广场", "民生实事", "2024Q2"]],
+    )
     result = run("commitments", "import", str(spans), data_dir=data)
     assert result.returncode == 2
-    assert ("工作表“承诺事项”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
-            "未导入任何数据；完成时限分属 2023、2024 年，程序不会按完成时限猜测年度，请加“年度”列") in result.stderr
-    with_year = write_file(tmp_path / "年度.xlsx", [[2023, 1, "张五砦村", "修路", "民生实事", "2023Q3"]],
-                           header=("年度", *HEADER))
+    assert (
+        "工作表“承诺事项”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
+        "未导入任何数据；完成时限分属 2023、2024 年，程序不会按完成时限猜测年度，请加“年度”列"
+    ) in result.stderr
+    with_year = write_file(
+        tmp_path / "年度.xlsx", [[2023, 1, "张五砦村", "修路", "民生实事", "2023Q3"]], header=("年度", *HEADER)
+    )
     disagree = run("commitments", "import", str(with_year), "--year", "2024", data_dir=data)
     assert disagree.returncode == 2
     assert "年度 2023 与指定的导入年度 2024 年不一致" in disagree.stderr
@@ -69,11 +74,18 @@ def test_a_file_without_a_year_or_with_a_disagreeing_year_is_refused(data: Path,
 
 
 def test_replacing_rows_are_listed_and_refused_until_confirmed(data: Path, tmp_path: Path, replace_flag) -> None:
-    first = write_file(tmp_path / "第一版.xlsx", [[1, "张五砦村", "硬化村内道路1.2公里", "民生实事", "2023Q3"],
-                                                [2, "张五砦村", "新建文化广场1处", "民生实事", ""]])
+    first = write_file(
+        tmp_path / "第一版.xlsx",
+        [
+            [1, "张五砦村", "硬化村内道路1.2公里", "民生实事", "2023Q3"],
+            [2, "张五砦村", "新建文化广场1处", "民生实事", ""],
+        ],
+    )
     assert run("commitments", "import", str(first), "--year", "2023", data_dir=data).returncode == 0
-    second = write_file(tmp_path / "第二版.xlsx", [[1, "张五砦村", "硬化村内道路1.2公里", "民生实事", "2023Q3"],
-                                                 [2, "张五砦村", "安装路灯50盏", "民生实事", ""]])
+    second = write_file(
+        tmp_path / "第二版.xlsx",
+        [[1, "张五砦村", "硬化村内道路1.2公里", "民生实事", "2023Q3"], [2, "张五砦村", "安装路灯50盏", "民生实事", ""]],
+    )
     line = "工作表“承诺事项”第 3 行 张五砦村 2023年第2项（按序号对应）将替换：内容：新建文化广场1处 → 安装路灯50盏"
 
     dry = run("commitments", "import", str(second), "--year", "2023", "--dry-run", data_dir=data)
@@ -104,21 +116,32 @@ def test_a_carried_item_is_not_matched_by_the_number_of_a_new_file(data: Path, t
     path = write_file(tmp_path / "2024.xlsx", [[1, "张五砦村", "新建党群服务中心", "基层党建", ""]])
     result = run("commitments", "import", str(path), "--year", "2024", data_dir=data)
     assert result.returncode == 0, result.stderr
-    assert ("工作表“承诺事项”第 2 行 张五砦村 2024年第2项：新增（文件中的序号 1 已是结转事项（修建村史馆）的序号，"
-            "本行按第 2 项新增）") in result.stdout
+    assert (
+        "工作表“承诺事项”第 2 行 张五砦村 2024年第2项：新增（文件中的序号 1 已是结转事项（修建村史馆）的序号，"
+        "本行按第 2 项新增）"
+    ) in result.stdout
     assert rows_in(data) == [(2023, 1, "修建村史馆", 0), (2024, 1, "修建村史馆", 1), (2024, 2, "新建党群服务中心", 0)]
 
 
-def test_export_states_the_day_overdue_is_counted_to_and_counts_what_the_summary_counts(data: Path,
-                                                                                       tmp_path: Path) -> None:
+def test_export_states_the_day_overdue_is_counted_to_and_counts_what_the_summary_counts(
+    data: Path, tmp_path: Path
+) -> None:
     with Core.open(data) as core:
         zhang, wang = core.villages.list_units()[:2]
         add = core.commitments.add
         add(CommitmentDraft(unit_id=zhang.id, year=2023, content="到年底没完成", category="民生实事"))  # due 12-31
-        add(CommitmentDraft(unit_id=zhang.id, year=2023, content="二季度没完成", category="民生实事",
-                            target_quarter=2))
-        add(CommitmentDraft(unit_id=wang.id, year=2023, content="按时完成", category="民生实事",
-                            target_quarter=3, status=CommitmentStatus.DONE, completed_on=date(2023, 9, 1)))
+        add(CommitmentDraft(unit_id=zhang.id, year=2023, content="二季度没完成", category="民生实事", target_quarter=2))
+        add(
+            CommitmentDraft(
+                unit_id=wang.id,
+                year=2023,
+                content="按时完成",
+                category="民生实事",
+                target_quarter=3,
+                status=CommitmentStatus.DONE,
+                completed_on=date(2023, 9, 1),
+            )
+        )
         carried = add(CommitmentDraft(unit_id=wang.id, year=2023, content="结转走了", category="民生实事"))
         core.commitments.carry_over(2023, [wang.id])
         summary = core.commitments.summary(2023)

@@ -46,6 +46,7 @@ RUN_TIMEOUT = 120.0
 
 # ----- running the program and watching its data folder ---------------------------------------
 
+
 @dataclass
 class Run:
     returncode: int
@@ -138,17 +139,33 @@ def run_watched(data: Path, args: list[str], kill_after: float | None = None) ->
         returncode = process.wait()
     # A kill sent just after the process exited by itself reaches nothing: the exit code tells.
     killed = killed and returncode != 0
-    return Run(returncode, out_path.read_text("utf-8", "replace"), err_path.read_text("utf-8", "replace"),
-               first_write, last_write, killed, phase if killed else "finished")
+    return Run(
+        returncode,
+        out_path.read_text("utf-8", "replace"),
+        err_path.read_text("utf-8", "replace"),
+        first_write,
+        last_write,
+        killed,
+        phase if killed else "finished",
+    )
 
 
 def run_plain(data: Path, *args: str) -> Run:
-    done = subprocess.run(_command(data, list(args)), cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=RUN_TIMEOUT)
+    done = subprocess.run(
+        _command(data, list(args)),
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=RUN_TIMEOUT,
+    )
     return Run(done.returncode, done.stdout, done.stderr)
 
 
 # ----- reading the data file with plain sqlite3, read-only -------------------------------------
+
 
 def _query(path: Path, statement: str, *params) -> list[tuple]:
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
@@ -159,8 +176,9 @@ def file_problems(path: Path, immutable: bool = False) -> list[str]:
     """PRAGMA integrity_check and foreign_key_check on a file opened read-only. A backup is opened
     immutable: a read-only open of a WAL-mode file would otherwise leave -wal and -shm beside it."""
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if immutable else ''}",
-                                     uri=True)) as connection:
+        with closing(
+            sqlite3.connect(f"file:{path}?mode=ro{'&immutable=1' if immutable else ''}", uri=True)
+        ) as connection:
             integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             foreign = connection.execute("PRAGMA foreign_key_check").fetchall()
     except sqlite3.Error as exc:
@@ -176,6 +194,7 @@ def _points(hundredths: int) -> str:
 
 
 # ----- the write operations --------------------------------------------------------------------
+
 
 @dataclass
 class Operation:
@@ -194,18 +213,27 @@ class Township:
     def __init__(self, data: Path, work: Path, rng: random.Random, counts: Counter) -> None:
         self.data, self.work, self.rng = data, work, rng
         db = data / "lsb.db"
-        self.final_round = _query(db, "SELECT id FROM rounds WHERE status = 'final' "
-                                      "ORDER BY year DESC, quarter DESC, id DESC LIMIT 1")[0][0]
-        self.units = [name for (name,) in _query(
-            db, "SELECT name FROM round_units WHERE round_id = ? ORDER BY position", self.final_round)]
+        self.final_round = _query(
+            db, "SELECT id FROM rounds WHERE status = 'final' ORDER BY year DESC, quarter DESC, id DESC LIMIT 1"
+        )[0][0]
+        self.units = [
+            name
+            for (name,) in _query(
+                db, "SELECT name FROM round_units WHERE round_id = ? ORDER BY position", self.final_round
+            )
+        ]
         judges = tuple(family + given for given in "明华强芳" for family in "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗")
-        judges = judges[:counts["round import"]]  # names hold no digits; each import uses a fresh judge
+        judges = judges[: counts["round import"]]  # names hold no digits; each import uses a fresh judge
         self.draft_round, self.sheets = self._draft_round(judges)
         self.free_judges = list(judges)
-        cells = _query(db, """
+        cells = _query(
+            db,
+            """
             SELECT j.name, u.name, c.name, s.points FROM scores s
             JOIN round_judges j ON j.id = s.judge_id JOIN round_units u ON u.id = s.round_unit_id
-            JOIN round_criteria c ON c.id = s.criterion_id WHERE s.round_id = ? ORDER BY s.id""", self.final_round)
+            JOIN round_criteria c ON c.id = s.criterion_id WHERE s.round_id = ? ORDER BY s.id""",
+            self.final_round,
+        )
         self.free_cells = rng.sample(cells, counts["round correct"])
         self.serial = 0
         self.year = 2031
@@ -219,8 +247,9 @@ class Township:
 
         sheets = self.work / "评分表.xlsx"
         with Core.open(self.data) as core:
-            detail = core.rounds.create_round(RoundDraft(period=Period(2025, 1), event_date=date(2025, 4, 20),
-                                                         judges=judges, red=3, black=3)).value
+            detail = core.rounds.create_round(
+                RoundDraft(period=Period(2025, 1), event_date=date(2025, 4, 20), judges=judges, red=3, black=3)
+            ).value
             core.rounds.write_blank_sheets(detail.id, sheets, "清河镇")
         return detail.id, sheets
 
@@ -256,9 +285,14 @@ class Township:
         draft = self.draft_round
 
         def state(data: Path) -> str:
-            (found, points), = _query(data / "lsb.db", """
+            ((found, points),) = _query(
+                data / "lsb.db",
+                """
                 SELECT count(*), coalesce(sum(s.points), 0) FROM scores s JOIN round_judges j ON j.id = s.judge_id
-                WHERE s.round_id = ? AND j.name = ?""", draft, judge)
+                WHERE s.round_id = ? AND j.name = ?""",
+                draft,
+                judge,
+            )
             if found == 0:
                 return "none"
             if (found, points) == (count, total):
@@ -275,23 +309,50 @@ class Township:
 
         def state(data: Path) -> str:
             db = data / "lsb.db"
-            (points,), = _query(db, """
+            ((points,),) = _query(
+                db,
+                """
                 SELECT s.points FROM scores s JOIN round_judges j ON j.id = s.judge_id
                 JOIN round_units u ON u.id = s.round_unit_id JOIN round_criteria c ON c.id = s.criterion_id
-                WHERE s.round_id = ? AND j.name = ? AND u.name = ? AND c.name = ?""", final, judge, unit, criterion)
-            versions = _query(db, "SELECT count(DISTINCT version) FROM round_results WHERE round_id = ? AND reason = ?",
-                              final, reason)[0][0]
+                WHERE s.round_id = ? AND j.name = ? AND u.name = ? AND c.name = ?""",
+                final,
+                judge,
+                unit,
+                criterion,
+            )
+            versions = _query(
+                db, "SELECT count(DISTINCT version) FROM round_results WHERE round_id = ? AND reason = ?", final, reason
+            )[0][0]
             audited = _query(db, "SELECT count(*) FROM audit_log WHERE reason = ?", reason)[0][0]
             if (points, versions) == (old, 0) and audited == 0:
                 return "none"
             if (points, versions) == (new, 1) and audited >= 1:
                 return "all"
-            return (f"{judge}/{unit}/{criterion} = {_points(points)} (was {_points(old)}, new {_points(new)}), "
-                    f"{versions} result versions and {audited} audit entries with its reason")
+            return (
+                f"{judge}/{unit}/{criterion} = {_points(points)} (was {_points(old)}, new {_points(new)}), "
+                f"{versions} result versions and {audited} audit entries with its reason"
+            )
 
-        return Operation("round correct", ["round", "correct", str(final), "--judge", judge, "--unit", unit,
-                                           "--criterion", criterion, "--score", _points(new), "--reason", reason],
-                         "已更正", state)
+        return Operation(
+            "round correct",
+            [
+                "round",
+                "correct",
+                str(final),
+                "--judge",
+                judge,
+                "--unit",
+                unit,
+                "--criterion",
+                criterion,
+                "--score",
+                _points(new),
+                "--reason",
+                reason,
+            ],
+            "已更正",
+            state,
+        )
 
     def _round_adjust(self, serial: int) -> Operation:
         unit = self.units[serial % len(self.units)]
@@ -301,17 +362,38 @@ class Township:
         def state(data: Path) -> str:
             db = data / "lsb.db"
             rows = _query(db, "SELECT amount FROM adjustments WHERE round_id = ? AND reason = ?", final, reason)
-            versions = _query(db, "SELECT count(DISTINCT version) FROM round_results WHERE round_id = ? AND reason = ?",
-                              final, correction)[0][0]
+            versions = _query(
+                db,
+                "SELECT count(DISTINCT version) FROM round_results WHERE round_id = ? AND reason = ?",
+                final,
+                correction,
+            )[0][0]
             if not rows and versions == 0:
                 return "none"
             if rows == [(50,)] and versions == 1:
                 return "all"
             return f"adjustment rows {rows} and {versions} result versions for 加分 {unit} ({reason})"
 
-        return Operation("round adjust", ["round", "adjust", str(final), "--unit", unit, "--kind", "加分",
-                                          "--amount", "0.5", "--reason", reason, "--correction", correction],
-                         "已记录加分", state)
+        return Operation(
+            "round adjust",
+            [
+                "round",
+                "adjust",
+                str(final),
+                "--unit",
+                unit,
+                "--kind",
+                "加分",
+                "--amount",
+                "0.5",
+                "--reason",
+                reason,
+                "--correction",
+                correction,
+            ],
+            "已记录加分",
+            state,
+        )
 
     def _backup(self, serial: int) -> Operation:
         # A completed backup is checked by `saved_backup` below; nothing of it is in the database.
@@ -336,8 +418,9 @@ class Township:
                 return "none" if found == 0 else "all"
             return f"{found} of {expected} commitments of {year}"
 
-        return Operation("commitments import", ["commitments", "import", str(path), "--year", str(year)],
-                         "导入完成", state)
+        return Operation(
+            "commitments import", ["commitments", "import", str(path), "--year", str(year)], "导入完成", state
+        )
 
 
 def saved_backup(run: Run) -> Path | None:
@@ -346,6 +429,7 @@ def saved_backup(run: Run) -> Path | None:
 
 
 # ----- the test --------------------------------------------------------------------------------
+
 
 def test_killed_writes_leave_the_data_whole(demo_template: Path, tmp_path: Path) -> None:
     started = time.monotonic()
@@ -375,8 +459,7 @@ def test_killed_writes_leave_the_data_whole(demo_template: Path, tmp_path: Path)
             fail("integrity failures", f"{label}: as left by the kill: {problem}")
         check = run_plain(data, "check")
         if check.returncode != 0 or "通过" not in check.stdout:
-            fail("failed opens", f"{label}: check exit {check.returncode}: {check.stdout[-600:]} "
-                                 f"{check.stderr[-600:]}")
+            fail("failed opens", f"{label}: check exit {check.returncode}: {check.stdout[-600:]} {check.stderr[-600:]}")
         for problem in file_problems(data / "lsb.db"):
             fail("integrity failures", f"{label}: after the next open: {problem}")
         leftovers = sorted(name for name in _backup_entries(data) if not BACKUP_NAME.match(name))
@@ -439,13 +522,23 @@ def test_killed_writes_leave_the_data_whole(demo_template: Path, tmp_path: Path)
                 fail("partial imports" if kind.endswith("import") else "half-done writes", f"{label}: {state}")
 
     elapsed = time.monotonic() - started
-    figures = ("integrity failures", "failed opens", "lost writes", "partial imports", "half-done writes",
-               "broken backups", "leftover temporary files", "failed writes")
-    print(f"\ncrash safety: {KILLS} SIGKILLs (seed {SEED}) during {dict(Counter(plan))}; "
-          f"write windows (ms) {({k: round(v * 1000) for k, v in windows.items()})}; "
-          f"moment of the kill: {dict(phases)}; "
-          + ", ".join(f"{failures[f]} {f}" for f in figures)
-          + f"; the program opened {KILLS - failures['failed opens']} of {KILLS} times; {elapsed:.1f} s")
+    figures = (
+        "integrity failures",
+        "failed opens",
+        "lost writes",
+        "partial imports",
+        "half-done writes",
+        "broken backups",
+        "leftover temporary files",
+        "failed writes",
+    )
+    print(
+        f"\ncrash safety: {KILLS} SIGKILLs (seed {SEED}) during {dict(Counter(plan))}; "
+        f"write windows (ms) { ({k: round(v * 1000) for k, v in windows.items()}) }; "
+        f"moment of the kill: {dict(phases)}; "
+        + ", ".join(f"{failures[f]} {f}" for f in figures)
+        + f"; the program opened {KILLS - failures['failed opens']} of {KILLS} times; {elapsed:.1f} s"
+    )
     for line in details:
         print("  " + line)
     assert not failures, "\n".join(details)

@@ -22,8 +22,14 @@ def test_villages_export_warns_of_a_note_cut_to_an_excel_cell(data_dir: Path, tm
         unit = make_unit(core, "张五砦村")
         core.villages.change_unit(unit.id, note="长" * 40_000)
     target = tmp_path / "名册.xlsx"
-    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "villages", "export",
-                           str(target)], capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "villages", "export", str(target)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "已导出 1 个村（社区）" in done.stdout
     (warning,) = [line for line in done.stderr.splitlines() if line.startswith("警告：")]

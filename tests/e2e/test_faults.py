@@ -50,20 +50,31 @@ def run(*args: str, data_dir: Path, preexec=None, timeout: float = 120) -> subpr
     env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "LSB_DATA_DIR")}
     env["PYTHONIOENCODING"] = "utf-8"
     command = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8",
-                          timeout=timeout, preexec_fn=preexec)
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        preexec_fn=preexec,
+    )
 
 
 def snapshot(folder: Path) -> tuple:
     """What must not change: the audit log, the scores, adjustments and results."""
     connection = sqlite3.connect(f"file:{folder / 'lsb.db'}?mode=ro", uri=True)
     try:
-        return tuple(connection.execute(statement).fetchall() for statement in (
-            "SELECT count(*), max(hash) FROM audit_log",
-            "SELECT * FROM scores ORDER BY id",
-            "SELECT * FROM adjustments ORDER BY id",
-            "SELECT * FROM round_results ORDER BY id",
-        ))
+        return tuple(
+            connection.execute(statement).fetchall()
+            for statement in (
+                "SELECT count(*), max(hash) FROM audit_log",
+                "SELECT * FROM scores ORDER BY id",
+                "SELECT * FROM adjustments ORDER BY id",
+                "SELECT * FROM round_results ORDER BY id",
+            )
+        )
     finally:
         connection.close()
 
@@ -89,8 +100,21 @@ def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
 
 
 def correct_args(score: str = "5") -> list[str]:
-    return ["round", "correct", ROUND, "--judge", JUDGE, "--unit", UNIT, "--criterion", CRITERION,
-            "--score", score, "--reason", "更正录入错误"]
+    return [
+        "round",
+        "correct",
+        ROUND,
+        "--judge",
+        JUDGE,
+        "--unit",
+        UNIT,
+        "--criterion",
+        CRITERION,
+        "--score",
+        score,
+        "--reason",
+        "更正录入错误",
+    ]
 
 
 def score_table(path: Path) -> Path:
@@ -209,8 +233,11 @@ READ_ONLY = "是只读的，现在只能查看和导出，不能修改"
 def files_of(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file in the folder with its size and modification time (but SQLite's -shm, an index
     in shared memory that readers update too)."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith("-shm")}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith("-shm")
+    }
 
 
 @pytest.mark.parametrize("what", ["folder", "file"])
@@ -227,8 +254,10 @@ def test_a_read_only_data_folder_opens_to_look_and_export_and_refuses_every_chan
     exported = run("export", "ranking", ROUND, "-o", str(tmp_path / "得分汇总表.xlsx"), data_dir=data)
     refused = [run(*correct_args(), data_dir=data), run("backup", data_dir=data)]
     if what == "folder":  # (the data file alone read-only goes the same way; once is enough)
-        refused += [run("round", "import", ROUND, str(table), "--reason", "补录", data_dir=data),
-                    run("restore", str(good), data_dir=data)]
+        refused += [
+            run("round", "import", ROUND, str(table), "--reason", "补录", data_dir=data),
+            run("restore", str(good), data_dir=data),
+        ]
     disk.writable()
 
     for result in (listed, checked, exported):
@@ -339,8 +368,10 @@ def test_restore_replaces_damaged_data_and_keeps_the_damaged_file(small_data, da
 def test_a_backup_whose_audit_log_does_not_add_up_is_restored_only_when_accepted(small_data) -> None:
     folder, tampered = small_data
     connection = sqlite3.connect(tampered)
-    connection.execute("INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
-                       "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')")
+    connection.execute(
+        "INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
+        "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')"
+    )
     connection.commit()
     connection.close()
 

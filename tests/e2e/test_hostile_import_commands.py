@@ -52,9 +52,15 @@ def _run_measured(*args: str, data_dir: Path, folder: Path) -> tuple[int, str, f
     env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "LSB_DATA_DIR")}
     env["PYTHONIOENCODING"] = "utf-8"
     report = folder / "peak_kb.txt"
-    done = subprocess.run([sys.executable, "-c", _MEASURED, str(report), str(ROOT / "main.py"),
-                           "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, str(report), str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     return done.returncode, done.stderr, int(report.read_text("ascii")) / 1024
 
 
@@ -63,8 +69,9 @@ def _digest(data_dir: Path) -> str:
     connection = sqlite3.connect(data_dir / "lsb.db")
     try:
         digest = hashlib.sha256()
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = [
+            row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        ]
         for table in tables:
             digest.update(table.encode())
             for row in sorted(map(repr, connection.execute(f'SELECT * FROM "{table}"'))):
@@ -78,11 +85,23 @@ def _digest(data_dir: Path) -> str:
 def township(tmp_path_factory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("township")
     data = folder / "data"
-    roster = simple_xlsx(folder / "名册.xlsx", [["村（社区）名称", "管区"], ["东关村", "东部管区"],
-                                                 ["西河社区", "东部管区"]])
+    roster = simple_xlsx(
+        folder / "名册.xlsx", [["村（社区）名称", "管区"], ["东关村", "东部管区"], ["西河社区", "东部管区"]]
+    )
     assert run("villages", "import", str(roster), "--effective", "2025-01-01", data_dir=data).returncode == 0
-    created = run("round", "create", "--year", "2025", "--quarter", "1", "--date", "2025-04-20",
-                  "--judges", "甲、乙、丙", data_dir=data)
+    created = run(
+        "round",
+        "create",
+        "--year",
+        "2025",
+        "--quarter",
+        "1",
+        "--date",
+        "2025-04-20",
+        "--judges",
+        "甲、乙、丙",
+        data_dir=data,
+    )
     assert created.returncode == 0, created.stderr
     return data, created.stdout.strip().splitlines()[-1]
 
@@ -92,14 +111,26 @@ def corpus(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     folder = tmp_path_factory.mktemp("hostile")
     files = build_corpus(folder)
     numbers = {
-        "flat_1e308": ([["评委", "村（社区）", "指标", "得分"], ["甲", "东关村", FIRST.name, 1e308]],
-                       "Sheet1", "工作表“Sheet1” 第2行 D列：分数“1e+308”太大"),
-        "judge_sheet_nan": ([["村（社区）", f"{FIRST.name}（25分）"], ["东关村", "NaN"]],
-                            "甲", "工作表“甲” 第2行 B列：分数“NaN”不是数字"),
-        "scheme_1e308": ([["项目", "权重", "指标", "满分"], ["实地观摩", 1e308, "基层党建", 25]],
-                         "Sheet1", "工作表“Sheet1”第2行 B列（权重）：权重“1e+308”太大"),
-        "commitments_1e308": ([["村（社区）", "承诺事项", "序号"], ["东关村", "修路", 1e308]],
-                              "Sheet1", "工作表“Sheet1”第 2 行“序号”：序号“1000"),
+        "flat_1e308": (
+            [["评委", "村（社区）", "指标", "得分"], ["甲", "东关村", FIRST.name, 1e308]],
+            "Sheet1",
+            "工作表“Sheet1” 第2行 D列：分数“1e+308”太大",
+        ),
+        "judge_sheet_nan": (
+            [["村（社区）", f"{FIRST.name}（25分）"], ["东关村", "NaN"]],
+            "甲",
+            "工作表“甲” 第2行 B列：分数“NaN”不是数字",
+        ),
+        "scheme_1e308": (
+            [["项目", "权重", "指标", "满分"], ["实地观摩", 1e308, "基层党建", 25]],
+            "Sheet1",
+            "工作表“Sheet1”第2行 B列（权重）：权重“1e+308”太大",
+        ),
+        "commitments_1e308": (
+            [["村（社区）", "承诺事项", "序号"], ["东关村", "修路", 1e308]],
+            "Sheet1",
+            "工作表“Sheet1”第 2 行“序号”：序号“1000",
+        ),
     }
     for name, (rows, title, fragment) in numbers.items():
         files[name] = (simple_xlsx(folder / f"{name}.xlsx", rows, title=title), fragment)
@@ -110,8 +141,20 @@ def _command(importer: str, path: Path, round_id: str) -> list[str]:
     return {
         "villages": ["villages", "import", str(path), "--effective", "2025-01-01"],
         "round": ["round", "import", round_id, str(path)],
-        "scheme": ["round", "create", "--year", "2025", "--quarter", "2", "--date", "2025-07-20",
-                   "--judges", "甲、乙、丙", "--scheme", str(path)],
+        "scheme": [
+            "round",
+            "create",
+            "--year",
+            "2025",
+            "--quarter",
+            "2",
+            "--date",
+            "2025-07-20",
+            "--judges",
+            "甲、乙、丙",
+            "--scheme",
+            str(path),
+        ],
         "commitments": ["commitments", "import", str(path), "--year", "2025"],
         "stars": ["stars", "import-plan", str(path), "--year", "2025"],
     }[importer]
@@ -121,15 +164,21 @@ ALL = ("villages", "round", "scheme", "commitments", "stars")
 # A subset, to keep the file fast (a start of the program takes a second or more): the sparse
 # far cell (2.6-2.8 GB before the guard) through every command, one of each other kind.
 RUNS = [(importer, "far_cell") for importer in ALL] + [
-    ("villages", "bomb_ratio"), ("round", "laughs_strings"), ("commitments", "rows_100000"),
-    ("stars", "encrypted"), ("round", "flat_1e308"), ("round", "judge_sheet_nan"),
-    ("scheme", "scheme_1e308"), ("commitments", "commitments_1e308"),
+    ("villages", "bomb_ratio"),
+    ("round", "laughs_strings"),
+    ("commitments", "rows_100000"),
+    ("stars", "encrypted"),
+    ("round", "flat_1e308"),
+    ("round", "judge_sheet_nan"),
+    ("scheme", "scheme_1e308"),
+    ("commitments", "commitments_1e308"),
 ]
 
 
 @pytest.mark.parametrize(("importer", "case"), RUNS)
 def test_a_hostile_file_is_refused_in_chinese_with_nothing_written(
-        township, corpus, tmp_path: Path, importer: str, case: str) -> None:
+    township, corpus, tmp_path: Path, importer: str, case: str
+) -> None:
     data, round_id = township
     path, fragment = corpus[case]
     before = _digest(data)
@@ -150,8 +199,13 @@ def test_a_hostile_file_is_refused_in_chinese_with_nothing_written(
 
 # One program start per case that refuses a whole file; the name cases, one row each, share a
 # file per importer (each row its own located message), to keep the file quick.
-SHEET_RUNS = ["judge_header_on_row_30", "judge_sheet_hidden", "roster_sheet_hidden", "scheme_100000_name",
-              "roster_100000_note"]
+SHEET_RUNS = [
+    "judge_header_on_row_30",
+    "judge_sheet_hidden",
+    "roster_sheet_hidden",
+    "scheme_100000_name",
+    "roster_100000_note",
+]
 ROSTER_NAMES = {  # case -> its row in one roster
     "roster_zero_width_space": ["东关\u200b村", "东部管区", ""],
     "roster_right_to_left_override": ["\u202e西河社区\u202c", "东部管区", ""],
@@ -160,8 +214,10 @@ ROSTER_NAMES = {  # case -> its row in one roster
     "roster_error_as_secretary": ["北岗村", "东部管区", "#NAME?\u200b"],
 }
 SCHEME_NAMES = {  # case -> its (项目, 指标) in one scheme
-    "scheme_ref": ("实地观摩", "#REF!"), "scheme_n_a_text": ("#N/A\u200b", "基层党建"),
-    "scheme_date": ("实地观摩", datetime(2025, 1, 1)), "scheme_control_escape": ("实地观摩", "基层_x0001_党建"),
+    "scheme_ref": ("实地观摩", "#REF!"),
+    "scheme_n_a_text": ("#N/A\u200b", "基层党建"),
+    "scheme_date": ("实地观摩", datetime(2025, 1, 1)),
+    "scheme_control_escape": ("实地观摩", "基层_x0001_党建"),
     "scheme_32767_name": ("实地观摩", "党" * 32_767),
 }
 
@@ -192,8 +248,7 @@ def test_a_half_readable_file_is_refused_with_nothing_written(township, sheet_ca
     _refused(data, _command(importer, path, round_id), [fragment])
 
 
-def test_look_alike_and_garbage_unit_and_person_names_are_refused_at_their_cells(
-        township, tmp_path: Path) -> None:
+def test_look_alike_and_garbage_unit_and_person_names_are_refused_at_their_cells(township, tmp_path: Path) -> None:
     data, round_id = township
     rows = [["村（社区）名称", "管区", "党组织书记"], ["东关村", "东部管区", ""], ["西河社区", "东部管区", ""]]
     rows += list(ROSTER_NAMES.values())
@@ -210,13 +265,15 @@ def test_look_alike_and_garbage_unit_and_person_names_are_refused_at_their_cells
 
 
 def test_garbage_component_and_criterion_names_are_refused_at_their_cells(
-        township, sheet_cases, tmp_path: Path) -> None:
+    township, sheet_cases, tmp_path: Path
+) -> None:
     data, round_id = township
     rows = [["项目", "权重", "指标", "满分"]]
     rows += [[component, 1, criterion, 25] for component, criterion in SCHEME_NAMES.values()]
     path = _plain_book(tmp_path / "方案.xlsx", "方案", rows)
-    fragments = [re.sub(r"第2行", f"第{number}行", sheet_cases[case][2])
-                 for number, case in enumerate(SCHEME_NAMES, start=2)]
+    fragments = [
+        re.sub(r"第2行", f"第{number}行", sheet_cases[case][2]) for number, case in enumerate(SCHEME_NAMES, start=2)
+    ]
     _refused(data, _command("scheme", path, round_id), fragments)
 
 
@@ -229,8 +286,7 @@ def _plain_book(path: Path, title: str, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_a_name_with_a_zero_width_space_is_the_registered_unit_not_a_second_one(
-        township, tmp_path: Path) -> None:
+def test_a_name_with_a_zero_width_space_is_the_registered_unit_not_a_second_one(township, tmp_path: Path) -> None:
     data, _ = township
     path = simple_xlsx(tmp_path / "名册.xlsx", [["村（社区）名称", "管区"], ["东关\u200b村", "东部管区"]])
 

@@ -16,8 +16,16 @@ pytestmark = pytest.mark.e2e
 
 JUDGES = ("甲", "乙", "丙", "丁", "戊")
 UNITS = ("张五砦村", "刘堌堆村", "王庄村", "东关社区")
-CRITERIA = {"基层党建": 25, "产业发展": 25, "人居环境": 20, "乡村治理": 15, "群众满意": 15,
-            "述职内容": 40, "工作实绩": 40, "现场表现": 20}
+CRITERIA = {
+    "基层党建": 25,
+    "产业发展": 25,
+    "人居环境": 20,
+    "乡村治理": 15,
+    "群众满意": 15,
+    "述职内容": 40,
+    "工作实绩": 40,
+    "现场表现": 20,
+}
 
 
 def _roster(path: Path) -> Path:
@@ -61,8 +69,23 @@ def township(township_template: Path, tmp_path: Path) -> Path:
 
 
 def _create(data: Path) -> str:
-    created = run("round", "create", "--year", "2025", "--quarter", "1", "--date", "2025-04-20",
-                  "--judges", "、".join(JUDGES), "--red", "1", "--black", "1", data_dir=data)
+    created = run(
+        "round",
+        "create",
+        "--year",
+        "2025",
+        "--quarter",
+        "1",
+        "--date",
+        "2025-04-20",
+        "--judges",
+        "、".join(JUDGES),
+        "--red",
+        "1",
+        "--black",
+        "1",
+        data_dir=data,
+    )
     assert created.returncode == 0, created.stderr
     return created.stdout.strip().splitlines()[-1]
 
@@ -74,10 +97,17 @@ def test_a_round_from_creation_to_an_audited_correction(township: Path, tmp_path
     assert shown["period"] == "2025Q1" and shown["judges"] == list(JUDGES)
     assert shown["units"] == list(UNITS)
     assert shown["scheme"]["components"][0] == {
-        "name": "实地观摩", "weight": "0.7", "source": "judges",
-        "criteria": [{"name": "基层党建", "max": "25"}, {"name": "产业发展", "max": "25"},
-                     {"name": "人居环境", "max": "20"}, {"name": "乡村治理", "max": "15"},
-                     {"name": "群众满意", "max": "15"}]}
+        "name": "实地观摩",
+        "weight": "0.7",
+        "source": "judges",
+        "criteria": [
+            {"name": "基层党建", "max": "25"},
+            {"name": "产业发展", "max": "25"},
+            {"name": "人居环境", "max": "20"},
+            {"name": "乡村治理", "max": "15"},
+            {"name": "群众满意", "max": "15"},
+        ],
+    }
 
     table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 90, "刘堌堆村": 80, "王庄村": 85, "东关社区": 70})
     imported = run("round", "import", round_id, str(table), data_dir=data)
@@ -86,19 +116,48 @@ def test_a_round_from_creation_to_an_audited_correction(township: Path, tmp_path
 
     ranked = json.loads(run("round", "rank", round_id, "--json", data_dir=data).stdout)
     assert [(r["unit"], r["rank"], r["total"], r["flag"]) for r in ranked["results"]] == [
-        ("张五砦村", 1, "90.00", "红旗"), ("王庄村", 2, "85.00", None),
-        ("刘堌堆村", 3, "80.00", None), ("东关社区", 4, "70.00", "黑旗")]
+        ("张五砦村", 1, "90.00", "红旗"),
+        ("王庄村", 2, "85.00", None),
+        ("刘堌堆村", 3, "80.00", None),
+        ("东关社区", 4, "70.00", "黑旗"),
+    ]
     assert ranked["results"][0]["components"] == {"实地观摩": "90.00", "擂台比武": "90.00"}
 
     finalised = run("round", "finalize", round_id, data_dir=data)
     assert finalised.returncode == 0, finalised.stderr
 
-    refused = run("round", "correct", round_id, "--judge", "甲", "--unit", "东关社区",
-                  "--criterion", "基层党建", "--score", "25", data_dir=data)
+    refused = run(
+        "round",
+        "correct",
+        round_id,
+        "--judge",
+        "甲",
+        "--unit",
+        "东关社区",
+        "--criterion",
+        "基层党建",
+        "--score",
+        "25",
+        data_dir=data,
+    )
     assert refused.returncode == 2 and "更正原因" in refused.stderr
 
-    corrected = run("round", "correct", round_id, "--judge", "甲", "--unit", "东关社区",
-                    "--criterion", "基层党建", "--score", "25", "--reason", "评委甲书面更正笔误", data_dir=data)
+    corrected = run(
+        "round",
+        "correct",
+        round_id,
+        "--judge",
+        "甲",
+        "--unit",
+        "东关社区",
+        "--criterion",
+        "基层党建",
+        "--score",
+        "25",
+        "--reason",
+        "评委甲书面更正笔误",
+        data_dir=data,
+    )
     assert corrected.returncode == 0, corrected.stderr
     after = json.loads(run("round", "rank", round_id, "--json", data_dir=data).stdout)
     assert after["final"] is True and after["version"] == 2
@@ -109,7 +168,8 @@ def test_a_round_from_creation_to_an_audited_correction(township: Path, tmp_path
         versions = connection.execute("SELECT DISTINCT version FROM round_results ORDER BY version").fetchall()
         audit = connection.execute(
             "SELECT action, old, new, reason FROM audit_log WHERE entity LIKE '%东关社区/criterion:基层党建' "
-            "AND reason != ''").fetchall()
+            "AND reason != ''"
+        ).fetchall()
         corrections = connection.execute("SELECT reason FROM audit_log WHERE action = '更正结果'").fetchall()
     assert versions == [(1,), (2,)]
     assert audit == [("评分", "17.50", "25.00", "评委甲书面更正笔误")]
@@ -195,8 +255,10 @@ def test_a_name_no_font_can_print_is_refused_with_the_character_named(tmp_path: 
     for name in ("张五砦村", "刘堌堆村", "王庄村", "\ue000庄村"):
         book.active.append([name, "东部管区"])
     book.save(tmp_path / "名册.xlsx")
-    assert run("villages", "import", str(tmp_path / "名册.xlsx"), "--effective", "2025-01-01",
-               data_dir=data).returncode == 0
+    assert (
+        run("villages", "import", str(tmp_path / "名册.xlsx"), "--effective", "2025-01-01", data_dir=data).returncode
+        == 0
+    )
     round_id = _create(data)
     table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 70, "刘堌堆村": 80, "王庄村": 85, "东关社区": 90})
     book = load_workbook(table)
@@ -213,7 +275,8 @@ def test_a_name_no_font_can_print_is_refused_with_the_character_named(tmp_path: 
 
 
 def test_finalize_with_an_undecided_boundary_tie_exits_2_naming_the_units_unless_a_policy_is_given(
-        township: Path, tmp_path: Path):
+    township: Path, tmp_path: Path
+):
     round_id = _create(township)
     # 张五砦村 and 刘堌堆村 tie for the one red flag.
     table = _flat_table(tmp_path / "评分.xlsx", {"张五砦村": 90, "刘堌堆村": 90, "王庄村": 80, "东关社区": 70})

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.e2e
 
 def counts(data: Path) -> tuple[int, int, int]:
     with closing(sqlite3.connect(data / "lsb.db")) as connection:
-        return tuple(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                     for table in ("star_cells", "star_steps", "audit_log"))
+        return tuple(
+            connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("star_cells", "star_steps", "audit_log")
+        )
 
 
 @pytest.fixture
@@ -117,8 +119,14 @@ def test_a_plan_import_into_a_nearly_empty_folder_is_backed_up_first(tmp_path: P
     with Core.open(data) as core:
         core.villages.add_unit(UnitDraft("王庄村", UnitKind.VILLAGE, OrgType.BRANCH, None, "", None), date(2022, 1, 1))
     first = sorted(p.name for p in (data / "backups").glob("*.db"))
-    done = run("stars", "import-plan", str(plan(tmp_path / "plan.xlsx", [["王庄村", "产业兴旺星"]])), "--year", "2025",
-               data_dir=data)
+    done = run(
+        "stars",
+        "import-plan",
+        str(plan(tmp_path / "plan.xlsx", [["王庄村", "产业兴旺星"]])),
+        "--year",
+        "2025",
+        data_dir=data,
+    )
     assert done.returncode == 0, done.stderr
     taken = sorted(p.name for p in (data / "backups").glob("*.db"))
     assert [name for name in taken if name not in first and name.endswith("-pre-import.db")]

@@ -49,8 +49,7 @@ def old_database(folder: Path) -> Path:
     sql(
         path,
         "INSERT INTO districts (id, name, display_order, archived) VALUES (1, '东部管区', 1, 0)",
-        "INSERT INTO units (id, display_order, note, created_at) "
-        "VALUES (1, 1, '老数据', '2022-01-01 08:00:00.000000')",
+        "INSERT INTO units (id, display_order, note, created_at) VALUES (1, 1, '老数据', '2022-01-01 08:00:00.000000')",
         "INSERT INTO unit_versions (unit_id, valid_from, name, kind, org_type, district_id, status, "
         "merged_into_id, reason, recorded_at) VALUES (1, '2022-01-01', '张五砦村', '村', '党支部', 1, "
         "'active', NULL, '建立档案', '2022-01-01 08:00:00.000000')",

@@ -49,7 +49,10 @@ def test_a_new_data_folder_gets_its_first_backup_when_the_database_is_made(data_
     with Core.open(data_dir, today=date(2030, 5, 1)) as core:
         (first,) = core.folder.list_backups()
         assert (first.reason, first.reason_label, first.taken_at) == (
-            "initial", "新建数据时备份", datetime(2030, 5, 1, 9, 0, 0))
+            "initial",
+            "新建数据时备份",
+            datetime(2030, 5, 1, 9, 0, 0),
+        )
         assert core.folder.backup_warning is None
     # A real, restorable database at the latest version, with nothing in it yet.
     assert query(first.path, "SELECT version_num FROM alembic_version") == [(alembic_head(),)]
@@ -241,7 +244,11 @@ def test_restore_brings_back_the_backup_and_keeps_the_data_it_replaced(core: Cor
     assert safety.is_file()
     assert [b.reason for b in core.folder.list_backups() if b.path == safety] == ["pre-restore"]
     assert query(safety, "SELECT name FROM unit_versions ORDER BY id") == [
-        ("张五砦村",), ("刘堌堆村",), ("王庄村",), ("东关社区",)]
+        ("张五砦村",),
+        ("刘堌堆村",),
+        ("王庄村",),
+        ("东关社区",),
+    ]
 
 
 def test_restoring_an_old_revision_backup_upgrades_it(core: Core, tmp_path: Path) -> None:
@@ -365,8 +372,9 @@ def test_a_backup_that_fails_midway_leaves_no_partial_file(core: Core, monkeypat
     assert list(core.folder.paths.backups.glob("*.partial")) == []
 
 
-def test_an_old_backup_that_cannot_be_pruned_does_not_fail_a_good_backup(core: Core,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_old_backup_that_cannot_be_pruned_does_not_fail_a_good_backup(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def stuck(folder, **_options):
         raise PermissionError(13, "Permission denied")
 

@@ -23,8 +23,9 @@ def test_a_round_says_set_up_scores_and_results_apart(core) -> None:
     for name in ("甲村", "乙村"):
         make_unit(core, name)
     rounds = core.rounds
-    created = rounds.create_round(RoundDraft(Period(2025, 1), "测试", date(2025, 3, 20), ("张一",), 1, 0,
-                                             scheme=SCHEME))
+    created = rounds.create_round(
+        RoundDraft(Period(2025, 1), "测试", date(2025, 3, 20), ("张一",), 1, 0, scheme=SCHEME)
+    )
     assert isinstance(created, Changed) and created.changes == Changes.ROUND_SETUP
     detail = created.value
     judge, first, second = detail.judges[0].id, detail.units[0].id, detail.units[1].id

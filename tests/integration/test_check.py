@@ -23,8 +23,10 @@ from tests.integration.dbfiles import query, sql
 
 # What a clerk must never be shown: an internal id ("progress:1154", "round:3"), a table's or a
 # migration's name, an English word of SQLite's.
-INTERNAL = re.compile(r"(?:round|commitment|progress|star|unit|judge|criterion):\w|audit_log|evidence_files"
-                      r"|secretary_terms|unit_versions|\b000\d_|foreign key|rowid|audit\.head")
+INTERNAL = re.compile(
+    r"(?:round|commitment|progress|star|unit|judge|criterion):\w|audit_log|evidence_files"
+    r"|secretary_terms|unit_versions|\b000\d_|foreign key|rowid|audit\.head"
+)
 
 
 def assert_plain(lines: list[str] | tuple[str, ...]) -> None:
@@ -39,19 +41,24 @@ def township(core: Core) -> Core:
     """Two villages and a community, a scored round, commitments with progress, a star under way."""
     for name in ("王庄村", "刘堌堆村", "东关社区"):
         make_unit(core, name)
-    detail = core.rounds.create_round(RoundDraft(Period(2024, 1), "村党组织书记“亮赛比”逐村观摩评比",
-                                                 date(2024, 4, 20), ("王建军", "李红"), 0, 0)).value
+    detail = core.rounds.create_round(
+        RoundDraft(Period(2024, 1), "村党组织书记“亮赛比”逐村观摩评比", date(2024, 4, 20), ("王建军", "李红"), 0, 0)
+    ).value
     for judge in detail.judges:
         for unit in detail.units:
             for points in ("20", "21.5"):
                 core.rounds.set_score(detail.id, judge.id, unit.id, "基层党建", points)
     for unit in core.villages.list_units():
         for year, content in ((2023, "修建村文化广场一处"), (2024, "硬化村内道路1.2公里，安装路灯40盏")):
-            item = core.commitments.add(CommitmentDraft(unit_id=unit.id, year=year, content=content,
-                                                        category="人居环境·基础设施"))
+            item = core.commitments.add(
+                CommitmentDraft(unit_id=unit.id, year=year, content=content, category="人居环境·基础设施")
+            )
             core.commitments.record_progress(item.id, Period(year, 1), 30, "已完成设计和招标", date(year, 3, 28))
-        core.commitments.add(CommitmentDraft(unit_id=unit.id, year=2024, content="发展集体经济，村集体收入达到20万元",
-                                             category="集体经济·产业"))
+        core.commitments.add(
+            CommitmentDraft(
+                unit_id=unit.id, year=2024, content="发展集体经济，村集体收入达到20万元", category="集体经济·产业"
+            )
+        )
     wang = next(u for u in core.villages.list_units() if u.name == "王庄村")
     core.stars.set_planned(wang.id, 2024, "产业兴旺星", True)
     core.stars.record_step(wang.id, 2024, "产业兴旺星", StarStep.DECLARED, True, date(2024, 3, 10))
@@ -72,7 +79,11 @@ def attach_files(core: Core, tmp_path: Path) -> dict[str, object]:
     unit = next(u for u in core.stars.year_view(2024).units if u.unit_name == "王庄村")
     star = "产业兴旺星"
     return {
-        "item": item, "other": other, "entry": entry, "unit": unit, "star": star,
+        "item": item,
+        "other": other,
+        "entry": entry,
+        "unit": unit,
+        "star": star,
         "photo": core.commitments.attach(item.id, photo, entry.period),
         "document": core.commitments.attach(other.id, document),
         "scan": core.stars.attach(unit.unit_id, 2024, star, scan),
@@ -80,8 +91,9 @@ def attach_files(core: Core, tmp_path: Path) -> dict[str, object]:
 
 
 def round_label(core: Core, round_id: int) -> str:
-    ((year, quarter, title),) = query(core.folder.database.path,
-                                      f"SELECT year, quarter, title FROM rounds WHERE id = {round_id}")
+    ((year, quarter, title),) = query(
+        core.folder.database.path, f"SELECT year, quarter, title FROM rounds WHERE id = {round_id}"
+    )
     return Period(year, quarter).label + title
 
 
@@ -102,17 +114,19 @@ def test_the_all_clear_says_what_was_checked(township: Core, tmp_path: Path) -> 
 
 def test_a_score_edited_in_the_audit_log_names_the_round_judge_village_and_item(township: Core) -> None:
     path = township.folder.database.path
-    ((entry_id, entity, at),) = query(path, "SELECT id, entity, at FROM audit_log WHERE action = '评分' "
-                                            "ORDER BY id LIMIT 1 OFFSET 5")
-    round_id, judge, unit, criterion = re.fullmatch(
-        r"round:(\d+)/judge:(.+)/unit:(.+)/criterion:(.+)", entity).groups()
+    ((entry_id, entity, at),) = query(
+        path, "SELECT id, entity, at FROM audit_log WHERE action = '评分' ORDER BY id LIMIT 1 OFFSET 5"
+    )
+    round_id, judge, unit, criterion = re.fullmatch(r"round:(\d+)/judge:(.+)/unit:(.+)/criterion:(.+)", entity).groups()
     sql(path, f"UPDATE audit_log SET new = '25.00' WHERE id = {entry_id}")
 
     report = township.check()
     assert not report.ok
     (problem,) = report.problems
-    assert problem == (f"审计日志第 {entry_id} 条的内容被改动：{at[:19]} “评分”，{round_label(township, int(round_id))}"
-                       f"中评委{judge}给{unit}的“{criterion}”评分")
+    assert problem == (
+        f"审计日志第 {entry_id} 条的内容被改动：{at[:19]} “评分”，{round_label(township, int(round_id))}"
+        f"中评委{judge}给{unit}的“{criterion}”评分"
+    )
     assert "  审计日志：共" in "\n".join(report.lines()) and "发现 1 处改动或缺失" in "\n".join(report.lines())
     assert_plain(report.lines())
 
@@ -136,7 +150,9 @@ def test_entries_removed_from_the_end_of_the_log_are_counted(township: Core) -> 
     sql(path, "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     report = township.check()
     (problem,) = report.audit
-    assert problem.startswith(f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的 1 条记录被删除，现在的最后一条是第 ")
+    assert problem.startswith(
+        f"审计日志应有 {count} 条记录，现有 {count - 1} 条：末尾的 1 条记录被删除，现在的最后一条是第 "
+    )
     # The last entry recorded 王庄村's 自评申报: with it gone, the log no longer accounts for that step.
     (unaccounted,) = report.data
     assert unaccounted.kind == "unrecorded"
@@ -144,13 +160,22 @@ def test_entries_removed_from_the_end_of_the_log_are_counted(township: Core) -> 
     assert_plain([problem, unaccounted.message])
 
 
-@pytest.mark.parametrize("head, expected", [
-    ("{count}:{other}", "审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
-                        "最后一条记录被替换，或末尾的校验记录被改动，现在的最后一条是第 "),
-    ("{more}:{last}", "审计日志末尾的校验记录中的记录数被改动（应为 {count} 条）"),
-    ("{less}:{other}", "审计日志应有 {less} 条记录，现有 {count} 条：末尾多出 1 条记录，不是由本程序写入的，现在的最后一条是第 "),
-    ("乱码", "审计日志末尾的校验记录被改动，已无法读取，无法确认末尾的记录是否完整"),
-])
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        (
+            "{count}:{other}",
+            "审计日志的记录数与末尾的校验记录一致（{count} 条），但最后一条记录的哈希值与校验记录不符："
+            "最后一条记录被替换，或末尾的校验记录被改动，现在的最后一条是第 ",
+        ),
+        ("{more}:{last}", "审计日志末尾的校验记录中的记录数被改动（应为 {count} 条）"),
+        (
+            "{less}:{other}",
+            "审计日志应有 {less} 条记录，现有 {count} 条：末尾多出 1 条记录，不是由本程序写入的，现在的最后一条是第 ",
+        ),
+        ("乱码", "审计日志末尾的校验记录被改动，已无法读取，无法确认末尾的记录是否完整"),
+    ],
+)
 def test_the_head_of_the_log_changed_says_what_was_found(township: Core, head: str, expected: str) -> None:
     path = township.folder.database.path
     ((count,),) = query(path, "SELECT count(*) FROM audit_log")
@@ -195,8 +220,9 @@ def test_evidence_files_changed_or_gone_are_named_with_what_they_belong_to(towns
 
 
 @pytest.mark.parametrize("how", ["up and out", "absolute", "symbolic link"])
-def test_an_evidence_path_pointing_outside_the_folder_is_refused_and_named(township: Core, tmp_path: Path,
-                                                                           how: str) -> None:
+def test_an_evidence_path_pointing_outside_the_folder_is_refused_and_named(
+    township: Core, tmp_path: Path, how: str
+) -> None:
     files = attach_files(township, tmp_path)
     photo = files["photo"]
     path = township.folder.database.path
@@ -222,11 +248,14 @@ def test_stored_names_with_invisible_characters_and_look_alikes_are_named(townsh
     """Names saved before they were cleaned (or written into the file by hand) are not rewritten:
     check says where they are, so the clerk can rename them."""
     path = township.folder.database.path
-    sql(path, "UPDATE round_judges SET name = '王建\u200b军' WHERE name = '王建军'",
+    sql(
+        path,
+        "UPDATE round_judges SET name = '王建\u200b军' WHERE name = '王建军'",
         "INSERT INTO units (id, display_order, note, created_at) VALUES (900, 90, '', '2022-01-01 08:00:00')",
         "INSERT INTO unit_versions (unit_id, valid_from, name, kind, org_type, district_id, status, merged_into_id, "
         "reason, recorded_at) VALUES (900, '1900-01-01', '王庄\u202e村', '村', '党支部', NULL, 'active', NULL, "
-        "'建档', '2022-01-01 08:00:00')")
+        "'建档', '2022-01-01 08:00:00')",
+    )
     report = township.check()
     names = [p for p in report.problem_objects() if p["kind"] == "name"]
     assert [p["message"] for p in names] == [
@@ -239,9 +268,12 @@ def test_stored_names_with_invisible_characters_and_look_alikes_are_named(townsh
 
 
 def test_a_row_whose_village_is_gone_is_named_in_words(township: Core) -> None:
-    sql(township.folder.database.path, "PRAGMA foreign_keys = OFF",
+    sql(
+        township.folder.database.path,
+        "PRAGMA foreign_keys = OFF",
         "INSERT INTO secretary_terms (unit_id, person, start_date, end_date, note, recorded_at) "
-        "VALUES (999, '张三', '2022-01-01', NULL, '', '2022-01-01 00:00:00')")
+        "VALUES (999, '张三', '2022-01-01', NULL, '', '2022-01-01 00:00:00')",
+    )
     report = township.check()
     assert report.problems == ("一条书记任职记录“张三”所属的村（社区）已不存在（数据之间的对应关系断开）",)
     assert "  数据库完整性、外键：发现 1 个问题" in report.lines()
@@ -249,11 +281,14 @@ def test_a_row_whose_village_is_gone_is_named_in_words(township: Core) -> None:
     assert_plain(report.lines())
 
 
-@pytest.mark.parametrize(("revision", "expected"), [
-    ("0003_rounds", "数据版本 3（本程序使用数据版本 4，打开时会自动升级）"),
-    ("0004_commitments_stars", "数据版本 4（最新）"),
-    (None, "数据版本：（空白数据文件）"),
-])
+@pytest.mark.parametrize(
+    ("revision", "expected"),
+    [
+        ("0003_rounds", "数据版本 3（本程序使用数据版本 4，打开时会自动升级）"),
+        ("0004_commitments_stars", "数据版本 4（最新）"),
+        (None, "数据版本：（空白数据文件）"),
+    ],
+)
 def test_the_data_version_reads_as_a_number(revision: str | None, expected: str) -> None:
     assert version_text(revision, "0004_commitments_stars") == expected
 
@@ -264,6 +299,8 @@ def test_a_score_whose_judge_is_gone_names_the_round(township: Core) -> None:
     sql(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM round_judges WHERE id = {judge_id}")
     (problem,) = township.check().integrity
     label = "2024年第一季度村党组织书记“亮赛比”逐村观摩评比"
-    assert problem == (f"3 条评分“{label} 王庄村 基层党建”、“{label} 刘堌堆村 基层党建”、“{label} 东关社区 基层党建”"
-                       "所属的评委已不存在（数据之间的对应关系断开）")
+    assert problem == (
+        f"3 条评分“{label} 王庄村 基层党建”、“{label} 刘堌堆村 基层党建”、“{label} 东关社区 基层党建”"
+        "所属的评委已不存在（数据之间的对应关系断开）"
+    )
     assert_plain([problem])

@@ -25,16 +25,21 @@ D = Decimal
 F = Fraction
 Q1 = Period(2025, 1)
 # 实地观摩 (0.7) = 综合表现 100; 承诺完成 (0.3) = completion rate × 100.
-SCHEME = Scheme((
-    Component("实地观摩", D("0.7"), (Criterion("综合表现", D(100)),)),
-    # as the scheme dialog and the scheme file make it: one criterion, its full points
-    Component(COMPLETION_COMPONENT, D("0.3"), (Criterion(COMPLETION_CRITERION, D(100)),), ComponentSource.COMMITMENTS),
-))
+SCHEME = Scheme(
+    (
+        Component("实地观摩", D("0.7"), (Criterion("综合表现", D(100)),)),
+        # as the scheme dialog and the scheme file make it: one criterion, its full points
+        Component(
+            COMPLETION_COMPONENT, D("0.3"), (Criterion(COMPLETION_CRITERION, D(100)),), ComponentSource.COMMITMENTS
+        ),
+    )
+)
 
 
 def add_items(core: Core, unit_id: int, count: int) -> list[int]:
-    return [core.commitments.add(CommitmentDraft(unit_id, 2025, f"承诺事项{n}", "民生实事")).id
-            for n in range(1, count + 1)]
+    return [
+        core.commitments.add(CommitmentDraft(unit_id, 2025, f"承诺事项{n}", "民生实事")).id for n in range(1, count + 1)
+    ]
 
 
 @pytest.fixture
@@ -123,7 +128,12 @@ def test_blank_score_sheets_leave_the_computed_component_out(core: Core, townshi
     detail = make_round(core)
     path = tmp_path / "评分表.xlsx"
     core.rounds.write_blank_sheets(detail.id, path)
-    texts = {str(cell.value) for sheet in load_workbook(path).worksheets for row in sheet.iter_rows()
-             for cell in row if cell.value is not None}
+    texts = {
+        str(cell.value)
+        for sheet in load_workbook(path).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
     assert any("综合表现" in text for text in texts)
     assert not any(COMPLETION_CRITERION in text for text in texts)

@@ -26,8 +26,14 @@ S = CommitmentStatus
 F = Fraction
 
 
-def draft(unit_id: int, content: str = "硬化村内道路1.2公里", *, year: int = 2024, category: str = "人居环境·基础设施",
-          **fields) -> CommitmentDraft:
+def draft(
+    unit_id: int,
+    content: str = "硬化村内道路1.2公里",
+    *,
+    year: int = 2024,
+    category: str = "人居环境·基础设施",
+    **fields,
+) -> CommitmentDraft:
     return CommitmentDraft(unit_id=unit_id, year=year, content=content, category=category, **fields)
 
 
@@ -59,13 +65,23 @@ def test_items_are_numbered_per_unit_and_year_and_listed_in_register_order(core:
 
     listed = core.commitments.list_commitments(2024)
     assert [(c.unit_name, c.number, c.content) for c in listed] == [
-        ("甲村", 1, "甲一"), ("甲村", 2, "甲二"), ("甲村", 5, "甲五"), ("甲村", 6, "甲六"), ("乙村", 1, "乙一")]
+        ("甲村", 1, "甲一"),
+        ("甲村", 2, "甲二"),
+        ("甲村", 5, "甲五"),
+        ("甲村", 6, "甲六"),
+        ("乙村", 1, "乙一"),
+    ]
     assert [c.content for c in core.commitments.list_commitments(2024, second.id)] == ["乙一"]
     assert [(c.number, c.content) for c in core.commitments.list_commitments(2023)] == [(1, "甲 2023")]
     assert core.commitments.years() == [2024, 2023]
     one = listed[0]
     assert (one.target, one.target_quarter, one.responsible, one.status, one.deadline_text) == (
-        "1处", 3, "王芳", S.NOT_STARTED, "2024年第三季度")
+        "1处",
+        3,
+        "王芳",
+        S.NOT_STARTED,
+        "2024年第三季度",
+    )
     assert actions(core, f"commitment:{one.id}") == ["新增承诺事项"]
 
 
@@ -75,23 +91,28 @@ def test_the_unit_name_and_district_are_those_of_the_items_year(core: Core) -> N
     core.villages.change_unit(unit.id, name="小李庄社区", effective=date(2024, 1, 1), reason="村改社区")
     core.commitments.add(draft(unit.id, "旧", year=2023))
     core.commitments.add(draft(unit.id, "新", year=2024))
-    assert [(c.unit_name, c.district_name) for c in core.commitments.list_commitments(2023)] == [("小李庄村", "东部管区")]
+    assert [(c.unit_name, c.district_name) for c in core.commitments.list_commitments(2023)] == [
+        ("小李庄村", "东部管区")
+    ]
     assert [c.unit_name for c in core.commitments.list_commitments(2024)] == ["小李庄社区"]
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"content": "  "}, "承诺事项内容不能为空"),
-    ({"category": "招商引资"}, "类别“招商引资”不在类别列表中，可选：基层党建、集体经济·产业"),
-    ({"deadline": date(2024, 6, 30), "target_quarter": 2}, "只能填一个"),
-    ({"deadline": date(2023, 12, 31)}, "不在 2024 年"),
-    ({"status": S.DONE}, "必须填写完成日期"),
-    ({"status": S.DONE, "completed_on": date(2099, 1, 1)}, "晚于今天"),
-    ({"completed_on": date(2024, 3, 1)}, "状态不是“已完成”"),
-    ({"status": S.ADJUSTED}, "不能直接是“已调整”"),
-    ({"status": S.OVERDUE}, "自动判定"),
-    ({"status": S.CANCELLED}, "必须写明原因"),
-    ({"number": 0}, "序号应为正整数"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"content": "  "}, "承诺事项内容不能为空"),
+        ({"category": "招商引资"}, "类别“招商引资”不在类别列表中，可选：基层党建、集体经济·产业"),
+        ({"deadline": date(2024, 6, 30), "target_quarter": 2}, "只能填一个"),
+        ({"deadline": date(2023, 12, 31)}, "不在 2024 年"),
+        ({"status": S.DONE}, "必须填写完成日期"),
+        ({"status": S.DONE, "completed_on": date(2099, 1, 1)}, "晚于今天"),
+        ({"completed_on": date(2024, 3, 1)}, "状态不是“已完成”"),
+        ({"status": S.ADJUSTED}, "不能直接是“已调整”"),
+        ({"status": S.OVERDUE}, "自动判定"),
+        ({"status": S.CANCELLED}, "必须写明原因"),
+        ({"number": 0}, "序号应为正整数"),
+    ],
+)
 def test_add_refuses_what_breaks_a_rule(core: Core, unit, fields: dict, message: str) -> None:
     values = {"content": "修路", "category": "人居环境·基础设施"} | fields
     with pytest.raises(ValidationError, match=message):
@@ -114,9 +135,14 @@ def test_add_refuses_a_taken_number_and_a_unit_gone_before_the_year(core: Core, 
 def test_add_done_and_cancelled_items(core: Core, unit) -> None:
     done = core.commitments.add(draft(unit.id, "已办", status=S.DONE, completed_on=date(2024, 4, 2)))
     assert (done.status, done.completed_on) == (S.DONE, date(2024, 4, 2))
-    dropped = core.commitments.add(draft(unit.id, "不办", status=S.CANCELLED, cancel_reason="上级统一建设"),
-                                   cancelled_on=date(2024, 2, 1))
-    assert (dropped.status, dropped.cancel_reason, dropped.cancelled_on) == (S.CANCELLED, "上级统一建设", date(2024, 2, 1))
+    dropped = core.commitments.add(
+        draft(unit.id, "不办", status=S.CANCELLED, cancel_reason="上级统一建设"), cancelled_on=date(2024, 2, 1)
+    )
+    assert (dropped.status, dropped.cancel_reason, dropped.cancelled_on) == (
+        S.CANCELLED,
+        "上级统一建设",
+        date(2024, 2, 1),
+    )
 
 
 # ---------------------------------------------------------------------------- update and adjust
@@ -124,10 +150,15 @@ def test_add_done_and_cancelled_items(core: Core, unit) -> None:
 
 def test_update_corrects_typing_without_keeping_the_original(core: Core, unit) -> None:
     item = core.commitments.add(draft(unit.id, "硬化村内道路1.2公理", target_quarter=2))
-    fixed = core.commitments.update(item.id, content="硬化村内道路1.2公里", deadline=date(2024, 7, 31),
-                                    responsible="王芳")
+    fixed = core.commitments.update(
+        item.id, content="硬化村内道路1.2公里", deadline=date(2024, 7, 31), responsible="王芳"
+    )
     assert (fixed.content, fixed.deadline, fixed.target_quarter, fixed.responsible) == (
-        "硬化村内道路1.2公里", date(2024, 7, 31), None, "王芳")
+        "硬化村内道路1.2公里",
+        date(2024, 7, 31),
+        None,
+        "王芳",
+    )
     assert fixed.original_content == "" and not fixed.adjusted
     cleared = core.commitments.update(item.id, clear_due=True)
     assert (cleared.deadline, cleared.target_quarter, cleared.deadline_text) == (None, None, "2024年底")
@@ -141,25 +172,59 @@ def test_update_corrects_typing_without_keeping_the_original(core: Core, unit) -
 def test_adjust_keeps_the_first_original_beside_the_new_text(core: Core, unit) -> None:
     item = core.commitments.add(draft(unit.id, "硬化村内道路1.2公里", target="1.2公里", target_quarter=3))
     with pytest.raises(ValidationError, match="调整承诺事项必须写明原因"):
-        core.commitments.adjust(item.id, content="硬化村内道路0.8公里", target="0.8公里", deadline=None,
-                                target_quarter=3, reason=" ", on=date(2024, 5, 10))
-    once = core.commitments.adjust(item.id, content="硬化村内道路0.8公里", target="0.8公里", deadline=None,
-                                   target_quarter=4, reason="土地审批未通过", on=date(2024, 5, 10))
-    assert (once.status, once.content, once.target, once.target_quarter) == (S.ADJUSTED, "硬化村内道路0.8公里",
-                                                                              "0.8公里", 4)
+        core.commitments.adjust(
+            item.id,
+            content="硬化村内道路0.8公里",
+            target="0.8公里",
+            deadline=None,
+            target_quarter=3,
+            reason=" ",
+            on=date(2024, 5, 10),
+        )
+    once = core.commitments.adjust(
+        item.id,
+        content="硬化村内道路0.8公里",
+        target="0.8公里",
+        deadline=None,
+        target_quarter=4,
+        reason="土地审批未通过",
+        on=date(2024, 5, 10),
+    )
+    assert (once.status, once.content, once.target, once.target_quarter) == (
+        S.ADJUSTED,
+        "硬化村内道路0.8公里",
+        "0.8公里",
+        4,
+    )
     assert (once.original_content, once.original_target, once.original_deadline) == (
-        "硬化村内道路1.2公里", "1.2公里", date(2024, 9, 30))  # the promised quarter's last day
+        "硬化村内道路1.2公里",
+        "1.2公里",
+        date(2024, 9, 30),
+    )  # the promised quarter's last day
     assert (once.adjust_reason, once.adjusted_on) == ("土地审批未通过", date(2024, 5, 10))
 
-    twice = core.commitments.adjust(item.id, content="硬化村内道路1.0公里", target="1.0公里",
-                                    deadline=date(2024, 11, 30), target_quarter=None, reason="追加资金",
-                                    on=date(2024, 8, 1))
+    twice = core.commitments.adjust(
+        item.id,
+        content="硬化村内道路1.0公里",
+        target="1.0公里",
+        deadline=date(2024, 11, 30),
+        target_quarter=None,
+        reason="追加资金",
+        on=date(2024, 8, 1),
+    )
     assert twice.content == "硬化村内道路1.0公里"
     assert twice.original_content == "硬化村内道路1.2公里"  # the first promise, not the first adjustment
     assert twice.adjust_reason == "追加资金"
     with pytest.raises(ValidationError, match="完全相同"):
-        core.commitments.adjust(item.id, content="硬化村内道路1.0公里", target="1.0公里",
-                                deadline=date(2024, 11, 30), target_quarter=None, reason="无", on=date(2024, 9, 1))
+        core.commitments.adjust(
+            item.id,
+            content="硬化村内道路1.0公里",
+            target="1.0公里",
+            deadline=date(2024, 11, 30),
+            target_quarter=None,
+            reason="无",
+            on=date(2024, 9, 1),
+        )
     # An adjusted item stays 已调整 until done or cancelled.
     with pytest.raises(ValidationError, match="不能从“已调整”改为“推进中”"):
         core.commitments.set_status(item.id, S.IN_PROGRESS)
@@ -170,7 +235,12 @@ def test_adjust_keeps_the_first_original_beside_the_new_text(core: Core, unit) -
     reopened = core.commitments.set_status(item.id, S.IN_PROGRESS, reason="验收不合格")
     assert (reopened.status, reopened.completed_on) == (S.ADJUSTED, None)
     assert actions(core, f"commitment:{item.id}") == [
-        "新增承诺事项", "调整承诺事项", "调整承诺事项", "完成承诺事项", "重新打开承诺事项"]
+        "新增承诺事项",
+        "调整承诺事项",
+        "调整承诺事项",
+        "完成承诺事项",
+        "重新打开承诺事项",
+    ]
     adjust_entry = [e for e in core.audit.entries(f"commitment:{item.id}") if e.action == "调整承诺事项"][-1]
     assert adjust_entry.reason == "土地审批未通过"
 
@@ -178,8 +248,9 @@ def test_adjust_keeps_the_first_original_beside_the_new_text(core: Core, unit) -
 def test_a_done_item_cannot_be_adjusted_or_cancelled(core: Core, unit) -> None:
     item = core.commitments.add(draft(unit.id, status=S.DONE, completed_on=date(2024, 3, 3)))
     with pytest.raises(ValidationError, match="不能从“已完成”改为“已调整”"):
-        core.commitments.adjust(item.id, content="新", target="", deadline=None, target_quarter=None,
-                                reason="原因", on=date(2024, 4, 1))
+        core.commitments.adjust(
+            item.id, content="新", target="", deadline=None, target_quarter=None, reason="原因", on=date(2024, 4, 1)
+        )
     with pytest.raises(ValidationError, match="不能从“已完成”改为“已取消”"):
         core.commitments.cancel(item.id, "原因", date(2024, 4, 1))
 
@@ -196,7 +267,10 @@ def test_cancel_needs_a_reason_and_is_final(core: Core, unit) -> None:
     assert core.commitments.get(item.id).status is S.NOT_STARTED
     cancelled = core.commitments.cancel(item.id, "县里统一在镇区建设", date(2024, 5, 1))
     assert (cancelled.status, cancelled.cancel_reason, cancelled.cancelled_on) == (
-        S.CANCELLED, "县里统一在镇区建设", date(2024, 5, 1))
+        S.CANCELLED,
+        "县里统一在镇区建设",
+        date(2024, 5, 1),
+    )
     with pytest.raises(ValidationError, match="已取消的承诺事项不能再改状态"):
         core.commitments.set_status(item.id, S.IN_PROGRESS)
     with pytest.raises(ValidationError, match="不能再登记进度"):
@@ -220,7 +294,11 @@ def test_complete_and_reopen(core: Core, unit) -> None:
     reopened = core.commitments.set_status(item.id, S.IN_PROGRESS, reason="复查发现未完工")
     assert (reopened.status, reopened.completed_on) == (S.IN_PROGRESS, None)
     assert actions(core, f"commitment:{item.id}") == [
-        "新增承诺事项", "完成承诺事项", "更正完成日期", "重新打开承诺事项"]
+        "新增承诺事项",
+        "完成承诺事项",
+        "更正完成日期",
+        "重新打开承诺事项",
+    ]
 
 
 # ---------------------------------------------------------------------------- progress
@@ -230,33 +308,52 @@ def test_progress_is_one_entry_per_quarter_replaced_when_entered_again(core: Cor
     item = core.commitments.add(draft(unit.id, target_quarter=3))
     first = core.commitments.record_progress(item.id, Period(2024, 1), 30, "完成路基", date(2024, 3, 25))
     assert (first.period, first.percent, first.done_text, first.entry_date) == (
-        Period(2024, 1), 30, "完成路基", date(2024, 3, 25))
+        Period(2024, 1),
+        30,
+        "完成路基",
+        date(2024, 3, 25),
+    )
     assert core.commitments.get(item.id).status is S.IN_PROGRESS  # work has begun
     again = core.commitments.record_progress(item.id, Period(2024, 1), "40%", "完成路基和排水", date(2024, 3, 28))
     assert again.id == first.id
-    core.commitments.record_progress(item.id, Period(2024, 3), 100, "全部完工，通过验收", date(2024, 9, 26),
-                                     complete=True)
+    core.commitments.record_progress(
+        item.id, Period(2024, 3), 100, "全部完工，通过验收", date(2024, 9, 26), complete=True
+    )
     core.commitments.record_progress(item.id, Period(2024, 2), 70, "铺设路面", date(2024, 6, 20))
     entries = core.commitments.progress(item.id)
     assert [(e.period.quarter, e.percent, e.done_text) for e in entries] == [
-        (1, 40, "完成路基和排水"), (2, 70, "铺设路面"), (3, 100, "全部完工，通过验收")]
+        (1, 40, "完成路基和排水"),
+        (2, 70, "铺设路面"),
+        (3, 100, "全部完工，通过验收"),
+    ]
     done = core.commitments.get(item.id)
     assert (done.status, done.completed_on, done.latest_percent) == (S.DONE, date(2024, 9, 26), 100)
     assert count(core, "commitment_progress") == 3
     assert actions(core, f"commitment:{item.id}") == [
-        "新增承诺事项", "登记进度", "修改承诺状态", "修改进度", "登记进度", "完成承诺事项", "登记进度"]
+        "新增承诺事项",
+        "登记进度",
+        "修改承诺状态",
+        "修改进度",
+        "登记进度",
+        "完成承诺事项",
+        "登记进度",
+    ]
 
 
-@pytest.mark.parametrize(("period", "percent", "day", "complete", "message"), [
-    (Period(2024, 2), 90, date(2024, 6, 1), True, "进度应为 100%"),
-    (Period(2024, 2), 101, date(2024, 6, 1), False, "超过了 100%"),
-    (Period(2023, 4), 50, date(2023, 12, 1), False, "不在该承诺事项的年度"),
-    (Period(2025, 1), 50, date(2025, 3, 1), False, "不在该承诺事项的年度"),
-    (Period(2024, 2), 50, date(2024, 3, 31), False, "早于2024年第二季度"),
-    (Period(2024, 2), 50, date(2099, 1, 1), False, "晚于今天"),
-])
-def test_progress_refuses(core: Core, unit, period: Period, percent: int, day: date, complete: bool,
-                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("period", "percent", "day", "complete", "message"),
+    [
+        (Period(2024, 2), 90, date(2024, 6, 1), True, "进度应为 100%"),
+        (Period(2024, 2), 101, date(2024, 6, 1), False, "超过了 100%"),
+        (Period(2023, 4), 50, date(2023, 12, 1), False, "不在该承诺事项的年度"),
+        (Period(2025, 1), 50, date(2025, 3, 1), False, "不在该承诺事项的年度"),
+        (Period(2024, 2), 50, date(2024, 3, 31), False, "早于2024年第二季度"),
+        (Period(2024, 2), 50, date(2099, 1, 1), False, "晚于今天"),
+    ],
+)
+def test_progress_refuses(
+    core: Core, unit, period: Period, percent: int, day: date, complete: bool, message: str
+) -> None:
     item = core.commitments.add(draft(unit.id))
     with pytest.raises(ValidationError, match=message):
         core.commitments.record_progress(item.id, period, percent, "推进", day, complete=complete)
@@ -279,7 +376,12 @@ def test_attach_copies_the_file_in_with_its_checksum(core: Core, unit, tmp_path:
     on_entry = core.commitments.attach(item.id, photo, Period(2024, 2), note="施工中")
 
     assert (on_item.owner, on_item.name, on_item.sha256, on_item.size, on_item.note) == (
-        f"commitment:{item.id}", "现场照片.JPG", expected, 4003, "开工前")
+        f"commitment:{item.id}",
+        "现场照片.JPG",
+        expected,
+        4003,
+        "开工前",
+    )
     stored = Path(on_item.path)
     assert stored.is_relative_to(core.data_dir) and stored != photo
     assert stored.read_bytes() == photo.read_bytes()
@@ -327,8 +429,7 @@ def test_attaching_again_repairs_a_stored_copy_that_was_changed(core: Core, unit
     assert core.check().ok
 
 
-def test_the_copy_is_flushed_to_disk_before_it_takes_its_name(core: Core, unit, tmp_path: Path,
-                                                             monkeypatch) -> None:
+def test_the_copy_is_flushed_to_disk_before_it_takes_its_name(core: Core, unit, tmp_path: Path, monkeypatch) -> None:
     import os
 
     item = core.commitments.add(draft(unit.id))
@@ -339,7 +440,7 @@ def test_the_copy_is_flushed_to_disk_before_it_takes_its_name(core: Core, unit, 
     monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
     core.commitments.attach(item.id, photo)
-    assert "replace" in events and "fsync" in events[:events.index("replace")]
+    assert "replace" in events and "fsync" in events[: events.index("replace")]
 
 
 # ---------------------------------------------------------------------------- carry-over and delete
@@ -348,13 +449,15 @@ def test_the_copy_is_flushed_to_disk_before_it_takes_its_name(core: Core, unit, 
 def test_carry_over_copies_what_is_unfinished_at_the_years_end_once(core: Core, unit) -> None:
     other = make_unit(core, "王庄村")
     done = core.commitments.add(draft(unit.id, "已完成", year=2023, status=S.DONE, completed_on=date(2023, 6, 1)))
-    core.commitments.add(draft(unit.id, "已取消", year=2023, status=S.CANCELLED, cancel_reason="不再实施"),
-                         cancelled_on=date(2023, 5, 1))
+    core.commitments.add(
+        draft(unit.id, "已取消", year=2023, status=S.CANCELLED, cancel_reason="不再实施"), cancelled_on=date(2023, 5, 1)
+    )
     late = core.commitments.add(draft(unit.id, "修路", year=2023, target_quarter=2, target="2公里"))
     core.commitments.record_progress(late.id, Period(2023, 2), 60, "完成一半", date(2023, 6, 20))
     untouched = core.commitments.add(draft(unit.id, "建广场", year=2023, category="民生实事"))
-    next_year_done = core.commitments.add(draft(unit.id, "完成于次年", year=2023, status=S.DONE,
-                                                completed_on=date(2023, 12, 31)))
+    next_year_done = core.commitments.add(
+        draft(unit.id, "完成于次年", year=2023, status=S.DONE, completed_on=date(2023, 12, 31))
+    )
     core.commitments.add(draft(other.id, "王庄已有", year=2023, status=S.DONE, completed_on=date(2023, 3, 3)))
     core.commitments.add(draft(unit.id, "2024 第一项", year=2024))
 
@@ -371,12 +474,18 @@ def test_carry_over_copies_what_is_unfinished_at_the_years_end_once(core: Core, 
     again = core.commitments.carry_over(2023)
     assert again.carried == ()  # already carried, and said so
     assert [(c.item.id, c.reason) for c in again.left_out] == [
-        (late.id, "已结转过（2024 年第 2 项），不重复结转"), (untouched.id, "已结转过（2024 年第 3 项），不重复结转")]
+        (late.id, "已结转过（2024 年第 2 项），不重复结转"),
+        (untouched.id, "已结转过（2024 年第 3 项），不重复结转"),
+    ]
     original = core.commitments.get(late.id)  # the old one stays in 2023, marked 已结转
     assert (original.year, original.status_on(date(2023, 12, 31)), original.carried_text) == (
-        2023, S.CARRIED, "已结转到 2024 年第 2 项")
+        2023,
+        S.CARRIED,
+        "已结转到 2024 年第 2 项",
+    )
     assert done.id not in {c.carried_from_id for c in carried} and next_year_done.id not in {
-        c.carried_from_id for c in carried}
+        c.carried_from_id for c in carried
+    }
     assert actions(core, f"commitment:{carried[0].id}") == ["结转承诺事项"]
 
 
@@ -449,15 +558,20 @@ def test_summary_lists_units_with_items_and_units_active_then(core: Core) -> Non
     core.villages.archive_unit(left.id, date(2023, 12, 1), "并入甲村")
 
     rows = core.commitments.summary(2023)  # a past year: on 31 December
-    assert [(r.unit_name, r.district_name, r.completion.total, r.completion.done, r.completion.overdue, r.rate)
-            for r in rows] == [
+    assert [
+        (r.unit_name, r.district_name, r.completion.total, r.completion.done, r.completion.overdue, r.rate)
+        for r in rows
+    ] == [
         ("甲村", "东部管区", 2, 1, 1, F(1, 2)),
         ("乙村", "", 0, 0, 0, None),
         ("丁村", "", 1, 1, 0, F(1)),  # archived before the day, but it has items that year
     ]
     midyear = core.commitments.summary(2023, on=date(2023, 6, 30))
     assert [(r.unit_name, r.completion.done, r.completion.overdue, r.rate) for r in midyear] == [
-        ("甲村", 1, 1, F(1, 2)), ("乙村", 0, 0, None), ("丁村", 0, 0, F(0))]  # 二 was due on 6-30
+        ("甲村", 1, 1, F(1, 2)),
+        ("乙村", 0, 0, None),
+        ("丁村", 0, 0, F(0)),
+    ]  # 二 was due on 6-30
     assert idle.id in {r.unit_id for r in rows} and gone.id not in {r.unit_id for r in rows}
 
 
@@ -467,8 +581,11 @@ def test_summary_lists_units_with_items_and_units_active_then(core: Core) -> Non
 def test_categories_are_editable_and_a_used_one_stays_on_its_items(core: Core, unit) -> None:
     assert core.commitments.categories() == DEFAULT_CATEGORIES
     item = core.commitments.add(draft(unit.id, category="平安治理"))
-    for names, message in (([], "不能为空"), (["基层党建", " "], "第 2 个类别是空的"),
-                           (["基层党建", "基层党建"], "重复")):
+    for names, message in (
+        ([], "不能为空"),
+        (["基层党建", " "], "第 2 个类别是空的"),
+        (["基层党建", "基层党建"], "重复"),
+    ):
         with pytest.raises(ValidationError, match=message):
             core.commitments.save_categories(names)
     saved = core.commitments.save_categories([" 基层党建 ", "产业发展", "民生实事"])
@@ -507,10 +624,31 @@ def units(core: Core):
 
 GOOD = [
     [1, "张五砦村", "硬化村内道路1.2公里", "人居环境·基础设施", "1.2公里", "2023Q3", "李禛", "已完成", "2023.9.26", ""],
-    [2, "张五砦村", "村集体经济收入突破30万元", "集体经济·产业", "30万元", "2023年12月31日", "李禛", "推进中", None, ""],
+    [
+        2,
+        "张五砦村",
+        "村集体经济收入突破30万元",
+        "集体经济·产业",
+        "30万元",
+        "2023年12月31日",
+        "李禛",
+        "推进中",
+        None,
+        "",
+    ],
     [None, "王庄村", "完成500户不动产登记颁证", "民生实事", "500户", "第二季度", "王永强", "逾期", None, ""],
-    [None, "王庄村", "新建日间照料中心1处", "民生实事", "1处", "2023-10-31", "王永强", "已取消", None,
-     "县里统一在镇区建设"],
+    [
+        None,
+        "王庄村",
+        "新建日间照料中心1处",
+        "民生实事",
+        "1处",
+        "2023-10-31",
+        "王永强",
+        "已取消",
+        None,
+        "县里统一在镇区建设",
+    ],
     [None, "王庄村", "调解矛盾纠纷化解率达98%", "平安治理", "98%", None, "王永强", None, None, ""],
 ]
 
@@ -520,8 +658,12 @@ def test_import_preview_then_apply_writes_every_row(core: Core, units, tmp_path:
     preview = core.commitments.preview_import(path, default_year=2023)
     assert preview.ok, preview.problems
     assert [(r.row, r.unit_name, r.action, r.draft.number) for r in preview.rows] == [
-        (3, "张五砦村", "新增", 1), (4, "张五砦村", "新增", 2), (5, "王庄村", "新增", 1), (6, "王庄村", "新增", 2),
-        (7, "王庄村", "新增", 3)]
+        (3, "张五砦村", "新增", 1),
+        (4, "张五砦村", "新增", 2),
+        (5, "王庄村", "新增", 1),
+        (6, "王庄村", "新增", 2),
+        (7, "王庄村", "新增", 3),
+    ]
     assert (preview.count_new, preview.count_changed, preview.count_unchanged) == (5, 0, 0)
     assert count(core, "commitments") == 0  # a preview writes nothing
     audit_before = count(core, "audit_log")
@@ -531,13 +673,20 @@ def test_import_preview_then_apply_writes_every_row(core: Core, units, tmp_path:
     items = {c.content: c for c in core.commitments.list_commitments(2023)}
     road = items["硬化村内道路1.2公里"]
     assert (road.target_quarter, road.status, road.completed_on, road.responsible) == (
-        3, S.DONE, date(2023, 9, 26), "李禛")
+        3,
+        S.DONE,
+        date(2023, 9, 26),
+        "李禛",
+    )
     assert items["村集体经济收入突破30万元"].deadline == date(2023, 12, 31)
     late = items["完成500户不动产登记颁证"]
     assert (late.status, late.target_quarter, late.status_on(date(2023, 7, 1))) == (S.IN_PROGRESS, 2, S.OVERDUE)
     dropped = items["新建日间照料中心1处"]
     assert (dropped.status, dropped.cancel_reason, dropped.cancelled_on) == (
-        S.CANCELLED, "县里统一在镇区建设", date(2023, 12, 31))
+        S.CANCELLED,
+        "县里统一在镇区建设",
+        date(2023, 12, 31),
+    )
     assert items["调解矛盾纠纷化解率达98%"].status is S.NOT_STARTED
     assert count(core, "audit_log") == audit_before + 6  # five items and the import itself
     assert core.audit.entries("commitments:import")[0].action == "导入承诺事项"
@@ -572,8 +721,15 @@ def test_reimporting_the_original_file_does_not_undo_an_adjustment(core: Core, u
     path = workbook(tmp_path, GOOD)
     core.commitments.apply_import(core.commitments.preview_import(path, 2023))
     income = next(c for c in core.commitments.list_commitments(2023) if c.content.startswith("村集体"))
-    core.commitments.adjust(income.id, content="村集体经济收入突破20万元", target="20万元", deadline=None,
-                            target_quarter=4, reason="合作社项目延期", on=date(2023, 6, 1))
+    core.commitments.adjust(
+        income.id,
+        content="村集体经济收入突破20万元",
+        target="20万元",
+        deadline=None,
+        target_quarter=4,
+        reason="合作社项目延期",
+        on=date(2023, 6, 1),
+    )
 
     again = core.commitments.preview_import(path, 2023)  # still the promise as first made
 
@@ -582,9 +738,17 @@ def test_reimporting_the_original_file_does_not_undo_an_adjustment(core: Core, u
     core.commitments.apply_import(again)
     kept = core.commitments.get(income.id)
     assert (kept.status, kept.content, kept.target, kept.deadline, kept.target_quarter) == (
-        S.ADJUSTED, "村集体经济收入突破20万元", "20万元", None, 4)
+        S.ADJUSTED,
+        "村集体经济收入突破20万元",
+        "20万元",
+        None,
+        4,
+    )
     assert (kept.original_content, kept.original_target, kept.original_deadline) == (
-        "村集体经济收入突破30万元", "30万元", date(2023, 12, 31))
+        "村集体经济收入突破30万元",
+        "30万元",
+        date(2023, 12, 31),
+    )
 
 
 def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> None:
@@ -592,11 +756,19 @@ def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> Non
     changed = [list(row) for row in GOOD]
     changed[1][7], changed[1][8] = "已完成", "2023年12月20日"  # now done
     changed[4][5] = "2023Q4"  # a deadline added
-    changed.append([None, "王庄村", "安装太阳能路灯50盏", "人居环境·基础设施", "50盏", "2023Q3", "王永强", "", None, ""])
+    changed.append(
+        [None, "王庄村", "安装太阳能路灯50盏", "人居环境·基础设施", "50盏", "2023Q3", "王永强", "", None, ""]
+    )
     preview = core.commitments.preview_import(workbook(tmp_path, changed, "新.xlsx"), 2023)
     assert preview.ok, preview.problems
     assert [(r.row, r.action) for r in preview.rows] == [
-        (3, "不变"), (4, "将替换"), (5, "不变"), (6, "不变"), (7, "将替换"), (8, "新增")]
+        (3, "不变"),
+        (4, "将替换"),
+        (5, "不变"),
+        (6, "不变"),
+        (7, "将替换"),
+        (8, "新增"),
+    ]
     assert preview.rows[1].changes == ("状态：推进中 → 已完成",)
     assert (preview.rows[1].matched_by, preview.rows[1].replaced) == ("序号和内容", (("状态", "推进中", "已完成"),))
     assert preview.rows[4].changes == ("完成时限：2023年底 → 2023年第四季度",)
@@ -607,7 +779,8 @@ def test_reimport_updates_what_changed(core: Core, units, tmp_path: Path) -> Non
         core.commitments.apply_import(preview)  # not confirmed: nothing written
     assert refused.value.details == [
         "工作表“2023年承诺”第 4 行 张五砦村 2023年第2项（按序号和内容对应）将替换：状态：推进中 → 已完成",
-        "工作表“2023年承诺”第 7 行 王庄村 2023年第3项（按内容对应）将替换：完成时限：2023年底 → 2023年第四季度"]
+        "工作表“2023年承诺”第 7 行 王庄村 2023年第3项（按内容对应）将替换：完成时限：2023年底 → 2023年第四季度",
+    ]
     assert count(core, "commitments") == 5
     assert core.commitments.apply_import(preview, replace=True) == 3
     income = next(c for c in core.commitments.list_commitments(2023) if c.content.startswith("村集体"))
@@ -649,7 +822,9 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_written(core: Core, un
         "工作表“承诺事项”第 9 行“状态”：完成时限（2099年第二季度）还没到，不能是“逾期”",
     ]
     assert [(r.row, r.action) for r in preview.rows if r.draft is not None] == [(2, "新增")]
-    assert preview.rows[0].draft.deadline == date(2023, 9, 26) and preview.rows[0].draft.completed_on == date(2023, 9, 26)
+    assert preview.rows[0].draft.deadline == date(2023, 9, 26) and preview.rows[0].draft.completed_on == date(
+        2023, 9, 26
+    )
     with pytest.raises(ValidationError, match="未导入任何数据") as refused:
         core.commitments.apply_import(preview)
     assert len(refused.value.details) == 7
@@ -657,8 +832,7 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_written(core: Core, un
     assert count(core, "audit_log") == audit_before
 
 
-def test_import_year_comes_from_the_file_or_the_caller_and_a_renamed_unit_is_found(core: Core,
-                                                                                  tmp_path: Path) -> None:
+def test_import_year_comes_from_the_file_or_the_caller_and_a_renamed_unit_is_found(core: Core, tmp_path: Path) -> None:
     unit = make_unit(core, "小李庄村")
     core.villages.change_unit(unit.id, name="小李庄社区", effective=date(2024, 1, 1), reason="村改社区")
     path = workbook(tmp_path, [[1, "小李庄村", "修路", "人居环境·基础设施", "", "2023Q3", "", "", None, ""]])
@@ -666,7 +840,8 @@ def test_import_year_comes_from_the_file_or_the_caller_and_a_renamed_unit_is_fou
     # The quarter names its year, but the year is never guessed from it.
     assert without_year.problems == (
         "工作表“2023年承诺”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
-        "未导入任何数据",)
+        "未导入任何数据",
+    )
     assert not without_year.year_column
     assert core.commitments.preview_import(path, 2023).rows[0].draft.year == 2023
     wrong_year = core.commitments.preview_import(path, 2024)
@@ -674,25 +849,35 @@ def test_import_year_comes_from_the_file_or_the_caller_and_a_renamed_unit_is_fou
     plain = workbook(tmp_path, [[1, "小李庄村", "修路", "人居环境·基础设施", "", "", "", "", None, ""]], "无年.xlsx")
     assert core.commitments.preview_import(plain).problems == (
         "工作表“2023年承诺”：表中没有“年度”列，也没有指定导入年度（命令行用 --year，程序中在导入窗口选择年度），"
-        "未导入任何数据",)
+        "未导入任何数据",
+    )
     assert core.commitments.apply_import(core.commitments.preview_import(plain, 2023)) == 1
     assert [c.unit_id for c in core.commitments.list_commitments(2023)] == [unit.id]
 
 
-def test_import_refuses_duplicate_numbers_and_a_closed_item_reopened_by_a_file(core: Core, units,
-                                                                               tmp_path: Path) -> None:
-    path = workbook(tmp_path, [
-        [1, "张五砦村", "修路", "人居环境·基础设施", "", "", "", "", None, ""],
-        [1, "张五砦村", "建广场", "民生实事", "", "", "", "", None, ""],
-    ])
+def test_import_refuses_duplicate_numbers_and_a_closed_item_reopened_by_a_file(
+    core: Core, units, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path,
+        [
+            [1, "张五砦村", "修路", "人居环境·基础设施", "", "", "", "", None, ""],
+            [1, "张五砦村", "建广场", "民生实事", "", "", "", "", None, ""],
+        ],
+    )
     assert core.commitments.preview_import(path, 2023).problems == (
-        "工作表“2023年承诺”第 4 行“序号”：与第 3 行是同一村（社区）同一年度的第 1 项，序号重复",)
-    item = core.commitments.add(draft(units["张五砦村"].id, "修路", year=2023, status=S.CANCELLED,
-                                      cancel_reason="不修了"), cancelled_on=date(2023, 4, 1))
-    reopen = workbook(tmp_path, [[item.number, "张五砦村", "修路", "人居环境·基础设施", "", "", "", "推进中", None, ""]],
-                      "重开.xlsx")
+        "工作表“2023年承诺”第 4 行“序号”：与第 3 行是同一村（社区）同一年度的第 1 项，序号重复",
+    )
+    item = core.commitments.add(
+        draft(units["张五砦村"].id, "修路", year=2023, status=S.CANCELLED, cancel_reason="不修了"),
+        cancelled_on=date(2023, 4, 1),
+    )
+    reopen = workbook(
+        tmp_path, [[item.number, "张五砦村", "修路", "人居环境·基础设施", "", "", "", "推进中", None, ""]], "重开.xlsx"
+    )
     assert core.commitments.preview_import(reopen, 2023).problems == (
-        "工作表“2023年承诺”第 3 行：已取消的承诺事项不能再改状态",)
+        "工作表“2023年承诺”第 3 行：已取消的承诺事项不能再改状态",
+    )
     assert core.commitments.get(item.id).status is S.CANCELLED
 
 

@@ -38,8 +38,9 @@ def test_a_fresh_folder_gets_its_data_file_in_wal_mode_with_foreign_keys_on(data
 
 
 @pytest.mark.parametrize("folder", ["评比 #1 数据", "100%25 完成", "a?b 资料", "数据 %41 #x"])
-def test_a_folder_name_with_hash_percent_or_question_mark_names_the_data_file_itself(tmp_path: Path,
-                                                                                   folder: str) -> None:
+def test_a_folder_name_with_hash_percent_or_question_mark_names_the_data_file_itself(
+    tmp_path: Path, folder: str
+) -> None:
     """SQLite reads "#" and "%xx" in a URI: built from the path as text, they opened a stray
     file, the version read as empty and the backups were skipped. Windows desktops have such names."""
     data_dir = tmp_path / folder
@@ -47,8 +48,7 @@ def test_a_folder_name_with_hash_percent_or_question_mark_names_the_data_file_it
         make_unit(core, "张五砦村")
         assert core.folder.revision.current == head_revision()
         assert [b.reason for b in core.folder.list_backups()] == ["initial"]
-    assert sorted(p.name for p in tmp_path.rglob("*.db")) == sorted(
-        ["lsb.db", core.folder.list_backups()[0].path.name])
+    assert sorted(p.name for p in tmp_path.rglob("*.db")) == sorted(["lsb.db", core.folder.list_backups()[0].path.name])
     assert file_revision(data_dir / "lsb.db").current == head_revision()
     with Core.open(data_dir, today=date(2031, 1, 2)) as again:  # a new day: the daily backup is taken
         assert [u.name for u in again.villages.list_units()] == ["张五砦村"]
@@ -59,11 +59,20 @@ def test_a_folder_name_with_hash_percent_or_question_mark_names_the_data_file_it
 def test_foreign_keys_are_enforced_on_every_session(core: Core) -> None:
     with core.folder.database.session() as session, pytest.raises(IntegrityError) as caught:
         with session.begin():
-            session.add(UnitVersionRecord(
-                unit_id=999, valid_from=date(2022, 1, 1), name="无主村", kind="村", org_type="党支部",
-                district_id=None, status="active", merged_into_id=None, reason="",
-                recorded_at=datetime(2022, 1, 1, 8, 0),
-            ))
+            session.add(
+                UnitVersionRecord(
+                    unit_id=999,
+                    valid_from=date(2022, 1, 1),
+                    name="无主村",
+                    kind="村",
+                    org_type="党支部",
+                    district_id=None,
+                    status="active",
+                    merged_into_id=None,
+                    reason="",
+                    recorded_at=datetime(2022, 1, 1, 8, 0),
+                )
+            )
     assert "FOREIGN KEY" in str(caught.value)
 
 
@@ -81,8 +90,11 @@ def test_every_migration_script_is_a_revision_the_program_accepts(tmp_path: Path
     assert head_revision() == script.get_current_head()
     assert KNOWN_REVISIONS == tuple(rev.revision for rev in reversed(list(script.walk_revisions())))
     path = tmp_path / "probe.db"
-    sql(path, "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
-        "INSERT INTO alembic_version VALUES ('x')")
+    sql(
+        path,
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+        "INSERT INTO alembic_version VALUES ('x')",
+    )
     for revision in script.walk_revisions():
         sql(path, f"UPDATE alembic_version SET version_num = '{revision.revision}'")
         assert file_revision(path).current == revision.revision
@@ -98,8 +110,7 @@ def test_an_old_file_is_upgraded_at_open_after_a_backup_and_keeps_its_data(data_
     with Core.open(data_dir) as core:
         assert query(path, "SELECT version_num FROM alembic_version") == [(alembic_head(),)]
         (unit,) = core.villages.list_units()
-        assert (unit.id, unit.name, unit.district_name, unit.status) == (
-            1, "张五砦村", "东部管区", UnitStatus.ACTIVE)
+        assert (unit.id, unit.name, unit.district_name, unit.status) == (1, "张五砦村", "东部管区", UnitStatus.ACTIVE)
         assert (unit.secretary, unit.secretary_since, unit.note) == ("", None, "老数据")
         (district,) = core.villages.list_districts()
         assert (district.name, district.leader, district.unit_count) == ("东部管区", "", 1)

@@ -11,8 +11,9 @@ from lsb_desktop.core import Core
 from lsb_desktop.services import location
 
 
-@pytest.mark.parametrize("folder", ["OneDrive/文档/亮赛比数据", "OneDrive - 孟庄镇人民政府/亮赛比", "Dropbox/lsb",
-                                    "坚果云/党建办"])
+@pytest.mark.parametrize(
+    "folder", ["OneDrive/文档/亮赛比数据", "OneDrive - 孟庄镇人民政府/亮赛比", "Dropbox/lsb", "坚果云/党建办"]
+)
 def test_a_folder_inside_a_sync_folder_is_warned_about(tmp_path: Path, folder: str, monkeypatch) -> None:
     for variable in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
         monkeypatch.delenv(variable, raising=False)
@@ -48,7 +49,13 @@ def test_the_warning_reaches_the_command_line(tmp_path: Path, monkeypatch) -> No
 
     root = Path(__file__).resolve().parents[2]
     data = tmp_path / "OneDrive" / "亮赛比数据"
-    done = subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(data), "check"],
-                          capture_output=True, text=True, encoding="utf-8", cwd=root, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(root / "main.py"), "--data-dir", str(data), "check"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=root,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f"警告：数据文件夹“{data}”在同步文件夹“OneDrive”中" in done.stderr

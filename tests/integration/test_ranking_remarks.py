@@ -23,12 +23,17 @@ def remarks_by_unit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         summary = book["得分汇总表"]
         header = [summary.cell(3, c).value for c in range(1, summary.max_column + 1)]
         note_column, unit_column = header.index("备注") + 1, header.index("村（社区）") + 1
-        on_summary = {summary.cell(r, unit_column).value: summary.cell(r, note_column).value or ""
-                      for r in range(5, summary.max_row + 1) if summary.cell(r, 1).value is not None
-                      and isinstance(summary.cell(r, 1).value, int)}
+        on_summary = {
+            summary.cell(r, unit_column).value: summary.cell(r, note_column).value or ""
+            for r in range(5, summary.max_row + 1)
+            if summary.cell(r, 1).value is not None and isinstance(summary.cell(r, 1).value, int)
+        }
         flags = book["红黑旗名单"]
-        on_flags = {flags.cell(r, 2).value: flags.cell(r, 6).value or ""
-                    for r in range(3, flags.max_row + 1) if isinstance(flags.cell(r, 1).value, int)}
+        on_flags = {
+            flags.cell(r, 2).value: flags.cell(r, 6).value or ""
+            for r in range(3, flags.max_row + 1)
+            if isinstance(flags.cell(r, 1).value, int)
+        }
     finally:
         book.close()
     return on_summary, on_flags
@@ -36,9 +41,10 @@ def remarks_by_unit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def test_demo_veto_bonus_and_deduction_reach_the_remarks(demo_core: Core, tmp_path: Path) -> None:
     for (year, quarter), name, expected in (
-            (VETO[0], VETO[1], f"一票否决：{VETO[2]}"),
-            (BONUS[0], BONUS[1], f"加分 {BONUS[2]}：{BONUS[3]}"),
-            (DEDUCTION[0], DEDUCTION[1], f"扣分 {DEDUCTION[2]}：{DEDUCTION[3]}")):
+        (VETO[0], VETO[1], f"一票否决：{VETO[2]}"),
+        (BONUS[0], BONUS[1], f"加分 {BONUS[2]}：{BONUS[3]}"),
+        (DEDUCTION[0], DEDUCTION[1], f"扣分 {DEDUCTION[2]}：{DEDUCTION[3]}"),
+    ):
         round_id = demo_core.rounds.find_round(Period(year, quarter).short_label)
         path = tmp_path / f"{year}Q{quarter}.xlsx"
         demo_core.paper.export_ranking(round_id, path)
@@ -56,9 +62,13 @@ def test_a_draft_with_three_judges_says_too_few_judges_and_every_adjustment(core
     for name in ("甲村", "乙村", "丙村"):
         make_unit(core, name)
     detail = core.rounds.create_round(RoundDraft(Period(2024, 1), judges=("王", "李", "张"), red=1, black=1)).value
-    cells = [(judge.id, unit.id, criterion.name, criterion.max_points * Decimal("0.8"))
-             for judge in detail.judges for unit in detail.units
-             for component in detail.scheme.components for criterion in component.criteria]
+    cells = [
+        (judge.id, unit.id, criterion.name, criterion.max_points * Decimal("0.8"))
+        for judge in detail.judges
+        for unit in detail.units
+        for component in detail.scheme.components
+        for criterion in component.criteria
+    ]
     core.rounds.set_scores(detail.id, cells)
     units = {u.name: u.id for u in detail.units}
     core.rounds.add_adjustment(detail.id, units["甲村"], AdjustmentType.BONUS, "1.5", "获评市级先进")

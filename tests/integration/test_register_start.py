@@ -49,8 +49,7 @@ def test_after_a_first_import_a_round_of_any_past_quarter_can_be_created(core: C
 
 def test_the_preview_says_since_when_each_new_unit_is_registered(core: Core, tmp_path: Path) -> None:
     preview = core.roster.preview(make_xlsx(tmp_path, ROWS))
-    assert [(p.name, p.action) for p in preview.plan] == [
-        ("张五砦村", ADDED), ("刘堌堆村", ADDED), ("新城社区", ADDED)]
+    assert [(p.name, p.action) for p in preview.plan] == [("张五砦村", ADDED), ("刘堌堆村", ADDED), ("新城社区", ADDED)]
     assert "在册起始日期：（建档起）" in preview.plan[0].changes[0]
     assert "在册起始日期：2024-07-01" in preview.plan[2].changes[0]
 
@@ -64,13 +63,18 @@ def test_a_re_import_with_changes_dates_them_and_keeps_the_open_start(core: Core
     # No date given: the change is dated today, never "since always".
     preview = core.roster.preview(changed)
     assert [(p.name, p.action) for p in preview.plan] == [
-        ("张五砦村", UNCHANGED), ("刘堌堆村", UPDATED), ("新城社区", UNCHANGED)]
+        ("张五砦村", UNCHANGED),
+        ("刘堌堆村", UPDATED),
+        ("新城社区", UNCHANGED),
+    ]
     core.roster.apply(preview)
 
     liu = next(u for u in core.villages.list_units() if u.name == "刘堌堆村")
     history = core.villages.get_unit(liu.id).history
     assert [(v.valid_from, v.district_name) for v in history] == [
-        (REGISTER_START, "东部管区"), (date.today(), "西部管区")]
+        (REGISTER_START, "东部管区"),
+        (date.today(), "西部管区"),
+    ]
     assert liu.registered_from == REGISTER_START
 
 
@@ -82,7 +86,9 @@ def test_an_explicit_effective_date_dates_changes_but_not_new_units(core: Core, 
 
     units = {u.name: u for u in core.villages.list_units()}
     assert [v.valid_from for v in core.villages.get_unit(units["张五砦村"].id).history] == [
-        REGISTER_START, date(2024, 3, 1)]
+        REGISTER_START,
+        date(2024, 3, 1),
+    ]
     # A unit new in the second file is open at the start too; the column dates 新城社区.
     assert units["刘堌堆村"].registered_from == REGISTER_START
     assert units["新城社区"].registered_from == date(2024, 7, 1)
@@ -100,12 +106,16 @@ def test_a_start_column_corrects_a_unit_nothing_refers_to(core: Core, tmp_path: 
     rows[2][3] = date(2021, 1, 1)
     preview = core.roster.preview(make_xlsx(tmp_path, rows, "更正.xlsx"))
     assert [(p.name, p.action, p.changes) for p in preview.plan][1] == (
-        "刘堌堆村", UPDATED, ("在册起始日期：（建档起） → 2021-01-01",))
+        "刘堌堆村",
+        UPDATED,
+        ("在册起始日期：（建档起） → 2021-01-01",),
+    )
     core.roster.apply(preview)
     liu = next(u for u in core.villages.list_units() if u.name == "刘堌堆村")
     assert (liu.registered_from, liu.secretary_since) == (date(2021, 1, 1), date(2021, 1, 1))
-    entries = query(core.folder.database.path,
-                    "SELECT action, entity, old, new FROM audit_log WHERE action = '更正在册起始日期'")
+    entries = query(
+        core.folder.database.path, "SELECT action, entity, old, new FROM audit_log WHERE action = '更正在册起始日期'"
+    )
     assert len(entries) == 1 and "（建档起）" in entries[0][2] and "2021-01-01" in entries[0][3]
 
 

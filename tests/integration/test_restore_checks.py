@@ -29,9 +29,12 @@ def scribble(path: Path) -> bytes:
 def test_a_backup_with_broken_links_is_refused_naming_them(core: Core) -> None:
     make_unit(core, "张五砦村")
     broken = core.folder.backup("manual")
-    sql(broken, "PRAGMA foreign_keys = OFF",
+    sql(
+        broken,
+        "PRAGMA foreign_keys = OFF",
         "INSERT INTO secretary_terms (unit_id, person, start_date, end_date, note, recorded_at) "
-        "VALUES (999, '张三', '2022-01-01', NULL, '', '2022-01-01 00:00:00')")
+        "VALUES (999, '张三', '2022-01-01', NULL, '', '2022-01-01 00:00:00')",
+    )
     make_unit(core, "后营村")
     before = core.folder.list_backups()
     source_hash = sha256(broken)
@@ -49,8 +52,11 @@ def test_a_backup_with_broken_links_is_refused_naming_them(core: Core) -> None:
 def test_a_backup_whose_audit_chain_is_broken_needs_acceptance(core: Core) -> None:
     make_unit(core, "张五砦村")
     tampered = core.folder.backup("manual")
-    sql(tampered, "INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
-                  "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')")
+    sql(
+        tampered,
+        "INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
+        "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')",
+    )
     make_unit(core, "后营村")
 
     with pytest.raises(AuditProblemsError) as caught:
@@ -118,14 +124,17 @@ def test_a_damaged_file_opens_for_restore_only_and_keeps_the_folder_locked(data_
         assert names(reopened) == ["张五砦村"]
 
 
-@pytest.mark.parametrize(("words", "expected"), [
-    ("database or disk is full", "磁盘已满"),
-    ("attempt to write a readonly database", "不能写入"),
-    ("database is locked", "正被其他程序占用"),
-    ("disk I/O error", "读写数据文件"),
-    ("unable to open database file", "无法打开数据文件"),
-    ("file is not a database", "已损坏"),
-])
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("database or disk is full", "磁盘已满"),
+        ("attempt to write a readonly database", "不能写入"),
+        ("database is locked", "正被其他程序占用"),
+        ("disk I/O error", "读写数据文件"),
+        ("unable to open database file", "无法打开数据文件"),
+        ("file is not a database", "已损坏"),
+    ],
+)
 def test_sqlite_faults_are_said_in_chinese(tmp_path: Path, words: str, expected: str) -> None:
     fault = storage_fault(sqlite3.OperationalError(words), tmp_path / "lsb.db")
     assert isinstance(fault, StorageError) and expected in fault.message
@@ -162,7 +171,7 @@ def test_no_daily_backup_is_taken_of_damaged_data(data_dir: Path) -> None:
     ((page_size,),) = query(live, "PRAGMA page_size")
     ((root,),) = query(live, "SELECT rootpage FROM sqlite_master WHERE name = 'ix_unit_versions_unit_id'")
     blob = bytearray(live.read_bytes())
-    blob[(root - 1) * page_size + 8:root * page_size] = b"\x5a" * (page_size - 8)
+    blob[(root - 1) * page_size + 8 : root * page_size] = b"\x5a" * (page_size - 8)
     live.write_bytes(bytes(blob))
     before = sorted(p.name for p in (data_dir / "backups").iterdir())
 

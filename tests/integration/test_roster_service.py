@@ -18,8 +18,7 @@ HEADER = ["序号", "村（社区）名称", "类型", "管区", "党组织类�
 FIRST_IMPORT = date(2023, 1, 1)
 
 
-def make_xlsx(folder: Path, rows: list[list[object]], name: str = "名册.xlsx",
-              merges: tuple[str, ...] = ()) -> Path:
+def make_xlsx(folder: Path, rows: list[list[object]], name: str = "名册.xlsx", merges: tuple[str, ...] = ()) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "名册"
@@ -50,8 +49,10 @@ def snapshot(core: Core) -> list[tuple]:
         for u in core.villages.list_units()
     ]
     path = core.folder.database.path
-    counts = [query(path, f"SELECT count(*) FROM {table}")[0][0]
-              for table in ("units", "unit_versions", "secretary_terms", "districts")]
+    counts = [
+        query(path, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("units", "unit_versions", "secretary_terms", "districts")
+    ]
     return units + [tuple(counts)]
 
 
@@ -77,8 +78,12 @@ def test_preview_on_an_empty_register_adds_every_row_and_writes_nothing(core: Co
     assert preview.ok
     assert preview.problems == ()
     assert [(p.row, p.name, p.action) for p in preview.plan] == [
-        (2, "张五砦村", ADDED), (3, "刘堌堆村", ADDED), (4, "东关社区", ADDED),
-        (5, "西杨庄村", ADDED), (6, "黄岗村", ADDED)]
+        (2, "张五砦村", ADDED),
+        (3, "刘堌堆村", ADDED),
+        (4, "东关社区", ADDED),
+        (5, "西杨庄村", ADDED),
+        (6, "黄岗村", ADDED),
+    ]
     assert preview.count(ADDED) == 5
     assert preview.new_districts == ("东部管区", "西部管区")
     assert "书记：李禛" in preview.plan[0].changes[0]
@@ -162,7 +167,9 @@ def test_a_changed_file_updates_with_the_given_effective_date(imported: Core, tm
     ]
     east = imported.villages.get_unit(units["东关社区"].id)
     assert [(v.valid_from, v.district_name) for v in east.history] == [
-        (FIRST_IMPORT, "东部管区"), (effective, "西部管区")]
+        (FIRST_IMPORT, "东部管区"),
+        (effective, "西部管区"),
+    ]
     assert east.history[1].changes == ("管区：东部管区 → 西部管区",)
     assert east.history[1].reason == "花名册导入"
     assert imported.villages.list_units(date(2024, 2, 29))[2].district_name == "东部管区"
@@ -263,9 +270,7 @@ def bad_rows() -> list[list[object]]:
     ]
 
 
-def test_a_bad_roster_shows_every_problem_by_row_and_column_and_imports_nothing(
-    core: Core, tmp_path: Path
-) -> None:
+def test_a_bad_roster_shows_every_problem_by_row_and_column_and_imports_nothing(core: Core, tmp_path: Path) -> None:
     path = make_xlsx(tmp_path, bad_rows(), "坏名册.xlsx", merges=("A1:G1",))
     before = snapshot(core)
     file_before = sha256(core.folder.database.path)
@@ -292,7 +297,10 @@ def test_a_bad_roster_shows_every_problem_by_row_and_column_and_imports_nothing(
     good = {row.name: row for row in preview.read.rows}
     assert set(good) == {"张五砦村", "幸福（社区）"}
     assert (good["张五砦村"].secretary, good["张五砦村"].secretary_since, good["张五砦村"].display_order) == (
-        "李禛", date(2023, 9, 26), 1)
+        "李禛",
+        date(2023, 9, 26),
+        1,
+    )
     assert good["幸福（社区）"].secretary_since == date(2022, 6, 1)
 
     with pytest.raises(ValidationError) as caught:
@@ -368,6 +376,7 @@ def test_an_export_holds_the_register_as_it_stands(demo_core: Core, tmp_path: Pa
 
 
 # ---------------------------------------------------------------------------- issue 19
+
 
 def _with_notes(notes: dict[str, str]) -> list[list[object]]:
     rows = township_rows()

@@ -26,10 +26,12 @@ D = Decimal
 F = Fraction
 FIELD, STAGE = "实地观摩", "擂台比武"
 # A small scheme: 实地观摩 (0.7) = 基层党建 60 + 产业发展 40; 擂台比武 (0.3) = 现场表现 100.
-SCHEME = Scheme((
-    Component(FIELD, D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
-    Component(STAGE, D("0.3"), (Criterion("现场表现", D(100)),)),
-))
+SCHEME = Scheme(
+    (
+        Component(FIELD, D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
+        Component(STAGE, D("0.3"), (Criterion("现场表现", D(100)),)),
+    )
+)
 Q1 = Period(2025, 1)
 EVENT = date(2025, 3, 20)
 FIVE = ("张一", "张二", "张三", "张四", "张五")
@@ -38,13 +40,22 @@ FIVE = ("张一", "张二", "张三", "张四", "张五")
 # ---------------------------------------------------------------------------- helpers
 
 
-def create(core: Core, judges=("张一",), red: int = 0, black: int = 0, period: Period = Q1,
-           event: date | None = EVENT, scheme: Scheme | None = SCHEME, title: str = "测试评比") -> RoundDetail:
+def create(
+    core: Core,
+    judges=("张一",),
+    red: int = 0,
+    black: int = 0,
+    period: Period = Q1,
+    event: date | None = EVENT,
+    scheme: Scheme | None = SCHEME,
+    title: str = "测试评比",
+) -> RoundDetail:
     return core.rounds.create_round(RoundDraft(period, title, event, tuple(judges), red, black, scheme=scheme)).value
 
 
-def new_round(core: Core, units=("甲村", "乙村", "丙村"), judges=("张一",), red: int = 0, black: int = 0,
-              **kwargs) -> RoundDetail:
+def new_round(
+    core: Core, units=("甲村", "乙村", "丙村"), judges=("张一",), red: int = 0, black: int = 0, **kwargs
+) -> RoundDetail:
     for name in units:
         make_unit(core, name)
     return create(core, judges, red, black, **kwargs)
@@ -58,8 +69,15 @@ def uid(detail: RoundDetail, name: str) -> int:
     return next(u.id for u in detail.units if u.name == name)
 
 
-def give(core: Core, detail: RoundDetail, judge: str, unit: str, field: tuple[str, str] | None,
-         stage: str | None, reason: str = "") -> None:
+def give(
+    core: Core,
+    detail: RoundDetail,
+    judge: str,
+    unit: str,
+    field: tuple[str, str] | None,
+    stage: str | None,
+    reason: str = "",
+) -> None:
     """One judge's scores for one unit: (基层党建, 产业发展) and 现场表现; None leaves them empty."""
     j, u = jid(detail, judge), uid(detail, unit)
     cells = []
@@ -100,14 +118,26 @@ def test_create_round_snapshots_name_district_secretary_and_org_type(core: Core)
     unit = make_unit(core, "张五砦村", org_type=OrgType.GENERAL_BRANCH, district_id=east.id, secretary="李禛")
     detail = create(core, period=Period(2024, 1), event=date(2024, 3, 15))
 
-    core.villages.change_unit(unit.id, name="张五寨村", org_type=OrgType.COMMITTEE, district_id=west.id,
-                              effective=date(2024, 6, 1), reason="民政批复")
+    core.villages.change_unit(
+        unit.id,
+        name="张五寨村",
+        org_type=OrgType.COMMITTEE,
+        district_id=west.id,
+        effective=date(2024, 6, 1),
+        reason="民政批复",
+    )
     core.villages.change_secretary(unit.id, "王磊", date(2024, 6, 1))
     assert core.villages.get_unit(unit.id).unit.name == "张五寨村"  # the register did change
 
     (snapshot,) = core.rounds.get_round(detail.id).units
-    assert (snapshot.unit_id, snapshot.name, snapshot.district, snapshot.secretary, snapshot.org_type,
-            snapshot.kind) == (unit.id, "张五砦村", "东部管区", "李禛", "党总支", "村")
+    assert (
+        snapshot.unit_id,
+        snapshot.name,
+        snapshot.district,
+        snapshot.secretary,
+        snapshot.org_type,
+        snapshot.kind,
+    ) == (unit.id, "张五砦村", "东部管区", "李禛", "党总支", "村")
     assert snapshot.organisation_title == "张五砦村党总支"
 
 
@@ -143,7 +173,9 @@ def test_create_round_uses_the_default_template_and_keeps_its_own_copy(core: Cor
     first = create(core, scheme=None)
     assert first.scheme == DEFAULT_SCHEME
     assert [(c.name, c.weight, c.max_total) for c in first.scheme.components] == [
-        (FIELD, D("0.7"), D(100)), (STAGE, D("0.3"), D(100))]
+        (FIELD, D("0.7"), D(100)),
+        (STAGE, D("0.3"), D(100)),
+    ]
 
     core.rounds.save_scheme_template(SCHEME)
 
@@ -220,8 +252,9 @@ def test_full_width_digits_are_accepted(core: Core, one: RoundDetail) -> None:
         ("现场表现", "abc", "不是数字"),
     ],
 )
-def test_a_bad_score_is_refused_in_chinese_and_nothing_is_saved(core: Core, one: RoundDetail, criterion: str,
-                                                                raw: str, message: str) -> None:
+def test_a_bad_score_is_refused_in_chinese_and_nothing_is_saved(
+    core: Core, one: RoundDetail, criterion: str, raw: str, message: str
+) -> None:
     with pytest.raises(ValidationError) as caught:
         core.rounds.set_score(one.id, jid(one, "张一"), uid(one, "甲村"), criterion, raw)
     assert message in caught.value.message
@@ -253,8 +286,10 @@ def test_a_judges_total_is_the_sum_of_their_criteria_and_names_those_left_empty(
     give(core, detail, "张一", "甲村", ("35.5", "38.25"), "17.25")
     core.rounds.set_score(detail.id, jid(detail, "张二"), uid(detail, "甲村"), "基层党建", "30")
     (row,) = core.rounds.paper_data(detail.id, "清河镇", "中共清河镇委员会").rows
-    assert row.judge_totals == {FIELD: {"张一": D("73.75"), "张二": D(30), "张三": None},
-                                STAGE: {"张一": D("17.25"), "张二": None, "张三": None}}
+    assert row.judge_totals == {
+        FIELD: {"张一": D("73.75"), "张二": D(30), "张三": None},
+        STAGE: {"张一": D("17.25"), "张二": None, "张三": None},
+    }
     assert set(core.rounds.completeness(detail.id)) == {
         MissingScores("张二", "甲村", FIELD, ("产业发展",), False),
         MissingScores("张二", "甲村", STAGE, ("现场表现",), True),
@@ -317,8 +352,13 @@ def test_a_correction_of_a_block_replaces_and_clears_cells(core: Core, one: Roun
 def test_five_judges_drop_the_single_highest_and_lowest_total(core: Core) -> None:
     detail = new_round(core, units=("甲村",), judges=FIVE)
     # 实地观摩 totals 80, 85.5, 90, 72.25, 95; 擂台比武 88, 91, 70, 99.5, 85.
-    field = {"张一": ("45", "35"), "张二": ("50.5", "35"), "张三": ("55", "35"), "张四": ("37.25", "35"),
-             "张五": ("60", "35")}
+    field = {
+        "张一": ("45", "35"),
+        "张二": ("50.5", "35"),
+        "张三": ("55", "35"),
+        "张四": ("37.25", "35"),
+        "张五": ("60", "35"),
+    }
     stage = {"张一": "88", "张二": "91", "张三": "70", "张四": "99.5", "张五": "85"}
     for judge in FIVE:
         give(core, detail, judge, "甲村", field[judge], stage[judge])
@@ -405,8 +445,7 @@ def test_equal_composites_share_a_rank_and_skip_the_next(core: Core) -> None:
     give(core, detail, "张一", "丁村", ("40", "30"), "70")  # 70
 
     results = core.rounds.results(detail.id)
-    assert {name: rank for name, (rank, _) in ranking(results).items()} == {
-        "甲村": 1, "乙村": 2, "丙村": 2, "丁村": 4}
+    assert {name: rank for name, (rank, _) in ranking(results).items()} == {"甲村": 1, "乙村": 2, "丙村": 2, "丁村": 4}
     assert [r.rank for r in results.results] == [1, 2, 2, 4]
 
 
@@ -459,12 +498,17 @@ def test_a_boundary_tie_with_extend_flags_both(core: Core, boundary: RoundDetail
     core.rounds.update_round(boundary.id, rules=RoundRules(red=1, black=1, tie_policy=TiePolicy.EXTEND))
     results = core.rounds.results(boundary.id)
     assert results.ties == ()
-    assert ranking(results) == {"甲村": (1, Flag.RED), "乙村": (1, Flag.RED), "丙村": (3, None),
-                                "丁村": (4, Flag.BLACK)}
+    assert ranking(results) == {
+        "甲村": (1, Flag.RED),
+        "乙村": (1, Flag.RED),
+        "丙村": (3, None),
+        "丁村": (4, Flag.BLACK),
+    }
 
 
 def test_a_tie_policy_passed_to_results_overrides_the_round_for_one_computation(
-        core: Core, boundary: RoundDetail) -> None:
+    core: Core, boundary: RoundDetail
+) -> None:
     core.rounds.update_round(boundary.id, rules=RoundRules(red=1, black=1, tie_policy=TiePolicy.EXTEND))
     # The round says EXTEND; TIEBREAK without a chain cannot separate them, so the tie is reported.
     assert [set(t.units) for t in core.rounds.results(boundary.id, None).ties] == [{"甲村", "乙村"}]
@@ -485,8 +529,7 @@ def audit_of(core: Core, detail: RoundDetail, action: str):
     return [e for e in core.audit.entries(f"round:{detail.id}") if e.action == action]
 
 
-def test_the_clerk_gives_all_tied_units_the_flag_and_it_is_audited_and_noted(core: Core,
-                                                                             boundary: RoundDetail) -> None:
+def test_the_clerk_gives_all_tied_units_the_flag_and_it_is_audited_and_noted(core: Core, boundary: RoundDetail) -> None:
     (tie,) = core.rounds.results(boundary.id).ties
     results = core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND).value
     assert results.ties == ()
@@ -499,8 +542,7 @@ def test_the_clerk_gives_all_tied_units_the_flag_and_it_is_audited_and_noted(cor
     assert note in finalised.of("乙村").notes  # the stored result keeps how it was decided
 
 
-def test_the_tiebreak_rule_that_cannot_separate_them_is_refused_and_says_so(core: Core,
-                                                                            boundary: RoundDetail) -> None:
+def test_the_tiebreak_rule_that_cannot_separate_them_is_refused_and_says_so(core: Core, boundary: RoundDetail) -> None:
     (tie,) = core.rounds.results(boundary.id).ties
     assert not tie.separable
     with pytest.raises(ValidationError, match="还没有设置并列规则；请选择“并列的都给旗”或“党委研究决定”"):
@@ -514,17 +556,22 @@ def test_the_tiebreak_rule_that_cannot_separate_them_is_refused_and_says_so(core
     assert audit_of(core, boundary, "决定旗位并列") == []
 
 
-def test_the_party_committee_picks_which_tied_unit_gets_the_flag_with_a_reason(core: Core,
-                                                                               boundary: RoundDetail) -> None:
+def test_the_party_committee_picks_which_tied_unit_gets_the_flag_with_a_reason(
+    core: Core, boundary: RoundDetail
+) -> None:
     (tie,) = core.rounds.results(boundary.id).ties
     with pytest.raises(ValidationError, match="必须写明理由"):
         core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "")
     with pytest.raises(ValidationError, match="需要从乙村、甲村中选出 1 个给红旗"):
         core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["甲村", "乙村"], "党委会研究")
-    results = core.rounds.decide_tie(boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "2025年4月22日党委会研究决定").value
+    results = core.rounds.decide_tie(
+        boundary.id, tie, TieMethod.COMMITTEE, ["乙村"], "2025年4月22日党委会研究决定"
+    ).value
     assert ranking(results)["乙村"] == (1, Flag.RED) and ranking(results)["甲村"] == (1, None)
-    assert ("旗位并列：乙村、甲村并列争 1 面红旗：党委研究决定给乙村（2025年4月22日党委会研究决定）"
-            in results.of("甲村").notes)
+    assert (
+        "旗位并列：乙村、甲村并列争 1 面红旗：党委研究决定给乙村（2025年4月22日党委会研究决定）"
+        in results.of("甲村").notes
+    )
     (entry,) = audit_of(core, boundary, "决定旗位并列")
     assert entry.reason == "2025年4月22日党委会研究决定"
     # Taken back, the tie is hers to decide again.
@@ -707,8 +754,9 @@ def test_a_score_change_on_a_final_round_needs_a_reason(core: Core, final: Round
     for reason in ("", "   "):
         with pytest.raises(ValidationError, match="更正原因"):
             core.rounds.set_score(final.id, j, u, "现场表现", "50", reason)
-    assert {c.points for c in core.rounds.scores(final.id, j) if c.round_unit_id == u
-            and c.criterion == "现场表现"} == {D(90)}
+    assert {
+        c.points for c in core.rounds.scores(final.id, j) if c.round_unit_id == u and c.criterion == "现场表现"
+    } == {D(90)}
     assert len(core.rounds.result_versions(final.id)) == 1
 
 
@@ -716,8 +764,9 @@ def test_a_correction_stores_a_new_version_beside_the_original(core: Core, final
     j, u = jid(final, "张一"), uid(final, "甲村")
     core.rounds.set_score(final.id, j, u, "现场表现", "50", "评委张一誊写错误，按原始评分表更正")
 
-    assert [c.points for c in core.rounds.scores(final.id) if c.round_unit_id == u
-            and c.criterion == "现场表现"] == [D(50)]
+    assert [c.points for c in core.rounds.scores(final.id) if c.round_unit_id == u and c.criterion == "现场表现"] == [
+        D(50)
+    ]
     original, corrected = core.rounds.result_versions(final.id)
     assert (original.version, corrected.version) == (1, 2)
     assert composites(original) == {"甲村": F(90), "乙村": F(80), "丙村": F(72)}
@@ -741,7 +790,10 @@ def test_a_correction_that_leaves_a_judge_total_partial_is_refused_whole(core: C
     with pytest.raises(ValidationError, match="更正未保存"):
         core.rounds.set_score(final.id, j, u, "产业发展", None, "误录，清空")
     assert {(c.criterion, c.points) for c in core.rounds.scores(final.id) if c.round_unit_id == u} == {
-        ("基层党建", D(50)), ("产业发展", D(40)), ("现场表现", D(90))}
+        ("基层党建", D(50)),
+        ("产业发展", D(40)),
+        ("现场表现", D(90)),
+    }
     assert len(core.rounds.result_versions(final.id)) == 1
     assert [e for e in score_entries(core, final.id) if e.reason] == []
 
@@ -791,8 +843,7 @@ def test_every_score_change_is_audited_with_old_and_new(core: Core, one: RoundDe
         return D(text) if text else None
 
     # Newest first.
-    assert [(value(e.old), value(e.new)) for e in entries] == [
-        (D("55.5"), None), (D(50), D("55.5")), (None, D(50))]
+    assert [(value(e.old), value(e.new)) for e in entries] == [(D("55.5"), None), (D(50), D("55.5")), (None, D(50))]
     assert all(e.operator for e in entries)
 
 
@@ -859,7 +910,10 @@ def test_three_black_flags_in_a_row_are_warned(core: Core) -> None:
     (last,) = core.rounds.flag_history([units["丙村"].id])
     assert last.unit_name == "丙村"
     assert [(r.period, r.flag, r.rank) for r in last.records] == [
-        (Period(2024, 2), Flag.BLACK, 3), (Period(2024, 3), Flag.BLACK, 3), (Period(2024, 4), Flag.BLACK, 3)]
+        (Period(2024, 2), Flag.BLACK, 3),
+        (Period(2024, 3), Flag.BLACK, 3),
+        (Period(2024, 4), Flag.BLACK, 3),
+    ]
     assert last.black_streak == 3
     assert "连续 3 个季度" in last.warning
 
@@ -941,12 +995,18 @@ def test_a_tie_across_both_lines_cannot_be_given_all_flags_or_both_flags(core: C
         core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["乙村"], "党委会研究")
     assert len(audit_of(core, straddle, "决定旗位并列")) == 1  # the refused ones left no trace
     results = core.rounds.decide_tie(straddle.id, black, TieMethod.COMMITTEE, ["丁村"], "党委会研究").value
-    assert ranking(results) == {"甲村": (1, Flag.RED), "乙村": (2, Flag.RED), "丙村": (2, None),
-                                "丁村": (2, Flag.BLACK), "戊村": (5, Flag.BLACK)}
+    assert ranking(results) == {
+        "甲村": (1, Flag.RED),
+        "乙村": (2, Flag.RED),
+        "丙村": (2, None),
+        "丁村": (2, Flag.BLACK),
+        "戊村": (5, Flag.BLACK),
+    }
 
 
-def test_a_decision_whose_tie_is_gone_is_dropped_and_does_not_come_back_by_itself(core: Core,
-                                                                                    boundary: RoundDetail) -> None:
+def test_a_decision_whose_tie_is_gone_is_dropped_and_does_not_come_back_by_itself(
+    core: Core, boundary: RoundDetail
+) -> None:
     (tie,) = core.rounds.results(boundary.id).ties
     core.rounds.decide_tie(boundary.id, tie, TieMethod.EXTEND)
     give(core, boundary, "张一", "乙村", ("60", "30"), "91")  # 乙村 ahead: no tie

@@ -23,10 +23,12 @@ from tests.integration.dbfiles import query
 
 D = Decimal
 F = Fraction
-SCHEME = Scheme((
-    Component("实地观摩", D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
-    Component("擂台比武", D("0.3"), (Criterion("现场表现", D(100)),)),
-))
+SCHEME = Scheme(
+    (
+        Component("实地观摩", D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
+        Component("擂台比武", D("0.3"), (Criterion("现场表现", D(100)),)),
+    )
+)
 CRITERIA = ("基层党建", "产业发展", "现场表现")
 UNITS = ("甲村", "乙村", "丙村")
 JUDGES = ("张一", "张二", "张三")
@@ -45,8 +47,9 @@ PAPER = {
 def create_round(core: Core, judges=JUDGES, red: int = 0, black: int = 0) -> RoundDetail:
     for name in UNITS:
         make_unit(core, name)
-    return core.rounds.create_round(RoundDraft(Period(2025, 1), "测试评比", date(2025, 3, 20), tuple(judges),
-                                               red, black, scheme=SCHEME)).value
+    return core.rounds.create_round(
+        RoundDraft(Period(2025, 1), "测试评比", date(2025, 3, 20), tuple(judges), red, black, scheme=SCHEME)
+    ).value
 
 
 @pytest.fixture
@@ -117,9 +120,12 @@ def test_filled_blank_sheets_are_previewed_then_imported(core: Core, detail: Rou
     assert len(core.rounds.scores(detail.id)) == 27
     # A backup was taken just before the scores went in.
     assert len([b for b in core.folder.list_backups() if b.reason == "pre-import"]) == len(before) + 1
-    expected = {(judge, unit, criterion, D(str(points)))
-                for judge, rows in PAPER.items() for unit, values in rows.items()
-                for criterion, points in zip(CRITERIA, values)}
+    expected = {
+        (judge, unit, criterion, D(str(points)))
+        for judge, rows in PAPER.items()
+        for unit, values in rows.items()
+        for criterion, points in zip(CRITERIA, values)
+    }
     assert stored(core, detail) == expected
     assert core.rounds.get_round(detail.id).status is RoundStatus.SCORING
     assert core.rounds.completeness(detail.id) == []
@@ -167,16 +173,19 @@ def test_blank_cells_are_not_imported_as_zero(core: Core, detail: RoundDetail, t
 
 
 def test_a_flat_table_with_problems_is_refused_whole(core: Core, detail: RoundDetail, tmp_path: Path) -> None:
-    path = flat(tmp_path / "一览表.xlsx", [
-        ("张一", "甲村", "基层党建", 50),      # row 3: fine
-        ("王五", "甲村", "基层党建", 50),      # row 4: unknown judge
-        ("张一", "戊村", "基层党建", 50),      # row 5: unknown unit
-        ("张一", "甲村", "群众满意", 10),      # row 6: unknown criterion
-        ("张一", "乙村", "产业发展", 41),      # row 7: above the maximum 40
-        ("张一", "甲村", "基层党建", 51),      # row 8: a second score for row 3's cell
-        ("张一", "丙村", "现场表现", "八十"),  # row 9: not a number
-        ("张二", "乙村", "现场表现", 80),      # row 10: fine
-    ])
+    path = flat(
+        tmp_path / "一览表.xlsx",
+        [
+            ("张一", "甲村", "基层党建", 50),  # row 3: fine
+            ("王五", "甲村", "基层党建", 50),  # row 4: unknown judge
+            ("张一", "戊村", "基层党建", 50),  # row 5: unknown unit
+            ("张一", "甲村", "群众满意", 10),  # row 6: unknown criterion
+            ("张一", "乙村", "产业发展", 41),  # row 7: above the maximum 40
+            ("张一", "甲村", "基层党建", 51),  # row 8: a second score for row 3's cell
+            ("张一", "丙村", "现场表现", "八十"),  # row 9: not a number
+            ("张二", "乙村", "现场表现", 80),  # row 10: fine
+        ],
+    )
 
     preview = core.rounds.preview_import(detail.id, [path])
     assert not preview.ok
@@ -201,18 +210,24 @@ def test_a_flat_table_with_problems_is_refused_whole(core: Core, detail: RoundDe
 
 
 def test_a_clean_flat_table_is_imported(core: Core, detail: RoundDetail, tmp_path: Path) -> None:
-    path = flat(tmp_path / "一览表.xlsx", [
-        ("张一", "甲村", "基层党建", 50),
-        ("张 一", "甲村", "产业发展", "３５．５"),  # spaces and full-width digits are normalised
-        ("张一", "甲 村", "现场表现", "88分"),
-        (None, None, None, None, "（以下空白）"),
-    ])
+    path = flat(
+        tmp_path / "一览表.xlsx",
+        [
+            ("张一", "甲村", "基层党建", 50),
+            ("张 一", "甲村", "产业发展", "３５．５"),  # spaces and full-width digits are normalised
+            ("张一", "甲 村", "现场表现", "88分"),
+            (None, None, None, None, "（以下空白）"),
+        ],
+    )
     preview = core.rounds.preview_import(detail.id, [path])
     assert preview.problems == ()
     assert preview.count_new == 3
     assert core.rounds.apply_import(preview).value == 3
-    assert stored(core, detail) == {("张一", "甲村", "基层党建", D(50)), ("张一", "甲村", "产业发展", D("35.5")),
-                                    ("张一", "甲村", "现场表现", D(88))}
+    assert stored(core, detail) == {
+        ("张一", "甲村", "基层党建", D(50)),
+        ("张一", "甲村", "产业发展", D("35.5")),
+        ("张一", "甲村", "现场表现", D(88)),
+    }
 
 
 def test_the_same_score_in_two_files_names_the_other_file(core: Core, detail: RoundDetail, tmp_path: Path) -> None:
@@ -254,14 +269,22 @@ def test_a_unit_not_visited_is_a_problem_in_a_file(core: Core, detail: RoundDeta
 # ---------------------------------------------------------------------------- finalised rounds
 
 
-def test_an_import_into_a_final_round_needs_a_reason_and_stores_a_new_version(
-        core: Core, tmp_path: Path) -> None:
+def test_an_import_into_a_final_round_needs_a_reason_and_stores_a_new_version(core: Core, tmp_path: Path) -> None:
     detail = create_round(core, judges=("张一",), red=1, black=1)
-    scores = flat(tmp_path / "一览表.xlsx", [
-        ("张一", "甲村", "基层党建", 50), ("张一", "甲村", "产业发展", 40), ("张一", "甲村", "现场表现", 90),
-        ("张一", "乙村", "基层党建", 40), ("张一", "乙村", "产业发展", 40), ("张一", "乙村", "现场表现", 80),
-        ("张一", "丙村", "基层党建", 40), ("张一", "丙村", "产业发展", 30), ("张一", "丙村", "现场表现", 70),
-    ])
+    scores = flat(
+        tmp_path / "一览表.xlsx",
+        [
+            ("张一", "甲村", "基层党建", 50),
+            ("张一", "甲村", "产业发展", 40),
+            ("张一", "甲村", "现场表现", 90),
+            ("张一", "乙村", "基层党建", 40),
+            ("张一", "乙村", "产业发展", 40),
+            ("张一", "乙村", "现场表现", 80),
+            ("张一", "丙村", "基层党建", 40),
+            ("张一", "丙村", "产业发展", 30),
+            ("张一", "丙村", "现场表现", 70),
+        ],
+    )
     core.rounds.apply_import(core.rounds.preview_import(detail.id, [scores]))
     core.rounds.finalize(detail.id)
 
@@ -280,9 +303,15 @@ def test_an_import_into_a_final_round_needs_a_reason_and_stores_a_new_version(
     original, corrected = core.rounds.result_versions(detail.id)
     # 甲村: 90 × 0.7 + 90 × 0.3 = 90, corrected 90 × 0.7 + 50 × 0.3 = 78; 乙村 80; 丙村 70.
     assert {r.unit.name: (r.composite, r.rank) for r in original.results} == {
-        "甲村": (F(90), 1), "乙村": (F(80), 2), "丙村": (F(70), 3)}
+        "甲村": (F(90), 1),
+        "乙村": (F(80), 2),
+        "丙村": (F(70), 3),
+    }
     assert {r.unit.name: (r.composite, r.rank) for r in corrected.results} == {
-        "甲村": (F(78), 2), "乙村": (F(80), 1), "丙村": (F(70), 3)}
+        "甲村": (F(78), 2),
+        "乙村": (F(80), 1),
+        "丙村": (F(70), 3),
+    }
     assert corrected.correction_reason == "按评委原始评分表更正"
     assert core.rounds.get_round(detail.id).status is RoundStatus.FINAL
     (entry,) = [e for e in core.audit.entries(f"round:{detail.id}") if e.action == "评分" and e.reason]

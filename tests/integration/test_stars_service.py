@@ -69,8 +69,13 @@ def actions(core: Core, unit_id: int) -> list[str]:
 
 def test_a_plan_is_stored_shown_and_audited(core: Core, units) -> None:
     cell = core.stars.set_planned(units["甲村"], 2024, "产业兴旺", True, note="发展大棚蔬菜")
-    assert (cell.star, cell.planned, cell.state, cell.held, cell.in_set) == (INDUSTRY, True, StarState.PLANNED,
-                                                                              False, True)
+    assert (cell.star, cell.planned, cell.state, cell.held, cell.in_set) == (
+        INDUSTRY,
+        True,
+        StarState.PLANNED,
+        False,
+        True,
+    )
     assert cell.note == "发展大棚蔬菜"
     (entry,) = core.audit.entries(f"star:{units['甲村']}/2024/{INDUSTRY}")
     assert entry.action == "列入创建计划"
@@ -103,11 +108,16 @@ def test_an_unknown_unit_is_not_found(core: Core, units) -> None:
 
 def test_a_failed_naming_names_nothing(core: Core, units) -> None:
     core.stars.set_planned(units["甲村"], 2023, LAW, True)
-    for step, day in ((StarStep.DECLARED, date(2023, 3, 10)), (StarStep.TOWNSHIP, date(2023, 5, 20)),
-                      (StarStep.COUNTY, date(2023, 10, 18)), (StarStep.PUBLICITY, date(2023, 11, 10))):
+    for step, day in (
+        (StarStep.DECLARED, date(2023, 3, 10)),
+        (StarStep.TOWNSHIP, date(2023, 5, 20)),
+        (StarStep.COUNTY, date(2023, 10, 18)),
+        (StarStep.PUBLICITY, date(2023, 11, 10)),
+    ):
         core.stars.record_step(units["甲村"], 2023, LAW, step, True, day)
-    cell = core.stars.record_step(units["甲村"], 2023, LAW, StarStep.NAMED, False, date(2023, 12, 1),
-                                  "县委组织部未予命名")
+    cell = core.stars.record_step(
+        units["甲村"], 2023, LAW, StarStep.NAMED, False, date(2023, 12, 1), "县委组织部未予命名"
+    )
     assert (cell.state, cell.held) == (StarState.FAILED, False)
     assert unit_of(core.stars.year_view(2023), units["甲村"]).level == 0
     assert not core.stars.cell(units["甲村"], 2024, LAW).held
@@ -140,8 +150,9 @@ def test_a_step_out_of_order_is_refused(core: Core, units) -> None:
 def test_nothing_is_recorded_after_a_failed_step(core: Core, units) -> None:
     core.stars.set_planned(units["丙村"], 2023, CULTURE, True)
     core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.DECLARED, True, date(2023, 3, 10))
-    cell = core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, False, date(2023, 5, 20),
-                                  "移风易俗台账不全")
+    cell = core.stars.record_step(
+        units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, False, date(2023, 5, 20), "移风易俗台账不全"
+    )
     assert cell.state is StarState.FAILED and not cell.held
     with pytest.raises(ValidationError, match="在“镇初审”未通过，不能再记录“县评定”"):
         core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.COUNTY, True, date(2023, 10, 1))
@@ -160,17 +171,30 @@ def test_a_failure_without_a_reason_is_refused_and_nothing_is_written(core: Core
     assert cell.state is StarState.IN_PROGRESS and [s.step for s in cell.steps] == [StarStep.DECLARED]
     assert query(core.folder.database.path, "SELECT count(*) FROM audit_log") == before
     # A step passed needs no reason.
-    assert core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, True,
-                                  date(2023, 5, 20)).state is StarState.IN_PROGRESS
+    assert (
+        core.stars.record_step(units["丙村"], 2023, CULTURE, StarStep.TOWNSHIP, True, date(2023, 5, 20)).state
+        is StarState.IN_PROGRESS
+    )
 
 
 def test_the_reason_of_a_failure_is_kept_with_the_step_audited_and_in_the_history(core: Core, units) -> None:
     core.stars.set_planned(units["甲村"], 2024, ECOLOGY, True)
     core.stars.record_step(units["甲村"], 2024, ECOLOGY, StarStep.DECLARED, True, date(2024, 3, 10))
-    cell = core.stars.record_step(units["甲村"], 2024, ECOLOGY, StarStep.TOWNSHIP, False, date(2024, 5, 20),
-                                  " 人居环境整治督查发现的问题未整改到位 ")
+    cell = core.stars.record_step(
+        units["甲村"],
+        2024,
+        ECOLOGY,
+        StarStep.TOWNSHIP,
+        False,
+        date(2024, 5, 20),
+        " 人居环境整治督查发现的问题未整改到位 ",
+    )
     failed = cell.steps[-1]
-    assert (failed.step, failed.passed, failed.note) == (StarStep.TOWNSHIP, False, "人居环境整治督查发现的问题未整改到位")
+    assert (failed.step, failed.passed, failed.note) == (
+        StarStep.TOWNSHIP,
+        False,
+        "人居环境整治督查发现的问题未整改到位",
+    )
     (entry,) = [e for e in core.audit.entries(f"star:{units['甲村']}/2024/{ECOLOGY}") if e.action == "镇初审未通过"]
     assert entry.reason == "人居环境整治督查发现的问题未整改到位"
     assert "人居环境整治督查发现的问题未整改到位" in entry.new
@@ -244,8 +268,11 @@ def test_losing_a_star_needs_a_reason_and_a_star_held_that_day(core: Core, units
 
     cell = core.stars.lose_star(jia, LAW, LossKind.REVOKE, date(2024, 4, 26), "发生一起较大安全生产事故")
     assert cell.state is StarState.LOST and not cell.held and cell.year == 2024
-    assert (cell.loss.kind, cell.loss.on, cell.loss.reason) == (LossKind.REVOKE, date(2024, 4, 26),
-                                                                "发生一起较大安全生产事故")
+    assert (cell.loss.kind, cell.loss.on, cell.loss.reason) == (
+        LossKind.REVOKE,
+        date(2024, 4, 26),
+        "发生一起较大安全生产事故",
+    )
     assert core.stars.cell(jia, 2024, LAW, on=date(2024, 4, 25)).held
     assert unit_of(core.stars.year_view(2023), jia).level == 2
     assert unit_of(core.stars.year_view(2024), jia).level == 1
@@ -281,8 +308,9 @@ def test_a_village_turned_community_switches_sets_and_keeps_its_history(core: Co
     jia = units["甲村"]
     for star in (LAW, BRANCH, INDUSTRY):
         name_star(core, jia, 2023, star)
-    core.villages.change_unit(jia, effective=date(2024, 1, 1), kind=UnitKind.COMMUNITY, name="甲社区",
-                              reason="村改社区")
+    core.villages.change_unit(
+        jia, effective=date(2024, 1, 1), kind=UnitKind.COMMUNITY, name="甲社区", reason="村改社区"
+    )
     before, after = core.stars.year_view(2023), core.stars.year_view(2024)
     old, new = unit_of(before, jia), unit_of(after, jia)
     assert (old.unit_name, old.kind, old.level) == ("甲村", UnitKind.VILLAGE, 3)
@@ -344,7 +372,9 @@ def test_year_view_levels_shares_and_histories(core: Core, units) -> None:
     assert summary.levels == {0: 0, 1: 2, 2: 0, 3: 0, 4: 0, 5: 1}
     assert summary.at_least(3) == F(1, 3)
     assert summary.to_json() == {
-        "year": 2024, "units": 3, "levels": {"0": 0, "1": 2, "2": 0, "3": 0, "4": 0, "5": 1},
+        "year": 2024,
+        "units": 3,
+        "levels": {"0": 0, "1": 2, "2": 0, "3": 0, "4": 0, "5": 1},
         "at_least": {"3": "33.3%", "4": "33.3%", "5": "33.3%"},
         "targets": {"3": "60%", "4": "30%", "5": "10%"},
     }
@@ -404,13 +434,16 @@ def plan_file(path: Path, rows: list[list[object]], header=("序号", "村（社
 def test_a_plan_import_with_any_bad_row_writes_nothing(core: Core, units, tmp_path: Path) -> None:
     name_star(core, units["丙村"], 2023, LAW)
     before = len(core.audit.entries())
-    path = plan_file(tmp_path / "plan.xlsx", [
-        [1, "甲村", "✓", "√", None],
-        [2, "乙社区", "✓", "✓", None],  # 产业兴旺星 is not an urban star
-        [3, "丙村", "是", None, None],  # 平安法治星 already held
-        [4, "丁村", None, None, None],  # not in the register
-        [5, "甲村", None, "x", None],  # twice, and an unreadable mark
-    ])
+    path = plan_file(
+        tmp_path / "plan.xlsx",
+        [
+            [1, "甲村", "✓", "√", None],
+            [2, "乙社区", "✓", "✓", None],  # 产业兴旺星 is not an urban star
+            [3, "丙村", "是", None, None],  # 平安法治星 already held
+            [4, "丁村", None, None, None],  # not in the register
+            [5, "甲村", None, "x", None],  # twice, and an unreadable mark
+        ],
+    )
     preview = core.stars.preview_plan_import(path, 2024)
     assert not preview.ok
     text = "\n".join(preview.problems)
@@ -428,22 +461,30 @@ def test_a_plan_row_naming_two_stored_look_alikes_is_refused(core: Core, units, 
     """A look-alike of 甲村 stored before names were cleaned (a zero-width space inside, written
     here with plain SQL as the old program could): the row cannot say which of the two it means."""
     path_db = core.folder.paths.database
-    sql(path_db, "INSERT INTO units (id, display_order, note, created_at) VALUES (900, 90, '', '2022-01-01 08:00:00')",
+    sql(
+        path_db,
+        "INSERT INTO units (id, display_order, note, created_at) VALUES (900, 90, '', '2022-01-01 08:00:00')",
         "INSERT INTO unit_versions (unit_id, valid_from, name, kind, org_type, district_id, status, merged_into_id, "
         "reason, recorded_at) VALUES (900, '1900-01-01', '甲\u200b村', '村', '党支部', NULL, 'active', NULL, '建档', "
-        "'2022-01-01 08:00:00')")
+        "'2022-01-01 08:00:00')",
+    )
     path = plan_file(tmp_path / "plan.xlsx", [["甲村", "平安法治星"]], header=("村（社区）", "计划创建"))
     preview = core.stars.preview_plan_import(path, 2024)
     assert not preview.ok
-    assert list(preview.problems) == ["工作表“创建计划”第 3 行“村（社区）”：名册中有两个看起来都是“甲村”的村（社区）"
-                                "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名"]
+    assert list(preview.problems) == [
+        "工作表“创建计划”第 3 行“村（社区）”：名册中有两个看起来都是“甲村”的村（社区）"
+        "（其中一个的名称含有看不见的字符），无法确定是哪一个：请先在名册中把其中一个改名"
+    ]
 
 
 def test_a_clean_plan_import_sets_each_units_plan(core: Core, units, tmp_path: Path) -> None:
     core.stars.set_planned(units["丙村"], 2024, CULTURE, True)  # not in the file's row: taken out
     core.stars.set_planned(units["乙社区"], 2024, HARMONY, True)  # 乙社区 is not in the file: kept
-    path = plan_file(tmp_path / "plan.xlsx", [["甲村", "平安法治、产业兴旺"], ["丙村", "平安法治星"]],
-                     header=("村（社区）", "计划创建"))
+    path = plan_file(
+        tmp_path / "plan.xlsx",
+        [["甲村", "平安法治、产业兴旺"], ["丙村", "平安法治星"]],
+        header=("村（社区）", "计划创建"),
+    )
     preview = core.stars.preview_plan_import(path, 2024)
     assert preview.ok, preview.problems
     rows = {r.unit_name: r for r in preview.rows}
@@ -501,7 +542,7 @@ def test_the_demo_tells_its_stories(demo_stars: Core) -> None:
     summary = core.stars.year_view(2024)
     by_name = {u.unit_name: u for u in summary.units}
     # Exactly one star lost: 马垌村's 平安法治星, after the 2024Q1 safety accident.
-    losses = query(core.folder.paths.database, "SELECT star, kind, \"on\" FROM star_losses")
+    losses = query(core.folder.paths.database, 'SELECT star, kind, "on" FROM star_losses')
     assert losses == [(LAW, "revoke", "2024-04-26")]
     magang = by_name["马垌村"].cell(LAW)
     assert magang.state is StarState.LOST and "安全生产事故" in magang.loss.reason
@@ -514,8 +555,13 @@ def test_the_demo_tells_its_stories(demo_stars: Core) -> None:
     old = {u.unit_name: u for u in core.stars.year_view(2023).units}["小李庄村"]
     assert old.kind is UnitKind.VILLAGE and INDUSTRY in old.held
     # Plans did not all succeed: some failed at 镇初审, some at 县评定.
-    failed = [c.reached.step for y in (2022, 2023, 2024) for u in core.stars.year_view(y).units
-              for c in u.cells if c.state is StarState.FAILED]
+    failed = [
+        c.reached.step
+        for y in (2022, 2023, 2024)
+        for u in core.stars.year_view(y).units
+        for c in u.cells
+        if c.state is StarState.FAILED
+    ]
     assert StarStep.TOWNSHIP in failed and StarStep.COUNTY in failed
     # Every naming falls in November or December, after a 5-working-day 公示.
     for u in summary.units:

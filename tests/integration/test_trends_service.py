@@ -25,12 +25,12 @@ from lsb_desktop.errors import NotFoundError
 from lsb_desktop.services.rounds import RoundDraft
 
 D = Decimal
-SCHEME = Scheme((
-    Component("实地观摩", D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
-    Component("擂台比武", D("0.3"), (Criterion("现场表现", D(100)),)),
-))
-
-
+SCHEME = Scheme(
+    (
+        Component("实地观摩", D("0.7"), (Criterion("基层党建", D(60)), Criterion("产业发展", D(40)))),
+        Component("擂台比武", D("0.3"), (Criterion("现场表现", D(100)),)),
+    )
+)
 
 
 def two_places(value: Fraction) -> Decimal:
@@ -121,8 +121,11 @@ def test_mean_lowest_and_highest_of_one_quarter_by_hand(demo_core: Core) -> None
     assert stats.period == Period(2023, 3)
     assert stats.count == 24
     assert (stats.mean_exact, stats.minimum_exact, stats.maximum_exact) == (mean, min(totals), max(totals))
-    assert (stats.mean, stats.minimum, stats.maximum) == (two_places(mean), two_places(min(totals)),
-                                                          two_places(max(totals)))
+    assert (stats.mean, stats.minimum, stats.maximum) == (
+        two_places(mean),
+        two_places(min(totals)),
+        two_places(max(totals)),
+    )
 
 
 def test_flag_counts_agree_with_the_flag_history(demo_core: Core) -> None:
@@ -136,11 +139,13 @@ def test_flag_counts_agree_with_the_flag_history(demo_core: Core) -> None:
 def test_a_quarter_a_unit_was_not_visited_is_a_gap_between_its_points(demo_core: Core) -> None:
     core = demo_core
     skipped = "王庄村"
-    first = core.rounds.create_round(RoundDraft(Period(2025, 1), "测试", date(2025, 4, 20), ("甲", "乙", "丙"),
-                                                red=2, black=2)).value
+    first = core.rounds.create_round(
+        RoundDraft(Period(2025, 1), "测试", date(2025, 4, 20), ("甲", "乙", "丙"), red=2, black=2)
+    ).value
     score_and_finalise(core, first, skip=(skipped,))
-    second = core.rounds.create_round(RoundDraft(Period(2025, 2), "测试", date(2025, 7, 20), ("甲", "乙", "丙"),
-                                                 red=2, black=2)).value
+    second = core.rounds.create_round(
+        RoundDraft(Period(2025, 2), "测试", date(2025, 7, 20), ("甲", "乙", "丙"), red=2, black=2)
+    ).value
     score_and_finalise(core, second, bump=3)
     trend = core.trends.overview()
     assert trend.periods[-2:] == (Period(2025, 1), Period(2025, 2))
@@ -188,8 +193,16 @@ def test_the_breakdown_of_a_unit_by_hand(demo_core: Core) -> None:
     assert breakdown.name == series.name
     assert breakdown.periods == trend.periods
     assert breakdown.components == ("实地观摩", "擂台比武")
-    assert [k for _, k in breakdown.criteria] == ["基层党建", "产业发展", "人居环境", "乡村治理", "群众满意",
-                                                  "述职内容", "工作实绩", "现场表现"]
+    assert [k for _, k in breakdown.criteria] == [
+        "基层党建",
+        "产业发展",
+        "人居环境",
+        "乡村治理",
+        "群众满意",
+        "述职内容",
+        "工作实绩",
+        "现场表现",
+    ]
     assert breakdown.criterion_max["述职内容"] == D(40)
     for index, round_id in enumerate(trend.round_ids):
         result = next(r for r in core.rounds.results(round_id).results if r.unit.unit_id == series.unit_id)
@@ -243,7 +256,8 @@ def test_two_finalised_rounds_in_one_quarter_the_later_one_stands(core: Core) ->
     assert {s.unit_id: s.points[0].exact for s in trend.units} == expected
     breakdown = core.trends.breakdown(trend.units[0].unit_id)
     assert breakdown.points[0].components == dict(
-        next(r for r in core.rounds.results(later.id).results if r.unit.unit_id == trend.units[0].unit_id).components)
+        next(r for r in core.rounds.results(later.id).results if r.unit.unit_id == trend.units[0].unit_id).components
+    )
 
 
 def test_a_renamed_unit_shows_its_latest_name(core: Core) -> None:
@@ -252,7 +266,9 @@ def test_a_renamed_unit_shows_its_latest_name(core: Core) -> None:
     first = core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 3, 20), ("张一",), scheme=SCHEME)).value
     score_and_finalise(core, first)
     core.villages.change_unit(unit.id, effective=date(2025, 4, 1), reason="更名", name="甲庄村")
-    second = core.rounds.create_round(RoundDraft(Period(2025, 2), "", date(2025, 6, 20), ("张一",), scheme=SCHEME)).value
+    second = core.rounds.create_round(
+        RoundDraft(Period(2025, 2), "", date(2025, 6, 20), ("张一",), scheme=SCHEME)
+    ).value
     score_and_finalise(core, second)
     assert core.trends.overview().unit(unit.id).name == "甲庄村"
 
@@ -272,4 +288,5 @@ def test_a_vetoed_quarter_carries_its_reason_and_only_that_one(demo_core: Core) 
     assert point.flag is results.of(name).flag
     assert series.veto_count == 1
     assert [(u.name, i) for u in trend.units for i, p in enumerate(u.points) if p is not None and p.vetoed] == [
-        (name, index)]
+        (name, index)
+    ]

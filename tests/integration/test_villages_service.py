@@ -43,7 +43,11 @@ def test_add_registers_a_unit_with_its_secretary_and_district(core: Core, east) 
     (unit,) = core.villages.list_units()
     assert unit == added
     assert (unit.name, unit.kind, unit.org_type, unit.district_name) == (
-        "张五砦村", UnitKind.VILLAGE, OrgType.GENERAL_BRANCH, "东部管区")
+        "张五砦村",
+        UnitKind.VILLAGE,
+        OrgType.GENERAL_BRANCH,
+        "东部管区",
+    )
     assert (unit.secretary, unit.secretary_since, unit.status) == ("李禛", date(2021, 3, 1), UnitStatus.ACTIVE)
     assert unit.organisation_title == "张五砦村党总支"
     detail = core.villages.get_unit(unit.id)
@@ -71,8 +75,12 @@ def test_add_refuses_a_date_of_office_without_a_secretary_and_writes_nothing(cor
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("张五砦村", "张五砦村"), ("东关（社区）", "东关(社区)"), ("东关(社区)", "东关（社区）"),
-     ("张五砦村", " 张 五砦村 ")],
+    [
+        ("张五砦村", "张五砦村"),
+        ("东关（社区）", "东关(社区)"),
+        ("东关(社区)", "东关（社区）"),
+        ("张五砦村", " 张 五砦村 "),
+    ],
 )
 def test_a_duplicate_name_is_refused(core: Core, first: str, second: str) -> None:
     make_unit(core, first)
@@ -117,8 +125,7 @@ def test_a_rename_keeps_the_old_name_for_the_days_before_it(core: Core) -> None:
 
     assert renamed.name == "张五寨村"
     history = core.villages.get_unit(unit.id).history
-    assert [(v.valid_from, v.name) for v in history] == [
-        (date(2022, 1, 1), "张五砦村"), (date(2024, 3, 1), "张五寨村")]
+    assert [(v.valid_from, v.name) for v in history] == [(date(2022, 1, 1), "张五砦村"), (date(2024, 3, 1), "张五寨村")]
     assert history[1].changes == ("名称：张五砦村 → 张五寨村",)
     assert history[1].reason == "民政批复"
     assert names(core, date(2024, 2, 29)) == ["张五砦村"]
@@ -154,8 +161,14 @@ def test_a_change_on_the_same_day_as_the_last_one_is_accepted(core: Core) -> Non
 
 def test_a_village_becoming_a_community_is_kept_in_history(core: Core) -> None:
     unit = make_unit(core, "东关村", effective=date(2022, 1, 1))
-    core.villages.change_unit(unit.id, name="东关社区", kind=UnitKind.COMMUNITY, org_type=OrgType.COMMITTEE,
-                              effective=date(2024, 1, 1), reason="村改居")
+    core.villages.change_unit(
+        unit.id,
+        name="东关社区",
+        kind=UnitKind.COMMUNITY,
+        org_type=OrgType.COMMITTEE,
+        effective=date(2024, 1, 1),
+        reason="村改居",
+    )
     history = core.villages.get_unit(unit.id).history
     assert [(v.name, v.kind, v.org_type) for v in history] == [
         ("东关村", UnitKind.VILLAGE, OrgType.BRANCH),
@@ -255,8 +268,9 @@ def test_archive_needs_a_reason(core: Core) -> None:
 
 
 def test_archive_keeps_the_unit_and_all_its_history(core: Core, east) -> None:
-    unit = make_unit(core, "牛王庙村", district_id=east.id, secretary="牛新民", since=date(2021, 1, 1),
-                     effective=date(2021, 1, 1))
+    unit = make_unit(
+        core, "牛王庙村", district_id=east.id, secretary="牛新民", since=date(2021, 1, 1), effective=date(2021, 1, 1)
+    )
     core.villages.archive_unit(unit.id, date(2025, 1, 1), "整村搬迁")
 
     detail = core.villages.get_unit(unit.id)
@@ -370,8 +384,7 @@ def test_move_unit_reorders_the_register(core: Core) -> None:
 
 def test_add_district_with_a_leader(core: Core) -> None:
     district = core.villages.add_district(" 东部 管区 ", "刘 建国").value
-    assert (district.name, district.leader, district.archived, district.unit_count) == (
-        "东部管区", "刘建国", False, 0)
+    assert (district.name, district.leader, district.archived, district.unit_count) == ("东部管区", "刘建国", False, 0)
     assert [d.name for d in core.villages.list_districts()] == ["东部管区"]
 
 
@@ -438,8 +451,18 @@ def test_a_bad_district_name_is_refused(core: Core, name: str) -> None:
         lambda v: v.update_district(999, "某管区"),
         lambda v: v.delete_district(999),
     ],
-    ids=["get", "change", "secretary", "archive", "restore", "merge-source", "merge-target", "move",
-         "update-district", "delete-district"],
+    ids=[
+        "get",
+        "change",
+        "secretary",
+        "archive",
+        "restore",
+        "merge-source",
+        "merge-target",
+        "move",
+        "update-district",
+        "delete-district",
+    ],
 )
 def test_unknown_ids_raise_not_found_in_chinese(core: Core, call) -> None:
     make_unit(core, "张五砦村")  # id 1 exists

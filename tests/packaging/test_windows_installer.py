@@ -23,9 +23,22 @@ def test_installer_script_builds_a_per_user_installer(tmp_path: Path) -> None:
         (bundle / name).write_bytes(b"MZ stand-in")
     output = tmp_path / "安装程序 #1 %.exe"
     result = subprocess.run(
-        ["makensis", "-V2", "-INPUTCHARSET", "UTF8", "-XSetCompressor /FINAL zlib", "-DAPP_VERSION=1.2.3", "-DAPP_VERSION_NUMERIC=1.2.3.0",
-         f"-DBUNDLE={bundle}", f"-DOUTFILE={output}", f"-DICON={ROOT / 'resources' / 'app.ico'}", str(SCRIPT)],
-        capture_output=True, text=True, timeout=120,
+        [
+            "makensis",
+            "-V2",
+            "-INPUTCHARSET",
+            "UTF8",
+            "-XSetCompressor /FINAL zlib",
+            "-DAPP_VERSION=1.2.3",
+            "-DAPP_VERSION_NUMERIC=1.2.3.0",
+            f"-DBUNDLE={bundle}",
+            f"-DOUTFILE={output}",
+            f"-DICON={ROOT / 'resources' / 'app.ico'}",
+            str(SCRIPT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     data = output.read_bytes()
@@ -41,7 +54,7 @@ def test_installer_script_installs_per_user_and_keeps_the_data() -> None:
     assert 'InstallDir "$LOCALAPPDATA\\Programs\\' in text
     assert '!insertmacro MUI_LANGUAGE "SimpChinese"' in text
     assert "${IfNot} ${AtLeastWin10}" in text
-    uninstall = text[text.index('Section "Uninstall"'):]
+    uninstall = text[text.index('Section "Uninstall"') :]
     # The uninstaller removes the program's own files only, never a folder tree outside it.
     removed = [line.split()[-1] for line in uninstall.splitlines() if line.strip().startswith("RMDir /r")]
     assert removed == ['"$INSTDIR\\_internal"']

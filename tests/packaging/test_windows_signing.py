@@ -23,30 +23,69 @@ def _small_exe(folder: Path) -> Path:
     """A real PE file to sign: the smallest NSIS installer."""
     script = folder / "small.nsi"
     output = folder / "小程序 #1.exe"
-    script.write_text(f'Unicode true\nOutFile "{output}"\nRequestExecutionLevel user\nSection\nSectionEnd\n',
-                      encoding="utf-8")
+    script.write_text(
+        f'Unicode true\nOutFile "{output}"\nRequestExecutionLevel user\nSection\nSectionEnd\n', encoding="utf-8"
+    )
     subprocess.run(["makensis", "-V1", "-INPUTCHARSET", "UTF8", str(script)], check=True, timeout=120)
     return output
 
 
 def _certificate(folder: Path, password: str) -> Path:
     key, cert, bundle = folder / "key.pem", folder / "cert.pem", folder / "证书.p12"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", "/CN=LsbDesktop Test Signer/O=Test"], check=True, capture_output=True)
-    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", str(key), "-in", str(cert), "-out", str(bundle),
-                    "-passout", f"pass:{password}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=LsbDesktop Test Signer/O=Test",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            str(key),
+            "-in",
+            str(cert),
+            "-out",
+            str(bundle),
+            "-passout",
+            f"pass:{password}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return bundle
 
 
 def _sign(files: list[Path], **env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("LSB_SIGN_")} | env
-    return subprocess.run(["bash", str(SIGN), *map(str, files)], env=environment, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        ["bash", str(SIGN), *map(str, files)], env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def _verify(file: Path) -> str:
-    result = subprocess.run(["osslsigncode", "verify", "-ignore-cdp", "-ignore-crl", "-in", str(file)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["osslsigncode", "verify", "-ignore-cdp", "-ignore-crl", "-in", str(file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return result.stdout + result.stderr
 
 

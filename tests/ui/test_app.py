@@ -15,7 +15,9 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def shown(monkeypatch):
     messages = []
-    monkeypatch.setattr(app_module, "_message", lambda icon, title, text, details="": messages.append((title, text, details)))
+    monkeypatch.setattr(
+        app_module, "_message", lambda icon, title, text, details="": messages.append((title, text, details))
+    )
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     return messages
 
@@ -34,8 +36,7 @@ def test_a_bug_is_logged_and_reported_in_one_crash_dialog(qapp, tmp_path, shown,
     assert "测试用的意外错误" in capsys.readouterr().err
 
 
-def test_in_the_window_exe_without_a_console_the_crash_dialog_still_shows(qapp, tmp_path, shown,
-                                                                          monkeypatch) -> None:
+def test_in_the_window_exe_without_a_console_the_crash_dialog_still_shows(qapp, tmp_path, shown, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stderr", None)  # what a windowed (console-less) Windows exe has
     app_module.install_crash_handler(tmp_path / "logs")
     try:

@@ -126,8 +126,11 @@ def test_a_backup_with_audit_problems_is_restored_only_after_the_clerk_confirms(
     make_unit(core, "张五砦村")
     tampered = core.folder.backup("manual")
     # An entry slipped into the log afterwards, not chained to the one before it.
-    sql(tampered, "INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
-                  "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')")
+    sql(
+        tampered,
+        "INSERT INTO audit_log (at, operator, action, entity, old, new, reason, prev_hash, hash) "
+        "VALUES ('2030-01-01 09:00:00', '某人', 'score.set', 'score:1', '', '20', '', 'x', 'y')",
+    )
     make_unit(core, "后营村")
     dialog = RestoreDialog(core)
     qtbot.addWidget(dialog)

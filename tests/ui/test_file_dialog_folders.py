@@ -32,8 +32,9 @@ def forgotten():
     settings.remove("folders")
 
 
-def test_a_first_dialog_starts_in_documents_then_in_the_folder_last_used(qtbot, core, tmp_path: Path,
-                                                                         forgotten, monkeypatch) -> None:
+def test_a_first_dialog_starts_in_documents_then_in_the_folder_last_used(
+    qtbot, core, tmp_path: Path, forgotten, monkeypatch
+) -> None:
     window = MainWindow(core, AppConfig(data_dir=core.data_dir))
     qtbot.addWidget(window)
     asked: list[str] = []
@@ -45,7 +46,9 @@ def test_a_first_dialog_starts_in_documents_then_in_the_folder_last_used(qtbot, 
         return str(picked), ""
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog)
-    monkeypatch.setattr("ui.villages.roster_dialog.RosterImportDialog", lambda *a, **k: type("D", (), {"preview": None})())
+    monkeypatch.setattr(
+        "ui.villages.roster_dialog.RosterImportDialog", lambda *a, **k: type("D", (), {"preview": None})()
+    )
     window.import_roster()
     window.import_roster()
     assert asked[0] == documents_folder()
@@ -63,8 +66,9 @@ def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path: Path
     assert last_folder("export") == documents_folder()
 
 
-def test_the_file_choosers_start_in_their_kinds_folder_and_remember_the_choice(tmp_path: Path, forgotten,
-                                                                              monkeypatch) -> None:
+def test_the_file_choosers_start_in_their_kinds_folder_and_remember_the_choice(
+    tmp_path: Path, forgotten, monkeypatch
+) -> None:
     asked: list[tuple[str, str, str]] = []
     answers: list[object] = []
 
@@ -91,8 +95,10 @@ def test_the_file_choosers_start_in_their_kinds_folder_and_remember_the_choice(t
     photos = tmp_path / "照片"
     photos.mkdir()
     answers[:] = [[str(photos / "1.jpg"), str(photos / "2.jpg")]]
-    assert choose_open_files(None, "evidence", "选择附件", "所有文件 (*)") == [str(photos / "1.jpg"),
-                                                                           str(photos / "2.jpg")]
+    assert choose_open_files(None, "evidence", "选择附件", "所有文件 (*)") == [
+        str(photos / "1.jpg"),
+        str(photos / "2.jpg"),
+    ]
     assert asked[-1][1] == documents_folder()
     assert (last_folder("evidence"), last_folder("stars")) == (str(photos), str(saved))
     # Cancelled: None (or no files), and the folder stays as it was.
@@ -110,8 +116,9 @@ def test_browse_beside_a_save_field_starts_at_its_path_and_fills_it(qtbot, tmp_p
     qtbot.addWidget(field)
     file_dialogs.pick(tmp_path / "汇报.xlsx", "")
     browse_save_path(None, field, "导出五星创建进度表", "Excel 工作簿 (*.xlsx)")
-    assert file_dialogs.asked == [("导出五星创建进度表", str(tmp_path / "清河镇2024年五星创建进度表.xlsx"),
-                                   "Excel 工作簿 (*.xlsx)")]
+    assert file_dialogs.asked == [
+        ("导出五星创建进度表", str(tmp_path / "清河镇2024年五星创建进度表.xlsx"), "Excel 工作簿 (*.xlsx)")
+    ]
     assert field.text() == str(tmp_path / "汇报.xlsx")
     browse_save_path(None, field, "导出五星创建进度表", "Excel 工作簿 (*.xlsx)")  # cancelled: the field stays
     assert field.text() == str(tmp_path / "汇报.xlsx")
@@ -121,8 +128,11 @@ def test_every_tab_file_dialog_goes_through_the_folder_helpers() -> None:
     """One home for start folders: only ui/widgets/folders.py asks QFileDialog for a file to open
     or save (the backup and font choosers start in the backup and font folders, nothing remembered)."""
     root = Path(__file__).resolve().parents[2] / "ui"
-    callers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
-                     if "QFileDialog.get" in path.read_text(encoding="utf-8"))
+    callers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "QFileDialog.get" in path.read_text(encoding="utf-8")
+    )
     assert callers == ["backup_dialog.py", "scoring/paper_dialogs.py", "widgets/folders.py"]
 
 
@@ -135,5 +145,7 @@ def test_a_file_no_program_opens_is_said_with_where_it_is(qtbot, tmp_path: Path,
     sheet = tmp_path / "得分汇总表.xlsx"
     sheet.write_bytes(b"PK")
     assert open_file(sheet) is False
-    assert boxes.texts == [f"这台电脑上没有能打开“.xlsx”文件的程序（或没有设定默认程序）。文件已保存在：\n{sheet}\n"
-                           "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。"]
+    assert boxes.texts == [
+        f"这台电脑上没有能打开“.xlsx”文件的程序（或没有设定默认程序）。文件已保存在：\n{sheet}\n"
+        "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。"
+    ]

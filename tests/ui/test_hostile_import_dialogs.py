@@ -21,7 +21,8 @@ def _far_cell(path: Path) -> Path:
 
 
 def test_the_roster_menu_shows_the_limit_for_a_far_cell_and_imports_nothing(
-        qtbot, core, boxes, tmp_path, monkeypatch) -> None:
+    qtbot, core, boxes, tmp_path, monkeypatch
+) -> None:
     path = _far_cell(tmp_path / "名册.xlsx")
     window = MainWindow(core, AppConfig(data_dir=core.data_dir))
     qtbot.addWidget(window)

@@ -81,7 +81,9 @@ def test_window_title_follows_the_township_settings(window, core) -> None:
 
 
 def test_roster_import_dialog_imports_a_clean_file(qtbot, core, tmp_path) -> None:
-    path = _roster(tmp_path / "名册.xlsx", [[1, "张五砦村", "村", "东部管区", "李禛"], [2, "幸福社区", "社区", "东部管区", "张镛"]])
+    path = _roster(
+        tmp_path / "名册.xlsx", [[1, "张五砦村", "村", "东部管区", "李禛"], [2, "幸福社区", "社区", "东部管区", "张镛"]]
+    )
     dialog = RosterImportDialog(core, path)
     qtbot.addWidget(dialog)
     assert dialog.import_button.isEnabled()

@@ -42,8 +42,9 @@ def read_only_core(disk: SmallDisk):
     core.close()  # before the folder is made writable again and unmounted
 
 
-def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(qtbot, read_only_core, boxes,
-                                                                         screenshots) -> None:
+def test_the_window_opens_a_read_only_folder_says_so_and_refuses_changes(
+    qtbot, read_only_core, boxes, screenshots
+) -> None:
     core = read_only_core
     window = MainWindow(core, AppConfig(data_dir=core.data_dir))
     qtbot.addWidget(window)
@@ -92,5 +93,7 @@ def test_the_restore_dialog_states_the_keep_rule(qtbot, core, screenshots) -> No
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.keep_rule_label.text() == KEEP_RULE_TEXT
-    assert KEEP_RULE_TEXT.startswith("保留规则：最近 30 份和最近 7 天的全部备份；30 天内每天最后一份；一年内每月最后一份；")
+    assert KEEP_RULE_TEXT.startswith(
+        "保留规则：最近 30 份和最近 7 天的全部备份；30 天内每天最后一份；一年内每月最后一份；"
+    )
     dialog.grab().save(str(screenshots / "lsb-restore-dialog.png"))

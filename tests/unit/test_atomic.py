@@ -21,12 +21,15 @@ def test_the_file_is_written_whole_and_nothing_else_is_left(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
 
 
-@pytest.mark.parametrize(("code", "reason", "advice"), [
-    (errno.ENOSPC, "磁盘已满", "腾出磁盘空间"),
-    (errno.EROFS, "磁盘只读", "可以写入的文件夹"),
-    (errno.EACCES, "没有写入权限", "可以写入的文件夹"),
-    (errno.EIO, "磁盘读写出错", "可以写入的文件夹"),
-])
+@pytest.mark.parametrize(
+    ("code", "reason", "advice"),
+    [
+        (errno.ENOSPC, "磁盘已满", "腾出磁盘空间"),
+        (errno.EROFS, "磁盘只读", "可以写入的文件夹"),
+        (errno.EACCES, "没有写入权限", "可以写入的文件夹"),
+        (errno.EIO, "磁盘读写出错", "可以写入的文件夹"),
+    ],
+)
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, code, reason, advice) -> None:
     target = tmp_path / "荣誉证书.pdf"
     target.write_bytes(b"old")

@@ -35,8 +35,9 @@ ABSENT = "\U0002a6a5"  # 𪚥: in no font of the chain (checked below)
 # ----- helpers ------------------------------------------------------------------------------------
 
 
-def unit(number: int, name: str, secretary: str, org: str = "党支部", kind: str = "村",
-         district: str = "东部管区") -> RoundUnit:
+def unit(
+    number: int, name: str, secretary: str, org: str = "党支部", kind: str = "村", district: str = "东部管区"
+) -> RoundUnit:
     return RoundUnit(number, number, name, district, secretary, kind, org, True, number)
 
 
@@ -46,20 +47,33 @@ def row(u: RoundUnit, rank: int, score: str, flag: Flag | None = None, veto: str
 
 
 def paper(rows: list[SheetRow], event: date | None = date(2025, 1, 20)) -> PaperData:
-    return PaperData("清河镇", "中共清河镇委员会", Period(2024, 4), "村党组织书记“亮赛比”逐村观摩评比", event, (),
-                     DEFAULT_SCHEME, RoundRules(red=3, black=2), tuple(rows), (), True)
+    return PaperData(
+        "清河镇",
+        "中共清河镇委员会",
+        Period(2024, 4),
+        "村党组织书记“亮赛比”逐村观摩评比",
+        event,
+        (),
+        DEFAULT_SCHEME,
+        RoundRules(red=3, black=2),
+        tuple(rows),
+        (),
+        True,
+    )
 
 
 @pytest.fixture
 def hand_made() -> PaperData:
-    return paper([
-        row(unit(1, "张五砦村", "李禛"), 1, "95.10", Flag.RED),
-        row(unit(2, "南岗村", "张镛"), 2, "93.05", Flag.RED),
-        row(unit(3, "东关社区", "赵丽娟", "党委", "社区"), 3, "90.00", Flag.RED),
-        row(unit(4, "王庄村", "王永强", "党总支"), 4, "80.00"),
-        row(unit(5, "白沙村", "白玉山"), 5, "70.55", Flag.BLACK),
-        row(unit(6, "马垌村", "马国庆"), 6, "96.00", Flag.BLACK, veto="发生一起较大安全生产事故"),
-    ])
+    return paper(
+        [
+            row(unit(1, "张五砦村", "李禛"), 1, "95.10", Flag.RED),
+            row(unit(2, "南岗村", "张镛"), 2, "93.05", Flag.RED),
+            row(unit(3, "东关社区", "赵丽娟", "党委", "社区"), 3, "90.00", Flag.RED),
+            row(unit(4, "王庄村", "王永强", "党总支"), 4, "80.00"),
+            row(unit(5, "白沙村", "白玉山"), 5, "70.55", Flag.BLACK),
+            row(unit(6, "马垌村", "马国庆"), 6, "96.00", Flag.BLACK, veto="发生一起较大安全生产事故"),
+        ]
+    )
 
 
 @pytest.fixture
@@ -86,7 +100,8 @@ def fonts_of(path: Path) -> list[tuple[str, str, bool]]:
             font = ref.get_object()
             descriptor = font.get("/FontDescriptor")
             embedded = descriptor is not None and any(
-                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
             found.append((str(font["/BaseFont"]), str(font["/Subtype"]), embedded))
     return found
 
@@ -170,17 +185,21 @@ def test_a_secretary_certificate_for_a_unit_without_a_secretary_is_refused(hand_
 
 def test_the_issue_date_and_its_style_are_settings(hand_made, bundled, tmp_path: Path) -> None:
     path = tmp_path / "c.pdf"
-    write_certificates(path, hand_made, CertificateSettings(date_style="arabic", issue_date=date(2022, 12, 14)),
-                       fonts=bundled)
+    write_certificates(
+        path, hand_made, CertificateSettings(date_style="arabic", issue_date=date(2022, 12, 14)), fonts=bundled
+    )
     assert "2022年12月14日" in flat(text_of(path))
     write_certificates(path, hand_made, CertificateSettings(issue_date=date(2022, 12, 14)), fonts=bundled)
     assert "二〇二二年十二月十四日" in flat(text_of(path))
 
 
-@pytest.mark.parametrize(("settings", "size_mm"), [
-    (CertificateSettings(page="A3L"), (420, 297)),
-    (CertificateSettings(page="custom", width_mm=260, height_mm=185), (260, 185)),
-])
+@pytest.mark.parametrize(
+    ("settings", "size_mm"),
+    [
+        (CertificateSettings(page="A3L"), (420, 297)),
+        (CertificateSettings(page="custom", width_mm=260, height_mm=185), (260, 185)),
+    ],
+)
 def test_page_sizes(hand_made, bundled, tmp_path: Path, settings, size_mm) -> None:
     path = tmp_path / "c.pdf"
     write_certificates(path, hand_made, settings, fonts=bundled)
@@ -220,7 +239,8 @@ def test_the_seal_room_stays_empty(hand_made, bundled, tmp_path: Path) -> None:
     _issuer_x, issuer_y = position_of(path, "中共清河镇委员会")
     runs = []
     PdfReader(path).pages[0].extract_text(
-        visitor_text=lambda text, cm, tm, f, s: runs.append((text, tm[5] + cm[5])) if text.strip() else None)
+        visitor_text=lambda text, cm, tm, f, s: runs.append((text, tm[5] + cm[5])) if text.strip() else None
+    )
     others = [(text, y) for text, y in runs if "中共清河镇委员会" not in text and "二〇二五年" not in text]
     assert len(others) >= 4
     for text, y in others:
@@ -242,8 +262,9 @@ def test_a_name_no_font_can_print_is_refused_by_name_and_nothing_is_written(tmp_
     chain = font_chain("")  # whatever this machine has: the character must be in none of it
     assert all(not font.has(ABSENT) for font in chain.fonts)
     name = f"张{ABSENT}村"
-    data = paper([row(unit(1, "南岗村", "张镛"), 1, "95.00", Flag.RED),
-                  row(unit(2, name, "李禛"), 2, "94.00", Flag.RED)])
+    data = paper(
+        [row(unit(1, "南岗村", "张镛"), 1, "95.00", Flag.RED), row(unit(2, name, "李禛"), 2, "94.00", Flag.RED)]
+    )
     path = tmp_path / "c.pdf"
     path.write_bytes(b"the previous export")
     with pytest.raises(MissingGlyphsError) as caught:
@@ -253,8 +274,12 @@ def test_a_name_no_font_can_print_is_refused_by_name_and_nothing_is_written(tmp_
     assert path.read_bytes() == b"the previous export"  # untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.pdf"]  # and no partial file left
     with pytest.raises(MissingGlyphsError, match=ABSENT):
-        write_notices(tmp_path / "n.pdf", paper([row(unit(1, name, "李禛"), 1, "60.00", Flag.BLACK)]),
-                      CertificateSettings(), fonts=chain)
+        write_notices(
+            tmp_path / "n.pdf",
+            paper([row(unit(1, name, "李禛"), 1, "60.00", Flag.BLACK)]),
+            CertificateSettings(),
+            fonts=chain,
+        )
     assert not (tmp_path / "n.pdf").exists()
 
 
@@ -277,14 +302,22 @@ def test_characters_the_chosen_font_lacks_are_printed_from_the_fallback(hand_mad
 
 
 def test_long_wording_is_set_smaller_and_too_long_wording_is_refused(hand_made, bundled, tmp_path: Path) -> None:
-    long_body = ("{recipient}：\n" + "    在{event}中，该党组织" + "带领群众苦干实干，" * 12
-                 + "综合排名第{rank}名。\n    特发此证。")
+    long_body = (
+        "{recipient}：\n"
+        + "    在{event}中，该党组织"
+        + "带领群众苦干实干，" * 12
+        + "综合排名第{rank}名。\n    特发此证。"
+    )
     path = tmp_path / "c.pdf"
     write_certificates(path, hand_made, CertificateSettings(certificate_template=long_body), fonts=bundled)
     assert "综合排名第1名。" in flat(text_of(path))
     with pytest.raises(ValidationError, match="太长"):
-        write_certificates(path, hand_made, CertificateSettings(
-            certificate_template="{recipient}：\n    " + "苦干实干，" * 120), fonts=bundled)
+        write_certificates(
+            path,
+            hand_made,
+            CertificateSettings(certificate_template="{recipient}：\n    " + "苦干实干，" * 120),
+            fonts=bundled,
+        )
 
 
 # ----- notices ------------------------------------------------------------------------------------
@@ -299,7 +332,7 @@ def test_the_notice_lists_both_flags_and_a_rectification_notice_per_black_flag(h
     assert calls == [(1, 3), (2, 3), (3, 3)]
     texts = [flat([t]) for t in text_of(path)]
     notices = [i for i, t in enumerate(texts) if t.startswith("整改通知书")]
-    report = "".join(texts[:notices[0]])
+    report = "".join(texts[: notices[0]])
     assert report.startswith("关于清河镇2024年第四季度村党组织书记“亮赛比”逐村观摩评比结果的通报")
     assert "一、红旗单位（3个）张五砦村、南岗村、东关社区。" in report
     assert "二、黑旗单位（2个）白沙村、马垌村。其中，马垌村因发生一起较大安全生产事故被一票否决。" in report
@@ -327,8 +360,12 @@ def test_deadline_and_responsible_person_are_filled_in_when_set(hand_made, bundl
 
 
 def test_a_community_is_addressed_as_a_community(bundled, tmp_path: Path) -> None:
-    data = paper([row(unit(1, "王庄村", "王永强"), 1, "90.00", Flag.RED),
-                  row(unit(2, "滨河社区", "何晓燕", "党委", "社区"), 2, "70.00", Flag.BLACK)])
+    data = paper(
+        [
+            row(unit(1, "王庄村", "王永强"), 1, "90.00", Flag.RED),
+            row(unit(2, "滨河社区", "何晓燕", "党委", "社区"), 2, "70.00", Flag.BLACK),
+        ]
+    )
     path = tmp_path / "n.pdf"
     write_notices(path, data, CertificateSettings(), fonts=bundled)
     notice = flat(text_of(path)[-1])
@@ -370,21 +407,34 @@ def test_the_calibration_page_shows_the_offsets_and_moves_with_them(bundled, tmp
 # ----- settings -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("day", "text"), [
-    (date(2022, 12, 14), "二〇二二年十二月十四日"),
-    (date(2025, 1, 20), "二〇二五年一月二十日"),
-    (date(2020, 10, 1), "二〇二〇年十月一日"),
-    (date(2023, 11, 30), "二〇二三年十一月三十日"),
-    (date(2024, 3, 31), "二〇二四年三月三十一日"),
-    (date(2019, 2, 10), "二〇一九年二月十日"),
-])
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (date(2022, 12, 14), "二〇二二年十二月十四日"),
+        (date(2025, 1, 20), "二〇二五年一月二十日"),
+        (date(2020, 10, 1), "二〇二〇年十月一日"),
+        (date(2023, 11, 30), "二〇二三年十一月三十日"),
+        (date(2024, 3, 31), "二〇二四年三月三十一日"),
+        (date(2019, 2, 10), "二〇一九年二月十日"),
+    ],
+)
 def test_chinese_dates(day: date, text: str) -> None:
     assert chinese_date(day) == text
 
 
 def test_chinese_numbers() -> None:
     assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 99, 100, 101, 110, 1005)] == [
-        "一", "十", "十一", "二十", "二十一", "九十九", "一百", "一百零一", "一百一十", "一千零五"]
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十一",
+        "九十九",
+        "一百",
+        "一百零一",
+        "一百一十",
+        "一千零五",
+    ]
 
 
 def test_render_template_fills_known_placeholders() -> None:
@@ -392,13 +442,16 @@ def test_render_template_fills_known_placeholders() -> None:
     assert filled == "张五砦村党支部：第1名，{不是占位符}"
 
 
-@pytest.mark.parametrize(("template", "message"), [
-    ("{recipient}：{奖项}", "无法识别的占位符：{奖项}"),
-    ("{recipient.__class__}", "写法不对"),
-    ("{recipient:>10}", "写法不对"),
-    ("{recipient", "花括号"),
-    ("recipient}", "花括号"),
-])
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{recipient}：{奖项}", "无法识别的占位符：{奖项}"),
+        ("{recipient.__class__}", "写法不对"),
+        ("{recipient:>10}", "写法不对"),
+        ("{recipient", "花括号"),
+        ("recipient}", "花括号"),
+    ],
+)
 def test_render_template_refuses_unknown_or_malformed_placeholders(template: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("{", r"\{").replace("}", r"\}")):
         render_template(template, recipient="x")
@@ -410,10 +463,18 @@ def test_settings_refuse_a_template_with_a_placeholder_it_cannot_fill() -> None:
     assert CertificateSettings().certificate_template == DEFAULT_CERTIFICATE
 
 
-@pytest.mark.parametrize("values", [
-    {"recipient": "everyone"}, {"date_style": "roman"}, {"page": "A5"}, {"offset_x_mm": 80},
-    {"offset_y_mm": "abc"}, {"page": "custom", "width_mm": 10, "height_mm": 100}, {"notice_title": " "},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"recipient": "everyone"},
+        {"date_style": "roman"},
+        {"page": "A5"},
+        {"offset_x_mm": 80},
+        {"offset_y_mm": "abc"},
+        {"page": "custom", "width_mm": 10, "height_mm": 100},
+        {"notice_title": " "},
+    ],
+)
 def test_settings_refuse_bad_values_in_chinese(values: dict) -> None:
     with pytest.raises(ValidationError):
         CertificateSettings(**values)
@@ -422,9 +483,17 @@ def test_settings_refuse_bad_values_in_chinese(values: dict) -> None:
 def test_settings_round_trip_through_json_values() -> None:
     import json
 
-    settings = CertificateSettings(recipient="secretary", issue_date=date(2025, 1, 20), page="custom",
-                                   width_mm=260, height_mm=185.5, offset_x_mm=-1.5, text_only=True,
-                                   deadline=date(2025, 3, 31), responsible="刘建国")
+    settings = CertificateSettings(
+        recipient="secretary",
+        issue_date=date(2025, 1, 20),
+        page="custom",
+        width_mm=260,
+        height_mm=185.5,
+        offset_x_mm=-1.5,
+        text_only=True,
+        deadline=date(2025, 3, 31),
+        responsible="刘建国",
+    )
     data = json.loads(json.dumps(settings.to_dict(), ensure_ascii=False))
     assert CertificateSettings.from_dict(data) == settings
     assert CertificateSettings.from_dict({}) == CertificateSettings()
@@ -442,5 +511,6 @@ def test_a_long_recipient_wraps_inside_the_text_area(bundled, tmp_path: Path) ->
     assert f"{name}党总支书记欧阳禛堃同志：" in flat(text_of(path))
     runs = []
     PdfReader(path).pages[0].extract_text(
-        visitor_text=lambda text, cm, tm, f, s: runs.append(text) if text.strip() else None)
+        visitor_text=lambda text, cm, tm, f, s: runs.append(text) if text.strip() else None
+    )
     assert not any(f"{name}党总支书记欧阳禛堃同志" in run for run in runs)  # on two lines, not one

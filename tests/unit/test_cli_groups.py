@@ -27,12 +27,20 @@ def test_every_command_module_is_a_group_the_parser_adds() -> None:
 
 def test_every_command_runs_its_own_groups_handler() -> None:
     commands = _commands(build_parser())
-    assert list(commands) == ["demo", "villages", "round", "commitments", "stars", "export", "backup",
-                              "restore", "check"]
+    assert list(commands) == [
+        "demo",
+        "villages",
+        "round",
+        "commitments",
+        "stars",
+        "export",
+        "backup",
+        "restore",
+        "check",
+    ]
     for name, parser in commands.items():
         run = parser.get_default("run") or parser.get_default("run_on_folder")
         assert callable(run), name
         assert inspect.getmodule(run) in cli._GROUPS, name
     # Restore alone works on the data folder without opening it (a damaged file is its case).
     assert [name for name, parser in commands.items() if parser.get_default("run_on_folder")] == ["restore"]
-

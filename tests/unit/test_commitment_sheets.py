@@ -27,16 +27,44 @@ ON = date(2024, 7, 15)
 RED = "FFE0E0"
 S = CommitmentStatus
 NOTICE_HEADER = ["序号", "类别", "承诺事项", "量化目标", "完成时限", "责任人", "进展情况", "备注"]
-SUMMARY_HEADER = ["序号", "管区", "村（社区）", "承诺事项\n（项）", "已完成", "已取消", "逾期\n（统计到 2024-07-15）",
-                  "完成率", "排名"]
+SUMMARY_HEADER = [
+    "序号",
+    "管区",
+    "村（社区）",
+    "承诺事项\n（项）",
+    "已完成",
+    "已取消",
+    "逾期\n（统计到 2024-07-15）",
+    "完成率",
+    "排名",
+]
 
 
-def item(ident: int, unit_id: int, unit: str, district: str, number: int, content: str,
-         status: CommitmentStatus, **changes: object) -> Commitment:
+def item(
+    ident: int,
+    unit_id: int,
+    unit: str,
+    district: str,
+    number: int,
+    content: str,
+    status: CommitmentStatus,
+    **changes: object,
+) -> Commitment:
     base = Commitment(
-        id=ident, unit_id=unit_id, unit_name=unit, district_name=district, year=2024,
-        number=number, content=content, category="民生实事", target="", deadline=None,
-        target_quarter=None, responsible="王建军", status=status)
+        id=ident,
+        unit_id=unit_id,
+        unit_name=unit,
+        district_name=district,
+        year=2024,
+        number=number,
+        content=content,
+        category="民生实事",
+        target="",
+        deadline=None,
+        target_quarter=None,
+        responsible="王建军",
+        status=status,
+    )
     return replace(base, **changes)
 
 
@@ -44,18 +72,54 @@ def dong_gang() -> list[Commitment]:
     """东岗村: done, overdue, adjusted, cancelled and carried-over items."""
     unit = (1, "东岗村", "东部管区")
     return [
-        item(1, *unit, 1, "硬化村内主干道路", S.DONE, category="人居环境·基础设施",
-             target="新修水泥路1.2公里", deadline=date(2024, 6, 30), completed_on=date(2024, 6, 20)),
-        item(2, *unit, 2, "完成宅基地不动产权证书发放", S.IN_PROGRESS, target="500户",
-             deadline=date(2024, 3, 31), latest_percent=70, responsible="李秀英"),
-        item(3, *unit, 3, "建设村级养老服务站", S.ADJUSTED, target="服务老人80人",
-             deadline=date(2024, 11, 30), original_content="新建村级幸福院一处",
-             original_target="建筑面积300平方米", original_deadline=date(2024, 9, 30),
-             adjust_reason="原选址土地性质不符", adjusted_on=date(2024, 5, 10)),
-        item(4, *unit, 4, "修建村文化广场", S.CANCELLED, category="基层党建",
-             cancel_reason="县里统一规划建设", cancelled_on=date(2024, 4, 2), note="经镇党委同意"),
-        item(5, *unit, 5, "争创支部过硬星", S.NOT_STARTED, category="基层党建", target_quarter=4,
-             carried_from_id=99),
+        item(
+            1,
+            *unit,
+            1,
+            "硬化村内主干道路",
+            S.DONE,
+            category="人居环境·基础设施",
+            target="新修水泥路1.2公里",
+            deadline=date(2024, 6, 30),
+            completed_on=date(2024, 6, 20),
+        ),
+        item(
+            2,
+            *unit,
+            2,
+            "完成宅基地不动产权证书发放",
+            S.IN_PROGRESS,
+            target="500户",
+            deadline=date(2024, 3, 31),
+            latest_percent=70,
+            responsible="李秀英",
+        ),
+        item(
+            3,
+            *unit,
+            3,
+            "建设村级养老服务站",
+            S.ADJUSTED,
+            target="服务老人80人",
+            deadline=date(2024, 11, 30),
+            original_content="新建村级幸福院一处",
+            original_target="建筑面积300平方米",
+            original_deadline=date(2024, 9, 30),
+            adjust_reason="原选址土地性质不符",
+            adjusted_on=date(2024, 5, 10),
+        ),
+        item(
+            4,
+            *unit,
+            4,
+            "修建村文化广场",
+            S.CANCELLED,
+            category="基层党建",
+            cancel_reason="县里统一规划建设",
+            cancelled_on=date(2024, 4, 2),
+            note="经镇党委同意",
+        ),
+        item(5, *unit, 5, "争创支部过硬星", S.NOT_STARTED, category="基层党建", target_quarter=4, carried_from_id=99),
     ]
 
 
@@ -66,10 +130,8 @@ def commitments() -> list[Commitment]:
     return [
         item(20, *xiao, 2, "建成社区平安联防队", S.IN_PROGRESS, deadline=date(2024, 9, 30)),
         *dong_gang(),
-        item(21, *xiao, 1, "完成老旧小区改造", S.DONE, deadline=date(2024, 5, 1),
-             completed_on=date(2024, 4, 28)),
-        item(30, *niu, 1, "清理河道", S.CANCELLED, cancel_reason="上级统一实施",
-             cancelled_on=date(2024, 3, 1)),
+        item(21, *xiao, 1, "完成老旧小区改造", S.DONE, deadline=date(2024, 5, 1), completed_on=date(2024, 4, 28)),
+        item(30, *niu, 1, "清理河道", S.CANCELLED, cancel_reason="上级统一实施", cancelled_on=date(2024, 3, 1)),
     ]
 
 
@@ -79,8 +141,10 @@ def summary(items: list[Commitment]) -> list[UnitCompletion]:
     by_unit: dict[int, list[Commitment]] = {}
     for entry in items:
         by_unit.setdefault(entry.unit_id, []).append(entry)
-    rows = [UnitCompletion(unit_id, entries[0].unit_name, entries[0].district_name,
-                           completion(entries, ON)) for unit_id, entries in by_unit.items()]
+    rows = [
+        UnitCompletion(unit_id, entries[0].unit_name, entries[0].district_name, completion(entries, ON))
+        for unit_id, entries in by_unit.items()
+    ]
     rows += [
         UnitCompletion(4, "南岗村", "南部管区", Completion(3, 2, 0, 0)),
         UnitCompletion(5, "中岗村", "北部管区", Completion(0, 0, 0, 0)),
@@ -89,13 +153,25 @@ def summary(items: list[Commitment]) -> list[UnitCompletion]:
     return rows
 
 
-def write(tmp_path: Path, *, paper: str = "A4", name: str = "承诺事项.xlsx",
-          items: list[Commitment] | None = None, **options: object):
+def write(
+    tmp_path: Path,
+    *,
+    paper: str = "A4",
+    name: str = "承诺事项.xlsx",
+    items: list[Commitment] | None = None,
+    **options: object,
+):
     items = commitments() if items is None else items
     path = tmp_path / name
-    arguments: dict[str, object] = dict(year=2024, township="清河镇",
-                                        committee="中共清河镇委员会", commitments=items,
-                                        summary=summary(items), paper=paper, on=ON)
+    arguments: dict[str, object] = dict(
+        year=2024,
+        township="清河镇",
+        committee="中共清河镇委员会",
+        commitments=items,
+        summary=summary(items),
+        paper=paper,
+        on=ON,
+    )
     arguments.update(options)
     write_commitment_workbook(path, **arguments)
     return load_workbook(path), path
@@ -131,8 +207,7 @@ def test_summary_first_then_units_in_order_of_first_appearance(tmp_path: Path) -
 
 def test_sheet_titles_made_safe_for_excel(tmp_path: Path) -> None:
     long_name = "清河镇东部管区第一网格幸福里社区居民委员会党总支部联合体第二支部委员会"
-    units = [(7, "东/岗[村]"), (8, "东:岗*村?"), (9, long_name), (10, "完成情况汇总表"),
-             (11, "History")]
+    units = [(7, "东/岗[村]"), (8, "东:岗*村?"), (9, long_name), (10, "完成情况汇总表"), (11, "History")]
     items = [item(100 + uid, uid, name, "东部管区", 1, "修路", S.NOT_STARTED) for uid, name in units]
     book, _ = write(tmp_path, items=items)
     titles = book.sheetnames[1:]
@@ -148,8 +223,9 @@ def test_sheet_titles_made_safe_for_excel(tmp_path: Path) -> None:
 
 def test_nothing_to_export_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="没有承诺事项"):
-        write_commitment_workbook(tmp_path / "x.xlsx", year=2024, township="清河镇",
-                                  committee="中共清河镇委员会", commitments=[], summary=[])
+        write_commitment_workbook(
+            tmp_path / "x.xlsx", year=2024, township="清河镇", committee="中共清河镇委员会", commitments=[], summary=[]
+        )
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -190,17 +266,22 @@ def test_notice_rows_in_number_order(tmp_path: Path) -> None:
     sheet = book["东岗村"]
     rows = [values(sheet, number) for number in range(4, 9)]
     assert [row[0] for row in rows] == [1, 2, 3, 4, 5]
-    assert rows[0] == [1, "人居环境·\n基础设施", "硬化村内主干道路", "新修水泥路1.2公里",
-                       "2024年6月30日", "王建军", "已完成\n（2024年6月20日）", None]
-    assert rows[1][1:6] == ["民生实事", "完成宅基地不动产权证书发放", "500户", "2024年3月31日",
-                            "李秀英"]
-    assert rows[4][1:] == ["基层党建", "争创支部过硬星", None, "2024年第四季度", "王建军",
-                           "未启动", "上年度结转"]
+    assert rows[0] == [
+        1,
+        "人居环境·\n基础设施",
+        "硬化村内主干道路",
+        "新修水泥路1.2公里",
+        "2024年6月30日",
+        "王建军",
+        "已完成\n（2024年6月20日）",
+        None,
+    ]
+    assert rows[1][1:6] == ["民生实事", "完成宅基地不动产权证书发放", "500户", "2024年3月31日", "李秀英"]
+    assert rows[4][1:] == ["基层党建", "争创支部过硬星", None, "2024年第四季度", "王建军", "未启动", "上年度结转"]
     # 小李庄社区's items, listed out of order in the input, come by number.
     other = book["小李庄社区"]
     assert [other.cell(row, 3).value for row in (4, 5)] == ["完成老旧小区改造", "建成社区平安联防队"]
-    assert all(cell.border.left.style == "thin" for row in sheet.iter_rows(min_row=3, max_row=8)
-               for cell in row)
+    assert all(cell.border.left.style == "thin" for row in sheet.iter_rows(min_row=3, max_row=8) for cell in row)
 
 
 def test_progress_of_overdue_adjusted_and_cancelled_items(tmp_path: Path) -> None:
@@ -213,7 +294,8 @@ def test_progress_of_overdue_adjusted_and_cancelled_items(tmp_path: Path) -> Non
     # Adjusted: the new text, and beneath it the original with the reason.
     assert sheet["C6"].value == (
         "建设村级养老服务站\n原承诺：新建村级幸福院一处；原目标：建筑面积300平方米；"
-        "原时限：2024年9月30日（调整原因：原选址土地性质不符）")
+        "原时限：2024年9月30日（调整原因：原选址土地性质不符）"
+    )
     assert sheet["G6"].value == "已调整"
     assert sheet["E6"].value == "2024年11月30日"
     # Cancelled: the status and its reason.
@@ -266,8 +348,10 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
 
 def test_long_text_gets_taller_rows(tmp_path: Path) -> None:
     long = "围绕乡村振兴战略，发展壮大村集体经济，" * 4
-    items = [item(1, 1, "东岗村", "东部管区", 1, "修路", S.NOT_STARTED),
-             item(2, 1, "东岗村", "东部管区", 2, long, S.NOT_STARTED)]
+    items = [
+        item(1, 1, "东岗村", "东部管区", 1, "修路", S.NOT_STARTED),
+        item(2, 1, "东岗村", "东部管区", 2, long, S.NOT_STARTED),
+    ]
     book, _ = write(tmp_path, items=items)
     sheet = book["东岗村"]
     assert sheet.row_dimensions[5].height > sheet.row_dimensions[4].height * 1.5
@@ -322,8 +406,7 @@ def test_worst_rates_are_marked_and_the_rule_explained(tmp_path: Path) -> None:
     fills = {sheet.cell(row, 3).value: fill_of(sheet.cell(row, 3)) for row in range(4, 10)}
     # Ranked rates 2/3, 2/3, 1/2, 1/4: the last three places are 2/3 (tied), 1/2 and 1/4, but
     # the best rate is never marked; units without a rate are not ranked, so not marked.
-    assert fills == {"南岗村": "", "北岗村": "", "小李庄社区": RED, "东岗村": RED,
-                     "牛王庙村": "", "中岗村": ""}
+    assert fills == {"南岗村": "", "北岗村": "", "小李庄社区": RED, "东岗村": RED, "牛王庙村": "", "中岗村": ""}
     assert all(fill_of(cell) == RED for cell in sheet[7])
     notes = [sheet.cell(row, 1).value for row in range(11, 15)]
     assert notes[0] == "注：1. 完成率 = 已完成 ÷（承诺事项 − 已取消），统计截至2024年7月15日。"
@@ -413,8 +496,13 @@ def test_a_carried_item_shows_where_it_went_and_the_sheets_count_to_the_years_en
     day, today = date(2024, 12, 31), date(2026, 3, 1)
     done = completion([carried, year_end], day, today)
     assert (done.overdue, done.carried) == (1, 1)
-    book, _ = write(tmp_path, items=[carried, year_end], on=day, today=today,
-                    summary=[UnitCompletion(1, "东岗村", "南部管区", done)])
+    book, _ = write(
+        tmp_path,
+        items=[carried, year_end],
+        on=day,
+        today=today,
+        summary=[UnitCompletion(1, "东岗村", "南部管区", done)],
+    )
     notice = book["东岗村"]
     assert notice["G4"].value == "已结转\n（转入2025年第3项）"
     assert notice["G5"].value == "逾期"

@@ -33,14 +33,35 @@ S = CommitmentStatus
 F = Fraction
 
 
-def item(number: int = 1, *, status: S = S.IN_PROGRESS, deadline: date | None = None, quarter: int | None = None,
-         completed_on: date | None = None, cancelled_on: date | None = None, adjusted_on: date | None = None,
-         year: int = 2024) -> Commitment:
+def item(
+    number: int = 1,
+    *,
+    status: S = S.IN_PROGRESS,
+    deadline: date | None = None,
+    quarter: int | None = None,
+    completed_on: date | None = None,
+    cancelled_on: date | None = None,
+    adjusted_on: date | None = None,
+    year: int = 2024,
+) -> Commitment:
     return Commitment(
-        id=number, unit_id=1, unit_name="甲村", district_name="", year=year, number=number,
-        content=f"第{number}项", category="民生实事", target="", deadline=deadline, target_quarter=quarter,
-        responsible="", status=status, completed_on=completed_on, cancelled_on=cancelled_on,
-        cancel_reason="原因" if cancelled_on else "", adjusted_on=adjusted_on,
+        id=number,
+        unit_id=1,
+        unit_name="甲村",
+        district_name="",
+        year=year,
+        number=number,
+        content=f"第{number}项",
+        category="民生实事",
+        target="",
+        deadline=deadline,
+        target_quarter=quarter,
+        responsible="",
+        status=status,
+        completed_on=completed_on,
+        cancelled_on=cancelled_on,
+        cancel_reason="原因" if cancelled_on else "",
+        adjusted_on=adjusted_on,
         adjust_reason="原因" if adjusted_on else "",
     )
 
@@ -109,8 +130,9 @@ def test_a_carried_item_shows_carried_and_is_never_overdue() -> None:
     assert carried.status_on(date(2024, 8, 1), date(2026, 1, 1)) is S.CARRIED
     assert carried.carried_text == "已结转到 2025 年第 3 项"
     assert S.CARRIED.label == "已结转" and not S.CARRIED.stored and not S.CARRIED.open
-    result = completion([carried, item(2, status=S.DONE, completed_on=date(2024, 5, 1))], date(2024, 12, 31),
-                        date(2026, 1, 1))
+    result = completion(
+        [carried, item(2, status=S.DONE, completed_on=date(2024, 5, 1))], date(2024, 12, 31), date(2026, 1, 1)
+    )
     # Still in the denominator as not done; not 逾期.
     assert (result.total, result.done, result.overdue, result.carried, result.rate) == (2, 1, 0, 1, F(1, 2))
     # Done after all (a late completion recorded later) counts as done.
@@ -140,8 +162,9 @@ def test_an_adjusted_item_shows_adjusted_until_done_or_late() -> None:
     adjusted = item(status=S.ADJUSTED, deadline=date(2024, 10, 31), adjusted_on=date(2024, 5, 1))
     assert adjusted.status_on(date(2024, 9, 1)) is S.ADJUSTED
     assert adjusted.status_on(date(2024, 11, 1)) is S.OVERDUE
-    done_later = item(status=S.DONE, deadline=date(2024, 10, 31), adjusted_on=date(2024, 5, 1),
-                      completed_on=date(2024, 10, 20))
+    done_later = item(
+        status=S.DONE, deadline=date(2024, 10, 31), adjusted_on=date(2024, 5, 1), completed_on=date(2024, 10, 20)
+    )
     assert done_later.status_on(date(2024, 9, 1)) is S.ADJUSTED
     assert done_later.status_on(date(2024, 10, 20)) is S.DONE
 
@@ -156,23 +179,34 @@ def test_overdue_and_carried_are_never_stored() -> None:
 # ---------------------------------------------------------------------------- transitions
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    (S.NOT_STARTED, S.IN_PROGRESS), (S.NOT_STARTED, S.DONE), (S.IN_PROGRESS, S.NOT_STARTED),
-    (S.IN_PROGRESS, S.DONE), (S.ADJUSTED, S.DONE), (S.DONE, S.IN_PROGRESS), (S.DONE, S.DONE),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (S.NOT_STARTED, S.IN_PROGRESS),
+        (S.NOT_STARTED, S.DONE),
+        (S.IN_PROGRESS, S.NOT_STARTED),
+        (S.IN_PROGRESS, S.DONE),
+        (S.ADJUSTED, S.DONE),
+        (S.DONE, S.IN_PROGRESS),
+        (S.DONE, S.DONE),
+    ],
+)
 def test_allowed_transitions(old: S, new: S) -> None:
     check_transition(old, new)  # no exception
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    (S.DONE, S.CANCELLED, "不能从“已完成”改为“已取消”"),
-    (S.DONE, S.NOT_STARTED, "不能从“已完成”改为“未启动”"),
-    (S.ADJUSTED, S.NOT_STARTED, "不能从“已调整”改为“未启动”"),
-    (S.CANCELLED, S.IN_PROGRESS, "已取消的承诺事项不能再改状态"),
-    (S.CANCELLED, S.DONE, "已取消的承诺事项不能再改状态"),
-    (S.IN_PROGRESS, S.OVERDUE, "由截止时间自动判定"),
-    (S.OVERDUE, S.DONE, "不是保存的状态"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (S.DONE, S.CANCELLED, "不能从“已完成”改为“已取消”"),
+        (S.DONE, S.NOT_STARTED, "不能从“已完成”改为“未启动”"),
+        (S.ADJUSTED, S.NOT_STARTED, "不能从“已调整”改为“未启动”"),
+        (S.CANCELLED, S.IN_PROGRESS, "已取消的承诺事项不能再改状态"),
+        (S.CANCELLED, S.DONE, "已取消的承诺事项不能再改状态"),
+        (S.IN_PROGRESS, S.OVERDUE, "由截止时间自动判定"),
+        (S.OVERDUE, S.DONE, "不是保存的状态"),
+    ],
+)
 def test_refused_transitions(old: S, new: S, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         check_transition(old, new, reason="有原因")
@@ -251,8 +285,10 @@ def test_completion_rate_is_done_over_all_but_cancelled() -> None:
 
 
 def test_a_cancellation_after_the_day_still_counts_the_item() -> None:
-    items = [item(1, status=S.DONE, completed_on=date(2024, 3, 1)),
-             item(2, status=S.CANCELLED, cancelled_on=date(2024, 8, 1))]
+    items = [
+        item(1, status=S.DONE, completed_on=date(2024, 3, 1)),
+        item(2, status=S.CANCELLED, cancelled_on=date(2024, 8, 1)),
+    ]
     assert completion(items, date(2024, 6, 30)).rate == F(1, 2)
     assert completion(items, date(2024, 9, 30)).rate == F(1, 1)
 
@@ -265,10 +301,19 @@ def test_nothing_countable_gives_no_rate_rather_than_zero_or_full() -> None:
     assert only_cancelled.explain() == "承诺事项 1 项（取消 1 项），无可计算的事项"
 
 
-@pytest.mark.parametrize(("rate", "text"), [
-    (F(2, 3), "66.67%"), (F(1, 3), "33.33%"), (F(1, 8), "12.50%"), (F(1, 800), "0.13%"),
-    (F(1, 1600), "0.06%"), (F(0), "0.00%"), (F(1), "100.00%"), (None, "—"),
-])
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (F(2, 3), "66.67%"),
+        (F(1, 3), "33.33%"),
+        (F(1, 8), "12.50%"),
+        (F(1, 800), "0.13%"),
+        (F(1, 1600), "0.06%"),
+        (F(0), "0.00%"),
+        (F(1), "100.00%"),
+        (None, "—"),
+    ],
+)
 def test_percent_text_rounds_half_up_to_two_decimals(rate: Fraction | None, text: str) -> None:
     assert percent_text(rate) == text
 
@@ -286,13 +331,20 @@ def commitments(draw) -> list[Commitment]:
         deadline = draw(st.none() | days.filter(lambda d: d.year == 2024))
         quarter = None if deadline else draw(st.none() | st.integers(min_value=1, max_value=4))
         end = draw(st.sampled_from(["open", "done", "cancelled"]))
-        result.append(item(
-            number, deadline=deadline, quarter=quarter,
-            status={"open": draw(st.sampled_from([S.NOT_STARTED, S.IN_PROGRESS])), "done": S.DONE,
-                    "cancelled": S.CANCELLED}[end],
-            completed_on=draw(days) if end == "done" else None,
-            cancelled_on=draw(days) if end == "cancelled" else None,
-        ))
+        result.append(
+            item(
+                number,
+                deadline=deadline,
+                quarter=quarter,
+                status={
+                    "open": draw(st.sampled_from([S.NOT_STARTED, S.IN_PROGRESS])),
+                    "done": S.DONE,
+                    "cancelled": S.CANCELLED,
+                }[end],
+                completed_on=draw(days) if end == "done" else None,
+                cancelled_on=draw(days) if end == "cancelled" else None,
+            )
+        )
     return result
 
 
@@ -316,7 +368,9 @@ def test_what_is_done_or_cancelled_stays_so(items: list[Commitment], first: date
     assert before.cancelled <= after.cancelled
 
 
-@pytest.mark.parametrize(("status", "message"), [(S.OVERDUE, "由截止时间自动判定"), (S.ADJUSTED, "新事项不能直接是“已调整”")])
+@pytest.mark.parametrize(
+    ("status", "message"), [(S.OVERDUE, "由截止时间自动判定"), (S.ADJUSTED, "新事项不能直接是“已调整”")]
+)
 def test_a_new_item_cannot_start_overdue_or_adjusted(status: S, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         check_new_status(status)

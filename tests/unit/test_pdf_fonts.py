@@ -119,8 +119,7 @@ def test_text_is_split_into_runs_of_the_font_that_has_each_character() -> None:
     runs = chain.runs("张五砦村2024年")
     assert runs == [(chain.primary, "张五砦村2024年")]
     blanks = chain.runs("责任人：" + BLANK * 3 + "。")
-    assert [(font is None, text) for font, text in blanks] == [
-        (False, "责任人："), (True, BLANK * 3), (False, "。")]
+    assert [(font is None, text) for font, text in blanks] == [(False, "责任人："), (True, BLANK * 3), (False, "。")]
 
 
 @needs_dejavu
@@ -147,7 +146,8 @@ def test_characters_no_font_has_are_named_with_where_they_are() -> None:
     error = caught.value
     assert error.message == (
         f"以下字符在所有可用字体中都没有，无法打印：“{ABSENT}”（出现在“{name}”）；“\ue000”（出现在“第3行”），"
-        "请在设置中选择含有这些字的字体")
+        "请在设置中选择含有这些字的字体"
+    )
     assert error.details == ["“𪚥” U+2A6A5", "“\ue000” U+E000"]
     assert isinstance(error, ValidationError)
 

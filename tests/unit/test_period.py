@@ -88,8 +88,18 @@ def test_of_a_day_is_the_quarter_it_falls_in(day: date, period: Period) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2022Q4", "2022q4", "2022 Q 4", "2022-4", "2022/4", "2022年第四季度", "2022年4季度",
-     "2022年第4季度", "２０２２Ｑ４", "  2022Q4  "],
+    [
+        "2022Q4",
+        "2022q4",
+        "2022 Q 4",
+        "2022-4",
+        "2022/4",
+        "2022年第四季度",
+        "2022年4季度",
+        "2022年第4季度",
+        "２０２２Ｑ４",
+        "  2022Q4  ",
+    ],
 )
 def test_parse_reads_the_ways_a_clerk_writes_a_quarter(text: str) -> None:
     assert Period.parse(text) == Period(2022, 4)

@@ -13,8 +13,11 @@ from lsb_desktop.domain.points import check_two_places, display_points, from_hun
 from lsb_desktop.errors import ValidationError
 
 two_place_decimals = st.decimals(
-    min_value=Decimal("-100000"), max_value=Decimal("100000"), places=2,
-    allow_nan=False, allow_infinity=False,
+    min_value=Decimal("-100000"),
+    max_value=Decimal("100000"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
 )
 
 

@@ -20,31 +20,50 @@ from lsb_desktop.errors import ValidationError
 from lsb_desktop.io.ranking_sheet import RankingSheetOptions, write_ranking_sheet
 
 JUDGES = ("王建军", "李秀英", "张伟")
-SCHEME = Scheme((
-    Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(50)),
-                                          Criterion("产业发展", Decimal(50)))),
-    Component("擂台比武", Decimal("0.3"), (Criterion("擂台比武", Decimal(100)),)),
-))
+SCHEME = Scheme(
+    (
+        Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(50)), Criterion("产业发展", Decimal(50)))),
+        Component("擂台比武", Decimal("0.3"), (Criterion("擂台比武", Decimal(100)),)),
+    )
+)
 TITLE = "清河镇2024年第四季度村党组织书记“亮赛比”逐村观摩评比"
 SIGNATURE = "评委签字：__________    记分人：__________    监督人：__________    审核：__________"
 RED, GREY = "FFE0E0", "D9D9D9"
 
 
-def unit(number: int, name: str, district: str, secretary: str, visited: bool = True,
-         note: str = "") -> RoundUnit:
-    return RoundUnit(number, 100 + number, name, district, secretary, "村", "党支部", visited,
-                     number, note)
+def unit(number: int, name: str, district: str, secretary: str, visited: bool = True, note: str = "") -> RoundUnit:
+    return RoundUnit(number, 100 + number, name, district, secretary, "村", "党支部", visited, number, note)
 
 
-def row(number: int, name: str, secretary: str, rank: int, composite: Fraction,
-        components: tuple[Fraction, Fraction], field: tuple[str, str, str],
-        stage: tuple[str, str, str], *, flag: Flag | None = None,
-        notes: tuple[str, ...] = ("评委不足",), bonus: str = "0", deduction: str = "0",
-        veto: str = "", district: str = "东部管区") -> SheetRow:
+def row(
+    number: int,
+    name: str,
+    secretary: str,
+    rank: int,
+    composite: Fraction,
+    components: tuple[Fraction, Fraction],
+    field: tuple[str, str, str],
+    stage: tuple[str, str, str],
+    *,
+    flag: Flag | None = None,
+    notes: tuple[str, ...] = ("评委不足",),
+    bonus: str = "0",
+    deduction: str = "0",
+    veto: str = "",
+    district: str = "东部管区",
+) -> SheetRow:
     result = UnitResult(
-        unit(number, name, district, secretary), rank, composite,
-        {"实地观摩": components[0], "擂台比武": components[1]}, {"实地观摩": 3, "擂台比武": 3},
-        flag, notes, Decimal(bonus), Decimal(deduction), veto)
+        unit(number, name, district, secretary),
+        rank,
+        composite,
+        {"实地观摩": components[0], "擂台比武": components[1]},
+        {"实地观摩": 3, "擂台比武": 3},
+        flag,
+        notes,
+        Decimal(bonus),
+        Decimal(deduction),
+        veto,
+    )
     totals = {
         "实地观摩": {j: Decimal(v) if v else None for j, v in zip(JUDGES, field, strict=True)},
         "擂台比武": {j: Decimal(v) if v else None for j, v in zip(JUDGES, stage, strict=True)},
@@ -57,36 +76,88 @@ def paper(**changes: object) -> PaperData:
     not visited this quarter."""
     rows = (
         # 0.7 × 85.215 + 0.3 × 90.49 + 1.5 = 88.2975 → 88.30
-        row(1, "东岗村", "杨金堃", 1, Fraction(882975, 10000),
+        row(
+            1,
+            "东岗村",
+            "杨金堃",
+            1,
+            Fraction(882975, 10000),
             (Fraction(8521, 100) + Fraction(1, 200), Fraction(9049, 100)),
-            ("90.50", "88.00", "92.25"), ("91.00", "90.00", "90.50"), flag=Flag.RED,
-            bonus="1.5"),
-        row(2, "=危险村", "李禛", 2, Fraction(169, 2), (Fraction(845, 10), Fraction(845, 10)),
-            ("85.00", "84.00", "84.50"), ("84.50", "84.50", "84.50"), district="西部管区"),
-        row(3, "南岗村", "张镛", 2, Fraction(169, 2), (Fraction(85), Fraction(253, 3)),
-            ("85.00", "86.00", ""), ("84.00", "84.00", "85.00"), district="南部管区",
-            deduction="2"),
-        row(4, "西岗村", "王永强", 4, Fraction(8012, 100), (Fraction(80), Fraction(16845, 200)),
-            ("80.00", "79.00", "81.00"), ("80.00", "81.00", "80.20")),
-        row(5, "北岗村", "赵丽娟", 5, Fraction(90), (Fraction(90), Fraction(90)),
-            ("90.00", "90.00", "90.00"), ("90.00", "90.00", "90.00"), flag=Flag.BLACK,
-            notes=("评委不足", "一票否决：发生安全生产事故"), veto="发生安全生产事故"),
+            ("90.50", "88.00", "92.25"),
+            ("91.00", "90.00", "90.50"),
+            flag=Flag.RED,
+            bonus="1.5",
+        ),
+        row(
+            2,
+            "=危险村",
+            "李禛",
+            2,
+            Fraction(169, 2),
+            (Fraction(845, 10), Fraction(845, 10)),
+            ("85.00", "84.00", "84.50"),
+            ("84.50", "84.50", "84.50"),
+            district="西部管区",
+        ),
+        row(
+            3,
+            "南岗村",
+            "张镛",
+            2,
+            Fraction(169, 2),
+            (Fraction(85), Fraction(253, 3)),
+            ("85.00", "86.00", ""),
+            ("84.00", "84.00", "85.00"),
+            district="南部管区",
+            deduction="2",
+        ),
+        row(
+            4,
+            "西岗村",
+            "王永强",
+            4,
+            Fraction(8012, 100),
+            (Fraction(80), Fraction(16845, 200)),
+            ("80.00", "79.00", "81.00"),
+            ("80.00", "81.00", "80.20"),
+        ),
+        row(
+            5,
+            "北岗村",
+            "赵丽娟",
+            5,
+            Fraction(90),
+            (Fraction(90), Fraction(90)),
+            ("90.00", "90.00", "90.00"),
+            ("90.00", "90.00", "90.00"),
+            flag=Flag.BLACK,
+            notes=("评委不足", "一票否决：发生安全生产事故"),
+            veto="发生安全生产事故",
+        ),
     )
     data = PaperData(
-        township="清河镇", committee="中共清河镇委员会", period=Period(2024, 4),
-        title="村党组织书记“亮赛比”逐村观摩评比", event_date=date(2025, 1, 20), judges=JUDGES,
-        scheme=SCHEME, rules=RoundRules(red=1, black=1), rows=rows,
-        not_visited=(unit(6, "中岗村", "北部管区", "刘喆", visited=False),), final=True, version=1,
+        township="清河镇",
+        committee="中共清河镇委员会",
+        period=Period(2024, 4),
+        title="村党组织书记“亮赛比”逐村观摩评比",
+        event_date=date(2025, 1, 20),
+        judges=JUDGES,
+        scheme=SCHEME,
+        rules=RoundRules(red=1, black=1),
+        rows=rows,
+        not_visited=(unit(6, "中岗村", "北部管区", "刘喆", visited=False),),
+        final=True,
+        version=1,
         adjustments={
             1: (RoundAdjustment(1, 1, AdjustmentType.BONUS, Decimal("1.50"), "村史馆建设突出"),),
             3: (RoundAdjustment(2, 3, AdjustmentType.DEDUCTION, Decimal("2.00"), "材料迟交"),),
             5: (RoundAdjustment(3, 5, AdjustmentType.VETO, None, "发生安全生产事故"),),
-        })
+        },
+    )
     return replace(data, **changes)
 
 
-def write(tmp_path: Path, data: PaperData, options: RankingSheetOptions | None = None,
-          name: str = "汇总表.xlsx"):
+def write(tmp_path: Path, data: PaperData, options: RankingSheetOptions | None = None, name: str = "汇总表.xlsx"):
     path = tmp_path / name
     if options is None:
         write_ranking_sheet(path, data)
@@ -130,8 +201,7 @@ def test_sheets_title_and_date_line(tmp_path: Path) -> None:
 def test_status_of_a_draft_and_of_a_correction(tmp_path: Path) -> None:
     book, _ = write(tmp_path, paper(final=False, version=0), name="草稿.xlsx")
     assert book["得分汇总表"]["I2"].value == "（草稿，仅供核对）"
-    book, _ = write(tmp_path, paper(version=2, correction_reason="评委分数录入错误"),
-                    name="更正.xlsx")
+    book, _ = write(tmp_path, paper(version=2, correction_reason="评委分数录入错误"), name="更正.xlsx")
     assert book["得分汇总表"]["I2"].value == "（已定稿）（更正第 2 版：评委分数录入错误）"
     assert book["红黑旗名单"]["D2"].value == "（已定稿）（更正第 2 版：评委分数录入错误）"
 
@@ -139,9 +209,25 @@ def test_status_of_a_draft_and_of_a_correction(tmp_path: Path) -> None:
 def test_two_level_header(tmp_path: Path) -> None:
     sheet = write(tmp_path, paper())[0]["得分汇总表"]
     top, bottom = values(sheet, 3), values(sheet, 4)
-    assert top == ["序号", "管区", "村（社区）", "党组织书记", "实地观摩评委打分", None, None,
-                   None, None, "实地观摩\n得分", "擂台比武\n得分", "加分", "扣分", "综合得分",
-                   "排名", "红/黑旗", "备注"]
+    assert top == [
+        "序号",
+        "管区",
+        "村（社区）",
+        "党组织书记",
+        "实地观摩评委打分",
+        None,
+        None,
+        None,
+        None,
+        "实地观摩\n得分",
+        "擂台比武\n得分",
+        "加分",
+        "扣分",
+        "综合得分",
+        "排名",
+        "红/黑旗",
+        "备注",
+    ]
     assert bottom[4:9] == ["王建军", "李秀英", "张伟", "最高分", "最低分"]
     assert bottom[:4] == [None] * 4 and bottom[9:] == [None] * 8
     # The group spans the judges and 最高分/最低分; every other label spans both rows.
@@ -155,13 +241,24 @@ def test_two_level_header(tmp_path: Path) -> None:
 def test_one_row_by_hand(tmp_path: Path) -> None:
     sheet = write(tmp_path, paper())[0]["得分汇总表"]
     assert values(sheet, 5) == [
-        1, "东部管区", "东岗村", "杨金堃",
-        90.5, 88, 92.25,  # each judge's 实地观摩 total
-        92.25, 88,  # highest, lowest
+        1,
+        "东部管区",
+        "东岗村",
+        "杨金堃",
+        90.5,
+        88,
+        92.25,  # each judge's 实地观摩 total
+        92.25,
+        88,  # highest, lowest
         85.22,  # 85.215 half-up from the exact value (a float 85.215 would round to 85.21)
-        90.49, 1.5, None,
+        90.49,
+        1.5,
+        None,
         88.3,  # 0.7 × 85.215 + 0.3 × 90.49 + 1.5 = 88.2975 → 88.30
-        1, "红旗", "加分 1.5：村史馆建设突出；评委不足"]
+        1,
+        "红旗",
+        "加分 1.5：村史馆建设突出；评委不足",
+    ]
     for letter in "EFGHIJKLMN":
         assert sheet[f"{letter}5"].number_format == "0.00", letter
         assert sheet[f"{letter}5"].data_type == "n", letter
@@ -172,7 +269,13 @@ def test_one_row_by_hand(tmp_path: Path) -> None:
 def test_rank_order_tie_absent_judge_and_deduction(tmp_path: Path) -> None:
     sheet = write(tmp_path, paper())[0]["得分汇总表"]
     assert [sheet.cell(r, 3).value for r in range(5, 11)] == [
-        "东岗村", "=危险村", "南岗村", "西岗村", "北岗村", "中岗村"]
+        "东岗村",
+        "=危险村",
+        "南岗村",
+        "西岗村",
+        "北岗村",
+        "中岗村",
+    ]
     assert [sheet.cell(r, 1).value for r in range(5, 11)] == [1, 2, 3, 4, 5, 6]
     assert [sheet.cell(r, 15).value for r in range(5, 11)] == [1, 2, 2, 4, 5, None]
     assert sheet["N6"].value == sheet["N7"].value == 84.5
@@ -233,14 +336,21 @@ def test_eleven_judges_print_on_a3(tmp_path: Path) -> None:
 
 
 def test_options_hide_columns_and_choose_the_component(tmp_path: Path) -> None:
-    bare = RankingSheetOptions(judge_component=None, show_components=False,
-                               show_adjustments=False, signature=("记分人", "审核"),
-                               font="仿宋")
+    bare = RankingSheetOptions(
+        judge_component=None, show_components=False, show_adjustments=False, signature=("记分人", "审核"), font="仿宋"
+    )
     sheet = write(tmp_path, paper(), bare, "简.xlsx")[0]["得分汇总表"]
-    assert values(sheet, 3) == ["序号", "管区", "村（社区）", "党组织书记", "综合得分", "排名",
-                                "红/黑旗", "备注"]
-    assert values(sheet, 5) == [1, "东部管区", "东岗村", "杨金堃", 88.3, 1, "红旗",
-                                "加分 1.5：村史馆建设突出；评委不足"]
+    assert values(sheet, 3) == ["序号", "管区", "村（社区）", "党组织书记", "综合得分", "排名", "红/黑旗", "备注"]
+    assert values(sheet, 5) == [
+        1,
+        "东部管区",
+        "东岗村",
+        "杨金堃",
+        88.3,
+        1,
+        "红旗",
+        "加分 1.5：村史馆建设突出；评委不足",
+    ]
     assert sheet["A12"].value == "记分人：__________    审核：__________"
     assert sheet["A5"].font.name == "仿宋" and sheet["A1"].font.name == "仿宋"
 
@@ -268,8 +378,7 @@ def test_text_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert cell.value == "=危险村"
     assert cell.data_type == "s"
     with zipfile.ZipFile(path) as archive:
-        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
-                      if n.startswith("xl/worksheets/"))
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml
 
 
@@ -301,7 +410,14 @@ def test_flag_list_without_flags(tmp_path: Path) -> None:
     plain = tuple(SheetRow(replace(r.result, flag=None), r.judge_totals) for r in paper().rows)
     sheet = write(tmp_path, paper(rows=plain))[0]["红黑旗名单"]
     assert [sheet.cell(r, 1).value for r in range(3, 10)] == [
-        "红旗（0个）", "序号", "（无）", None, "黑旗（0个）", "序号", "（无）"]
+        "红旗（0个）",
+        "序号",
+        "（无）",
+        None,
+        "黑旗（0个）",
+        "序号",
+        "（无）",
+    ]
 
 
 # ---------------------------------------------------------------------------- saving
@@ -329,18 +445,19 @@ def test_demo_township_sheet(tmp_path: Path, demo_core) -> None:
     book, _ = write(tmp_path, data)
     sheet = book["得分汇总表"]
     assert sheet["A1"].value == f"{TITLE}得分汇总表"
-    assert values(sheet, 4)[4:13] == ["王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊",
-                                      "最高分", "最低分"]
+    assert values(sheet, 4)[4:13] == ["王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "最高分", "最低分"]
     count = len(results.results)
-    listed = [(sheet.cell(r, 3).value, sheet.cell(r, 19).value, Decimal(str(sheet.cell(r, 18).value)))
-              for r in range(5, 5 + count)]
+    listed = [
+        (sheet.cell(r, 3).value, sheet.cell(r, 19).value, Decimal(str(sheet.cell(r, 18).value)))
+        for r in range(5, 5 + count)
+    ]
     assert listed == [(r.unit.name, r.rank, Decimal(r.total)) for r in results.results]
     reds = [r.unit.name for r in results.results if r.flag is Flag.RED]
     blacks = [r.unit.name for r in results.results if r.flag is Flag.BLACK]
     assert len(reds) == 4 and len(blacks) == 4
+
     def shaded(colour: str) -> list[str]:
-        return [sheet.cell(r, 3).value for r in range(5, 5 + count)
-                if fill_of(sheet.cell(r, 1)) == colour]
+        return [sheet.cell(r, 3).value for r in range(5, 5 + count) if fill_of(sheet.cell(r, 1)) == colour]
 
     assert shaded(RED) == reds and shaded(GREY) == blacks
     names = {sheet.cell(r, c).value for r in range(5, 5 + count) for c in (3, 4)}

@@ -82,9 +82,7 @@ def test_labels_are_the_chinese_words() -> None:
         ("幸福社区", OrgType.COMMITTEE, "幸福社区党委"),
     ],
 )
-def test_organisation_title_is_the_name_followed_by_the_organisation(
-    name: str, org_type: OrgType, title: str
-) -> None:
+def test_organisation_title_is_the_name_followed_by_the_organisation(name: str, org_type: OrgType, title: str) -> None:
     assert organisation_title(name, org_type) == title
 
 
@@ -109,8 +107,14 @@ def test_infer_kind_guesses_nothing_from_other_endings(name: str) -> None:
 
 
 BASE = UnitVersion(
-    valid_from=date(2022, 1, 1), name="张五砦村", kind=UnitKind.VILLAGE, org_type=OrgType.BRANCH,
-    district_name="东部管区", status=UnitStatus.ACTIVE, merged_into_name="", reason="建立档案",
+    valid_from=date(2022, 1, 1),
+    name="张五砦村",
+    kind=UnitKind.VILLAGE,
+    org_type=OrgType.BRANCH,
+    district_name="东部管区",
+    status=UnitStatus.ACTIVE,
+    merged_into_name="",
+    reason="建立档案",
     changes=(),
 )
 
@@ -120,8 +124,14 @@ def test_describe_changes_of_the_first_entry_says_the_record_was_created() -> No
 
 
 def test_describe_changes_names_every_changed_field_with_before_and_after() -> None:
-    after = replace(BASE, valid_from=date(2024, 1, 1), name="张五砦社区", kind=UnitKind.COMMUNITY,
-                    org_type=OrgType.GENERAL_BRANCH, district_name="西部管区")
+    after = replace(
+        BASE,
+        valid_from=date(2024, 1, 1),
+        name="张五砦社区",
+        kind=UnitKind.COMMUNITY,
+        org_type=OrgType.GENERAL_BRANCH,
+        district_name="西部管区",
+    )
     assert describe_changes(BASE, after) == (
         "名称：张五砦村 → 张五砦社区",
         "类型：村 → 社区",

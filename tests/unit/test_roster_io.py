@@ -46,15 +46,18 @@ def locations(problems: tuple[RosterProblem, ...]) -> list[tuple[int | None, str
 
 
 def test_header_below_title_and_date_line_with_shuffled_columns(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["XX镇村（社区）党组织书记名册"],
-        ["填报日期：2023年10月8日"],
-        ["备注", "管区", "村(社区)名称", "序号", "党组织类型", "联系电话", "书记",
-         "任职时间", "类型"],
-        ["", "一管区", "张五砦村", 2, "党总支", "13800000000", "李禛", "2023-09-26", ""],
-        [None, None, None, None, None, None, None, None, None],
-        ["  ", "二管区", "幸福社区", "１", "", "", "王 芳", None, "社区"],
-    ], merges=("A1:I1",))
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["XX镇村（社区）党组织书记名册"],
+            ["填报日期：2023年10月8日"],
+            ["备注", "管区", "村(社区)名称", "序号", "党组织类型", "联系电话", "书记", "任职时间", "类型"],
+            ["", "一管区", "张五砦村", 2, "党总支", "13800000000", "李禛", "2023-09-26", ""],
+            [None, None, None, None, None, None, None, None, None],
+            ["  ", "二管区", "幸福社区", "１", "", "", "王 芳", None, "社区"],
+        ],
+        merges=("A1:I1",),
+    )
 
     result = read_roster(path)
 
@@ -64,13 +67,25 @@ def test_header_below_title_and_date_line_with_shuffled_columns(tmp_path: Path) 
     assert result.skipped == ()  # the blank row 5 goes silently
     first, second = result.rows
     assert (first.sheet, first.row, first.name, first.kind, first.org_type) == (
-        "Sheet1", 4, "张五砦村", UnitKind.VILLAGE, OrgType.GENERAL_BRANCH)
+        "Sheet1",
+        4,
+        "张五砦村",
+        UnitKind.VILLAGE,
+        OrgType.GENERAL_BRANCH,
+    )
     assert (first.district, first.secretary, first.secretary_since, first.display_order) == (
-        "一管区", "李禛", date(2023, 9, 26), 2)
+        "一管区",
+        "李禛",
+        date(2023, 9, 26),
+        2,
+    )
     assert (second.row, second.name, second.kind, second.org_type) == (
-        6, "幸福社区", UnitKind.COMMUNITY, OrgType.BRANCH)
-    assert (second.secretary, second.secretary_since, second.display_order, second.note) == (
-        "王芳", None, 1, "")
+        6,
+        "幸福社区",
+        UnitKind.COMMUNITY,
+        OrgType.BRANCH,
+    )
+    assert (second.secretary, second.secretary_since, second.display_order, second.note) == ("王芳", None, 1, "")
 
 
 def test_first_sheet_with_a_header_is_used(tmp_path: Path) -> None:
@@ -86,8 +101,7 @@ def test_first_sheet_with_a_header_is_used(tmp_path: Path) -> None:
     result = read_roster(path)
 
     assert result.ok
-    assert [(r.sheet, r.row, r.name, r.kind) for r in result.rows] == [
-        ("名册", 2, "王庄", UnitKind.VILLAGE)]
+    assert [(r.sheet, r.row, r.name, r.kind) for r in result.rows] == [("名册", 2, "王庄", UnitKind.VILLAGE)]
 
 
 def test_no_header_anywhere_is_a_sheet_level_problem(tmp_path: Path) -> None:
@@ -120,25 +134,28 @@ def test_header_without_data_is_a_problem(tmp_path: Path) -> None:
     result = read_roster(path)
 
     assert not result.ok
-    assert [(p.row, p.message) for p in result.problems] == [
-        (None, "第1行表头下面没有村（社区）数据")]
+    assert [(p.row, p.message) for p in result.problems] == [(None, "第1行表头下面没有村（社区）数据")]
 
 
 # ---------------------------------------------------------------------------- bad input
 
 
 def test_bad_input_roster_reports_every_problem_where_it_is(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["XX镇村（社区）名册"],                                       # 1 merged title
-        ["序号", "村（社区）名称", "类型", "管区", "党组织书记", "备注"],  # 2 header
-        [1, "１号村", None, "一管区", "张三", None],                   # 3 full-width digit
-        ["03", "幸福\u3000社区", "社区", "一管区", "李四", None],       # 4 full-width space
-        [5, None, "村", "一管区", "赵六", None],                      # 5 missing name
-        [6, "张庄", "镇", "二管区", "钱七", None],                     # 6 unknown 类型
-        [7, "1号村", "村", "二管区", "孙八", None],                    # 7 duplicate of row 3
-        [8, "王庄村", None, "二管区", 12345, None],                   # 8 number as secretary
-        ["合计", None, None, None, None, "共5个"],                    # 9 total row
-    ], merges=("A1:F1",))
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["XX镇村（社区）名册"],  # 1 merged title
+            ["序号", "村（社区）名称", "类型", "管区", "党组织书记", "备注"],  # 2 header
+            [1, "１号村", None, "一管区", "张三", None],  # 3 full-width digit
+            ["03", "幸福\u3000社区", "社区", "一管区", "李四", None],  # 4 full-width space
+            [5, None, "村", "一管区", "赵六", None],  # 5 missing name
+            [6, "张庄", "镇", "二管区", "钱七", None],  # 6 unknown 类型
+            [7, "1号村", "村", "二管区", "孙八", None],  # 7 duplicate of row 3
+            [8, "王庄村", None, "二管区", 12345, None],  # 8 number as secretary
+            ["合计", None, None, None, None, "共5个"],  # 9 total row
+        ],
+        merges=("A1:F1",),
+    )
 
     result = read_roster(path)
 
@@ -156,16 +173,18 @@ def test_bad_input_roster_reports_every_problem_where_it_is(tmp_path: Path) -> N
     assert "12345" in messages[3] and "数字" in messages[3]
     assert result.problems[1].where() == "工作表“Sheet1” 第6行 C列（类型）"
     assert result.skipped == ("第9行：合计行，已跳过",)
-    assert [(r.row, r.name, r.display_order) for r in result.rows] == [
-        (3, "1号村", 1), (4, "幸福社区", 3)]
+    assert [(r.row, r.name, r.display_order) for r in result.rows] == [(3, "1号村", 1), (4, "幸福社区", 3)]
 
 
 def test_a_row_with_several_problems_reports_all_of_them(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["名称", "类型", "党组织类型", "书记", "任职时间"],
-        [123, "镇", "党小组", "张3", "去年"],
-        ["李庄村", None, None, None, "2023-09-26"],
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["名称", "类型", "党组织类型", "书记", "任职时间"],
+            [123, "镇", "党小组", "张3", "去年"],
+            ["李庄村", None, None, None, "2023-09-26"],
+        ],
+    )
 
     result = read_roster(path)
 
@@ -183,9 +202,15 @@ def test_a_row_with_several_problems_reports_all_of_them(tmp_path: Path) -> None
 
 
 def test_total_words_in_name_column_are_skipped_not_reported(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["序号", "名称"], [1, "张庄村"], [None, "总 计"], [None, "共计"],
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["序号", "名称"],
+            [1, "张庄村"],
+            [None, "总 计"],
+            [None, "共计"],
+        ],
+    )
 
     result = read_roster(path)
 
@@ -218,21 +243,28 @@ def test_more_rows_than_a_roster_can_have_is_refused(tmp_path: Path) -> None:
 
 
 def test_merged_district_cell_fills_every_row_it_spans(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["序号", "管区", "名称"],
-        [1, "一管区", "张庄村"],
-        [2, None, "李庄村"],
-        [3, None, "王庄村"],
-        [4, "二管区", "赵庄村"],
-        [5, None, "钱庄村"],
-    ], merges=("B2:B4", "B5:B6"))
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["序号", "管区", "名称"],
+            [1, "一管区", "张庄村"],
+            [2, None, "李庄村"],
+            [3, None, "王庄村"],
+            [4, "二管区", "赵庄村"],
+            [5, None, "钱庄村"],
+        ],
+        merges=("B2:B4", "B5:B6"),
+    )
 
     result = read_roster(path)
 
     assert result.ok
     assert [(r.name, r.district) for r in result.rows] == [
-        ("张庄村", "一管区"), ("李庄村", "一管区"), ("王庄村", "一管区"),
-        ("赵庄村", "二管区"), ("钱庄村", "二管区"),
+        ("张庄村", "一管区"),
+        ("李庄村", "一管区"),
+        ("王庄村", "一管区"),
+        ("赵庄村", "二管区"),
+        ("钱庄村", "二管区"),
     ]
 
 
@@ -240,14 +272,17 @@ def test_merged_district_cell_fills_every_row_it_spans(tmp_path: Path) -> None:
 
 
 def test_dates_in_every_usual_spelling_parse_to_the_same_day(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["名称", "书记", "任职时间"],
-        ["一村", "甲", "2023.9.26"],
-        ["二村", "乙", "2023年9月26日"],
-        ["三村", "丙", datetime(2023, 9, 26)],
-        ["四村", "丁", 45195],
-        ["五村", "戊", "２０２３－０９－２６"],
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["名称", "书记", "任职时间"],
+            ["一村", "甲", "2023.9.26"],
+            ["二村", "乙", "2023年9月26日"],
+            ["三村", "丙", datetime(2023, 9, 26)],
+            ["四村", "丁", 45195],
+            ["五村", "戊", "２０２３－０９－２６"],
+        ],
+    )
 
     result = read_roster(path)
 
@@ -324,8 +359,7 @@ def test_old_xls_and_password_protected_files_say_what_to_do(tmp_path: Path) -> 
 
 
 EXPORT_ROWS = (
-    RosterExportRow("张五砦村", "村", "党支部", "一管区", "李禛", date(2021, 3, 5), "在册",
-                    "=SUM(A1)"),
+    RosterExportRow("张五砦村", "村", "党支部", "一管区", "李禛", date(2021, 3, 5), "在册", "=SUM(A1)"),
     RosterExportRow("幸福社区", "社区", "党委", "", "王芳", date(2023, 9, 26), "在册", "", date(2023, 9, 1)),
     RosterExportRow("东关村", "村", "党总支", "二管区", "", None, "已归档", "+86 合并前", REGISTER_START),
 )
@@ -340,13 +374,9 @@ def test_written_roster_reads_back_the_same(tmp_path: Path) -> None:
     assert result.ok, [p.message for p in result.problems]
     assert result.ignored_columns == ("状态",)
     assert [
-        (r.name, r.kind.label, r.org_type.label, r.district, r.secretary, r.secretary_since,
-         r.note)
+        (r.name, r.kind.label, r.org_type.label, r.district, r.secretary, r.secretary_since, r.note)
         for r in result.rows
-    ] == [
-        (e.name, e.kind, e.org_type, e.district, e.secretary, e.secretary_since, e.note)
-        for e in EXPORT_ROWS
-    ]
+    ] == [(e.name, e.kind, e.org_type, e.district, e.secretary, e.secretary_since, e.note) for e in EXPORT_ROWS]
     assert [r.display_order for r in result.rows] == [1, 2, 3]
     assert [r.row for r in result.rows] == [3, 4, 5]
     # "Since always" is a blank cell and reads back as no start date.
@@ -373,11 +403,19 @@ def test_written_sheet_is_laid_out_for_printing(tmp_path: Path) -> None:
     assert sheet.title == "村（社区）名册"
     assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:J1"]
     assert sheet["A1"].value == "XX镇村（社区）名册"
-    assert (sheet["A1"].font.b, sheet["A1"].font.sz, sheet["A1"].alignment.horizontal) == (
-        True, 16, "center")
+    assert (sheet["A1"].font.b, sheet["A1"].font.sz, sheet["A1"].alignment.horizontal) == (True, 16, "center")
     assert [c.value for c in sheet[2]] == [
-        "序号", "村（社区）名称", "类型", "管区", "党组织类型", "党组织书记", "任职时间",
-        "状态", "在册起始日期", "备注"]
+        "序号",
+        "村（社区）名称",
+        "类型",
+        "管区",
+        "党组织类型",
+        "党组织书记",
+        "任职时间",
+        "状态",
+        "在册起始日期",
+        "备注",
+    ]
     assert (sheet["I4"].value, sheet["I5"].value) == (datetime(2023, 9, 1), None)
     assert sheet["B2"].font.b and sheet["B2"].fill.fgColor.rgb.endswith("D9D9D9")
     assert (sheet["B3"].font.name, sheet["B3"].font.sz) == ("宋体", 11)
@@ -414,18 +452,24 @@ def test_writing_into_a_missing_folder_is_a_validation_error(tmp_path: Path) -> 
 
 
 def test_a_start_column_dates_a_registration_and_blank_or_jiandangqi_means_since_always(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["村（社区）名称", "在册起始日期"],
-        ["张五砦村", None],
-        ["幸福社区", "2023年9月1日"],
-        ["黄岗村", "（建档起）"],
-        ["东关村", "明年"],
-        ["西关村", date(2999, 1, 1)],
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["村（社区）名称", "在册起始日期"],
+            ["张五砦村", None],
+            ["幸福社区", "2023年9月1日"],
+            ["黄岗村", "（建档起）"],
+            ["东关村", "明年"],
+            ["西关村", date(2999, 1, 1)],
+        ],
+    )
 
     result = read_roster(path)
 
     assert [(r.name, r.start) for r in result.rows] == [
-        ("张五砦村", None), ("幸福社区", date(2023, 9, 1)), ("黄岗村", None)]
+        ("张五砦村", None),
+        ("幸福社区", date(2023, 9, 1)),
+        ("黄岗村", None),
+    ]
     assert locations(result.problems) == [(5, "B", "在册起始日期"), (6, "B", "在册起始日期")]
     assert "晚于今天" in result.problems[1].message

@@ -56,8 +56,7 @@ def fill(path: Path, cells: dict[str, dict[str, object]]) -> Path:
     return path
 
 
-def make_xlsx(folder: Path, rows: list[list[object]], title: str = "Sheet1",
-              name: str = "分数.xlsx") -> Path:
+def make_xlsx(folder: Path, rows: list[list[object]], title: str = "Sheet1", name: str = "分数.xlsx") -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title
@@ -91,12 +90,34 @@ def test_blank_sheets_have_one_sheet_per_judge_with_a_two_level_header(tmp_path:
     assert sheet["A1"].value == TITLE
     assert sheet["A2"].value == "评委：李四\u3000\u3000\u3000日期：2025年4月20日"
     assert {str(r) for r in sheet.merged_cells.ranges} >= {
-        "A1:L1", "A2:L2", "A3:A4", "B3:B4", "C3:C4", "D3:H3", "I3:K3", "L3:L4"}
+        "A1:L1",
+        "A2:L2",
+        "A3:A4",
+        "B3:B4",
+        "C3:C4",
+        "D3:H3",
+        "I3:K3",
+        "L3:L4",
+    }
     assert [sheet.cell(3, c).value for c in (1, 2, 3, 4, 9, 12)] == [
-        "序号", "管区", "村（社区）", "实地观摩（满分100分）", "擂台比武（满分100分）", "合计"]
+        "序号",
+        "管区",
+        "村（社区）",
+        "实地观摩（满分100分）",
+        "擂台比武（满分100分）",
+        "合计",
+    ]
     headers = [sheet.cell(4, c).value.replace("\n", "") for c in range(4, 12)]
-    assert headers == ["基层党建（25分）", "产业发展（25分）", "人居环境（20分）", "乡村治理（15分）",
-                       "群众满意（15分）", "述职内容（40分）", "工作实绩（40分）", "现场表现（20分）"]
+    assert headers == [
+        "基层党建（25分）",
+        "产业发展（25分）",
+        "人居环境（20分）",
+        "乡村治理（15分）",
+        "群众满意（15分）",
+        "述职内容（40分）",
+        "工作实绩（40分）",
+        "现场表现（20分）",
+    ]
     assert [sheet.cell(r, 3).value for r in range(5, 10)] == [u for u, _ in UNITS]
     assert [sheet.cell(r, 2).value for r in range(5, 10)] == [d or None for _, d in UNITS]
     assert [sheet.cell(r, 1).value for r in range(5, 10)] == [1, 2, 3, 4, 5]
@@ -120,8 +141,7 @@ def test_score_cells_only_accept_points_up_to_the_criterion_maximum(tmp_path: Pa
     rules = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     assert set(rules) == {f"{c}5:{c}9" for c in "DEFGHIJK"}
     first = rules["D5:D9"]
-    assert (first.type, first.operator, first.formula1, first.formula2) == (
-        "decimal", "between", "0", "25")
+    assert (first.type, first.operator, first.formula1, first.formula2) == ("decimal", "between", "0", "25")
     assert first.error == "分数必须在 0 到 25 之间" and first.showErrorMessage
     assert rules["F5:F9"].formula2 == "20"
 
@@ -147,10 +167,8 @@ def test_blank_sheets_are_laid_out_for_printing(tmp_path: Path) -> None:
     assert sheet.column_dimensions["A"].width < sheet.column_dimensions["C"].width
 
 
-def test_many_criteria_go_on_a3_and_a_missing_date_leaves_room_to_write_it(
-        tmp_path: Path) -> None:
-    many = Scheme((Component("实地观摩", D(1), tuple(
-        Criterion(f"指标{i}", D("7.5")) for i in range(1, 14))),))
+def test_many_criteria_go_on_a3_and_a_missing_date_leaves_room_to_write_it(tmp_path: Path) -> None:
+    many = Scheme((Component("实地观摩", D(1), tuple(Criterion(f"指标{i}", D("7.5")) for i in range(1, 14))),))
     spec = ScoreSheetSpec("评分表", ("张三",), UNITS[:2], many, None)
 
     sheet = load_workbook(blank_sheets(tmp_path, spec))["张三"]
@@ -165,8 +183,7 @@ def test_many_criteria_go_on_a3_and_a_missing_date_leaves_room_to_write_it(
 def test_sheet_titles_are_legal_in_excel_and_unique(tmp_path: Path) -> None:
     long_a = "欧阳" + "甲" * 35
     long_b = "欧阳" + "甲" * 35 + "乙"
-    spec = ScoreSheetSpec("评分表", ("张/三", "李[四]:*?", long_a, long_b), UNITS[:1],
-                          DEFAULT_SCHEME, None)
+    spec = ScoreSheetSpec("评分表", ("张/三", "李[四]:*?", long_a, long_b), UNITS[:1], DEFAULT_SCHEME, None)
 
     workbook = load_workbook(blank_sheets(tmp_path, spec))
 
@@ -189,8 +206,7 @@ def test_the_same_judge_twice_or_nothing_to_write_is_refused(tmp_path: Path) -> 
     assert not list(tmp_path.iterdir())
 
 
-def test_writing_replaces_the_file_whole_and_reports_an_unwritable_place(
-        tmp_path: Path) -> None:
+def test_writing_replaces_the_file_whole_and_reports_an_unwritable_place(tmp_path: Path) -> None:
     path = tmp_path / "评分表.xlsx"
     path.write_bytes(b"old")
 
@@ -209,11 +225,14 @@ def test_writing_replaces_the_file_whole_and_reports_an_unwritable_place(
 
 
 def test_filled_in_sheets_read_back_as_entries(tmp_path: Path) -> None:
-    path = fill(blank_sheets(tmp_path), {
-        "张三": {"D5": 22, "E5": 20.5, "F5": 0, "D6": "２０．５", "I5": 38},
-        "李四": {"D5": 23, "E5": "19分"},
-        "阿依·买买提": {"H9": 12.25},
-    })
+    path = fill(
+        blank_sheets(tmp_path),
+        {
+            "张三": {"D5": 22, "E5": 20.5, "F5": 0, "D6": "２０．５", "I5": 38},
+            "李四": {"D5": 23, "E5": "19分"},
+            "阿依·买买提": {"H9": 12.25},
+        },
+    )
 
     result = read_score_file(path, CONTEXT)
 
@@ -254,11 +273,22 @@ def test_judge_sheets_saved_with_extra_rows_and_removed_ones_still_read(tmp_path
 
 
 def test_problems_in_judge_sheets_are_all_reported_where_they_are(tmp_path: Path) -> None:
-    path = fill(blank_sheets(tmp_path), {
-        "张三": {"D5": 105, "E5": 20.555, "F5": "abc", "G5": "八十五", "H5": -1,
-                 "C7": "西关村", "D7": 10, "D6": 20},
-        "李四": {"D5": "=1/0"},
-    })
+    path = fill(
+        blank_sheets(tmp_path),
+        {
+            "张三": {
+                "D5": 105,
+                "E5": 20.555,
+                "F5": "abc",
+                "G5": "八十五",
+                "H5": -1,
+                "C7": "西关村",
+                "D7": 10,
+                "D6": 20,
+            },
+            "李四": {"D5": "=1/0"},
+        },
+    )
     workbook = load_workbook(path)
     workbook["阿依·买买提"].title = "王五"
     workbook["王五"]["A2"] = "评委：王五"
@@ -269,7 +299,11 @@ def test_problems_in_judge_sheets_are_all_reported_where_they_are(tmp_path: Path
     assert not result.ok
     text = messages(result.problems)
     assert places(result.problems) == [
-        ("张三", 5, "D"), ("张三", 5, "E"), ("张三", 5, "F"), ("张三", 5, "G"), ("张三", 5, "H"),
+        ("张三", 5, "D"),
+        ("张三", 5, "E"),
+        ("张三", 5, "F"),
+        ("张三", 5, "G"),
+        ("张三", 5, "H"),
         ("张三", 7, "C"),
         ("李四", 5, "D"),
         ("王五", 2, "A"),
@@ -309,10 +343,13 @@ def test_a_formula_with_a_cached_result_is_read_as_its_value(tmp_path: Path) -> 
 
 
 def test_without_a_judge_line_the_sheet_title_names_the_judge(tmp_path: Path) -> None:
-    path = fill(blank_sheets(tmp_path), {
-        "张三": {"A2": None, "D5": 20},
-        "李四": {"A2": None, "D5": 21},
-    })
+    path = fill(
+        blank_sheets(tmp_path),
+        {
+            "张三": {"A2": None, "D5": 20},
+            "李四": {"A2": None, "D5": 21},
+        },
+    )
     workbook = load_workbook(path)
     workbook["李四"].title = "评委乙"
     workbook.save(path)
@@ -356,16 +393,19 @@ def test_a_score_without_a_unit_is_not_dropped_silently(tmp_path: Path) -> None:
 
 
 def test_flat_table_below_a_title_with_shuffled_columns(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["清河镇2025年第一季度评分汇总"],
-        [],
-        ["得分", "备注", "指标", "村(社区)", "序号", "评委"],
-        [22, "", "基层党建", "张五砦村", 1, "张三"],
-        ["２０．５", None, "产业发展", "禛园 社区", 2, "张 三"],
-        [38.5, "上台", "述职内容（40分）", "张五砦村", 3, "阿依•买买提"],
-        [None, None, "人居环境", "东关村", 4, "李四"],
-        [0, None, "人居环境", "堌堆村", 5, "李四"],
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["清河镇2025年第一季度评分汇总"],
+            [],
+            ["得分", "备注", "指标", "村(社区)", "序号", "评委"],
+            [22, "", "基层党建", "张五砦村", 1, "张三"],
+            ["２０．５", None, "产业发展", "禛园 社区", 2, "张 三"],
+            [38.5, "上台", "述职内容（40分）", "张五砦村", 3, "阿依•买买提"],
+            [None, None, "人居环境", "东关村", 4, "李四"],
+            [0, None, "人居环境", "堌堆村", 5, "李四"],
+        ],
+    )
 
     result = read_score_file(path, CONTEXT)
 
@@ -387,30 +427,38 @@ def test_flat_table_below_a_title_with_shuffled_columns(tmp_path: Path) -> None:
 def test_flat_table_unit_column_spellings(tmp_path: Path, unit_label: str) -> None:
     path = make_xlsx(tmp_path, [["评委", unit_label, "指标", "得分"], ["李四", "东关村", "基层党建", 20]])
 
-    assert entry_values(read_score_file(path, CONTEXT).entries) == {
-        ("李四", "东关村", "基层党建", D(20))}
+    assert entry_values(read_score_file(path, CONTEXT).entries) == {("李四", "东关村", "基层党建", D(20))}
 
 
 def test_problems_in_a_flat_table_are_all_reported_where_they_are(tmp_path: Path) -> None:
-    path = make_xlsx(tmp_path, [
-        ["评委", "村（社区）", "指标", "得分"],
-        ["王五", "张五砦村", "基层党建", 20],          # 2 unknown judge
-        ["张三", "西关村", "基层党建", 20],            # 3 unknown unit
-        ["张三", "张五砦村", "党风廉政", 20],          # 4 unknown criterion
-        ["张三", "张五砦村", "基层党建", 26],          # 5 above the maximum
-        ["张三", "张五砦村", "产业发展", "八十五"],    # 6 not a number
-        ["张三", "东关村", "基层党建", 20],            # 7
-        ["李四", "东关村", "基层党建", 21],            # 8
-        ["张三", "东关村", "基层党建", 19],            # 9 duplicate of row 7
-        ["", "东关村", "乡村治理", 10],                # 10 no judge
-        ["张三", "东关村", "乡村治理", 85.49999999],   # 11 a formula's float
-    ])
+    path = make_xlsx(
+        tmp_path,
+        [
+            ["评委", "村（社区）", "指标", "得分"],
+            ["王五", "张五砦村", "基层党建", 20],  # 2 unknown judge
+            ["张三", "西关村", "基层党建", 20],  # 3 unknown unit
+            ["张三", "张五砦村", "党风廉政", 20],  # 4 unknown criterion
+            ["张三", "张五砦村", "基层党建", 26],  # 5 above the maximum
+            ["张三", "张五砦村", "产业发展", "八十五"],  # 6 not a number
+            ["张三", "东关村", "基层党建", 20],  # 7
+            ["李四", "东关村", "基层党建", 21],  # 8
+            ["张三", "东关村", "基层党建", 19],  # 9 duplicate of row 7
+            ["", "东关村", "乡村治理", 10],  # 10 no judge
+            ["张三", "东关村", "乡村治理", 85.49999999],  # 11 a formula's float
+        ],
+    )
 
     result = read_score_file(path, CONTEXT)
 
     assert places(result.problems) == [
-        ("Sheet1", 2, "A"), ("Sheet1", 3, "B"), ("Sheet1", 4, "C"), ("Sheet1", 5, "D"),
-        ("Sheet1", 6, "D"), ("Sheet1", 9, "D"), ("Sheet1", 10, "A"), ("Sheet1", 11, "D"),
+        ("Sheet1", 2, "A"),
+        ("Sheet1", 3, "B"),
+        ("Sheet1", 4, "C"),
+        ("Sheet1", 5, "D"),
+        ("Sheet1", 6, "D"),
+        ("Sheet1", 9, "D"),
+        ("Sheet1", 10, "A"),
+        ("Sheet1", 11, "D"),
     ], messages(result.problems)
     found = [p.message for p in result.problems]
     assert found[0] == "评委“王五”不在本轮评委名单中"
@@ -423,7 +471,9 @@ def test_problems_in_a_flat_table_are_all_reported_where_they_are(tmp_path: Path
     assert found[6] == "评委为空"
     assert "超过两位小数" in found[7]
     assert entry_values(result.entries) == {
-        ("张三", "东关村", "基层党建", D(20)), ("李四", "东关村", "基层党建", D(21))}
+        ("张三", "东关村", "基层党建", D(20)),
+        ("李四", "东关村", "基层党建", D(21)),
+    }
 
 
 def test_a_flat_header_missing_a_column_says_which(tmp_path: Path) -> None:
@@ -479,8 +529,7 @@ SITE = DEFAULT_SCHEME.components[0]
 
 
 def site_entries(judge: str, unit: str, points: tuple[int, ...]) -> list[ScoreEntry]:
-    return [ScoreEntry("表", 1, "A", judge, unit, c.name, D(p))
-            for c, p in zip(SITE.criteria, points)]
+    return [ScoreEntry("表", 1, "A", judge, unit, c.name, D(p)) for c, p in zip(SITE.criteria, points)]
 
 
 def test_no_warning_for_a_normal_panel() -> None:
@@ -488,8 +537,9 @@ def test_no_warning_for_a_normal_panel() -> None:
     for offset, judge in enumerate(("张三", "李四", "王五", "赵六")):
         for index, unit in enumerate(UNIT_NAMES):
             # Every criterion varies across units; every judge's total is the same.
-            entries += site_entries(judge, unit, (20 + offset - index, 19 + index, 18 - index,
-                                                  12 + index % 2, 13 - offset + index % 3))
+            entries += site_entries(
+                judge, unit, (20 + offset - index, 19 + index, 18 - index, 12 + index % 2, 13 - offset + index % 3)
+            )
 
     assert score_warnings(entries, DEFAULT_SCHEME) == ()
 
@@ -514,23 +564,27 @@ def test_a_judge_giving_every_unit_the_same_score_is_warned_about() -> None:
 
 
 def test_a_judge_far_from_the_panel_median_is_warned_about() -> None:
-    entries = (site_entries("张三", "东关村", (22, 22, 18, 13, 13))  # 88
-               + site_entries("李四", "东关村", (21, 22, 18, 12, 12))  # 85
-               + site_entries("王五", "东关村", (10, 10, 10, 10, 4))  # 44: 41 below 85
-               + site_entries("赵六", "东关村", (20, 20, 18, 13, 13)))  # 84: median 84.5
+    entries = (
+        site_entries("张三", "东关村", (22, 22, 18, 13, 13))  # 88
+        + site_entries("李四", "东关村", (21, 22, 18, 12, 12))  # 85
+        + site_entries("王五", "东关村", (10, 10, 10, 10, 4))  # 44: 41 below 85
+        + site_entries("赵六", "东关村", (20, 20, 18, 13, 13))
+    )  # 84: median 84.5
 
     warnings = score_warnings(entries, DEFAULT_SCHEME)
 
-    assert warnings == ((
-        "评委王五给东关村的“实地观摩”合计 44 分，与评委中位数 84.5 分相差 40.5 分"
-        "（超过满分 100 分的 20%）"),)
+    assert warnings == (
+        ("评委王五给东关村的“实地观摩”合计 44 分，与评委中位数 84.5 分相差 40.5 分（超过满分 100 分的 20%）"),
+    )
 
 
 def test_the_outlier_limit_is_exclusive_and_needs_three_judges() -> None:
     # 20 points from the median of a 100-point component is still within 20%.
-    at_limit = (site_entries("张三", "东关村", (20, 20, 20, 10, 10))  # 80
-                + site_entries("李四", "东关村", (20, 20, 20, 10, 10))  # 80
-                + site_entries("王五", "东关村", (15, 15, 10, 10, 10)))  # 60
+    at_limit = (
+        site_entries("张三", "东关村", (20, 20, 20, 10, 10))  # 80
+        + site_entries("李四", "东关村", (20, 20, 20, 10, 10))  # 80
+        + site_entries("王五", "东关村", (15, 15, 10, 10, 10))
+    )  # 60
     assert score_warnings(at_limit, DEFAULT_SCHEME) == ()
     beyond = at_limit[:-1] + [ScoreEntry("表", 1, "A", "王五", "东关村", "群众满意", D("9.99"))]
     assert len(score_warnings(beyond, DEFAULT_SCHEME)) == 1

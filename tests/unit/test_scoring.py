@@ -62,9 +62,13 @@ def test_default_scheme_is_site_visit_0_7_and_stage_0_3_each_out_of_100() -> Non
     site, stage = DEFAULT_SCHEME.components
     assert (site.name, site.weight, stage.name, stage.weight) == (SITE, D("0.7"), STAGE, D("0.3"))
     assert [(c.name, c.max_points) for c in site.criteria] == [
-        ("基层党建", 25), ("产业发展", 25), ("人居环境", 20), ("乡村治理", 15), ("群众满意", 15)]
-    assert [(c.name, c.max_points) for c in stage.criteria] == [
-        ("述职内容", 40), ("工作实绩", 40), ("现场表现", 20)]
+        ("基层党建", 25),
+        ("产业发展", 25),
+        ("人居环境", 20),
+        ("乡村治理", 15),
+        ("群众满意", 15),
+    ]
+    assert [(c.name, c.max_points) for c in stage.criteria] == [("述职内容", 40), ("工作实绩", 40), ("现场表现", 20)]
     assert site.max_total == 100 and stage.max_total == 100
     assert DEFAULT_SCHEME.weights_sum_to_one()
 
@@ -89,14 +93,21 @@ def test_weights_that_do_not_sum_to_one_are_reported_not_refused() -> None:
         (lambda: Component(SITE, D("-0.3"), (Criterion("甲", D(10)),)), "权重"),
         (lambda: Component(SITE, D(1), ()), "至少要有一个指标"),
         (lambda: Component(SITE, D(1), (Criterion("甲", D(10)), Criterion("甲", D(5)))), "重复"),
-        (lambda: Component(SITE, D(1), (Criterion("基层党建", D(10)), Criterion("基层 党建", D(5)))),
-         "重复"),
+        (lambda: Component(SITE, D(1), (Criterion("基层党建", D(10)), Criterion("基层 党建", D(5)))), "重复"),
         (lambda: Scheme(()), "至少要有一个"),
-        (lambda: Scheme((Component(SITE, D(1), (Criterion("甲", D(10)),)),
-                         Component(SITE, D(1), (Criterion("乙", D(10)),)))), "重复"),
+        (
+            lambda: Scheme(
+                (Component(SITE, D(1), (Criterion("甲", D(10)),)), Component(SITE, D(1), (Criterion("乙", D(10)),)))
+            ),
+            "重复",
+        ),
         # The flat table names the criterion without its component, so names are scheme-wide.
-        (lambda: Scheme((Component(SITE, D(1), (Criterion("甲", D(10)),)),
-                         Component(STAGE, D(1), (Criterion("甲", D(10)),)))), "指标“甲”重复"),
+        (
+            lambda: Scheme(
+                (Component(SITE, D(1), (Criterion("甲", D(10)),)), Component(STAGE, D(1), (Criterion("甲", D(10)),)))
+            ),
+            "指标“甲”重复",
+        ),
     ],
 )
 def test_invalid_schemes_are_refused_in_chinese(make, reason: str) -> None:
@@ -217,8 +228,7 @@ def test_composite_needs_every_component_and_only_the_schemes() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "reason", "message"),
-    [("0", "理由", "大于 0"), ("-1", "理由", "大于 0"), ("0.125", "理由", "两位小数"),
-     ("1", "  ", "必须写明理由")],
+    [("0", "理由", "大于 0"), ("-1", "理由", "大于 0"), ("0.125", "理由", "两位小数"), ("1", "  ", "必须写明理由")],
 )
 def test_adjustments_need_a_positive_two_place_amount_and_a_reason(amount, reason, message) -> None:
     with pytest.raises(ValidationError, match=message):
@@ -283,18 +293,24 @@ def test_a_0_03_margin_decides_and_an_exact_tie_stays_a_tie() -> None:
 
 
 def test_a_tie_break_chain_resolves_a_tie() -> None:
-    entries = [entry("甲村", 90, 擂台比武=80), entry("乙村", 85, 擂台比武=70),
-               entry("丙村", 85, 擂台比武=75), entry("丁村", 80, 擂台比武=90)]
+    entries = [
+        entry("甲村", 90, 擂台比武=80),
+        entry("乙村", 85, 擂台比武=70),
+        entry("丙村", 85, 擂台比武=75),
+        entry("丁村", 80, 擂台比武=90),
+    ]
     ranked = rank(entries, tiebreak=(STAGE,))
     assert units_and_ranks(ranked) == [("甲村", 1), ("丙村", 2), ("乙村", 3), ("丁村", 4)]
 
 
 def test_the_chain_goes_to_its_next_link_and_ties_that_survive_it_share() -> None:
-    entries = [entry("甲村", 90, 擂台比武=80, 实地观摩=90),
-               entry("乙村", 85, 擂台比武=70, 实地观摩=92),
-               entry("丙村", 85, 擂台比武=70, 实地观摩=95),
-               entry("丁村", 85, 擂台比武=70, 实地观摩=95),
-               entry("戊村", 80, 擂台比武=90, 实地观摩=70)]
+    entries = [
+        entry("甲村", 90, 擂台比武=80, 实地观摩=90),
+        entry("乙村", 85, 擂台比武=70, 实地观摩=92),
+        entry("丙村", 85, 擂台比武=70, 实地观摩=95),
+        entry("丁村", 85, 擂台比武=70, 实地观摩=95),
+        entry("戊村", 80, 擂台比武=90, 实地观摩=70),
+    ]
     ranked = rank(entries, tiebreak=(STAGE, SITE))
     assert [r.rank for r in ranked] == [1, 2, 2, 4, 5]
     assert {r.unit for r in ranked[1:3]} == {"丙村", "丁村"}
@@ -307,12 +323,21 @@ def test_a_tie_break_needs_the_component_it_names() -> None:
 
 
 def test_veto_units_rank_below_all_others_by_their_own_composites() -> None:
-    entries = [entry("甲村", 95, veto=True), entry("乙村", 90), entry("丙村", 70, veto=True),
-               entry("丁村", 60), entry("戊村", 80)]
-    assert units_and_ranks(rank(entries)) == [
-        ("乙村", 1), ("戊村", 2), ("丁村", 3), ("甲村", 4), ("丙村", 5)]
+    entries = [
+        entry("甲村", 95, veto=True),
+        entry("乙村", 90),
+        entry("丙村", 70, veto=True),
+        entry("丁村", 60),
+        entry("戊村", 80),
+    ]
+    assert units_and_ranks(rank(entries)) == [("乙村", 1), ("戊村", 2), ("丁村", 3), ("甲村", 4), ("丙村", 5)]
     assert units_and_ranks(rank(entries, veto_last=False)) == [
-        ("甲村", 1), ("乙村", 2), ("戊村", 3), ("丙村", 4), ("丁村", 5)]
+        ("甲村", 1),
+        ("乙村", 2),
+        ("戊村", 3),
+        ("丙村", 4),
+        ("丁村", 5),
+    ]
 
 
 def test_a_unit_cannot_be_ranked_twice() -> None:
@@ -355,9 +380,16 @@ def test_more_flags_than_units_is_refused() -> None:
 
 
 # 甲 90; 乙 and 丙 tie for 2nd across the red line of 2; 庚 and 辛 tie across the black line of 1.
-TIED = [entry("甲", 90, 擂台比武=80), entry("乙", 88, 擂台比武=70), entry("丙", 88, 擂台比武=75),
-        entry("丁", 85, 擂台比武=70), entry("戊", 84, 擂台比武=70), entry("己", 83, 擂台比武=70),
-        entry("庚", 80, 擂台比武=60), entry("辛", 80, 擂台比武=60)]
+TIED = [
+    entry("甲", 90, 擂台比武=80),
+    entry("乙", 88, 擂台比武=70),
+    entry("丙", 88, 擂台比武=75),
+    entry("丁", 85, 擂台比武=70),
+    entry("戊", 84, 擂台比武=70),
+    entry("己", 83, 擂台比武=70),
+    entry("庚", 80, 擂台比武=60),
+    entry("辛", 80, 擂台比武=60),
+]
 
 
 def test_extend_gives_the_flag_to_every_unit_tied_across_the_line() -> None:
@@ -379,7 +411,9 @@ def test_tiebreak_without_a_chain_reports_every_boundary_tie() -> None:
     flags = assign_flags(rank(TIED), 2, 1, policy=TiePolicy.TIEBREAK)
     assert flags.red == ("甲",)
     assert {(t.flag, frozenset(t.units), t.places) for t in flags.ties} == {
-        (Flag.RED, frozenset({"乙", "丙"}), 1), (Flag.BLACK, frozenset({"庚", "辛"}), 1)}
+        (Flag.RED, frozenset({"乙", "丙"}), 1),
+        (Flag.BLACK, frozenset({"庚", "辛"}), 1),
+    }
 
 
 def test_with_no_policy_a_boundary_tie_is_returned_for_the_clerk() -> None:
@@ -388,8 +422,7 @@ def test_with_no_policy_a_boundary_tie_is_returned_for_the_clerk() -> None:
     assert not flags.settled
     red_tie, black_tie = flags.ties
     assert (red_tie.flag, red_tie.rank, set(red_tie.units), red_tie.places) == (Flag.RED, 2, {"乙", "丙"}, 1)
-    assert (black_tie.flag, black_tie.rank, set(black_tie.units), black_tie.places) == (
-        Flag.BLACK, 7, {"庚", "辛"}, 1)
+    assert (black_tie.flag, black_tie.rank, set(black_tie.units), black_tie.places) == (Flag.BLACK, 7, {"庚", "辛"}, 1)
     for unit in ("乙", "丙", "庚", "辛"):
         assert flags.flag_of(unit) is None
 
@@ -406,7 +439,9 @@ def test_a_tie_straddling_both_lines_is_reported_even_under_extend() -> None:
     flags = assign_flags(rank(entries), 2, 2, policy=TiePolicy.EXTEND)
     assert flags.red == ("甲",) and flags.black == ("丁",)
     assert {(t.flag, frozenset(t.units), t.places) for t in flags.ties} == {
-        (Flag.RED, frozenset({"乙", "丙"}), 1), (Flag.BLACK, frozenset({"乙", "丙"}), 1)}
+        (Flag.RED, frozenset({"乙", "丙"}), 1),
+        (Flag.BLACK, frozenset({"乙", "丙"}), 1),
+    }
 
 
 def test_zero_flags_is_allowed() -> None:
@@ -472,9 +507,14 @@ def test_permuting_the_input_changes_nothing(entries, chain, data) -> None:
 
 
 # Few units with few distinct scores, so that ties straddling one or both lines are common.
-@given(st.one_of(entries_lists(), entries_lists(most=6, spread=1)), chains,
-       st.integers(0, 6), st.integers(0, 6),
-       st.sampled_from([None, TiePolicy.EXTEND, TiePolicy.TIEBREAK]), st.booleans())
+@given(
+    st.one_of(entries_lists(), entries_lists(most=6, spread=1)),
+    chains,
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.sampled_from([None, TiePolicy.EXTEND, TiePolicy.TIEBREAK]),
+    st.booleans(),
+)
 def test_red_and_black_never_overlap(entries, chain, red, black, policy, veto_black) -> None:
     vetoed = {e.unit for e in entries if e.veto}
     eligible = len(entries) - len(vetoed)
@@ -547,8 +587,10 @@ def test_a_judge_who_gives_each_unit_its_score_never_changes_the_order(case) -> 
     drop, minimum, units = case
     before = composites_of(units, drop, minimum)
     scores = {e.unit: e.components for e in before}
-    widened = {name: {c: values + [scores[name][c]] for c, values in by_component.items()}
-               for name, by_component in units.items()}
+    widened = {
+        name: {c: values + [scores[name][c]] for c, values in by_component.items()}
+        for name, by_component in units.items()
+    }
     after = composites_of(widened, drop, minimum)
     assert units_and_ranks(rank(after)) == units_and_ranks(rank(before))
 
@@ -571,7 +613,9 @@ def test_at_the_trimming_threshold_a_mean_judge_can_change_the_order() -> None:
 def test_a_commitments_component_scores_its_rate_times_its_full_points() -> None:
     from lsb_desktop.domain.scoring import ComponentSource, commitment_score
 
-    component = Component("承诺完成", Decimal("0.2"), (Criterion("承诺完成率", Decimal(10)),), ComponentSource.COMMITMENTS)
+    component = Component(
+        "承诺完成", Decimal("0.2"), (Criterion("承诺完成率", Decimal(10)),), ComponentSource.COMMITMENTS
+    )
     assert commitment_score(component, Fraction(2, 3)) == Fraction(20, 3)
     assert commitment_score(component, Fraction(1)) == 10
     with pytest.raises(ValidationError):
@@ -581,7 +625,9 @@ def test_a_commitments_component_scores_its_rate_times_its_full_points() -> None
 def test_a_scheme_needs_a_judged_component_and_at_most_one_computed_one() -> None:
     from lsb_desktop.domain.scoring import ComponentSource
 
-    computed = Component("承诺完成", Decimal("0.3"), (Criterion("承诺完成率", Decimal(100)),), ComponentSource.COMMITMENTS)
+    computed = Component(
+        "承诺完成", Decimal("0.3"), (Criterion("承诺完成率", Decimal(100)),), ComponentSource.COMMITMENTS
+    )
     with pytest.raises(ValidationError, match="由评委打分"):
         Scheme((computed,))
     other = Component("另一项", Decimal("0.1"), (Criterion("另一完成率", Decimal(10)),), ComponentSource.COMMITMENTS)
@@ -589,8 +635,12 @@ def test_a_scheme_needs_a_judged_component_and_at_most_one_computed_one() -> Non
     with pytest.raises(ValidationError, match="只能有一个"):
         Scheme((judged, computed, other))
     with pytest.raises(ValidationError, match="只能有一个指标"):
-        Component("承诺完成", Decimal("0.3"), (Criterion("甲", Decimal(50)), Criterion("乙", Decimal(50))),
-                  ComponentSource.COMMITMENTS)
+        Component(
+            "承诺完成",
+            Decimal("0.3"),
+            (Criterion("甲", Decimal(50)), Criterion("乙", Decimal(50))),
+            ComponentSource.COMMITMENTS,
+        )
     scheme = Scheme((judged, computed))
     assert scheme.judged.components == (judged,)
     assert scheme.computed == (computed,)

@@ -26,7 +26,7 @@ def _imported_module(node: ast.ImportFrom) -> str | None:
     if node.level == 1:
         return node.module.split(".")[0] if node.module else ""
     if node.level == 0 and node.module and node.module.startswith(PACKAGE):
-        rest = node.module[len(PACKAGE):].lstrip(".")
+        rest = node.module[len(PACKAGE) :].lstrip(".")
         return rest.split(".")[0] if rest else ""
     return None
 
@@ -60,7 +60,7 @@ def crossings(source: str, own: str, modules: list[str]) -> list[str]:
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith(PACKAGE + "."):
-                    module = alias.name[len(PACKAGE) + 1:].split(".")[0]
+                    module = alias.name[len(PACKAGE) + 1 :].split(".")[0]
                     if alias.asname:
                         aliases[alias.asname] = module
     for node in ast.walk(tree):
@@ -88,20 +88,23 @@ def test_the_register_has_a_public_read_model() -> None:
     assert "register" in MODULES
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from .villages import VillageService, _State", ["from villages import _State"]),
-    ("from lsb_desktop.services.villages import _load", ["from villages import _load"]),
-    ("from lsb_desktop.services.villages import VillageService", []),
-    ("from .stars import _entity", ["from stars import _entity"]),
-    ("from lsb_desktop.services import villages\nvillages._load(s)", ["villages._load (villages.py)"]),
-    ("import lsb_desktop.services.villages as v\nv._State", ["v._State (villages.py)"]),
-    ("def f(self):\n    self._villages._load(self.session)", ["_villages._load (villages.py)"]),
-    ("def f(self):\n    self.service._villages._district_names(s)", ["_villages._district_names (villages.py)"]),
-    ("def f(villages):\n    villages._add(s)", ["villages._add (villages.py)"]),
-    ("def f(self):\n    self._villages.list_units()", []),
-    ("def f(self):\n    self._load(s); self._work()", []),
-    ("def f(self):\n    self._commitments._work()", []),  # its own module's private parts
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from .villages import VillageService, _State", ["from villages import _State"]),
+        ("from lsb_desktop.services.villages import _load", ["from villages import _load"]),
+        ("from lsb_desktop.services.villages import VillageService", []),
+        ("from .stars import _entity", ["from stars import _entity"]),
+        ("from lsb_desktop.services import villages\nvillages._load(s)", ["villages._load (villages.py)"]),
+        ("import lsb_desktop.services.villages as v\nv._State", ["v._State (villages.py)"]),
+        ("def f(self):\n    self._villages._load(self.session)", ["_villages._load (villages.py)"]),
+        ("def f(self):\n    self.service._villages._district_names(s)", ["_villages._district_names (villages.py)"]),
+        ("def f(villages):\n    villages._add(s)", ["villages._add (villages.py)"]),
+        ("def f(self):\n    self._villages.list_units()", []),
+        ("def f(self):\n    self._load(s); self._work()", []),
+        ("def f(self):\n    self._commitments._work()", []),  # its own module's private parts
+    ],
+)
 def test_the_check_finds_each_way_in(source: str, expected: list[str]) -> None:
     found = [line.split(": ", 1)[1] for line in crossings(source, "commitments", MODULES)]
     assert found == expected

@@ -36,17 +36,34 @@ JOBS, HARMONY, SHARING = "宜业兴业星", "幸福和谐星", "共建共享星"
 GREY = "D9D9D9"
 
 
-def cell(unit_id: int, star: str, *, held: bool = False, planned: bool = False, reached: int = 0,
-         failed: bool = False, loss: StarLoss | None = None, in_set: bool = True) -> StarCell:
+def cell(
+    unit_id: int,
+    star: str,
+    *,
+    held: bool = False,
+    planned: bool = False,
+    reached: int = 0,
+    failed: bool = False,
+    loss: StarLoss | None = None,
+    in_set: bool = True,
+) -> StarCell:
     """A cell as the service makes it: `reached` steps recorded, the last one failed if asked."""
-    steps = tuple(StepRecord(step, not (failed and i == reached - 1), date(2024, 3 + 2 * i, 10))
-                  for i, step in enumerate(list(StarStep)[:reached]))
+    steps = tuple(
+        StepRecord(step, not (failed and i == reached - 1), date(2024, 3 + 2 * i, 10))
+        for i, step in enumerate(list(StarStep)[:reached])
+    )
     state = cell_state(planned=planned, steps=steps, held=held, lost_this_year=loss is not None)
     return StarCell(unit_id, 2024, star, planned, steps, state, held, in_set, loss)
 
 
-def unit(unit_id: int, name: str, district: str, cells: dict[str, dict], kind: UnitKind = UnitKind.VILLAGE,
-         extra: tuple[StarCell, ...] = ()) -> UnitStars:
+def unit(
+    unit_id: int,
+    name: str,
+    district: str,
+    cells: dict[str, dict],
+    kind: UnitKind = UnitKind.VILLAGE,
+    extra: tuple[StarCell, ...] = (),
+) -> UnitStars:
     made = tuple(cell(unit_id, star, **cells.get(star, {})) for star in star_set(kind))
     return UnitStars(unit_id, name, district, kind, made + extra)
 
@@ -59,15 +76,31 @@ def year(**changes) -> YearSummary:
     used to be a village (its rural star kept in history), and a village with nothing."""
     units = (
         unit(1, "张五砦村", "东部管区", {s: {"held": True} for s in star_set(UnitKind.VILLAGE)}),
-        unit(2, "马垌村", "东部管区", {
-            LAW: {"loss": LOSS}, INDUSTRY: {"held": True}, ECOLOGY: {"held": True},
-            CULTURE: {"planned": True, "reached": 2},
-            BRANCH: {"planned": True, "reached": 3, "failed": True},
-        }),
-        unit(3, "小李庄社区", "西部管区", {
-            BRANCH: {"held": True}, LAW: {"held": True}, HARMONY: {"planned": True, "held": True, "reached": 5},
-            SHARING: {"planned": True},
-        }, kind=UnitKind.COMMUNITY, extra=(cell(3, INDUSTRY, held=True, in_set=False),)),
+        unit(
+            2,
+            "马垌村",
+            "东部管区",
+            {
+                LAW: {"loss": LOSS},
+                INDUSTRY: {"held": True},
+                ECOLOGY: {"held": True},
+                CULTURE: {"planned": True, "reached": 2},
+                BRANCH: {"planned": True, "reached": 3, "failed": True},
+            },
+        ),
+        unit(
+            3,
+            "小李庄社区",
+            "西部管区",
+            {
+                BRANCH: {"held": True},
+                LAW: {"held": True},
+                HARMONY: {"planned": True, "held": True, "reached": 5},
+                SHARING: {"planned": True},
+            },
+            kind=UnitKind.COMMUNITY,
+            extra=(cell(3, INDUSTRY, held=True, in_set=False),),
+        ),
         unit(4, "常庄村", "北部管区", {LAW: {"planned": True, "reached": 2, "failed": True}}),
     )
     values = {"year": 2024, "units": units, "targets": Targets(2024, {3: 100, 4: 70, 5: 50})}
@@ -150,8 +183,10 @@ def test_each_unit_row_shows_plans_results_and_level(written) -> None:
     assert sheet.cell(chang, level).value == 0 and sheet.cell(chang, level + 1).value == "新增"
     assert sheet.cell(chang, column_of(sheet, LAW, "结果")).value == "未通过\n（镇初审）"
     # Each state has its own shade; nothing planned or held stays white.
-    fills = {sheet.cell(ma, column_of(sheet, star, "结果")).fill.start_color.rgb[-6:]
-             for star in (LAW, CULTURE, BRANCH, INDUSTRY)}
+    fills = {
+        sheet.cell(ma, column_of(sheet, star, "结果")).fill.start_color.rgb[-6:]
+        for star in (LAW, CULTURE, BRANCH, INDUSTRY)
+    }
     assert len(fills) == 4
 
 
@@ -241,8 +276,17 @@ def test_levels_targets_and_gaps(written) -> None:
     assert targets[2] == ["四星及以上", "70%", 3, 1, "25%", 2, "未达标"]
     assert targets[3] == ["五星", "50%", 2, 1, "25%", 1, "未达标"]
     rows = table(sheet, "距目标最近的村（社区）")
-    assert rows[1] == ["目标", "村（社区）", "管区", "现有星级", "还差几星", "缺少的星", "本年计划创建",
-                       "本年未通过", "计划全部创成后"]
+    assert rows[1] == [
+        "目标",
+        "村（社区）",
+        "管区",
+        "现有星级",
+        "还差几星",
+        "缺少的星",
+        "本年计划创建",
+        "本年未通过",
+        "计划全部创成后",
+    ]
     gap_rows = [r for r in rows[2:] if r[1]]
     # ≥3 needs 2 more: 马垌村 (2★, 1 short) then 常庄村 (0★).
     assert [(r[1], r[4]) for r in gap_rows[:2]] == [("马垌村", 1), ("常庄村", 3)]
@@ -286,28 +330,45 @@ def plan_file(path: Path, rows: list[list[object]], header_row: list[object], *,
 
 
 def test_a_plan_with_a_column_per_star(tmp_path: Path) -> None:
-    path = plan_file(tmp_path / "p.xlsx", [
-        [1, "东部管区", "张五砦村", "✓", None, "√", None],
-        [2, "东部管区", "马垌村 ", None, "是", None, 1],
-        [3, "东部管区", "王庄村", None, "否", "—", None],
-        [None, None, "合计", 1, 1, 1, 1],
-    ], ["序号", "管区", "村(社区)", "支部过硬星", "产业兴旺", "平安法治星", "文明幸福星"])
+    path = plan_file(
+        tmp_path / "p.xlsx",
+        [
+            [1, "东部管区", "张五砦村", "✓", None, "√", None],
+            [2, "东部管区", "马垌村 ", None, "是", None, 1],
+            [3, "东部管区", "王庄村", None, "否", "—", None],
+            [None, None, "合计", 1, 1, 1, 1],
+        ],
+        ["序号", "管区", "村(社区)", "支部过硬星", "产业兴旺", "平安法治星", "文明幸福星"],
+    )
     rows, problems = read_star_plan(path)
     assert problems == ()
     assert [(r.row, r.unit_name, r.stars) for r in rows] == [
-        (3, "张五砦村", (BRANCH, LAW)), (4, "马垌村", (INDUSTRY, CULTURE)), (5, "王庄村", ())]
+        (3, "张五砦村", (BRANCH, LAW)),
+        (4, "马垌村", (INDUSTRY, CULTURE)),
+        (5, "王庄村", ()),
+    ]
     assert dict(rows[1].star_labels) == {INDUSTRY: "产业兴旺", CULTURE: "文明幸福星"}
     assert rows[0].unit_label == "村（社区）"
 
 
 def test_a_plan_with_one_list_column(tmp_path: Path) -> None:
-    path = plan_file(tmp_path / "p.xlsx", [
-        ["滨河社区", "支部过硬星、幸福和谐星"], ["新城社区", "共建共享，宜业兴业星;平安法治"], ["东关社区", ""],
-    ], ["单位", "计划创建"], title=False)
+    path = plan_file(
+        tmp_path / "p.xlsx",
+        [
+            ["滨河社区", "支部过硬星、幸福和谐星"],
+            ["新城社区", "共建共享，宜业兴业星;平安法治"],
+            ["东关社区", ""],
+        ],
+        ["单位", "计划创建"],
+        title=False,
+    )
     rows, problems = read_star_plan(path)
     assert problems == ()
     assert [(r.row, r.unit_name, r.stars) for r in rows] == [
-        (2, "滨河社区", (BRANCH, HARMONY)), (3, "新城社区", (LAW, JOBS, SHARING)), (4, "东关社区", ())]
+        (2, "滨河社区", (BRANCH, HARMONY)),
+        (3, "新城社区", (LAW, JOBS, SHARING)),
+        (4, "东关社区", ()),
+    ]
 
 
 def test_a_second_plan_sheet_is_reported_not_skipped(tmp_path: Path) -> None:
@@ -323,12 +384,16 @@ def test_a_second_plan_sheet_is_reported_not_skipped(tmp_path: Path) -> None:
 
 
 def test_bad_rows_are_reported_by_sheet_row_and_column(tmp_path: Path) -> None:
-    path = plan_file(tmp_path / "p.xlsx", [
-        ["张五砦村", "✓", "x"],
-        [None, "✓", None],
-        ["张五砦村", None, None],
-        ["12345", None, None],
-    ], ["村（社区）", "支部过硬星", "平安法治星"])
+    path = plan_file(
+        tmp_path / "p.xlsx",
+        [
+            ["张五砦村", "✓", "x"],
+            [None, "✓", None],
+            ["张五砦村", None, None],
+            ["12345", None, None],
+        ],
+        ["村（社区）", "支部过硬星", "平安法治星"],
+    )
     rows, problems = read_star_plan(path)
     assert rows == ()
     assert problems == (
@@ -348,8 +413,9 @@ def test_an_unknown_star_in_the_list_column(tmp_path: Path) -> None:
 
 
 def test_header_problems(tmp_path: Path) -> None:
-    both = plan_file(tmp_path / "both.xlsx", [["张五砦村", "✓", "平安法治星"]],
-                     ["村（社区）", "支部过硬星", "计划创建"])
+    both = plan_file(
+        tmp_path / "both.xlsx", [["张五砦村", "✓", "平安法治星"]], ["村（社区）", "支部过硬星", "计划创建"]
+    )
     rows, problems = read_star_plan(both)
     assert rows == () and "既有每颗星一列，又有“计划创建”列" in problems[0]
     twice = plan_file(tmp_path / "twice.xlsx", [["张五砦村", "✓", "✓"]], ["村（社区）", "支部过硬星", "支部过硬"])

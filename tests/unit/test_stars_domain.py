@@ -50,17 +50,31 @@ def steps(*spec: tuple[StarStep, bool, date]) -> list[StepRecord]:
 
 
 def full_steps(year: int = 2023) -> list[StepRecord]:
-    return steps((StarStep.DECLARED, True, date(year, 3, 1)), (StarStep.TOWNSHIP, True, date(year, 5, 1)),
-                 (StarStep.COUNTY, True, date(year, 10, 1)), (StarStep.PUBLICITY, True, date(year, 11, 1)),
-                 (StarStep.NAMED, True, date(year, 12, 1)))
+    return steps(
+        (StarStep.DECLARED, True, date(year, 3, 1)),
+        (StarStep.TOWNSHIP, True, date(year, 5, 1)),
+        (StarStep.COUNTY, True, date(year, 10, 1)),
+        (StarStep.PUBLICITY, True, date(year, 11, 1)),
+        (StarStep.NAMED, True, date(year, 12, 1)),
+    )
 
 
-def unit(name: str, held: tuple[str, ...], kind: UnitKind = UnitKind.VILLAGE,
-         planned: tuple[str, ...] = (), unit_id: int = 1) -> UnitStars:
+def unit(
+    name: str, held: tuple[str, ...], kind: UnitKind = UnitKind.VILLAGE, planned: tuple[str, ...] = (), unit_id: int = 1
+) -> UnitStars:
     cells = tuple(
-        StarCell(unit_id, 2024, star, star in planned, (), StarState.HELD if star in held else StarState.NONE,
-                 star in held, True)
-        for star in star_set(kind))
+        StarCell(
+            unit_id,
+            2024,
+            star,
+            star in planned,
+            (),
+            StarState.HELD if star in held else StarState.NONE,
+            star in held,
+            True,
+        )
+        for star in star_set(kind)
+    )
     return UnitStars(unit_id, name, "东部管区", kind, cells)
 
 
@@ -80,9 +94,18 @@ def test_a_unit_switching_kind_switches_its_set_and_level() -> None:
     held = ("支部过硬星", "产业兴旺星", "生态宜居星", "平安法治星")
     as_village = unit("小李庄村", held)
     cells = tuple(
-        StarCell(1, 2024, star, False, (), StarState.HELD if star in held else StarState.NONE, star in held,
-                 star in URBAN_STARS)
-        for star in URBAN_STARS + ("产业兴旺星", "生态宜居星"))
+        StarCell(
+            1,
+            2024,
+            star,
+            False,
+            (),
+            StarState.HELD if star in held else StarState.NONE,
+            star in held,
+            star in URBAN_STARS,
+        )
+        for star in URBAN_STARS + ("产业兴旺星", "生态宜居星")
+    )
     as_community = UnitStars(1, "小李庄社区", "东部管区", UnitKind.COMMUNITY, cells)
     assert as_village.level == 4
     assert as_community.level == 2
@@ -90,8 +113,15 @@ def test_a_unit_switching_kind_switches_its_set_and_level() -> None:
     assert set(as_community.lacking) == {"宜业兴业星", "幸福和谐星", "共建共享星"}
 
 
-@pytest.mark.parametrize("text, star", [("支部过硬星", "支部过硬星"), ("支部过硬", "支部过硬星"),
-                                        (" 平安 法治星 ", "平安法治星"), ("共建共享", "共建共享星")])
+@pytest.mark.parametrize(
+    "text, star",
+    [
+        ("支部过硬星", "支部过硬星"),
+        ("支部过硬", "支部过硬星"),
+        (" 平安 法治星 ", "平安法治星"),
+        ("共建共享", "共建共享星"),
+    ],
+)
 def test_a_star_is_read_with_or_without_its_last_character(text: str, star: str) -> None:
     assert parse_star(text) == star
 
@@ -101,9 +131,17 @@ def test_an_unknown_star_is_refused_in_chinese() -> None:
         parse_star("富裕星")
 
 
-@pytest.mark.parametrize("text, step", [("自评申报", StarStep.DECLARED), ("申报", StarStep.DECLARED),
-                                        ("初审", StarStep.TOWNSHIP), ("县评定", StarStep.COUNTY),
-                                        ("公示", StarStep.PUBLICITY), ("命名", StarStep.NAMED)])
+@pytest.mark.parametrize(
+    "text, step",
+    [
+        ("自评申报", StarStep.DECLARED),
+        ("申报", StarStep.DECLARED),
+        ("初审", StarStep.TOWNSHIP),
+        ("县评定", StarStep.COUNTY),
+        ("公示", StarStep.PUBLICITY),
+        ("命名", StarStep.NAMED),
+    ],
+)
 def test_steps_are_read_by_their_chinese_names(text: str, step: StarStep) -> None:
     assert StarStep.parse(text) is step
 
@@ -133,8 +171,13 @@ def test_a_date_going_back_is_refused() -> None:
 
 def test_nothing_follows_a_failed_step() -> None:
     with pytest.raises(ValidationError, match="未通过，之后不能再有步骤"):
-        check_steps(steps((StarStep.DECLARED, True, date(2023, 3, 1)), (StarStep.TOWNSHIP, False, date(2023, 5, 1)),
-                          (StarStep.COUNTY, True, date(2023, 10, 1))))
+        check_steps(
+            steps(
+                (StarStep.DECLARED, True, date(2023, 3, 1)),
+                (StarStep.TOWNSHIP, False, date(2023, 5, 1)),
+                (StarStep.COUNTY, True, date(2023, 10, 1)),
+            )
+        )
     check_steps(steps((StarStep.DECLARED, True, date(2023, 3, 1)), (StarStep.TOWNSHIP, False, date(2023, 5, 1))))
 
 
@@ -157,25 +200,32 @@ def test_a_loss_on_the_naming_day_counts_after_it() -> None:
     assert not held_on(date(2023, 12, 1), [date(2023, 12, 1)], [date(2023, 12, 1)])
 
 
-@given(st.lists(st.dates(date(2022, 1, 1), date(2026, 12, 31)), max_size=6),
-       st.lists(st.dates(date(2022, 1, 1), date(2026, 12, 31)), max_size=6),
-       st.dates(date(2022, 1, 1), date(2026, 12, 31)))
+@given(
+    st.lists(st.dates(date(2022, 1, 1), date(2026, 12, 31)), max_size=6),
+    st.lists(st.dates(date(2022, 1, 1), date(2026, 12, 31)), max_size=6),
+    st.dates(date(2022, 1, 1), date(2026, 12, 31)),
+)
 def test_holding_follows_the_latest_event_up_to_the_day(namings, losses, day) -> None:
-    events = sorted([(d, "named") for d in namings if d <= day] + [(d, "lost") for d in losses if d <= day],
-                    key=lambda e: (e[0], e[1] == "lost"))
+    events = sorted(
+        [(d, "named") for d in namings if d <= day] + [(d, "lost") for d in losses if d <= day],
+        key=lambda e: (e[0], e[1] == "lost"),
+    )
     expected = bool(events) and events[-1][1] == "named"
     assert held_on(day, namings, losses) is expected
 
 
-@pytest.mark.parametrize("planned, spec, held, lost, state", [
-    (False, (), False, False, StarState.NONE),
-    (True, (), False, False, StarState.PLANNED),
-    (True, ((StarStep.DECLARED, True),), False, False, StarState.IN_PROGRESS),
-    (True, ((StarStep.DECLARED, True), (StarStep.TOWNSHIP, False)), False, False, StarState.FAILED),
-    (False, (), True, False, StarState.HELD),
-    (False, (), False, True, StarState.LOST),
-    (True, ((StarStep.DECLARED, True),), True, True, StarState.HELD),  # lost, then named again
-])
+@pytest.mark.parametrize(
+    "planned, spec, held, lost, state",
+    [
+        (False, (), False, False, StarState.NONE),
+        (True, (), False, False, StarState.PLANNED),
+        (True, ((StarStep.DECLARED, True),), False, False, StarState.IN_PROGRESS),
+        (True, ((StarStep.DECLARED, True), (StarStep.TOWNSHIP, False)), False, False, StarState.FAILED),
+        (False, (), True, False, StarState.HELD),
+        (False, (), False, True, StarState.LOST),
+        (True, ((StarStep.DECLARED, True),), True, True, StarState.HELD),  # lost, then named again
+    ],
+)
 def test_the_state_a_cell_shows(planned, spec, held, lost, state) -> None:
     records = [StepRecord(step, passed, date(2024, 3 + i, 1)) for i, (step, passed) in enumerate(spec)]
     assert cell_state(planned=planned, steps=records, held=held, lost_this_year=lost) is state
@@ -189,10 +239,18 @@ def test_result_texts() -> None:
     loss = StarLoss(1, 1, "平安法治星", LossKind.DOWNGRADE, date(2024, 5, 10), "发生安全事故")
     assert cell_result_text(cell(StarState.HELD)) == "已命名"
     assert cell_result_text(cell(StarState.LOST, loss=loss)) == "降星 2024-05-10"
-    assert cell_result_text(cell(StarState.IN_PROGRESS, spec=((StarStep.DECLARED, True),
-                                                               (StarStep.TOWNSHIP, True)))) == "创建中（镇初审）"
-    assert cell_result_text(cell(StarState.FAILED, spec=((StarStep.DECLARED, True), (StarStep.TOWNSHIP, True),
-                                                         (StarStep.COUNTY, False)))) == "未通过（县评定）"
+    assert (
+        cell_result_text(cell(StarState.IN_PROGRESS, spec=((StarStep.DECLARED, True), (StarStep.TOWNSHIP, True))))
+        == "创建中（镇初审）"
+    )
+    assert (
+        cell_result_text(
+            cell(
+                StarState.FAILED, spec=((StarStep.DECLARED, True), (StarStep.TOWNSHIP, True), (StarStep.COUNTY, False))
+            )
+        )
+        == "未通过（县评定）"
+    )
     assert cell_result_text(cell(StarState.PLANNED)) == ""
     assert cell_result_text(cell(StarState.HELD, in_set=False)) == "—"
 
@@ -214,11 +272,23 @@ def test_at_least_is_cumulative() -> None:
     assert at_least(distribution([]), 3) is None
 
 
-@pytest.mark.parametrize("share, text", [
-    (F(2, 3), "66.7%"), (F(1, 3), "33.3%"), (F(1, 8), "12.5%"), (F(1, 16), "6.3%"),  # 6.25 → 6.3
-    (F(17, 24), "70.8%"), (F(1), "100%"), (F(0), "0%"), (D("0.7"), "70%"), (D("0.125"), "12.5%"),
-    (F(1, 2000), "0.1%"), (F(1, 2001), "0%"), (None, "—"),
-])
+@pytest.mark.parametrize(
+    "share, text",
+    [
+        (F(2, 3), "66.7%"),
+        (F(1, 3), "33.3%"),
+        (F(1, 8), "12.5%"),
+        (F(1, 16), "6.3%"),  # 6.25 → 6.3
+        (F(17, 24), "70.8%"),
+        (F(1), "100%"),
+        (F(0), "0%"),
+        (D("0.7"), "70%"),
+        (D("0.125"), "12.5%"),
+        (F(1, 2000), "0.1%"),
+        (F(1, 2001), "0%"),
+        (None, "—"),
+    ],
+)
 def test_share_text_rounds_half_up_to_one_decimal(share, text) -> None:
     assert share_text(share) == text
 
@@ -296,21 +366,31 @@ def planned_unit(name: str, held: tuple[str, ...], cells: dict[str, list[StepRec
     return UnitStars(unit_id, name, "东部管区", UnitKind.VILLAGE, tuple(made))
 
 
-FAILED_AT_COUNTY = steps((StarStep.DECLARED, True, date(2024, 3, 1)), (StarStep.TOWNSHIP, True, date(2024, 5, 1)),
-                         (StarStep.COUNTY, False, date(2024, 10, 1)))
-UNDER_WAY = steps((StarStep.DECLARED, True, date(2024, 3, 1)),)
+FAILED_AT_COUNTY = steps(
+    (StarStep.DECLARED, True, date(2024, 3, 1)),
+    (StarStep.TOWNSHIP, True, date(2024, 5, 1)),
+    (StarStep.COUNTY, False, date(2024, 10, 1)),
+)
+UNDER_WAY = steps(
+    (StarStep.DECLARED, True, date(2024, 3, 1)),
+)
 
 
 def test_a_star_that_failed_this_year_is_not_counted_as_reachable() -> None:
     # 2★, planned 产业兴旺星 (under way) and 生态宜居星 (未通过 at 县评定).
-    village = planned_unit("甲村", ("支部过硬星", "平安法治星"),
-                           {"产业兴旺星": UNDER_WAY, "生态宜居星": FAILED_AT_COUNTY})
+    village = planned_unit(
+        "甲村", ("支部过硬星", "平安法治星"), {"产业兴旺星": UNDER_WAY, "生态宜居星": FAILED_AT_COUNTY}
+    )
     assert village.planned == ("产业兴旺星", "生态宜居星")  # the plan itself is what it was
     assert village.reachable == ("产业兴旺星",)
     assert village.failed == ("生态宜居星",)
     (three,) = gaps([village], 3)
     assert (three.planned, three.failed, three.missing_after_plan, three.reachable) == (
-        ("产业兴旺星",), ("生态宜居星",), 0, True)
+        ("产业兴旺星",),
+        ("生态宜居星",),
+        0,
+        True,
+    )
     assert three.after_plan_text == "可达到"
     (four,) = gaps([village], 4)
     # Counting the failed star would make 四星 look reachable; it is one short.
@@ -336,11 +416,11 @@ def test_the_summary_json() -> None:
     )
     summary = YearSummary(2024, units, Targets(2024, {3: 100, 4: 70, 5: D("33.3")}))
     assert summary.to_json() == {
-        "year": 2024, "units": 3,
+        "year": 2024,
+        "units": 3,
         "levels": {"0": 0, "1": 1, "2": 0, "3": 1, "4": 0, "5": 1},
         "at_least": {"3": "66.7%", "4": "33.3%", "5": "33.3%"},
         "targets": {"3": "100%", "4": "70%", "5": "33.3%"},
     }
     counts = summary.star_counts()
     assert counts["支部过硬星"] == 3 and counts["文明幸福星"] == 1 and counts["宜业兴业星"] == 0
-

@@ -203,9 +203,27 @@ def test_every_format_character_of_unicode_is_dropped() -> None:
     assert strip_invisible("".join(formats)) == ""
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e",
-                                       "\u2060", "\u2064", "\u2066", "\u2069", "\ufeff", "\u00ad", "\u3164",
-                                       "\ufe0f", "\U000e0041"])
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u200e",
+        "\u200f",
+        "\u202a",
+        "\u202e",
+        "\u2060",
+        "\u2064",
+        "\u2066",
+        "\u2069",
+        "\ufeff",
+        "\u00ad",
+        "\u3164",
+        "\ufe0f",
+        "\U000e0041",
+    ],
+)
 def test_a_look_alike_is_the_same_name(invisible: str) -> None:
     assert validate_unit_name(f"张五{invisible}砦村") == "张五砦村"
     assert validate_unit_name(f"{invisible}张五砦村{invisible}") == canonical_name("张五砦村")
@@ -213,15 +231,30 @@ def test_a_look_alike_is_the_same_name(invisible: str) -> None:
     assert validate_item_name(f"基层{invisible}党建") == "基层党建"
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("#REF!", "是 Excel 的错误值“#REF!”"), ("#N/A", "错误值“#N/A”"), ("#value!", "错误值"),
-    ("#DIV/0!", "错误值"), ("#NAME?", "错误值"), ("#NULL!", "错误值"), ("#NUM!", "错误值"),
-    (date(2025, 1, 1), "是一个日期（2025-01-01）"), (datetime(2025, 1, 1, 8, 30), "是一个日期（2025-01-01）"),
-    ("2025-01-01", "是一个日期"), ("2025年1月1日", "是一个日期"), ("2025/1/1", "是一个日期"),
-    (12, "只有数字"), (3.5, "只有数字"), ("1,200.5", "只有数字"),
-    ("张五_x0000_砦村", "转义文字“_x0000_”"), ("_x200B_张五砦村", "转义文字"),
-    ("张五\x80砦村", "控制字符"), ("张五\x9f砦村", "控制字符"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("#REF!", "是 Excel 的错误值“#REF!”"),
+        ("#N/A", "错误值“#N/A”"),
+        ("#value!", "错误值"),
+        ("#DIV/0!", "错误值"),
+        ("#NAME?", "错误值"),
+        ("#NULL!", "错误值"),
+        ("#NUM!", "错误值"),
+        (date(2025, 1, 1), "是一个日期（2025-01-01）"),
+        (datetime(2025, 1, 1, 8, 30), "是一个日期（2025-01-01）"),
+        ("2025-01-01", "是一个日期"),
+        ("2025年1月1日", "是一个日期"),
+        ("2025/1/1", "是一个日期"),
+        (12, "只有数字"),
+        (3.5, "只有数字"),
+        ("1,200.5", "只有数字"),
+        ("张五_x0000_砦村", "转义文字“_x0000_”"),
+        ("_x200B_张五砦村", "转义文字"),
+        ("张五\x80砦村", "控制字符"),
+        ("张五\x9f砦村", "控制字符"),
+    ],
+)
 def test_garbage_is_refused_as_a_name_of_any_kind(text: object, reason: str) -> None:
     for check in (validate_unit_name, validate_item_name):
         with pytest.raises(ValidationError) as caught:
@@ -229,10 +262,16 @@ def test_garbage_is_refused_as_a_name_of_any_kind(text: object, reason: str) -> 
         assert reason in caught.value.message
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("#N/A", "错误值"), ("张_x0000_三", "转义文字"), (date(1970, 5, 1), "日期"), ("张三3", "含有数字"),
-    ("张\u202e三" * 11, "太长（22 个字，最多 20 个字）"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("#N/A", "错误值"),
+        ("张_x0000_三", "转义文字"),
+        (date(1970, 5, 1), "日期"),
+        ("张三3", "含有数字"),
+        ("张\u202e三" * 11, "太长（22 个字，最多 20 个字）"),
+    ],
+)
 def test_garbage_is_refused_as_a_person_name(text: object, reason: str) -> None:
     with pytest.raises(ValidationError) as caught:
         validate_person_name(text)

@@ -62,8 +62,10 @@ if TYPE_CHECKING:
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 PAPERS = (("A4", "A4 纸"), ("A3", "A3 纸"))
 ERROR_TEXT = QColor("#b71c1c")
-ORIGINAL_BOX_STYLE = ("QFrame#originalBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px; }"
-                      " QLabel { color: #4a3b00; }")
+ORIGINAL_BOX_STYLE = (
+    "QFrame#originalBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px; }"
+    " QLabel { color: #4a3b00; }"
+)
 _ACTION_COLOURS = {"新增": QColor("#1b5e20"), "将替换": QColor("#0d47a1"), "不变": QColor("#616161")}
 REPLACED_OLD = QColor("#8d2a2a")
 REPLACED_NEW = QColor("#1b5e20")
@@ -73,8 +75,6 @@ FILE_YEAR_TEXT = "按文件中的“年度”列"
 
 
 # ----- small building blocks ---------------------------------------------------------------
-
-
 
 
 def original_text(item: Commitment) -> str:
@@ -223,7 +223,9 @@ class _CommitmentDialogUi:
         form.addRow("备注", self.note_edit)
         self.hint_label = make_hint(
             "这里改的是录入错误，不留原文。已公开承诺的内容、目标或时限有变化，请用“调整…”，原承诺会保留。"
-            if not adding else "逾期由完成时限自动判定，不用手工标记。")
+            if not adding
+            else "逾期由完成时限自动判定，不用手工标记。"
+        )
         self.button_box = make_button_box("保存")
         layout = QVBoxLayout(dialog)
         layout.addLayout(form)
@@ -235,8 +237,15 @@ class _CommitmentDialogUi:
 class CommitmentDialog(ServiceDialog):
     """Add an item (commitment=None) or correct what was typed for one (`update`)."""
 
-    def __init__(self, core: Core, commitment: Commitment | None = None, *, year: int | None = None,
-                 unit_id: int | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        commitment: Commitment | None = None,
+        *,
+        year: int | None = None,
+        unit_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -287,11 +296,21 @@ class CommitmentDialog(ServiceDialog):
         item, ui = self.commitment, self.ui
         if item is None:
             return False
-        return (clean_text(ui.content_edit.toPlainText()), ui.category_combo.currentText(),
-                clean_text(ui.target_edit.text()), ui.due_edit.value(), clean_text(ui.responsible_edit.text()),
-                clean_text(ui.note_edit.text())) == (
-            item.content, item.category, item.target, (item.deadline, item.target_quarter), item.responsible,
-            item.note)
+        return (
+            clean_text(ui.content_edit.toPlainText()),
+            ui.category_combo.currentText(),
+            clean_text(ui.target_edit.text()),
+            ui.due_edit.value(),
+            clean_text(ui.responsible_edit.text()),
+            clean_text(ui.note_edit.text()),
+        ) == (
+            item.content,
+            item.category,
+            item.target,
+            (item.deadline, item.target_quarter),
+            item.responsible,
+            item.note,
+        )
 
     def accept(self) -> None:
         if self.unchanged():
@@ -307,16 +326,27 @@ class CommitmentDialog(ServiceDialog):
             if unit_id is None:
                 raise ValidationError("请先选择村（社区）")
             draft = CommitmentDraft(
-                unit_id=unit_id, year=ui.year_spin.value(), content=ui.content_edit.toPlainText(),
-                category=ui.category_combo.currentText(), target=ui.target_edit.text(),
-                deadline=deadline, target_quarter=quarter, responsible=ui.responsible_edit.text(),
-                number=ui.number_spin.value() or None, note=ui.note_edit.text(),
+                unit_id=unit_id,
+                year=ui.year_spin.value(),
+                content=ui.content_edit.toPlainText(),
+                category=ui.category_combo.currentText(),
+                target=ui.target_edit.text(),
+                deadline=deadline,
+                target_quarter=quarter,
+                responsible=ui.responsible_edit.text(),
+                number=ui.number_spin.value() or None,
+                note=ui.note_edit.text(),
             )
             return self._core.commitments.add(draft)
         return self._core.commitments.update(
-            self.commitment.id, content=ui.content_edit.toPlainText(), category=ui.category_combo.currentText(),
-            target=ui.target_edit.text(), deadline=deadline, target_quarter=quarter,
-            clear_due=deadline is None and quarter is None, responsible=ui.responsible_edit.text(),
+            self.commitment.id,
+            content=ui.content_edit.toPlainText(),
+            category=ui.category_combo.currentText(),
+            target=ui.target_edit.text(),
+            deadline=deadline,
+            target_quarter=quarter,
+            clear_due=deadline is None and quarter is None,
+            responsible=ui.responsible_edit.text(),
             note=ui.note_edit.text(),
         )
 
@@ -374,8 +404,9 @@ class _ProgressDialogUi:
 class ProgressDialog(ServiceDialog):
     """登记本季度进度: one entry per item and quarter; a quarter already entered is replaced."""
 
-    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, core: Core, commitment: Commitment, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -385,16 +416,16 @@ class ProgressDialog(ServiceDialog):
         self.ui.setup(self)
         self.ui.date_edit.setDate(today)
         self.setWindowTitle(f"登记进度：{commitment.unit_name} 第 {commitment.number} 项")
-        self.ui.item_label.setText(f"{commitment.unit_name} {commitment.year}年第 {commitment.number} 项："
-                                   f"{commitment.content}")
+        self.ui.item_label.setText(
+            f"{commitment.unit_name} {commitment.year}年第 {commitment.number} 项：{commitment.content}"
+        )
         self._entries: dict[Period, ProgressEntry] = {e.period: e for e in core.commitments.progress(commitment.id)}
         periods = progress_periods(commitment.year, commitment.due)
         for period in sorted(set(periods) | set(self._entries)):
             suffix = "（已登记）" if period in self._entries else ""
             # Combos find their data by identity for Python objects: keep the period as text.
             self.ui.period_combo.addItem(period.label + suffix, period.short_label)
-        self.ui.period_combo.setCurrentIndex(
-            self.ui.period_combo.findData(default_period(periods, today).short_label))
+        self.ui.period_combo.setCurrentIndex(self.ui.period_combo.findData(default_period(periods, today).short_label))
         self.ui.period_combo.currentIndexChanged.connect(self._period_changed)
         self.ui.percent_spin.valueChanged.connect(self._percent_changed)
         self._period_changed()
@@ -416,8 +447,9 @@ class ProgressDialog(ServiceDialog):
             self.ui.percent_spin.setValue(entry.percent)
             self.ui.text_edit.setPlainText(entry.done_text)
             self.ui.date_edit.setDate(entry.entry_date)
-            self.ui.existing_label.setText(f"{entry.period.label}已登记过（{entry.entry_date.isoformat()}），"
-                                           "保存将替换原来的登记。")
+            self.ui.existing_label.setText(
+                f"{entry.period.label}已登记过（{entry.entry_date.isoformat()}），保存将替换原来的登记。"
+            )
         else:
             earlier = [e for p, e in self._entries.items() if p < self.period()]
             self.ui.percent_spin.setValue(max((e.percent for e in earlier), default=0))
@@ -436,8 +468,12 @@ class ProgressDialog(ServiceDialog):
     def apply(self) -> ProgressEntry:
         ui = self.ui
         return self._core.commitments.record_progress(
-            self.commitment.id, self.period(), ui.percent_spin.value(), ui.text_edit.toPlainText(),
-            date_of(ui.date_edit), complete=ui.complete_check.isChecked() and ui.complete_check.isEnabled(),
+            self.commitment.id,
+            self.period(),
+            ui.percent_spin.value(),
+            ui.text_edit.toPlainText(),
+            date_of(ui.date_edit),
+            complete=ui.complete_check.isChecked() and ui.complete_check.isEnabled(),
         )
 
 
@@ -479,8 +515,9 @@ class _AdjustDialogUi:
 class AdjustDialog(ServiceDialog):
     """调整: new content/target/时限 with a reason; the first original wording is kept."""
 
-    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, core: Core, commitment: Commitment, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -490,8 +527,7 @@ class AdjustDialog(ServiceDialog):
         if commitment.adjusted:
             shown = original_text(commitment) + f"\n\n现承诺：{commitment.content}"
         else:
-            shown = (f"承诺：{commitment.content}\n目标：{commitment.target or '—'}\n"
-                     f"时限：{commitment.deadline_text}")
+            shown = f"承诺：{commitment.content}\n目标：{commitment.target or '—'}\n时限：{commitment.deadline_text}"
         self.ui.original_label.setText(shown)
         self.ui.content_edit.setPlainText(commitment.content)
         self.ui.target_edit.setText(commitment.target)
@@ -506,8 +542,13 @@ class AdjustDialog(ServiceDialog):
             raise ValidationError(ADJUST_NEEDS_REASON)
         deadline, quarter = ui.due_edit.value()
         return self._core.commitments.adjust(
-            self.commitment.id, content=ui.content_edit.toPlainText(), target=ui.target_edit.text(),
-            deadline=deadline, target_quarter=quarter, reason=ui.reason_edit.text(), on=date_of(ui.date_edit),
+            self.commitment.id,
+            content=ui.content_edit.toPlainText(),
+            target=ui.target_edit.text(),
+            deadline=deadline,
+            target_quarter=quarter,
+            reason=ui.reason_edit.text(),
+            on=date_of(ui.date_edit),
         )
 
 
@@ -538,8 +579,9 @@ class _ReasonDialogUi:
 class CancelDialog(ServiceDialog):
     """取消: needs a reason; the item stays listed as 已取消 and no longer counts in the rate."""
 
-    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, core: Core, commitment: Commitment, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -549,7 +591,8 @@ class CancelDialog(ServiceDialog):
         self.ui.item_label.setText(commitment.content)
         self.ui.explanation_label.setText(
             "取消后事项仍列在名单中，显示为“已取消”，不再计入完成率（完成率 = 已完成 ÷（全部 − 已取消））。"
-            "取消不能撤销。")
+            "取消不能撤销。"
+        )
         self.ui.reason_edit.setPlaceholderText("例如：项目由县交通局统一实施，经镇党委研究同意取消")
         self.ui.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText("不取消")
         self.ui.date_edit.setDate(today or date.today())
@@ -576,7 +619,8 @@ class DeleteDialog(ServiceDialog):
         self.ui.item_label.setText(commitment.content)
         self.ui.explanation_label.setText(
             "删除只用于录错的事项：没有登记过进度、没有附件、也没有结转到下一年的才能删除。"
-            "已公开的承诺不再做的，请用“取消…”。")
+            "已公开的承诺不再做的，请用“取消…”。"
+        )
         self.ui.explanation_label.setStyleSheet("color: #b00000;")
         self.ui.reason_edit.setPlaceholderText("例如：重复录入")
         self.ui.button_box.accepted.connect(self.accept)
@@ -593,8 +637,9 @@ class DeleteDialog(ServiceDialog):
 class CompleteDialog(ServiceDialog):
     """标记完成 on a date."""
 
-    def __init__(self, core: Core, commitment: Commitment, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, core: Core, commitment: Commitment, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -616,8 +661,7 @@ class CompleteDialog(ServiceDialog):
         self.button_box.rejected.connect(self.reject)
 
     def apply(self) -> Commitment:
-        return self._core.commitments.set_status(self.commitment.id, CommitmentStatus.DONE,
-                                                 on=date_of(self.date_edit))
+        return self._core.commitments.set_status(self.commitment.id, CommitmentStatus.DONE, on=date_of(self.date_edit))
 
 
 # ----- 附加文件 ---------------------------------------------------------------------------------
@@ -627,9 +671,15 @@ class AttachDialog(QDialog):
     """附加文件: files (photos, scans, documents) to the item or to one quarter's entry. Each file
     is copied into the data folder with its checksum; `attached` lists what went in."""
 
-    def __init__(self, core: Core, commitment: Commitment, paths: list[str | Path],
-                 entries: list[ProgressEntry], period: Period | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        commitment: Commitment,
+        paths: list[str | Path],
+        entries: list[ProgressEntry],
+        period: Period | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.commitment = commitment
@@ -669,10 +719,11 @@ class AttachDialog(QDialog):
 
     def accept(self) -> None:
         period = self.period()
-        for path in self.paths[len(self.attached):]:
+        for path in self.paths[len(self.attached) :]:
             try:
-                self.attached.append(self._core.commitments.attach(self.commitment.id, path, period,
-                                                                   self.note_edit.text()))
+                self.attached.append(
+                    self._core.commitments.attach(self.commitment.id, path, period, self.note_edit.text())
+                )
             except LsbError as exc:
                 show_error(self, exc)
                 if self.attached:
@@ -693,8 +744,9 @@ class CategoriesDialog(ServiceDialog):
         self._core = core
         self.setWindowTitle("承诺事项类别")
         self.list_widget = QListWidget()
-        self.list_widget.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                         | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list_widget.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.add_button = QPushButton("新增")
         self.rename_button = QPushButton("改名")
         self.remove_button = QPushButton("删除")
@@ -702,8 +754,7 @@ class CategoriesDialog(ServiceDialog):
         self.down_button = QPushButton("下移")
         self.default_button = QPushButton("恢复默认")
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.rename_button, self.remove_button, self.up_button,
-                       self.down_button):
+        for button in (self.add_button, self.rename_button, self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.default_button)
@@ -799,14 +850,24 @@ class ImportRowModel(RowTableModel):
         Column("年度", lambda r: r.draft.year if r.draft else "", alignment=ALIGN_CENTER),
         Column("序号", lambda r: (r.draft.number or "自动") if r.draft else "", alignment=ALIGN_CENTER),
         Column("类别", lambda r: r.draft.category if r.draft else ""),
-        Column("承诺事项", lambda r: r.draft.content if r.draft else "",
-               tooltip=lambda r: r.draft.content if r.draft else ""),
+        Column(
+            "承诺事项",
+            lambda r: r.draft.content if r.draft else "",
+            tooltip=lambda r: r.draft.content if r.draft else "",
+        ),
         Column("完成时限", _draft_due),
-        Column("操作", lambda r: "有问题" if r.problems else r.action, alignment=ALIGN_CENTER,
-               foreground=lambda r: ERROR_TEXT if r.problems else _ACTION_COLOURS.get(r.action)),
+        Column(
+            "操作",
+            lambda r: "有问题" if r.problems else r.action,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: ERROR_TEXT if r.problems else _ACTION_COLOURS.get(r.action),
+        ),
         Column("对应方式", lambda r: f"按{r.matched_by}" if r.matched_by else "", alignment=ALIGN_CENTER),
-        Column("问题或变化", lambda r: "；".join(r.problems or (r.changes + r.notes)),
-               tooltip=lambda r: "\n".join(r.problems or (r.changes + r.notes))),
+        Column(
+            "问题或变化",
+            lambda r: "；".join(r.problems or (r.changes + r.notes)),
+            tooltip=lambda r: "\n".join(r.problems or (r.changes + r.notes)),
+        ),
     )
     CONTENT_COLUMN = 6
 
@@ -841,8 +902,9 @@ class ReplacedModel(RowTableModel):
 
 
 class ImportProblemModel(RowTableModel):
-    columns = (Column("问题（改正后点“重新读取文件”）", lambda p: p, tooltip=lambda p: p,
-                      foreground=lambda p: ERROR_TEXT),)
+    columns = (
+        Column("问题（改正后点“重新读取文件”）", lambda p: p, tooltip=lambda p: p, foreground=lambda p: ERROR_TEXT),
+    )
 
 
 class CommitmentImportDialog(QDialog):
@@ -933,12 +995,16 @@ class CommitmentImportDialog(QDialog):
             return
         preview = self.preview
         self.year_combo.setItemText(0, FILE_YEAR_TEXT if preview.year_column else NO_YEAR_TEXT)
-        self.year_hint.setText("文件有“年度”列，按每行的年度导入" if preview.year_column
-                               else "文件中没有“年度”列，请选择这些承诺事项属于哪一年")
+        self.year_hint.setText(
+            "文件有“年度”列，按每行的年度导入"
+            if preview.year_column
+            else "文件中没有“年度”列，请选择这些承诺事项属于哪一年"
+        )
         replacing = preview.replacing
         self.problem_model.set_rows(preview.problems)
-        self.replaced_model.set_rows(ReplacedRow(row, what, old, new)
-                                     for row in replacing for what, old, new in row.replaced)
+        self.replaced_model.set_rows(
+            ReplacedRow(row, what, old, new) for row in replacing for what, old, new in row.replaced
+        )
         self.row_model.set_rows(preview.rows)
         self._fit_rows()
         self.pages.setTabText(self.PAGE_PROBLEMS, f"问题（{len(preview.problems)}）")
@@ -946,17 +1012,23 @@ class CommitmentImportDialog(QDialog):
         self.pages.setTabText(self.PAGE_ROWS, f"文件内容（{len(preview.rows)} 行）")
         needs_year = not preview.year_column and self.year() is None
         if needs_year:
-            text = ("<span style='color:#b71c1c'><b>文件中没有“年度”列：请先在上方选择导入年度。"
-                    "程序不会用屏幕上的年度或完成时限猜测。</b></span>")
+            text = (
+                "<span style='color:#b71c1c'><b>文件中没有“年度”列：请先在上方选择导入年度。"
+                "程序不会用屏幕上的年度或完成时限猜测。</b></span>"
+            )
         elif preview.problems:
-            text = (f"<span style='color:#b71c1c'><b>发现 {len(preview.problems)} 个问题，请在 Excel 中改正后点"
-                    "“重新读取文件”。改正前不会导入任何事项。</b></span>")
+            text = (
+                f"<span style='color:#b71c1c'><b>发现 {len(preview.problems)} 个问题，请在 Excel 中改正后点"
+                "“重新读取文件”。改正前不会导入任何事项。</b></span>"
+            )
         elif not preview.rows:
             text = "<b>文件中没有可导入的承诺事项。</b>"
         else:
-            text = (f"<b>可以导入：</b>新增 {preview.count_new} 项，"
-                    f"<span style='color:#0d47a1'><b>将替换 {preview.count_replaced} 项</b></span>，"
-                    f"无变化 {preview.count_unchanged} 项。导入前会自动备份。")
+            text = (
+                f"<b>可以导入：</b>新增 {preview.count_new} 项，"
+                f"<span style='color:#0d47a1'><b>将替换 {preview.count_replaced} 项</b></span>，"
+                f"无变化 {preview.count_unchanged} 项。导入前会自动备份。"
+            )
             if replacing:
                 text += "<br>将替换的事项会改掉程序中已有的内容，请在“将替换”页逐项核对原来的和导入后的文字。"
         if preview.notes:
@@ -982,8 +1054,10 @@ class CommitmentImportDialog(QDialog):
             self.import_button.setToolTip("")
 
     def _fit_rows(self) -> None:
-        for view, limits in ((self.row_view, {ImportRowModel.CONTENT_COLUMN: 320}),
-                             (self.replaced_view, {4: 220, 7: 280, 8: 280})):
+        for view, limits in (
+            (self.row_view, {ImportRowModel.CONTENT_COLUMN: 320}),
+            (self.replaced_view, {4: 220, 7: 280, 8: 280}),
+        ):
             view.resizeColumnsToContents()
             for column, most in limits.items():
                 view.setColumnWidth(column, min(view.columnWidth(column), most))
@@ -1008,15 +1082,26 @@ class CommitmentImportDialog(QDialog):
 
 
 # Why the sheets count to the day `counted_to` gives, after the year's place in time.
-_COUNTED_WHY = {"年末": "统计到该年度最后一天", "今天": "本年度尚未结束，统计到今天",
-                "年初": "本年度尚未开始，统计到该年度第一天"}
+_COUNTED_WHY = {
+    "年末": "统计到该年度最后一天",
+    "今天": "本年度尚未结束，统计到今天",
+    "年初": "本年度尚未开始，统计到该年度第一天",
+}
 
 
 class ExportDialog(ServiceDialog):
     """导出公示表/汇总表: one workbook with a 公示表 sheet per village and the 完成情况汇总表."""
 
-    def __init__(self, core: Core, years: list[int], year: int, folder: str,
-                 parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        years: list[int],
+        year: int,
+        folder: str,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self._folder = folder
@@ -1047,8 +1132,12 @@ class ExportDialog(ServiceDialog):
         self.button_box = make_button_box("导出")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(make_hint("每个村（社区）一张《年度承诺事项公示表》（横向，一页宽，可贴在村务公开栏），"
-                                   "另有一张全镇《完成情况汇总表》（按完成率排名，后 3 位标红）。"))
+        layout.addWidget(
+            make_hint(
+                "每个村（社区）一张《年度承诺事项公示表》（横向，一页宽，可贴在村务公开栏），"
+                "另有一张全镇《完成情况汇总表》（按完成率排名，后 3 位标红）。"
+            )
+        )
         self.counted_label = make_hint("")
         layout.addWidget(self.counted_label)
         self.placeholder_label = make_warning("")
@@ -1096,8 +1185,12 @@ class ExportDialog(ServiceDialog):
         path = self.path()
         township = self._core.settings.township()
         done = self._core.commitments.export_sheets(
-            path, self.year(), township=township.township_or_placeholder,
-            committee=township.committee_or_placeholder, paper=self.paper(), today=self._today,
+            path,
+            self.year(),
+            township=township.township_or_placeholder,
+            committee=township.committee_or_placeholder,
+            paper=self.paper(),
+            today=self._today,
         )
         if done.cuts:
             # The file is written; the clerk must know which cells hold less than the program.
@@ -1121,8 +1214,11 @@ class CarryTableModel(RowTableModel):
         Column("序号", lambda r: r.item.number, alignment=ALIGN_CENTER),
         Column("承诺事项", lambda r: r.item.content, tooltip=lambda r: r.item.content),
         Column("年底状态", lambda r: r.status.label, alignment=ALIGN_CENTER),
-        Column("最新进度", lambda r: f"{r.item.latest_percent}%" if r.item.latest_percent is not None else "",
-               alignment=ALIGN_CENTER),
+        Column(
+            "最新进度",
+            lambda r: f"{r.item.latest_percent}%" if r.item.latest_percent is not None else "",
+            alignment=ALIGN_CENTER,
+        ),
     )
 
 
@@ -1179,10 +1275,13 @@ class CarryOverDialog(ServiceDialog):
         layout.addWidget(self.table, 2)
         layout.addWidget(self.left_label)
         layout.addWidget(self.left_table, 1)
-        layout.addWidget(make_hint(
-            f"结转会把上面的事项复制为 {year + 1} 年的事项（排在该村（社区）{year + 1} 年已有事项之后，"
-            f"注明从 {year} 年结转）。{year} 年的原事项留在原年度，显示“已结转”，不再计为逾期；"
-            f"在 {year} 年的完成率中仍按未完成计算（分母不变）。"))
+        layout.addWidget(
+            make_hint(
+                f"结转会把上面的事项复制为 {year + 1} 年的事项（排在该村（社区）{year + 1} 年已有事项之后，"
+                f"注明从 {year} 年结转）。{year} 年的原事项留在原年度，显示“已结转”，不再计为逾期；"
+                f"在 {year} 年的完成率中仍按未完成计算（分母不变）。"
+            )
+        )
         layout.addWidget(self.button_box)
         self.resize(820, 560)
         self.scope_combo.currentIndexChanged.connect(self._show)
@@ -1210,12 +1309,16 @@ class CarryOverDialog(ServiceDialog):
         self.left_model.set_rows(CarryRow(line.item, line.item.status_on(end), line.reason) for line in left)
         units = len({item.unit_id for item in shown})
         if shown:
-            self.summary_label.setText(f"将把 {units} 个村（社区）的 <b>{len(shown)}</b> 项未完成事项结转到 "
-                                       f"{self.year + 1} 年：")
+            self.summary_label.setText(
+                f"将把 {units} 个村（社区）的 <b>{len(shown)}</b> 项未完成事项结转到 {self.year + 1} 年："
+            )
         else:
             self.summary_label.setText(f"{self.year} 年没有需要结转的事项（都已完成、取消或已结转）。")
-        self.left_label.setText(f"<b>不结转 {len(left)} 项</b>（到 {self.year} 年底也未完成，原因如下）：" if left
-                                else "没有被排除的未完成事项。")
+        self.left_label.setText(
+            f"<b>不结转 {len(left)} 项</b>（到 {self.year} 年底也未完成，原因如下）："
+            if left
+            else "没有被排除的未完成事项。"
+        )
         self.left_table.setVisible(bool(left))
         ok = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(shown))

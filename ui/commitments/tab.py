@@ -89,13 +89,16 @@ _RELEVANT = Changes.COMMITMENTS | Changes.UNITS | Changes.DISTRICTS
 
 # The summary marks the worst rates as the 完成情况汇总表 does: the last WORST_PLACES places of
 # the ranking, ties included, never the best rate.
-WORST_RULE_TEXT = (f"完成率排名后 {WORST_PLACES} 位的（含并列，排名第一的除外）标红，与导出的《完成情况汇总表》"
-                   "相同")
+WORST_RULE_TEXT = f"完成率排名后 {WORST_PLACES} 位的（含并列，排名第一的除外）标红，与导出的《完成情况汇总表》相同"
 
-NO_UNITS_TEXT = ("还没有登记村（社区）。\n请先在“村（社区）”页登记，或用“文件 → 导入村（社区）花名册…”导入，"
-                 "再来登记各村（社区）的承诺事项。")
-NO_ITEMS_TEXT = ("{year}年还没有承诺事项。\n点“新增事项”逐项登记，或点“导入…”从 Excel 表导入"
-                 "（每行一项：村（社区）、序号、类别、承诺事项、量化目标、完成时限、责任人）。")
+NO_UNITS_TEXT = (
+    "还没有登记村（社区）。\n请先在“村（社区）”页登记，或用“文件 → 导入村（社区）花名册…”导入，"
+    "再来登记各村（社区）的承诺事项。"
+)
+NO_ITEMS_TEXT = (
+    "{year}年还没有承诺事项。\n点“新增事项”逐项登记，或点“导入…”从 Excel 表导入"
+    "（每行一项：村（社区）、序号、类别、承诺事项、量化目标、完成时限、责任人）。"
+)
 NO_ITEMS_CARRY_TEXT = "\n{previous}年还有未完成的事项，也可以选 {previous} 年，点“结转到下一年…”把它们结转过来。"
 NO_SELECTION_TEXT = "在上方列表中选择一项承诺事项，这里显示它的详情、各季度进度和附件。"
 SEARCH_PLACEHOLDER = "搜索承诺内容、目标、责任人"
@@ -120,13 +123,22 @@ _STATUS_COLOURS = {
     CommitmentStatus.CARRIED: CARRIED_TEXT,
 }
 _STATUS_ORDER = {
-    CommitmentStatus.OVERDUE: 0, CommitmentStatus.NOT_STARTED: 1, CommitmentStatus.IN_PROGRESS: 2,
-    CommitmentStatus.ADJUSTED: 3, CommitmentStatus.CARRIED: 4, CommitmentStatus.DONE: 5, CommitmentStatus.CANCELLED: 6,
+    CommitmentStatus.OVERDUE: 0,
+    CommitmentStatus.NOT_STARTED: 1,
+    CommitmentStatus.IN_PROGRESS: 2,
+    CommitmentStatus.ADJUSTED: 3,
+    CommitmentStatus.CARRIED: 4,
+    CommitmentStatus.DONE: 5,
+    CommitmentStatus.CANCELLED: 6,
 }
-ADJUSTED_BOX_STYLE = ("QLabel#adjustedBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px;"
-                      " padding: 6px; color: #4a3b00; }")
-CANCELLED_BOX_STYLE = ("QLabel#cancelledBox { background: #f0f0f0; border: 1px solid #bdbdbd; border-radius: 3px;"
-                       " padding: 6px; color: #424242; }")
+ADJUSTED_BOX_STYLE = (
+    "QLabel#adjustedBox { background: #fff8e1; border: 1px solid #e0b040; border-radius: 3px;"
+    " padding: 6px; color: #4a3b00; }"
+)
+CANCELLED_BOX_STYLE = (
+    "QLabel#cancelledBox { background: #f0f0f0; border: 1px solid #bdbdbd; border-radius: 3px;"
+    " padding: 6px; color: #424242; }"
+)
 EMPTY_STYLE = "color: #555; font-size: 15px; padding: 24px;"
 PAGE_ITEMS, PAGE_SUMMARY = range(2)
 
@@ -200,17 +212,35 @@ class ItemTableModel(RowTableModel):
         Column("类别", lambda r: r.item.category),
         Column("承诺事项", content_text, tooltip=content_tooltip),
         Column("量化目标", lambda r: r.item.target, tooltip=lambda r: r.item.target),
-        Column("完成时限", lambda r: r.item.deadline_text, sort_key=lambda r: r.item.due.toordinal(),
-               alignment=ALIGN_CENTER, tooltip=lambda r: f"截止 {r.item.due.isoformat()}"),
+        Column(
+            "完成时限",
+            lambda r: r.item.deadline_text,
+            sort_key=lambda r: r.item.due.toordinal(),
+            alignment=ALIGN_CENTER,
+            tooltip=lambda r: f"截止 {r.item.due.isoformat()}",
+        ),
         Column("责任人", lambda r: r.item.responsible, alignment=ALIGN_CENTER),
-        Column("状态", lambda r: r.status.label, sort_key=lambda r: _STATUS_ORDER[r.status], alignment=ALIGN_CENTER,
-               tooltip=status_tooltip, foreground=lambda r: _STATUS_COLOURS.get(r.status),
-               background=lambda r: OVERDUE_CELL if r.status is CommitmentStatus.OVERDUE else None),
-        Column("最新进度", lambda r: f"{r.item.latest_percent}%" if r.item.latest_percent is not None else "",
-               sort_key=lambda r: -1 if r.item.latest_percent is None else r.item.latest_percent,
-               alignment=ALIGN_CENTER),
-        Column("附件", lambda r: r.item.evidence_count or "", sort_key=lambda r: r.item.evidence_count,
-               alignment=ALIGN_CENTER),
+        Column(
+            "状态",
+            lambda r: r.status.label,
+            sort_key=lambda r: _STATUS_ORDER[r.status],
+            alignment=ALIGN_CENTER,
+            tooltip=status_tooltip,
+            foreground=lambda r: _STATUS_COLOURS.get(r.status),
+            background=lambda r: OVERDUE_CELL if r.status is CommitmentStatus.OVERDUE else None,
+        ),
+        Column(
+            "最新进度",
+            lambda r: f"{r.item.latest_percent}%" if r.item.latest_percent is not None else "",
+            sort_key=lambda r: -1 if r.item.latest_percent is None else r.item.latest_percent,
+            alignment=ALIGN_CENTER,
+        ),
+        Column(
+            "附件",
+            lambda r: r.item.evidence_count or "",
+            sort_key=lambda r: r.item.evidence_count,
+            alignment=ALIGN_CENTER,
+        ),
     )
     UNIT_COLUMN = 0
     CONTENT_COLUMN = 3
@@ -289,8 +319,10 @@ def summary_rows(units: list[UnitCompletion], register: dict[int, int]) -> list[
     worst = worst_rates(rates)
     ordered = sorted(range(len(units)), key=lambda i: (rates[i] is None, rates[i] or 0, i))
     place = {index: position for position, index in enumerate(ordered)}
-    rows = [SummaryRow(u.unit_id, u.district_name, u.unit_name, u.completion, place[i], ranks[i], i in worst)
-            for i, u in enumerate(units)]
+    rows = [
+        SummaryRow(u.unit_id, u.district_name, u.unit_name, u.completion, place[i], ranks[i], i in worst)
+        for i, u in enumerate(units)
+    ]
     total = total_completion(u.completion for u in units)
     rows.append(SummaryRow(None, "", TOTAL_NAME, total, len(units)))
     return rows
@@ -303,24 +335,46 @@ class SummaryTableModel(RowTableModel):
         Column("事项", lambda r: r.completion.total, alignment=ALIGN_CENTER),
         Column("已完成", lambda r: r.completion.done, alignment=ALIGN_CENTER),
         Column("已取消", lambda r: r.completion.cancelled, alignment=ALIGN_CENTER),
-        Column("逾期", lambda r: r.completion.overdue or "", sort_key=lambda r: r.completion.overdue,
-               alignment=ALIGN_CENTER, foreground=lambda r: OVERDUE_TEXT if r.completion.overdue else None),
-        Column("已结转", lambda r: r.completion.carried or "", sort_key=lambda r: r.completion.carried,
-               alignment=ALIGN_CENTER),
-        Column("完成率", lambda r: r.completion.rate_text, sort_key=lambda r: r.rate_order, alignment=ALIGN_CENTER,
-               tooltip=lambda r: r.completion.explain(),
-               foreground=lambda r: WORST_TEXT if r.worst else None),
-        Column("排名", lambda r: r.rank or ("" if r.is_total else "—"),
-               sort_key=lambda r: r.rank if r.rank is not None else 10**6, alignment=ALIGN_CENTER,
-               header_tooltip="按完成率从高到低，相同的并列；没有可计算事项的不排名"),
+        Column(
+            "逾期",
+            lambda r: r.completion.overdue or "",
+            sort_key=lambda r: r.completion.overdue,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: OVERDUE_TEXT if r.completion.overdue else None,
+        ),
+        Column(
+            "已结转",
+            lambda r: r.completion.carried or "",
+            sort_key=lambda r: r.completion.carried,
+            alignment=ALIGN_CENTER,
+        ),
+        Column(
+            "完成率",
+            lambda r: r.completion.rate_text,
+            sort_key=lambda r: r.rate_order,
+            alignment=ALIGN_CENTER,
+            tooltip=lambda r: r.completion.explain(),
+            foreground=lambda r: WORST_TEXT if r.worst else None,
+        ),
+        Column(
+            "排名",
+            lambda r: r.rank or ("" if r.is_total else "—"),
+            sort_key=lambda r: r.rank if r.rank is not None else 10**6,
+            alignment=ALIGN_CENTER,
+            header_tooltip="按完成率从高到低，相同的并列；没有可计算事项的不排名",
+        ),
     )
     OVERDUE_COLUMN = 5
     RATE_COLUMN = 7
     counted_day: date | None = None  # the day 逾期 is counted to, said in its header
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and section == self.OVERDUE_COLUMN
-                and role == Qt.ItemDataRole.DisplayRole and self.counted_day is not None):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and section == self.OVERDUE_COLUMN
+            and role == Qt.ItemDataRole.DisplayRole
+            and self.counted_day is not None
+        ):
             return overdue_heading(self.counted_day).replace("（", "\n（", 1)  # two lines: it fits
         return super().headerData(section, orientation, role)
 
@@ -377,8 +431,15 @@ class ItemFilterProxy(FilterProxy):
         self._category: str | None = None
         self._status: Scope | CommitmentStatus = Scope.ALL
 
-    def set_filters(self, *, search: str, district: Scope | int, unit: int | None, category: str | None,
-                    status: Scope | CommitmentStatus) -> None:
+    def set_filters(
+        self,
+        *,
+        search: str,
+        district: Scope | int,
+        unit: int | None,
+        category: str | None,
+        status: Scope | CommitmentStatus,
+    ) -> None:
         def apply() -> None:
             self._search = search_key(search)
             self._district, self._unit, self._category, self._status = district, unit, category, status
@@ -394,15 +455,25 @@ class ItemFilterProxy(FilterProxy):
             return False
         if self._category is not None and row.item.category != self._category:
             return False
-        if self._status is Scope.OPEN and row.status in (CommitmentStatus.DONE, CommitmentStatus.CANCELLED,
-                                                         CommitmentStatus.CARRIED):
+        if self._status is Scope.OPEN and row.status in (
+            CommitmentStatus.DONE,
+            CommitmentStatus.CANCELLED,
+            CommitmentStatus.CARRIED,
+        ):
             return False
         if isinstance(self._status, CommitmentStatus) and row.status is not self._status:
             return False
         if self._search:
             item = row.item
-            haystack = (item.content, item.target, item.responsible, item.unit_name, item.note,
-                        item.original_content, item.category)
+            haystack = (
+                item.content,
+                item.target,
+                item.responsible,
+                item.unit_name,
+                item.note,
+                item.original_content,
+                item.category,
+            )
             return any(self._search in search_key(text) for text in haystack)
         return True
 
@@ -438,8 +509,16 @@ def _value_label() -> QLabel:
 class _CommitmentsTabUi:
     """The layout of CommitmentsTab; behaviour lives in the tab."""
 
-    FIELDS = (("category", "类别"), ("target", "量化目标"), ("due", "完成时限"), ("responsible", "责任人"),
-              ("status", "状态"), ("completed", "完成日期"), ("carried", "结转"), ("note", "备注"))
+    FIELDS = (
+        ("category", "类别"),
+        ("target", "量化目标"),
+        ("due", "完成时限"),
+        ("responsible", "责任人"),
+        ("status", "状态"),
+        ("completed", "完成日期"),
+        ("carried", "结转"),
+        ("note", "备注"),
+    )
 
     def setup(self, tab: QWidget) -> None:
         self.year_combo = QComboBox()
@@ -477,8 +556,12 @@ class _CommitmentsTabUi:
         self.search_edit.setClearButtonEnabled(True)
         self.count_label = QLabel()
         filters = QHBoxLayout()
-        for label, combo in (("管区", self.district_combo), ("村（社区）", self.unit_combo),
-                             ("类别", self.category_combo), ("状态", self.status_combo)):
+        for label, combo in (
+            ("管区", self.district_combo),
+            ("村（社区）", self.unit_combo),
+            ("类别", self.category_combo),
+            ("状态", self.status_combo),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(combo)
             filters.addSpacing(6)
@@ -560,8 +643,16 @@ class _CommitmentsTabUi:
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
         # Two pairs a line; 备注 and 来源 get the whole line (they can be long).
-        places = {"category": (0, 0), "target": (0, 2), "due": (1, 0), "responsible": (1, 2),
-                  "status": (2, 0), "completed": (2, 2), "note": (3, 0), "carried": (4, 0)}
+        places = {
+            "category": (0, 0),
+            "target": (0, 2),
+            "due": (1, 0),
+            "responsible": (1, 2),
+            "status": (2, 0),
+            "completed": (2, 2),
+            "note": (3, 0),
+            "carried": (4, 0),
+        }
         for key, text in self.FIELDS:
             name = _field_label(text)
             value = _value_label()
@@ -607,8 +698,13 @@ class _CommitmentsTabUi:
         self.reopen_button.setToolTip("把误标为已完成的事项改回推进中")
         self.delete_button.setToolTip("只用于录错的事项：没有进度、附件，也没有结转")
         actions = QHBoxLayout()
-        for button in (self.edit_button, self.complete_button, self.adjust_button, self.cancel_button,
-                       self.reopen_button):
+        for button in (
+            self.edit_button,
+            self.complete_button,
+            self.adjust_button,
+            self.cancel_button,
+            self.reopen_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.delete_button)
@@ -661,9 +757,11 @@ class _CommitmentsTabUi:
         self.summary_table.setSortingEnabled(True)
         # The few columns share the width: a narrow table in a wide page reads as unfinished.
         self.summary_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        legend = QLabel(f"完成率 = 已完成 ÷（事项 − 已取消），没有可计算事项的显示“—”、不排名。{WORST_RULE_TEXT}。"
-                        "逾期：到统计日已过完成时限仍未完成的事项；已结转到下一年的不计逾期，在本年度完成率中仍按未完成计算。"
-                        "单击一个村（社区）查看它的事项。")
+        legend = QLabel(
+            f"完成率 = 已完成 ÷（事项 − 已取消），没有可计算事项的显示“—”、不排名。{WORST_RULE_TEXT}。"
+            "逾期：到统计日已过完成时限仍未完成的事项；已结转到下一年的不计逾期，在本年度完成率中仍按未完成计算。"
+            "单击一个村（社区）查看它的事项。"
+        )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #666;")
         # The rate at a quarter's end is the figure a round's 承诺完成 component uses.
@@ -697,8 +795,9 @@ class CommitmentsTab(QWidget):
     changed = Signal(object)  # a Changes flag, after every successful change made here
     TITLE = "承诺事项"
 
-    def __init__(self, core: Core, parent: QWidget | None = None, *, today: date | None = None,
-                 load_when_shown: bool = False) -> None:
+    def __init__(
+        self, core: Core, parent: QWidget | None = None, *, today: date | None = None, load_when_shown: bool = False
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self._deferred = LoadWhenShown(self, self.reload, load_when_shown)
@@ -716,8 +815,9 @@ class CommitmentsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.ui.table.setModel(self.proxy)
         self.ui.table.sortByColumn(ItemTableModel.UNIT_COLUMN, Qt.SortOrder.AscendingOrder)
-        self.ui.table.horizontalHeader().setSectionResizeMode(ItemTableModel.CONTENT_COLUMN,
-                                                              QHeaderView.ResizeMode.Stretch)
+        self.ui.table.horizontalHeader().setSectionResizeMode(
+            ItemTableModel.CONTENT_COLUMN, QHeaderView.ResizeMode.Stretch
+        )
         self.progress_model = ProgressTableModel(self)
         self.ui.progress_table.setModel(self.progress_model)
         self.evidence_model = EvidenceTableModel(self)
@@ -744,9 +844,15 @@ class CommitmentsTab(QWidget):
         combo = self.ui.status_combo
         combo.addItem("全部状态", Scope.ALL)
         combo.addItem("未完成（含逾期）", Scope.OPEN)
-        for status in (CommitmentStatus.OVERDUE, CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS,
-                       CommitmentStatus.ADJUSTED, CommitmentStatus.DONE, CommitmentStatus.CANCELLED,
-                       CommitmentStatus.CARRIED):
+        for status in (
+            CommitmentStatus.OVERDUE,
+            CommitmentStatus.NOT_STARTED,
+            CommitmentStatus.IN_PROGRESS,
+            CommitmentStatus.ADJUSTED,
+            CommitmentStatus.DONE,
+            CommitmentStatus.CANCELLED,
+            CommitmentStatus.CARRIED,
+        ):
             combo.addItem(status.label, status)
 
     def _connect(self) -> None:
@@ -815,8 +921,11 @@ class CommitmentsTab(QWidget):
             combo.addItem(f"{year}年" + ("" if year in with_data else "（无事项）"), year)
         if current is None:
             # Open on this year's items; before any are entered, on the newest year that has some.
-            current = this_year if this_year in with_data or not with_data else max(
-                (y for y in with_data if y <= this_year), default=max(with_data))
+            current = (
+                this_year
+                if this_year in with_data or not with_data
+                else max((y for y in with_data if y <= this_year), default=max(with_data))
+            )
         combo.setCurrentIndex(max(0, combo.findData(current)))
         combo.blockSignals(False)
 
@@ -870,9 +979,15 @@ class CommitmentsTab(QWidget):
         day = self.counted_day(year)
         items = self._core.commitments.list_commitments(year)
         self._items = items
-        rows = [ItemRow(item, item.status_on(day, today), position,
-                        self._units[item.unit_id].district_id if item.unit_id in self._units else None)
-                for position, item in enumerate(items)]
+        rows = [
+            ItemRow(
+                item,
+                item.status_on(day, today),
+                position,
+                self._units[item.unit_id].district_id if item.unit_id in self._units else None,
+            )
+            for position, item in enumerate(items)
+        ]
         # Categories used this year but no longer in the list still filter.
         for item in items:
             if self.ui.category_combo.findData(item.category) < 0:
@@ -894,8 +1009,14 @@ class CommitmentsTab(QWidget):
     def _size_columns(self) -> None:
         # Once, so later reloads do not undo widths the clerk dragged.
         table = self.ui.table
-        fit_columns(table, limits={ItemTableModel.TARGET_COLUMN: 220, ItemTableModel.UNIT_COLUMN: 160,
-                                   ItemTableModel.CONTENT_COLUMN: 420})
+        fit_columns(
+            table,
+            limits={
+                ItemTableModel.TARGET_COLUMN: 220,
+                ItemTableModel.UNIT_COLUMN: 160,
+                ItemTableModel.CONTENT_COLUMN: 420,
+            },
+        )
         self._sized = True
 
     def _show_empty_state(self, year: int, items: list[Commitment]) -> None:
@@ -923,10 +1044,12 @@ class CommitmentsTab(QWidget):
         total = rows[-1].completion
         low = sum(1 for row in rows if row.worst)
         carried = f"已结转 {total.carried} 项（不计逾期），" if total.carried else ""
-        text = (f"<b>{year}年</b>，{counted_text(day)}：全镇承诺事项 {total.total} 项，已完成 {total.done} 项，"
-                f"已取消 {total.cancelled} 项，{carried}逾期 "
-                f"<span style='color:#c62828'><b>{total.overdue}</b></span> 项，"
-                f"完成率 <b>{total.rate_text}</b>。")
+        text = (
+            f"<b>{year}年</b>，{counted_text(day)}：全镇承诺事项 {total.total} 项，已完成 {total.done} 项，"
+            f"已取消 {total.cancelled} 项，{carried}逾期 "
+            f"<span style='color:#c62828'><b>{total.overdue}</b></span> 项，"
+            f"完成率 <b>{total.rate_text}</b>。"
+        )
         if low:
             names = "、".join(row.unit_name for row in sorted(rows, key=lambda r: r.rate_order) if row.worst)
             text += f"<br>完成率排名靠后（标红）：<span style='color:#b71c1c'>{names}</span>"
@@ -955,9 +1078,13 @@ class CommitmentsTab(QWidget):
 
     def _apply_filters(self) -> None:
         ui = self.ui
-        self.proxy.set_filters(search=ui.search_edit.text(), district=ui.district_combo.currentData(),
-                               unit=ui.unit_combo.currentData(), category=ui.category_combo.currentData(),
-                               status=ui.status_combo.currentData())
+        self.proxy.set_filters(
+            search=ui.search_edit.text(),
+            district=ui.district_combo.currentData(),
+            unit=ui.unit_combo.currentData(),
+            category=ui.category_combo.currentData(),
+            status=ui.status_combo.currentData(),
+        )
         self._update_count()
 
     def _update_count(self) -> None:
@@ -1025,7 +1152,8 @@ class CommitmentsTab(QWidget):
         index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
         if index.isValid():
             self.ui.table.selectionModel().select(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            )
             self.ui.table.scrollTo(index)
         else:
             self.ui.table.clearSelection()
@@ -1082,11 +1210,14 @@ class CommitmentsTab(QWidget):
         ui.content_label.setText(item.content)
         status = row.status
         colour = _STATUS_COLOURS.get(status)
-        status_html = (f"<span style='color:{colour.name()}; font-weight:bold'>{status.label}</span>" if colour
-                       else status.label)
+        status_html = (
+            f"<span style='color:{colour.name()}; font-weight:bold'>{status.label}</span>" if colour else status.label
+        )
         if status is CommitmentStatus.OVERDUE:
             if item.completed_on is not None:
-                status_html += f"（到 {self.counted_day(item.year).isoformat()} 仍未完成，{item.completed_on.isoformat()} 完成）"
+                status_html += (
+                    f"（到 {self.counted_day(item.year).isoformat()} 仍未完成，{item.completed_on.isoformat()} 完成）"
+                )
             else:
                 days = (self.today() - item.due).days
                 status_html += f"（已超过时限 {days} 天）"
@@ -1097,13 +1228,17 @@ class CommitmentsTab(QWidget):
         values = {
             "category": item.category,
             "target": item.target or "—",
-            "due": f"{item.deadline_text}（截止 {item.due.isoformat()}）" if item.deadline is None
+            "due": f"{item.deadline_text}（截止 {item.due.isoformat()}）"
+            if item.deadline is None
             else item.deadline_text,
             "responsible": item.responsible or "—",
             "status": status_html,
             "completed": item.completed_on.isoformat() if item.completed_on else "",
-            "carried": "；".join(text for text in (f"从 {item.year - 1} 年结转" if item.carried_from_id else "",
-                                                  item.carried_text) if text),
+            "carried": "；".join(
+                text
+                for text in (f"从 {item.year - 1} 年结转" if item.carried_from_id else "", item.carried_text)
+                if text
+            ),
             "note": item.note or "—",
         }
         for key, value in values.items():
@@ -1209,8 +1344,9 @@ class CommitmentsTab(QWidget):
         unit_id = self.ui.unit_combo.currentData()
         if unit_id is None and self.selected() is not None:
             unit_id = self.selected().unit_id
-        return self._open(CommitmentDialog(self._core, None, year=self.year(), unit_id=unit_id, parent=self),
-                          self._added)
+        return self._open(
+            CommitmentDialog(self._core, None, year=self.year(), unit_id=unit_id, parent=self), self._added
+        )
 
     def open_edit_dialog(self) -> CommitmentDialog | None:
         item = self.selected()
@@ -1222,8 +1358,9 @@ class CommitmentsTab(QWidget):
         item = self.selected()
         if item is None or item.status is CommitmentStatus.CANCELLED:
             return None
-        return self._open(ProgressDialog(self._core, item, self, today=self.today()),
-                          lambda _entry: self._after_change(item.id))
+        return self._open(
+            ProgressDialog(self._core, item, self, today=self.today()), lambda _entry: self._after_change(item.id)
+        )
 
     def open_adjust_dialog(self) -> AdjustDialog | None:
         item = self.selected()
@@ -1257,14 +1394,18 @@ class CommitmentsTab(QWidget):
         if item is None:
             return None
         paths = choose_open_files(
-            self, "evidence", "选择要附加的文件（可多选）",
+            self,
+            "evidence",
+            "选择要附加的文件（可多选）",
             "照片和文件 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.heic *.pdf *.doc *.docx "
-            "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)")
+            "*.xls *.xlsx *.wps *.et *.txt *.zip *.rar);;所有文件 (*)",
+        )
         if not paths:
             return None
         entry = self.selected_entry() or (self._entries[-1] if self._entries else None)
-        dialog = AttachDialog(self._core, item, list(paths), self._entries,
-                              entry.period if entry is not None else None, self)
+        dialog = AttachDialog(
+            self._core, item, list(paths), self._entries, entry.period if entry is not None else None, self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._after_change(item.id))
         dialog.open()
@@ -1334,8 +1475,9 @@ class CommitmentsTab(QWidget):
         item = self.selected()
         if item is None or item.status is not CommitmentStatus.DONE:
             return False
-        if not ask_confirm(self, "重新打开", f"把“{item.unit_name}”第 {item.number} 项改回未完成吗？"
-                                             "\n完成日期将清除，完成率随之变化。"):
+        if not ask_confirm(
+            self, "重新打开", f"把“{item.unit_name}”第 {item.number} 项改回未完成吗？\n完成日期将清除，完成率随之变化。"
+        ):
             return False
         try:
             self._core.commitments.set_status(item.id, CommitmentStatus.IN_PROGRESS)

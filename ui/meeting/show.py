@@ -65,8 +65,18 @@ VETO_FILL = QColor("#ffb000")  # a yellow-orange pill with black text: unlike ei
 
 # Screen fonts first (微软雅黑 and 黑体 on Windows), then what Linux and macOS offer. Only an
 # installed family is ever asked for: a missing one makes Qt search (and warn) at every paint.
-SCREEN_FAMILIES = ("Microsoft YaHei", "Microsoft YaHei UI", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC",
-                   "Source Han Sans CN", "PingFang SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UKai CN")
+SCREEN_FAMILIES = (
+    "Microsoft YaHei",
+    "Microsoft YaHei UI",
+    "SimHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "PingFang SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UKai CN",
+)
 
 
 # ----- slides ---------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ class RevealStep:
             return self.new
         # From the best new row down: the rows just read out and those already read below them.
         first = min(self.revealed.index(r) for r in self.new)
-        return self.revealed[first:first + self.capacity]
+        return self.revealed[first : first + self.capacity]
 
     @property
     def title(self) -> str:
@@ -135,7 +145,7 @@ def reveal_steps(results: Sequence[UnitResult], capacity: int = ROWS_PER_SCREEN)
     ranked = [r for r in results if r.rank is not None]
     ranked.sort(key=lambda r: r.rank)
     winners = [r for r in ranked if r.rank == ranked[0].rank] if ranked else []
-    rest = ranked[len(winners):]
+    rest = ranked[len(winners) :]
     black = [r for r in rest if r.flag is Flag.BLACK]
     red = [r for r in rest if r.flag is Flag.RED]
     middle = [r for r in rest if r.flag is None]
@@ -173,8 +183,11 @@ def talk_warnings(results: RoundResults, period: Period, histories: Iterable[Fla
         if result.flag is not Flag.BLACK:
             continue
         history = by_unit.get(result.unit.unit_id)
-        before = tuple(rec for rec in (history.records if history else ())
-                       if rec.period < period or (rec.period == period and rec.round_id < results.round_id))
+        before = tuple(
+            rec
+            for rec in (history.records if history else ())
+            if rec.period < period or (rec.period == period and rec.round_id < results.round_id)
+        )
         now = FlagRecord(period, results.round_id, result.flag, result.rank)
         warning = FlagHistory(result.unit.unit_id, result.unit.name, before + (now,)).warning
         if warning:
@@ -221,8 +234,16 @@ def scale_of(width: float, height: float) -> float:
     return max(1.0, min(height, width * 3 / 4))
 
 
-def draw_text(painter: QPainter, rect: QRectF, text: str, pixels: float, color: QColor, *,
-              bold: bool = False, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> float:
+def draw_text(
+    painter: QPainter,
+    rect: QRectF,
+    text: str,
+    pixels: float,
+    color: QColor,
+    *,
+    bold: bool = False,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+) -> float:
     """One line in `rect`, shrunk to fit its width (a name is never cut off); returns its width."""
     font = make_font(pixels, bold)
     width = QFontMetricsF(font).horizontalAdvance(text)
@@ -291,11 +312,18 @@ def draw_note_box(painter: QPainter, box: QRectF, title: str, lines: Sequence[st
     line_h = box.height() / (len(lines) + 1 + 1 / 1.6)
     line_px = min(scale / 32, line_h / 1.6)
     inner = box.adjusted(scale * 0.02, line_h * 0.3, -scale * 0.02, 0)
-    draw_text(painter, QRectF(inner.left(), inner.top(), inner.width(), line_h), title, line_px * 1.05,
-              WARNING_EDGE, bold=True)
+    draw_text(
+        painter,
+        QRectF(inner.left(), inner.top(), inner.width(), line_h),
+        title,
+        line_px * 1.05,
+        WARNING_EDGE,
+        bold=True,
+    )
     for index, line in enumerate(lines, start=1):
-        draw_text(painter, QRectF(inner.left(), inner.top() + index * line_h, inner.width(), line_h), line,
-                  line_px, TEXT)
+        draw_text(
+            painter, QRectF(inner.left(), inner.top() + index * line_h, inner.width(), line_h), line, line_px, TEXT
+        )
 
 
 def note_box_height(lines: int, scale: float) -> float:
@@ -303,15 +331,23 @@ def note_box_height(lines: int, scale: float) -> float:
     return line_px * 1.6 * (lines + 1) + line_px
 
 
-def draw_pill(painter: QPainter, rect: QRectF, text: str, fill: QColor, color: QColor,
-              edge: QColor | None = None) -> None:
+def draw_pill(
+    painter: QPainter, rect: QRectF, text: str, fill: QColor, color: QColor, edge: QColor | None = None
+) -> None:
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(edge, max(2.0, rect.height() * 0.05)) if edge else Qt.PenStyle.NoPen)
     painter.setBrush(fill)
     painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-    draw_text(painter, rect.adjusted(rect.height() * 0.3, 0, -rect.height() * 0.3, 0), text,
-              rect.height() * 0.62, color, bold=True, align=Qt.AlignmentFlag.AlignCenter)
+    draw_text(
+        painter,
+        rect.adjusted(rect.height() * 0.3, 0, -rect.height() * 0.3, 0),
+        text,
+        rect.height() * 0.62,
+        color,
+        bold=True,
+        align=Qt.AlignmentFlag.AlignCenter,
+    )
     painter.restore()
 
 
@@ -324,20 +360,31 @@ class RowColumn:
 
 def row_columns(components: Sequence[str]) -> list[RowColumn]:
     center, left, right = Qt.AlignmentFlag.AlignCenter, Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
-    columns = [RowColumn("排名", 0.10, center), RowColumn("村（社区）", 0.31, left),
-               RowColumn("党组织书记", 0.21, left)]
+    columns = [
+        RowColumn("排名", 0.10, center),
+        RowColumn("村（社区）", 0.31, left),
+        RowColumn("党组织书记", 0.21, left),
+    ]
     columns += [RowColumn(name, 0.0, right) for name in components]
     columns += [RowColumn("综合得分", 0.17, right), RowColumn("红/黑旗", 0.21, center)]
     if components:
         # Component columns take their room from the others, which shrink in proportion.
         taken = min(0.36, 0.12 * len(components))
-        columns = [RowColumn(c.header, c.share * (1 - taken) if c.share else taken / len(components), c.align)
-                   for c in columns]
+        columns = [
+            RowColumn(c.header, c.share * (1 - taken) if c.share else taken / len(components), c.align) for c in columns
+        ]
     return columns
 
 
-def draw_ranking_rows(painter: QPainter, area: QRectF, rows: Sequence[UnitResult], state: ShowState,
-                      scale: float, new: Iterable[UnitResult] = (), header: bool = True) -> float:
+def draw_ranking_rows(
+    painter: QPainter,
+    area: QRectF,
+    rows: Sequence[UnitResult],
+    state: ShowState,
+    scale: float,
+    new: Iterable[UnitResult] = (),
+    header: bool = True,
+) -> float:
     """The ranking table: a header line, then one band per unit. Returns the bottom edge."""
     components = state.components if state.show_components else ()
     columns = row_columns(components)
@@ -355,8 +402,14 @@ def draw_ranking_rows(painter: QPainter, area: QRectF, rows: Sequence[UnitResult
     if header:
         head = QRectF(area.left(), top, area.width(), text_px * 1.2)
         for column, x0, x1 in zip(columns, edges, edges[1:]):
-            draw_text(painter, QRectF(x0 + pad, head.top(), x1 - x0 - 2 * pad, head.height()), column.header,
-                      text_px * 0.62, HEADER_TEXT, align=column.align)
+            draw_text(
+                painter,
+                QRectF(x0 + pad, head.top(), x1 - x0 - 2 * pad, head.height()),
+                column.header,
+                text_px * 0.62,
+                HEADER_TEXT,
+                align=column.align,
+            )
         top = head.bottom() + text_px * 0.2
         painter.setPen(QPen(RULE, max(1.0, scale / 540)))
         painter.drawLine(QPointF(area.left(), top), QPointF(area.right(), top))
@@ -380,22 +433,37 @@ def draw_ranking_rows(painter: QPainter, area: QRectF, rows: Sequence[UnitResult
                     # 一票否决 in words beside the flag it brought (the reason is in the box below).
                     pill_h = inner.height() * 0.7
                     badge_w = min(cell.width() * 0.46, badge_h * 2.9) if result.flag is not None else 0.0
-                    pill = QRectF(cell.left() + badge_w + (pad if badge_w else 0), cell.center().y() - pill_h / 2,
-                                  cell.width() - badge_w - (pad if badge_w else 0), pill_h)
+                    pill = QRectF(
+                        cell.left() + badge_w + (pad if badge_w else 0),
+                        cell.center().y() - pill_h / 2,
+                        cell.width() - badge_w - (pad if badge_w else 0),
+                        pill_h,
+                    )
                     if result.flag is not None:
-                        draw_flag_badge(painter, QRectF(cell.left(), cell.center().y() - badge_h / 2, badge_w,
-                                                        badge_h), result.flag)
+                        draw_flag_badge(
+                            painter, QRectF(cell.left(), cell.center().y() - badge_h / 2, badge_w, badge_h), result.flag
+                        )
                     draw_pill(painter, pill, VETO_TEXT, VETO_FILL, BACKGROUND)
                 elif result.flag is not None:
                     badge_w = min(cell.width(), badge_h * 2.9)
-                    draw_flag_badge(painter, QRectF(cell.center().x() - badge_w / 2, cell.center().y() - badge_h / 2,
-                                                    badge_w, badge_h), result.flag)
+                    draw_flag_badge(
+                        painter,
+                        QRectF(cell.center().x() - badge_w / 2, cell.center().y() - badge_h / 2, badge_w, badge_h),
+                        result.flag,
+                    )
                 continue
             if column.header == "综合得分":
                 draw_text(painter, cell, value, text_px * 1.08, ACCENT, bold=True, align=column.align)
             elif position == 0:
-                draw_text(painter, cell, value, text_px * 1.12, ACCENT if result.rank <= 3 else TEXT,
-                          bold=True, align=column.align)
+                draw_text(
+                    painter,
+                    cell,
+                    value,
+                    text_px * 1.12,
+                    ACCENT if result.rank <= 3 else TEXT,
+                    bold=True,
+                    align=column.align,
+                )
             elif position == 1:
                 draw_text(painter, cell, value, text_px, TEXT, bold=True, align=column.align)
             else:
@@ -407,8 +475,9 @@ def draw_heading(painter: QPainter, area: QRectF, text: str, scale: float, reser
     """The slide's heading in yellow (leaving `reserve` at the right for a badge), a rule under
     it; returns the room left below."""
     height = scale / 16 * 1.5
-    draw_text(painter, QRectF(area.left(), area.top(), area.width() - reserve, height), text, scale / 16, ACCENT,
-              bold=True)
+    draw_text(
+        painter, QRectF(area.left(), area.top(), area.width() - reserve, height), text, scale / 16, ACCENT, bold=True
+    )
     y = area.top() + height + scale * 0.01
     painter.setPen(QPen(ACCENT, max(2.0, scale / 360)))
     painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
@@ -453,24 +522,56 @@ class TitleView(PaintedSlideView):
         block = sum(px * 1.5 for _, px, _, _ in lines) + scale / 9 * 1.6 + scale / 24 * 1.6
         y = area.top() + max(0.0, (area.height() - block) / 2 - scale * 0.04)
         for text, px, color, bold in lines:
-            draw_text(painter, QRectF(area.left(), y, area.width(), px * 1.5), text, px, color, bold=bold,
-                      align=Qt.AlignmentFlag.AlignCenter)
+            draw_text(
+                painter,
+                QRectF(area.left(), y, area.width(), px * 1.5),
+                text,
+                px,
+                color,
+                bold=bold,
+                align=Qt.AlignmentFlag.AlignCenter,
+            )
             y += px * 1.5
         y += scale * 0.02
-        draw_text(painter, QRectF(area.left(), y, area.width(), scale / 9 * 1.6), RANKING_TITLE, scale / 9, ACCENT,
-                  bold=True, align=Qt.AlignmentFlag.AlignCenter)
+        draw_text(
+            painter,
+            QRectF(area.left(), y, area.width(), scale / 9 * 1.6),
+            RANKING_TITLE,
+            scale / 9,
+            ACCENT,
+            bold=True,
+            align=Qt.AlignmentFlag.AlignCenter,
+        )
         y += scale / 9 * 1.6
-        draw_text(painter, QRectF(area.left(), y, area.width(), scale / 24 * 1.6), slide.date_line, scale / 24,
-                  SOFT_TEXT, align=Qt.AlignmentFlag.AlignCenter)
+        draw_text(
+            painter,
+            QRectF(area.left(), y, area.width(), scale / 24 * 1.6),
+            slide.date_line,
+            scale / 24,
+            SOFT_TEXT,
+            align=Qt.AlignmentFlag.AlignCenter,
+        )
         bottom = area.bottom()
         hint_px = scale / 62
-        draw_text(painter, QRectF(area.left(), bottom - hint_px * 1.5, area.width(), hint_px * 1.5), KEYS_HINT,
-                  hint_px, DIM_TEXT, align=Qt.AlignmentFlag.AlignCenter)
+        draw_text(
+            painter,
+            QRectF(area.left(), bottom - hint_px * 1.5, area.width(), hint_px * 1.5),
+            KEYS_HINT,
+            hint_px,
+            DIM_TEXT,
+            align=Qt.AlignmentFlag.AlignCenter,
+        )
         note_px = scale / 40
         for note in reversed(slide.notes):
             bottom -= hint_px * 2.2 if bottom == area.bottom() else note_px * 1.6
-            draw_text(painter, QRectF(area.left(), bottom - note_px * 1.5, area.width(), note_px * 1.5), note,
-                      note_px, WARNING_EDGE, align=Qt.AlignmentFlag.AlignCenter)
+            draw_text(
+                painter,
+                QRectF(area.left(), bottom - note_px * 1.5, area.width(), note_px * 1.5),
+                note,
+                note_px,
+                WARNING_EDGE,
+                align=Qt.AlignmentFlag.AlignCenter,
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,8 +612,9 @@ class RankingView(PaintedSlideView):
         if vetoes:
             # The vetoed unit's reason is read out with it: a box under the table.
             box_h = min(note_box_height(len(vetoes), scale), body.height() * 0.3)
-            draw_note_box(painter, QRectF(body.left(), body.bottom() - box_h, body.width(), box_h), VETO_TEXT,
-                          vetoes, scale)
+            draw_note_box(
+                painter, QRectF(body.left(), body.bottom() - box_h, body.width(), box_h), VETO_TEXT, vetoes, scale
+            )
             body = body.adjusted(0, 0, 0, -(box_h + scale * 0.03))
         # Rows fill the screen from the bottom up, as they are read out.
         text_px = scale / 26
@@ -523,8 +625,7 @@ class RankingView(PaintedSlideView):
         if free:
             header_only = QRectF(table.left(), table.top(), table.width(), header_h)
             draw_ranking_rows(painter, header_only, (), state, scale)
-            table = QRectF(table.left(), table.top() + row_h * free, table.width(),
-                           header_h + row_h * len(rows))
+            table = QRectF(table.left(), table.top() + row_h * free, table.width(), header_h + row_h * len(rows))
             draw_ranking_rows(painter, table.adjusted(0, header_h, 0, 0), rows, state, scale, step.new, header=False)
         else:
             draw_ranking_rows(painter, table, rows, state, scale, step.new)
@@ -550,13 +651,21 @@ class RankingView(PaintedSlideView):
             block = sum(px * 1.35 for _, px, _, _ in lines) + badge_h * 1.2
             y = card.top() + max(0.0, (card.height() - block) / 2)
             for text, px, color, bold in lines:
-                draw_text(painter, QRectF(card.left(), y, card.width(), px * 1.35), text, px, color, bold=bold,
-                          align=Qt.AlignmentFlag.AlignCenter)
+                draw_text(
+                    painter,
+                    QRectF(card.left(), y, card.width(), px * 1.35),
+                    text,
+                    px,
+                    color,
+                    bold=bold,
+                    align=Qt.AlignmentFlag.AlignCenter,
+                )
                 y += px * 1.35
             if result.flag is not None:
                 width = badge_h * 2.9
-                draw_flag_badge(painter, QRectF(card.center().x() - width / 2, y + badge_h * 0.15, width, badge_h),
-                                result.flag)
+                draw_flag_badge(
+                    painter, QRectF(card.center().x() - width / 2, y + badge_h * 0.15, width, badge_h), result.flag
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,12 +691,20 @@ class FlagSummaryView(PaintedSlideView):
         slide = self.slide
         badge_h = scale / 16 * 1.05
         body = draw_heading(painter, area, f"{slide.state.heading}　{slide.title}", scale, reserve=badge_h * 3.3)
-        draw_flag_badge(painter, QRectF(area.right() - badge_h * 2.9, area.top() + (scale / 16 * 1.5 - badge_h) / 2,
-                                        badge_h * 2.9, badge_h), slide.flag)
+        draw_flag_badge(
+            painter,
+            QRectF(area.right() - badge_h * 2.9, area.top() + (scale / 16 * 1.5 - badge_h) / 2, badge_h * 2.9, badge_h),
+            slide.flag,
+        )
         # Boxes under the table: 一票否决 with its reasons, then 约谈提醒.
-        boxes = [(title, lines) for title, lines in (
-            (VETO_TEXT, veto_lines(slide.rows)),
-            ("约谈提醒", [f"{unit}：{warning}" for unit, warning in slide.warnings])) if lines]
+        boxes = [
+            (title, lines)
+            for title, lines in (
+                (VETO_TEXT, veto_lines(slide.rows)),
+                ("约谈提醒", [f"{unit}：{warning}" for unit, warning in slide.warnings]),
+            )
+            if lines
+        ]
         heights = [min(note_box_height(len(lines), scale), body.height() * 0.45 / len(boxes)) for _, lines in boxes]
         text_px = scale / 26
         table_h = body.height() - sum(h + scale * 0.03 for h in heights)
@@ -655,20 +772,28 @@ class MeetingWindow(QWidget):
 
     step_changed = Signal(int)
 
-    NEXT_KEYS = frozenset({Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_PageDown,
-                           Qt.Key.Key_Return, Qt.Key.Key_Enter})
+    NEXT_KEYS = frozenset(
+        {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+    )
     BACK_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace})
 
-    def __init__(self, core: Core, round_id: int, extra_slides: Iterable[Slide] = (), show_judges: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        round_id: int,
+        extra_slides: Iterable[Slide] = (),
+        show_judges: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.round_id = round_id
         detail: RoundDetail = core.rounds.get_round(round_id)
         results = core.rounds.results(round_id)
         township = core.settings.township().township_or_placeholder
         histories = core.rounds.flag_history([u.unit_id for u in detail.units])
-        self.state = ShowState(detail.summary.period.label, tuple(c.name for c in detail.scheme.components),
-                               show_judges)
+        self.state = ShowState(
+            detail.summary.period.label, tuple(c.name for c in detail.scheme.components), show_judges
+        )
         self.slides: list[Slide] = self._own_slides(detail, results, township, histories) + list(extra_slides)
         self._widgets: dict[int, QWidget] = {}
         self._step = 0
@@ -688,8 +813,9 @@ class MeetingWindow(QWidget):
 
     # ----- what is shown ------------------------------------------------------------------------
 
-    def _own_slides(self, detail: RoundDetail, results: RoundResults, township: str,
-                    histories: list[FlagHistory]) -> list[Slide]:
+    def _own_slides(
+        self, detail: RoundDetail, results: RoundResults, township: str, histories: list[FlagHistory]
+    ) -> list[Slide]:
         summary = detail.summary
         day = summary.event_date or date.today()
         notes = []
@@ -699,8 +825,9 @@ class MeetingWindow(QWidget):
         if unranked:
             listed = "、".join(unranked) if len(unranked) <= 6 else f"{len(unranked)} 个村（社区）"
             notes.append(f"未参加排名：{listed}")
-        slides: list[Slide] = [TitleSlide(f"{township}{summary.period.label}", summary.title,
-                                          date_text(day), tuple(notes))]
+        slides: list[Slide] = [
+            TitleSlide(f"{township}{summary.period.label}", summary.title, date_text(day), tuple(notes))
+        ]
         slides += [RankingSlide(step, self.state) for step in reveal_steps(results.results)]
         ranked = [r for r in results.results if r.rank is not None]
         red = tuple(r for r in ranked if r.flag is Flag.RED)
@@ -864,5 +991,6 @@ class MeetingWindow(QWidget):
         self.indicator.setFont(make_font(px))
         self.indicator.setStyleSheet("color: #6e6e6e; background: transparent;")
         width, height = int(px * 8), int(px * 1.8)
-        self.indicator.setGeometry(self.width() - width - int(px * 1.2), self.height() - height - int(px * 0.6),
-                                   width, height)
+        self.indicator.setGeometry(
+            self.width() - width - int(px * 1.2), self.height() - height - int(px * 0.6), width, height
+        )

@@ -173,7 +173,8 @@ class _NewRoundDialogUi:
         form.addRow("旗数", flags)
         self.units_label = make_hint(
             f"参评单位：活动日期在册的村（社区）全部参加（现有 {unit_count} 个）；"
-            "个别单位未观摩的，建立后在“参评单位与评委”中标记“本季度未观摩”。评分方案用方案模板。")
+            "个别单位未观摩的，建立后在“参评单位与评委”中标记“本季度未观摩”。评分方案用方案模板。"
+        )
         self.button_box = make_button_box("建立评比")
         layout = QVBoxLayout(dialog)
         layout.addLayout(form)
@@ -215,10 +216,16 @@ class NewRoundDialog(ServiceDialog):
 
     def apply(self) -> Changed[RoundDetail]:
         ui = self.ui
-        return self._core.rounds.create_round(RoundDraft(
-            period=self.period(), title=ui.title_edit.text(), event_date=round_date_of(ui.date_edit),
-            judges=self.judges(), red=ui.red_spin.value(), black=ui.black_spin.value(),
-        ))
+        return self._core.rounds.create_round(
+            RoundDraft(
+                period=self.period(),
+                title=ui.title_edit.text(),
+                event_date=round_date_of(ui.date_edit),
+                judges=self.judges(),
+                red=ui.red_spin.value(),
+                black=ui.black_spin.value(),
+            )
+        )
 
 
 # ----- 评比设置 ----------------------------------------------------------------------------------
@@ -292,9 +299,20 @@ class RoundSettingsDialog(ServiceDialog):
         self._fill(detail)
         final = detail.status is RoundStatus.FINAL
         self.ui.final_label.setVisible(final)
-        for widget in (self.ui.title_edit, self.ui.date_edit, self.ui.red_spin, self.ui.black_spin,
-                       self.ui.drop_spin, self.ui.minimum_spin, self.ui.tie_combo, self.ui.chain_list,
-                       self.ui.up_button, self.ui.down_button, self.ui.veto_black_check, self.ui.veto_last_check):
+        for widget in (
+            self.ui.title_edit,
+            self.ui.date_edit,
+            self.ui.red_spin,
+            self.ui.black_spin,
+            self.ui.drop_spin,
+            self.ui.minimum_spin,
+            self.ui.tie_combo,
+            self.ui.chain_list,
+            self.ui.up_button,
+            self.ui.down_button,
+            self.ui.veto_black_check,
+            self.ui.veto_last_check,
+        ):
             widget.setEnabled(not final)
         self.ui.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not final)
         self.ui.up_button.clicked.connect(lambda: self.move_chain_item(-1))
@@ -338,15 +356,23 @@ class RoundSettingsDialog(ServiceDialog):
     def rules(self) -> RoundRules:
         ui = self.ui
         return RoundRules(
-            red=ui.red_spin.value(), black=ui.black_spin.value(), trim_drop=ui.drop_spin.value(),
-            trim_minimum=ui.minimum_spin.value(), tie_policy=ui.tie_combo.currentData(), tiebreak=self.chain(),
-            veto_last=ui.veto_last_check.isChecked(), veto_black=ui.veto_black_check.isChecked(),
+            red=ui.red_spin.value(),
+            black=ui.black_spin.value(),
+            trim_drop=ui.drop_spin.value(),
+            trim_minimum=ui.minimum_spin.value(),
+            tie_policy=ui.tie_combo.currentData(),
+            tiebreak=self.chain(),
+            veto_last=ui.veto_last_check.isChecked(),
+            veto_black=ui.veto_black_check.isChecked(),
         )
 
     def apply(self) -> Changed[RoundDetail]:
         return self._core.rounds.update_round(
-            self.detail.id, title=self.ui.title_edit.text(), event_date=round_date_of(self.ui.date_edit),
-            rules=self.rules())
+            self.detail.id,
+            title=self.ui.title_edit.text(),
+            event_date=round_date_of(self.ui.date_edit),
+            rules=self.rules(),
+        )
 
 
 # ----- 评分方案 ----------------------------------------------------------------------------------
@@ -383,20 +409,29 @@ class _SchemeDialogUi:
         self.tree.setColumnWidth(WEIGHT_COLUMN, 90)
         self.tree.setColumnWidth(MAX_COLUMN, 110)
         self.tree.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked)
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.add_component_button = QPushButton("添加项目")
         self.add_criterion_button = QPushButton("添加指标")
         self.add_commitments_button = QPushButton("添加“承诺完成”项目")
         self.add_commitments_button.setToolTip(
-            "得分 = 该村（社区）本年度承诺事项到本季度末的完成率 × 满分，自动计算，评委不打分")
+            "得分 = 该村（社区）本年度承诺事项到本季度末的完成率 × 满分，自动计算，评委不打分"
+        )
         self.remove_button = QPushButton("删除")
         self.up_button = QPushButton("上移")
         self.down_button = QPushButton("下移")
         self.default_button = QPushButton("恢复默认方案")
         buttons = QHBoxLayout()
-        for button in (self.add_component_button, self.add_criterion_button, self.add_commitments_button,
-                       self.remove_button, self.up_button, self.down_button):
+        for button in (
+            self.add_component_button,
+            self.add_criterion_button,
+            self.add_commitments_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.default_button)
@@ -594,8 +629,10 @@ class SchemeDialog(ServiceDialog):
         lines = [f"权重合计：{plain_points(weight_total)}"]
         warn = bool(problems) or weight_total != 1
         if weight_total != 1:
-            lines.append(f"各项目权重合计为 {plain_points(weight_total)}，不等于 1。综合得分 = Σ（项目得分 × 权重），"
-                         "请确认这是有意的（例如两部分直接相加时权重都填 1）。")
+            lines.append(
+                f"各项目权重合计为 {plain_points(weight_total)}，不等于 1。综合得分 = Σ（项目得分 × 权重），"
+                "请确认这是有意的（例如两部分直接相加时权重都填 1）。"
+            )
         lines.extend(problems)
         self.ui.total_label.setText("\n".join(lines))
         self.ui.total_label.setStyleSheet(WARNING_STYLE if warn else "color: #2e6b30;")
@@ -610,8 +647,10 @@ class SchemeDialog(ServiceDialog):
             except InvalidOperation:
                 raise ValidationError(f"“{name}”的权重“{item.text(WEIGHT_COLUMN)}”不是数字") from None
             criteria = tuple(
-                Criterion(item.child(i).text(NAME_COLUMN),
-                          parse_points(item.child(i).text(MAX_COLUMN), f"“{clean(item.child(i).text(NAME_COLUMN))}”的满分"))
+                Criterion(
+                    item.child(i).text(NAME_COLUMN),
+                    parse_points(item.child(i).text(MAX_COLUMN), f"“{clean(item.child(i).text(NAME_COLUMN))}”的满分"),
+                )
                 for i in range(item.childCount())
             )
             source = ComponentSource(item.data(NAME_COLUMN, SOURCE_ROLE) or ComponentSource.JUDGES.value)
@@ -660,8 +699,14 @@ class _AdjustmentDialogUi:
 class AdjustmentDialog(ServiceDialog):
     """添加加分 / 添加扣分 / 一票否决 for one unit, with its reason."""
 
-    def __init__(self, core: Core, detail: RoundDetail, kind: AdjustmentType, unit_id: int | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        detail: RoundDetail,
+        kind: AdjustmentType,
+        unit_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail
@@ -686,8 +731,13 @@ class AdjustmentDialog(ServiceDialog):
         if amount is not None and not clean(amount):
             raise ValidationError(f"请填写{self.kind.label}的分值")
         return self._core.rounds.add_adjustment(
-            self.detail.id, unit_id, self.kind, amount, self.ui.reason_edit.text(),
-            self.ui.correction_edit.text() if self.final else "")
+            self.detail.id,
+            unit_id,
+            self.kind,
+            amount,
+            self.ui.reason_edit.text(),
+            self.ui.correction_edit.text() if self.final else "",
+        )
 
 
 # ----- 导入评分 ----------------------------------------------------------------------------------
@@ -701,17 +751,18 @@ class ImportProblemModel(RowTableModel):
 
 
 class ImportWarningModel(RowTableModel):
-    columns = (Column("提醒（不影响导入，请核对）", lambda w: w, tooltip=lambda w: w,
-                      foreground=lambda w: QColor("#8a4b00")),)
-
-
+    columns = (
+        Column("提醒（不影响导入，请核对）", lambda w: w, tooltip=lambda w: w, foreground=lambda w: QColor("#8a4b00")),
+    )
 
 
 class ScoreImportDialog(QDialog):
     """导入评分: every problem shown before anything is written; 导入 only when there is none,
     and then all the scores go in at once (`core.rounds.apply_import`)."""
 
-    def __init__(self, core: Core, detail: RoundDetail, paths: Sequence[str | Path], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, core: Core, detail: RoundDetail, paths: Sequence[str | Path], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._core = core
         self.detail = detail
@@ -766,11 +817,15 @@ class ScoreImportDialog(QDialog):
         self.warning_model.set_rows(preview.warnings)
         self.problem_view.setVisible(bool(preview.problems))
         self.warning_view.setVisible(bool(preview.warnings))
-        counts = (f"新增 {preview.count_new} 个分数，修改 {preview.count_changed} 个，"
-                  f"与已录入相同 {preview.count_unchanged} 个。")
+        counts = (
+            f"新增 {preview.count_new} 个分数，修改 {preview.count_changed} 个，"
+            f"与已录入相同 {preview.count_unchanged} 个。"
+        )
         if preview.problems:
-            text = (f"<span style='color:#b71c1c'><b>发现 {len(preview.problems)} 个问题，请在 Excel 中改正后点"
-                    "“重新读取文件”。改正前不会导入任何分数。</b></span>")
+            text = (
+                f"<span style='color:#b71c1c'><b>发现 {len(preview.problems)} 个问题，请在 Excel 中改正后点"
+                "“重新读取文件”。改正前不会导入任何分数。</b></span>"
+            )
         elif preview.ok:
             text = f"<b>可以导入：</b>{counts}"
         else:
@@ -788,7 +843,8 @@ class ScoreImportDialog(QDialog):
             return
         try:
             self.import_result = self._core.rounds.apply_import(
-                self.preview, self.correction_edit.text() if self.final else "")
+                self.preview, self.correction_edit.text() if self.final else ""
+            )
         except LsbError as exc:
             show_error(self, exc)
             self.refresh()
@@ -807,8 +863,10 @@ class CommitteeDecisionDialog(ServiceDialog):
         super().__init__(parent)
         self._core, self._round_id, self._tie = core, round_id, tie
         self.setWindowTitle("党委研究决定")
-        intro = QLabel(f"第 {tie.rank} 名并列的{'、'.join(tie.units)}争 {tie.places} 面{tie.flag.label}。"
-                       f"请勾选党委研究决定给{tie.flag.label}的 {tie.places} 个单位：")
+        intro = QLabel(
+            f"第 {tie.rank} 名并列的{'、'.join(tie.units)}争 {tie.places} 面{tie.flag.label}。"
+            f"请勾选党委研究决定给{tie.flag.label}的 {tie.places} 个单位："
+        )
         intro.setWordWrap(True)
         self.unit_boxes = [QCheckBox(name) for name in tie.units]
         self.count_label = QLabel()
@@ -841,5 +899,6 @@ class CommitteeDecisionDialog(ServiceDialog):
         self.count_label.setStyleSheet("" if ok else WARNING_STYLE)
 
     def apply(self):
-        return self._core.rounds.decide_tie(self._round_id, self._tie, TieMethod.COMMITTEE, self.chosen(),
-                                            self.reason_edit.text())
+        return self._core.rounds.decide_tie(
+            self._round_id, self._tie, TieMethod.COMMITTEE, self.chosen(), self.reason_edit.text()
+        )

@@ -86,8 +86,9 @@ def parse_block(text: str) -> list[list[str]]:
     return [line.split("\t") for line in lines]
 
 
-def next_cell(model: ScoreGridModel, row: int, column: int, rows: int, columns: int,
-              wraps: bool = False) -> tuple[int, int]:
+def next_cell(
+    model: ScoreGridModel, row: int, column: int, rows: int, columns: int, wraps: bool = False
+) -> tuple[int, int]:
     """Where the cursor goes from (row, column): `rows` up or down to the next unit visited this
     quarter (same column); `columns` left or right, and with `wraps` through the score cells in
     reading order (past the row's last score to the next row's first, and back), skipping units
@@ -95,8 +96,12 @@ def next_cell(model: ScoreGridModel, row: int, column: int, rows: int, columns: 
     if columns:
         if not wraps:
             return row, max(FIRST_SCORE_COLUMN, min(model.last_score_column, column + columns))
-        cells = [(r, c) for r, unit in enumerate(model.units) if unit.visited
-                 for c in range(FIRST_SCORE_COLUMN, model.last_score_column + 1)]
+        cells = [
+            (r, c)
+            for r, unit in enumerate(model.units)
+            if unit.visited
+            for c in range(FIRST_SCORE_COLUMN, model.last_score_column + 1)
+        ]
         if columns > 0:
             return next((cell for cell in cells if cell > (row, column)), (row, column))
         return next((cell for cell in reversed(cells) if cell < (row, column)), (row, column))
@@ -111,8 +116,9 @@ def next_cell(model: ScoreGridModel, row: int, column: int, rows: int, columns: 
 
 def _typed_text(event) -> bool:
     """A key that types a character (a digit, a point, a letter), not a shortcut."""
-    if event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                            | Qt.KeyboardModifier.MetaModifier):
+    if event.modifiers() & (
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+    ):
         return False
     text = event.text()
     return bool(text) and text.isprintable() and not text.isspace()
@@ -242,8 +248,11 @@ class ScoreGridModel(QAbstractTableModel):
             checked = [self._check(row, column, raw) for row, column, raw in edits]
         except ValidationError as exc:
             return self._refuse(exc.message)
-        cells = [(unit.id, criterion.name, value) for unit, criterion, value in checked
-                 if self._scores.get((unit.id, criterion.name)) != value]
+        cells = [
+            (unit.id, criterion.name, value)
+            for unit, criterion, value in checked
+            if self._scores.get((unit.id, criterion.name)) != value
+        ]
         if not cells:
             return True
         if self._writer is None:
@@ -255,8 +264,9 @@ class ScoreGridModel(QAbstractTableModel):
             return self._refuse(exc.message + ("：" + "；".join(exc.details) if exc.details else ""))
         finally:
             self._writing = False
-        before = [(unit_id, criterion, self._scores.get((unit_id, criterion)), value)
-                  for unit_id, criterion, value in cells]
+        before = [
+            (unit_id, criterion, self._scores.get((unit_id, criterion)), value) for unit_id, criterion, value in cells
+        ]
         for unit_id, criterion, value in cells:
             if value is None:
                 self._scores.pop((unit_id, criterion), None)
@@ -454,8 +464,11 @@ class ScoreDelegate(QStyledItemDelegate):
 
 _EDIT_HINT = QAbstractItemDelegate.EndEditHint
 _EDITING = QAbstractItemView.State.EditingState
-_OPENING_TRIGGERS = (QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
-                     | QAbstractItemView.EditTrigger.EditKeyPressed)
+_OPENING_TRIGGERS = (
+    QAbstractItemView.EditTrigger.AnyKeyPressed
+    | QAbstractItemView.EditTrigger.DoubleClicked
+    | QAbstractItemView.EditTrigger.EditKeyPressed
+)
 
 
 class ScoreTableView(QTableView):
@@ -553,7 +566,8 @@ class ScoreTableView(QTableView):
         elif event.matches(QKeySequence.StandardKey.Undo):
             self.undo_requested.emit()
         elif event.matches(QKeySequence.StandardKey.Redo) or (
-                key == Qt.Key.Key_Y and modifiers == Qt.KeyboardModifier.ControlModifier):
+            key == Qt.Key.Key_Y and modifiers == Qt.KeyboardModifier.ControlModifier
+        ):
             self.redo_requested.emit()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
             self.move_current(1, 0)
@@ -596,17 +610,15 @@ class ScoreTableView(QTableView):
     def selection_text(self) -> str:
         """The selected cells as a tab-separated block (its bounding rectangle), as Excel copies."""
         indexes = [i for i in self.selectedIndexes() if i.isValid()] or (
-            [self.currentIndex()] if self.currentIndex().isValid() else [])
+            [self.currentIndex()] if self.currentIndex().isValid() else []
+        )
         if not indexes:
             return ""
         rows = range(min(i.row() for i in indexes), max(i.row() for i in indexes) + 1)
         columns = range(min(i.column() for i in indexes), max(i.column() for i in indexes) + 1)
         chosen = {(i.row(), i.column()) for i in indexes}
         model = self.model()
-        lines = [
-            "\t".join(model.index(r, c).data() or "" if (r, c) in chosen else "" for c in columns)
-            for r in rows
-        ]
+        lines = ["\t".join(model.index(r, c).data() or "" if (r, c) in chosen else "" for c in columns) for r in rows]
         return "\n".join(lines) + "\n"
 
     def copy_selection(self) -> None:
@@ -643,9 +655,11 @@ class _ScoreGridUi:
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setMinimumHeight(self.status_label.fontMetrics().height() + 6)
-        hint = QLabel("直接输入分数，回车到下一行，Tab 到右边一格（行末转到下一行），Esc 取消输入；"
-                      "Delete 清空（清空表示未打分，不是 0 分）；可从 Excel、WPS 复制一块分数后 Ctrl+V 粘贴；"
-                      "Ctrl+Z 撤销、Ctrl+Y 重做。每格输入后立即保存。")
+        hint = QLabel(
+            "直接输入分数，回车到下一行，Tab 到右边一格（行末转到下一行），Esc 取消输入；"
+            "Delete 清空（清空表示未打分，不是 0 分）；可从 Excel、WPS 复制一块分数后 Ctrl+V 粘贴；"
+            "Ctrl+Z 撤销、Ctrl+Y 重做。每格输入后立即保存。"
+        )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         layout = QVBoxLayout(widget)
@@ -809,15 +823,24 @@ class ScoreGrid(QWidget):
             raise ValidationError("该评比活动已定稿，修改必须写明更正原因")
         try:
             changed = self._core.rounds.set_scores(
-                detail.id, [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
-                self._reason, action=self._action, tie_decision=self._tie_decision)
+                detail.id,
+                [(judge_id, unit_id, name, value) for unit_id, name, value in cells],
+                self._reason,
+                action=self._action,
+                tie_decision=self._tie_decision,
+            )
         except TieUndecidedError as exc:
             self._tie_error = exc
             raise
         self.saved.emit(changed.changes)
 
-    def _write_with(self, edits: Sequence[Edit], reason: str = "", action: str = "评分",
-                    tie_decision: tuple[TieMethod, Sequence[str]] | None = None) -> bool:
+    def _write_with(
+        self,
+        edits: Sequence[Edit],
+        reason: str = "",
+        action: str = "评分",
+        tie_decision: tuple[TieMethod, Sequence[str]] | None = None,
+    ) -> bool:
         self._reason, self._action, self._tie_decision, self._tie_error = reason, action, tie_decision, None
         try:
             return self.model.write(edits)
@@ -836,9 +859,13 @@ class ScoreGrid(QWidget):
 
     def clear_cells(self, indexes: Sequence[QModelIndex]) -> bool:
         """Delete: the selected scores become empty (not scored). Read-only cells are skipped."""
-        edits = [(i.row(), i.column(), None) for i in indexes
-                 if i.isValid() and self.model.is_editable(i.row(), i.column())
-                 and self.model.score(i.row(), i.column()) is not None]
+        edits = [
+            (i.row(), i.column(), None)
+            for i in indexes
+            if i.isValid()
+            and self.model.is_editable(i.row(), i.column())
+            and self.model.score(i.row(), i.column()) is not None
+        ]
         if not edits:
             return False
         if self._final() and len(edits) == 1:
@@ -862,9 +889,11 @@ class ScoreGrid(QWidget):
         if width > room_columns or len(block) > room_rows:
             return self._refuse(
                 f"粘贴的内容有 {len(block)} 行 {width} 列，从这一格起只有 {room_rows} 行 {room_columns} 个指标列，"
-                "超出了评分表，没有粘贴任何分数")
-        edits = [(start.row() + r, start.column() + c, text)
-                 for r, row in enumerate(block) for c, text in enumerate(row)]
+                "超出了评分表，没有粘贴任何分数"
+            )
+        edits = [
+            (start.row() + r, start.column() + c, text) for r, row in enumerate(block) for c, text in enumerate(row)
+        ]
         reason = self._block_reason()
         if reason is None or not self._write_with(edits, reason):
             return False
@@ -889,8 +918,11 @@ class ScoreGrid(QWidget):
         cell = QPersistentModelIndex(index)
 
         def accept() -> None:
-            saved = self._write_with([(cell.row(), cell.column(), dialog.new_value_text())], dialog.reason(),
-                                     tie_decision=dialog.tie_decision())
+            saved = self._write_with(
+                [(cell.row(), cell.column(), dialog.new_value_text())],
+                dialog.reason(),
+                tie_decision=dialog.tie_decision(),
+            )
             if saved:
                 dialog.accept()
             elif self._tie_error is not None:
@@ -955,12 +987,17 @@ class ScoreGrid(QWidget):
         reason = self._block_reason()
         if reason is None:
             return False
-        edits = [(self.model.row_of(unit), self.model.column_of(criterion), old if undo else new)
-                 for unit, criterion, old, new in step.cells]
+        edits = [
+            (self.model.row_of(unit), self.model.column_of(criterion), old if undo else new)
+            for unit, criterion, old, new in step.cells
+        ]
         self._recording = False
         try:
-            saved = self._write_with([(r, c, None if v is None else str(v)) for r, c, v in edits], reason,
-                                     action="撤销评分" if undo else "重做评分")
+            saved = self._write_with(
+                [(r, c, None if v is None else str(v)) for r, c, v in edits],
+                reason,
+                action="撤销评分" if undo else "重做评分",
+            )
         finally:
             self._recording = True
         if not saved:
@@ -969,8 +1006,12 @@ class ScoreGrid(QWidget):
         target.append(step)
         first = edits[0]
         self.view.setCurrentIndex(self.model.index(first[0], first[1]))
-        self._show_message(f"已{word}：{len(edits)} 个分数" if len(edits) > 1 else
-                           f"已{word}：{self.ui.status_label.text().removeprefix('已保存：')}", ok=True)
+        self._show_message(
+            f"已{word}：{len(edits)} 个分数"
+            if len(edits) > 1
+            else f"已{word}：{self.ui.status_label.text().removeprefix('已保存：')}",
+            ok=True,
+        )
         return True
 
     # ----- messages ----------------------------------------------------------------------------
@@ -997,8 +1038,9 @@ class CorrectionDialog(QDialog):
 
     save_requested = Signal()
 
-    def __init__(self, parent: QWidget, judge: str, unit: str, criterion: GridCriterion,
-                 current: Decimal | None, typed: str) -> None:
+    def __init__(
+        self, parent: QWidget, judge: str, unit: str, criterion: GridCriterion, current: Decimal | None, typed: str
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("更正评分（已定稿）")
         self.setModal(True)
@@ -1007,7 +1049,9 @@ class CorrectionDialog(QDialog):
         form = QFormLayout()
         form.addRow("村（社区）", QLabel(unit))
         form.addRow("评委", QLabel(judge))
-        form.addRow("指标", QLabel(f"{criterion.component} · {criterion.name}（满分 {plain_points(criterion.maximum)}）"))
+        form.addRow(
+            "指标", QLabel(f"{criterion.component} · {criterion.name}（满分 {plain_points(criterion.maximum)}）")
+        )
         form.addRow("现在的分数", QLabel("未打分" if current is None else plain_points(current)))
         self.value_edit = QLineEdit(typed)
         self.value_edit.setPlaceholderText("空白表示清空（未打分）")

@@ -84,7 +84,9 @@ class CertificateSettingsDialog(QDialog):
         self.text_only = QCheckBox("只打印文字（用于预先印好的证书纸，不画边框和“荣誉证书”标题）")
         self.text_only.setChecked(current.text_only)
         self.font_path = QLineEdit(current.font_path)
-        self.font_path.setPlaceholderText("留空：依次使用 楷体、仿宋、黑体、宋体、宋体-ExtB、方正小标宋，最后用程序自带字体")
+        self.font_path.setPlaceholderText(
+            "留空：依次使用 楷体、仿宋、黑体、宋体、宋体-ExtB、方正小标宋，最后用程序自带字体"
+        )
         browse = QPushButton("选择字体…")
         self.font_menu = QMenu(browse)
         self.font_menu.aboutToShow.connect(self._fill_font_menu)

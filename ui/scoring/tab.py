@@ -93,12 +93,16 @@ RED_TEXT = QColor("#a00000")
 GREY_TEXT = QColor("#808080")
 PARTIAL_CELL = QColor("#f8d3d0")
 ABSENT_CELL = QColor("#ececec")
-TIE_BOX_STYLE = ("QFrame#tieBox { background: #fff3b0; border: 1px solid #d4a800; border-radius: 3px; }"
-                 " QLabel { color: #4a3b00; }")
-TALK_BOX_STYLE = ("QLabel { background: #ffe7cc; border: 1px solid #e08a00; border-radius: 3px;"
-                  " padding: 6px; color: #5a3000; }")
-BANNER_STYLE = ("QLabel { background: #fff3b0; border: 1px solid #d4a800; border-radius: 3px;"
-                " padding: 6px; color: #4a3b00; font-weight: bold; }")
+TIE_BOX_STYLE = (
+    "QFrame#tieBox { background: #fff3b0; border: 1px solid #d4a800; border-radius: 3px; } QLabel { color: #4a3b00; }"
+)
+TALK_BOX_STYLE = (
+    "QLabel { background: #ffe7cc; border: 1px solid #e08a00; border-radius: 3px; padding: 6px; color: #5a3000; }"
+)
+BANNER_STYLE = (
+    "QLabel { background: #fff3b0; border: 1px solid #d4a800; border-radius: 3px;"
+    " padding: 6px; color: #4a3b00; font-weight: bold; }"
+)
 
 
 def amount_text(value) -> str:
@@ -158,9 +162,12 @@ def flag_text(row) -> str:
 def _result_columns(components: tuple[str, ...]) -> tuple[Column, ...]:
     def component_column(name: str) -> Column:
         return Column(
-            name, lambda r: r.result.component_text(name) if r.result else "", alignment=ALIGN_RIGHT,
-            tooltip=lambda r: ((r.result.basis.get(name) or f"{r.result.judges.get(name, 0)} 位评委打分")
-                               if r.result else ""),
+            name,
+            lambda r: r.result.component_text(name) if r.result else "",
+            alignment=ALIGN_RIGHT,
+            tooltip=lambda r: (
+                (r.result.basis.get(name) or f"{r.result.judges.get(name, 0)} 位评委打分") if r.result else ""
+            ),
         )
 
     return (
@@ -172,11 +179,19 @@ def _result_columns(components: tuple[str, ...]) -> tuple[Column, ...]:
         Column("加分", lambda r: amount_text(r.result.bonus) if r.result else "", alignment=ALIGN_RIGHT),
         Column("扣分", lambda r: amount_text(r.result.deduction) if r.result else "", alignment=ALIGN_RIGHT),
         Column("综合得分", lambda r: r.result.total if r.result else "", alignment=ALIGN_RIGHT),
-        Column("红/黑旗", flag_text, alignment=ALIGN_CENTER,
-               tooltip=lambda r: f"一票否决：{r.result.veto_reason}" if r.result and r.result.veto_reason else ""),
-        Column("备注", lambda r: "；".join(r.result.notes) if r.result else
-               "；".join(t for t in (NOT_VISITED_TEXT, r.unit.note) if t),
-               tooltip=lambda r: "；".join(r.result.notes) if r.result else r.unit.note),
+        Column(
+            "红/黑旗",
+            flag_text,
+            alignment=ALIGN_CENTER,
+            tooltip=lambda r: f"一票否决：{r.result.veto_reason}" if r.result and r.result.veto_reason else "",
+        ),
+        Column(
+            "备注",
+            lambda r: (
+                "；".join(r.result.notes) if r.result else "；".join(t for t in (NOT_VISITED_TEXT, r.unit.note) if t)
+            ),
+            tooltip=lambda r: "；".join(r.result.notes) if r.result else r.unit.note,
+        ),
     )
 
 
@@ -295,10 +310,17 @@ class AdjustmentRow:
 class AdjustmentTableModel(RowTableModel):
     columns = (
         Column("村（社区）", lambda r: r.unit),
-        Column("类型", lambda r: r.adjustment.kind.label, alignment=ALIGN_CENTER,
-               foreground=lambda r: RED_TEXT if r.adjustment.kind is AdjustmentType.VETO else None),
-        Column("分值", lambda r: display_points(r.adjustment.amount) if r.adjustment.amount is not None else "—",
-               alignment=ALIGN_RIGHT),
+        Column(
+            "类型",
+            lambda r: r.adjustment.kind.label,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: RED_TEXT if r.adjustment.kind is AdjustmentType.VETO else None,
+        ),
+        Column(
+            "分值",
+            lambda r: display_points(r.adjustment.amount) if r.adjustment.amount is not None else "—",
+            alignment=ALIGN_RIGHT,
+        ),
         Column("理由", lambda r: r.adjustment.reason, tooltip=lambda r: r.adjustment.reason),
     )
 
@@ -448,8 +470,10 @@ class _ScoringTabUi:
         self.completeness_label.setWordWrap(True)
         self.completeness_table = read_only_table(wrap=False)
         self.completeness_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        legend = QLabel("“未打分”：该评委没有给这个村（社区）打分（缺席，允许，按实际评委人数计算）；"
-                        "“缺：…”：只打了部分指标，必须补全才能定稿（红色底）。")
+        legend = QLabel(
+            "“未打分”：该评委没有给这个村（社区）打分（缺席，允许，按实际评委人数计算）；"
+            "“缺：…”：只打了部分指标，必须补全才能定稿（红色底）。"
+        )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #666;")
         layout = QVBoxLayout(page)
@@ -468,8 +492,9 @@ class _ScoringTabUi:
         self.adjustments_table = read_only_table(wrap=False)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(_button_row(self.bonus_button, self.deduction_button, self.veto_button,
-                                     self.remove_adjustment_button))
+        layout.addLayout(
+            _button_row(self.bonus_button, self.deduction_button, self.veto_button, self.remove_adjustment_button)
+        )
         layout.addWidget(self.adjustments_table, 1)
         return page
 
@@ -688,8 +713,14 @@ class ScoringTab(QWidget):
         has = detail is not None
         ui.empty_label.setVisible(self.ui.round_combo.count() == 0)
         ui.pages.setVisible(has)
-        for widget in (ui.settings_button, ui.scheme_button, ui.export_button, ui.import_button, ui.paper_button,
-                       ui.meeting_button):
+        for widget in (
+            ui.settings_button,
+            ui.scheme_button,
+            ui.export_button,
+            ui.import_button,
+            ui.paper_button,
+            ui.meeting_button,
+        ):
             widget.setEnabled(has)
         final = has and detail.status is RoundStatus.FINAL
         ui.finalize_button.setEnabled(has and not final)
@@ -707,7 +738,8 @@ class ScoringTab(QWidget):
         day = summary.event_date.isoformat() if summary.event_date else "未定"
         ui.status_label.setText(
             f"状态：{summary.status.label}　·　{units}　·　评委 {len(detail.judges)} 位　·　"
-            f"活动日期 {day}　·　红旗 {rules.red} 面，黑旗 {rules.black} 面")
+            f"活动日期 {day}　·　红旗 {rules.red} 面，黑旗 {rules.black} 面"
+        )
         ui.round_combo.setItemText(ui.round_combo.currentIndex(), round_label(summary))
 
     def _finalised_on(self, round_id: int) -> str:
@@ -753,8 +785,7 @@ class ScoringTab(QWidget):
         else:
             text = f"<b>{len(rows)} 个村（社区）有缺漏</b>（其余 {visited - len(rows)} 个完整）："
             if partial:
-                text += (f"<span style='color:#b00000'><b>{len(partial)} 处只打了部分指标，必须补全才能定稿</b>"
-                         "</span>；")
+                text += f"<span style='color:#b00000'><b>{len(partial)} 处只打了部分指标，必须补全才能定稿</b></span>；"
             text += f"{len(absent)} 处评委未打分" + ("。" if partial else "（允许，不影响定稿）。")
         self.ui.completeness_label.setText(text)
         self.ui.completeness_table.setVisible(bool(rows))
@@ -829,7 +860,8 @@ class ScoringTab(QWidget):
             which = f"<br>先决定第一处：{first.describe()}" if len(results.ties) > 1 else ""
             ui.tie_label.setText(
                 f"<b>旗位上有并列，尚未决定，程序不会替您决定，决定之前不能定稿：</b><br>{lines}<br>"
-                f"{rule}{which}<br>您的决定记入审计记录，并写在得分汇总表的备注中：")
+                f"{rule}{which}<br>您的决定记入审计记录，并写在得分汇总表的备注中："
+            )
             ui.tiebreak_button.setEnabled(first.separable)
             ui.extend_button.setEnabled(not straddles)
             ui.tie_box.show()
@@ -857,14 +889,21 @@ class ScoringTab(QWidget):
         if partial:
             text += f"<span style='color:#b00000'> 有 {partial} 处评分不完整，补全后才能定稿（见“完整性”）。</span>"
         for component in detail.scheme.computed:
-            text += (f"<br>“{component.name}”按承诺事项自动计算：得分 = 本年度承诺事项到"
-                     f"{detail.summary.period.label}末的完成率 × {plain_points(component.max_total)} 分"
-                     "（完成率 = 已完成 ÷（全部 − 已取消）），鼠标停在得分上可看算式。")
-            missing = [r.unit.name for r in results.results if r.basis.get(component.name, "").startswith("承诺事项")
-                       and not r.components.get(component.name)]
+            text += (
+                f"<br>“{component.name}”按承诺事项自动计算：得分 = 本年度承诺事项到"
+                f"{detail.summary.period.label}末的完成率 × {plain_points(component.max_total)} 分"
+                "（完成率 = 已完成 ÷（全部 − 已取消）），鼠标停在得分上可看算式。"
+            )
+            missing = [
+                r.unit.name
+                for r in results.results
+                if r.basis.get(component.name, "").startswith("承诺事项") and not r.components.get(component.name)
+            ]
             if missing and not results.finalised:
-                text += (f"<span style='color:#b00000'> {('、'.join(missing))}没有可计算的承诺事项，"
-                         "请先在“承诺事项”页录入，否则不能定稿。</span>")
+                text += (
+                    f"<span style='color:#b00000'> {('、'.join(missing))}没有可计算的承诺事项，"
+                    "请先在“承诺事项”页录入，否则不能定稿。</span>"
+                )
         ui.results_label.setText(text)
 
     def _show_talk_warnings(self, detail: RoundDetail) -> None:
@@ -1007,8 +1046,9 @@ class ScoringTab(QWidget):
         detail = self._detail
         if detail is None:
             return None
-        path = choose_save_file(self, "scores", "导出空白评分表", f"{detail.summary.period.label}评分表.xlsx",
-                                XLSX_FILTER)
+        path = choose_save_file(
+            self, "scores", "导出空白评分表", f"{detail.summary.period.label}评分表.xlsx", XLSX_FILTER
+        )
         if not path:
             return None
         if not path.lower().endswith(".xlsx"):
@@ -1030,8 +1070,9 @@ class ScoringTab(QWidget):
         if detail is None:
             return None
         label, file_filter, suffix = PAPER_KINDS[kind]
-        path = choose_save_file(self, "scores", f"导出{label}", f"{detail.summary.period.label}{label}{suffix}",
-                                file_filter)
+        path = choose_save_file(
+            self, "scores", f"导出{label}", f"{detail.summary.period.label}{label}{suffix}", file_filter
+        )
         if not path:
             return None
         if not path.lower().endswith(suffix):
@@ -1084,7 +1125,11 @@ class ScoringTab(QWidget):
             return None
         folder = self._core.data_dir / "打印"
         folder.mkdir(parents=True, exist_ok=True)
-        name = "校准页.pdf" if kind == "calibration" else f"{self._detail.summary.period.short_label}{PAPER_KINDS[kind][0]}.pdf"
+        name = (
+            "校准页.pdf"
+            if kind == "calibration"
+            else f"{self._detail.summary.period.short_label}{PAPER_KINDS[kind][0]}.pdf"
+        )
         path = folder / name
         try:
             self._write_paper(kind, path)
@@ -1118,8 +1163,12 @@ class ScoringTab(QWidget):
         detail = self._detail
         if detail is None or detail.status is RoundStatus.FINAL:
             return False
-        if not ask_confirm(self, "定稿", f"定稿后“{detail.summary.label}”的结果将冻结保存；"
-                                         "此后修改分数或加扣分须写明更正原因，原结果保留。\n确定定稿吗？"):
+        if not ask_confirm(
+            self,
+            "定稿",
+            f"定稿后“{detail.summary.label}”的结果将冻结保存；"
+            "此后修改分数或加扣分须写明更正原因，原结果保留。\n确定定稿吗？",
+        ):
             return False
         if not self._run(lambda: self._core.rounds.finalize(detail.id)):
             return False
@@ -1170,8 +1219,7 @@ class ScoringTab(QWidget):
             return False
         note = ""
         if unit.visited:
-            note = ask_text(self, "本季度未观摩",
-                            f"“{unit.name}”本季度未观摩，不参加排名。说明（可不填）：")
+            note = ask_text(self, "本季度未观摩", f"“{unit.name}”本季度未观摩，不参加排名。说明（可不填）：")
             if note is None:
                 return False
         return self._run(lambda: self._core.rounds.set_visited(detail.id, unit.id, not unit.visited, note))

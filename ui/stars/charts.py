@@ -151,8 +151,9 @@ class LevelDistributionChart(_YearBarChart):
         if self.years:
             self._draw()
 
-    def set_data(self, levels: Mapping[int, Mapping[int, int]],
-                 targets: Mapping[int, Decimal | None] | None = None) -> None:
+    def set_data(
+        self, levels: Mapping[int, Mapping[int, int]], targets: Mapping[int, Decimal | None] | None = None
+    ) -> None:
         """`levels`: year → level → number of units; `targets`: year → 三星及以上 target (%)."""
         self._remember(levels, targets)
         self.levels = {int(y): {lv: int(levels[y].get(lv, 0)) for lv in range(6)} for y in levels}
@@ -183,8 +184,14 @@ class LevelDistributionChart(_YearBarChart):
         bottom = np.zeros(len(years))
         for level in (5, 4, 3, 2, 1, 0):
             heights = np.array([self.levels[y][level] for y in years], dtype=float)
-            bars = pg.BarGraphItem(x=xs, height=heights, y0=bottom.copy(), width=BAR_WIDTH,
-                                   brush=pg.mkBrush(LEVEL_COLOURS[level]), pen=pg.mkPen("w", width=1))
+            bars = pg.BarGraphItem(
+                x=xs,
+                height=heights,
+                y0=bottom.copy(),
+                width=BAR_WIDTH,
+                brush=pg.mkBrush(LEVEL_COLOURS[level]),
+                pen=pg.mkPen("w", width=1),
+            )
             self.plot_item.addItem(bars)
             self.bar_items[level] = bars
             for x, y0, n in zip(xs, bottom, heights):
@@ -216,18 +223,27 @@ class LevelDistributionChart(_YearBarChart):
     def _draw_share(self, xs) -> None:
         shares = self.shares()
         ys = np.array([float("nan") if s is None else float(s) for s in shares])
-        self.share_item = pg.PlotDataItem(xs, ys, pen=pg.mkPen(SHARE_COLOUR, width=3), symbol="o", symbolSize=10,
-                                          symbolBrush=pg.mkBrush(SHARE_COLOUR), symbolPen=pg.mkPen("w", width=1.5),
-                                          connect="finite")
+        self.share_item = pg.PlotDataItem(
+            xs,
+            ys,
+            pen=pg.mkPen(SHARE_COLOUR, width=3),
+            symbol="o",
+            symbolSize=10,
+            symbolBrush=pg.mkBrush(SHARE_COLOUR),
+            symbolPen=pg.mkPen("w", width=1.5),
+            connect="finite",
+        )
         self.share_view.addItem(self.share_item)
-        self._add_legend_entry("三星及以上占比", pen=pg.mkPen(SHARE_COLOUR, width=3), symbol="o",
-                               brush=pg.mkBrush(SHARE_COLOUR), size=10)
+        self._add_legend_entry(
+            "三星及以上占比", pen=pg.mkPen(SHARE_COLOUR, width=3), symbol="o", brush=pg.mkBrush(SHARE_COLOUR), size=10
+        )
         for x, share in zip(xs, shares):
             if share is None:
                 continue
             # Just right of the bar, clear of the counts written inside it.
-            label = pg.TextItem(share_text(share / 100), color=SHARE_COLOUR, anchor=(0, 0.5),
-                                fill=pg.mkBrush(255, 255, 255, 220))
+            label = pg.TextItem(
+                share_text(share / 100), color=SHARE_COLOUR, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 220)
+            )
             label.textItem.setFont(chart_font(LEGEND_SIZE, bold=True))
             label.setPos(x + BAR_WIDTH / 2 + 0.03, float(share))
             self.share_view.addItem(label, ignoreBounds=True)
@@ -331,8 +347,13 @@ class StarCountChart(_YearBarChart):
         labelled = len(self.years) * len(self.stars) <= 48
         for position, (year, colour) in enumerate(zip(self.years, year_colours(len(self.years)))):
             heights = np.array([self.counts[year][s] for s in self.stars], dtype=float)
-            bars = pg.BarGraphItem(x=xs + self._offset(position), height=heights, width=width * 0.9,
-                                   brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=1))
+            bars = pg.BarGraphItem(
+                x=xs + self._offset(position),
+                height=heights,
+                width=width * 0.9,
+                brush=pg.mkBrush(colour),
+                pen=pg.mkPen("w", width=1),
+            )
             self.plot_item.addItem(bars)
             self.bar_items[year] = bars
             self._add_legend_entry(f"{year}年", band=QColor(colour))

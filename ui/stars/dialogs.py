@@ -122,15 +122,24 @@ class _CellDialog(ServiceDialog):
 class StepDialog(_CellDialog):
     """Record the next step of the year: passed (通过) or 未通过, its date and a note."""
 
-    def __init__(self, core: Core, unit_name: str, cell: StarCell, passed: bool = True,
-                 parent: QWidget | None = None, today: date | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        unit_name: str,
+        cell: StarCell,
+        passed: bool = True,
+        parent: QWidget | None = None,
+        today: date | None = None,
+    ) -> None:
         super().__init__(core, unit_name, cell, parent)
         step = next_step(cell)
         if step is None:
             raise ValueError("no step left to record")
         self.step = step
         self.setWindowTitle(f"记录{'创建' if passed else '未通过'}步骤：{unit_name} {cell.star}")
-        done = " → ".join(f"{s.step.label}（{s.on.isoformat()}）" for s in sorted(cell.steps, key=lambda s: s.step.index))
+        done = " → ".join(
+            f"{s.step.label}（{s.on.isoformat()}）" for s in sorted(cell.steps, key=lambda s: s.step.index)
+        )
         self.step_label = QLabel(f"<b>{self.step.label}</b>")
         self.passed_radio = QRadioButton("通过")
         self.failed_radio = QRadioButton("未通过")
@@ -165,8 +174,10 @@ class StepDialog(_CellDialog):
         self.note_label.setText(REASON_LABEL if failed else NOTE_LABEL)
         self.note_edit.setPlaceholderText(REASON_PLACEHOLDER if failed else NOTE_PLACEHOLDER)
         if failed:
-            self.set_hint(f"记为“{self.step.label}未通过”后，本年这颗星的创建到此结束，不再计入本年可达到的目标"
-                          "（可“撤回最近一步”更正）。原因记入操作日志，并显示在创建步骤中。")
+            self.set_hint(
+                f"记为“{self.step.label}未通过”后，本年这颗星的创建到此结束，不再计入本年可达到的目标"
+                "（可“撤回最近一步”更正）。原因记入操作日志，并显示在创建步骤中。"
+            )
         elif self.step is StarStep.NAMED:
             self.set_hint("记录“命名”后，这颗星计入星级，直到降星或撤星。")
         else:
@@ -181,8 +192,9 @@ class StepDialog(_CellDialog):
         note = self.note_edit.text()
         if not self.passed:
             note = required_text(note, f"“{self.step.label}”未通过的原因")
-        return self._core.stars.record_step(cell.unit_id, cell.year, cell.star, self.step, self.passed,
-                                            date_of(self.date_edit), note)
+        return self._core.stars.record_step(
+            cell.unit_id, cell.year, cell.star, self.step, self.passed, date_of(self.date_edit), note
+        )
 
 
 # ----- 撤回最近一步 ------------------------------------------------------------------------------
@@ -218,8 +230,9 @@ class UndoStepDialog(_CellDialog):
 class LossDialog(_CellDialog):
     """降星 or 撤星 of a star held, with its date and a reason (required)."""
 
-    def __init__(self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None,
-                 today: date | None = None) -> None:
+    def __init__(
+        self, core: Core, unit_name: str, cell: StarCell, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(core, unit_name, cell, parent)
         self.setWindowTitle(f"降星/撤星：{unit_name} {cell.star}")
         self.kind_combo = QComboBox()
@@ -299,8 +312,10 @@ class TargetsDialog(ServiceDialog):
         self.copy_button = QPushButton("复制上一年度的目标")
         self.copy_button.clicked.connect(self.copy_previous)
         self.warning_label = make_warning("")
-        self.hint_label = make_hint("目标是累计比例：三星及以上 ≥ 四星及以上 ≥ 五星，按全镇在册村（社区）计算。"
-                                    "例如三年规划：三星及以上 100%，四星及以上 70%，五星 50%。")
+        self.hint_label = make_hint(
+            "目标是累计比例：三星及以上 ≥ 四星及以上 ≥ 五星，按全镇在册村（社区）计算。"
+            "例如三年规划：三星及以上 100%，四星及以上 70%，五星 50%。"
+        )
         self.button_box = make_button_box("保存")
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
@@ -372,14 +387,19 @@ class PlanRowModel(RowTableModel):
         Column("工作表", lambda r: r.sheet),
         Column("行号", lambda r: r.row, alignment=ALIGN_CENTER),
         Column("村（社区）", lambda r: r.unit_name),
-        Column("计划创建的星", lambda r: "、".join(r.stars) if r.stars else "（不创建）",
-               tooltip=lambda r: "\n".join(r.stars)),
-        Column("新列入计划", lambda r: "、".join(getattr(r, "added", ())),
-               foreground=lambda r: QColor("#1b5e20")),
-        Column("取消计划", lambda r: "、".join(getattr(r, "removed", ())),
-               foreground=lambda r: QColor("#0d47a1")),
-        Column("问题", lambda r: "；".join(r.problems), tooltip=lambda r: "\n".join(r.problems),
-               foreground=lambda r: PROBLEM_COLOUR if r.problems else None),
+        Column(
+            "计划创建的星",
+            lambda r: "、".join(r.stars) if r.stars else "（不创建）",
+            tooltip=lambda r: "\n".join(r.stars),
+        ),
+        Column("新列入计划", lambda r: "、".join(getattr(r, "added", ())), foreground=lambda r: QColor("#1b5e20")),
+        Column("取消计划", lambda r: "、".join(getattr(r, "removed", ())), foreground=lambda r: QColor("#0d47a1")),
+        Column(
+            "问题",
+            lambda r: "；".join(r.problems),
+            tooltip=lambda r: "\n".join(r.problems),
+            foreground=lambda r: PROBLEM_COLOUR if r.problems else None,
+        ),
     )
 
     def row_foreground(self, row) -> QColor | None:
@@ -432,8 +452,9 @@ class PlanImportDialog(QDialog):
         layout.addWidget(self.summary_label)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.table, 1)
-        layout.addWidget(make_hint("文件中列出的村（社区）按文件设定本年度的创建计划；全部无误才会导入，"
-                                   "有任何问题都不会写入。"))
+        layout.addWidget(
+            make_hint("文件中列出的村（社区）按文件设定本年度的创建计划；全部无误才会导入，有任何问题都不会写入。")
+        )
         layout.addWidget(buttons)
         self.resize(860, 560)
         self.refresh()
@@ -467,7 +488,8 @@ class PlanImportDialog(QDialog):
             count = bad_rows + len(problems)
             self.summary_label.setText(
                 f"<span style='color:#b71c1c'><b>发现 {count} 处问题（标红），请在 Excel 中改正后点"
-                "“重新读取文件”。改正前不会导入任何数据。</b></span>")
+                "“重新读取文件”。改正前不会导入任何数据。</b></span>"
+            )
         elif not preview.rows:
             self.summary_label.setText("<b>文件中没有可导入的创建计划。</b>")
         else:
@@ -476,7 +498,8 @@ class PlanImportDialog(QDialog):
             removed = sum(len(getattr(r, "removed", ())) for r in preview.rows)
             self.summary_label.setText(
                 f"<b>可以导入：</b>{len(preview.rows)} 个村（社区），{self.year}年计划创建 {stars} 颗星"
-                f"（新列入 {added} 颗，取消 {removed} 颗）。")
+                f"（新列入 {added} 颗，取消 {removed} 颗）。"
+            )
         self.import_button.setEnabled(preview.ok and not bad_rows)
 
     def do_import(self) -> None:
@@ -517,7 +540,8 @@ class ExportDialog(QDialog):
         self.path_edit = QLineEdit(suggested_path("stars", f"{township}{year}年五星创建进度表.xlsx"))
         self.browse_button = QPushButton("浏览…")
         self.browse_button.clicked.connect(
-            lambda: browse_save_path(self, self.path_edit, "导出五星创建进度表", XLSX_FILTER))
+            lambda: browse_save_path(self, self.path_edit, "导出五星创建进度表", XLSX_FILTER)
+        )
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
@@ -544,8 +568,11 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(make_hint("进度表列出各村（社区）每颗星的创建计划和结果、各星级数量和目标完成情况，"
-                                   "按所选纸张横向排版，一页宽。"))
+        layout.addWidget(
+            make_hint(
+                "进度表列出各村（社区）每颗星的创建计划和结果、各星级数量和目标完成情况，按所选纸张横向排版，一页宽。"
+            )
+        )
         layout.addLayout(after)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
@@ -568,8 +595,9 @@ class ExportDialog(QDialog):
             self.setCursor(Qt.CursorShape.WaitCursor)
             try:
                 with noting_cut_cells() as cuts:
-                    self.summary = self._core.stars.export_workbook(target, self.year, township=township,
-                                                                    paper=self.paper)
+                    self.summary = self._core.stars.export_workbook(
+                        target, self.year, township=township, paper=self.paper
+                    )
             finally:
                 self.unsetCursor()
         except LsbError as exc:

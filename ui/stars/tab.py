@@ -105,11 +105,20 @@ LOOK_ROLE = Qt.ItemDataRole.UserRole + 11
 # The glyphs are all in GB2312, so every Chinese font on the clerk's PC has them.
 HELD_GLYPH, OPEN_GLYPH, FAILED_GLYPH, OUT_GLYPH = "★", "☆", "×", "—"
 SHORT_STEP = {
-    StarStep.DECLARED: "已申报", StarStep.TOWNSHIP: "镇初审", StarStep.COUNTY: "县评定",
-    StarStep.PUBLICITY: "已公示", StarStep.NAMED: "命名",
+    StarStep.DECLARED: "已申报",
+    StarStep.TOWNSHIP: "镇初审",
+    StarStep.COUNTY: "县评定",
+    StarStep.PUBLICITY: "已公示",
+    StarStep.NAMED: "命名",
 }
-STATE_ORDER = {StarState.HELD: 0, StarState.IN_PROGRESS: 1, StarState.PLANNED: 2, StarState.FAILED: 3,
-               StarState.LOST: 4, StarState.NONE: 5}
+STATE_ORDER = {
+    StarState.HELD: 0,
+    StarState.IN_PROGRESS: 1,
+    StarState.PLANNED: 2,
+    StarState.FAILED: 3,
+    StarState.LOST: 4,
+    StarState.NONE: 5,
+}
 MET_COLOUR, NOT_MET_COLOUR, NO_TARGET_COLOUR = "#2e7d32", "#c62828", "#757575"
 SELECTED_FRAME = QColor("#0b57d0")
 
@@ -182,8 +191,14 @@ def cell_look(cell: StarCell | None) -> CellLook:
         return LEGEND[0][0]
     if state is StarState.IN_PROGRESS:
         reached = cell.reached
-        return CellLook("in_progress", OPEN_GLYPH, SHORT_STEP[reached.step] if reached else "创建中",
-                        "#dcebfa", "#0d47a1", border="#5c8fd6")
+        return CellLook(
+            "in_progress",
+            OPEN_GLYPH,
+            SHORT_STEP[reached.step] if reached else "创建中",
+            "#dcebfa",
+            "#0d47a1",
+            border="#5c8fd6",
+        )
     if state is StarState.FAILED:
         failed = next((s for s in cell.steps if not s.passed), cell.reached)
         text = SHORT_STEP[failed.step] if failed else "未通过"
@@ -255,9 +270,15 @@ class StarMatrixModel(RowTableModel):
             Column("管区", lambda u: u.district_name),
             Column("村（社区）", lambda u: u.unit_name, tooltip=lambda u: self._unit_tip(u)),
             Column("类型", lambda u: u.kind.label, alignment=ALIGN_CENTER),
-            Column("星级", lambda u: f"{u.level}星", sort_key=lambda u: u.level, alignment=ALIGN_CENTER,
-                   foreground=_level_colour, tooltip=lambda u: self._level_tip(u),
-                   header_tooltip="年末（本年为今天）持有的星数"),
+            Column(
+                "星级",
+                lambda u: f"{u.level}星",
+                sort_key=lambda u: u.level,
+                alignment=ALIGN_CENTER,
+                foreground=_level_colour,
+                tooltip=lambda u: self._level_tip(u),
+                header_tooltip="年末（本年为今天）持有的星数",
+            ),
         ) + tuple(self._star_column(star) for star in ALL_STARS)
         self._cells_of: list[dict[str, StarCell]] = []
 
@@ -269,9 +290,14 @@ class StarMatrixModel(RowTableModel):
             cell = self.cell_of(unit, star)
             return 9 if cell is None or not cell.in_set else STATE_ORDER[cell.state]
 
-        return Column(f"{star}\n{star_sets_text(star)}", lambda u: look(u).display, sort_key=key,
-                      alignment=ALIGN_CENTER, tooltip=lambda u: cell_tooltip(u, star, self.cell_of(u, star), self.year),
-                      header_tooltip=f"{star}：{star_sets_text(star)}的星")
+        return Column(
+            f"{star}\n{star_sets_text(star)}",
+            lambda u: look(u).display,
+            sort_key=key,
+            alignment=ALIGN_CENTER,
+            tooltip=lambda u: cell_tooltip(u, star, self.cell_of(u, star), self.year),
+            header_tooltip=f"{star}：{star_sets_text(star)}的星",
+        )
 
     def _unit_tip(self, unit: UnitStars) -> str:
         return f"{unit.unit_name}（{unit.district_name or '未分管区'}，{self.year}年为{unit.kind.label}）"
@@ -410,13 +436,17 @@ class StarCellDelegate(QStyledItemDelegate):
             if look.struck:
                 painter.setPen(QPen(colour, 1.6))
                 middle = rect.center().y()
-                painter.drawLine(QPointF(glyph_rect.left() - 1, middle + 2),
-                                 QPointF(glyph_rect.right() + 1, middle - 2))
+                painter.drawLine(
+                    QPointF(glyph_rect.left() - 1, middle + 2), QPointF(glyph_rect.right() + 1, middle - 2)
+                )
                 painter.setPen(colour)
         if text:
             painter.setFont(text_font)
-            painter.drawText(QRectF(left + glyph_width + gap, rect.top(), text_width + 2, rect.height()),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            painter.drawText(
+                QRectF(left + glyph_width + gap, rect.top(), text_width + 2, rect.height()),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                text,
+            )
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(SELECTED_FRAME, 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -439,9 +469,11 @@ class LegendChip(QLabel):
         super().__init__(look.display or " ", parent)
         border = look.border or look.background
         style = "dashed" if look.key == "planned" else "solid"
-        self.setStyleSheet(f"QLabel {{ background: {look.background}; color: {look.foreground}; "
-                           f"border: 1px {style} {border}; padding: 1px 6px; "
-                           f"font-weight: {'bold' if look.bold else 'normal'}; }}")
+        self.setStyleSheet(
+            f"QLabel {{ background: {look.background}; color: {look.foreground}; "
+            f"border: 1px {style} {border}; padding: 1px 6px; "
+            f"font-weight: {'bold' if look.bold else 'normal'}; }}"
+        )
         if look.struck:
             font = self.font()
             font.setStrikeOut(True)
@@ -483,8 +515,13 @@ class StepTimeline(QWidget):
         for i in range(len(steps) - 1):
             record = self.records.get(steps[i + 1])
             done = record is not None
-            painter.setPen(QPen(QColor("#2e7d32" if done and record.passed else "#b0b0b0"), 2.5 if done else 1.5,
-                                Qt.PenStyle.SolidLine if done else Qt.PenStyle.DashLine))
+            painter.setPen(
+                QPen(
+                    QColor("#2e7d32" if done and record.passed else "#b0b0b0"),
+                    2.5 if done else 1.5,
+                    Qt.PenStyle.SolidLine if done else Qt.PenStyle.DashLine,
+                )
+            )
             painter.drawLine(QPointF(slot * (i + 0.5) + radius, y), QPointF(slot * (i + 1.5) - radius, y))
         for i, step in enumerate(steps):
             x = slot * (i + 0.5)
@@ -505,8 +542,9 @@ class StepTimeline(QWidget):
             if mark:
                 painter.setPen(mark_colour)
                 painter.setFont(base)
-                painter.drawText(QRectF(x - radius, y - radius, 2 * radius, 2 * radius),
-                                 Qt.AlignmentFlag.AlignCenter, mark)
+                painter.drawText(
+                    QRectF(x - radius, y - radius, 2 * radius, 2 * radius), Qt.AlignmentFlag.AlignCenter, mark
+                )
             painter.setFont(base)
             painter.setPen(QColor("#202020" if record else "#8a8a8a"))
             painter.drawText(QRectF(x - slot / 2, y + radius + 2, slot, 18), Qt.AlignmentFlag.AlignCenter, step.label)
@@ -593,8 +631,10 @@ class TargetRow:
 def target_rows(summary: YearSummary) -> list[TargetRow]:
     counts = summary.levels
     units = sum(counts.values())
-    return [TargetRow(status, sum(n for lv, n in counts.items() if lv >= status.level), units)
-            for status in target_status(counts, summary.targets)]
+    return [
+        TargetRow(status, sum(n for lv, n in counts.items() if lv >= status.level), units)
+        for status in target_status(counts, summary.targets)
+    ]
 
 
 class TargetModel(RowTableModel):
@@ -604,9 +644,13 @@ class TargetModel(RowTableModel):
         Column("达到的村（社区）", lambda r: f"{r.have} / {r.units}", alignment=ALIGN_CENTER),
         Column("目标", lambda r: r.target_text, alignment=ALIGN_CENTER),
         Column("完成情况", lambda r: r.met_text, alignment=ALIGN_CENTER, foreground=lambda r: QColor(r.colour)),
-        Column("还需达到的个数", lambda r: r.needed_text, alignment=ALIGN_CENTER,
-               foreground=lambda r: QColor(r.colour),
-               header_tooltip="为达到目标，还需有多少个村（社区）达到该星级"),
+        Column(
+            "还需达到的个数",
+            lambda r: r.needed_text,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: QColor(r.colour),
+            header_tooltip="为达到目标，还需有多少个村（社区）达到该星级",
+        ),
     )
 
 
@@ -626,18 +670,33 @@ class GapModel(RowTableModel):
         Column("村（社区）", lambda r: r.gap.unit_name),
         Column("管区", lambda r: r.district),
         Column("现有", lambda r: f"{r.gap.level}星", sort_key=lambda r: r.gap.level, alignment=ALIGN_CENTER),
-        Column("还差", lambda r: f"{r.gap.missing} 颗", sort_key=lambda r: r.gap.missing, alignment=ALIGN_CENTER,
-               foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.missing == 1 else None),
+        Column(
+            "还差",
+            lambda r: f"{r.gap.missing} 颗",
+            sort_key=lambda r: r.gap.missing,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.missing == 1 else None,
+        ),
         Column("缺少的星", lambda r: "、".join(r.gap.lacking), tooltip=lambda r: "\n".join(r.gap.lacking)),
-        Column("本年计划创建", lambda r: "、".join(r.gap.planned) or "（无）",
-               foreground=lambda r: None if r.gap.planned else QColor(NO_TARGET_COLOUR),
-               header_tooltip="本年计划创建、还能创成的星（未通过的不算）"),
-        Column("本年未通过", lambda r: "、".join(r.gap.failed) or "—",
-               foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.failed else QColor(NO_TARGET_COLOUR),
-               header_tooltip="本年已在某一步未通过的星，本年不能再创成，不计入“计划全部创成后”"),
-        Column("计划全部创成后", lambda r: r.after_plan, alignment=ALIGN_CENTER,
-               foreground=lambda r: QColor(MET_COLOUR) if r.gap.reachable else QColor(NOT_MET_COLOUR),
-               header_tooltip="本年计划中还能创成的星全部创成后，能否达到该星级（未通过的星不算）"),
+        Column(
+            "本年计划创建",
+            lambda r: "、".join(r.gap.planned) or "（无）",
+            foreground=lambda r: None if r.gap.planned else QColor(NO_TARGET_COLOUR),
+            header_tooltip="本年计划创建、还能创成的星（未通过的不算）",
+        ),
+        Column(
+            "本年未通过",
+            lambda r: "、".join(r.gap.failed) or "—",
+            foreground=lambda r: QColor(NOT_MET_COLOUR) if r.gap.failed else QColor(NO_TARGET_COLOUR),
+            header_tooltip="本年已在某一步未通过的星，本年不能再创成，不计入“计划全部创成后”",
+        ),
+        Column(
+            "计划全部创成后",
+            lambda r: r.after_plan,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: QColor(MET_COLOUR) if r.gap.reachable else QColor(NOT_MET_COLOUR),
+            header_tooltip="本年计划中还能创成的星全部创成后，能否达到该星级（未通过的星不算）",
+        ),
     )
 
 
@@ -648,26 +707,30 @@ def gap_rows(summary: YearSummary, threshold: int) -> list[GapRow]:
 
 def target_card_html(row: TargetRow) -> str:
     status = row.status
-    line1 = (f"<b>{row.title}</b>&nbsp;&nbsp;<span style='font-size:17px;font-weight:bold'>"
-             f"{share_text(status.actual)}</span>&nbsp;（{row.have}/{row.units} 个）")
+    line1 = (
+        f"<b>{row.title}</b>&nbsp;&nbsp;<span style='font-size:17px;font-weight:bold'>"
+        f"{share_text(status.actual)}</span>&nbsp;（{row.have}/{row.units} 个）"
+    )
     if status.met is None:
         line2 = f"<span style='color:{NO_TARGET_COLOUR}'>未设目标</span>"
     elif status.met:
         line2 = f"目标 {row.target_text}&nbsp;&nbsp;<b style='color:{MET_COLOUR}'>√ 已达标</b>"
     else:
-        line2 = (f"目标 {row.target_text}&nbsp;&nbsp;<b style='color:{NOT_MET_COLOUR}'>× 未达标，"
-                 f"还需 {status.units_needed} 个</b>")
+        line2 = (
+            f"目标 {row.target_text}&nbsp;&nbsp;<b style='color:{NOT_MET_COLOUR}'>× 未达标，"
+            f"还需 {status.units_needed} 个</b>"
+        )
     return f"{line1}<br>{line2}"
 
 
 def card_style(colour: str) -> str:
-    return (f"QLabel {{ border: 1px solid #cfcfcf; border-left: 6px solid {colour}; background: #fafafa; "
-            "padding: 3px 8px; }")
+    return (
+        f"QLabel {{ border: 1px solid #cfcfcf; border-left: 6px solid {colour}; background: #fafafa; "
+        "padding: 3px 8px; }"
+    )
 
 
 # ----- layout -------------------------------------------------------------------------------
-
-
 
 
 class _StarsTabUi:
@@ -1071,10 +1134,14 @@ class StarsTab(QWidget):
         metrics = table.fontMetrics()
         rows = self.model.rows
         widths = {
-            StarMatrixModel.DISTRICT_COLUMN: max([metrics.horizontalAdvance(u.district_name) for u in rows]
-                                                 + [metrics.horizontalAdvance("管区")]) + 16,
-            StarMatrixModel.NAME_COLUMN: max([metrics.horizontalAdvance(u.unit_name) for u in rows]
-                                             + [metrics.horizontalAdvance("村（社区）")]) + 16,
+            StarMatrixModel.DISTRICT_COLUMN: max(
+                [metrics.horizontalAdvance(u.district_name) for u in rows] + [metrics.horizontalAdvance("管区")]
+            )
+            + 16,
+            StarMatrixModel.NAME_COLUMN: max(
+                [metrics.horizontalAdvance(u.unit_name) for u in rows] + [metrics.horizontalAdvance("村（社区）")]
+            )
+            + 16,
             StarMatrixModel.KIND_COLUMN: metrics.horizontalAdvance("社区") + 16,
             StarMatrixModel.LEVEL_COLUMN: metrics.horizontalAdvance("星级") + 22,
         }
@@ -1089,8 +1156,12 @@ class StarsTab(QWidget):
 
     def _apply_filters(self) -> None:
         ui = self.ui
-        self.proxy.set_filters(search=ui.search_edit.text(), district=ui.district_combo.currentData(),
-                               kind=ui.kind_combo.currentData(), status=ui.status_combo.currentData() or "all")
+        self.proxy.set_filters(
+            search=ui.search_edit.text(),
+            district=ui.district_combo.currentData(),
+            kind=ui.kind_combo.currentData(),
+            status=ui.status_combo.currentData() or "all",
+        )
         self._update_count()
 
     def _filters_changed(self) -> None:
@@ -1188,8 +1259,9 @@ class StarsTab(QWidget):
         year = self.year
         held = "、".join(unit.held) or "无"
         when = f"{year}年末" if year < date.today().year else "现"
-        ui.unit_label.setText(f"{unit.district_name or '未分管区'} · {year}年为{unit.kind.label} · "
-                              f"{when}有 {unit.level} 星（{held}）")
+        ui.unit_label.setText(
+            f"{unit.district_name or '未分管区'} · {year}年为{unit.kind.label} · {when}有 {unit.level} 星（{held}）"
+        )
         if cell is None:
             ui.detail_title.setText(f"{unit.unit_name}")
             ui.state_label.setText("点击这一行的一颗星，记录计划和创建步骤")
@@ -1199,16 +1271,21 @@ class StarsTab(QWidget):
         else:
             ui.detail_title.setText(f"{unit.unit_name} · {cell.star}（{year}年）")
             look = cell_look(cell)
-            chip = (f"<span style='background:{look.background};color:{look.foreground};'>"
-                    f"&nbsp;{'<s>' if look.struck else ''}{look.glyph}{'</s>' if look.struck else ''}&nbsp;</span>")
+            chip = (
+                f"<span style='background:{look.background};color:{look.foreground};'>"
+                f"&nbsp;{'<s>' if look.struck else ''}{look.glyph}{'</s>' if look.struck else ''}&nbsp;</span>"
+            )
             state = cell.state.label or "未列入计划"
             named = next((s.on for s in cell.steps if s.step is StarStep.NAMED and s.passed), None)
             extra = f"（{named.isoformat()} 命名）" if named else ""
             ui.state_label.setText(f"{chip}&nbsp;状态：<b>{state}</b>{extra}")
             ui.plan_check.setChecked(cell.planned)
             ui.timeline.set_steps(cell.steps)
-            notes = [f"{s.step.label}：{s.note}" if s.passed else f"{s.step.label}未通过，原因：{s.note}"
-                     for s in sorted(cell.steps, key=lambda s: s.step.index) if s.note]
+            notes = [
+                f"{s.step.label}：{s.note}" if s.passed else f"{s.step.label}未通过，原因：{s.note}"
+                for s in sorted(cell.steps, key=lambda s: s.step.index)
+                if s.note
+            ]
             following = next_step(cell)
             if cell.steps and following is not None and not cell.held:
                 notes.insert(0, f"下一步：{following.label}")
@@ -1274,8 +1351,9 @@ class StarsTab(QWidget):
         ui.attach_button.setEnabled(usable)
         ui.note_button.setEnabled(usable)
         item = ui.evidence_list.currentItem()
-        ui.open_evidence_button.setEnabled(usable and item is not None
-                                           and item.data(Qt.ItemDataRole.UserRole) is not None)
+        ui.open_evidence_button.setEnabled(
+            usable and item is not None and item.data(Qt.ItemDataRole.UserRole) is not None
+        )
         if usable and following is not None:
             ui.next_button.setText(f"记录“{following.label}”通过…")
             ui.fail_button.setText(f"记录“{following.label}”未通过…")
@@ -1296,23 +1374,28 @@ class StarsTab(QWidget):
             card = self.ui.target_cards[row.status.level]
             card.setText(target_card_html(row))
             card.setStyleSheet(card_style(row.colour))
-            card.setToolTip(f"{summary.year}年{row.title}：实际 {share_text(row.status.actual)}，"
-                            f"目标 {row.target_text}")
+            card.setToolTip(
+                f"{summary.year}年{row.title}：实际 {share_text(row.status.actual)}，目标 {row.target_text}"
+            )
         counts = summary.levels
         parts = [f"{n}星 {counts[n]}" for n in (5, 4, 3, 2, 1, 0)]
-        self.ui.levels_card.setText(f"<b>星级分布</b>（{summary.year}年，共 {len(summary.units)} 个）<br>"
-                                    + " · ".join(parts))
+        self.ui.levels_card.setText(
+            f"<b>星级分布</b>（{summary.year}年，共 {len(summary.units)} 个）<br>" + " · ".join(parts)
+        )
         self.target_model.set_rows(rows)
         self.ui.targets_table.resizeColumnsToContents()
         if summary.targets.percents:
-            self.ui.targets_note.setText(f"按 {summary.year} 年{year_day_word(summary.year, date.today())}"
-                                         f"在册的 {len(summary.units)} 个村（社区）计算；目标可在“目标设置…”中修改。")
+            self.ui.targets_note.setText(
+                f"按 {summary.year} 年{year_day_word(summary.year, date.today())}"
+                f"在册的 {len(summary.units)} 个村（社区）计算；目标可在“目标设置…”中修改。"
+            )
         else:
             self.ui.targets_note.setText(f"{summary.year}年还没有设定目标，请点“目标设置…”。")
         for level, model in self.gap_models.items():
             model.set_rows(gap_rows(summary, level))
-            self.ui.gap_pages.setTabText(TARGET_LEVELS.index(level),
-                                         f"未达{LEVEL_TITLES[level].replace('及以上', '')}（{model.rowCount()} 个）")
+            self.ui.gap_pages.setTabText(
+                TARGET_LEVELS.index(level), f"未达{LEVEL_TITLES[level].replace('及以上', '')}（{model.rowCount()} 个）"
+            )
             self.ui.gap_tables[level].resizeColumnsToContents()
 
     # ----- changes -----------------------------------------------------------------------------
@@ -1401,7 +1484,8 @@ class StarsTab(QWidget):
         if cell is None:
             return False
         text, accepted = QInputDialog.getMultiLineText(
-            self, "备注", f"{unit.unit_name} · {cell.star}（{cell.year}年）的备注：", cell.note)
+            self, "备注", f"{unit.unit_name} · {cell.star}（{cell.year}年）的备注：", cell.note
+        )
         if not accepted:
             return False
         try:
@@ -1531,5 +1615,3 @@ class StarsTab(QWidget):
     def _exportable_chart(self):
         """The chart shown, when there is star data to export or copy."""
         return self.current_chart() if self._has_chart_data() else None
-
-

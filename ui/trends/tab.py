@@ -71,7 +71,11 @@ class _TrendsTabUi:
         self.pages.setDocumentMode(True)
         panel = self.chart_panel = build_chart_panel(self.pages, LOADING_TEXT)
         self.message_label, self.stack, self.status_label = panel.message, panel.stack, panel.status
-        self.export_button, self.export_menu, self.copy_button = panel.export_button, panel.export_menu, panel.copy_button
+        self.export_button, self.export_menu, self.copy_button = (
+            panel.export_button,
+            panel.export_menu,
+            panel.copy_button,
+        )
         self.size_actions, self.custom_size_action = panel.size_actions, panel.custom_size_action
         right = panel.widget
 
@@ -170,8 +174,9 @@ class TrendsTab(QWidget):
         self.ui.status_label.setText(LOADING_TEXT)
         service = self._core.trends
         generation = self._generation
-        run_in_background(lambda: (generation, service.overview()), on_done=self._overview_read,
-                          on_error=self._read_failed)
+        run_in_background(
+            lambda: (generation, service.overview()), on_done=self._overview_read, on_error=self._read_failed
+        )
 
     def _overview_read(self, answer) -> None:
         generation, trend = answer
@@ -211,8 +216,9 @@ class TrendsTab(QWidget):
         service = self._core.trends
         generation = self._breakdown_generation
         self._emit_after_breakdown = emit_loaded or self._emit_after_breakdown
-        run_in_background(lambda: (generation, service.breakdown(unit_id)), on_done=self._breakdown_read,
-                          on_error=self._read_failed)
+        run_in_background(
+            lambda: (generation, service.breakdown(unit_id)), on_done=self._breakdown_read, on_error=self._read_failed
+        )
 
     def _breakdown_read(self, answer) -> None:
         generation, breakdown = answer

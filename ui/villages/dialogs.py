@@ -48,8 +48,10 @@ if TYPE_CHECKING:
 NO_DISTRICT_LABEL = "（未分管区）"
 INACTIVE_COLOUR = QColor(140, 140, 140)
 EDIT_HINT = "名称、类型、党组织或管区的变化从生效日期起记入历史，旧的记录保留"
-ADD_HINT = ("不指定在册起始日期时，视为建档起一直在册，可以补录以前任何季度的评比；"
-            "因合并等新设立的村（社区）请勾选“指定日期”填写设立日期")
+ADD_HINT = (
+    "不指定在册起始日期时，视为建档起一直在册，可以补录以前任何季度的评比；"
+    "因合并等新设立的村（社区）请勾选“指定日期”填写设立日期"
+)
 SINCE_ALWAYS_TEXT = "建档起（可录入以前任何季度的评比）"
 SINCE_REGISTRATION_TEXT = "同在册起始日期"
 START_LOCKED_HINT = "在册起始日期不能再更正：{locks}"
@@ -233,7 +235,10 @@ class UnitDialog(ServiceDialog):
             secretary = ui.secretary_edit.text()
             # Without a date of office the secretary serves from the unit's registration.
             draft = UnitDraft(
-                name=ui.name_edit.text(), kind=kind, org_type=org_type, district_id=district_id,
+                name=ui.name_edit.text(),
+                kind=kind,
+                org_type=org_type,
+                district_id=district_id,
                 secretary=secretary,
                 secretary_since=ui.since_field.value() if clean(secretary) else None,
                 note=ui.note_edit.text(),
@@ -255,9 +260,7 @@ class UnitDialog(ServiceDialog):
         current_start = None if is_since_always(unit.registered_from) else unit.registered_from
         if ui.start_field.isEnabled() and start != current_start:
             changed["start"] = start
-        return self._core.villages.change_unit(
-            unit.id, effective=effective, reason=ui.reason_edit.text(), **changed
-        )
+        return self._core.villages.change_unit(unit.id, effective=effective, reason=ui.reason_edit.text(), **changed)
 
 
 # ----- 更换书记 -------------------------------------------------------------------------------
@@ -312,9 +315,7 @@ class _ArchiveDialogUi:
         self.explanation_label = make_hint("")
         self.date_edit = make_date_edit()
         self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText(
-            "例如：撤销建制的批复文号" if not restoring else "例如：误归档，予以恢复"
-        )
+        self.reason_edit.setPlaceholderText("例如：撤销建制的批复文号" if not restoring else "例如：误归档，予以恢复")
         form = QFormLayout()
         form.addRow("恢复日期" if restoring else "归档日期", self.date_edit)
         form.addRow("原因（必填）", self.reason_edit)
@@ -339,8 +340,7 @@ class ArchiveDialog(ServiceDialog):
         if restoring:
             self.setWindowTitle(f"恢复：{unit.name}")
             self.ui.explanation_label.setText(
-                f"恢复后“{unit.name}”重新列入在册名单。原书记的任期已在归档时结束，"
-                "如有在任书记，请再用“更换书记”登记。"
+                f"恢复后“{unit.name}”重新列入在册名单。原书记的任期已在归档时结束，如有在任书记，请再用“更换书记”登记。"
             )
         else:
             self.setWindowTitle(f"归档：{unit.name}")
@@ -543,18 +543,22 @@ class DistrictsDialog(QDialog):
         district = self.selected()
         if district is None:
             return False
-        return self._run(lambda: self._core.villages.update_district(
-            district.id, self.ui.name_edit.text(), self.ui.leader_edit.text(), district.archived
-        ))
+        return self._run(
+            lambda: self._core.villages.update_district(
+                district.id, self.ui.name_edit.text(), self.ui.leader_edit.text(), district.archived
+            )
+        )
 
     def toggle_district(self) -> bool:
         district = self.selected()
         if district is None:
             return False
         # The stored name and leader, not the form: 停用 must not also save half-typed edits.
-        return self._run(lambda: self._core.villages.update_district(
-            district.id, district.name, district.leader, not district.archived
-        ))
+        return self._run(
+            lambda: self._core.villages.update_district(
+                district.id, district.name, district.leader, not district.archived
+            )
+        )
 
     def delete_district(self) -> bool:
         district = self.selected()

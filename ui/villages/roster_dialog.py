@@ -46,8 +46,6 @@ class RosterProblemModel(RowTableModel):
     )
 
 
-
-
 class RosterImportDialog(QDialog):
     """Shows what the import would do; 导入 is enabled only for a file without problems."""
 
@@ -118,8 +116,10 @@ class RosterImportDialog(QDialog):
                 f"无变化 {preview.count('无变化')} 个。"
             )
         if preview.count("新增") and not preview.problems:
-            parts.append("新增的村（社区）没有填写“在册起始日期”的，视为建档起一直在册（可以补录以前各季度的评比）；"
-                         "“变化的生效日期”只用于已有村（社区）的变化。")
+            parts.append(
+                "新增的村（社区）没有填写“在册起始日期”的，视为建档起一直在册（可以补录以前各季度的评比）；"
+                "“变化的生效日期”只用于已有村（社区）的变化。"
+            )
         if preview.new_districts:
             parts.append(f"将新建管区：{'、'.join(preview.new_districts)}。")
         if preview.read.skipped:

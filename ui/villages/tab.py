@@ -91,8 +91,12 @@ class UnitTableModel(RowTableModel):
         Column("管区", lambda u: u.district_name),
         Column("党组织类型", lambda u: u.org_type.label, alignment=ALIGN_CENTER),
         Column("党组织书记", lambda u: u.secretary),
-        Column("任职时间", lambda u: format_start(u.secretary_since), sort_key=lambda u: _date_key(u.secretary_since),
-               alignment=ALIGN_CENTER),
+        Column(
+            "任职时间",
+            lambda u: format_start(u.secretary_since),
+            sort_key=lambda u: _date_key(u.secretary_since),
+            alignment=ALIGN_CENTER,
+        ),
         Column("状态", status_text, sort_key=lambda u: _STATUS_ORDER[u.status], alignment=ALIGN_CENTER),
         Column("备注", lambda u: u.note, tooltip=lambda u: u.note),
     )
@@ -107,16 +111,25 @@ class TermTableModel(RowTableModel):
     columns = (
         Column("党组织书记", lambda t: t.person),
         Column("起", lambda t: format_start(t.start), sort_key=lambda t: _date_key(t.start), alignment=ALIGN_CENTER),
-        Column("止", lambda t: t.end or "至今", sort_key=lambda t: t.end.isoformat() if t.end else "9999",
-               alignment=ALIGN_CENTER),
+        Column(
+            "止",
+            lambda t: t.end or "至今",
+            sort_key=lambda t: t.end.isoformat() if t.end else "9999",
+            alignment=ALIGN_CENTER,
+        ),
         Column("备注", lambda t: t.note, tooltip=lambda t: t.note),
     )
 
 
 class HistoryTableModel(RowTableModel):
     columns = (
-        Column("生效日期", lambda v: format_start(v.valid_from), sort_key=lambda v: _date_key(v.valid_from),
-               alignment=ALIGN_CENTER, tooltip=_start_tooltip),
+        Column(
+            "生效日期",
+            lambda v: format_start(v.valid_from),
+            sort_key=lambda v: _date_key(v.valid_from),
+            alignment=ALIGN_CENTER,
+            tooltip=_start_tooltip,
+        ),
         Column("变更内容", lambda v: "；".join(v.changes), tooltip=lambda v: "\n".join(v.changes)),
         Column("原因", lambda v: v.reason, tooltip=lambda v: v.reason),
     )
@@ -144,12 +157,21 @@ class FlagTableModel(RowTableModel):
     """A unit's place and flag in each finalised round, newest first; 一票否决 said beside it."""
 
     columns = (
-        Column("季度", lambda r: r.period.short_label, sort_key=lambda r: r.period.year * 10 + r.period.quarter,
-               alignment=ALIGN_CENTER, tooltip=lambda r: r.period.label),
+        Column(
+            "季度",
+            lambda r: r.period.short_label,
+            sort_key=lambda r: r.period.year * 10 + r.period.quarter,
+            alignment=ALIGN_CENTER,
+            tooltip=lambda r: r.period.label,
+        ),
         Column("排名", lambda r: r.rank if r.rank is not None else "", alignment=ALIGN_CENTER),
-        Column("红/黑旗", _flag_text, alignment=ALIGN_CENTER,
-               foreground=lambda r: _FLAG_COLOURS.get(r.flag.label) if r.flag else None,
-               tooltip=lambda r: f"一票否决：{r.veto_reason}" if r.veto_reason else ""),
+        Column(
+            "红/黑旗",
+            _flag_text,
+            alignment=ALIGN_CENTER,
+            foreground=lambda r: _FLAG_COLOURS.get(r.flag.label) if r.flag else None,
+            tooltip=lambda r: f"一票否决：{r.veto_reason}" if r.veto_reason else "",
+        ),
     )
 
 
@@ -208,8 +230,6 @@ class UnitFilterProxy(FilterProxy):
 # ----- layout ---------------------------------------------------------------------------------
 
 
-
-
 class _VillagesTabUi:
     """The layout of VillagesTab; behaviour lives in the tab."""
 
@@ -231,8 +251,16 @@ class _VillagesTabUi:
         self.up_button.setToolTip("在名册中的顺序前移一位")
         self.down_button.setToolTip("在名册中的顺序后移一位")
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.secretary_button, self.archive_button,
-                       self.restore_button, self.merge_button, self.up_button, self.down_button):
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.secretary_button,
+            self.archive_button,
+            self.restore_button,
+            self.merge_button,
+            self.up_button,
+            self.down_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.districts_button)
@@ -494,8 +522,9 @@ class VillagesTab(QWidget):
         histories = self._core.rounds.flag_history([unit.id]) if unit is not None else []
         records = histories[0].records if histories else ()
         vetoes = self._core.trends.vetoes(unit.id) if records else {}
-        self.flags_model.set_rows(reversed([FlagRow(r.period, r.round_id, r.flag, r.rank, vetoes.get(r.round_id, ""))
-                                            for r in records]))
+        self.flags_model.set_rows(
+            reversed([FlagRow(r.period, r.round_id, r.flag, r.rank, vetoes.get(r.round_id, "")) for r in records])
+        )
         self.ui.flag_warning.setText(histories[0].warning if histories else "")
         self.ui.flag_warning.setVisible(bool(histories and histories[0].warning))
         self.ui.flags_table.resizeColumnsToContents()

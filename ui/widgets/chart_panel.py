@@ -87,8 +87,9 @@ def build_chart_panel(pages: QTabWidget, loading_text: str) -> ChartPanel:
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(stack, 1)
     layout.addLayout(bar)
-    return ChartPanel(widget, message, stack, export_button, export_menu, size_actions, custom_size_action,
-                      copy_button, status)
+    return ChartPanel(
+        widget, message, stack, export_button, export_menu, size_actions, custom_size_action, copy_button, status
+    )
 
 
 def safe_file_name(text: str) -> str:

@@ -53,8 +53,17 @@ from ui.widgets.table_model import ALIGN_CENTER, ALIGN_LEFT, SORT_ROLE, Column, 
 # ----- look ------------------------------------------------------------------------------------
 
 # CJK faces first (Windows, then what Linux offers), so Chinese never falls back to boxes.
-FONT_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC",
-                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "PingFang SC", "AR PL UKai CN")
+FONT_FAMILIES = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "SimHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "PingFang SC",
+    "AR PL UKai CN",
+)
 TEXT_COLOUR = "#202020"
 AXIS_COLOUR = "#404040"
 GRID_ALPHA = 0.25
@@ -169,7 +178,9 @@ class _Sample(ItemSample):
         symbol = opts.get("symbol")
         if symbol is not None:
             painter.translate(self.WIDTH / 2, 10)
-            drawSymbol(painter, symbol, opts["symbolSize"], pg.mkPen(opts["symbolPen"]), pg.mkBrush(opts["symbolBrush"]))
+            drawSymbol(
+                painter, symbol, opts["symbolSize"], pg.mkPen(opts["symbolPen"]), pg.mkBrush(opts["symbolBrush"])
+            )
 
     def mouseClickEvent(self, event) -> None:
         event.ignore()
@@ -229,8 +240,9 @@ class ChartWidget(QWidget):
             copy.hide()
             copy.deleteLater()
         if image.size().width() != width or image.size().height() != height:  # never stretched silently
-            image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
+            image = image.scaled(
+                width, height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
         return image
 
     def _settle(self) -> None:
@@ -239,8 +251,9 @@ class ChartWidget(QWidget):
     def _render(self, width: int, height: int) -> QImage:  # pragma: no cover
         raise NotImplementedError
 
-    def export_png(self, path: str | Path, width: int = DEFAULT_EXPORT_SIZE[0],
-                   height: int = DEFAULT_EXPORT_SIZE[1]) -> Path:
+    def export_png(
+        self, path: str | Path, width: int = DEFAULT_EXPORT_SIZE[0], height: int = DEFAULT_EXPORT_SIZE[1]
+    ) -> Path:
         """The chart as a PNG file, written in one go (a full or read-only disk leaves nothing
         behind and is a ValidationError in Chinese)."""
         target = Path(path)
@@ -275,9 +288,16 @@ class PlotChart(ChartWidget):
         self.title_item.item.setFont(chart_font(TITLE_SIZE, bold=True))
         self.layout_item.addItem(self.title_item, row=0, col=0)
         self.plot_item: pg.PlotItem = self.layout_item.addPlot(row=1, col=0)
-        self.legend = pg.LegendItem(offset=None, horSpacing=14, verSpacing=2, labelTextColor=TEXT_COLOUR,
-                                    labelTextSize=f"{LEGEND_SIZE}pt", colCount=self.LEGEND_COLUMNS,
-                                    sampleType=_Sample, frame=False)
+        self.legend = pg.LegendItem(
+            offset=None,
+            horSpacing=14,
+            verSpacing=2,
+            labelTextColor=TEXT_COLOUR,
+            labelTextSize=f"{LEGEND_SIZE}pt",
+            colCount=self.LEGEND_COLUMNS,
+            sampleType=_Sample,
+            frame=False,
+        )
         # A legend floating over a zoomable plot ignores the view's scale; this one sits in the
         # layout and must grow with the rest of an exported picture.
         self.legend.setFlag(self.legend.GraphicsItemFlag.ItemIgnoresTransformations, False)
@@ -287,8 +307,9 @@ class PlotChart(ChartWidget):
         self.plot_item.legend = self.legend
         self._legend_samples: list[pg.PlotDataItem] = []
         self._style_plot()
-        self.hover = pg.TextItem("", color=TEXT_COLOUR, anchor=(0, 1), border=pg.mkPen("#808080"),
-                                 fill=pg.mkBrush(255, 255, 250, 235))
+        self.hover = pg.TextItem(
+            "", color=TEXT_COLOUR, anchor=(0, 1), border=pg.mkPen("#808080"), fill=pg.mkBrush(255, 255, 250, 235)
+        )
         self.hover.textItem.setFont(chart_font(LEGEND_SIZE))
         self.hover.setZValue(100)
         self.hover.hide()
@@ -329,10 +350,10 @@ class PlotChart(ChartWidget):
         pad = max(0.5, 0.045 * len(periods))
         self.plot_item.setXRange(-pad, max(0.5, len(periods) - 1 + pad + extra_right), padding=0)
 
-    def _add_legend_entry(self, name: str, *, pen=None, symbol=None, brush=None, size=12,
-                          band=None) -> pg.PlotDataItem:
-        sample = pg.PlotDataItem([], [], pen=pen, symbol=symbol, symbolBrush=brush, symbolPen=pg.mkPen("w"),
-                                 symbolSize=size)
+    def _add_legend_entry(self, name: str, *, pen=None, symbol=None, brush=None, size=12, band=None) -> pg.PlotDataItem:
+        sample = pg.PlotDataItem(
+            [], [], pen=pen, symbol=symbol, symbolBrush=brush, symbolPen=pg.mkPen("w"), symbolSize=size
+        )
         if band is not None:
             sample.legend_band = band
         self._legend_samples.append(sample)
@@ -413,8 +434,7 @@ class PlotChart(ChartWidget):
         return exporter.export(toBytes=True)
 
 
-def _flag_points(xs: Sequence[float], ys: Sequence[float], flags: Sequence[Flag | None],
-                 vetoes: Sequence[bool] = ()):
+def _flag_points(xs: Sequence[float], ys: Sequence[float], flags: Sequence[Flag | None], vetoes: Sequence[bool] = ()):
     """Where to draw 红旗 / 黑旗 / 一票否决 markers: (x, y, symbol, brush) of the marked points
     only. A vetoed point gets the veto cross (its black flag is told in the hover text)."""
     spots = []
@@ -423,13 +443,28 @@ def _flag_points(xs: Sequence[float], ys: Sequence[float], flags: Sequence[Flag 
         if math.isnan(y) or (flag is None and not vetoed):
             continue
         if vetoed:
-            spots.append({"pos": (x, y), "symbol": VETO_SYMBOL, "brush": pg.mkBrush(VETO),
-                          "pen": pg.mkPen("w", width=1.5), "size": 22, "data": VETO_TEXT})
+            spots.append(
+                {
+                    "pos": (x, y),
+                    "symbol": VETO_SYMBOL,
+                    "brush": pg.mkBrush(VETO),
+                    "pen": pg.mkPen("w", width=1.5),
+                    "size": 22,
+                    "data": VETO_TEXT,
+                }
+            )
             continue
         red = flag is Flag.RED
-        spots.append({"pos": (x, y), "symbol": RED_SYMBOL if red else BLACK_SYMBOL,
-                      "brush": pg.mkBrush(RED if red else BLACK), "pen": pg.mkPen("w", width=1.5),
-                      "size": 17, "data": flag.label})
+        spots.append(
+            {
+                "pos": (x, y),
+                "symbol": RED_SYMBOL if red else BLACK_SYMBOL,
+                "brush": pg.mkBrush(RED if red else BLACK),
+                "pen": pg.mkPen("w", width=1.5),
+                "size": 17,
+                "data": flag.label,
+            }
+        )
     return spots
 
 
@@ -458,11 +493,26 @@ class _Slot:
             self.label.setZValue(z + 10)
             plot_item.addItem(self.label, ignoreBounds=True)
 
-    def show(self, xs, ys, style: SeriesStyle, width: float, symbol_size: float,
-             flags: Sequence[Flag | None], vetoes: Sequence[bool] = ()) -> None:
-        self.line.setData(xs, ys, pen=series_pen(style, width), connect="finite", symbol=style.symbol,
-                          symbolSize=symbol_size, symbolBrush=pg.mkBrush(style.colour),
-                          symbolPen=pg.mkPen("w", width=1))
+    def show(
+        self,
+        xs,
+        ys,
+        style: SeriesStyle,
+        width: float,
+        symbol_size: float,
+        flags: Sequence[Flag | None],
+        vetoes: Sequence[bool] = (),
+    ) -> None:
+        self.line.setData(
+            xs,
+            ys,
+            pen=series_pen(style, width),
+            connect="finite",
+            symbol=style.symbol,
+            symbolSize=symbol_size,
+            symbolBrush=pg.mkBrush(style.colour),
+            symbolPen=pg.mkPen("w", width=1),
+        )
         self.line.show()
         self.markers.setData(_flag_points(xs, ys, flags, vetoes))
         self.markers.show()
@@ -532,7 +582,7 @@ class _ChosenUnitsChart(PlotChart):
                 continue
             self.legend.addItem(slot.line, series.name)
             self._unit_entries.append(slot.line)
-        for slot in self._slots[len(self.unit_ids):]:
+        for slot in self._slots[len(self.unit_ids) :]:
             slot.hide()
         if any_red:
             self._unit_entries.append(self._add_legend_entry("红旗", symbol=RED_SYMBOL, brush=RED, size=15))
@@ -631,8 +681,10 @@ class ScoreTrendChart(_ChosenUnitsChart):
 
     def period_text(self, index: int) -> str:
         stats = self.trend.stats[index]
-        return (f"{stats.period.label}\n全镇平均 {stats.mean} 分（{stats.count} 个村（社区））\n"
-                f"最低 {stats.minimum}，最高 {stats.maximum}")
+        return (
+            f"{stats.period.label}\n全镇平均 {stats.mean} 分（{stats.count} 个村（社区））\n"
+            f"最低 {stats.minimum}，最高 {stats.maximum}"
+        )
 
 
 # ----- 2. rank across quarters (bump chart) ----------------------------------------------------
@@ -653,7 +705,8 @@ class RankBumpChart(_ChosenUnitsChart):
         # All units in one item: NaN between units (and at gaps) keeps them apart, and one
         # item draws a hundred lines much faster than a hundred items.
         self.background_item: pg.PlotDataItem = self.plot_item.plot(
-            [], [], pen=pg.mkPen(FADED_COLOUR, width=1), connect="finite")
+            [], [], pen=pg.mkPen(FADED_COLOUR, width=1), connect="finite"
+        )
         # Drawn as separate segments: stroking one path of thousands of crossing segments with
         # antialiasing (as an export does) takes seconds, segments a fraction of that.
         self.background_item.curve.setSegmentedLineMode("on")
@@ -670,8 +723,10 @@ class RankBumpChart(_ChosenUnitsChart):
         self._choose(trend, unit_ids)
         count = len(trend.periods)
         self.set_title(self.title_text())
-        ranks = np.array([[np.nan if p is None or p.rank is None else p.rank for p in series.points]
-                          for series in trend.units], dtype=float).reshape(len(trend.units), count)
+        ranks = np.array(
+            [[np.nan if p is None or p.rank is None else p.rank for p in series.points] for series in trend.units],
+            dtype=float,
+        ).reshape(len(trend.units), count)
         self._ranks = ranks
         self._row_of = {u.unit_id: i for i, u in enumerate(trend.units)}
         # One long line: each unit's quarters followed by a NaN to break it from the next.
@@ -720,7 +775,9 @@ class RankBumpChart(_ChosenUnitsChart):
         trend = self.trend
         if trend is None or not trend.periods:
             return self.TITLE
-        return f"各村（社区）{self.TITLE}（{trend.periods[0].short_label}—{trend.periods[-1].short_label}，第 1 名在最上）"
+        return (
+            f"各村（社区）{self.TITLE}（{trend.periods[0].short_label}—{trend.periods[-1].short_label}，第 1 名在最上）"
+        )
 
     def describe_at(self, x: float, y: float):
         trend = self.trend
@@ -840,9 +897,16 @@ class BreakdownChart(PlotChart):
             if self.mode == self.CRITERIA and name in breakdown.criterion_max:
                 label = f"{name}（满分 {breakdown.criterion_max[name].normalize():f}）"
             self.items[name] = self.plot_item.plot(
-                xs, np.array(values), pen=series_pen(style, 2.5), connect="finite", name=label,
-                symbol=style.symbol, symbolSize=9, symbolBrush=pg.mkBrush(style.colour),
-                symbolPen=pg.mkPen("w", width=1))
+                xs,
+                np.array(values),
+                pen=series_pen(style, 2.5),
+                connect="finite",
+                name=label,
+                symbol=style.symbol,
+                symbolSize=9,
+                symbolBrush=pg.mkBrush(style.colour),
+                symbolPen=pg.mkPen("w", width=1),
+            )
         self.plot_item.enableAutoRange(axis="y")
 
     def title_text(self) -> str:
@@ -881,8 +945,9 @@ class BreakdownChart(PlotChart):
         if point is None:
             return lines[0] + "\n无结果"
         if self.mode == self.COMPONENTS:
-            lines += [f"{name}：{point.component(name)}" for name in breakdown.components
-                      if point.component(name) is not None]
+            lines += [
+                f"{name}：{point.component(name)}" for name in breakdown.components if point.component(name) is not None
+            ]
         else:
             for _, name in breakdown.criteria:
                 value = point.criterion(name)
@@ -919,11 +984,21 @@ class FlagGridModel(RowTableModel):
         sheet = {u.unit_id: i for i, u in enumerate(trend.units)}
         self.sheet_order = sheet
         self.columns = (
-            Column("村（社区）", lambda s: s.name, sort_key=lambda s: order[s.name], alignment=ALIGN_LEFT,
-                   tooltip=lambda s: f"{s.name}（{s.district}）" if s.district else s.name),
+            Column(
+                "村（社区）",
+                lambda s: s.name,
+                sort_key=lambda s: order[s.name],
+                alignment=ALIGN_LEFT,
+                tooltip=lambda s: f"{s.name}（{s.district}）" if s.district else s.name,
+            ),
             Column("红旗", lambda s: s.red_count, alignment=ALIGN_CENTER, header_tooltip="获红旗的季度数"),
-            Column("黑旗", lambda s: s.black_count, alignment=ALIGN_CENTER, header_tooltip="获黑旗的季度数",
-                   tooltip=lambda s: f"其中一票否决 {s.veto_count} 次" if s.veto_count else ""),
+            Column(
+                "黑旗",
+                lambda s: s.black_count,
+                alignment=ALIGN_CENTER,
+                header_tooltip="获黑旗的季度数",
+                tooltip=lambda s: f"其中一票否决 {s.veto_count} 次" if s.veto_count else "",
+            ),
         ) + tuple(self._period_column(i, p) for i, p in enumerate(trend.periods))
         self._rows = list(trend.units)
         self.endResetModel()
@@ -954,8 +1029,9 @@ class FlagGridModel(RowTableModel):
             veto = f"，{veto_text(point)}" if point.vetoed else ""
             return f"{series.name} {period.label}：第 {point.rank} 名，{point.total} 分{flag}{veto}"
 
-        return Column(period.short_label, text, sort_key=key, alignment=ALIGN_CENTER, tooltip=tip,
-                      header_tooltip=period.label)
+        return Column(
+            period.short_label, text, sort_key=key, alignment=ALIGN_CENTER, tooltip=tip, header_tooltip=period.label
+        )
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):
         if index.isValid() and index.column() >= self.FIRST_PERIOD_COLUMN:
@@ -979,7 +1055,12 @@ class FlagGrid(ChartWidget):
     """The flag history as a table of units × quarters, sortable by name, red or black count."""
 
     TITLE = "红黑旗记录"
-    SORTS = {"order": "按名册顺序", "name": "按名称（拼音）", "red": "按红旗数（多到少）", "black": "按黑旗数（多到少）"}
+    SORTS = {
+        "order": "按名册顺序",
+        "name": "按名称（拼音）",
+        "red": "按红旗数（多到少）",
+        "black": "按黑旗数（多到少）",
+    }
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1021,8 +1102,10 @@ class FlagGrid(ChartWidget):
     def _copy_state_from(self, other: ChartWidget) -> None:
         assert isinstance(other, FlagGrid)
         self.sort_key = other.sort_key
-        self._copy_sort = (other.table.horizontalHeader().sortIndicatorSection(),
-                           other.table.horizontalHeader().sortIndicatorOrder())
+        self._copy_sort = (
+            other.table.horizontalHeader().sortIndicatorSection(),
+            other.table.horizontalHeader().sortIndicatorOrder(),
+        )
 
     def set_data(self, trend: TrendData) -> None:
         self._remember(trend)
@@ -1109,7 +1192,10 @@ class FlagGrid(ChartWidget):
         painter.translate(0, full_height)
         painter.setFont(note_font)
         painter.setPen(QColor("#444444"))
-        painter.drawText(QRectF(0, 0, content_width, note_height), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         self.legend_label.text())
+        painter.drawText(
+            QRectF(0, 0, content_width, note_height),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.legend_label.text(),
+        )
         painter.end()
         return image

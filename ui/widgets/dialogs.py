@@ -49,7 +49,6 @@ def make_warning(text: str) -> QLabel:
     return label
 
 
-
 class ServiceDialog(QDialog):
     """A dialog whose OK makes one call to the core.
 

@@ -67,8 +67,9 @@ def browse_save_path(parent: QWidget | None, field: QLineEdit, title: str, file_
         field.setText(path)
 
 
-def choose_save_file(parent: QWidget | None, kind: str, title: str, suggested_name: str,
-                     file_filter: str) -> str | None:
+def choose_save_file(
+    parent: QWidget | None, kind: str, title: str, suggested_name: str, file_filter: str
+) -> str | None:
     """Where the clerk saves a file, offering `suggested_name` in the folder of `kind`; None
     when she cancels."""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested_path(kind, suggested_name), file_filter)

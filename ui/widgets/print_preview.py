@@ -94,8 +94,10 @@ class PdfPrintPreview(QPrintPreviewDialog):
         self.paintRequested.connect(lambda target: paint_pdf(target, self.path))
 
 
-NO_PROGRAM = ("这台电脑上没有能打开“{suffix}”文件的程序（或没有设定默认程序）。文件已保存在：\n{path}\n"
-              "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。")
+NO_PROGRAM = (
+    "这台电脑上没有能打开“{suffix}”文件的程序（或没有设定默认程序）。文件已保存在：\n{path}\n"
+    "可以点“在文件夹中显示”找到它，再用 WPS 或 Office（PDF 可用浏览器）打开。"
+)
 
 
 def open_file(path: Path, parent: QWidget | None = None) -> bool:

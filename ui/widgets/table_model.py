@@ -172,8 +172,9 @@ def read_only_table(*, select_rows: bool = True, selectable: bool = True, wrap: 
     table = QTableView()
     if select_rows:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if selectable
-                           else QAbstractItemView.SelectionMode.NoSelection)
+    table.setSelectionMode(
+        QAbstractItemView.SelectionMode.SingleSelection if selectable else QAbstractItemView.SelectionMode.NoSelection
+    )
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.setWordWrap(wrap)

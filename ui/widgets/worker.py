@@ -56,8 +56,13 @@ class _Runnable(QRunnable):
             self._job.finished.emit(result)
 
 
-def run_in_background(function: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
-                      on_error: Callable[[BaseException], None], **kwargs: Any) -> Job:
+def run_in_background(
+    function: Callable[..., Any],
+    *args: Any,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+    **kwargs: Any,
+) -> Job:
     """Start `function(*args, **kwargs)` on the thread pool; `on_done(result)` or
     `on_error(exception)` then runs on the main thread."""
     job = Job(function, *args, **kwargs)

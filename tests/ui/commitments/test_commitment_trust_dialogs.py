@@ -25,11 +25,12 @@ from ui.widgets.table_model import shown_rows
 pytestmark = pytest.mark.gui
 
 
-
 @pytest.fixture
 def units(core):
-    return [make_unit(core, name, secretary=person) for name, person in (
-        ("张五砦村", "李禛"), ("刘堌堆村", "刘喆"), ("王庄村", "王永强"))]
+    return [
+        make_unit(core, name, secretary=person)
+        for name, person in (("张五砦村", "李禛"), ("刘堌堆村", "刘喆"), ("王庄村", "王永强"))
+    ]
 
 
 def make_tab(qtbot, core, today: date = TODAY) -> CommitmentsTab:
@@ -40,11 +41,16 @@ def make_tab(qtbot, core, today: date = TODAY) -> CommitmentsTab:
 
 
 def add_item(core, unit, content: str, *, quarter: int | None = None, year: int = YEAR, **fields):
-    return core.commitments.add(CommitmentDraft(unit_id=unit.id, year=year, content=content, category="民生实事",
-                                                target_quarter=quarter, **fields))
+    return core.commitments.add(
+        CommitmentDraft(
+            unit_id=unit.id, year=year, content=content, category="民生实事", target_quarter=quarter, **fields
+        )
+    )
 
 
-def write_sheet(path: Path, rows: list[list[object]], header=("村（社区）", "序号", "类别", "承诺事项", "完成时限")) -> Path:
+def write_sheet(
+    path: Path, rows: list[list[object]], header=("村（社区）", "序号", "类别", "承诺事项", "完成时限")
+) -> Path:
     return factories.write_sheet(path, header, rows, "承诺事项")
 
 
@@ -68,16 +74,21 @@ def reload(tab: CommitmentsTab, year: int = YEAR) -> None:
 # ----- 8: the import window -------------------------------------------------------------------
 
 
-def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, core, units, boxes, tmp_path, file_dialogs):
+def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(
+    qtbot, core, units, boxes, tmp_path, file_dialogs
+):
     road = add_item(core, units[0], "硬化村内道路1.2公里", number=1)
     square = add_item(core, units[0], "新建文化广场1处", number=2)
     tab = make_tab(qtbot, core)
     reload(tab)
-    path = write_sheet(tmp_path / "承诺.xlsx", [
-        ["张五砦村", 1, "民生实事", "硬化村内道路1.2公里", ""],
-        ["张五砦村", 2, "民生实事", "安装路灯50盏", "第三季度"],  # 序号 2 now says something else
-        ["刘堌堆村", 1, "民生实事", "建养老服务站", ""],
-    ])
+    path = write_sheet(
+        tmp_path / "承诺.xlsx",
+        [
+            ["张五砦村", 1, "民生实事", "硬化村内道路1.2公里", ""],
+            ["张五砦村", 2, "民生实事", "安装路灯50盏", "第三季度"],  # 序号 2 now says something else
+            ["刘堌堆村", 1, "民生实事", "建养老服务站", ""],
+        ],
+    )
     file_dialogs.pick(path)
     dialog = tab.open_import_dialog()
     # No 年度 column: the dialog asks; the year on screen is not taken.
@@ -90,13 +101,18 @@ def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, c
     assert dialog.year() == YEAR and dialog.preview.ok
     assert dialog.pages.currentIndex() == dialog.PAGE_REPLACED
     assert dialog.pages.tabText(dialog.PAGE_REPLACED) == "将替换（1）"
-    shown = [[dialog.replaced_model.data(dialog.replaced_model.index(r, c)) for c in range(9)]
-             for r in range(dialog.replaced_model.rowCount())]
+    shown = [
+        [dialog.replaced_model.data(dialog.replaced_model.index(r, c)) for c in range(9)]
+        for r in range(dialog.replaced_model.rowCount())
+    ]
     assert shown == [
         ["3", "张五砦村", str(YEAR), "2", "安装路灯50盏", "按序号", "内容", "新建文化广场1处", "安装路灯50盏"],
-        ["3", "张五砦村", str(YEAR), "2", "安装路灯50盏", "按序号", "完成时限", f"{YEAR}年底", f"{YEAR}年第三季度"]]
+        ["3", "张五砦村", str(YEAR), "2", "安装路灯50盏", "按序号", "完成时限", f"{YEAR}年底", f"{YEAR}年第三季度"],
+    ]
     assert "将替换 1 项" in dialog.summary_label.text()
-    assert dialog.confirm_box.isVisible() and dialog.confirm_box.text() == "我已核对将替换的 1 项，确认用文件中的内容替换"
+    assert (
+        dialog.confirm_box.isVisible() and dialog.confirm_box.text() == "我已核对将替换的 1 项，确认用文件中的内容替换"
+    )
     assert not dialog.import_button.isEnabled()
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)  # disabled: nothing happens
     assert core.commitments.get(square.id).content == "新建文化广场1处"
@@ -112,10 +128,15 @@ def test_import_asks_for_the_year_lists_replacements_and_needs_the_tick(qtbot, c
     assert [e.action for e in core.audit.entries(f"commitment:{square.id}")][0] == "导入更新承诺事项"
 
 
-def test_a_year_column_that_disagrees_with_the_chosen_year_is_refused(qtbot, core, units, boxes, tmp_path, file_dialogs):
+def test_a_year_column_that_disagrees_with_the_chosen_year_is_refused(
+    qtbot, core, units, boxes, tmp_path, file_dialogs
+):
     tab = make_tab(qtbot, core)
-    path = write_sheet(tmp_path / "年度.xlsx", [[YEAR - 1, "张五砦村", 1, "民生实事", "修路", ""]],
-                       header=("年度", "村（社区）", "序号", "类别", "承诺事项", "完成时限"))
+    path = write_sheet(
+        tmp_path / "年度.xlsx",
+        [[YEAR - 1, "张五砦村", 1, "民生实事", "修路", ""]],
+        header=("年度", "村（社区）", "序号", "类别", "承诺事项", "完成时限"),
+    )
     file_dialogs.pick(path)
     dialog = tab.open_import_dialog()
     assert dialog.year_combo.currentText() == "按文件中的“年度”列"
@@ -144,7 +165,8 @@ def test_carry_over_lists_what_it_leaves_out_and_the_original_shows_carried(qtbo
     dialog = tab.open_carry_over_dialog()
     assert [row.item.id for row in dialog.model.rows] == [kept.id]
     assert [(row.item.id, row.reason) for row in dialog.left_model.rows] == [
-        (merged.id, f"“王庄村”在 {YEAR + 1} 年已合并，不能有该年的承诺事项，不结转")]
+        (merged.id, f"“王庄村”在 {YEAR + 1} 年已合并，不能有该年的承诺事项，不结转")
+    ]
     assert dialog.left_table.isVisibleTo(dialog) and "不结转 1 项" in dialog.left_label.text()
     ok = dialog.button_box.button(QDialogButtonBox.StandardButton.Ok)
     assert ok.text() == "结转 1 项"

@@ -49,8 +49,14 @@ HEADERS = ["村（社区）", "序号", "类别", "承诺事项", "量化目标"
 def units(core):
     first = core.villages.add_district("第一管区").value
     second = core.villages.add_district("第二管区").value
-    return [make_unit(core, name, district_id=district.id, secretary=person) for name, district, person in (
-        ("张五砦村", first, "李禛"), ("刘堌堆村", first, "刘喆"), ("王庄村", second, "王永强"))]
+    return [
+        make_unit(core, name, district_id=district.id, secretary=person)
+        for name, district, person in (
+            ("张五砦村", first, "李禛"),
+            ("刘堌堆村", first, "刘喆"),
+            ("王庄村", second, "王永强"),
+        )
+    ]
 
 
 def make_tab(qtbot, core) -> CommitmentsTab:
@@ -65,11 +71,28 @@ def tab(qtbot, core, units, boxes):
     return make_tab(qtbot, core)
 
 
-def add_item(core, unit, content: str, *, deadline: date | None = None, quarter: int | None = None,
-             category: str = "基层党建", year: int = YEAR):
-    return core.commitments.add(CommitmentDraft(unit_id=unit.id, year=year, content=content, category=category,
-                                                target="1 项", deadline=deadline, target_quarter=quarter,
-                                                responsible=unit.secretary))
+def add_item(
+    core,
+    unit,
+    content: str,
+    *,
+    deadline: date | None = None,
+    quarter: int | None = None,
+    category: str = "基层党建",
+    year: int = YEAR,
+):
+    return core.commitments.add(
+        CommitmentDraft(
+            unit_id=unit.id,
+            year=year,
+            content=content,
+            category=category,
+            target="1 项",
+            deadline=deadline,
+            target_quarter=quarter,
+            responsible=unit.secretary,
+        )
+    )
 
 
 def click_ok(qtbot, dialog) -> None:
@@ -181,9 +204,16 @@ def test_add_an_item_through_the_dialog(qtbot, core, units, tab, boxes):
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert boxes.texts == []
     (item,) = core.commitments.list_commitments(YEAR)
-    assert (item.unit_id, item.number, item.category, item.content, item.target, item.deadline,
-            item.target_quarter, item.responsible) == (
-        units[1].id, 1, "民生实事", "建成村级养老服务站一处", "1 处，床位 20 张", None, 3, "刘喆")
+    assert (
+        item.unit_id,
+        item.number,
+        item.category,
+        item.content,
+        item.target,
+        item.deadline,
+        item.target_quarter,
+        item.responsible,
+    ) == (units[1].id, 1, "民生实事", "建成村级养老服务站一处", "1 处，床位 20 张", None, 3, "刘喆")
     assert tab.selected().id == item.id
     assert cell(tab, item.id, "完成时限") == f"{YEAR}年第三季度"
     assert cell(tab, item.id, "状态") == "未启动"
@@ -270,7 +300,11 @@ def test_record_progress_for_a_quarter(qtbot, core, units, tab, boxes):
     assert boxes.texts == []
     (entry,) = tab.progress_model.rows
     assert (entry.period, entry.percent, entry.done_text, entry.entry_date) == (
-        Period(YEAR, 2), 60, "完成路基 0.7 公里", date(YEAR, 6, 20))
+        Period(YEAR, 2),
+        60,
+        "完成路基 0.7 公里",
+        date(YEAR, 6, 20),
+    )
     assert cell(tab, item.id, "最新进度") == "60%"
     assert cell(tab, item.id, "状态") == "推进中"  # work has begun
     assert core.commitments.progress(item.id)[0].percent == 60
@@ -290,7 +324,9 @@ def test_record_progress_for_a_quarter(qtbot, core, units, tab, boxes):
     assert not tab.ui.complete_button.isEnabled() and tab.ui.reopen_button.isEnabled()
 
 
-def test_attach_a_file_and_open_it_after_the_checksum(qtbot, core, units, tab, boxes, tmp_path, monkeypatch, file_dialogs):
+def test_attach_a_file_and_open_it_after_the_checksum(
+    qtbot, core, units, tab, boxes, tmp_path, monkeypatch, file_dialogs
+):
     item = add_item(core, units[0], "整治坑塘 3 个")
     core.commitments.record_progress(item.id, Period(YEAR, 2), 50, "整治 2 个", date(YEAR, 6, 1))
     photo = tmp_path / "坑塘整治前后.jpg"
@@ -349,7 +385,10 @@ def test_cancel_needs_a_reason(qtbot, core, units, tab, boxes):
 
     stored = core.commitments.get(item.id)
     assert (stored.status, stored.cancel_reason, stored.cancelled_on) == (
-        CommitmentStatus.CANCELLED, "项目由县里统一实施", date(YEAR, 5, 10))
+        CommitmentStatus.CANCELLED,
+        "项目由县里统一实施",
+        date(YEAR, 5, 10),
+    )
     assert cell(tab, item.id, "状态") == "已取消"
     assert cell(tab, item.id, "承诺事项", Qt.ItemDataRole.FontRole).strikeOut()
     assert cell(tab, item.id, "状态", Qt.ItemDataRole.ToolTipRole) == "取消原因：项目由县里统一实施"
@@ -378,7 +417,11 @@ def test_adjust_keeps_the_original(qtbot, core, units, tab, boxes):
 
     stored = core.commitments.get(item.id)
     assert (stored.content, stored.original_content, stored.target_quarter, stored.adjust_reason) == (
-        "完成 450 户不动产权证书发放", "完成 500 户不动产权证书发放", 4, "50 户存在权属争议")
+        "完成 450 户不动产权证书发放",
+        "完成 500 户不动产权证书发放",
+        4,
+        "50 户存在权属争议",
+    )
     assert cell(tab, item.id, "状态") == "已调整"
     content = cell(tab, item.id, "承诺事项")
     assert content.startswith("【调】") and content.endswith("完成 450 户不动产权证书发放")
@@ -495,12 +538,19 @@ def test_summary_is_sorted_worst_first_and_a_click_filters_the_items(qtbot, core
     assert not tab.ui.filter_row.isVisibleTo(tab)
     rows = shown_rows(tab.summary_proxy)
     assert [(r.unit_name, r.completion.rate_text, r.rank) for r in rows] == [
-        ("刘堌堆村", "0.00%", 3), ("张五砦村", "50.00%", 2), ("王庄村", "100.00%", 1), (TOTAL_NAME, "60.00%", None)]
+        ("刘堌堆村", "0.00%", 3),
+        ("张五砦村", "50.00%", 2),
+        ("王庄村", "100.00%", 1),
+        (TOTAL_NAME, "60.00%", None),
+    ]
     assert (rows[-1].completion.total, rows[-1].completion.done, rows[-1].completion.overdue) == (5, 3, 2)
     # The worst places are marked as on the 汇总表; the best never.
     model = tab.summary_model
-    marked = {r.unit_name for r in model.rows
-              if model.data(model.index(model.rows.index(r), 0), Qt.ItemDataRole.BackgroundRole) == WORST_ROW}
+    marked = {
+        r.unit_name
+        for r in model.rows
+        if model.data(model.index(model.rows.index(r), 0), Qt.ItemDataRole.BackgroundRole) == WORST_ROW
+    }
     assert marked == {"刘堌堆村", "张五砦村"}
     assert "刘堌堆村" in tab.ui.summary_label.text()
     # Sorted the other way, the 全镇 line stays last.
@@ -508,8 +558,9 @@ def test_summary_is_sorted_worst_first_and_a_click_filters_the_items(qtbot, core
     assert [r.unit_name for r in shown_rows(tab.summary_proxy)] == ["王庄村", "张五砦村", "刘堌堆村", TOTAL_NAME]
 
     index = tab.summary_proxy.index(1, 1)
-    qtbot.mouseClick(tab.ui.summary_table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=tab.ui.summary_table.visualRect(index).center())
+    qtbot.mouseClick(
+        tab.ui.summary_table.viewport(), Qt.MouseButton.LeftButton, pos=tab.ui.summary_table.visualRect(index).center()
+    )
     assert tab.ui.pages.currentIndex() == PAGE_ITEMS
     assert tab.ui.unit_combo.currentData() == units[0].id
     assert shown_contents(tab) == ["张五砦村事项1", "张五砦村事项2"]
@@ -563,13 +614,18 @@ def write_sheet(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
-    path = write_sheet(tmp_path / "承诺.xlsx", [
-        ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}.9.26", "李禛", "推进中"],
-        ["刘堌堆村", 1, "民生实事", "", "1 处", "年底", "刘喆", ""],
-        ["不存在村", 1, "民生实事", "建养老服务站", "1 处", "年底", "", ""],
-        ["王庄村", 1, "平安治理", "矛盾纠纷排查", "0 起", "年底", "", "差不多"],
-    ])
+def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(
+    qtbot, core, units, tab, boxes, tmp_path, file_dialogs
+):
+    path = write_sheet(
+        tmp_path / "承诺.xlsx",
+        [
+            ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}.9.26", "李禛", "推进中"],
+            ["刘堌堆村", 1, "民生实事", "", "1 处", "年底", "刘喆", ""],
+            ["不存在村", 1, "民生实事", "建养老服务站", "1 处", "年底", "", ""],
+            ["王庄村", 1, "平安治理", "矛盾纠纷排查", "0 起", "年底", "", "差不多"],
+        ],
+    )
     tab.set_year(YEAR)
     file_dialogs.pick(path)
     dialog = tab.open_import_dialog()
@@ -593,10 +649,13 @@ def test_import_preview_of_a_bad_file_disables_import_and_writes_nothing(qtbot, 
 
 
 def test_import_a_good_file(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
-    path = write_sheet(tmp_path / "承诺.xlsx", [
-        ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}年9月26日", "李禛", "推进中"],
-        ["刘堌堆村", 1, "民生实事", "建养老服务站", "1 处", "第三季度", "刘喆", ""],
-    ])
+    path = write_sheet(
+        tmp_path / "承诺.xlsx",
+        [
+            ["张五砦村", 1, "基层党建", "硬化道路 1.2 公里", "1.2 公里", f"{YEAR}年9月26日", "李禛", "推进中"],
+            ["刘堌堆村", 1, "民生实事", "建养老服务站", "1 处", "第三季度", "刘喆", ""],
+        ],
+    )
     tab.set_year(YEAR)
     file_dialogs.pick(path)
     dialog = tab.open_import_dialog()

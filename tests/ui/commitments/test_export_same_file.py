@@ -27,8 +27,11 @@ YEAR = date.today().year - 2  # a past year: counted to its 31 December
 
 
 def _add(core, unit, content: str, deadline: date) -> None:
-    core.commitments.add(CommitmentDraft(unit_id=unit.id, year=YEAR, content=content, category="基层党建",
-                                         target="1 项", deadline=deadline))
+    core.commitments.add(
+        CommitmentDraft(
+            unit_id=unit.id, year=YEAR, content=content, category="基层党建", target="1 项", deadline=deadline
+        )
+    )
 
 
 def _window_export(qtbot, core, target: Path, monkeypatch) -> None:
@@ -63,13 +66,24 @@ def _cells(path: Path) -> dict[str, object]:
             for row in sheet.iter_rows():
                 for cell in row:
                     seen[f"{sheet.title}!{cell.coordinate}"] = (
-                        cell.value, cell.font.name, cell.font.sz, cell.font.b, cell.fill.fgColor.rgb,
-                        cell.alignment.horizontal, cell.alignment.wrap_text, cell.number_format)
+                        cell.value,
+                        cell.font.name,
+                        cell.font.sz,
+                        cell.font.b,
+                        cell.fill.fgColor.rgb,
+                        cell.alignment.horizontal,
+                        cell.alignment.wrap_text,
+                        cell.number_format,
+                    )
             seen[f"{sheet.title}!merged"] = sorted(str(r) for r in sheet.merged_cells.ranges)
             seen[f"{sheet.title}!widths"] = {k: v.width for k, v in sheet.column_dimensions.items()}
             seen[f"{sheet.title}!heights"] = {k: v.height for k, v in sheet.row_dimensions.items()}
-            seen[f"{sheet.title}!page"] = (sheet.page_setup.paperSize, sheet.page_setup.orientation,
-                                          sheet.print_title_rows, sheet.oddFooter.center.text)
+            seen[f"{sheet.title}!page"] = (
+                sheet.page_setup.paperSize,
+                sheet.page_setup.orientation,
+                sheet.print_title_rows,
+                sheet.oddFooter.center.text,
+            )
         return seen
     finally:
         book.close()
@@ -84,8 +98,7 @@ def _texts(path: Path, unit: str) -> list[str]:
         book.close()
 
 
-def test_window_and_command_line_write_the_same_past_year(qtbot, core, boxes, tmp_path, monkeypatch,
-                                                          capsys) -> None:
+def test_window_and_command_line_write_the_same_past_year(qtbot, core, boxes, tmp_path, monkeypatch, capsys) -> None:
     district = core.villages.add_district("第一管区").value
     changed = make_unit(core, "王庄村", district_id=district.id, secretary="张建国")
     kept = make_unit(core, "幸福社区", district_id=district.id, secretary="李秀英")
@@ -107,9 +120,11 @@ def test_window_and_command_line_write_the_same_past_year(qtbot, core, boxes, tm
     window_cells, command_cells = _cells(from_window), _cells(from_command)
     assert window_cells["sheets"] == command_cells["sheets"]
     assert len(window_cells["sheets"]) == 3
-    differing = {key: (window_cells.get(key), command_cells.get(key))
-                 for key in window_cells.keys() | command_cells.keys()
-                 if window_cells.get(key) != command_cells.get(key)}
+    differing = {
+        key: (window_cells.get(key), command_cells.get(key))
+        for key in window_cells.keys() | command_cells.keys()
+        if window_cells.get(key) != command_cells.get(key)
+    }
     assert differing == {}
 
     for path in (from_window, from_command):

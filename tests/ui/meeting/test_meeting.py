@@ -105,8 +105,10 @@ def test_summaries_follow_with_the_talk_warnings(meeting):
     slide = meeting.current_slide
     assert isinstance(slide, FlagSummarySlide) and slide.title == BLACK_SUMMARY_TITLE
     assert all(r.flag is Flag.BLACK for r in meeting.visible_rows)
-    assert slide.warnings == (("王庄村", "连续 3 个季度获黑旗，请按规定处理"),
-                              ("石佛寺村", "连续 2 个季度获黑旗，应进行约谈（约谈提醒）"))
+    assert slide.warnings == (
+        ("王庄村", "连续 3 个季度获黑旗，请按规定处理"),
+        ("石佛寺村", "连续 2 个季度获黑旗，应进行约谈（约谈提醒）"),
+    )
     assert not meeting.advance(), "the black summary is the last slide without extras"
 
 
@@ -190,12 +192,20 @@ def test_the_reveal_order_with_ties_at_the_top_and_no_flags(demo_core, newest):
 
 
 def test_a_draft_round_says_so_and_leaves_out_units_not_visited(qtbot, demo_core):
-    detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1)).value
+    detail = demo_core.rounds.create_round(
+        RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1)
+    ).value
     scored = dict(zip(detail.units[:3], ("0.9", "0.8", "0.7")))
-    demo_core.rounds.set_scores(detail.id, [
-        (judge.id, unit.id, criterion.name, criterion.max_points * Decimal(share))
-        for judge in detail.judges for unit, share in scored.items()
-        for component in detail.scheme.components for criterion in component.criteria])
+    demo_core.rounds.set_scores(
+        detail.id,
+        [
+            (judge.id, unit.id, criterion.name, criterion.max_points * Decimal(share))
+            for judge in detail.judges
+            for unit, share in scored.items()
+            for component in detail.scheme.components
+            for criterion in component.criteria
+        ],
+    )
     away = detail.units[3]
     demo_core.rounds.set_visited(detail.id, away.id, False, "村委换届")
     window = MeetingWindow(demo_core, detail.id)
@@ -220,16 +230,21 @@ def test_screenshots_at_projector_and_laptop_sizes(qtbot, demo_core, newest, wid
     qtbot.waitExposed(window)
     assert window.size().width() == width and window.size().height() == height
     # The first red step: ten rows on screen, red and plain ones, with component scores.
-    window.go_to(next(i for i, s in enumerate(window.slides)
-                      if isinstance(s, RankingSlide) and s.step.phase is Phase.RED))
+    window.go_to(
+        next(i for i, s in enumerate(window.slides) if isinstance(s, RankingSlide) and s.step.phase is Phase.RED)
+    )
     assert any(r.flag is Flag.RED for r in window.visible_rows)
     path = screenshots / f"meeting-{width}.png"
     assert window.grab().save(str(path))
     image = QImage(str(path))
     assert (image.width(), image.height()) == (width, height)
     # The other slides, for looking at.
-    for name, step in (("title", 0), ("black", 1), ("winner", ranking_steps(window)[-1]),
-                       ("black-summary", window.step_count - 1)):
+    for name, step in (
+        ("title", 0),
+        ("black", 1),
+        ("winner", ranking_steps(window)[-1]),
+        ("black-summary", window.step_count - 1),
+    ):
         window.go_to(step)
         assert window.grab().save(str(screenshots / f"meeting-{width}-{name}.png"))
 

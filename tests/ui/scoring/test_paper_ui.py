@@ -67,8 +67,7 @@ def test_the_settings_dialog_saves_and_refuses_an_unknown_placeholder(qtbot, dem
 
 # The offscreen platform cannot raise a popup or grab the keyboard for it; the menu works all the same.
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing the keyboard")
-def test_the_font_chooser_lists_the_chinese_fonts_found_by_name(qtbot, demo_core, tmp_path: Path,
-                                                                  monkeypatch) -> None:
+def test_the_font_chooser_lists_the_chinese_fonts_found_by_name(qtbot, demo_core, tmp_path: Path, monkeypatch) -> None:
     import shutil
 
     from PySide6.QtCore import Qt

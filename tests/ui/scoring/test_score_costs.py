@@ -23,10 +23,12 @@ from ui.scoring.grid import FIRST_SCORE_COLUMN
 
 pytestmark = pytest.mark.gui
 
-SCHEME = Scheme((
-    Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(25)), Criterion("产业发展", Decimal(25)))),
-    Component("擂台比武", Decimal("0.3"), (Criterion("述职内容", Decimal(40)),)),
-))
+SCHEME = Scheme(
+    (
+        Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(25)), Criterion("产业发展", Decimal(25)))),
+        Component("擂台比武", Decimal("0.3"), (Criterion("述职内容", Decimal(40)),)),
+    )
+)
 # One typed score on a round that already has scores costs only the service's own transaction:
 # the round read for the checks (5), its scores, the insert, its tie decisions, the audit entry
 # with its facts and chain (7). Before the service said what it changed it cost 21 here: the
@@ -55,8 +57,9 @@ def _pick_round(tab, round_id: int) -> None:
 def window(qtbot, core, boxes):
     for name in ("张五砦村", "刘堌堆村", "王庄村"):
         make_unit(core, name)
-    detail = core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1,
-                                                 scheme=SCHEME)).value
+    detail = core.rounds.create_round(
+        RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1, scheme=SCHEME)
+    ).value
     core.rounds.set_score(detail.id, detail.judges[0].id, detail.units[0].id, "基层党建", "20")
     main = _shown_window(qtbot, core)
     main.villages_tab.select_unit(detail.units[1].unit_id)  # its 历次评比 is on show
@@ -86,8 +89,10 @@ def test_one_typed_score_costs_few_statements_and_reloads_no_round_history(qtbot
     monkeypatch.setattr(core.rounds, "flag_history", lambda *a, **k: histories.append(a) or flag_history(*a, **k))
     with counting_sql(core) as statements:
         _type_score(qtbot, grid, 1, FIRST_SCORE_COLUMN, "23")
-    assert {(c.round_unit_id, c.criterion): c.points for c in core.rounds.scores(detail.id, detail.judges[0].id)} \
-        == {(detail.units[0].id, "基层党建"): Decimal(20), (detail.units[1].id, "基层党建"): Decimal(23)}
+    assert {(c.round_unit_id, c.criterion): c.points for c in core.rounds.scores(detail.id, detail.judges[0].id)} == {
+        (detail.units[0].id, "基层党建"): Decimal(20),
+        (detail.units[1].id, "基层党建"): Decimal(23),
+    }
     assert "已保存" in grid.status_label.text()
     assert histories == [], "a score on a draft round does not change any flag history"
     assert len(statements) <= MOST_STATEMENTS, str(statements)

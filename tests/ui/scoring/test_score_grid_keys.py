@@ -34,10 +34,12 @@ from ui.scoring.grid import FIRST_SCORE_COLUMN, CorrectionDialog, ScoreGrid
 pytestmark = pytest.mark.gui
 
 # Two components, three criteria: small enough to reason about, big enough to wrap and band.
-SCHEME = Scheme((
-    Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(25)), Criterion("产业发展", Decimal(25)))),
-    Component("擂台比武", Decimal("0.3"), (Criterion("述职内容", Decimal(40)),)),
-))
+SCHEME = Scheme(
+    (
+        Component("实地观摩", Decimal("0.7"), (Criterion("基层党建", Decimal(25)), Criterion("产业发展", Decimal(25)))),
+        Component("擂台比武", Decimal("0.3"), (Criterion("述职内容", Decimal(40)),)),
+    )
+)
 CRITERIA = ("基层党建", "产业发展", "述职内容")
 MAXIMA = (Decimal(25), Decimal(25), Decimal(40))
 UNITS = ("张五砦村", "刘堌堆村", "王庄村", "东关社区")
@@ -49,8 +51,9 @@ TOTAL = LAST + 1
 def round_detail(core):
     for name in UNITS:
         make_unit(core, name)
-    detail = core.rounds.create_round(RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1,
-                                                 scheme=SCHEME)).value
+    detail = core.rounds.create_round(
+        RoundDraft(Period(2025, 1), judges=("王建国", "李秀英"), red=1, black=1, scheme=SCHEME)
+    ).value
     # 王庄村 was not visited this quarter: its row takes no scores and the cursor jumps over it.
     core.rounds.set_visited(detail.id, detail.units[2].id, False, "因故未观摩")
     return core.rounds.get_round(detail.id)
@@ -101,8 +104,9 @@ REDO = (Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
 
 def saved(core, detail, judge=0) -> dict[tuple[str, str], Decimal]:
     names = {u.id: u.name for u in detail.units}
-    return {(names[c.round_unit_id], c.criterion): c.points
-            for c in core.rounds.scores(detail.id, detail.judges[judge].id)}
+    return {
+        (names[c.round_unit_id], c.criterion): c.points for c in core.rounds.scores(detail.id, detail.judges[judge].id)
+    }
 
 
 def shown_correction(grid) -> CorrectionDialog | None:
@@ -125,9 +129,11 @@ def where(grid) -> tuple[int, int]:
 def test_typing_after_clicking_the_village_name_goes_into_that_rows_scores(qtbot, core, round_detail, grid):
     click(qtbot, grid, 1, 2)  # the 村（社区） cell of 刘堌堆村
     press("23.5", TAB, "23", TAB, "38", TAB)
-    assert saved(core, round_detail) == {("刘堌堆村", "基层党建"): Decimal("23.5"),
-                                         ("刘堌堆村", "产业发展"): Decimal("23"),
-                                         ("刘堌堆村", "述职内容"): Decimal("38")}
+    assert saved(core, round_detail) == {
+        ("刘堌堆村", "基层党建"): Decimal("23.5"),
+        ("刘堌堆村", "产业发展"): Decimal("23"),
+        ("刘堌堆村", "述职内容"): Decimal("38"),
+    }
     # Tab after the row's last score wraps to the next visited unit (王庄村 was not visited).
     assert where(grid) == (3, FIRST)
 
@@ -151,7 +157,10 @@ def test_shift_tab_wraps_back_and_enter_jumps_over_units_not_visited(qtbot, core
     assert where(grid) == (3, LAST)
     press("31", BACKTAB)
     assert where(grid) == (3, LAST - 1)
-    assert saved(core, round_detail) == {("刘堌堆村", "述职内容"): Decimal("30"), ("东关社区", "述职内容"): Decimal("31")}
+    assert saved(core, round_detail) == {
+        ("刘堌堆村", "述职内容"): Decimal("30"),
+        ("东关社区", "述职内容"): Decimal("31"),
+    }
 
 
 def test_escape_cancels_the_edit_and_keeps_the_old_value(qtbot, core, round_detail, grid):
@@ -164,8 +173,7 @@ def test_escape_cancels_the_edit_and_keeps_the_old_value(qtbot, core, round_deta
     assert saved(core, round_detail) == {("张五砦村", "基层党建"): Decimal("20")}
 
 
-def test_a_refused_value_stays_where_it_was_typed_and_nothing_after_it_lands_elsewhere(qtbot, core, round_detail,
-                                                                                          grid):
+def test_a_refused_value_stays_where_it_was_typed_and_nothing_after_it_lands_elsewhere(qtbot, core, round_detail, grid):
     click(qtbot, grid, 0, FIRST)
     press("99", TAB, "23", TAB)
     message = grid.status_label.text()
@@ -176,7 +184,10 @@ def test_a_refused_value_stays_where_it_was_typed_and_nothing_after_it_lands_els
     assert saved(core, round_detail) == {}
     # Esc gives up on it; the clerk goes on from the same cell.
     press(ESC, "21", TAB, "22", TAB)
-    assert saved(core, round_detail) == {("张五砦村", "基层党建"): Decimal("21"), ("张五砦村", "产业发展"): Decimal("22")}
+    assert saved(core, round_detail) == {
+        ("张五砦村", "基层党建"): Decimal("21"),
+        ("张五砦村", "产业发展"): Decimal("22"),
+    }
 
 
 def test_typing_on_the_total_or_a_unit_not_visited_is_refused_with_a_message(qtbot, core, round_detail, grid):
@@ -228,9 +239,13 @@ SHARES = {"张五砦村": Decimal("0.8"), "刘堌堆村": Decimal("0.7"), "东�
 
 
 def finalise(core, detail) -> None:
-    cells = [(judge.id, unit.id, name, maximum * SHARES[unit.name])
-             for judge in detail.judges for unit in detail.units if unit.visited
-             for name, maximum in zip(CRITERIA, MAXIMA, strict=True)]
+    cells = [
+        (judge.id, unit.id, name, maximum * SHARES[unit.name])
+        for judge in detail.judges
+        for unit in detail.units
+        if unit.visited
+        for name, maximum in zip(CRITERIA, MAXIMA, strict=True)
+    ]
     core.rounds.set_scores(detail.id, cells)
     core.rounds.finalize(detail.id)
 
@@ -370,8 +385,12 @@ class PlainSheet:
                 text, caret = self.editing
                 self.editing[1] = max(0, caret - 1) if key == Qt.Key.Key_Left else min(len(text), caret + 1)
             return
-        rows, columns = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0),
-                         Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}[key]
+        rows, columns = {
+            Qt.Key.Key_Up: (-1, 0),
+            Qt.Key.Key_Down: (1, 0),
+            Qt.Key.Key_Left: (0, -1),
+            Qt.Key.Key_Right: (0, 1),
+        }[key]
         self.row = max(0, min(len(self.visited) - 1, self.row + rows))
         self.column = max(0, min(TOTAL, self.column + columns))
 
@@ -392,10 +411,32 @@ class PlainSheet:
 
 
 # Digits come more often than the rest, as they do when a clerk types a sheet.
-KEYS = list("0123456789.") + ["tab", "tab", "backtab", "enter", "enter", "home", "end", "esc",
-                                     "up", "down", "left", "right"]
-KEY_CODES = {"tab": TAB, "backtab": BACKTAB, "enter": ENTER, "home": HOME, "end": END, "esc": ESC,
-             "up": Qt.Key.Key_Up, "down": Qt.Key.Key_Down, "left": Qt.Key.Key_Left, "right": Qt.Key.Key_Right}
+KEYS = list("0123456789.") + [
+    "tab",
+    "tab",
+    "backtab",
+    "enter",
+    "enter",
+    "home",
+    "end",
+    "esc",
+    "up",
+    "down",
+    "left",
+    "right",
+]
+KEY_CODES = {
+    "tab": TAB,
+    "backtab": BACKTAB,
+    "enter": ENTER,
+    "home": HOME,
+    "end": END,
+    "esc": ESC,
+    "up": Qt.Key.Key_Up,
+    "down": Qt.Key.Key_Down,
+    "left": Qt.Key.Key_Left,
+    "right": Qt.Key.Key_Right,
+}
 
 
 def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_detail, grid):
@@ -405,8 +446,9 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
     class GridKeys(RuleBasedStateMachine):
         @initialize()
         def start(self):
-            core.rounds.set_scores(detail.id, [(judge, unit.id, name, None) for unit in detail.units if unit.visited
-                                               for name in CRITERIA])
+            core.rounds.set_scores(
+                detail.id, [(judge, unit.id, name, None) for unit in detail.units if unit.visited for name in CRITERIA]
+            )
             grid.set_round(None)  # a fresh sheet: nothing to undo from an earlier example
             grid.set_round(detail)
             grid.view.setFocus()
@@ -419,22 +461,28 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
                     press(KEY_CODES[key])
                 else:
                     press(key)
-                {"tab": lambda: self.plain.leave(0, 1, True),
-                 "backtab": lambda: self.plain.leave(0, -1, True),
-                 "enter": lambda: self.plain.leave(1, 0, False),
-                 "home": lambda: self.plain.home_end(True),
-                 "end": lambda: self.plain.home_end(False),
-                 "esc": self.plain.escape,
-                 "up": lambda: self.plain.arrow(Qt.Key.Key_Up),
-                 "down": lambda: self.plain.arrow(Qt.Key.Key_Down),
-                 "left": lambda: self.plain.arrow(Qt.Key.Key_Left),
-                 "right": lambda: self.plain.arrow(Qt.Key.Key_Right),
-                 }.get(key, lambda: self.plain.type_char(key))()  # noqa: B023 - called at once
+                {
+                    "tab": lambda: self.plain.leave(0, 1, True),
+                    "backtab": lambda: self.plain.leave(0, -1, True),
+                    "enter": lambda: self.plain.leave(1, 0, False),
+                    "home": lambda: self.plain.home_end(True),
+                    "end": lambda: self.plain.home_end(False),
+                    "esc": self.plain.escape,
+                    "up": lambda: self.plain.arrow(Qt.Key.Key_Up),
+                    "down": lambda: self.plain.arrow(Qt.Key.Key_Down),
+                    "left": lambda: self.plain.arrow(Qt.Key.Key_Left),
+                    "right": lambda: self.plain.arrow(Qt.Key.Key_Right),
+                }.get(key, lambda: self.plain.type_char(key))()  # noqa: B023 - called at once
                 self.same_place_and_same_cells()
 
         @precondition(lambda self: self.plain.editing is None)
-        @rule(block=st.lists(st.lists(st.sampled_from(["5", "12.5", "20", "30", "x"]), min_size=1, max_size=2),
-                             min_size=1, max_size=2))
+        @rule(
+            block=st.lists(
+                st.lists(st.sampled_from(["5", "12.5", "20", "30", "x"]), min_size=1, max_size=2),
+                min_size=1,
+                max_size=2,
+            )
+        )
         def paste(self, block):
             QGuiApplication.clipboard().setText("\n".join("\t".join(line) for line in block) + "\n")
             press((Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier))
@@ -462,22 +510,33 @@ def test_random_key_sequences_land_where_a_plain_model_says(qtbot, core, round_d
                 assert isinstance(editor, QLineEdit) and editor.text() == self.plain.editing[0]
                 assert editor.cursorPosition() == self.plain.editing[1]
             names = {u.id: r for r, u in enumerate(detail.units)}
-            stored = {(names[c.round_unit_id], FIRST + CRITERIA.index(c.criterion)): c.points
-                      for c in core.rounds.scores(detail.id, judge)}
+            stored = {
+                (names[c.round_unit_id], FIRST + CRITERIA.index(c.criterion)): c.points
+                for c in core.rounds.scores(detail.id, judge)
+            }
             assert stored == self.plain.cells
 
-    run_state_machine_as_test(GridKeys, settings=settings(
-        max_examples=50, stateful_step_count=20, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        GridKeys,
+        settings=settings(
+            max_examples=50,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
 
 
-def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_dialog(qtbot, core, round_detail,
-                                                                                      grid):
+def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_dialog(qtbot, core, round_detail, grid):
     detail = round_detail
     shares = {"张五砦村": Decimal("0.8"), "刘堌堆村": Decimal("0.8"), "东关社区": Decimal("0.6")}
-    cells = [(judge.id, unit.id, name, maximum * shares[unit.name])
-             for judge in detail.judges for unit in detail.units if unit.visited
-             for name, maximum in zip(CRITERIA, MAXIMA, strict=True)]
+    cells = [
+        (judge.id, unit.id, name, maximum * shares[unit.name])
+        for judge in detail.judges
+        for unit in detail.units
+        if unit.visited
+        for name, maximum in zip(CRITERIA, MAXIMA, strict=True)
+    ]
     cells.append((detail.judges[0].id, detail.units[1].id, "基层党建", Decimal("19")))  # 刘堌堆村 one point short
     core.rounds.set_scores(detail.id, cells)
     core.rounds.finalize(detail.id)
@@ -491,7 +550,9 @@ def test_a_correction_that_ties_units_on_the_flag_line_is_decided_in_the_same_di
     assert "刘堌堆村、张五砦村争 1 面红旗" in dialog.tie_label.text()
     assert saved(core, detail)[("刘堌堆村", "基层党建")] == Decimal("19")  # nothing saved yet
 
-    qtbot.mouseClick(dialog.committee_radio, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.committee_radio.height() // 2))
+    qtbot.mouseClick(
+        dialog.committee_radio, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.committee_radio.height() // 2)
+    )
     box = next(b for b in dialog.tie_units if b.text() == "张五砦村")
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)

@@ -37,10 +37,14 @@ from ui.scoring.tab import (
 pytestmark = pytest.mark.gui
 
 # A scheme with 100-point criteria, as in the issue's "105 for a 100-point criterion".
-SCHEME_100 = Scheme((
-    Component("实地观摩", Decimal("0.7"), (Criterion("党建工作", Decimal(100)), Criterion("乡村振兴", Decimal(100)))),
-    Component("擂台比武", Decimal("0.3"), (Criterion("现场述职", Decimal(100)),)),
-))
+SCHEME_100 = Scheme(
+    (
+        Component(
+            "实地观摩", Decimal("0.7"), (Criterion("党建工作", Decimal(100)), Criterion("乡村振兴", Decimal(100)))
+        ),
+        Component("擂台比武", Decimal("0.3"), (Criterion("现场述职", Decimal(100)),)),
+    )
+)
 
 
 class Answers:
@@ -64,12 +68,16 @@ def answers(monkeypatch) -> Answers:
 
 @pytest.fixture
 def units(core):
-    return [make_unit(core, name, secretary=person) for name, person in
-            (("张五砦村", "李禛"), ("刘堌堆村", "刘喆"), ("王庄村", "王永强"), ("东关社区", "赵丽娟"))]
+    return [
+        make_unit(core, name, secretary=person)
+        for name, person in (("张五砦村", "李禛"), ("刘堌堆村", "刘喆"), ("王庄村", "王永强"), ("东关社区", "赵丽娟"))
+    ]
 
 
 def new_round(core, judges=("王建国", "李秀英"), red=1, black=1, scheme=None):
-    return core.rounds.create_round(RoundDraft(Period(2025, 1), judges=judges, red=red, black=black, scheme=scheme)).value
+    return core.rounds.create_round(
+        RoundDraft(Period(2025, 1), judges=judges, red=red, black=black, scheme=scheme)
+    ).value
 
 
 @pytest.fixture
@@ -97,8 +105,9 @@ def fill(core, detail, shares: dict[str, str], judges=None) -> None:
 
 def stored(core, detail, judge=0) -> dict[tuple[str, str], Decimal]:
     names = {u.id: u.name for u in detail.units}
-    return {(names[c.round_unit_id], c.criterion): c.points
-            for c in core.rounds.scores(detail.id, detail.judges[judge].id)}
+    return {
+        (names[c.round_unit_id], c.criterion): c.points for c in core.rounds.scores(detail.id, detail.judges[judge].id)
+    }
 
 
 def shown_correction(grid) -> CorrectionDialog | None:
@@ -157,8 +166,7 @@ def test_models_pass_the_model_tester(qtmodeltester, core, units, tab):
     qtmodeltester.check(grid, force_py=True)
     assert tab.results_model.rowCount() == 4  # three ranked, one not visited
     qtmodeltester.check(tab.results_model, force_py=True)
-    for model in (tab.completeness_model, tab.adjustments_model, tab.units_model, tab.judges_model,
-                  tab.audit_model):
+    for model in (tab.completeness_model, tab.adjustments_model, tab.units_model, tab.judges_model, tab.audit_model):
         assert model.rowCount() > 0
         qtmodeltester.check(model, force_py=True)
     assert grid.headerData(FIRST_SCORE_COLUMN, Qt.Orientation.Horizontal) == "基层党建\n(25)"
@@ -177,7 +185,8 @@ def test_the_grid_shows_units_criteria_and_the_judges_total(core, units, tab):
     assert cell_text(model, 1, model.total_column) == ""
     # Numbers line up on the right.
     assert model.data(model.index(0, FIRST_SCORE_COLUMN), Qt.ItemDataRole.TextAlignmentRole) & int(
-        Qt.AlignmentFlag.AlignRight.value)
+        Qt.AlignmentFlag.AlignRight.value
+    )
     assert tab.grid.ui.progress_label.text() == "本评委已打分 8 / 32 格"
 
     assert tab.grid.select_judge(detail.judges[1].id)
@@ -238,12 +247,15 @@ def test_a_value_above_the_maximum_is_refused_on_the_spot(qtbot, core, units, ta
     assert boxes.texts == []  # no message box for a typo: the line under the grid says it
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("26", "超过“基层党建”的满分"),
-    ("-1", "不能为负数"),
-    ("12.345", "超过两位小数"),
-    ("十二", "不是数字"),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("26", "超过“基层党建”的满分"),
+        ("-1", "不能为负数"),
+        ("12.345", "超过两位小数"),
+        ("十二", "不是数字"),
+    ],
+)
 def test_bad_values_are_refused_and_nothing_is_saved(core, units, tab, boxes, typed, message):
     detail = new_round(core)
     tab.reload()
@@ -284,7 +296,10 @@ def test_empty_is_not_scored_and_zero_is_a_score(qtbot, core, units, tab):
     assert model.setData(model.index(0, first), "0")
     assert model.setData(model.index(0, first + 1), "20")
     assert cell_text(model, 0, first) == "0" and cell_text(model, 1, first) == ""
-    assert stored(core, detail) == {("张五砦村", "基层党建"): Decimal("0.00"), ("张五砦村", "产业发展"): Decimal("20.00")}
+    assert stored(core, detail) == {
+        ("张五砦村", "基层党建"): Decimal("0.00"),
+        ("张五砦村", "产业发展"): Decimal("20.00"),
+    }
 
     # Delete clears the selected cells: the score is removed, not set to 0.
     view.setCurrentIndex(model.index(0, first))
@@ -313,8 +328,10 @@ def test_pasting_a_block_saves_it_in_one_call(qtbot, core, units, tab, monkeypat
 
     assert len(calls) == 1
     assert stored(core, detail) == {
-        ("刘堌堆村", "基层党建"): Decimal(20), ("刘堌堆村", "产业发展"): Decimal(21),
-        ("王庄村", "基层党建"): Decimal(22), ("王庄村", "产业发展"): Decimal(23),
+        ("刘堌堆村", "基层党建"): Decimal(20),
+        ("刘堌堆村", "产业发展"): Decimal(21),
+        ("王庄村", "基层党建"): Decimal(22),
+        ("王庄村", "产业发展"): Decimal(23),
     }
     assert cell_text(model, 2, FIRST_SCORE_COLUMN + 1) == "23"
     assert tab.grid.status_label.text() == "已保存 4 个分数"
@@ -326,11 +343,14 @@ def test_pasting_a_block_saves_it_in_one_call(qtbot, core, units, tab, monkeypat
     assert QGuiApplication.clipboard().text() == "20\t21\n22\t23\n"
 
 
-@pytest.mark.parametrize("block, message", [
-    ("20\t21\n22\t99", "王庄村：99 超过“产业发展”的满分 25"),
-    ("20\t21\t1\t1\t1\t1\t1\t1\t1", "超出了评分表，没有粘贴任何分数"),
-    ("20\n21\n22\n23\n24", "超出了评分表，没有粘贴任何分数"),
-])
+@pytest.mark.parametrize(
+    "block, message",
+    [
+        ("20\t21\n22\t99", "王庄村：99 超过“产业发展”的满分 25"),
+        ("20\t21\t1\t1\t1\t1\t1\t1\t1", "超出了评分表，没有粘贴任何分数"),
+        ("20\n21\n22\n23\n24", "超出了评分表，没有粘贴任何分数"),
+    ],
+)
 def test_a_bad_block_saves_nothing(qtbot, core, units, tab, boxes, block, message):
     detail = new_round(core)
     tab.reload()
@@ -430,7 +450,11 @@ def test_bonus_deduction_and_veto_show_in_the_list_and_the_results(qtbot, core, 
     tab.show_page(PAGE_RESULTS)
     rows = result_rows(tab)
     assert [(r["村（社区）"], r["排名"], r["红/黑旗"]) for r in rows] == [
-        ("刘堌堆村", "1", "红旗"), ("王庄村", "2", ""), ("东关社区", "3", ""), ("张五砦村", "4", "黑旗（一票否决）")]
+        ("刘堌堆村", "1", "红旗"),
+        ("王庄村", "2", ""),
+        ("东关社区", "3", ""),
+        ("张五砦村", "4", "黑旗（一票否决）"),
+    ]
     model = tab.results_model
     tip = model.data(model.index(3, model.column_of("红/黑旗")), Qt.ItemDataRole.ToolTipRole)
     assert tip == "一票否决：发生重大安全事故"
@@ -448,22 +472,31 @@ def test_bonus_deduction_and_veto_show_in_the_list_and_the_results(qtbot, core, 
 
 def test_completeness_tells_absent_from_partial(core, units, tab):
     detail = new_round(core)
-    fill(core, detail, {"张五砦村": "0.9", "刘堌堆村": "0.8", "王庄村": "0.7", "东关社区": "0.6"},
-         judges=detail.judges[:1])
+    fill(
+        core,
+        detail,
+        {"张五砦村": "0.9", "刘堌堆村": "0.8", "王庄村": "0.7", "东关社区": "0.6"},
+        judges=detail.judges[:1],
+    )
     fill(core, detail, {"张五砦村": "0.9", "刘堌堆村": "0.8", "王庄村": "0.7"}, judges=detail.judges[1:])
     second = detail.judges[1].id
-    core.rounds.set_scores(detail.id, [(second, detail.units[0].id, "人居环境", None),
-                                       (second, detail.units[0].id, "乡村治理", None)])
+    core.rounds.set_scores(
+        detail.id, [(second, detail.units[0].id, "人居环境", None), (second, detail.units[0].id, "乡村治理", None)]
+    )
     tab.reload()
     tab.show_page(PAGE_COMPLETENESS)
     model = tab.completeness_model
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == ["村（社区）", "李秀英"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
+        "村（社区）",
+        "李秀英",
+    ]
     assert [[cell_text(model, r, c) for c in range(2)] for r in range(model.rowCount())] == [
         ["张五砦村", "缺：人居环境、乡村治理"],
         ["东关社区", "未打分"],
     ]
     assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) != model.data(
-        model.index(1, 1), Qt.ItemDataRole.BackgroundRole)
+        model.index(1, 1), Qt.ItemDataRole.BackgroundRole
+    )
     summary = tab.ui.completeness_label.text()
     assert "1 处只打了部分指标，必须补全才能定稿" in summary and "1 处评委未打分" in summary
 
@@ -478,8 +511,11 @@ def test_results_show_ranks_totals_and_flags(core, units, tab):
     tab.show_page(PAGE_RESULTS)
     rows = result_rows(tab)
     assert [(r["排名"], r["村（社区）"], r["综合得分"], r["红/黑旗"]) for r in rows] == [
-        ("1", "张五砦村", "90.00", "红旗"), ("2", "王庄村", "85.00", ""),
-        ("3", "刘堌堆村", "80.00", ""), ("4", "东关社区", "60.00", "黑旗")]
+        ("1", "张五砦村", "90.00", "红旗"),
+        ("2", "王庄村", "85.00", ""),
+        ("3", "刘堌堆村", "80.00", ""),
+        ("4", "东关社区", "60.00", "黑旗"),
+    ]
     assert rows[0]["实地观摩"] == "90.00" and rows[0]["党组织书记"] == "李禛"
     assert rows[0]["备注"] == "评委不足"  # two judges
     model = tab.results_model
@@ -540,8 +576,7 @@ def test_a_boundary_tie_is_shown_and_the_clerk_decides(qtbot, core, units, tab, 
     assert "党委研究决定给" + chosen in tab.ui.decided_label.text()
 
 
-def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtbot, core, units, tab, boxes,
-                                                                             answers):
+def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtbot, core, units, tab, boxes, answers):
     detail = new_round(core)
     fill(core, detail, {"张五砦村": "0.9", "刘堌堆村": "0.8", "王庄村": "0.7", "东关社区": "0.6"})
     tab.reload()
@@ -590,7 +625,9 @@ def test_finalise_then_a_correction_asks_for_a_reason_and_keeps_the_original(qtb
     combo = tab.ui.version_combo
     assert tab.ui.version_row.isVisible()
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        "原结果（定稿）", "更正 1（评委笔误，核对原始评分表后更正）"]
+        "原结果（定稿）",
+        "更正 1（评委笔误，核对原始评分表后更正）",
+    ]
     assert combo.currentIndex() == 1
     assert result_rows(tab)[3]["实地观摩"] == "65.00"
     combo.setCurrentIndex(0)
@@ -750,8 +787,9 @@ def _flat_table(path: Path, rows: list[list[object]]) -> Path:
 def test_import_is_previewed_and_goes_in_all_at_once(qtbot, core, units, tab, tmp_path, file_dialogs):
     detail = new_round(core)
     tab.reload()
-    bad = _flat_table(tmp_path / "bad.xlsx", [["王建国", "张五砦村", "基层党建", 20],
-                                              ["王建国", "无名村", "基层党建", 20]])
+    bad = _flat_table(
+        tmp_path / "bad.xlsx", [["王建国", "张五砦村", "基层党建", 20], ["王建国", "无名村", "基层党建", 20]]
+    )
     file_dialogs.pick([str(bad)])
     dialog = tab.open_import_dialog()
     assert dialog.problem_model.rowCount() >= 1
@@ -759,8 +797,9 @@ def test_import_is_previewed_and_goes_in_all_at_once(qtbot, core, units, tab, tm
     assert not dialog.import_button.isEnabled()
     dialog.reject()
 
-    good = _flat_table(tmp_path / "good.xlsx", [["王建国", "张五砦村", "基层党建", "２０．５"],
-                                                ["李秀英", "王庄村", "产业发展", 18]])
+    good = _flat_table(
+        tmp_path / "good.xlsx", [["王建国", "张五砦村", "基层党建", "２０．５"], ["李秀英", "王庄村", "产业发展", 18]]
+    )
     file_dialogs.pick([str(good)])
     dialog = tab.open_import_dialog()
     assert dialog.import_button.isEnabled()
@@ -827,8 +866,15 @@ def _not_blank(path: Path) -> bool:
 def test_screenshots_with_the_demo_township(qtbot, demo_core, boxes, answers, tmp_path, screenshots):
     core = demo_core
     # A round being scored this quarter, beside the demo's finalised history.
-    detail = core.rounds.create_round(RoundDraft(Period(2025, 1), title="", judges=(
-        "王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊"), red=3, black=3)).value
+    detail = core.rounds.create_round(
+        RoundDraft(
+            Period(2025, 1),
+            title="",
+            judges=("王建军", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊"),
+            red=3,
+            black=3,
+        )
+    ).value
     base = {u.name: str(Decimal("0.95") - Decimal(i % 9) / 50) for i, u in enumerate(detail.units)}
     fill(core, detail, base, judges=detail.judges[:6])
     fill(core, detail, dict(list(base.items())[:15]), judges=detail.judges[6:])
@@ -879,7 +925,9 @@ def test_a_new_round_says_which_units_it_left_out_as_not_yet_registered(qtbot, c
     assert "新合村" not in [u.name for u in core.rounds.get_round(summary.id).units]
 
 
-def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot, core, units, tab, tmp_path, file_dialogs):
+def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(
+    qtbot, core, units, tab, tmp_path, file_dialogs
+):
     """Issue 19, point 1: a sheet without a header found was skipped and its note dropped, so a
     judge's whole sheet went missing with 导入 enabled."""
     detail = new_round(core)
@@ -915,7 +963,9 @@ def test_a_judge_sheet_that_cannot_be_read_blocks_the_import_in_the_dialog(qtbot
     assert stored(core, detail) == {}
 
 
-def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core, units, tab, boxes, tmp_path, file_dialogs):
+def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(
+    qtbot, core, units, tab, boxes, tmp_path, file_dialogs
+):
     """Issue 19, point 3: openpyxl cut a 备注 at 32,767 characters without a word."""
     from openpyxl import load_workbook
 
@@ -931,8 +981,12 @@ def test_a_ranking_note_longer_than_a_cell_is_cut_and_the_clerk_told(qtbot, core
     assert len(boxes.texts) == 1 and "的文字超过 Excel 单元格的上限（32767 个字）" in boxes.texts[0]
     book = load_workbook(path)
     try:
-        cut = [cell.value for row in book["得分汇总表"].iter_rows() for cell in row
-               if isinstance(cell.value, str) and cell.value.endswith(CUT_MARK)]
+        cut = [
+            cell.value
+            for row in book["得分汇总表"].iter_rows()
+            for cell in row
+            if isinstance(cell.value, str) and cell.value.endswith(CUT_MARK)
+        ]
     finally:
         book.close()
     assert len(cut) == 1 and len(cut[0]) == EXCEL_CELL_CHARS

@@ -57,13 +57,17 @@ def has_colour(image: QImage, colour: QColor) -> bool:
 # ----- the meeting show ------------------------------------------------------------------------
 
 
-def test_the_vetoed_units_slide_says_veto_and_the_reason(qtbot, demo_core, veto_round, drawn_texts,
-                                                          tmp_path: Path) -> None:
+def test_the_vetoed_units_slide_says_veto_and_the_reason(
+    qtbot, demo_core, veto_round, drawn_texts, tmp_path: Path
+) -> None:
     result = demo_core.rounds.results(veto_round).of(UNIT)
     assert result.veto_reason == REASON and result.flag is Flag.BLACK  # the demo's own setting
     window = show(qtbot, MeetingWindow(demo_core, veto_round), (1920, 1080))
-    step = next(i for i, s in enumerate(window.slides)
-                if isinstance(s, RankingSlide) and [r.unit.name for r in s.step.new] == [UNIT])
+    step = next(
+        i
+        for i, s in enumerate(window.slides)
+        if isinstance(s, RankingSlide) and [r.unit.name for r in s.step.new] == [UNIT]
+    )
     assert window.slides[step].step.phase is Phase.BLACK
 
     window.go_to(step)
@@ -76,8 +80,11 @@ def test_the_vetoed_units_slide_says_veto_and_the_reason(qtbot, demo_core, veto_
     assert has_colour(image, meeting_module.VETO_FILL)
 
     # While its row stays on the screen, so does the reason.
-    later = [i for i, sl in enumerate(window.slides) if isinstance(sl, RankingSlide) and i > step
-             and UNIT in [r.unit.name for r in sl.step.visible]]
+    later = [
+        i
+        for i, sl in enumerate(window.slides)
+        if isinstance(sl, RankingSlide) and i > step and UNIT in [r.unit.name for r in sl.step.visible]
+    ]
     for index in later:
         window.go_to(index)
         drawn_texts.clear()
@@ -87,18 +94,21 @@ def test_the_vetoed_units_slide_says_veto_and_the_reason(qtbot, demo_core, veto_
     # A round without a veto: its black flags' slides have no such pill or box.
     newest = show(qtbot, MeetingWindow(demo_core, demo_core.rounds.list_rounds()[0].id), (1920, 1080))
     assert not any(r.veto_reason for r in demo_core.rounds.results(newest.round_id).results)
-    newest.go_to(next(i for i, sl in enumerate(newest.slides)
-                      if isinstance(sl, RankingSlide) and sl.step.phase is Phase.BLACK))
+    newest.go_to(
+        next(i for i, sl in enumerate(newest.slides) if isinstance(sl, RankingSlide) and sl.step.phase is Phase.BLACK)
+    )
     drawn_texts.clear()
     assert not has_colour(newest.grab().toImage(), meeting_module.VETO_FILL)
     assert "一票否决" not in drawn_texts
 
 
-def test_the_black_flag_list_names_the_veto_and_its_reason(qtbot, demo_core, veto_round, drawn_texts,
-                                                            tmp_path: Path) -> None:
+def test_the_black_flag_list_names_the_veto_and_its_reason(
+    qtbot, demo_core, veto_round, drawn_texts, tmp_path: Path
+) -> None:
     window = show(qtbot, MeetingWindow(demo_core, veto_round), (1366, 768))
-    summary = next(i for i, s in enumerate(window.slides) if isinstance(s, FlagSummarySlide)
-                   and s.title == BLACK_SUMMARY_TITLE)
+    summary = next(
+        i for i, s in enumerate(window.slides) if isinstance(s, FlagSummarySlide) and s.title == BLACK_SUMMARY_TITLE
+    )
     assert UNIT in [r.unit.name for r in window.slides[summary].rows]
     window.go_to(summary)
     drawn_texts.clear()
@@ -148,8 +158,12 @@ def test_the_flag_grid_shows_the_veto_with_its_reason(qtbot, demo_core, tmp_path
     assert model.data(index, Qt.ItemDataRole.BackgroundRole) == QColor("#6a1b9a")
     assert "否：一票否决" in grid.legend_label.text()
     # Every other cell of the grid says nothing of a veto.
-    others = [model.data(model.index(r, c)) for r in range(model.rowCount())
-              for c in range(FlagGridModel.FIRST_PERIOD_COLUMN, model.columnCount()) if (r, c) != (row, index.column())]
+    others = [
+        model.data(model.index(r, c))
+        for r in range(model.rowCount())
+        for c in range(FlagGridModel.FIRST_PERIOD_COLUMN, model.columnCount())
+        if (r, c) != (row, index.column())
+    ]
     assert not any("否" in (text or "") for text in others)
     grid.export_png(tmp_path / "flag-grid-veto.png", 1600, 900)
 

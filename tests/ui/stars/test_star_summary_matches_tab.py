@@ -24,9 +24,25 @@ def summary_json(demo_template: Path, tmp_path: Path) -> dict:
     shutil.copytree(demo_template, folder)
     env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "LSB_DATA_DIR")}
     env["PYTHONIOENCODING"] = "utf-8"
-    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(folder), "stars", "summary",
-                           "--year", str(YEAR), "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--data-dir",
+            str(folder),
+            "stars",
+            "summary",
+            "--year",
+            str(YEAR),
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -41,7 +57,8 @@ def test_the_summary_json_of_the_demo_matches_the_tab(qtbot, demo_template, demo
     model = tab.model
     shown_levels = Counter(
         model.data(model.index(row, StarMatrixModel.LEVEL_COLUMN), Qt.ItemDataRole.DisplayRole)
-        for row in range(model.rowCount()))
+        for row in range(model.rowCount())
+    )
     assert printed["year"] == YEAR
     assert printed["units"] == model.rowCount() == 24
     assert {f"{level}星": n for level, n in printed["levels"].items() if n} == dict(shown_levels)

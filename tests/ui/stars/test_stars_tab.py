@@ -179,7 +179,9 @@ def test_a_failed_step_ends_the_year_and_can_be_taken_back_with_a_reason(qtbot, 
     assert not tab.ui.next_button.isEnabled() and not tab.ui.fail_button.isEnabled()
     # The reason is kept with the step and shown in the timeline and the notes of the panel.
     assert core.stars.cell(unit.id, YEAR, star).steps[-1].note == "人居环境整治问题未整改到位"
-    assert tab.ui.timeline.toolTip().splitlines()[1] == f"× 镇初审 未通过  {YEAR}-04-02，原因：人居环境整治问题未整改到位"
+    assert (
+        tab.ui.timeline.toolTip().splitlines()[1] == f"× 镇初审 未通过  {YEAR}-04-02，原因：人居环境整治问题未整改到位"
+    )
     assert "镇初审未通过，原因：人居环境整治问题未整改到位" in tab.ui.notes_label.text()
     assert "原因：人居环境整治问题未整改到位" in tab.ui.timeline.toolTip()
     boxes.texts.clear()
@@ -269,7 +271,9 @@ def test_a_file_is_attached_to_a_star_and_opened(qtbot, core, boxes, tmp_path, m
     assert tab.ui.evidence_list.count() == 1 and "申报材料.pdf" in tab.ui.evidence_list.item(0).text()
     assert "附件 1 个" in tab.view_index(unit.id, STRONG).data(Qt.ItemDataRole.ToolTipRole)
     opened = []
-    monkeypatch.setattr("ui.widgets.print_preview.open_file", lambda path, parent=None: opened.append(Path(path)) or True)
+    monkeypatch.setattr(
+        "ui.widgets.print_preview.open_file", lambda path, parent=None: opened.append(Path(path)) or True
+    )
     assert tab.ui.open_evidence_button.isEnabled()
     click(qtbot, tab.ui.open_evidence_button)
     assert len(opened) == 1 and opened[0].read_bytes() == source.read_bytes()
@@ -311,8 +315,9 @@ def test_a_village_turned_community_shows_the_urban_set_from_that_year(qtbot, co
     unit = make_unit(core, "小李庄村")
     name_star(core, unit.id, 2023, "产业兴旺星")
     name_star(core, unit.id, 2023, STRONG)
-    core.villages.change_unit(unit.id, effective=date(2024, 1, 1), name="小李庄社区", kind=UnitKind.COMMUNITY,
-                              reason="村改社区")
+    core.villages.change_unit(
+        unit.id, effective=date(2024, 1, 1), name="小李庄社区", kind=UnitKind.COMMUNITY, reason="村改社区"
+    )
     tab = open_tab(qtbot, core, 2023)
     row = tab.unit_stars(unit.id)
     assert (row.unit_name, row.kind) == ("小李庄村", UnitKind.VILLAGE)
@@ -361,9 +366,10 @@ def shown_targets(tab: StarsTab) -> dict[int, dict[str, str]]:
     """What the targets table on screen says, by level: its header over each cell's text."""
     model = tab.ui.targets_table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    return {model.rows[row].status.level: {headers[c]: model.data(model.index(row, c))
-                                           for c in range(model.columnCount())}
-            for row in range(model.rowCount())}
+    return {
+        model.rows[row].status.level: {headers[c]: model.data(model.index(row, c)) for c in range(model.columnCount())}
+        for row in range(model.rowCount())
+    }
 
 
 def test_targets_are_set_in_the_dialog_and_the_panel_equals_the_year_summary(qtbot, core, boxes):
@@ -640,8 +646,10 @@ def test_an_empty_folder_says_there_are_no_charts_yet(qtbot, core, boxes):
 
 
 def test_the_tab_loads_no_pyqtgraph_or_openpyxl_until_needed() -> None:
-    script = ("import sys\nimport ui.stars.tab\n"
-              "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyqtgraph', 'openpyxl'}))")
+    script = (
+        "import sys\nimport ui.stars.tab\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyqtgraph', 'openpyxl'}))"
+    )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -65,17 +65,28 @@ def hand_made_trend() -> TrendData:
     """Five units over four quarters; red flag for each quarter's first, black for its last."""
     rows = []
     for index, period in enumerate(PERIODS):
-        ranked = sorted((name for name in TOTALS if TOTALS[name][index] is not None),
-                        key=lambda n: -Decimal(TOTALS[n][index]))
+        ranked = sorted(
+            (name for name in TOTALS if TOTALS[name][index] is not None), key=lambda n: -Decimal(TOTALS[n][index])
+        )
         for rank, name in enumerate(ranked, start=1):
             total = Decimal(TOTALS[name][index])
             flag = Flag.RED if rank == 1 else Flag.BLACK if rank == len(ranked) else None
-            rows.append(ResultRow(
-                index + 1, period, UNIT_IDS[name], name, "东部管区", list(TOTALS).index(name), rank,
-                total.quantize(Decimal("0.01")), Fraction(total), flag,
-                {"实地观摩": Fraction(total) + 1, "擂台比武": Fraction(total) - Fraction(7, 3)}))
-    skipped = [(index + 1, UNIT_IDS[name], name, "东部管区", list(TOTALS).index(name))
-               for name, index in NOT_VISITED]
+            rows.append(
+                ResultRow(
+                    index + 1,
+                    period,
+                    UNIT_IDS[name],
+                    name,
+                    "东部管区",
+                    list(TOTALS).index(name),
+                    rank,
+                    total.quantize(Decimal("0.01")),
+                    Fraction(total),
+                    flag,
+                    {"实地观摩": Fraction(total) + 1, "擂台比武": Fraction(total) - Fraction(7, 3)},
+                )
+            )
+    skipped = [(index + 1, UNIT_IDS[name], name, "东部管区", list(TOTALS).index(name)) for name, index in NOT_VISITED]
     return build_trends(rows, skipped)
 
 
@@ -87,19 +98,32 @@ def trend() -> TrendData:
 def hand_made_breakdown() -> UnitBreakdown:
     criteria = (("实地观摩", "基层党建"), ("实地观摩", "产业发展"), ("擂台比武", "现场表现"))
     points = (
-        BreakdownPoint({"实地观摩": Fraction(80), "擂台比武": Fraction(70)},
-                       {"基层党建": Fraction(50), "产业发展": Fraction(30), "现场表现": Fraction(70)},
-                       {"基层党建": 5, "产业发展": 5, "现场表现": 5}),
+        BreakdownPoint(
+            {"实地观摩": Fraction(80), "擂台比武": Fraction(70)},
+            {"基层党建": Fraction(50), "产业发展": Fraction(30), "现场表现": Fraction(70)},
+            {"基层党建": 5, "产业发展": 5, "现场表现": 5},
+        ),
         None,
-        BreakdownPoint({"实地观摩": Fraction(85), "擂台比武": Fraction(151, 2)},
-                       {"基层党建": Fraction(101, 2), "产业发展": Fraction(35), "现场表现": Fraction(151, 2)},
-                       {"基层党建": 5, "产业发展": 4, "现场表现": 5}),
-        BreakdownPoint({"实地观摩": Fraction(90), "擂台比武": Fraction(80)},
-                       {"基层党建": Fraction(55), "产业发展": Fraction(35), "现场表现": Fraction(80)},
-                       {"基层党建": 5, "产业发展": 5, "现场表现": 5}),
+        BreakdownPoint(
+            {"实地观摩": Fraction(85), "擂台比武": Fraction(151, 2)},
+            {"基层党建": Fraction(101, 2), "产业发展": Fraction(35), "现场表现": Fraction(151, 2)},
+            {"基层党建": 5, "产业发展": 4, "现场表现": 5},
+        ),
+        BreakdownPoint(
+            {"实地观摩": Fraction(90), "擂台比武": Fraction(80)},
+            {"基层党建": Fraction(55), "产业发展": Fraction(35), "现场表现": Fraction(80)},
+            {"基层党建": 5, "产业发展": 5, "现场表现": 5},
+        ),
     )
-    return UnitBreakdown(2, "乙村", PERIODS, ("实地观摩", "擂台比武"), criteria,
-                         {"基层党建": Decimal(60), "产业发展": Decimal(40), "现场表现": Decimal(100)}, points)
+    return UnitBreakdown(
+        2,
+        "乙村",
+        PERIODS,
+        ("实地观摩", "擂台比武"),
+        criteria,
+        {"基层党建": Decimal(60), "产业发展": Decimal(40), "现场表现": Decimal(100)},
+        points,
+    )
 
 
 def shown(qtbot, widget, size=(1000, 620)):
@@ -144,7 +168,12 @@ def test_score_chart_draws_each_chosen_unit_the_mean_and_the_band(qtbot, trend) 
     assert same(second.yData, [75, math.nan, 78, 70])
     assert second.opts["connect"] == "finite"
     # The township's mean, lowest and highest per quarter, worked out by hand.
-    means = [(80 + 75 + 70 + 85 + 72) / 5, (82 + 72 + 88 + 79) / 4, (85 + 78 + 74 + 60 + 81) / 5, (90 + 70 + 76 + 80) / 4]
+    means = [
+        (80 + 75 + 70 + 85 + 72) / 5,
+        (82 + 72 + 88 + 79) / 4,
+        (85 + 78 + 74 + 60 + 81) / 5,
+        (90 + 70 + 76 + 80) / 4,
+    ]
     assert same(chart.mean_item.yData, [round(m, 2) for m in means])
     assert same(chart.band_item.curves[0].yData, [70, 72, 60, 70])
     assert same(chart.band_item.curves[1].yData, [85, 88, 85, 90])
@@ -171,8 +200,11 @@ def test_score_chart_replaces_its_series_when_the_choice_changes(qtbot, trend) -
     chart.set_data(trend, [UNIT_IDS["甲村"], UNIT_IDS["乙村"], UNIT_IDS["丙村"]])
     chart.set_data(trend, [UNIT_IDS["丁村"]])
     # The items are kept and re-used (setData); the ones not needed are hidden and emptied.
-    lines = [item for item in chart.plot_item.listDataItems()
-             if isinstance(item, pg.PlotDataItem) and item is not chart.mean_item]
+    lines = [
+        item
+        for item in chart.plot_item.listDataItems()
+        if isinstance(item, pg.PlotDataItem) and item is not chart.mean_item
+    ]
     drawn = [item for item in lines if item.isVisible()]
     assert drawn == [chart.unit_items[UNIT_IDS["丁村"]]]
     assert same(drawn[0].yData, [85, 88, 60, 80])
@@ -275,10 +307,22 @@ def test_flag_grid_counts_and_cells(qtbot, trend) -> None:
     model = grid.proxy
     assert model.columnCount() == 3 + 4
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3, 7)] == [
-        "2023Q1", "2023Q2", "2023Q3", "2023Q4"]
-    counts = {name: (model.index(grid_row(grid, name), 1).data(), model.index(grid_row(grid, name), 2).data())
-              for name in TOTALS}
-    assert counts == {"甲村": ("2", "0"), "乙村": ("0", "1"), "丙村": ("0", "2"), "丁村": ("2", "1"), "戊村": ("0", "0")}
+        "2023Q1",
+        "2023Q2",
+        "2023Q3",
+        "2023Q4",
+    ]
+    counts = {
+        name: (model.index(grid_row(grid, name), 1).data(), model.index(grid_row(grid, name), 2).data())
+        for name in TOTALS
+    }
+    assert counts == {
+        "甲村": ("2", "0"),
+        "乙村": ("0", "1"),
+        "丙村": ("0", "2"),
+        "丁村": ("2", "1"),
+        "戊村": ("0", "0"),
+    }
     row = grid_row(grid, "乙村")
     cells = [model.index(row, c) for c in range(3, 7)]
     assert [c.data() for c in cells] == ["", GAP_TEXT, "", "黑"]
@@ -372,8 +416,11 @@ def test_the_tab_builds_its_charts_and_reads_only_when_first_shown(qtbot, tab) -
     assert tab.built and not tab.loading
     assert len(tab.trend.periods) == 8
     assert tab.ui.unit_list.count() == 24
-    checked = [tab.ui.unit_list.item(r).text() for r in range(24)
-               if tab.ui.unit_list.item(r).checkState() == Qt.CheckState.Checked]
+    checked = [
+        tab.ui.unit_list.item(r).text()
+        for r in range(24)
+        if tab.ui.unit_list.item(r).checkState() == Qt.CheckState.Checked
+    ]
     assert checked == ["张五砦村"]
     assert list(tab.score_chart.unit_items) == tab.chosen
     assert len(tab.rank_chart.background_item.yData) == 24 * 9
@@ -389,8 +436,10 @@ def test_ticking_units_draws_them_and_the_breakdown_follows(qtbot, tab) -> None:
         unit_list.item(row).setCheckState(Qt.CheckState.Checked)
     assert [tab.trend.unit(u).name for u in tab.score_chart.unit_items] == ["张五砦村", "东关社区", "西杨庄村"]
     assert list(tab.rank_chart.highlight_items) == tab.chosen
-    qtbot.waitUntil(lambda: tab.breakdown_chart.breakdown is not None
-                    and tab.breakdown_chart.breakdown.name == "西杨庄村", timeout=5000)
+    qtbot.waitUntil(
+        lambda: tab.breakdown_chart.breakdown is not None and tab.breakdown_chart.breakdown.name == "西杨庄村",
+        timeout=5000,
+    )
     unit_list.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert [tab.trend.unit(u).name for u in tab.score_chart.unit_items] == ["东关社区", "西杨庄村"]
     tab.clear_choice()
@@ -419,8 +468,13 @@ def test_a_finalised_round_reloads_the_tab_but_register_changes_do_not(qtbot, ta
     tab.reload(Changes.UNITS | Changes.SETTINGS)
     assert tab._generation == generation
     detail = demo_core.rounds.create_round(RoundDraft(Period(2025, 1), "", date(2025, 4, 20), ("甲", "乙"))).value
-    cells = [(j.id, u.id, k.name, k.max_points * Decimal("0.8") - u.position % 5)
-             for j in detail.judges for u in detail.units for c in detail.scheme.components for k in c.criteria]
+    cells = [
+        (j.id, u.id, k.name, k.max_points * Decimal("0.8") - u.position % 5)
+        for j in detail.judges
+        for u in detail.units
+        for c in detail.scheme.components
+        for k in c.criteria
+    ]
     demo_core.rounds.set_scores(detail.id, cells)
     demo_core.rounds.finalize(detail.id)
     with qtbot.waitSignal(tab.loaded, timeout=10000):
@@ -477,8 +531,11 @@ def test_the_export_menu_offers_the_sizes_and_asks_where_to_save(qtbot, tab, tmp
     assert asked == [("导出图片", "综合得分趋势（2023Q1—2024Q4）_1280x720.png", "PNG 图片 (*.png)")]
     assert_png(tmp_path / "slide.png", 1280, 720)
     # A custom size, chosen in the dialog.
-    monkeypatch.setattr(ExportSizeDialog, "exec", lambda dialog: (dialog.width_spin.setValue(1024),
-                                                                  dialog.height_spin.setValue(768), 1)[-1])
+    monkeypatch.setattr(
+        ExportSizeDialog,
+        "exec",
+        lambda dialog: (dialog.width_spin.setValue(1024), dialog.height_spin.setValue(768), 1)[-1],
+    )
     tab.ui.custom_size_action.trigger()
     assert_png(tmp_path / "slide.png", 1024, 768)
     # Cancelled: nothing is written.
@@ -539,8 +596,13 @@ def test_the_main_window_does_not_import_pyqtgraph_until_the_tab_is_shown(tmp_pa
         "QThreadPool.globalInstance().waitForDone(10000)\n"
         "window.close(); core.close()\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "", "PYTHONIOENCODING": "utf-8",
-                                 "HOME": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "", "PYTHONIOENCODING": "utf-8", "HOME": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]

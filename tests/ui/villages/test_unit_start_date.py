@@ -88,8 +88,9 @@ def test_an_explicit_start_is_typed_into_the_dialog(qtbot, core, tab, boxes) -> 
     assert cell(tab.history_model, 0, "生效日期") == "2024-07-01"
 
 
-def test_the_start_is_corrected_in_the_edit_dialog_while_nothing_refers_to_it(qtbot, core, tab, boxes,
-                                                                                tmp_path) -> None:
+def test_the_start_is_corrected_in_the_edit_dialog_while_nothing_refers_to_it(
+    qtbot, core, tab, boxes, tmp_path
+) -> None:
     unit = make_unit(core, "张五砦村", secretary="李禛", effective=REGISTER_START)
     tab.reload()
     assert tab.select_unit(unit.id)
@@ -118,8 +119,7 @@ def test_the_start_is_corrected_in_the_edit_dialog_while_nothing_refers_to_it(qt
     assert core.villages.get_unit(unit.id).unit.registered_from == REGISTER_START
 
 
-def test_once_a_round_refers_to_the_unit_the_start_is_shown_but_fixed(qtbot, core, tab, boxes,
-                                                                         tmp_path) -> None:
+def test_once_a_round_refers_to_the_unit_the_start_is_shown_but_fixed(qtbot, core, tab, boxes, tmp_path) -> None:
     unit = make_unit(core, "张五砦村", effective=date(2022, 1, 1))
     core.rounds.create_round(RoundDraft(Period(2023, 1), judges=("甲",)))
     tab.reload()
@@ -147,8 +147,11 @@ def test_the_roster_import_dialog_says_new_units_are_since_always(qtbot, core, b
     from ui.villages.roster_dialog import RosterImportDialog
 
     workbook = Workbook()
-    for row in (["村（社区）名称", "党组织书记", "在册起始日期"], ["张五砦村", "李禛", None],
-                ["新城社区", "赵丽娟", date(2024, 7, 1)]):
+    for row in (
+        ["村（社区）名称", "党组织书记", "在册起始日期"],
+        ["张五砦村", "李禛", None],
+        ["新城社区", "赵丽娟", date(2024, 7, 1)],
+    ):
         workbook.active.append(row)
     path = tmp_path / "名册.xlsx"
     workbook.save(path)

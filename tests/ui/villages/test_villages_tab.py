@@ -124,7 +124,12 @@ def test_add_unit_through_the_dialog(qtbot, core, tab, boxes):
     assert boxes.texts == []
     (unit,) = core.villages.list_units()
     assert (unit.name, unit.kind, unit.org_type, unit.district_name, unit.secretary, unit.secretary_since) == (
-        "幸福社区", UnitKind.COMMUNITY, OrgType.COMMITTEE, "第二管区", "张禛", date(2022, 1, 1)
+        "幸福社区",
+        UnitKind.COMMUNITY,
+        OrgType.COMMITTEE,
+        "第二管区",
+        "张禛",
+        date(2022, 1, 1),
     )
     assert names(tab) == ["幸福社区"]
     assert tab.selected_unit().id == unit.id
@@ -460,8 +465,13 @@ def test_tab_with_24_units_renders_to_png(qtbot, core, tab, tmp_path):
     second = core.villages.add_district("第二管区", "李红梅").value
     for number in range(1, 25):
         name = f"第{number}社区" if number % 6 == 0 else f"样例{number}村"
-        make_unit(core, name, district_id=first.id if number % 2 else second.id,
-                  secretary=f"书记{chr(0x4E00 + number)}", since=date(2021, 5, 1))
+        make_unit(
+            core,
+            name,
+            district_id=first.id if number % 2 else second.id,
+            secretary=f"书记{chr(0x4E00 + number)}",
+            since=date(2021, 5, 1),
+        )
     tab.reload()
     tab.select_unit(tab.model.rows[0].id)
     tab.show()
